@@ -1,0 +1,23 @@
+"""HF Lab entrypoint: navigation, shared sidebar, secrets. Run with `streamlit run Home.py`."""
+import streamlit as st
+
+from components.i18n import t
+from components.secrets import apply_secrets
+from components.sidebar import render_sidebar
+
+st.set_page_config(page_title="HF Lab", page_icon="🤗", layout="wide")
+apply_secrets()
+
+PAGES = [
+    ("pages/home.py", "nav.home", "🏠", True),
+    ("pages/image_story.py", "nav.image_story", "🖼️", False),
+    ("pages/sampling.py", "nav.sampling", "🎲", False),
+    ("pages/tokenizer.py", "nav.tokenizer", "🔤", False),
+    ("pages/sentiment.py", "nav.sentiment", "💬", False),
+    ("pages/models.py", "nav.models", "📦", False),
+]
+navigation = st.navigation(
+    [st.Page(path, title=t(key), icon=icon, default=default) for path, key, icon, default in PAGES]
+)
+render_sidebar()
+navigation.run()

@@ -1,0 +1,56 @@
+"""Cached model access for pages: one ModelManager per process, resolution with clear messages."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import streamlit as st
+
+from components.i18n import t
+from hflab.manager import BudgetTooSmall, Handle, ModelManager
+from hflab.settings import get_settings
+from hflab.sources import Source, resolve
+
+OVERRIDE_KEY = "override_dir_{role}"  # session-level local-dir setting per role (Models page / sidebar)
+
+
+@st.cache_resource(show_spinner=False)
+def manager() -> ModelManager:
+    """The process-wide model manager (one per server, shared by all sessions)."""
+    return ModelManager(get_settings().memory_budget_mb * 2**20)
+
+
+def resolve_role(role: str) -> Source:
+    """Resolve a role, honouring this session's local-dir setting for it."""
+    return resolve(role, local_dir=st.session_state.get(OVERRIDE_KEY.format(role=role)) or None)
+
+
+def source_caption(source: Source) -> str:
+    """One line saying where a role comes from, in the session's language."""
+    return t(source.label_key, **source.params)
+
+
+def explain_missing(source: Source) -> None:
+    """An error box saying what is missing and the exact command or setting that fixes it."""
+    st.error(t(source.problem_key or "source.missing", **source.params))
+    if source.fix:
+        st.code(source.fix, language="bash")
+
+
+def load(source: Source, loader: Callable[[Source], Any], what: str) -> Handle | None:
+    """Load `source` through the manager with a spinner; on failure show why and return None."""
+    if not source.ready:
+        explain_missing(source)
+        return None
+    from hflab import loading, offline_assets
+
+    label = f"{what} ({source.repo_id})"
+    needs_conversion = source.label_key == "source.packaged.smollm2" and not offline_assets.smollm2_converted()
+    message = t("common.converting_smollm2") if needs_conversion else t("common.loading", what=label)
+    try:
+        with st.spinner(message):
+            return manager().get(source.cache_key, lambda: loader(source), loading.estimate_load_bytes(source), label)
+    except BudgetTooSmall as exc:
+        st.error(t("problem.budget", key=label, needed=exc.needed // 2**20, budget=exc.budget // 2**20))
+    except Exception as exc:  # any loader failure becomes a message; the app keeps running
+        st.error(t("problem.load_failed", what=label, error=f"{type(exc).__name__}: {exc}"))
+    return None

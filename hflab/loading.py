@@ -1,0 +1,136 @@
+"""Loading models and tokenizers from a resolved `Source`. Knows nothing of Streamlit.
+
+Rules: never `trust_remote_code`; fp32 on CPU (bf16 is very slow on CPUs without bf16 units),
+the config dtype on GPU; safetensors preferred (transformers' default when both exist).
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from hflab import offline_assets
+from hflab.settings import hf_token
+from hflab.sources import Source
+
+_threads_lock = threading.Lock()
+_threads_set = False
+
+
+def configure_torch() -> None:
+    """Set torch's intra-op threads once per process (HFLAB_TORCH_THREADS or all cores)."""
+    global _threads_set
+    with _threads_lock:
+        if _threads_set:
+            return
+        import torch
+
+        torch.set_num_threads(int(os.environ.get("HFLAB_TORCH_THREADS", os.cpu_count() or 1)))
+        _threads_set = True
+
+
+def device() -> str:
+    """'cuda' when a GPU is usable, else 'cpu'."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _common_kwargs(source: Source) -> dict:
+    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if source.kind in ("hub", "mirror"):
+        kwargs["token"] = hf_token()
+    return kwargs
+
+
+def _model_kwargs(source: Source) -> dict:
+    kwargs = _common_kwargs(source)
+    if device() == "cpu":
+        import torch
+
+        kwargs["dtype"] = torch.float32
+    else:
+        kwargs["dtype"] = "auto"
+    return kwargs
+
+
+def _target(source: Source) -> str:
+    if not source.ready or not source.target:
+        raise FileNotFoundError(source.repo_id)
+    if source.role == "causal_lm" and source.kind == "packaged" and not offline_assets.smollm2_converted():
+        offline_assets.convert_smollm2()
+    return source.target
+
+
+def _place(model):
+    model.eval()
+    return model.to(device())
+
+
+def load_tokenizer(source: Source):
+    """AutoTokenizer for the source (fast, Rust-backed)."""
+    from transformers import AutoTokenizer
+
+    configure_torch()
+    return AutoTokenizer.from_pretrained(_target(source), **_common_kwargs(source))
+
+
+def load_causal_lm(source: Source) -> tuple[Any, Any]:
+    """(model, tokenizer) of a causal LM, in eval mode on the lab's device."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    configure_torch()
+    target = _target(source)
+    tokenizer = AutoTokenizer.from_pretrained(target, **_common_kwargs(source))
+    model = AutoModelForCausalLM.from_pretrained(target, **_model_kwargs(source))
+    return _place(model), tokenizer
+
+
+def load_caption_model(source: Source) -> tuple[Any, Any]:
+    """(BlipForConditionalGeneration, BlipProcessor): the image-to-text pipeline is gone in transformers 5."""
+    from transformers import BlipForConditionalGeneration, BlipProcessor
+
+    configure_torch()
+    target = _target(source)
+    processor = BlipProcessor.from_pretrained(target, **_common_kwargs(source))
+    model = BlipForConditionalGeneration.from_pretrained(target, **_model_kwargs(source))
+    return _place(model), processor
+
+
+def load_seq2seq(source: Source) -> tuple[Any, Any]:
+    """(model, tokenizer) of a translation model such as Marian opus-mt-en-zh."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    configure_torch()
+    target = _target(source)
+    tokenizer = AutoTokenizer.from_pretrained(target, **_common_kwargs(source))
+    model = AutoModelForSeq2SeqLM.from_pretrained(target, **_model_kwargs(source))
+    return _place(model), tokenizer
+
+
+def load_sequence_classifier(source: Source) -> tuple[Any, Any]:
+    """(model, tokenizer) of a sequence classifier (a base checkpoint gets an untrained head)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    configure_torch()
+    target = _target(source)
+    tokenizer = AutoTokenizer.from_pretrained(target, **_common_kwargs(source))
+    model = AutoModelForSequenceClassification.from_pretrained(target, **_model_kwargs(source))
+    return _place(model), tokenizer
+
+
+def estimate_load_bytes(source: Source) -> int:
+    """Rough bytes a model will take once loaded, from its weight files (0 when unknown)."""
+    if not source.target or not Path(source.target).is_dir():
+        return 0
+    d = Path(source.target)
+    weights = sum(f.stat().st_size for f in d.glob("*.safetensors")) or sum(f.stat().st_size for f in d.glob("*.bin"))
+    try:
+        config = json.loads((d / "config.json").read_text(encoding="utf-8"))
+        dtype = config.get("dtype") or config.get("torch_dtype") or ""
+    except (OSError, ValueError):
+        dtype = ""
+    # half-precision checkpoints double in size when loaded in fp32 on CPU
+    return weights * 2 if dtype in ("bfloat16", "float16") else weights

@@ -1,0 +1,130 @@
+"""The model manager: one copy of each model per process, a lock per model, and a memory budget.
+
+`st.cache_resource` cannot evict by memory, so the manager owns the models and Streamlit caches
+only the manager (components/models.py). Least recently used models are unloaded before a load
+that would exceed the budget.
+"""
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+class BudgetTooSmall(RuntimeError):
+    """A single model needs more memory than the whole budget allows."""
+
+    def __init__(self, key: str, needed: int, budget: int):
+        super().__init__(f"{key}: needs {needed / 2**20:.0f} MB, budget {budget / 2**20:.0f} MB")
+        self.key, self.needed, self.budget = key, needed, budget
+
+
+@dataclass
+class Handle:
+    """A loaded model (or tokenizer, processor, tuple of them) and the lock that serialises its use."""
+
+    key: str
+    value: Any
+    nbytes: int
+    label: str = ""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    loaded_at: float = field(default_factory=time.time)
+    last_used: float = field(default_factory=time.time)
+    load_seconds: float = 0.0
+
+
+def measure_nbytes(value: Any) -> int:
+    """Bytes held by the parameters and buffers of every torch module inside `value`."""
+    if "torch" not in sys.modules:
+        return 0
+    import torch
+
+    items = value if isinstance(value, (tuple, list)) else (value.values() if isinstance(value, dict) else (value,))
+    total = 0
+    for item in items:
+        if isinstance(item, torch.nn.Module):
+            seen = set()
+            for t in list(item.parameters()) + list(item.buffers()):
+                if t.data_ptr() not in seen:  # tied weights count once
+                    seen.add(t.data_ptr())
+                    total += t.numel() * t.element_size()
+    return total
+
+
+class ModelManager:
+    """Process-wide registry of loaded models under a memory budget (LRU eviction)."""
+
+    def __init__(self, budget_bytes: int):
+        self.budget_bytes = budget_bytes
+        self._handles: dict[str, Handle] = {}
+        self._registry_lock = threading.Lock()
+        self._load_locks: dict[str, threading.Lock] = {}
+        self.load_counts: dict[str, int] = {}
+
+    def used_bytes(self) -> int:
+        """Bytes of all loaded models together."""
+        with self._registry_lock:
+            return sum(h.nbytes for h in self._handles.values())
+
+    def get(self, key: str, loader: Callable[[], Any], estimate_bytes: int = 0, label: str = "") -> Handle:
+        """Return the loaded handle for `key`, loading it (once, even under concurrency) if needed."""
+        if estimate_bytes > self.budget_bytes:
+            raise BudgetTooSmall(key, estimate_bytes, self.budget_bytes)
+        with self._registry_lock:
+            handle = self._handles.get(key)
+            if handle:
+                handle.last_used = time.time()
+                return handle
+            load_lock = self._load_locks.setdefault(key, threading.Lock())
+        with load_lock:
+            with self._registry_lock:
+                handle = self._handles.get(key)
+                if handle:
+                    handle.last_used = time.time()
+                    return handle
+            self._make_room(estimate_bytes)
+            start = time.perf_counter()
+            value = loader()
+            nbytes = measure_nbytes(value) or estimate_bytes
+            if nbytes > self.budget_bytes:
+                del value
+                gc.collect()
+                raise BudgetTooSmall(key, nbytes, self.budget_bytes)
+            handle = Handle(key, value, nbytes, label=label or key, load_seconds=time.perf_counter() - start)
+            with self._registry_lock:
+                self._handles[key] = handle
+                self.load_counts[key] = self.load_counts.get(key, 0) + 1
+            self._make_room(0)
+            return handle
+
+    def _make_room(self, incoming: int) -> None:
+        """Unload least recently used models until `incoming` more bytes fit in the budget."""
+        evicted = False
+        with self._registry_lock:
+            while self._handles and sum(h.nbytes for h in self._handles.values()) + incoming > self.budget_bytes:
+                oldest = min(self._handles.values(), key=lambda h: h.last_used)
+                del self._handles[oldest.key]
+                evicted = True
+        if evicted:
+            gc.collect()
+
+    def unload(self, key: str) -> bool:
+        """Drop a model from the registry (sessions using it keep their reference until done)."""
+        with self._registry_lock:
+            found = self._handles.pop(key, None) is not None
+        if found:
+            gc.collect()
+        return found
+
+    def snapshot(self) -> list[dict]:
+        """Rows describing every loaded model, most recently used first."""
+        with self._registry_lock:
+            handles = sorted(self._handles.values(), key=lambda h: -h.last_used)
+            return [
+                {"key": h.key, "label": h.label, "mb": round(h.nbytes / 2**20, 1), "loaded_at": h.loaded_at,
+                 "last_used": h.last_used, "load_seconds": round(h.load_seconds, 2)}
+                for h in handles
+            ]

