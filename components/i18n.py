@@ -13,6 +13,6 @@ def lang() -> str:
     return "en" if st.session_state.get(LANG_KEY) else "zh"
 
 
-def t(key: str, **params) -> str:
+def t(key: str, /, **params) -> str:
     """Catalog string for `key` in the session's language."""
     return i18n.t(key, lang(), **params)

@@ -50,7 +50,7 @@ def load(source: Source, loader: Callable[[Source], Any], what: str) -> Handle |
         with st.spinner(message):
             return manager().get(source.cache_key, lambda: loader(source), loading.estimate_load_bytes(source), label)
     except BudgetTooSmall as exc:
-        st.error(t("problem.budget", key=label, needed=exc.needed // 2**20, budget=exc.budget // 2**20))
+        st.error(t("problem.budget", model=label, needed=exc.needed // 2**20, budget=exc.budget // 2**20))
     except Exception as exc:  # any loader failure becomes a message; the app keeps running
         st.error(t("problem.load_failed", what=label, error=f"{type(exc).__name__}: {exc}"))
     return None

@@ -24,7 +24,7 @@ def catalog() -> dict[str, dict[str, str]]:
     return merged
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **params) -> str:
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params) -> str:
     """The string for `key` in `lang`, formatted with `params`; falls back to the key itself."""
     entry = catalog().get(key)
     if entry is None:

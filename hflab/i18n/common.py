@@ -47,8 +47,8 @@ STRINGS = {
         "en": "For safety only allowed directories can be read: {roots}. {path} is outside them (set HFLAB_ALLOWED_ROOTS)",
     },
     "problem.budget": {
-        "zh": "内存预算不足：{key} 需要约 {needed} MB，预算只有 {budget} MB。请调大 HFLAB_MEMORY_BUDGET_MB。",
-        "en": "Memory budget too small: {key} needs about {needed} MB, the budget is {budget} MB. Raise HFLAB_MEMORY_BUDGET_MB.",
+        "zh": "内存预算不足：{model} 需要约 {needed} MB，预算只有 {budget} MB。请调大 HFLAB_MEMORY_BUDGET_MB。",
+        "en": "Memory budget too small: {model} needs about {needed} MB, the budget is {budget} MB. Raise HFLAB_MEMORY_BUDGET_MB.",
     },
     "problem.load_failed": {"zh": "加载 {what} 失败：{error}", "en": "Loading {what} failed: {error}"},
     "common.loading": {"zh": "正在加载 {what}…", "en": "Loading {what}…"},
