@@ -30,7 +30,12 @@ env_rows = {t("home.env.device"): f"{accelerator()} · {cpu_count()} CPU", t("ho
 env_rows.update(library_versions())
 env_rows[t("home.env.cache")] = str(hf_home())
 env_rows[t("home.env.data_dir")] = str(settings.data_dir)
-st.table(pd.DataFrame({"": list(env_rows.keys()), " ": list(env_rows.values())}).set_index(""))
+st.dataframe(
+    pd.DataFrame({t("home.col.item"): list(env_rows.keys()), t("home.col.value"): list(env_rows.values())}),
+    hide_index=True,
+    width="stretch",
+    height=(len(env_rows) + 1) * 35 + 3,  # every row visible, no inner scrollbar
+)
 
 st.subheader(t("home.models"))
 loaded = {row["key"]: row["mb"] for row in manager().snapshot()}

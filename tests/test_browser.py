@@ -27,7 +27,7 @@ def browser():
 
 def test_every_page_renders(app_url, browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 2200})
     for path, title_key in PAGES.items():
         page.goto(f"{app_url}/{path}")
         wait_for_app(page)
@@ -38,7 +38,7 @@ def test_every_page_renders(app_url, browser):
 
 
 def test_language_toggle_persists_across_pages(app_url, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 2200})
     page.goto(app_url)
     wait_for_app(page)
     page.get_by_text(t("sidebar.language", "zh"), exact=True).click()

@@ -12,6 +12,8 @@ STRINGS = {
     "home.page.sentiment": {"zh": "ChnSentiCorp 数据探索、实时预测、评估与训练。", "en": "ChnSentiCorp exploration, live prediction, evaluation and training."},
     "home.page.models": {"zh": "模型来源、许可证、输出头、结构、缓存与下载。", "en": "Model sources, licences, heads, architecture, cache and downloads."},
     "home.environment": {"zh": "运行环境", "en": "Environment"},
+    "home.col.item": {"zh": "项目", "en": "Item"},
+    "home.col.value": {"zh": "值", "en": "Value"},
     "home.env.device": {"zh": "设备", "en": "Device"},
     "home.env.mode": {"zh": "模式", "en": "Mode"},
     "home.env.online": {"zh": "在线（{endpoint}）", "en": "Online ({endpoint})"},
