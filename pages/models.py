@@ -1,5 +1,380 @@
-"""models page (being built): says what it will do."""
-from components.page import header, planned
+"""Models: where each model comes from, what it is (files, parameters, memory, licence), its heads,
+its architecture, the HF cache with downloads, and what the model manager holds right now."""
+import time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from components.code import show_code
+from components.i18n import t
+from components.models import explain_missing, load, manager, resolve_role, source_caption
+from components.page import header
+from hflab.model_info import cache, inspect, licences
+from hflab.network import hub_status
+from hflab.roles import ROLES
+from hflab.settings import get_settings, hf_token
+
+MB = 2**20
+MODEL_ROLES = [name for name, role in ROLES.items() if role.kind != "dataset"]
+
+
+def show_error(exc: Exception, repo_id: str, intro_key: str | None = None) -> None:
+    """A clear, translated message for a Hub / disk / weights error (never a traceback)."""
+    key, params = cache.explain_error(exc, repo_id)
+    st.error((t(intro_key) + " " if intro_key else "") + t(key, **params))
+
+
+def when(ts: float) -> str:
+    """A timestamp as local date and time."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else "-"
+
+
+def pick_source():
+    """The model the user chose: a role's resolved source or a typed id / directory."""
+    mode = st.radio(t("models.pick.mode"), ["role", "custom"], horizontal=True, key="models_mode",
+                    format_func=lambda m: t(f"models.pick.{m}"))
+    if mode == "role":
+        role = st.selectbox(t("models.pick.role_label"), MODEL_ROLES, format_func=lambda r: t(f"role.{r}"),
+                            key="models_role")
+        return resolve_role(role)
+    typed = st.text_input(t("models.pick.custom_label"), key="models_custom", help=t("models.pick.custom_help"))
+    return inspect.resolve_user_input(typed)
+
+
+def overview(source, handle) -> None:
+    """Source, revision, files, dtype, parameters, memory and licence."""
+    st.markdown(f"**{t('models.ov.source')}**: {source_caption(source)}")
+    facts = {t("models.ov.kind"): t(f"models.ov.kind.{source.kind}"), t("models.ov.repo_id"): source.repo_id,
+             t("models.ov.path"): source.target or "-"}
+    config, files, summary = {}, [], None
+    if source.kind in ("hub", "mirror"):
+        try:
+            files, sha = inspect.hub_files(source.repo_id, hf_token())
+            facts[t("models.ov.commit")] = sha
+        except Exception as exc:
+            show_error(exc, source.repo_id, "models.ov.hub_files_failed")
+    elif Path(source.target).is_dir():
+        config = inspect.config_dict(source.target)
+        files = inspect.local_files(source.target)
+        revision = inspect.revision_info(source.target)
+        facts[t("models.ov.commit")] = revision.get("commit") or t("models.ov.not_in_cache")
+        if revision.get("refs"):
+            facts[t("models.ov.refs")] = ", ".join(revision["refs"])
+        try:
+            summary = inspect.weights_summary(source.target)
+        except inspect.CorruptWeights as exc:
+            show_error(exc, source.repo_id)
+    if config:
+        facts[t("models.ov.stored_dtype")] = inspect.stored_dtype(config) or "-"
+    if summary:
+        facts[t("models.ov.weights_format")] = summary.format
+        if summary.params:
+            facts[t("models.ov.params_header")] = f"{summary.params:,} ({', '.join(summary.dtypes)})"
+            facts[t("models.ov.mem_estimated")] = f"{inspect.estimated_load_bytes(summary.params, True, summary.bytes) / MB:,.1f} MB"
+    if handle is not None:
+        model = handle.value[0]
+        total, per_module = inspect.parameter_counts(model)
+        facts[t("models.ov.params_loaded")] = f"{total:,}"
+        facts[t("models.ov.loaded_dtype")] = inspect.loaded_dtype(model)
+        facts[t("models.ov.mem_measured")] = f"{handle.nbytes / MB:,.1f} MB"
+    st.dataframe(pd.DataFrame({"": list(facts), " ": [str(v) for v in facts.values()]}), hide_index=True,
+                 width="stretch")
+    st.caption(t("models.ov.mem_note"))
+    if summary and summary.format == "pytorch_bin":
+        st.warning(t("models.ov.bin_weights"))
+    elif summary and summary.format == "none" and source.kind not in ("hub", "mirror"):
+        st.info(t("models.ov.no_weights"))
+    if handle is not None:
+        st.markdown(f"**{t('models.ov.per_module')}**")
+        st.dataframe(pd.DataFrame([{t("models.ov.col.module"): name, t("models.ov.col.params"): count,
+                                    t("models.ov.col.share"): round(100 * count / max(total, 1), 2)}
+                                   for name, count in per_module.items()]), hide_index=True, width="stretch")
+        if sum(per_module.values()) != total:
+            st.caption(t("models.ov.tied_note"))
+    if files:
+        with st.expander(f"{t('models.ov.files')} ({len(files)})"):
+            st.dataframe(pd.DataFrame([{t("models.ov.col.file"): f.name, t("models.ov.col.size"): round(f.size / MB, 3)}
+                                       for f in files]), hide_index=True, width="stretch")
+    licence_view(source)
+    cls = type(handle.value[0]).__name__ if handle is not None else "AutoModel"
+    show_code(f"""import transformers
+
+model = transformers.{cls}.from_pretrained({(source.target or source.repo_id)!r})
+total = sum(p.numel() for p in model.parameters())
+per_module = {{name: sum(p.numel() for p in child.parameters()) for name, child in model.named_children()}}
+memory_mb = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()]) / 2**20
+print(total, per_module, memory_mb)""")
+
+
+def licence_view(source) -> None:
+    """Licence id, where it came from, its plain-language class and what that allows."""
+    st.subheader(t("models.lic.title"))
+    if source.kind in ("hub", "mirror"):
+        try:
+            found = licences.read_hub(source.repo_id, hf_token())
+        except Exception as exc:
+            show_error(exc, source.repo_id, "models.lic.hub_failed")
+            found = licences.Licence("", "none", "unknown")
+    else:
+        found = licences.read_local(source.target)
+    if found.licence_id:
+        st.markdown(t("models.lic.id", licence=f"`{found.licence_id}`", found_in=t(f"models.lic.found.{found.found_in}")))
+    box = st.warning if found.is_risk else st.info
+    box(f"**{t('models.lic.class.' + found.klass)}**: {t('models.lic.summary.' + found.klass)}")
+    if found.klass == "unknown":
+        st.error(t("models.lic.unknown"))
+    if found.name or found.link:
+        st.text(t("models.lic.custom_link", name=found.name, link=found.link))
+    show_code(f"""from huggingface_hub import ModelCard
+
+card = ModelCard.load({source.repo_id!r})   # or the README.md path of a local copy
+print(card.data.license, card.data.get("license_name"), card.data.get("license_link"))""")
+
+
+def heads_view(source, handle) -> None:
+    """Supported Auto classes, a real forward pass per head, newly initialised weights."""
+    from transformers import AutoConfig
+
+    from hflab.model_info import heads
+
+    st.markdown(t("models.heads.intro"))
+    try:
+        config = handle.value[0].config if handle is not None else AutoConfig.from_pretrained(
+            source.target, trust_remote_code=False, token=hf_token())
+    except Exception as exc:
+        show_error(exc, source.repo_id)
+        return
+    supported = heads.supported_heads(config)
+    if not supported:
+        st.info(t("models.heads.none"))
+        return
+    st.dataframe(pd.DataFrame([{t("models.heads.col.class"): name, t("models.heads.col.outputs"): t(f"models.head.{name}")}
+                               for name in supported]), hide_index=True, width="stretch")
+    if handle is None:
+        st.info(t("models.need_load"))
+        return
+    head = st.selectbox(t("models.heads.pick"), supported, key="models_head")
+    budget = get_settings().memory_budget_mb
+    if handle.nbytes / MB > budget / 2:
+        st.warning(t("models.heads.too_big", mb=round(handle.nbytes / MB), budget=budget))
+        return
+    key = f"models_head_report|{source.cache_key}|{head}"
+    if st.button(t("models.heads.run"), key="models_head_run"):
+        try:
+            with st.spinner(t("models.heads.running", head=head)), handle.lock:
+                st.session_state[key] = heads.run_head(source.target, head, handle.value[1], hf_token())
+        except Exception as exc:
+            show_error(exc, source.repo_id)
+    report = st.session_state.get(key)
+    if report is not None:
+        st.markdown(t("models.heads.model_class", model_class=f"`{report.model_class}`"))
+        cols = st.columns(2)
+        for col, title, shapes in ((cols[0], "models.heads.inputs", report.input_shapes),
+                                   (cols[1], "models.heads.outputs", report.output_shapes)):
+            col.markdown(f"**{t(title)}**")
+            col.dataframe(pd.DataFrame([{t("models.heads.col.name"): k, t("models.heads.col.shape"): str(list(v))}
+                                        for k, v in shapes.items()]), hide_index=True, width="stretch")
+        if report.newly_initialized:
+            st.warning(t("models.heads.new_weights", count=len(report.newly_initialized)))
+            st.code("\n".join(report.newly_initialized), language=None)
+        else:
+            st.success(t("models.heads.no_new_weights"))
+        if report.unused_from_checkpoint:
+            st.caption(t("models.heads.unused", count=len(report.unused_from_checkpoint)))
+            st.code("\n".join(report.unused_from_checkpoint), language=None)
+    show_code(f"""import torch
+from transformers import {head}, AutoTokenizer
+
+model, info = {head}.from_pretrained({source.target!r}, output_loading_info=True)
+print("newly initialised (untrained):", sorted(info["missing_keys"]))
+tokenizer = AutoTokenizer.from_pretrained({source.target!r})
+with torch.no_grad():
+    outputs = model(**tokenizer({heads.SAMPLE_TEXT!r}, return_tensors="pt"))
+print({{name: tuple(value.shape) for name, value in outputs.items() if torch.is_tensor(value)}})""")
+
+
+def architecture_view(source, handle) -> None:
+    """The module tree with parameter counts (collapsible) and the config as a table."""
+    from hflab.model_info import tree
+
+    if handle is None:
+        st.info(t("models.need_load"))
+    else:
+        st.markdown(f"**{t('models.arch.tree')}**")
+        depth = st.slider(t("models.arch.depth"), 1, 6, 2, key="models_tree_depth")
+        root = tree.module_tree(handle.value[0])
+        st.json({f"{root.name} · {root.params:,}": tree.tree_as_nested_dict(root)}, expanded=depth)
+    config = handle.value[0].config.to_dict() if handle is not None else inspect.config_dict(source.target or "")
+    st.markdown(f"**{t('models.arch.config')}**")
+    if config:
+        st.dataframe(pd.DataFrame(inspect.flat_config(config), columns=[t("models.arch.col.key"), t("models.arch.col.value")]),
+                     hide_index=True, width="stretch")
+    else:
+        st.info(t("models.arch.no_config"))
+    show_code(f"""import transformers
+
+model = transformers.AutoModel.from_pretrained({(source.target or source.repo_id)!r})
+print(model)            # the module tree
+for name, module in model.named_modules():
+    print(name or "(root)", type(module).__name__, sum(p.numel() for p in module.parameters()))
+print(model.config)     # the config""")
+
+
+def cache_view() -> None:
+    """List, delete, download, prepare for offline."""
+    st.subheader(t("models.cache.title"))
+    st.caption(t("models.cache.location", path=str(cache.hub_cache_dir())))
+    repos, warnings = cache.list_cache()
+    if not repos:
+        st.info(t("models.cache.empty"))
+    else:
+        st.caption(t("models.cache.total", count=len(repos), mb=round(sum(r.size_on_disk for r in repos) / MB, 1)))
+        st.dataframe(pd.DataFrame([{t("models.cache.col.repo"): r.repo_id, t("models.cache.col.type"): r.repo_type,
+                                    t("models.cache.col.size"): round(r.size_on_disk / MB, 2),
+                                    t("models.cache.col.files"): r.nb_files,
+                                    t("models.cache.col.last_used"): when(r.last_accessed),
+                                    t("models.cache.col.refs"): ", ".join(r.refs)} for r in repos]),
+                     hide_index=True, width="stretch")
+    if warnings:
+        st.warning(t("models.cache.warnings"))
+        st.code("\n".join(warnings), language=None)
+    if repos:
+        with st.expander(t("models.cache.delete_title")):
+            labels = {f"{r.repo_type}:{r.repo_id}": r for r in repos}
+            choice = labels[st.selectbox(t("models.cache.delete_pick"), list(labels), key="models_delete_pick")]
+            mb = round(choice.size_on_disk / MB, 2)
+            sure = st.checkbox(t("models.cache.delete_confirm", repo=choice.repo_id, mb=mb), key="models_delete_sure")
+            if st.button(t("models.cache.delete_button"), disabled=not sure, key="models_delete", type="primary"):
+                try:
+                    freed = cache.delete_repo(choice.repo_id, choice.repo_type)
+                    st.session_state["models_cache_msg"] = t("models.cache.deleted", repo=choice.repo_id, mb=round(freed / MB, 2))
+                    st.session_state.pop("models_delete_sure", None)
+                    st.rerun()
+                except Exception as exc:
+                    st.error(t("models.cache.delete_failed", error=type(exc).__name__))
+    if "models_cache_msg" in st.session_state:
+        st.success(st.session_state.pop("models_cache_msg"))
+    download_view()
+    show_code("""from huggingface_hub import scan_cache_dir, snapshot_download
+
+info = scan_cache_dir()                       # what is cached, sizes, last access
+for repo in info.repos:
+    print(repo.repo_id, repo.size_on_disk_str, repo.last_accessed)
+repo = next(r for r in info.repos if r.repo_id == "bert-base-chinese")
+info.delete_revisions(*[r.commit_hash for r in repo.revisions]).execute()   # delete it
+snapshot_download("bert-base-chinese")        # HF_ENDPOINT and HF_TOKEN are honoured""")
+
+
+def download_view() -> None:
+    """Download one repo with a progress bar, or every default repo for offline use."""
+    st.subheader(t("models.dl.title"))
+    status = hub_status()
+    token = t("models.dl.token_set") if hf_token() else t("models.dl.token_unset")
+    st.caption(t("models.dl.where", endpoint=status.endpoint, token=token))
+    st.caption(t("models.dl.atomic_note"))
+    with st.form("models_download"):
+        repo_id = st.text_input(t("models.dl.repo"), key="models_dl_repo").strip()
+        repo_type = st.radio(t("models.dl.type"), ["model", "dataset"], horizontal=True, key="models_dl_type")
+        submitted = st.form_submit_button(t("models.dl.button"))
+    if submitted:
+        if not repo_id:
+            st.warning(t("models.dl.empty"))
+        else:
+            bar = st.progress(0.0)
+            try:
+                path = cache.download(repo_id, repo_type, progress=progress_callback(bar, repo_id))
+                bar.progress(1.0)
+                st.success(t("models.dl.done", repo=repo_id, path=str(path)))
+            except Exception as exc:
+                bar.empty()
+                show_error(exc, repo_id)
+    st.subheader(t("models.dl.offline_title"))
+    st.markdown(t("models.dl.offline_intro"))
+    st.code("\n".join(f"hf download {'--repo-type dataset ' if kind == 'dataset' else ''}{rid}"
+                      for rid, kind in cache.default_repos()) + "\nHF_HUB_OFFLINE=1 python dev.py app", language="bash")
+    if st.button(t("models.dl.offline_button"), key="models_prepare_offline"):
+        bar = st.progress(0.0)
+        outcomes = cache.prepare_offline(lambda rid, *counts: progress_callback(bar, rid)(*counts))
+        rows = [{t("models.cache.col.repo"): o.repo_id, t("models.cache.col.type"): o.repo_type,
+                 t("models.dl.col.status"): "✅" if o.ok else t(o.error_key, **(o.error_params or {}))} for o in outcomes]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        failed = [o for o in outcomes if not o.ok]
+        if failed:
+            st.error(t("models.dl.offline_partial", failed=len(failed)))
+        else:
+            st.success(t("models.dl.offline_ok"))
+            st.code("HF_HUB_OFFLINE=1 python dev.py app", language="bash")
+
+
+def progress_callback(bar, repo_id: str):
+    """Update `bar` with files and megabytes done (called from the script thread only)."""
+    def report(files_done: int, files_total: int, bytes_done: int, bytes_total: int) -> None:
+        bar.progress(min(1.0, files_done / max(files_total, 1)),
+                     text=t("models.dl.progress", repo=repo_id, done=files_done, total=files_total,
+                            mb=round(bytes_done / MB, 1)))
+    return report
+
+
+def loaded_view() -> None:
+    """The model manager's view with an unload button."""
+    st.subheader(t("models.loaded.title"))
+    mgr = manager()
+    rows = mgr.snapshot()
+    used = round(mgr.used_bytes() / MB, 1)
+    budget = get_settings().memory_budget_mb
+    st.progress(min(1.0, used / max(budget, 1)), text=t("models.loaded.budget", used=used, budget=budget))
+    if not rows:
+        st.info(t("models.loaded.none"))
+    else:
+        st.dataframe(pd.DataFrame([{t("models.loaded.col.model"): r["label"], t("models.loaded.col.mb"): r["mb"],
+                                    t("models.loaded.col.loaded_at"): when(r["loaded_at"]),
+                                    t("models.loaded.col.last_used"): when(r["last_used"]),
+                                    t("models.loaded.col.load_s"): r["load_seconds"]} for r in rows]),
+                     hide_index=True, width="stretch")
+        labels = {r["key"]: r["label"] for r in rows}
+        key = st.selectbox(t("models.loaded.pick"), list(labels), format_func=labels.get, key="models_unload_pick")
+        if st.button(t("models.loaded.unload"), key="models_unload"):
+            message = "models.loaded.unloaded" if mgr.unload(key) else "models.loaded.gone"
+            st.session_state["models_loaded_msg"] = t(message, label=labels[key])
+            st.rerun()
+    if "models_loaded_msg" in st.session_state:
+        st.success(st.session_state.pop("models_loaded_msg"))
+    show_code("""import gc
+
+del model          # drop every reference to the model ...
+gc.collect()       # ... and its memory is returned""")
+
 
 header("nav.models", "models.intro")
-planned("models.planned")
+source = pick_source()
+handle = None
+if source.role == "tokenizer":
+    st.info(t("models.pick.tokenizer_role"))
+    st.caption(source_caption(source))
+elif source.problem_key == "models.problem.empty":
+    st.info(t("models.problem.empty"))
+elif not source.ready:
+    explain_missing(source)
+else:
+    page_source = inspect.for_page(source)
+    loaded_key = f"models_loaded|{page_source.cache_key}"
+    if st.button(t("models.load_button"), key="models_load", type="primary"):
+        st.session_state[loaded_key] = True
+    if st.session_state.get(loaded_key):
+        handle = load(page_source, inspect.load_for_inspection, t("models.what"))
+    else:
+        st.caption(t("models.load_hint"))
+
+tabs = st.tabs([t(f"models.tab.{name}") for name in ("overview", "heads", "architecture", "cache", "loaded")])
+if source.ready and source.role != "tokenizer":
+    with tabs[0]:
+        overview(source, handle)
+    with tabs[1]:
+        heads_view(source, handle)
+    with tabs[2]:
+        architecture_view(source, handle)
+with tabs[3]:
+    cache_view()
+with tabs[4]:
+    loaded_view()

@@ -9,6 +9,4 @@ STRINGS = {
     "tokenizer.planned": {"zh": "- input_ids、attention_mask、token_type_ids、offsets\n- 词表查询与增删\n- 导出", "en": "- input_ids, attention_mask, token_type_ids, offsets\n- Vocab lookup and edits\n- Export"},
     "sentiment.intro": {"zh": "探索 ChnSentiCorp 数据集，实时预测、评估并训练分类器。", "en": "Explore ChnSentiCorp, predict live, evaluate and train a classifier."},
     "sentiment.planned": {"zh": "- 数据探索与统计\n- 实时预测与批量预测\n- 评估与训练", "en": "- Data exploration and statistics\n- Live and batch prediction\n- Evaluation and training"},
-    "models.intro": {"zh": "模型从哪里来、是什么、许可证、输出头、缓存与下载。", "en": "Where models come from, what they are, licences, heads, cache and downloads."},
-    "models.planned": {"zh": "- 来源、参数量、许可证\n- AutoModel 与 AutoModelFor* 的区别\n- 缓存管理与下载", "en": "- Source, parameter counts, licence\n- AutoModel vs AutoModelFor* heads\n- Cache management and downloads"},
 }
