@@ -1,0 +1,72 @@
+"""Strings of the remote generation backend (OpenAI-compatible server) and the int8 speed option."""
+
+STRINGS = {
+    "remote.backend": {"zh": "生成后端", "en": "Generation backend"},
+    "remote.backend_local": {"zh": "本地模型（本进程）", "en": "Local model (this process)"},
+    "remote.backend_remote": {"zh": "远程服务器（OpenAI 兼容接口）", "en": "Remote server (OpenAI-compatible API)"},
+    "remote.backend_help": {
+        "zh": "远程服务器可以是 vLLM、llama.cpp server、TGI、Hugging Face Inference Endpoints / Providers 或 transformers serve。",
+        "en": "The server can be vLLM, llama.cpp server, TGI, Hugging Face Inference Endpoints / Providers, or transformers serve.",
+    },
+    "remote.settings": {"zh": "远程服务器设置", "en": "Remote server settings"},
+    "remote.base_url": {"zh": "Base URL（例如 http://127.0.0.1:8000/v1）", "en": "Base URL (e.g. http://127.0.0.1:8000/v1)"},
+    "remote.model": {"zh": "模型名", "en": "Model name"},
+    "remote.api_key": {"zh": "API key（可留空）", "en": "API key (may be empty)"},
+    "remote.api_key_help": {
+        "zh": "只在本会话中使用，不会显示或记录。管理员在 secrets 中配置的 key 只会发给管理员配置的地址。",
+        "en": "Used for this session only, never shown or logged. The operator's key from secrets is only ever sent to the operator's URL.",
+    },
+    "remote.from_settings": {"zh": "来自设置 / secrets：{url}，模型 {model}", "en": "From settings / secrets: {url}, model {model}"},
+    "remote.not_configured": {
+        "zh": "尚未配置远程服务器：在上面填写，或设置 HFLAB_REMOTE_BASE_URL 与 HFLAB_REMOTE_MODEL（环境变量或 st.secrets）。",
+        "en": "No remote server configured: fill in the fields above, or set HFLAB_REMOTE_BASE_URL and HFLAB_REMOTE_MODEL (env or st.secrets).",
+    },
+    "remote.check": {"zh": "测试连接", "en": "Test connection"},
+    "remote.check_ok": {"zh": "连接成功，服务器列出的模型：{models}", "en": "Connected. Models the server lists: {models}"},
+    "remote.check_ok_unlisted": {"zh": "连接成功（服务器没有列出模型）。", "en": "Connected (the server lists no models)."},
+    "remote.using": {"zh": "使用远程服务器：{url}，模型 {model}", "en": "Using remote server: {url}, model {model}"},
+    "remote.top_note": {
+        "zh": "⚠️ 服务器只返回概率最高的前 {k} 个候选词（top_logprobs，最多 20 个），不是整个词表上的分布；这些候选合计占 {mass:.1%} 的概率，其余分布在看不到的词上。",
+        "en": "⚠️ The server returns only the top {k} candidates (top_logprobs, at most 20), not the distribution over the full vocabulary; together they hold {mass:.1%} of the probability, the rest is spread over tokens you cannot see.",
+    },
+    "remote.top_chosen": {"zh": "服务器选中的下一个词：{token}", "en": "Next token the server picked: {token}"},
+    "remote.col_token": {"zh": "候选词", "en": "Candidate"},
+    "remote.col_prob": {"zh": "概率", "en": "Probability"},
+    "remote.col_logprob": {"zh": "对数概率", "en": "Log-probability"},
+    "remote.top_k": {"zh": "候选数（top_logprobs）", "en": "Candidates (top_logprobs)"},
+    "remote.as_chat": {
+        "zh": "作为对话（/chat/completions）；关闭则续写原文（/completions，vLLM 与 llama.cpp 支持）",
+        "en": "As a chat (/chat/completions); off: continue the raw text (/completions, vLLM and llama.cpp)",
+    },
+    "remote.error.no_url": {"zh": "没有填写服务器地址（Base URL）。", "en": "No server address (base URL) is set."},
+    "remote.error.bad_url": {"zh": "服务器地址必须以 http:// 或 https:// 开头。", "en": "The server address must start with http:// or https://."},
+    "remote.error.no_model": {"zh": "没有填写模型名。", "en": "No model name is set."},
+    "remote.error.down": {
+        "zh": "连不上远程服务器：它可能没有启动，或地址 / 端口不对。（{detail}）",
+        "en": "Cannot reach the remote server: it may be down, or the address / port is wrong. ({detail})",
+    },
+    "remote.error.timeout": {
+        "zh": "远程服务器响应太慢，已超时放弃。可以稍后再试，或调大 HFLAB_REMOTE_TIMEOUT_S。",
+        "en": "The remote server is too slow and the request timed out. Try again later, or raise HFLAB_REMOTE_TIMEOUT_S.",
+    },
+    "remote.error.auth": {"zh": "服务器拒绝了 API key（HTTP {status}）：{detail}", "en": "The server rejected the API key (HTTP {status}): {detail}"},
+    "remote.error.unknown_model": {
+        "zh": "服务器上没有这个模型名，请检查模型名。服务器说：{detail}",
+        "en": "The server does not know this model name; check it. The server said: {detail}",
+    },
+    "remote.error.busy": {"zh": "服务器繁忙（HTTP 429），请稍后再试：{detail}", "en": "The server is busy (HTTP 429); try again later: {detail}"},
+    "remote.error.http": {"zh": "服务器返回错误（HTTP {status}）：{detail}", "en": "The server returned an error (HTTP {status}): {detail}"},
+    "remote.error.garbage": {
+        "zh": "服务器返回的内容不是有效的 OpenAI 格式，可能不是 OpenAI 兼容接口（Base URL 通常以 /v1 结尾）。（{detail}）",
+        "en": "The server's reply is not valid OpenAI-format data; it may not be an OpenAI-compatible API (the base URL usually ends in /v1). ({detail})",
+    },
+    "remote.error.no_logprobs": {
+        "zh": "这个服务器不返回 logprobs / top_logprobs（例如 transformers serve 会忽略它们），所以无法显示候选词。",
+        "en": "This server does not return logprobs / top_logprobs (transformers serve, for example, ignores them), so no candidates can be shown.",
+    },
+    "speed.int8": {"zh": "int8 动态量化（CPU 上更快）", "en": "int8 dynamic quantization (faster on CPU)"},
+    "speed.int8_help": {
+        "zh": "用 torch 自带的 quantize_dynamic 把线性层权重变成 int8：在本机测得约 {speedup:.1f} 倍速度，下一个词分布略有变化（见 README 的基准）。",
+        "en": "torch's own quantize_dynamic stores Linear weights as int8: measured about {speedup:.1f}x faster on this machine; the next-token distribution moves slightly (see the README benchmarks).",
+    },
+}
