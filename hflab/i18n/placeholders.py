@@ -1,8 +1,6 @@
 """Intro and plan texts of pages still being built (each page's own catalog module replaces its entries)."""
 
 STRINGS = {
-    "image_story.intro": {"zh": "上传图片，BLIP 生成描述，Qwen2 写中文故事，再朗读出来。", "en": "Upload an image: BLIP captions it, Qwen2 writes a Chinese story, then it is read aloud."},
-    "image_story.planned": {"zh": "- 图片 → 英文描述 → 中文描述\n- 11 种风格的故事，流式生成\n- 语音（gTTS，离线用 espeak-ng）与打包下载", "en": "- Image → English caption → Chinese caption\n- Stories in 11 styles, streamed\n- Speech (gTTS, espeak-ng offline) and a download bundle"},
     "sampling.intro": {"zh": "真实模型的下一个词分布，以及温度、top-k、top-p 对它做了什么。", "en": "A real model's next-token distribution, and what temperature, top-k and top-p do to it."},
     "sampling.planned": {"zh": "- 全词表上的分布，逐阶段显示\n- 单步生成、分支、撤销\n- 与 model.generate 完全一致", "en": "- The distribution over the full vocabulary, stage by stage\n- Step-by-step generation, branching, undo\n- Identical to model.generate"},
     "tokenizer.intro": {"zh": "一次 tokenizer(...) 调用的完整解剖。", "en": "The full anatomy of one tokenizer(...) call."},

@@ -1,0 +1,226 @@
+"""The story step: chat messages per style, sampling settings, token streaming and length control.
+
+The page consumes a *chunk source*: any iterator of text chunks. `stream_local` is the one for a
+transformers model (TextIteratorStreamer fed by `generate` in a thread); another backend only has to
+yield text. `cut_at_sentence` wraps any chunk source and ends the story at the first sentence end
+near the requested length, then closes the source (which stops generation).
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import asdict, dataclass, fields
+from typing import Iterable, Iterator
+
+# the tutorial's eleven styles; the prompt uses these Chinese names, the page shows translated labels
+STYLES = ("搞笑", "武侠", "爱情", "动作", "科幻", "悬疑", "奇幻", "温馨", "恐怖", "冒险", "童话")
+STYLE_HINTS = {
+    "搞笑": "情节夸张，有反转和笑点，语言俏皮。",
+    "武侠": "有江湖、侠义和招式描写，语言带一点古风。",
+    "爱情": "细腻地写人物的心动与情感变化。",
+    "动作": "节奏紧凑，动作描写具体，充满张力。",
+    "科幻": "有合理的科学设想和未来感的细节。",
+    "悬疑": "埋下伏笔，层层推进，结尾揭开谜底。",
+    "奇幻": "有魔法或奇异生物，想象丰富。",
+    "温馨": "温暖治愈，写出人与人之间的善意。",
+    "恐怖": "营造紧张阴森的气氛，但不要血腥。",
+    "冒险": "主角踏上旅程，克服困难，有成长。",
+    "童话": "语言简单，适合讲给孩子听，有一个小道理。",
+}
+MIN_CHARS, MAX_CHARS = 50, 1000
+TEMPERATURE_PER_STEP = 0.15  # creativity 0..10 -> temperature 0.15 x creativity; 0 means greedy decoding
+TOP_K = 50  # fixed and recorded, so a model's own generation_config (Qwen2 sets top_k=20) cannot change results
+_SENTENCE_END = re.compile(r"[。！？!?…]+[」』”’\"'）)]*")
+_CLOSERS = "」』”’\"'）)"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def creativity_to_temperature(creativity: int) -> float:
+    """The sampling temperature for a creativity level (0 = greedy, 10 = 1.5)."""
+    return round(TEMPERATURE_PER_STEP * max(0, min(10, int(creativity))), 2)
+
+
+def token_budget(target_chars: int, cap: int) -> int:
+    """max_new_tokens for a story of `target_chars` Chinese characters: room to reach a sentence end.
+
+    Qwen2's tokenizer averages about 1.4 Chinese characters per token; 1.2 tokens per character plus
+    64 leaves room for the sentence that crosses the target without letting the story run away.
+    """
+    return max(16, min(cap, int(target_chars * 1.2) + 64))
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    """Everything that decides the generated story besides the model and the messages."""
+
+    style: str = "温馨"
+    target_chars: int = 300
+    creativity: int = 6
+    top_p: float = 0.9
+    repetition_penalty: float = 1.1
+    seed: int = 42
+    max_new_tokens: int = 424
+
+    @property
+    def temperature(self) -> float:
+        """Temperature from creativity (shown on the page next to the slider)."""
+        return creativity_to_temperature(self.creativity)
+
+    @property
+    def do_sample(self) -> bool:
+        """Creativity 0 means greedy decoding (no sampling)."""
+        return self.temperature > 0
+
+    def generate_kwargs(self) -> dict:
+        """The keyword arguments for `model.generate` (besides inputs, streamer, stopping criteria)."""
+        kwargs = {"max_new_tokens": self.max_new_tokens, "repetition_penalty": self.repetition_penalty,
+                  "do_sample": self.do_sample}
+        if self.do_sample:
+            kwargs.update(temperature=self.temperature, top_p=self.top_p, top_k=TOP_K)
+        return kwargs
+
+    def as_dict(self) -> dict:
+        """Settings plus the derived values, for params.json."""
+        return {**asdict(self), "temperature": self.temperature, "do_sample": self.do_sample,
+                "generate_kwargs": self.generate_kwargs()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "StorySettings":
+        """Rebuild from `as_dict()` output (derived keys ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def build_messages(style: str, caption_zh: str, target_chars: int, caption_en: str = "") -> list[dict]:
+    """System and user chat messages asking for a Chinese story of `style` about the image."""
+    system = f"你是一位中文故事作家，擅长写{style}故事。{STYLE_HINTS.get(style, '')}只用简体中文写作。"
+    user = (f"请根据下面的图片描述，写一个{style}风格的中文故事，大约 {target_chars} 个汉字，"
+            f"分成几段，有完整的开头、经过和结尾。不要写标题，直接开始讲故事。\n图片描述：{caption_zh.strip()}")
+    if caption_en.strip():
+        user += f"\n（英文原描述：{caption_en.strip()}）"
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def count_chars(text: str) -> int:
+    """Characters that count towards the story length (whitespace excluded)."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def sentence_cut(text: str, target_chars: int) -> int | None:
+    """End index of the first sentence end at or after 90 % of `target_chars`, or None."""
+    threshold = int(target_chars * 0.9)
+    for match in _SENTENCE_END.finditer(text):
+        if count_chars(text[: match.end()]) >= threshold:
+            return match.end()
+    return None
+
+
+def trim_to_sentence(text: str) -> str:
+    """If `text` stops mid-sentence (token budget ran out), drop the unfinished tail when that keeps at least half."""
+    text = text.strip()
+    if not text or text[-1] in _CLOSERS or _SENTENCE_END.search(text[-1]):
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    if ends and count_chars(text[: ends[-1]]) * 2 >= count_chars(text):
+        return text[: ends[-1]]
+    return text
+
+
+def cut_at_sentence(chunks: Iterable[str], target_chars: int) -> Iterator[str]:
+    """Pass `chunks` through until the first sentence end near `target_chars`, then stop and close the source.
+
+    The cut depends only on the accumulated text, never on how it was chunked, so a rerun with the
+    same seed ends at the same place.
+    """
+    text = ""
+    source = iter(chunks)
+    try:
+        for chunk in source:
+            cut = sentence_cut(text + chunk, target_chars)
+            if cut is None:
+                text += chunk
+                yield chunk
+                continue
+            head = (text + chunk)[len(text):cut]
+            if head:
+                yield head
+            if cut == len(text + chunk):  # a closing quote may arrive in the next chunk
+                following = next(source, "")
+                closers = following[: len(following) - len(following.lstrip(_CLOSERS))]
+                if closers:
+                    yield closers
+            return
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+
+
+def finish_story(streamed: str) -> str:
+    """The final story from the streamed text: stripped and ending at a sentence boundary."""
+    return trim_to_sentence(streamed)
+
+
+def markdown_literal(chunk: str) -> str:
+    """Escape a text chunk so st.markdown / st.write_stream shows it literally (per character, so chunking is safe)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", chunk).replace("\n", "  \n")
+
+
+class StoryGenerationError(RuntimeError):
+    """`generate` failed inside the streaming thread."""
+
+
+def _event_stopping_criteria(event: threading.Event):
+    """A StoppingCriteria that ends generation as soon as `event` is set (stop button, length reached)."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class EventStop(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            return torch.full((input_ids.shape[0],), event.is_set(), dtype=torch.bool, device=input_ids.device)
+
+    return EventStop()
+
+
+def stream_local(model, tokenizer, lock, messages: list[dict], settings: StorySettings) -> Iterator[str]:
+    """Yield story text chunks as a local model generates them (TextIteratorStreamer + generate in a thread).
+
+    The thread holds `lock` while it tokenizes and generates (the streamer decodes inside generate).
+    Closing this generator (or leaving it early) sets a stop event that ends `generate` at the next token.
+    """
+    import torch
+    from transformers import StoppingCriteriaList, TextIteratorStreamer
+
+    stop = threading.Event()
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with lock:
+                inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                                       return_dict=True).to(model.device)
+                torch.manual_seed(settings.seed)
+                with torch.inference_mode():
+                    model.generate(**inputs, streamer=streamer,
+                                   stopping_criteria=StoppingCriteriaList([_event_stopping_criteria(stop)]),
+                                   **settings.generate_kwargs())
+        except BaseException as exc:  # surfaced to the consumer below instead of hanging it
+            failure.append(exc)
+            streamer.on_finalized_text("", stream_end=True)
+
+    thread = threading.Thread(target=run, name="story-generate", daemon=True)
+    thread.start()
+    try:
+        yield from streamer
+    finally:
+        stop.set()
+        thread.join()
+    if failure:
+        raise StoryGenerationError(f"{type(failure[0]).__name__}: {failure[0]}") from failure[0]
+
+
+def generate_story(model, tokenizer, lock, messages: list[dict], settings: StorySettings) -> str:
+    """The whole story through the same path the page streams (used to regenerate from params.json)."""
+    return finish_story("".join(cut_at_sentence(stream_local(model, tokenizer, lock, messages, settings),
+                                                settings.target_chars)))
