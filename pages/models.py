@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from components.code import show_code
-from components.i18n import t
+from components.i18n import lang, t
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
+from hflab import i18n
 from hflab.model_info import cache, inspect, licences
 from hflab.network import hub_status
 from hflab.roles import ROLES
@@ -30,12 +31,18 @@ def when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else "-"
 
 
+def labels(prefix: str):
+    """A format_func showing catalog labels `prefix + option` in the language of this run (AppTest-safe)."""
+    language = lang()
+    return lambda option: i18n.t(prefix + option, language)
+
+
 def pick_source():
     """The model the user chose: a role's resolved source or a typed id / directory."""
     mode = st.radio(t("models.pick.mode"), ["role", "custom"], horizontal=True, key="models_mode",
-                    format_func=lambda m: t(f"models.pick.{m}"))
+                    format_func=labels("models.pick."))
     if mode == "role":
-        role = st.selectbox(t("models.pick.role_label"), MODEL_ROLES, format_func=lambda r: t(f"role.{r}"),
+        role = st.selectbox(t("models.pick.role_label"), MODEL_ROLES, format_func=labels("role."),
                             key="models_role")
         return resolve_role(role)
     typed = st.text_input(t("models.pick.custom_label"), key="models_custom", help=t("models.pick.custom_help"))
@@ -120,10 +127,11 @@ def licence_view(source) -> None:
         found = licences.read_local(source.target)
     if found.licence_id:
         st.markdown(t("models.lic.id", licence=f"`{found.licence_id}`", found_in=t(f"models.lic.found.{found.found_in}")))
-    box = st.warning if found.is_risk else st.info
-    box(f"**{t('models.lic.class.' + found.klass)}**: {t('models.lic.summary.' + found.klass)}")
     if found.klass == "unknown":
         st.error(t("models.lic.unknown"))
+    else:
+        box = st.warning if found.is_risk else st.info
+        box(f"**{t('models.lic.class.' + found.klass)}**: {t('models.lic.summary.' + found.klass)}")
     if found.name or found.link:
         st.text(t("models.lic.custom_link", name=found.name, link=found.link))
     show_code(f"""from huggingface_hub import ModelCard

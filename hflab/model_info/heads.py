@@ -89,9 +89,9 @@ def run_head(target: str, auto_class: str, tokenizer=None, token: str | None = N
     import torch
     import transformers
 
-    cls = getattr(transformers, auto_class)
     if auto_class not in HEAD_CLASSES:
         raise ValueError(auto_class)
+    cls = getattr(transformers, auto_class)
     model, info = cls.from_pretrained(target, output_loading_info=True, trust_remote_code=False,
                                       dtype=torch.float32, token=token)
     model.eval()
