@@ -75,6 +75,8 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+        # the status widget appears only after a delay; the app root's script state is authoritative
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && document.querySelector("
+        "'[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'", timeout=timeout_ms
     )
     page.wait_for_timeout(300)
