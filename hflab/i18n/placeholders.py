@@ -5,6 +5,4 @@ STRINGS = {
     "sampling.planned": {"zh": "- 全词表上的分布，逐阶段显示\n- 单步生成、分支、撤销\n- 与 model.generate 完全一致", "en": "- The distribution over the full vocabulary, stage by stage\n- Step-by-step generation, branching, undo\n- Identical to model.generate"},
     "tokenizer.intro": {"zh": "一次 tokenizer(...) 调用的完整解剖。", "en": "The full anatomy of one tokenizer(...) call."},
     "tokenizer.planned": {"zh": "- input_ids、attention_mask、token_type_ids、offsets\n- 词表查询与增删\n- 导出", "en": "- input_ids, attention_mask, token_type_ids, offsets\n- Vocab lookup and edits\n- Export"},
-    "sentiment.intro": {"zh": "探索 ChnSentiCorp 数据集，实时预测、评估并训练分类器。", "en": "Explore ChnSentiCorp, predict live, evaluate and train a classifier."},
-    "sentiment.planned": {"zh": "- 数据探索与统计\n- 实时预测与批量预测\n- 评估与训练", "en": "- Data exploration and statistics\n- Live and batch prediction\n- Evaluation and training"},
 }

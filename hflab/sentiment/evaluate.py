@@ -1,0 +1,67 @@
+"""Evaluation from labels and predicted probabilities: accuracy, per-class P/R/F1, confusion matrix,
+calibration, and the misclassified reviews sorted by confidence."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# published reference (../shared/data/README.md, ymcui/Chinese-BERT-wwm): BERT-base test accuracy
+REFERENCE_BAND = (0.947, 0.950)  # mean and max over 10 runs
+
+
+@dataclass
+class Evaluation:
+    accuracy: float
+    per_class: pd.DataFrame  # index label; precision, recall, f1, support
+    confusion: pd.DataFrame  # rows true label, columns predicted label
+    calibration: pd.DataFrame  # bin, count, confidence, accuracy
+    ece: float  # expected calibration error
+
+
+def evaluate(labels, probs: np.ndarray, bins: int = 10) -> Evaluation:
+    """All metrics for true `labels` (0/1) and `probs` (n x 2)."""
+    y = np.asarray(labels, dtype=np.int64)
+    pred = probs.argmax(axis=1)
+    classes = list(range(probs.shape[1]))
+    confusion = pd.DataFrame([[int(((y == t) & (pred == p)).sum()) for p in classes] for t in classes],
+                             index=classes, columns=classes)
+    rows = []
+    for c in classes:
+        tp = confusion.loc[c, c]
+        predicted, actual = confusion[c].sum(), confusion.loc[c].sum()
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"label": c, "precision": precision, "recall": recall, "f1": f1, "support": int(actual)})
+    confidence = probs.max(axis=1)
+    correct = pred == y
+    edges = np.linspace(0.5 if probs.shape[1] == 2 else 0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+    calib = []
+    for b in range(bins):
+        m = which == b
+        if m.any():
+            calib.append({"bin": f"{edges[b]:.2f}-{edges[b + 1]:.2f}", "count": int(m.sum()),
+                          "confidence": float(confidence[m].mean()), "accuracy": float(correct[m].mean())})
+    calibration = pd.DataFrame(calib, columns=["bin", "count", "confidence", "accuracy"])
+    ece = float((calibration["count"] * (calibration["confidence"] - calibration["accuracy"]).abs()).sum() / max(1, len(y)))
+    return Evaluation(float(correct.mean()) if len(y) else 0.0, pd.DataFrame(rows).set_index("label"), confusion,
+                      calibration, ece)
+
+
+def predictions_frame(df: pd.DataFrame, probs: np.ndarray) -> pd.DataFrame:
+    """The rows with predicted label, confidence and both probabilities."""
+    out = df[["text"] + (["label"] if "label" in df else [])].copy()
+    out["predicted"] = probs.argmax(axis=1)
+    out["confidence"] = probs.max(axis=1)
+    for c in range(probs.shape[1]):
+        out[f"p{c}"] = probs[:, c]
+    return out
+
+
+def misclassified(df: pd.DataFrame, probs: np.ndarray) -> pd.DataFrame:
+    """Wrongly predicted rows, the most confidently wrong first."""
+    out = predictions_frame(df, probs)
+    return out[out["predicted"] != out["label"]].sort_values("confidence", ascending=False)

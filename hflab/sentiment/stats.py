@@ -1,0 +1,116 @@
+"""Statistics of a review data set, all plain pandas so tests can recompute them directly."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from hflab.sentiment.data import DataError
+
+TRUNCATION_LIMITS = (128, 256, 512)
+
+
+def split_sizes(splits: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Rows per split."""
+    return pd.DataFrame({"split": list(splits), "rows": [len(df) for df in splits.values()]})
+
+
+def label_balance(splits: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Count and share of each label per split (columns split, label, count, share)."""
+    rows = []
+    for name, df in splits.items():
+        counts = df["label"].value_counts().sort_index()
+        for label, count in counts.items():
+            rows.append({"split": name, "label": int(label), "count": int(count), "share": count / len(df)})
+    return pd.DataFrame(rows, columns=["split", "label", "count", "share"])
+
+
+def token_lengths(tokenizer, texts: Sequence[str], batch_size: int = 2000) -> np.ndarray:
+    """Token count of each text with special tokens and no truncation (the real tokenizer's view)."""
+    lengths: list[int] = []
+    for start in range(0, len(texts), batch_size):
+        chunk = list(texts[start : start + batch_size])
+        lengths += [len(ids) for ids in tokenizer(chunk, add_special_tokens=True, truncation=False)["input_ids"]]
+    return np.asarray(lengths, dtype=np.int64)
+
+
+def with_lengths(df: pd.DataFrame, token_counts: np.ndarray) -> pd.DataFrame:
+    """The frame plus `chars` and `tokens` columns."""
+    return df.assign(chars=df["text"].str.len().astype("int64"), tokens=token_counts)
+
+
+def truncation_shares(tokens: pd.Series | np.ndarray, limits: Sequence[int] = TRUNCATION_LIMITS) -> pd.DataFrame:
+    """Share of reviews longer than each max_length (they would be truncated)."""
+    tokens = np.asarray(tokens)
+    return pd.DataFrame({"max_length": list(limits),
+                         "truncated": [int((tokens > n).sum()) for n in limits],
+                         "share": [float((tokens > n).mean()) if len(tokens) else 0.0 for n in limits]})
+
+
+def histogram(df: pd.DataFrame, column: str, bins: int = 40) -> pd.DataFrame:
+    """Counts per label over shared equal-width bins of `column` (pre-binned so charts stay small)."""
+    values = df[column].to_numpy()
+    if len(values) == 0:
+        return pd.DataFrame(columns=["label", "start", "end", "count"])
+    edges = np.histogram_bin_edges(values, bins=bins)
+    rows = []
+    for label, group in df.groupby("label"):
+        counts, _ = np.histogram(group[column].to_numpy(), bins=edges)
+        rows += [{"label": int(label), "start": float(edges[i]), "end": float(edges[i + 1]), "count": int(c)}
+                 for i, c in enumerate(counts)]
+    return pd.DataFrame(rows)
+
+
+def length_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """Mean / median / max characters and tokens per label."""
+    return df.groupby("label")[["chars", "tokens"]].agg(["mean", "median", "max"]).round(1)
+
+
+def _is_content(char: str) -> bool:
+    return char.isalnum()
+
+
+def frequent_chars(df: pd.DataFrame, top: int = 20, ngram: int = 1) -> pd.DataFrame:
+    """Most frequent characters (ngram=1) or character bigrams (ngram=2) per label, punctuation left out."""
+    rows = []
+    for label, group in df.groupby("label"):
+        counter: Counter = Counter()
+        for text in group["text"]:
+            if ngram == 1:
+                counter.update(c for c in text if _is_content(c))
+            else:
+                counter.update(text[i : i + ngram] for i in range(len(text) - ngram + 1)
+                               if all(_is_content(c) for c in text[i : i + ngram]))
+        total = sum(counter.values()) or 1
+        rows += [{"label": int(label), "rank": r + 1, "item": item, "count": n, "per_1000": 1000 * n / total}
+                 for r, (item, n) in enumerate(counter.most_common(top))]
+    return pd.DataFrame(rows, columns=["label", "rank", "item", "count", "per_1000"])
+
+
+def search(df: pd.DataFrame, query: str = "", regex: bool = False, labels: Sequence[int] | None = None,
+           min_chars: int = 0, max_chars: int | None = None) -> pd.DataFrame:
+    """Rows whose text contains `query` (plain substring, or a regular expression), by label and length."""
+    mask = pd.Series(True, index=df.index)
+    if query:
+        if regex:
+            try:
+                re.compile(query)
+            except re.error as exc:
+                raise DataError("sentiment.err.bad_regex", error=str(exc)) from exc
+        mask &= df["text"].str.contains(query, regex=regex, na=False)
+    if labels is not None:
+        mask &= df["label"].isin(list(labels))
+    chars = df["text"].str.len()
+    mask &= chars >= min_chars
+    if max_chars is not None:
+        mask &= chars <= max_chars
+    return df[mask]
+
+
+def page(df: pd.DataFrame, number: int, size: int) -> pd.DataFrame:
+    """Rows of page `number` (1-based) of `size` rows."""
+    start = (max(1, number) - 1) * size
+    return df.iloc[start : start + size]

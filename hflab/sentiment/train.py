@@ -1,0 +1,189 @@
+"""Training a sentiment classifier: a small BERT from scratch (bert-base-chinese vocab) or a fine-tuned
+pretrained encoder. AdamW with linear warmup/decay, length-bucketed batches, dynamic padding, early stop
+on validation accuracy; the best weights are kept and saved atomically."""
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from hflab.paths import atomic_dir
+from hflab.sentiment.batching import bucketed_batches, encode, pad_batch
+from hflab.sentiment.predict import predict_proba
+
+META_FILE = "hflab_model.json"
+LABELS = {0: "negative", 1: "positive"}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters; the defaults are the recipe measured by bench/sentiment_train_small.py."""
+
+    hidden_size: int = 128
+    num_layers: int = 2
+    num_heads: int = 2
+    intermediate_size: int = 256
+    max_length: int = 256
+    batch_size: int = 32
+    epochs: int = 4
+    learning_rate: float = 1e-3
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    evals_per_epoch: int = 2
+    patience: int = 2  # evaluations without a better validation accuracy before stopping
+    seed: int = 0
+    time_limit_s: float | None = None  # stop (keeping the best weights) when training takes longer
+
+
+FINETUNE = dict(learning_rate=3e-5, epochs=2, max_length=256, batch_size=16)  # for pretrained encoders
+
+
+@dataclass
+class TrainEvent:
+    """One point of the live chart: a training loss, or a validation accuracy after an evaluation."""
+
+    step: int
+    total_steps: int
+    epoch: float
+    loss: float | None = None
+    val_accuracy: float | None = None
+
+
+@dataclass
+class TrainResult:
+    model: object
+    history: list[TrainEvent] = field(default_factory=list)
+    best_val_accuracy: float = 0.0
+    best_step: int = 0
+    seconds: float = 0.0
+    stopped_early: bool = False
+
+
+def small_bert(tokenizer, config: TrainConfig):
+    """A randomly initialised BertForSequenceClassification on the tokenizer's vocab."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(config.seed)
+    bert_config = BertConfig(vocab_size=len(tokenizer), hidden_size=config.hidden_size,
+                             num_hidden_layers=config.num_layers, num_attention_heads=config.num_heads,
+                             intermediate_size=config.intermediate_size, max_position_embeddings=512,
+                             pad_token_id=tokenizer.pad_token_id, num_labels=2, id2label=dict(LABELS),
+                             label2id={v: k for k, v in LABELS.items()})
+    return BertForSequenceClassification(bert_config)
+
+
+def accuracy(model, tokenizer, texts: Sequence[str], labels: Sequence[int], max_length: int) -> float:
+    """Share of `texts` whose argmax prediction equals the label."""
+    probs = predict_proba(model, tokenizer, texts, batch_size=128, max_length=max_length)
+    return float((probs.argmax(axis=1) == np.asarray(labels)).mean()) if len(labels) else 0.0
+
+
+def _optimizer(model, config: TrainConfig, total_steps: int):
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    decay, no_decay = [], []
+    for name, param in model.named_parameters():
+        (no_decay if param.ndim < 2 or "LayerNorm" in name else decay).append(param)
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=config.learning_rate)
+    warmup = max(1, int(total_steps * config.warmup_ratio))
+    return optimizer, get_linear_schedule_with_warmup(optimizer, warmup, total_steps)
+
+
+def train_classifier(model, tokenizer, train_texts: Sequence[str], train_labels: Sequence[int],
+                     val_texts: Sequence[str], val_labels: Sequence[int], config: TrainConfig,
+                     on_event: Callable[[TrainEvent], None] | None = None,
+                     stop: threading.Event | None = None) -> TrainResult:
+    """Train `model` in place; returns it with the best validation weights loaded and in eval mode."""
+    import torch
+
+    if len(train_texts) == 0 or len(val_texts) == 0:
+        raise ValueError("empty split")
+    torch.manual_seed(config.seed)
+    start = time.perf_counter()
+    ids = encode(tokenizer, train_texts, config.max_length)
+    lengths = [len(r) for r in ids]
+    labels = torch.tensor(list(train_labels), dtype=torch.long)
+    steps_per_epoch = math.ceil(len(ids) / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    optimizer, scheduler = _optimizer(model, config, total)
+    eval_every = max(1, steps_per_epoch // max(1, config.evals_per_epoch))
+    result = TrainResult(model=model)
+    best_state, bad_evals, step, running = None, 0, 0, []
+    device = next(model.parameters()).device
+
+    def evaluate() -> bool:
+        """Validation accuracy now; returns True when training should stop."""
+        nonlocal best_state, bad_evals
+        model.eval()
+        acc = accuracy(model, tokenizer, val_texts, val_labels, config.max_length)
+        model.train()
+        event = TrainEvent(step, total, step / steps_per_epoch, val_accuracy=acc)
+        result.history.append(event)
+        if on_event:
+            on_event(event)
+        if acc > result.best_val_accuracy or best_state is None:
+            result.best_val_accuracy, result.best_step, bad_evals = acc, step, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            return False
+        bad_evals += 1
+        return bad_evals >= config.patience
+
+    model.train()
+    finished = False
+    for epoch in range(config.epochs):
+        for batch in bucketed_batches(lengths, config.batch_size, seed=config.seed + epoch):
+            inputs = {k: v.to(device) for k, v in pad_batch([ids[i] for i in batch], tokenizer.pad_token_id).items()}
+            loss = model(**inputs, labels=labels[batch].to(device)).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            running.append(loss.item())
+            if step % 10 == 0 and on_event:
+                on_event(TrainEvent(step, total, step / steps_per_epoch, loss=float(np.mean(running))))
+                running = []
+            out_of_time = config.time_limit_s is not None and time.perf_counter() - start > config.time_limit_s
+            if step % eval_every == 0 or step == total or out_of_time or (stop and stop.is_set()):
+                if evaluate() or out_of_time or (stop and stop.is_set()):
+                    result.stopped_early = step < total
+                    finished = True
+                    break
+        if finished:
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def save_classifier(model, tokenizer, target: Path, meta: dict) -> Path:
+    """Save model + tokenizer + metadata into `target` atomically: a failed save leaves the old model intact."""
+    with atomic_dir(target) as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return target
+
+
+def read_meta(model_dir: Path) -> dict | None:
+    """The metadata the lab saved next to a model it trained, or None."""
+    try:
+        return json.loads((Path(model_dir) / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def config_dict(config: TrainConfig) -> dict:
+    return asdict(config)
