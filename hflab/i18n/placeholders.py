@@ -3,6 +3,4 @@
 STRINGS = {
     "sampling.intro": {"zh": "真实模型的下一个词分布，以及温度、top-k、top-p 对它做了什么。", "en": "A real model's next-token distribution, and what temperature, top-k and top-p do to it."},
     "sampling.planned": {"zh": "- 全词表上的分布，逐阶段显示\n- 单步生成、分支、撤销\n- 与 model.generate 完全一致", "en": "- The distribution over the full vocabulary, stage by stage\n- Step-by-step generation, branching, undo\n- Identical to model.generate"},
-    "tokenizer.intro": {"zh": "一次 tokenizer(...) 调用的完整解剖。", "en": "The full anatomy of one tokenizer(...) call."},
-    "tokenizer.planned": {"zh": "- input_ids、attention_mask、token_type_ids、offsets\n- 词表查询与增删\n- 导出", "en": "- input_ids, attention_mask, token_type_ids, offsets\n- Vocab lookup and edits\n- Export"},
 }
