@@ -65,17 +65,20 @@ def list_cache(cache_dir: Path | None = None) -> tuple[list[CachedRepo], list[st
 
 
 def delete_repo(repo_id: str, repo_type: str = "model", cache_dir: Path | None = None) -> int:
-    """Delete every cached revision of one repo with huggingface_hub's own strategy; returns bytes freed."""
+    """Delete one cached repo (every revision) with huggingface_hub's own strategy; returns bytes freed.
+
+    The strategy is built for this repo's folder only: `delete_revisions(hash)` would also hit any other
+    repo that happens to hold the same commit hash.
+    """
     from huggingface_hub import scan_cache_dir
+    from huggingface_hub.utils import DeleteCacheStrategy
 
     info = scan_cache_dir(cache_dir or hub_cache_dir())
     repo = next((r for r in info.repos if r.repo_id == repo_id and r.repo_type == repo_type), None)
     if repo is None:
         raise KeyError(repo_id)
-    strategy = info.delete_revisions(*[r.commit_hash for r in repo.revisions])
-    strategy.execute()
-    if Path(repo.repo_path).exists():  # a repo with no complete revision: nothing else refers to it
-        shutil.rmtree(repo.repo_path)
+    DeleteCacheStrategy(expected_freed_size=repo.size_on_disk, blobs=frozenset(), refs=frozenset(),
+                        repos=frozenset({repo.repo_path}), snapshots=frozenset()).execute()
     return repo.size_on_disk
 
 
@@ -220,7 +223,7 @@ def explain_error(exc: BaseException, repo_id: str) -> tuple[str, dict]:
         return "models.problem.bad_id", params
     if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
         return "models.err.disk_full", params
-    if hub_offline() or isinstance(exc, errors.OfflineModeIsEnabled):
+    if hub_offline() or "OfflineModeIsEnabled" in _names_in_chain(exc):
         return "models.err.offline", params
     if _names_in_chain(exc) & {"RemoteProtocolError", "ReadError", "ReadTimeout", "ChunkedEncodingError"}:
         return "models.err.interrupted", params

@@ -1,0 +1,268 @@
+"""HF cache and downloads, through the real huggingface_hub client (no mocks).
+
+A tiny local HTTP server answers like the Hub (repo info, file tree, resolve, and the status codes plus
+X-Error-Code headers huggingface_hub reads); "no network" is a closed loopback port."""
+import hashlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from hflab import network
+from hflab.model_info import cache
+
+COMMIT = "c" * 40
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FakeHub:
+    """Serves `repos` ({(repo_type, repo_id): {filename: bytes}}); `error` answers every call with
+    (status, X-Error-Code, X-Error-Message); `broken_file` is cut off halfway."""
+
+    def __init__(self, repos, error=None, broken_file=None):
+        self.repos, self.error, self.broken_file = repos, error, broken_file
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def _handler(hub):
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def reply(self, status, body=b"", headers=None, cut=False):
+                self.send_response(status)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body[: len(body) // 2] if cut else body)
+                if cut:
+                    self.close_connection = True
+
+            def do_HEAD(self):
+                self.do_GET()
+
+            def do_GET(self):
+                if hub.error:
+                    status, code, message = hub.error
+                    headers = {"X-Error-Message": message, **({"X-Error-Code": code} if code else {})}
+                    return self.reply(status, json.dumps({"error": message}).encode(), headers)
+                path = self.path.split("?")[0]
+                api = re.fullmatch(r"/api/(models|datasets)/(.+?)/(revision/main|tree/[0-9a-f]{40})", path)
+                if api:
+                    files = hub.repos.get((api[1][:-1], api[2]))
+                    if files is None:
+                        return self.reply(404, b"{}", {"X-Error-Code": "RepoNotFound"})
+                    if api[3].startswith("revision"):
+                        body = {"id": api[2], "sha": COMMIT, "siblings": [{"rfilename": n} for n in files]}
+                    else:
+                        body = [{"type": "file", "path": n, "size": len(b), "oid": hashlib.sha1(b).hexdigest()}
+                                for n, b in files.items()]
+                    return self.reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+                resolve = re.fullmatch(r"/(datasets/)?(.+?)/resolve/([0-9a-f]{40})/(.+)", path)
+                repo_type = "dataset" if resolve and resolve[1] else "model"
+                files = hub.repos.get((repo_type, resolve[2])) if resolve else None
+                if not files or resolve[4] not in files:
+                    return self.reply(404, b"", {"X-Error-Code": "EntryNotFound"})
+                body = files[resolve[4]]
+                headers = {"X-Repo-Commit": COMMIT, "ETag": f'"{hashlib.sha1(body).hexdigest()}"'}
+                self.reply(200, body, headers, cut=resolve[4] == hub.broken_file)
+
+        return Handler
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def online(monkeypatch):
+    """Offline mode off. huggingface_hub reads HF_HUB_OFFLINE once, at import, and this test session
+    imported it with HF_HUB_OFFLINE=1 (conftest): switch its own constant back along with the env."""
+    from huggingface_hub import constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    network._cache.clear()
+    yield
+    network._cache.clear()
+
+
+@pytest.fixture()
+def tiny_repo(tiny_models):
+    return {p.name: p.read_bytes() for p in tiny_models["sentiment"].iterdir() if p.is_file()}
+
+
+@pytest.fixture()
+def hub(tiny_repo, monkeypatch, online):
+    """A running fake Hub with one model and one data set; HF_ENDPOINT points at it, offline mode off."""
+    servers = []
+
+    def start(error=None, broken_file=None):
+        server = FakeHub({("model", "org/tiny-bert"): tiny_repo,
+                          ("dataset", "org/tiny-data"): {"README.md": b"---\nlicense: mit\n---\n", "train.csv": b"a,b\n1,2\n"}},
+                         error, broken_file)
+        servers.append(server)
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.delenv("HF_TOKEN", raising=False)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def _tree(path: Path) -> list[str]:
+    return sorted(str(p.relative_to(path)) for p in path.rglob("*")) if path.exists() else []
+
+
+def test_download_moves_a_complete_snapshot_into_the_cache(hub, tmp_path, tiny_repo):
+    hub()
+    progress = []
+    snapshot = cache.download("org/tiny-bert", cache_dir=tmp_path / "hub", progress=lambda *c: progress.append(c))
+    assert snapshot == tmp_path / "hub" / "models--org--tiny-bert" / "snapshots" / COMMIT
+    assert {p.name: p.read_bytes() for p in snapshot.iterdir()} == tiny_repo
+    assert progress[-1][:2] == (len(tiny_repo), len(tiny_repo))
+    assert _tree(tmp_path / "hflab-staging") == []  # nothing left behind
+    repos, warnings = cache.list_cache(tmp_path / "hub")
+    assert warnings == [] and [(r.repo_id, r.commits, r.refs, r.nb_files) for r in repos] == [
+        ("org/tiny-bert", (COMMIT,), ("main",), len(tiny_repo))]
+    assert repos[0].size_on_disk == sum(len(b) for b in tiny_repo.values())
+
+
+def test_download_again_merges_into_the_existing_entry(hub, tmp_path):
+    hub()
+    first = cache.download("org/tiny-bert", cache_dir=tmp_path / "hub")
+    before = _tree(tmp_path / "hub")
+    assert cache.download("org/tiny-bert", cache_dir=tmp_path / "hub") == first
+    assert _tree(tmp_path / "hub") == before
+
+
+def test_list_and_delete_on_a_temporary_cache(hub, tmp_path):
+    hub()
+    cache.download("org/tiny-bert", cache_dir=tmp_path / "hub")
+    cache.download("org/tiny-data", "dataset", cache_dir=tmp_path / "hub")
+    repos, _ = cache.list_cache(tmp_path / "hub")
+    assert {(r.repo_type, r.repo_id) for r in repos} == {("model", "org/tiny-bert"), ("dataset", "org/tiny-data")}
+    freed = cache.delete_repo("org/tiny-bert", "model", tmp_path / "hub")
+    assert freed == next(r.size_on_disk for r in repos if r.repo_id == "org/tiny-bert")
+    repos, warnings = cache.list_cache(tmp_path / "hub")
+    assert [r.repo_id for r in repos] == ["org/tiny-data"] and warnings == []
+    assert not (tmp_path / "hub" / "models--org--tiny-bert").exists()
+    with pytest.raises(KeyError):
+        cache.delete_repo("org/tiny-bert", "model", tmp_path / "hub")
+
+
+def test_empty_or_absent_cache_lists_nothing(tmp_path):
+    assert cache.list_cache(tmp_path / "nowhere") == ([], [])
+
+
+def _fails_with(exc_key, repo_id, tmp_path, **kwargs):
+    with pytest.raises(Exception) as caught:
+        cache.download(repo_id, cache_dir=tmp_path / "hub", **kwargs)
+    key, params = cache.explain_error(caught.value, repo_id)
+    assert key == exc_key, caught.value
+    assert _tree(tmp_path / "hub") == [] and _tree(tmp_path / "hflab-staging") == []  # cache left as it was
+    return params
+
+
+def test_unreachable_endpoint_gives_the_no_network_message(tmp_path, monkeypatch, online):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    params = _fails_with("models.err.no_network", "org/tiny-bert", tmp_path)
+    assert params["endpoint"] == f"http://127.0.0.1:{port}"
+    from hflab.i18n import t
+
+    assert "hf-mirror.com" in t("models.err.no_network", "zh", **params)
+
+
+def test_offline_mode_gives_the_offline_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    _fails_with("models.err.offline", "org/tiny-bert", tmp_path)
+
+
+def test_missing_repo(hub, tmp_path):
+    hub()
+    _fails_with("models.err.not_found", "org/does-not-exist", tmp_path)
+
+
+def test_gated_repo_without_and_with_a_token(hub, tmp_path, monkeypatch):
+    hub(error=(401, "GatedRepo", "Access to model org/gated is restricted."))
+    _fails_with("models.err.gated_no_token", "org/gated", tmp_path)
+    monkeypatch.setenv("HF_TOKEN", "hf_valid_but_no_access")
+    _fails_with("models.err.gated_no_access", "org/gated", tmp_path)
+
+
+def test_private_repo_with_a_wrong_token(hub, tmp_path, monkeypatch):
+    hub(error=(401, None, "Invalid credentials in Authorization header"))
+    monkeypatch.setenv("HF_TOKEN", "hf_wrong")
+    _fails_with("models.err.bad_token", "org/private", tmp_path)
+
+
+def test_private_repo_hidden_from_the_token(hub, tmp_path, monkeypatch):
+    hub(error=(404, "RepoNotFound", "Repository not found"))
+    monkeypatch.setenv("HF_TOKEN", "hf_other_user")
+    _fails_with("models.err.not_found_with_token", "org/private", tmp_path)
+
+
+DISK_FULL_SCRIPT = """
+import resource, signal, sys
+from pathlib import Path
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writes past the limit fail with EFBIG, like a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+from hflab.model_info import cache
+try:
+    cache.download("org/tiny-bert", cache_dir=Path(sys.argv[1]))
+except Exception as exc:
+    print(cache.explain_error(exc, "org/tiny-bert")[0])
+"""
+
+
+def test_full_disk_during_download_leaves_the_cache_unchanged(hub, tmp_path):
+    hub()
+    out = subprocess.run([sys.executable, "-c", DISK_FULL_SCRIPT, str(tmp_path / "hub")], cwd=ROOT, env=os.environ,
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1:] == ["models.err.disk_full"], out.stderr[-2000:]
+    assert _tree(tmp_path / "hub") == [] and _tree(tmp_path / "hflab-staging") == []
+
+
+def test_prepare_for_offline_then_resolve_offline(hub, monkeypatch):
+    from huggingface_hub import constants
+
+    from hflab.roles import ROLES
+    from hflab.sources import resolve
+
+    hub()
+    for role in ROLES.values():
+        monkeypatch.setenv(role.env_id, "org/tiny-data" if role.kind == "dataset" else "org/tiny-bert")
+    assert cache.default_repos() == [("org/tiny-bert", "model"), ("org/tiny-data", "dataset")]
+    seen = []
+    outcomes = cache.prepare_offline(lambda repo_id, *counts: seen.append(repo_id))
+    try:
+        assert [(o.repo_id, o.ok) for o in outcomes] == [("org/tiny-bert", True), ("org/tiny-data", True)]
+        assert set(seen) == {"org/tiny-bert", "org/tiny-data"}
+        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+        network._cache.clear()
+        assert resolve("sentiment").kind == "cache" and resolve("caption").kind == "cache"
+    finally:
+        for outcome in outcomes:
+            if outcome.ok:
+                cache.delete_repo(outcome.repo_id, outcome.repo_type)
+
+
+def test_prepare_for_offline_reports_each_failure(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    outcomes = cache.prepare_offline()
+    assert outcomes and all(o.error_key == "models.err.offline" for o in outcomes)
