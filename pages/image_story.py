@@ -33,7 +33,7 @@ ss = st.session_state
 DEFAULTS = {"story_image_source": "upload", "story_num_beams": 3, "story_max_length": 30, "story_caption_rp": 1.2,
             "story_caption_en": "", "story_caption_zh": "", "story_style": "温馨", "story_length": 300,
             "story_creativity": 6, "story_top_p": 0.9, "story_rp": 1.1, "story_seed": 42, "story_n_variants": 1,
-            "story_text": "", "story_engine": "auto"}
+            "story_text": "", "story_engine": "auto", "story_example": "chelsea"}
 for _key, _default in DEFAULTS.items():
     if _key not in ss:
         ss[_key] = ss.get("story_kept", {}).get(_key, _default)
@@ -95,10 +95,11 @@ if kind == "camera":
         take_image(("camera", shot.file_id), shot.getvalue(), "camera.jpg")
 elif kind == "example":
     examples = sorted(EXAMPLES.glob("*.jpg"))
-    choice = st.selectbox(t("image_story.image.example"), examples, format_func=lambda p: t(f"image_story.example.{p.stem}"),
-                          key="story_example")
+    choice = st.pills(t("image_story.image.example"), [p.stem for p in examples],
+                      format_func=lambda stem: t(f"image_story.example.{stem}"), key="story_example")
     if choice is not None:
-        take_image(("example", choice.name), choice.read_bytes(), choice.name)
+        path = EXAMPLES / f"{choice}.jpg"
+        take_image(("example", path.name), path.read_bytes(), path.name)
 else:
     # no `type=` filter: Streamlit's own rejection message is English-only; open_image explains in both languages
     upload = st.file_uploader(t("image_story.image.upload_label"), key="story_upload",
@@ -191,9 +192,9 @@ if lm_source.label_key == "source.packaged.smollm2":
 if not lm_source.ready:
     explain_missing(lm_source)
 
-s1, s2, s3 = st.columns(3)
-style = s1.selectbox(t("image_story.story.style"), STYLES,
-                     format_func=lambda s: t(f"image_story.style.{STYLES.index(s)}"), key="story_style")
+style = st.pills(t("image_story.story.style"), STYLES, format_func=lambda s: t(f"image_story.style.{STYLES.index(s)}"),
+                key="story_style") or DEFAULTS["story_style"]
+s2, s3 = st.columns(2)
 target_chars = s2.slider(t("image_story.story.length"), MIN_CHARS, MAX_CHARS, step=10, key="story_length")
 creativity = s3.slider(t("image_story.story.creativity"), 0, 10, key="story_creativity")
 s3.caption(t("image_story.story.temperature", creativity=creativity, temperature=creativity_to_temperature(creativity)))
@@ -356,15 +357,8 @@ if ss.get("story_timings"):
 
 # 5. Bundle and history -----------------------------------------------------------------------------
 def bundle_bytes(record: dict, speech_state: dict | None) -> bytes:
-    """Build the zip for a history record (called only when the download is clicked) and keep a copy on disk."""
-    params = dict(record["params"])
-    audio = None
-    if speech_state and Path(speech_state["path"]).is_file():
-        audio = (Path(speech_state["path"]).read_bytes(), Path(speech_state["path"]).suffix.lstrip("."))
-        params["speech"] = {"engine": speech_state["engine"], "gtts_lang": tts.GTTS_LANG,
-                            "espeak_voice": tts.ESPEAK_VOICE, "failures": speech_state["failures"]}
-    data = bundle.build_bundle(record["image"].png_bytes() if record["image"] else None, record["caption_en"],
-                               record["caption_zh"], record["story"], params, audio)
+    """Build the zip (called only when the download is clicked) and keep a copy under the story dir."""
+    data = bundle.bundle_from_record(record, speech_state)
     bundle.save_bundle(data)
     return data
 

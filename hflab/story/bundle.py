@@ -74,6 +74,21 @@ def build_bundle(image_png: bytes | None, caption_en: str, caption_zh: str, stor
     return buf.getvalue()
 
 
+def bundle_from_record(record: dict, speech: dict | None = None) -> bytes:
+    """The zip for one story of the page's history (its image, captions, story, params) plus its speech, if any."""
+    from hflab.story import tts
+
+    params = dict(record["params"])
+    audio = None
+    if speech and Path(speech["path"]).is_file():
+        audio = (Path(speech["path"]).read_bytes(), Path(speech["path"]).suffix.lstrip("."))
+        params["speech"] = {"engine": speech["engine"], "gtts_lang": tts.GTTS_LANG, "espeak_voice": tts.ESPEAK_VOICE,
+                            "failures": speech["failures"]}
+    image = record.get("image")
+    return build_bundle(image.png_bytes() if image is not None else None, record["caption_en"], record["caption_zh"],
+                        record["story"], params, audio)
+
+
 def save_bundle(data: bytes) -> Path:
     """Write a bundle atomically under the story dir with a unique name."""
     return atomic_write_bytes(unique_path("bundles", "story", "zip"), data)

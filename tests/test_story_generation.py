@@ -1,0 +1,60 @@
+"""Story streaming against transformers' own generate, stopping, errors, and regeneration from settings."""
+import threading
+from dataclasses import replace
+
+import pytest
+
+from hflab import loading
+from hflab.story.story import StoryGenerationError, StorySettings, build_messages, generate_story, stream_local
+
+
+@pytest.fixture(scope="module")
+def qwen(tiny_models):
+    from hflab.sources import Source
+
+    source = Source("causal_lm", "local", "tiny-qwen2", str(tiny_models["causal_lm"]), "source.local")
+    return loading.load_causal_lm(source)
+
+
+MESSAGES = build_messages("童话", "一只猫", 50)
+SETTINGS = StorySettings(style="童话", target_chars=50, creativity=6, seed=11, max_new_tokens=24)
+
+
+def _oracle(model, tokenizer, settings):
+    import torch
+
+    inputs = tokenizer.apply_chat_template(MESSAGES, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    torch.manual_seed(settings.seed)
+    out = model.generate(**inputs, **settings.generate_kwargs())
+    return tokenizer.decode(out[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+
+
+@pytest.mark.parametrize("creativity", [0, 6])
+def test_streamed_text_equals_plain_generate(qwen, creativity):
+    model, tokenizer = qwen
+    settings = replace(SETTINGS, creativity=creativity)
+    streamed = "".join(stream_local(model, tokenizer, threading.RLock(), MESSAGES, settings))
+    assert streamed == _oracle(model, tokenizer, settings)
+
+
+def test_closing_the_stream_stops_generation(qwen):
+    model, tokenizer = qwen
+    stream = stream_local(model, tokenizer, threading.RLock(), MESSAGES, replace(SETTINGS, max_new_tokens=400))
+    next(stream)
+    stream.close()
+    assert not [th for th in threading.enumerate() if th.name == "story-generate"]
+
+
+def test_a_failing_generate_raises_instead_of_hanging(qwen):
+    model, tokenizer = qwen
+    with pytest.raises(StoryGenerationError):
+        "".join(stream_local(model, tokenizer, threading.RLock(), MESSAGES, replace(SETTINGS, top_p=-1.0)))
+
+
+def test_same_seed_same_story_and_lock_is_released(qwen):
+    model, tokenizer = qwen
+    lock = threading.RLock()
+    first = generate_story(model, tokenizer, lock, MESSAGES, SETTINGS)
+    assert first == generate_story(model, tokenizer, lock, MESSAGES, SETTINGS)
+    assert lock.acquire(blocking=False)
+    lock.release()
