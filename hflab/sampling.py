@@ -124,6 +124,19 @@ def processor_plan(config) -> list[tuple[str, dict[str, Any]]]:
     return plan
 
 
+def settings_from_plan(plan: Sequence[tuple[str, dict[str, Any]]], do_sample: bool) -> SamplingSettings:
+    """The `generate` settings that build exactly `plan` (every processor not in it switched off)."""
+    args = {name: kwargs for name, kwargs in plan}
+    return SamplingSettings(
+        do_sample=do_sample,
+        temperature=args.get("temperature", {}).get("temperature", 1.0),
+        top_k=args.get("top_k", {}).get("top_k", 0),
+        top_p=args.get("top_p", {}).get("top_p", 1.0),
+        min_p=args.get("min_p", {}).get("min_p"),
+        repetition_penalty=args.get("repetition_penalty", {}).get("penalty", 1.0),
+    )
+
+
 def build_processors(config, temperature_last: bool = False) -> list[tuple[str, Any]]:
     """(name, transformers processor) pairs as `generate` orders them, or with temperature moved
     last (the order of llama.cpp's default sampler chain) when `temperature_last`."""

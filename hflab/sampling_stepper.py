@@ -137,6 +137,13 @@ class Stepper:
         stages = run_stages(self.input_ids(), self.next_logits, build_processors(config, temperature_last))
         return summarize(stages, top_n)
 
+    def prompt_view(self, config, top_n: int = 20) -> StepView:
+        """The staged distribution of the first token after the bare prompt."""
+        import torch
+
+        ids = torch.tensor([self.prompt_ids], device=self.prompt_logits.device)
+        return summarize(run_stages(ids, self.prompt_logits, build_processors(config)), top_n)
+
     def finished(self, model, config) -> bool:
         """True once the last token was an end-of-sequence token or the context is full."""
         limit = max_positions(model)
