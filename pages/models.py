@@ -128,7 +128,7 @@ def licence_view(source) -> None:
     if found.licence_id:
         st.markdown(t("models.lic.id", licence=f"`{found.licence_id}`", found_in=t(f"models.lic.found.{found.found_in}")))
     if found.klass == "unknown":
-        st.error(t("models.lic.unknown"))
+        st.error(t("models.lic.unknown"), icon="⚠️")
     else:
         box = st.warning if found.is_risk else st.info
         box(f"**{t('models.lic.class.' + found.klass)}**: {t('models.lic.summary.' + found.klass)}")
@@ -184,10 +184,10 @@ def heads_view(source, handle) -> None:
             col.dataframe(pd.DataFrame([{t("models.heads.col.name"): k, t("models.heads.col.shape"): str(list(v))}
                                         for k, v in shapes.items()]), hide_index=True, width="stretch")
         if report.newly_initialized:
-            st.warning(t("models.heads.new_weights", count=len(report.newly_initialized)))
+            st.warning(t("models.heads.new_weights", count=len(report.newly_initialized)), icon="⚠️")
             st.code("\n".join(report.newly_initialized), language=None)
         else:
-            st.success(t("models.heads.no_new_weights"))
+            st.success(t("models.heads.no_new_weights"), icon="✅")
         if report.unused_from_checkpoint:
             st.caption(t("models.heads.unused", count=len(report.unused_from_checkpoint)))
             st.code("\n".join(report.unused_from_checkpoint), language=None)
@@ -344,6 +344,7 @@ def loaded_view() -> None:
         key = st.selectbox(t("models.loaded.pick"), list(labels), format_func=labels.get, key="models_unload_pick")
         if st.button(t("models.loaded.unload"), key="models_unload"):
             message = "models.loaded.unloaded" if mgr.unload(key) else "models.loaded.gone"
+            st.session_state.pop(f"models_loaded|{key}", None)  # or this page would load it again on rerun
             st.session_state["models_loaded_msg"] = t(message, label=labels[key])
             st.rerun()
     if "models_loaded_msg" in st.session_state:

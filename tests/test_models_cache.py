@@ -266,3 +266,8 @@ def test_prepare_for_offline_reports_each_failure(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     outcomes = cache.prepare_offline()
     assert outcomes and all(o.error_key == "models.err.offline" for o in outcomes)
+
+
+def test_interrupted_download_leaves_the_cache_unchanged(hub, tmp_path):
+    hub(broken_file="model.safetensors")
+    _fails_with("models.err.interrupted", "org/tiny-bert", tmp_path)
