@@ -104,10 +104,12 @@ if "tok_texts" not in st.session_state:
 
 st.subheader(t("tokenizer.input"))
 col_example, col_mode = st.columns([1, 1])
-col_example.selectbox(t("tokenizer.example"), list(tz.EXAMPLES), key="tok_example",
-                      format_func=lambda name: t(f"tokenizer.example.{name}"), on_change=use_example)
-col_mode.radio(t("tokenizer.mode"), ["lines", "whole"], key="tok_mode", horizontal=True,
-               format_func=lambda m: t(f"tokenizer.mode.{m}"))
+# labels are computed now, in this run's language (format_func may be called outside the run)
+example_labels = {name: t(f"tokenizer.example.{name}") for name in tz.EXAMPLES}
+mode_labels = {mode: t(f"tokenizer.mode.{mode}") for mode in ("lines", "whole")}
+col_example.selectbox(t("tokenizer.example"), list(example_labels), key="tok_example", format_func=example_labels.get,
+                      on_change=use_example)
+col_mode.radio(t("tokenizer.mode"), list(mode_labels), key="tok_mode", horizontal=True, format_func=mode_labels.get)
 raw_texts = st.text_area(t("tokenizer.texts"), key="tok_texts", height=110)
 use_pairs = st.checkbox(t("tokenizer.use_pairs"), key="tok_use_pairs")
 raw_pairs = st.text_area(t("tokenizer.pairs"), key="tok_pairs", height=90) if use_pairs else None
