@@ -88,6 +88,14 @@ def load_causal_lm(source: Source) -> tuple[Any, Any]:
     return _place(model), tokenizer
 
 
+def load_causal_lm_int8(source: Source) -> tuple[Any, Any]:
+    """(model, tokenizer) of a causal LM with int8 dynamically quantized Linear layers, on CPU (hflab.quantize)."""
+    from hflab.quantize import quantize_int8
+
+    model, tokenizer = load_causal_lm(source)
+    return quantize_int8(model, inplace=True), tokenizer
+
+
 def load_caption_model(source: Source) -> tuple[Any, Any]:
     """(BlipForConditionalGeneration, BlipProcessor): the image-to-text pipeline is gone in transformers 5."""
     from transformers import BlipForConditionalGeneration, BlipProcessor
