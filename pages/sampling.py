@@ -365,7 +365,7 @@ with compare:
                 ids = token_lists[i]
                 with handle.lock:
                     pieces = merge_pieces(token_bytes(tokenizer, ids))
-                    st.text(tokenizer.decode(ids))
+                st.text("".join(g.text for g in pieces))
                 render_chips([Chip(("▶ " if diverge is not None and g.first <= diverge <= g.last else "") + g.text,
                                    title=f"p={np.prod([results[i][k].view.chosen_probs[-1] for k in range(g.first, g.last + 1)]):.2%}",
                                    background=probability_color(float(np.prod(
