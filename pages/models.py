@@ -1,5 +1,6 @@
 """Models: where each model comes from, what it is (files, parameters, memory, licence), its heads,
 its architecture, the HF cache with downloads, and what the model manager holds right now."""
+import re
 import time
 from pathlib import Path
 
@@ -20,10 +21,33 @@ MB = 2**20
 MODEL_ROLES = [name for name, role in ROLES.items() if role.kind != "dataset"]
 
 
+def escape_markdown(text: str) -> str:
+    """Backslash-escape Markdown syntax so typed ids, paths and Hub text show literally."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
+
+
+def message(key: str, **params) -> str:
+    """A catalog string whose parameters (user input, Hub text) are shown literally."""
+    return t(key, **{name: escape_markdown(value) for name, value in params.items()})
+
+
 def show_error(exc: Exception, repo_id: str, intro_key: str | None = None) -> None:
     """A clear, translated message for a Hub / disk / weights error (never a traceback)."""
     key, params = cache.explain_error(exc, repo_id)
-    st.error((t(intro_key) + " " if intro_key else "") + t(key, **params))
+    st.error((t(intro_key) + " " if intro_key else "") + message(key, **params))
+
+
+def explain_problem(source) -> None:
+    """Why a typed id or directory cannot be inspected, and the command that fixes it."""
+    st.error(message(source.problem_key or "source.missing", **source.params))
+    if source.fix:
+        st.code(source.fix, language="bash")
+
+
+def facts_table(facts: dict) -> None:
+    """Label/value rows as a table tall enough to need no inner scrolling."""
+    st.dataframe(pd.DataFrame({t("models.ov.col.fact"): list(facts), t("models.ov.col.value"): [str(v) for v in facts.values()]}),
+                 hide_index=True, width="stretch", height=35 * (len(facts) + 1) + 3)
 
 
 def when(ts: float) -> str:
@@ -51,7 +75,7 @@ def pick_source():
 
 def overview(source, handle) -> None:
     """Source, revision, files, dtype, parameters, memory and licence."""
-    st.markdown(f"**{t('models.ov.source')}**: {source_caption(source)}")
+    st.text(f"{t('models.ov.source')}: {source_caption(source)}")
     facts = {t("models.ov.kind"): t(f"models.ov.kind.{source.kind}"), t("models.ov.repo_id"): source.repo_id,
              t("models.ov.path"): source.target or "-"}
     config, files, summary = {}, [], None
@@ -85,8 +109,7 @@ def overview(source, handle) -> None:
         facts[t("models.ov.params_loaded")] = f"{total:,}"
         facts[t("models.ov.loaded_dtype")] = inspect.loaded_dtype(model)
         facts[t("models.ov.mem_measured")] = f"{handle.nbytes / MB:,.1f} MB"
-    st.dataframe(pd.DataFrame({"": list(facts), " ": [str(v) for v in facts.values()]}), hide_index=True,
-                 width="stretch")
+    facts_table(facts)
     st.caption(t("models.ov.mem_note"))
     if summary and summary.format == "pytorch_bin":
         st.warning(t("models.ov.bin_weights"))
@@ -126,7 +149,7 @@ def licence_view(source) -> None:
     else:
         found = licences.read_local(source.target)
     if found.licence_id:
-        st.markdown(t("models.lic.id", licence=f"`{found.licence_id}`", found_in=t(f"models.lic.found.{found.found_in}")))
+        st.text(t("models.lic.id", licence=found.licence_id, found_in=t(f"models.lic.found.{found.found_in}")))
     if found.klass == "unknown":
         st.error(t("models.lic.unknown"), icon="⚠️")
     else:
@@ -232,7 +255,7 @@ print(model.config)     # the config""")
 def cache_view() -> None:
     """List, delete, download, prepare for offline."""
     st.subheader(t("models.cache.title"))
-    st.caption(t("models.cache.location", path=str(cache.hub_cache_dir())))
+    st.caption(message("models.cache.location", path=cache.hub_cache_dir()))
     repos, warnings = cache.list_cache()
     if not repos:
         st.info(t("models.cache.empty"))
@@ -252,11 +275,12 @@ def cache_view() -> None:
             labels = {f"{r.repo_type}:{r.repo_id}": r for r in repos}
             choice = labels[st.selectbox(t("models.cache.delete_pick"), list(labels), key="models_delete_pick")]
             mb = round(choice.size_on_disk / MB, 2)
-            sure = st.checkbox(t("models.cache.delete_confirm", repo=choice.repo_id, mb=mb), key="models_delete_sure")
+            sure = st.checkbox(message("models.cache.delete_confirm", repo=choice.repo_id, mb=mb), key="models_delete_sure")
             if st.button(t("models.cache.delete_button"), disabled=not sure, key="models_delete", type="primary"):
                 try:
                     freed = cache.delete_repo(choice.repo_id, choice.repo_type)
-                    st.session_state["models_cache_msg"] = t("models.cache.deleted", repo=choice.repo_id, mb=round(freed / MB, 2))
+                    st.session_state["models_cache_msg"] = message("models.cache.deleted", repo=choice.repo_id,
+                                                                   mb=round(freed / MB, 2))
                     st.session_state.pop("models_delete_sure", None)
                     st.rerun()
                 except Exception as exc:
@@ -283,7 +307,8 @@ def download_view() -> None:
     st.caption(t("models.dl.atomic_note"))
     with st.form("models_download"):
         repo_id = st.text_input(t("models.dl.repo"), key="models_dl_repo").strip()
-        repo_type = st.radio(t("models.dl.type"), ["model", "dataset"], horizontal=True, key="models_dl_type")
+        repo_type = st.radio(t("models.dl.type"), ["model", "dataset"], horizontal=True, key="models_dl_type",
+                             format_func=labels("models.dl.type."))
         submitted = st.form_submit_button(t("models.dl.button"))
     if submitted:
         if not repo_id:
@@ -293,7 +318,7 @@ def download_view() -> None:
             try:
                 path = cache.download(repo_id, repo_type, progress=progress_callback(bar, repo_id))
                 bar.progress(1.0)
-                st.success(t("models.dl.done", repo=repo_id, path=str(path)))
+                st.success(message("models.dl.done", repo=repo_id, path=path))
             except Exception as exc:
                 bar.empty()
                 show_error(exc, repo_id)
@@ -305,7 +330,8 @@ def download_view() -> None:
         bar = st.progress(0.0)
         outcomes = cache.prepare_offline(lambda rid, *counts: progress_callback(bar, rid)(*counts))
         rows = [{t("models.cache.col.repo"): o.repo_id, t("models.cache.col.type"): o.repo_type,
-                 t("models.dl.col.status"): "✅" if o.ok else t(o.error_key, **(o.error_params or {}))} for o in outcomes]
+                 t("models.dl.col.status"): "✅" if o.ok else t(o.error_key, **(o.error_params or {})).replace("`", "")}
+                for o in outcomes]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         failed = [o for o in outcomes if not o.ok]
         if failed:
@@ -340,12 +366,12 @@ def loaded_view() -> None:
                                     t("models.loaded.col.last_used"): when(r["last_used"]),
                                     t("models.loaded.col.load_s"): r["load_seconds"]} for r in rows]),
                      hide_index=True, width="stretch")
-        labels = {r["key"]: r["label"] for r in rows}
-        key = st.selectbox(t("models.loaded.pick"), list(labels), format_func=labels.get, key="models_unload_pick")
+        names = {r["key"]: r["label"] for r in rows}
+        key = st.selectbox(t("models.loaded.pick"), list(names), format_func=names.get, key="models_unload_pick")
         if st.button(t("models.loaded.unload"), key="models_unload"):
-            message = "models.loaded.unloaded" if mgr.unload(key) else "models.loaded.gone"
+            outcome = "models.loaded.unloaded" if mgr.unload(key) else "models.loaded.gone"
             st.session_state.pop(f"models_loaded|{key}", None)  # or this page would load it again on rerun
-            st.session_state["models_loaded_msg"] = t(message, label=labels[key])
+            st.session_state["models_loaded_msg"] = message(outcome, label=names[key])
             st.rerun()
     if "models_loaded_msg" in st.session_state:
         st.success(st.session_state.pop("models_loaded_msg"))
@@ -364,7 +390,7 @@ if source.role == "tokenizer":
 elif source.problem_key == "models.problem.empty":
     st.info(t("models.problem.empty"))
 elif not source.ready:
-    explain_missing(source)
+    explain_problem(source) if source.role == inspect.ROLE else explain_missing(source)
 else:
     page_source = inspect.for_page(source)
     loaded_key = f"models_loaded|{page_source.cache_key}"
