@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 # what the page draws at most (tokenizing itself is never capped below the settings' limits)
 DRAWN_CHIPS = 400
@@ -146,6 +147,26 @@ def check_options(options: CallOptions, tokenizer: Any, has_pairs: bool) -> list
 # ---------------------------------------------------------------- the call
 
 
+class LazyRows(Sequence):
+    """A read-only list whose rows are computed on first access and kept."""
+
+    def __init__(self, make_row, length: int):
+        self._make_row, self._length, self._rows = make_row, length, {}
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if not -self._length <= index < self._length:
+            raise IndexError(index)
+        index %= self._length
+        if index not in self._rows:
+            self._rows[index] = self._make_row(index)
+        return self._rows[index]
+
+
 @dataclass
 class Anatomy:
     """The result of one call: the user's fields plus internal offsets and segment ids."""
@@ -154,7 +175,7 @@ class Anatomy:
     pairs: list[str] | None
     options: CallOptions
     fields: dict[str, list]  # exactly what the user's call returns, field -> per-text values
-    tokens: list[list[str]]
+    tokens: Sequence[list[str]]  # per text, computed on first use (converting every row is slow for big batches)
     offsets: list[list[tuple[int, int]]] | None  # None for tokenizers without offsets (not Rust-backed)
     segments: list[list[int | None]]  # 0 = first text, 1 = pair text, None = special or padding
 
@@ -171,7 +192,7 @@ def encode(tokenizer: Any, texts: Sequence[str], pairs: Sequence[str] | None, op
     enc = tokenizer(list(texts), text_pair=list(pairs) if pairs is not None else None, **kwargs)
     fields = {name: enc[name] for name in options.returned_fields()}
     ids = enc["input_ids"]
-    tokens = [tokenizer.convert_ids_to_tokens(row) for row in ids]
+    tokens = LazyRows(lambda i: tokenizer.convert_ids_to_tokens(ids[i]), len(ids))
     offsets = [[tuple(o) for o in row] for row in enc["offset_mapping"]] if fast else None
     if fast:
         segments = [enc.sequence_ids(i) for i in range(len(ids))]
@@ -191,19 +212,35 @@ def untruncated_length(tokenizer: Any, text: str, pair: str | None, options: Cal
 KINDS = ("special", "pad", "unk", "added", "continuation", "normal")
 
 
-def token_kinds(tokenizer: Any, ids: Sequence[int], tokens: Sequence[str], attention: Sequence[int] | None) -> list[str]:
+@dataclass(frozen=True)
+class KindSets:
+    """The ids that decide a token's kind, read from the tokenizer once."""
+
+    specials: frozenset
+    added: frozenset
+    pad_id: int | None
+    unk_id: int | None
+
+    @classmethod
+    def of(cls, tokenizer: Any) -> "KindSets":
+        return cls(frozenset(getattr(tokenizer, "all_special_ids", ())),
+                   frozenset(getattr(tokenizer, "added_tokens_decoder", {}).keys()),
+                   tokenizer.pad_token_id, tokenizer.unk_token_id)
+
+
+def token_kinds(tokenizer: Any, ids: Sequence[int], tokens: Sequence[str], attention: Sequence[int] | None,
+                sets: KindSets | None = None) -> list[str]:
     """A kind per position: special, pad, unk, added (by vocab surgery), continuation (`##`) or normal."""
-    specials = set(getattr(tokenizer, "all_special_ids", ()))
-    added = set(getattr(tokenizer, "added_tokens_decoder", {}).keys())
+    sets = sets or KindSets.of(tokenizer)
     kinds = []
     for pos, (tid, tok) in enumerate(zip(ids, tokens)):
-        if tid == tokenizer.pad_token_id and (attention is None or attention[pos] == 0):
+        if tid == sets.pad_id and (attention is None or attention[pos] == 0):
             kinds.append("pad")
-        elif tid == tokenizer.unk_token_id and tid is not None:
+        elif tid == sets.unk_id and tid is not None:
             kinds.append("unk")
-        elif tid in specials:
+        elif tid in sets.specials:
             kinds.append("special")
-        elif tid in added:
+        elif tid in sets.added:
             kinds.append("added")
         elif tok.startswith("##"):
             kinds.append("continuation")
@@ -284,16 +321,22 @@ class Counts:
         return self.unk / self.tokens if self.tokens else 0.0
 
 
-def counts(tokenizer: Any, anatomy: Anatomy, indices: Sequence[int] | None = None) -> Counts:
-    """Counts over the given texts of the batch (all by default); pairs count as characters too."""
+def counts(tokenizer: Any, anatomy: Anatomy, indices: Sequence[int] | None = None,
+           sets: KindSets | None = None) -> Counts:
+    """Counts over the given texts of the batch (all by default); pairs count as characters too.
+
+    Same rule as `token_kinds` (padding and special tokens are not counted, [UNK] is), without tokens.
+    """
+    sets = sets or KindSets.of(tokenizer)
     indices = range(len(anatomy)) if indices is None else indices
     chars = tokens = unk = 0
     for i in indices:
         chars += len(anatomy.texts[i]) + (len(anatomy.pairs[i]) if anatomy.pairs is not None else 0)
-        for kind in kinds_of(tokenizer, anatomy, i):
-            if kind not in ("special", "pad"):
-                tokens += 1
-                unk += kind == "unk"
+        for tid, is_pad in zip(anatomy.fields["input_ids"][i], _pad_mask(tokenizer, anatomy, i)):
+            if is_pad or (tid in sets.specials and tid != sets.unk_id):
+                continue
+            tokens += 1
+            unk += tid == sets.unk_id
     return Counts(chars, tokens, unk)
 
 

@@ -179,9 +179,9 @@ with tab_anatomy:
             st.markdown(f"**{t('tokenizer.batch')}**")
             shown = min(len(anatomy), tz.DRAWN_TEXTS)
             with lock:
-                rows = []
+                rows, sets = [], tz.KindSets.of(tokenizer)
                 for i in range(shown):
-                    c = tz.counts(tokenizer, anatomy, [i])
+                    c = tz.counts(tokenizer, anatomy, [i], sets)
                     rows.append({"#": i, t("tokenizer.col.text"): anatomy.texts[i][:60],
                                  t("tokenizer.col.positions"): len(anatomy.fields["input_ids"][i]),
                                  t("tokenizer.col.tokens"): c.tokens, t("tokenizer.col.unk"): c.unk})
@@ -197,8 +197,8 @@ with tab_anatomy:
             real = sum(1 for k in kinds if k != "pad")
             full = tz.untruncated_length(tokenizer, anatomy.texts[index],
                                          anatomy.pairs[index] if anatomy.pairs else None, options)
+            tokens = anatomy.tokens[index]
         ids = anatomy.fields["input_ids"][index]
-        tokens = anatomy.tokens[index]
         segments = anatomy.segments[index]
         n = len(ids)
 
