@@ -28,6 +28,7 @@ KIND_STYLE = {  # kind -> (background, border, style)
 SEGMENT1_BACKGROUND = "#dbeafe"
 COMPARE_CHARS = 2000
 EDITS_KEY, EDITED_KEY, RESULT_KEY, ZIP_KEY = "tok_edits", "tok_edited", "tok_result", "tok_zip"
+HANDOVER_KEY = "tokenizer_text"  # set by the Sentiment page before switching here
 
 
 def model_ref(source) -> str:
@@ -101,6 +102,9 @@ def use_example() -> None:
 if "tok_texts" not in st.session_state:
     st.session_state["tok_example"] = "mixed"
     use_example()
+handed_over = st.session_state.pop(HANDOVER_KEY, None)  # a review opened from the Sentiment page
+if isinstance(handed_over, str):
+    st.session_state.update(tok_texts=handed_over, tok_mode="whole", tok_use_pairs=False)
 
 st.subheader(t("tokenizer.input"))
 col_example, col_mode = st.columns([1, 1])

@@ -179,3 +179,17 @@ def test_compare_shows_byte_fragments(tiny_env):
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "&lt;0x" in html  # partial UTF-8 pieces shown as bytes (escaped in the chip HTML)
     assert "我" in html
+
+
+def test_text_handed_over_from_the_sentiment_page(tiny_env):
+    from streamlit.testing.v1 import AppTest
+
+    from apptest_utils import ROOT
+
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
+    at.session_state["tokenizer_text"] = "房间很干净\n服务也好"
+    at.switch_page(PAGE)
+    at.run()
+    assert not error_texts(at)
+    assert at.text_area(key="tok_texts").value == "房间很干净\n服务也好"
+    assert [m.value for m in at.metric][0] == "1"  # one text, its line break kept
