@@ -1,0 +1,102 @@
+"""Decode speed against the physical limit: memory bandwidth.
+
+Decoding one token reads every weight once, so tokens/s <= bandwidth / bytes of weights. This script
+measures the bandwidth (a large array copy, read + write bytes), builds a Qwen2-0.5B-sized model with
+random weights (the real Qwen2-0.5B-Instruct config) and decodes greedily, interleaving:
+`generate` fp32, the lean loop (hflab.decode_speed) fp32, and the lean loop on the int8 model
+(hflab.quantize). Prints tokens/s next to the bound. Usage: python bench/decode_bound.py [--tokens 8]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import torch  # noqa: E402
+from transformers import Qwen2Config, Qwen2ForCausalLM  # noqa: E402
+
+from hflab.decode_speed import greedy_decode  # noqa: E402
+from hflab.quantize import quantize_int8, weight_bytes  # noqa: E402
+
+QWEN2_05B = dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
+                 intermediate_size=4864, vocab_size=151936, tie_word_embeddings=True, max_position_embeddings=32768)
+
+
+def copy_bandwidth(mb: int = 512, repeats: int = 5) -> float:
+    """Bytes/s of a large tensor copy (read + write), the median of `repeats`."""
+    src = torch.randn(mb * 2**20 // 4)
+    dst = torch.empty_like(src)
+    dst.copy_(src)
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        dst.copy_(src)
+        rates.append(2 * src.nbytes / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def random_model() -> Qwen2ForCausalLM:
+    """Qwen2-0.5B-sized model; weights drawn in place (much faster than the default init)."""
+    with torch.device("meta"):
+        model = Qwen2ForCausalLM(Qwen2Config(**QWEN2_05B))
+    model = model.to_empty(device="cpu")
+    torch.manual_seed(0)
+    for p in model.parameters():
+        p.data.normal_(0, 0.02)
+    return model.eval()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    model = random_model()
+    fp32_bytes = weight_bytes(model)
+    int8 = quantize_int8(model)
+    int8_bytes = weight_bytes(int8)
+    prompt = torch.randint(0, QWEN2_05B["vocab_size"], (1, 16))
+    runs = {
+        "generate fp32": lambda: model.generate(prompt, max_new_tokens=args.tokens, min_new_tokens=args.tokens,
+                                                do_sample=False, pad_token_id=0),
+        "lean loop fp32": lambda: greedy_decode(model, prompt, args.tokens),
+        "generate int8": lambda: int8.generate(prompt, max_new_tokens=args.tokens, min_new_tokens=args.tokens,
+                                               do_sample=False, pad_token_id=0),
+        "lean loop int8": lambda: greedy_decode(int8, prompt, args.tokens),
+    }
+    for warm in (model, int8):
+        greedy_decode(warm, prompt, 1)
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    bandwidths = []
+    for _ in range(args.rounds):  # interleaved so that contention hits every variant alike
+        bandwidths.append(copy_bandwidth())
+        for name, run in runs.items():
+            start = time.perf_counter()
+            with torch.inference_mode():
+                run()
+            rates[name].append(args.tokens / (time.perf_counter() - start))
+
+    bandwidth = statistics.median(bandwidths)
+    bound = bandwidth / fp32_bytes
+    bound_int8 = bandwidth / int8_bytes
+    print(f"threads {args.threads}, {args.tokens} new tokens, {args.rounds} interleaved rounds")
+    print(f"copy bandwidth: {bandwidth / 1e9:.1f} GB/s (rounds: {', '.join(f'{b / 1e9:.1f}' for b in bandwidths)})")
+    print(f"weights read per token: fp32 {fp32_bytes / 1e9:.2f} GB, int8 {int8_bytes / 1e9:.2f} GB "
+          f"(int8 keeps the fp32 embedding table for lookups)")
+    print(f"bandwidth bound: fp32 {bound:.2f} tok/s, int8 {bound_int8:.2f} tok/s")
+    for name, values in rates.items():
+        best = max(values)
+        print(f"{name:16s} {best:6.2f} tok/s (runs: {', '.join(f'{v:.2f}' for v in values)}) = "
+              f"{best / bound:5.1%} of the fp32 bound")
+    print("note: best of the interleaved runs; the 2 cores are shared with other work, so expect noise")
+
+
+if __name__ == "__main__":
+    main()

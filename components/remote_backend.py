@@ -1,0 +1,81 @@
+"""Backend choice (local model or an OpenAI-compatible server), its settings panel, and its messages.
+
+Why here: the story page and the sampling playground offer the same choice; the client logic lives in
+hflab.remote_backend. The operator's key (HFLAB_REMOTE_API_KEY from env / st.secrets) is only sent to
+the operator's URL: a user who types another URL must type their own key.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import t
+from hflab.remote_backend import MAX_TOP_LOGPROBS, NextTokenCandidates, RemoteConfig, RemoteError, check_model, config_from_env
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def _literal(text: str) -> str:
+    """Server-provided text shown inside a Markdown-rendering box, made inert."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", " ")
+
+
+def show_remote_error(err: RemoteError) -> None:
+    """The error in the user's language; the server's own words are escaped (they are untrusted)."""
+    st.error(t(err.key, **{k: _literal(str(v)) for k, v in err.params.items()}))
+
+
+def backend_choice(prefix: str) -> RemoteConfig | None:
+    """Draw the local / remote choice; return the server's config when remote is chosen, else None.
+
+    When remote is chosen but not usable (no URL, bad URL, no model) it says what is missing and
+    stops the page run, so the page never silently falls back to the local model.
+    """
+    options = ["local", "remote"]
+    choice = st.radio(t("remote.backend"), options, key=f"{prefix}_backend", horizontal=True,
+                      format_func=lambda o: t(f"remote.backend_{o}"), help=t("remote.backend_help"))
+    if choice != "remote":
+        return None
+    env = config_from_env()
+    with st.expander(t("remote.settings"), expanded=not (env.base_url and env.model)):
+        if env.base_url:
+            st.caption(t("remote.from_settings", url=env.base_url, model=env.model or "—"))
+        url = st.text_input(t("remote.base_url"), value=env.base_url, key=f"{prefix}_remote_url").strip()
+        model = st.text_input(t("remote.model"), value=env.model, key=f"{prefix}_remote_model").strip()
+        typed_key = st.text_input(t("remote.api_key"), type="password", key=f"{prefix}_remote_key",
+                                  help=t("remote.api_key_help"))
+        api_key = typed_key or (env.api_key if url == env.base_url else "")
+        config = RemoteConfig(url, model, api_key, env.timeout_s, env.max_seconds)
+        if st.button(t("remote.check"), key=f"{prefix}_remote_check") and config.problem() is None:
+            try:
+                models = check_model(config)
+                st.success(t("remote.check_ok", models=_literal(", ".join(models))) if models else t("remote.check_ok_unlisted"))
+            except RemoteError as err:
+                show_remote_error(err)
+    problem = config.problem()
+    if problem:
+        st.warning(t(problem))
+        st.info(t("remote.not_configured"))
+        st.stop()
+    st.caption(t("remote.using", url=_literal(config.base_url), model=_literal(config.model)))
+    return config
+
+
+def top_k_input(prefix: str) -> int:
+    """How many candidates to ask the server for (the API allows at most 20)."""
+    return int(st.slider(t("remote.top_k"), 1, MAX_TOP_LOGPROBS, value=10, key=f"{prefix}_remote_top_k"))
+
+
+def show_candidates(result: NextTokenCandidates) -> None:
+    """The server's top few candidates, with the note that this is not the full vocabulary."""
+    st.warning(t("remote.top_note", k=len(result.candidates), mass=result.covered_mass))
+    st.caption(t("remote.top_chosen", token=_literal(repr(result.chosen))))
+    frame = pd.DataFrame({
+        t("remote.col_token"): [repr(c.token) for c in result.candidates],
+        t("remote.col_prob"): [c.prob for c in result.candidates],
+        t("remote.col_logprob"): [c.logprob for c in result.candidates],
+    })
+    st.dataframe(frame, hide_index=True, column_config={
+        t("remote.col_prob"): st.column_config.ProgressColumn(format="%.4f", min_value=0.0, max_value=1.0)})
