@@ -360,7 +360,7 @@ with tab_surgery:
                 render_chips([chip_for(k, tok, f"id {i}", 0) for k, tok, i in
                               zip(tz.token_kinds(owner, tok_ids, toks, None), toks, tok_ids)])
         st.warning(t("tokenizer.surgery.resize", old=base_size))
-        st.code("\n".join(e.code() for e in edits) + "\n" + tv.resize_snippet(model_ref(source), len(tokenizer)),
+        st.code("\n".join(e.code() for e in edits) + "\n" + tv.resize_snippet(source.repo_id, len(tokenizer)),
                 language="python")
         st.markdown(f"**{t('tokenizer.surgery.export')}**")
         if st.button(t("tokenizer.surgery.prepare"), key="tok_prepare_zip"):
