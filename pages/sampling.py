@@ -276,7 +276,8 @@ with explore:
         st.button(t("sampling.back_to_current"), on_click=lambda: st.session_state.pop("sampling_chips", None))
         st.markdown("#### " + t("sampling.step_title", step=index + 1, token=markdown_label(labels([view.chosen])[0]),
                                   how=t(f"sampling.how.{view.how}"), p=f"{view.chosen_probs[-1]:.2%}"))
-        show_view(view, config, current=False, top_p=settings.top_p)
+        step_settings = settings_from_plan(stepper.steps[index].plan, stepper.steps[index].do_sample)
+        show_view(view, config, current=False, top_p=step_settings.top_p)
     else:
         st.markdown("#### " + t("sampling.next_title"))
         try:
