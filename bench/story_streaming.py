@@ -130,6 +130,11 @@ def main() -> int:
           f"{statistics.median(plain_s) / statistics.median(stream_s):.3f}x)")
     print(f"  time to first token  : streamed {min(ttft_stream):.2f} s (first visible chunk); "
           f"plain generate of 1 token {min(ttft_plain):.2f} s")
+    # decode only (prefill and first token removed), so the prompt's cost does not hide streaming overhead
+    plain_decode = (n - 1) / (min(plain_s) - min(ttft_plain))
+    stream_decode = (n - 1) / (min(stream_s) - min(ttft_stream))
+    print(f"  decode only          : plain {plain_decode:.2f} tokens/s, streamed {stream_decode:.2f} tokens/s, "
+          f"ratio {stream_decode / plain_decode:.3f}x")
     return 0
 
 

@@ -49,6 +49,7 @@ if interrupted:  # the last run was stopped mid-story (stop button or any other 
     partial = finish_story(interrupted["text"])
     if partial:
         ss.story_text = partial
+    ss.story_params = None  # a stopped story cannot be regenerated from its settings: no bundle for it
     ss.story_notice = ("image_story.story.stopped", {"chars": len(partial)})
 
 
@@ -287,8 +288,10 @@ if (run["ok"] and lm_source.ready) or story_clicked:
 def keep_variant(text: str, variant_seed: int) -> None:
     """Make one variant the story (its seed becomes the one recorded for regeneration)."""
     ss.story_text = text
-    if ss.get("story_params"):
-        ss.story_params["story"]["settings"]["seed"] = variant_seed
+    params = ss.get("story_params")
+    if params:  # a new dict: the history keeps the record as it was generated
+        ss.story_params = {**params, "story": {**params["story"], "settings": {**params["story"]["settings"],
+                                                                               "seed": variant_seed}}}
     ss.story_notice = ("image_story.story.kept", {"seed": variant_seed})
 
 

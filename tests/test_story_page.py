@@ -174,3 +174,13 @@ def test_offline_demo_model_is_labelled_english_centric(story_env, monkeypatch):
     monkeypatch.delenv("HFLAB_CAUSAL_LM_DIR")
     at = open_page(PAGE, "en")
     assert t("image_story.lm.english_centric", "en") in [w.value for w in at.warning]
+
+
+def test_a_stopped_story_keeps_what_was_written(story_env):
+    at = open_page(PAGE, "zh")
+    # what a run interrupted by the stop button (or any click) leaves behind
+    at.session_state["story_streaming"] = {"text": "小猫坐在窗台上。它看着外"}
+    at.run()
+    assert at.text_area(key="story_text").value == "小猫坐在窗台上。"
+    assert t("image_story.story.stopped", "zh", chars=8) in [i.value for i in at.info]
+    assert "story_streaming" not in at.session_state
