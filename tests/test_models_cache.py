@@ -98,6 +98,16 @@ def online(monkeypatch):
 
 
 @pytest.fixture()
+def closed_port(monkeypatch, online):
+    """HF_ENDPOINT on a loopback port nobody listens on: "no network" without mocks. Yields the URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("HF_ENDPOINT", url)
+    yield url
+
+
+@pytest.fixture()
 def tiny_repo(tiny_models):
     return {p.name: p.read_bytes() for p in tiny_models["sentiment"].iterdir() if p.is_file()}
 
@@ -175,13 +185,9 @@ def _fails_with(exc_key, repo_id, tmp_path, **kwargs):
     return params
 
 
-def test_unreachable_endpoint_gives_the_no_network_message(tmp_path, monkeypatch, online):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+def test_unreachable_endpoint_gives_the_no_network_message(tmp_path, closed_port):
     params = _fails_with("models.err.no_network", "org/tiny-bert", tmp_path)
-    assert params["endpoint"] == f"http://127.0.0.1:{port}"
+    assert params["endpoint"] == closed_port
     from hflab.i18n import t
 
     assert "hf-mirror.com" in t("models.err.no_network", "zh", **params)

@@ -1,14 +1,14 @@
 """The Models page in AppTest, both languages: inspect a role, run a head, the module tree, typed bad input,
 a download against an unreachable endpoint, and the model manager's unload button."""
 import shutil
-import socket
 
 import pytest
 
 from apptest_utils import error_texts, open_page
-from hflab import network, offline_assets
+from hflab import offline_assets
 from hflab.i18n import t
 from hflab.model_info import heads
+from test_models_cache import closed_port, online  # noqa: F401  (fixtures: an unreachable endpoint, offline off)
 
 PAGE = "pages/models.py"
 
@@ -89,21 +89,6 @@ def test_typed_bad_inputs(typed):
 def test_typed_local_dir_is_inspected(typed, tiny_env):
     errors = typed(str(tiny_env["caption"]))
     assert t("models.problem.no_config", "en", path=str(tiny_env["caption"])) not in errors
-
-
-@pytest.fixture()
-def closed_port(monkeypatch):
-    from huggingface_hub import constants
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)  # read once at import; conftest set it to 1
-    network._cache.clear()
-    yield f"http://127.0.0.1:{port}"
-    network._cache.clear()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
