@@ -147,7 +147,9 @@ show_problems(problems)
 
 anatomy = None
 if texts and not any(p.blocking for p in problems):
-    cache_key = (id(tokenizer), tuple(texts), tuple(pairs) if pairs is not None else None, options)
+    # which tokenizer: the shared one (by manager key) plus this session's edits, never id() (ids are reused)
+    cache_key = (handle.key, id(handle.value), tuple(st.session_state.get(EDITS_KEY, [])), tuple(texts),
+                 tuple(pairs) if pairs is not None else None, options)
     cached = st.session_state.get(RESULT_KEY)
     if cached and cached[0] == cache_key:
         anatomy = cached[1]
