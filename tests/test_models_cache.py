@@ -277,3 +277,13 @@ def test_prepare_for_offline_reports_each_failure(tmp_path, monkeypatch):
 def test_interrupted_download_leaves_the_cache_unchanged(hub, tmp_path):
     hub(broken_file="model.safetensors")
     _fails_with("models.err.interrupted", "org/tiny-bert", tmp_path)
+
+
+def test_abandoned_staging_dirs_are_removed(hub, tmp_path):
+    hub()
+    stale, fresh = tmp_path / "hflab-staging" / "download-old", tmp_path / "hflab-staging" / "download-running"
+    for d in (stale, fresh):
+        (d / "blobs").mkdir(parents=True)
+    os.utime(stale, (0, 0))
+    cache.download("org/tiny-bert", cache_dir=tmp_path / "hub")
+    assert not stale.exists() and fresh.exists()

@@ -153,7 +153,7 @@ STRINGS = {
     "models.heads.col.shape": {"zh": "形状", "en": "Shape"},
     "models.heads.new_weights": {
         "zh": "以下 {count} 个权重在检查点里不存在，是新随机初始化的（未训练）：在训练之前，这个头的输出没有意义。",
-        "en": "These {count} weights are not in the checkpoint and were newly initialised (untrained): this head's outputs mean nothing until you train it.",
+        "en": "Newly initialised, untrained weights (not in the checkpoint): {count}. This head's outputs mean nothing until you train it.",
     },
     "models.heads.no_new_weights": {"zh": "所有权重都来自检查点，没有新初始化的权重。", "en": "Every weight comes from the checkpoint; nothing was newly initialised."},
     "models.heads.unused": {"zh": "检查点中有 {count} 个权重这个头用不上（被丢弃）：", "en": "{count} checkpoint weights are not used by this head (dropped):"},

@@ -148,6 +148,7 @@ def download(repo_id: str, repo_type: str = "model", revision: str | None = None
     cache = (cache_dir or hub_cache_dir()).expanduser()
     staging_root = cache.parent / "hflab-staging"
     staging_root.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(staging_root)
     staging = Path(tempfile.mkdtemp(prefix="download-", dir=staging_root))
     try:
         snapshot = Path(snapshot_download(
@@ -159,6 +160,18 @@ def download(repo_id: str, repo_type: str = "model", revision: str | None = None
         return cache / folder / "snapshots" / snapshot.name
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_abandoned(staging_root: Path, max_age_s: float = 86_400) -> None:
+    """Remove staging dirs a killed process left behind (a day old: no download runs that long)."""
+    import time
+
+    for stale in staging_root.glob("download-*"):
+        try:
+            if time.time() - stale.stat().st_mtime > max_age_s:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def default_repos() -> list[tuple[str, str]]:
