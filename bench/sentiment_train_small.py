@@ -15,6 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# idle OpenMP threads sleep instead of spinning: on a shared CPU spinning burns the time being measured
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def main() -> None:

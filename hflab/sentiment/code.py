@@ -88,10 +88,10 @@ def train_code(mode: str, base_id: str) -> str:
         model_lines = """from transformers import BertConfig, BertForSequenceClassification
 
 # a small BERT from scratch on the bert-base-chinese vocab (no pretrained weights needed)
-config = BertConfig(vocab_size=len(tokenizer), hidden_size=128, num_hidden_layers=2, num_attention_heads=2,
+config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
                     intermediate_size=256, num_labels=2)
 model = BertForSequenceClassification(config)
-lr, epochs, max_length, batch_size = 1e-3, 4, 256, 32"""
+lr, epochs, max_length, batch_size = 1e-3, 3, 256, 32"""
     else:
         model_lines = f"""from transformers import AutoModelForSequenceClassification
 

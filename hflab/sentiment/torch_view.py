@@ -65,10 +65,15 @@ def first_batch(df: pd.DataFrame, tokenizer, batch_size: int, max_length: int, p
     """The first batch of a shuffled DataLoader (same seed, same reviews for both padding modes)."""
     import torch
 
+    collate = make_collate(tokenizer, max_length, padding)
+    seen: list[str] = []
+
+    def collate_and_remember(data):
+        seen.extend(text for text, _ in data)
+        return collate(data)
+
     loader = torch.utils.data.DataLoader(ReviewDataset(df), batch_size=batch_size, shuffle=True, drop_last=False,
-                                         collate_fn=make_collate(tokenizer, max_length, padding),
+                                         collate_fn=collate_and_remember,
                                          generator=torch.Generator().manual_seed(seed))
     input_ids, attention_mask, token_type_ids, labels = next(iter(loader))
-    order = torch.randperm(len(df), generator=torch.Generator().manual_seed(seed))[:batch_size]
-    texts = [df["text"].iloc[int(i)] for i in order]
-    return BatchView(input_ids, attention_mask, token_type_ids, labels, texts)
+    return BatchView(input_ids, attention_mask, token_type_ids, labels, seen)

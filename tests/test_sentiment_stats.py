@@ -1,0 +1,98 @@
+"""Statistics of the review data equal values computed directly with pandas / the tokenizer itself."""
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hflab.sentiment import data as sdata
+from hflab.sentiment import stats
+
+
+@pytest.fixture(scope="module")
+def reviews(shared_dataset):
+    full = sdata.load_saved(shared_dataset)
+    return sdata.ReviewData({k: v.iloc[:400] for k, v in full.splits.items()}, "saved", "ChnSentiCorp")
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return sdata.bert_tokenizer()
+
+
+@pytest.fixture(scope="module")
+def frame(reviews, tokenizer):
+    rows = reviews.all_rows()
+    return stats.with_lengths(rows, stats.token_lengths(tokenizer, list(rows["text"]), batch_size=150))
+
+
+def test_split_sizes_and_balance(reviews):
+    sizes = stats.split_sizes(reviews.splits)
+    assert dict(zip(sizes["split"], sizes["rows"])) == {k: len(v) for k, v in reviews.splits.items()}
+    balance = stats.label_balance(reviews.splits)
+    for split, df in reviews.splits.items():
+        expected = df["label"].value_counts(normalize=True)
+        got = balance[balance["split"] == split].set_index("label")["share"]
+        pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False, check_index_type=False)
+
+
+def test_token_lengths_are_the_tokenizers(frame, tokenizer):
+    for text, n in zip(frame["text"][:30], frame["tokens"][:30]):
+        assert n == len(tokenizer(text)["input_ids"])
+    assert (frame["chars"] == frame["text"].str.len()).all()
+
+
+def test_truncation_shares(frame):
+    shares = stats.truncation_shares(frame["tokens"]).set_index("max_length")
+    for n in (128, 256, 512):
+        assert shares.loc[n, "share"] == pytest.approx((frame["tokens"] > n).mean())
+        assert shares.loc[n, "truncated"] == (frame["tokens"] > n).sum()
+
+
+def test_histogram_per_label(frame):
+    hist = stats.histogram(frame, "chars", bins=25)
+    edges = np.histogram_bin_edges(frame["chars"], bins=25)
+    for label, group in frame.groupby("label"):
+        counts = hist[hist["label"] == label]["count"].to_numpy()
+        assert counts.tolist() == np.histogram(group["chars"], bins=edges)[0].tolist()
+        assert counts.sum() == len(group)
+
+
+def test_length_summary(frame):
+    summary = stats.length_summary(frame)
+    assert summary.loc[1, ("chars", "max")] == frame[frame["label"] == 1]["chars"].max()
+    assert summary.loc[0, ("tokens", "median")] == round(frame[frame["label"] == 0]["tokens"].median(), 1)
+
+
+def test_frequent_characters_and_bigrams(frame):
+    top = stats.frequent_chars(frame, top=10)
+    for label, group in frame.groupby("label"):
+        chars = pd.Series(list("".join(group["text"])))
+        expected = chars[chars.map(str.isalnum)].value_counts()
+        got = top[top["label"] == label]
+        assert got["count"].tolist() == expected.iloc[:10].tolist()
+        assert set(got["item"]) <= set(expected.index[: 10 + (expected == expected.iloc[9]).sum()])
+    bigrams = stats.frequent_chars(frame, top=5, ngram=2)
+    for label, group in frame.groupby("label"):
+        pairs = group["text"].map(lambda s: [s[i : i + 2] for i in range(len(s) - 1)]).explode().dropna()
+        expected = pairs[pairs.map(lambda p: p.isalnum())].value_counts()
+        assert bigrams[bigrams["label"] == label]["count"].tolist() == expected.iloc[:5].tolist()
+
+
+def test_search_chinese_substring_regex_label_length(frame):
+    got = stats.search(frame, "服务", labels=[1], min_chars=10, max_chars=200)
+    expected = frame[frame["text"].str.contains("服务", regex=False) & (frame["label"] == 1)
+                     & frame["text"].str.len().between(10, 200)]
+    assert got.index.tolist() == expected.index.tolist() and len(got) > 0
+    regex = stats.search(frame, "不(?:错|好)", regex=True)
+    assert regex.index.tolist() == frame[frame["text"].str.contains("不(?:错|好)", regex=True)].index.tolist()
+    literal = stats.search(frame, "(")  # a plain substring search never treats "(" as a pattern
+    assert literal.index.tolist() == frame[frame["text"].str.contains("(", regex=False)].index.tolist()
+    with pytest.raises(sdata.DataError) as err:
+        stats.search(frame, "(", regex=True)
+    assert err.value.key == "sentiment.err.bad_regex"
+
+
+def test_paging(frame):
+    assert stats.page(frame, 2, 7).index.tolist() == frame.index[7:14].tolist()
+    assert stats.page(frame, 0, 7).index.tolist() == frame.index[:7].tolist()
