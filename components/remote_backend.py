@@ -28,15 +28,12 @@ def show_remote_error(err: RemoteError) -> None:
 
 
 def backend_choice(prefix: str) -> RemoteConfig | None:
-    """Draw the local / remote choice; return the server's config when remote is chosen, else None.
+    """Draw the local / remote switch (off: the local model); return the server's config when remote is chosen, else None.
 
     When remote is chosen but not usable (no URL, bad URL, no model) it says what is missing and
     stops the page run, so the page never silently falls back to the local model.
     """
-    options = ["local", "remote"]
-    choice = st.radio(t("remote.backend"), options, key=f"{prefix}_backend", horizontal=True,
-                      format_func=lambda o: t(f"remote.backend_{o}"), help=t("remote.backend_help"))
-    if choice != "remote":
+    if not st.toggle(t("remote.backend_remote"), key=f"{prefix}_backend", help=t("remote.backend_help")):
         return None
     env = config_from_env()
     with st.expander(t("remote.settings"), expanded=not (env.base_url and env.model)):

@@ -16,7 +16,7 @@ from hflab.remote_backend import (RemoteConfig, RemoteError, check_model, config
                                   stream_chat)
 
 PIECES = ["从前", "有一只", "猫", "。"]
-TOP = [("Hello", -0.1), ("Hi", -2.5), ("Hey", -3.0)]
+TOP = [("Hello", -0.5), ("Hi", -1.5), ("Hey", -2.5)]
 
 
 def _chunk(delta: dict, finish=None) -> bytes:
@@ -85,13 +85,13 @@ class Scripted(BaseHTTPRequestHandler):
         if request.get("stream"):
             self._sse_start()
             self.wfile.write(_chunk({"role": "assistant", "content": ""}))
-            for piece in PIECES:
+            for piece in [self.headers.get("Authorization", "")] if mode == "whoami" else PIECES:
                 self.wfile.write(_chunk({"content": piece}))
             self.wfile.write(_chunk({}, finish="stop") + b"data: [DONE]\n\n")
             return
         if endpoint == "completions" and "messages" in request:  # chat with logprobs
             k = request.get("top_logprobs", 0)
-            logprobs = None if mode == "nologprobs" else {"content": [{"token": "Hello", "logprob": -0.1, "bytes": None,
+            logprobs = None if mode == "nologprobs" else {"content": [{"token": "Hello", "logprob": -0.5, "bytes": None,
                 "top_logprobs": [{"token": t, "logprob": lp, "bytes": None} for t, lp in TOP[:k]]}]}
             return self._json(200, {"id": "c2", "object": "chat.completion", "created": 0, "model": "scripted",
                                     "choices": [{"index": 0, "finish_reason": "length", "logprobs": logprobs,
@@ -126,8 +126,8 @@ def test_chat_top_logprobs_are_the_servers_top_few(server):
     result = next_token_candidates(cfg(server, "ok"), "Hi there", k=2)
     assert result.chosen == "Hello"
     assert [c.token for c in result.candidates] == ["Hello", "Hi"]
-    assert result.candidates[0].prob == pytest.approx(math.exp(-0.1))
-    assert result.covered_mass == pytest.approx(math.exp(-0.1) + math.exp(-2.5))
+    assert result.candidates[0].prob == pytest.approx(math.exp(-0.5))
+    assert result.covered_mass == pytest.approx(math.exp(-0.5) + math.exp(-1.5))
 
 
 def test_legacy_completion_logprobs(server):

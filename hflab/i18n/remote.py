@@ -1,9 +1,7 @@
 """Strings of the remote generation backend (OpenAI-compatible server) and the int8 speed option."""
 
 STRINGS = {
-    "remote.backend": {"zh": "生成后端", "en": "Generation backend"},
-    "remote.backend_local": {"zh": "本地模型（本进程）", "en": "Local model (this process)"},
-    "remote.backend_remote": {"zh": "远程服务器（OpenAI 兼容接口）", "en": "Remote server (OpenAI-compatible API)"},
+    "remote.backend_remote": {"zh": "使用远程服务器生成（OpenAI 兼容接口）", "en": "Generate on a remote server (OpenAI-compatible API)"},
     "remote.backend_help": {
         "zh": "远程服务器可以是 vLLM、llama.cpp server、TGI、Hugging Face Inference Endpoints / Providers 或 transformers serve。",
         "en": "The server can be vLLM, llama.cpp server, TGI, Hugging Face Inference Endpoints / Providers, or transformers serve.",
@@ -26,8 +24,8 @@ STRINGS = {
     "remote.check_ok_unlisted": {"zh": "连接成功（服务器没有列出模型）。", "en": "Connected (the server lists no models)."},
     "remote.using": {"zh": "使用远程服务器：{url}，模型 {model}", "en": "Using remote server: {url}, model {model}"},
     "remote.top_note": {
-        "zh": "⚠️ 服务器只返回概率最高的前 {k} 个候选词（top_logprobs，最多 20 个），不是整个词表上的分布；这些候选合计占 {mass:.1%} 的概率，其余分布在看不到的词上。",
-        "en": "⚠️ The server returns only the top {k} candidates (top_logprobs, at most 20), not the distribution over the full vocabulary; together they hold {mass:.1%} of the probability, the rest is spread over tokens you cannot see.",
+        "zh": "服务器只返回概率最高的前 {k} 个候选词（top_logprobs，最多 20 个），不是整个词表上的分布；这些候选合计占 {mass:.1%} 的概率，其余分布在看不到的词上。",
+        "en": "The server returns only the top {k} candidates (top_logprobs, at most 20), not the distribution over the full vocabulary; together they hold {mass:.1%} of the probability, the rest is spread over tokens you cannot see.",
     },
     "remote.top_chosen": {"zh": "服务器选中的下一个词：{token}", "en": "Next token the server picked: {token}"},
     "remote.col_token": {"zh": "候选词", "en": "Candidate"},
