@@ -285,7 +285,7 @@ with explore:
         except BadLogits as exc:
             model_error(exc)
             st.stop()
-        if not stepper.finished(model, config):
+        if len(stepper.ids) < limit:
             options = [int(c) for c in view.candidates]
             names = labels(options)
             p1, p2 = st.columns([3, 1], vertical_alignment="bottom")

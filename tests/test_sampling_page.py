@@ -51,6 +51,8 @@ def test_bad_settings_and_prompts_get_clear_messages(tiny_env):
     at.slider(key="sampling_temperature").set_value(0.0).run()
     assert t("sampling.bad.temperature", "en", value=0.0) in error_texts(at)
     at.slider(key="sampling_temperature").set_value(0.7).run()
+    at.toggle(key="sampling_order").set_value(True).run()
+    assert any(m.value.startswith("transformers' order") for m in at.markdown) and not error_texts(at)
     at.number_input(key="sampling_top_k").set_value(0).run()
     assert t("sampling.info.top_k_zero", "en") in [i.value for i in at.info]
     at.slider(key="sampling_top_p").set_value(0.0).run()
