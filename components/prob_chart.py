@@ -32,7 +32,8 @@ def stage_bars(view, labels: Sequence[str], stage_titles: Sequence[str], words: 
     height = max(120, 21 * len(view.candidates))
     base = alt.Chart(data).encode(
         y=alt.Y("token:N", sort=order, title=None, axis=alt.Axis(labelLimit=140)),
-        x=alt.X("p:Q", title=words["prob"], axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("p:Q", title=words["prob"], axis=alt.Axis(format="%"),
+              scale=alt.Scale(domain=[0, min(1.0, max(0.05, float(data["p"].max()) * 1.15))])),
         tooltip=[alt.Tooltip("token:N"), alt.Tooltip("p:Q", format=".4%"), alt.Tooltip("status:N")],
     )
     bars = base.mark_bar().encode(
