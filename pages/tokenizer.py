@@ -361,6 +361,8 @@ with tab_surgery:
                 st.caption(f"{title}: {tok_ids}")
                 render_chips([chip_for(k, tok, f"id {i}", 0) for k, tok, i in
                               zip(tz.token_kinds(owner, tok_ids, toks, None), toks, tok_ids)])
+            if any(tok != tok.strip() for tok in after_tokens):
+                st.caption(t("tokenizer.surgery.normalized_note"))
         st.warning(t("tokenizer.surgery.resize", old=base_size))
         st.code("\n".join(e.code() for e in edits) + "\n" + tv.resize_snippet(source.repo_id, len(tokenizer)),
                 language="python")

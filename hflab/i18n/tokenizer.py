@@ -202,6 +202,10 @@ STRINGS = {
     "tokenizer.surgery.probe": {"zh": "用这句话对比前后", "en": "Compare before and after on"},
     "tokenizer.surgery.before": {"zh": "修改前", "en": "Before"},
     "tokenizer.surgery.after": {"zh": "修改后", "en": "After"},
+    "tokenizer.surgery.normalized_note": {
+        "zh": "注意：␣ 是空格。新词默认 normalized=True，Rust 后端按 BERT 的规范化存储它，会在每个汉字两边加空格，所以 token 字符串是「 阳  光 」；它的 id 是对的，decode 时也会多出空格。",
+        "en": "Note: ␣ is a space. New tokens are normalized=True by default and the Rust backend stores them after BERT's normalizer, which puts spaces around each Chinese character, so the token string is \" 阳  光 \"; its id is right, and decode shows the extra spaces too.",
+    },
     "tokenizer.surgery.resize": {
         "zh": "⚠️ 模型的词嵌入矩阵只有 {old} 行：用这个分词器之前，必须调用 resize_token_embeddings，否则新 id（≥ {old}）会越界报错。新行是随机初始化的，需要微调。",
         "en": "⚠️ The model's embedding matrix has only {old} rows: call resize_token_embeddings before using this tokenizer, or the new ids (≥ {old}) are out of range. The new rows start random and need fine-tuning.",
