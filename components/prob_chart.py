@@ -7,8 +7,24 @@ from typing import Sequence
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 KEPT_COLOR, CUT_COLOR, CHOSEN_COLOR = "#FF9D00", "#c7c7c7", "#1f6feb"
+
+
+def chart_spec(chart) -> dict:
+    """The Vega-Lite spec of `chart` without Altair's JSON-schema validation.
+
+    Validating the faceted stage chart costs about 90 ms of CPU per draw (st.altair_chart always
+    validates), more than computing all stages over 151,936 tokens; these specs are fixed, and
+    tests/test_sampling_charts.py validates them once.
+    """
+    return chart.to_dict(validate=False)
+
+
+def draw(chart, **kwargs) -> None:
+    """Draw an Altair chart from its unvalidated spec (see `chart_spec`)."""
+    st.vega_lite_chart(chart_spec(chart), **kwargs)
 
 
 def stage_bars_data(view, labels: Sequence[str], stage_titles: Sequence[str]) -> pd.DataFrame:

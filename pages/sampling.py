@@ -12,7 +12,7 @@ from components.i18n import t
 from components.limits import check_text
 from components.models import load, resolve_role, source_caption
 from components.page import header
-from components.prob_chart import cumulative_curve, observed_vs_expected, stage_bars
+from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes, visible
 from hflab.loading import load_causal_lm
@@ -99,10 +99,10 @@ def show_view(view, config, current: bool, top_p: float) -> None:
         t("sampling.col.entropy"): np.round(view.entropy_bits, 3),
         t("sampling.col.outside"): [f"{m:.2%}" for m in view.mass_outside],
     }), hide_index=True)
-    st.altair_chart(stage_bars(view, names, titles, chart_words()))
+    draw(stage_bars(view, names, titles, chart_words()))
     if view.top_p_curve is not None:
         st.caption(t("sampling.cumulative_title"))
-        st.altair_chart(cumulative_curve(view.top_p_curve, top_p, chart_words()), width="stretch")
+        draw(cumulative_curve(view.top_p_curve, top_p, chart_words()), width="stretch")
     if view.chosen is not None and view.chosen not in set(int(c) for c in view.candidates):
         st.warning(t("sampling.chosen_outside", token=markdown_label(labels([view.chosen])[0]),
                      p=f"{view.chosen_probs[-1]:.4%}"))
@@ -121,7 +121,7 @@ def show_view(view, config, current: bool, top_p: float) -> None:
             st.write(t("sampling.order_result", a=int(view.survivors[-1]), b=int(other.survivors[-1])))
             both = replace(view, stages=["transformers", "last"], probs=np.stack([view.probs[-1], other.probs[-1]]),
                            kept=np.stack([view.kept[-1], other.kept[-1]]), chosen=None)
-            st.altair_chart(stage_bars(both, names, [t("sampling.order.transformers"), t("sampling.order.last")],
+            draw(stage_bars(both, names, [t("sampling.order.transformers"), t("sampling.order.last")],
                                        chart_words(), columns=2))
 
 
@@ -376,7 +376,7 @@ with compare:
                                     format_func=lambda k: "—" if k is None else f"{k + 1}")
                 if step is not None:
                     v = results[i][step].view
-                    st.altair_chart(stage_bars(v, labels(v.candidates), stage_titles(v), chart_words(), columns=1))
+                    draw(stage_bars(v, labels(v.candidates), stage_titles(v), chart_words(), columns=1))
 
 with many:
     st.caption(t("sampling.many_intro"))
@@ -406,7 +406,7 @@ with many:
              for j, tok in enumerate(shown)]
             + [{"token": f"{names[j]} ({tok})", "series": t("sampling.many_expected"), "value": float(final.get(tok, np.nan))}
                for j, tok in enumerate(shown)])
-        st.altair_chart(observed_vs_expected(data, chart_words()), width="stretch")
+        draw(observed_vs_expected(data, chart_words()), width="stretch")
         with handle.lock:
             texts = [visible(tokenizer.decode(r)) for r in rows]
         counts = pd.Series(texts).value_counts()
