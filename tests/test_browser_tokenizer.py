@@ -27,7 +27,10 @@ def test_clicking_a_token_highlights_its_span(app_url):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
-        page.goto(f"{app_url}/tokenizer")
+        # open the root first: on a fresh server a direct page URL runs the page outside Home.py's st.navigation
+        page.goto(app_url)
+        wait_for_app(page)
+        page.locator('[data-testid="stSidebarNav"] a[href$="/tokenizer"]').click()
         page.wait_for_selector("span.hflab-chip", timeout=90_000)
         wait_for_app(page)
         assert page.locator('[data-testid="stException"]').count() == 0
