@@ -7,12 +7,14 @@ the operator's URL: a user who types another URL must type their own key.
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 import pandas as pd
 import streamlit as st
 
 from components.i18n import t
-from hflab.remote_backend import MAX_TOP_LOGPROBS, NextTokenCandidates, RemoteConfig, RemoteError, check_model, config_from_env
+from hflab.remote_backend import (MAX_TOP_LOGPROBS, NextTokenCandidates, RemoteConfig, RemoteError, check_model,
+                                  config_from_env, stream_chat)
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
@@ -27,11 +29,12 @@ def show_remote_error(err: RemoteError) -> None:
     st.error(t(err.key, **{k: _literal(str(v)) for k, v in err.params.items()}))
 
 
-def backend_choice(prefix: str) -> RemoteConfig | None:
+def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
     """Draw the local / remote switch (off: the local model); return the server's config when remote is chosen, else None.
 
     When remote is chosen but not usable (no URL, bad URL, no model) it says what is missing and
-    stops the page run, so the page never silently falls back to the local model.
+    stops the page run (`stop=False`: returns the config, whose `problem()` says why), so a page
+    never silently falls back to the local model.
     """
     if not st.toggle(t("remote.backend_remote"), key=f"{prefix}_backend", help=t("remote.backend_help")):
         return None
@@ -55,7 +58,9 @@ def backend_choice(prefix: str) -> RemoteConfig | None:
     if problem:
         st.warning(t(problem))
         st.info(t("remote.not_configured"))
-        st.stop()
+        if stop:
+            st.stop()
+        return config
     st.caption(t("remote.using", url=_literal(config.base_url), model=_literal(config.model)))
     return config
 
@@ -76,3 +81,18 @@ def show_candidates(result: NextTokenCandidates) -> None:
     })
     st.dataframe(frame, hide_index=True, column_config={
         t("remote.col_prob"): st.column_config.ProgressColumn(format="%.4f", min_value=0.0, max_value=1.0)})
+
+
+def stream_story(config: RemoteConfig, messages: list[dict], settings, failures: list[RemoteError]) -> Iterator[str]:
+    """Stream a story with the page's StorySettings; a RemoteError ends the stream and lands in `failures`."""
+    try:
+        yield from stream_chat(config, messages, max_tokens=settings.max_new_tokens,
+                               temperature=settings.temperature if settings.do_sample else 0.0,
+                               top_p=settings.top_p if settings.do_sample else 1.0, seed=settings.seed)
+    except RemoteError as err:
+        failures.append(err)
+
+
+def remote_record(config: RemoteConfig) -> dict:
+    """Which server and model wrote a story (for the bundle's params; never the key)."""
+    return {"model_id": config.model, "source": "remote", "base_url": config.base_url}

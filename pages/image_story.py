@@ -15,6 +15,7 @@ import streamlit as st
 from components.i18n import t
 from components.models import explain_missing, load, resolve_role, source_caption
 from components.page import header
+from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
 from hflab import loading
 from hflab.settings import get_settings
 from hflab.story import bundle, files, tts
@@ -194,6 +195,11 @@ if lm_source.label_key == "source.packaged.smollm2":
     st.warning(t("image_story.lm.english_centric"))
 if not lm_source.ready:
     explain_missing(lm_source)
+# -- remote backend (issue 9): the story can stream from an OpenAI-compatible server instead --
+remote = backend_choice("story", stop=False)
+story_ready = lm_source.ready if remote is None else remote.problem() is None
+remote_failures = []
+# -- end remote backend --
 
 style = st.pills(t("image_story.story.style"), STYLES, format_func=lambda s: t(f"image_story.style.{STYLES.index(s)}"),
                 key="story_style") or DEFAULTS["story_style"]
@@ -218,7 +224,7 @@ with st.expander(t("image_story.story.messages")):
     st.caption(t("image_story.story.kwargs"))
     st.code(json.dumps(settings.generate_kwargs(), indent=2), language="json")
 
-story_clicked = st.button(t("image_story.story.run"), key="story_run", disabled=not lm_source.ready)
+story_clicked = st.button(t("image_story.story.run"), key="story_run", disabled=not story_ready)
 stop_slot = st.empty()
 
 
@@ -229,18 +235,18 @@ def shown(chunks, partial: dict):
         yield markdown_literal(chunk)
 
 
-if (run["ok"] and lm_source.ready) or story_clicked:
+if (run["ok"] and story_ready) or story_clicked:
     problem = check_caption(story_caption)
     if problem:
         st.warning(t(problem[0], **problem[1]))
         run["ok"] = False
     else:
         with timed_step("story", pipeline):
-            handle = load(lm_source, loading.load_causal_lm, t("role.causal_lm"))
-            if handle is None:
+            handle = load(lm_source, loading.load_causal_lm, t("role.causal_lm")) if remote is None else None
+            if handle is None and remote is None:
                 run["ok"] = False
             else:
-                model, tokenizer = handle.value
+                model, tokenizer = handle.value if handle else (None, None)
                 seeds = [seed + i for i in range(int(n_variants))]
                 columns = st.columns(len(seeds)) if len(seeds) > 1 else [st.container()]
                 stop_slot.button(t("image_story.story.stop"), key="story_stop", icon=":material/stop_circle:")
@@ -252,7 +258,9 @@ if (run["ok"] and lm_source.ready) or story_clicked:
                         placeholder = st.empty()
                         ss.story_streaming = partial = {"text": ""}
                         chunks = cut_at_sentence(stream_local(model, tokenizer, handle.lock, messages,
-                                                              replace(settings, seed=variant_seed)), target_chars)
+                                                              replace(settings, seed=variant_seed)) if remote is None
+                                                 else stream_story(remote, messages, replace(settings, seed=variant_seed),
+                                                                   remote_failures), target_chars)
                         try:
                             with placeholder.container():
                                 st.write_stream(shown(chunks, partial))
@@ -262,6 +270,8 @@ if (run["ok"] and lm_source.ready) or story_clicked:
                         placeholder.empty()
                         variants.append({"seed": variant_seed, "text": finish_story(partial["text"])})
                 stop_slot.empty()
+                for failure in remote_failures:  # remote backend (issue 9)
+                    show_remote_error(failure)
                 good = [v for v in variants if v["text"]]
                 if not good:
                     st.warning(t("image_story.bad.story_empty"))
@@ -274,7 +284,8 @@ if (run["ok"] and lm_source.ready) or story_clicked:
                                                              "mode": image.source_mode, "size": list(image.source_size)},
                         "caption": ss.get("story_caption_meta", {"source": "typed"}) | {"used": ss.get("story_caption_en", "")},
                         "translation": ss.get("story_translation_meta", {"source": "typed"}) | {"used": ss.get("story_caption_zh", "")},
-                        "story": {**bundle.model_record(lm_source, model), "settings": replace(settings, seed=good[0]["seed"]).as_dict(),
+                        "story": {**(bundle.model_record(lm_source, model) if remote is None else remote_record(remote)),
+                                  "settings": replace(settings, seed=good[0]["seed"]).as_dict(),
                                   "messages": messages, "variant_seeds": seeds},
                     }
                     ss.story_speech = None

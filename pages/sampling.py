@@ -13,6 +13,7 @@ from components.limits import check_text
 from components.models import load, resolve_role, source_caption
 from components.page import header
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
+from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes, visible
 from hflab.loading import load_causal_lm
@@ -139,6 +140,22 @@ def chip_emoji(p: float) -> str:
 
 # -- model (a backend choice, e.g. a remote OpenAI-compatible server, belongs next to this caption) --
 header("nav.sampling", "sampling.intro")
+# -- remote backend (issue 9): a server's top few next-token candidates instead of the local model --
+remote = backend_choice("sampling")
+if remote is not None:
+    from hflab.remote_backend import RemoteError, next_token_candidates
+
+    remote_prompt = st.text_area(t("sampling.prompt"), value=t("sampling.default_prompt"), key="sampling_remote_prompt",
+                                 height=110)
+    remote_chat = st.toggle(t("remote.as_chat"), value=True, key="sampling_remote_chat")
+    remote_k = top_k_input("sampling")
+    if check_text(remote_prompt):
+        try:
+            show_candidates(next_token_candidates(remote, remote_prompt, k=remote_k, as_chat=remote_chat))
+        except RemoteError as err:
+            show_remote_error(err)
+    st.stop()
+# -- end remote backend --
 source = resolve_role("causal_lm")
 st.caption(t("sampling.model", model=source_caption(source)))
 if source.label_key == "source.packaged.smollm2":
