@@ -100,6 +100,18 @@ def number(key: str, value):
     return act
 
 
+def slider(key: str, value):
+    def act(at: AppTest) -> None:
+        at.slider(key=key).set_value(value).run()
+    return act
+
+
+def sampling_prompt(text: str):
+    def act(at: AppTest) -> None:
+        at.text_area(key="sampling_prompt").input(text).run()
+    return act
+
+
 def models_custom(path: str):
     def act(at: AppTest) -> None:
         at.radio(key="models_mode").set_value("custom").run()
@@ -147,7 +159,16 @@ def build_cases() -> list[Case]:
         Case("setting-seed-negative", "pages/image_story.py", number("story_seed", -1), "any"),
         Case("setting-seed-2**64", "pages/image_story.py", number("story_seed", 2**64), "any"),
         Case("setting-variants-1000", "pages/image_story.py", number("story_n_variants", 1000), "any"),
+        Case("setting-temperature-0", "pages/sampling.py", slider("sampling_temperature", 0.0), "any"),
+        Case("setting-temperature-100", "pages/sampling.py", slider("sampling_temperature", 100.0), "any"),
+        Case("setting-top_k-0", "pages/sampling.py", number("sampling_top_k", 0), "any"),
+        Case("setting-top_p-0", "pages/sampling.py", slider("sampling_top_p", 0.0), "any"),
+        Case("setting-sampling-seed-negative", "pages/sampling.py", number("sampling_seed", -5), "any"),
+        Case("setting-sampling-seed-2**64", "pages/sampling.py", number("sampling_seed", 2**64), "any"),
     ]
+    for k in ("empty", "200k_chars", "nul", "html_script"):
+        text, e = TEXTS[k]
+        cases.append(Case(f"sampling-prompt-{k}", "pages/sampling.py", sampling_prompt(text), e))
     for k, (path, e) in bad_paths(PATH_ROOT).items():
         cases.append(Case(f"models-path-{k}", "pages/models.py", models_custom(path), e))
         cases.append(Case(f"dataset-path-{k}", "pages/sentiment.py", sentiment_local_dir(path), e))
