@@ -8,12 +8,15 @@ import os
 import pytest
 
 from app_server import chromium, running_app, wait_for_app
+from hflab.i18n import t
 from hostile.scan import PAGES, URL_PATHS
 
 PAYLOAD = ('<img src=x onerror=alert(1)> <script>alert(2)</script> [click](https://evil.example/a) '
            '![pic](https://evil.example/p.png) <a href="https://evil.example/b">b</a> **bold**')
-# inputs inside tabs, which the generic "every visible input" pass cannot see: page -> [(tab label, widget key)]
-TABBED = {"pages/sentiment.py": [("🔮 预测", "sentiment_text")]}
+# inputs the generic "every visible input" pass may miss: page -> [(text to click first or None, widget key)]
+EXPLICIT = {"pages/sentiment.py": [("🔮 预测", "sentiment_text")],
+            "pages/image_story.py": [(None, "story_caption_en"), (None, "story_caption_zh")],
+            "pages/models.py": [(t("models.pick.custom", "zh"), "models_custom")]}
 INJECTED_JS = """() => {
   const bad = [];
   document.querySelectorAll('img').forEach(e => { const s = e.getAttribute('src') || '';
@@ -59,8 +62,10 @@ def test_payload_creates_no_element_link_or_script(app_url, path):
             if box.is_visible() and box.is_enabled() and not box.get_attribute("readonly"):
                 _submit(page, box)
                 typed += 1
-        for tab, key in TABBED.get(path, []):
-            page.get_by_role("tab", name=tab).click()
+        for click, key in EXPLICIT.get(path, []):
+            if click:
+                page.get_by_text(click, exact=True).first.click()
+                wait_for_app(page)
             _submit(page, page.locator(f".st-key-{key} textarea, .st-key-{key} input").first)
             typed += 1
         found = page.evaluate(INJECTED_JS)
