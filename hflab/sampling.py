@@ -205,8 +205,10 @@ def run_stages(input_ids, logits, processors: Sequence[tuple[str, Any]]) -> list
     return stages
 
 
-def summarize(stages: Sequence[tuple[str, Any]], top_n: int = 20, curve_len: int = 200) -> StepView:
-    """A StepView of staged scores: the top `top_n` candidates per stage plus whole-vocabulary stats."""
+def summarize(stages: Sequence[tuple[str, Any]], top_n: int = 20, curve_len: int = 200,
+              chosen: int | None = None, how: str = "") -> StepView:
+    """A StepView of staged scores: the top `top_n` candidates per stage plus whole-vocabulary stats,
+    and the probability of the `chosen` token (if any) after every stage."""
     import torch
 
     names = [name for name, _ in stages]
@@ -214,7 +216,7 @@ def summarize(stages: Sequence[tuple[str, Any]], top_n: int = 20, curve_len: int
     vocab = reference.shape[-1]
     n = min(top_n, vocab)
     candidates = torch.topk(reference[0], n).indices
-    probs, kept, entropy, survivors, outside = [], [], [], [], []
+    probs, kept, entropy, survivors, outside, chosen_probs = [], [], [], [], [], []
     curve = None
     previous = None
     for name, scores in stages:
@@ -225,6 +227,8 @@ def summarize(stages: Sequence[tuple[str, Any]], top_n: int = 20, curve_len: int
         entropy.append(torch.special.entr(p).sum() / math.log(2))
         survivors.append((p > 0).sum())
         outside.append(1 - cand.sum())
+        if chosen is not None:
+            chosen_probs.append(p[chosen])
         if name == "top_p":
             curve = torch.topk(previous, min(curve_len, vocab)).values.cumsum(0)
         previous = p
@@ -234,17 +238,9 @@ def summarize(stages: Sequence[tuple[str, Any]], top_n: int = 20, curve_len: int
         probs=to_np(probs), kept=torch.stack(kept).cpu().numpy(), entropy_bits=to_np(entropy),
         survivors=torch.stack(survivors).cpu().numpy(), mass_outside=np.clip(to_np(outside), 0, 1),
         top_p_curve=None if curve is None else curve.double().cpu().numpy(), vocab_size=int(vocab),
+        chosen=None if chosen is None else int(chosen), chosen_probs=to_np(chosen_probs) if chosen_probs else None,
+        how=how,
     )
-
-
-def with_choice(view: StepView, stages: Sequence[tuple[str, Any]], token: int, how: str) -> StepView:
-    """`view` plus the chosen token and its probability after every stage."""
-    import torch
-
-    view.chosen = int(token)
-    view.chosen_probs = np.array([float(torch.softmax(s[0], -1)[token]) for _, s in stages])
-    view.how = how
-    return view
 
 
 def choose_token(final_scores, do_sample: bool, generator) -> int:

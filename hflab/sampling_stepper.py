@@ -25,7 +25,6 @@ from hflab.sampling import (
     processor_plan,
     run_stages,
     summarize,
-    with_choice,
 )
 
 
@@ -163,7 +162,7 @@ class Stepper:
         else:
             token = choose_token(stages[-1][1], config.do_sample, self.generator)
             how = "sampled" if config.do_sample else "greedy"
-        view = with_choice(summarize(stages, top_n), stages, token, how)
+        view = summarize(stages, top_n, chosen=token, how=how)
         step = Step(token, view, processor_plan(config), bool(config.do_sample), rng_before)
         self.steps.append(step)
         self.ids.append(token)
