@@ -581,7 +581,10 @@ def train_run(reviews, train_part, val_part, config, mode: str, role: Source) ->
         with st.spinner(t("sentiment.train.testing")):
             test_acc = accuracy(model, tokenizer, list(test["text"]), list(test["label"]), config.max_length)
     path = save_trained(model, tokenizer, config, result, test_acc, reviews, kind=mode, base=base)
-    manager().unload(trained_source(path).cache_key)  # a retrained model replaces the loaded copy
+    key = trained_source(path).cache_key
+    manager().unload(key)  # a retrained model replaces the loaded copy and its cached evaluations
+    for cached in [k for k in evaluation_cache() if k[0] == key]:
+        evaluation_cache().pop(cached, None)
     bar.progress(1.0, text=t("sentiment.train.done", seconds=f"{result.seconds:.0f}"))
     st.success(t("sentiment.train.saved", val=f"{result.best_val_accuracy:.1%}",
                  test=f"{test_acc:.1%}" if test_acc is not None else "—", path=md(path)))

@@ -19,7 +19,7 @@ def test_type_a_review_and_see_a_label(app_url):
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1200})
         page.goto(f"{app_url}/sentiment")
-        wait_for_app(page)
+        wait_for_app(page, timeout_ms=180_000)  # the first run tokenizes all 12k reviews for the statistics
         assert page.locator("h1").first.inner_text() == t("nav.sentiment", "zh")
         page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
         box = page.get_by_label(t("sentiment.predict.input", "zh"))
