@@ -22,7 +22,7 @@ def test_type_a_review_and_see_a_label(app_url):
         wait_for_app(page, timeout_ms=180_000)  # the first run tokenizes all 12k reviews for the statistics
         assert page.locator("h1").first.inner_text() == t("nav.sentiment", "zh")
         page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
-        box = page.get_by_label(t("sentiment.predict.input", "zh"))
+        box = page.get_by_role("textbox", name=t("sentiment.predict.input", "zh"), exact=True)
         box.fill("房间干净，服务热情，下次还来。")
         box.press("Control+Enter")
         metric = page.locator('[data-testid="stMetric"]').filter(has_text=t("sentiment.predict.label", "zh"))
