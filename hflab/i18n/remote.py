@@ -1,4 +1,4 @@
-"""Strings of the remote generation backend (OpenAI-compatible server) and the int8 speed option."""
+"""Strings of the remote generation backend (OpenAI-compatible server)."""
 
 STRINGS = {
     "remote.backend_remote": {"zh": "使用远程服务器生成（OpenAI 兼容接口）", "en": "Generate on a remote server (OpenAI-compatible API)"},
@@ -61,10 +61,5 @@ STRINGS = {
     "remote.error.no_logprobs": {
         "zh": "这个服务器不返回 logprobs / top_logprobs（例如 transformers serve 会忽略它们），所以无法显示候选词。",
         "en": "This server does not return logprobs / top_logprobs (transformers serve, for example, ignores them), so no candidates can be shown.",
-    },
-    "speed.int8": {"zh": "int8 动态量化（CPU 上更快）", "en": "int8 dynamic quantization (faster on CPU)"},
-    "speed.int8_help": {
-        "zh": "用 torch 自带的 quantize_dynamic 把线性层权重变成 int8：在本机测得约 {speedup:.1f} 倍速度，下一个词分布略有变化（见 README 的基准）。",
-        "en": "torch's own quantize_dynamic stores Linear weights as int8: measured about {speedup:.1f}x faster on this machine; the next-token distribution moves slightly (see the README benchmarks).",
     },
 }
