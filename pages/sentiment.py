@@ -158,6 +158,8 @@ def model_label(source: Source, meta: dict | None) -> str:
         acc_text = f"{acc:.1%}" if acc is not None else t("sentiment.model.acc_unknown")
         key = "sentiment.model.scratch_label" if meta.get("kind") == "scratch" else "sentiment.model.finetune_label"
         return t(key, dataset=meta.get("dataset", "?"), acc=acc_text, base=meta.get("base") or "")
+    if source.kind == "local":  # a local dir is whatever it holds: name it by its path, not the default id
+        return source_caption(source)
     return f"{source.repo_id} · {source_caption(source)}"
 
 
