@@ -9,12 +9,12 @@ st.set_page_config(page_title="HF Lab", page_icon="🤗", layout="wide")
 apply_secrets()
 
 PAGES = [
-    ("pages/home.py", "nav.home", "🏠", True),
-    ("pages/image_story.py", "nav.image_story", "🖼️", False),
-    ("pages/sampling.py", "nav.sampling", "🎲", False),
-    ("pages/tokenizer.py", "nav.tokenizer", "🔤", False),
-    ("pages/sentiment.py", "nav.sentiment", "💬", False),
-    ("pages/models.py", "nav.models", "📦", False),
+    ("app_pages/home.py", "nav.home", "🏠", True),
+    ("app_pages/image_story.py", "nav.image_story", "🖼️", False),
+    ("app_pages/sampling.py", "nav.sampling", "🎲", False),
+    ("app_pages/tokenizer.py", "nav.tokenizer", "🔤", False),
+    ("app_pages/sentiment.py", "nav.sentiment", "💬", False),
+    ("app_pages/models.py", "nav.models", "📦", False),
 ]
 navigation = st.navigation(
     [st.Page(path, title=t(key), icon=icon, default=default) for path, key, icon, default in PAGES]

@@ -37,7 +37,7 @@ def main() -> int:
         return subprocess.call([str(PY), "-m", "streamlit", "run", "Home.py", *extra], cwd=ROOT)
     if command == "test":
         setup("requirements-test.txt")
-        return subprocess.call([str(PY), "-m", "pytest", "-q", "tests", *extra], cwd=ROOT)
+        return subprocess.call([str(PY), "-m", "pytest", "-q", "--durations=25", "tests", *extra], cwd=ROOT)
     print(__doc__)
     return 2
 

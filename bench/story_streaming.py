@@ -1,6 +1,6 @@
 """Streaming overhead of the image story page: tokens/s through the page's streaming path vs plain `generate`.
 
-The page path is exactly what pages/image_story.py runs: `stream_local` (TextIteratorStreamer fed by
+The page path is exactly what app_pages/image_story.py runs: `stream_local` (TextIteratorStreamer fed by
 `generate` in a thread) -> `cut_at_sentence` -> `markdown_literal`, consumed chunk by chunk as
 st.write_stream does. The baseline is `model.generate` of the same prompt and the same number of
 greedy tokens, measured in the same process, alternating with the streamed runs. The model is a

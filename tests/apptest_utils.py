@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def open_page(page: str, lang: str = "zh", timeout: float = 120) -> AppTest:
-    """Run Home.py's navigation and switch to `page` (e.g. 'pages/tokenizer.py') in `lang`."""
+    """Run Home.py's navigation and switch to `page` (e.g. 'app_pages/tokenizer.py') in `lang`."""
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=timeout)
     at.session_state["lang_en"] = lang == "en"
     at.switch_page(page)

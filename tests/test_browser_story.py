@@ -26,7 +26,7 @@ def test_upload_run_all_gives_story_and_audio(story_app, shared_images):
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         # the root first: on a fresh server a first request straight to /image_story is served by Streamlit's
-        # old pages/ mode (no st.navigation, no sidebar toggle) -- reported, not this page's to fix
+        # old app_pages/ mode (no st.navigation, no sidebar toggle) -- reported, not this page's to fix
         page.goto(story_app)
         wait_for_app(page)
         page.goto(f"{story_app}/image_story")

@@ -143,35 +143,35 @@ PATH_ROOT = Path(__import__("tempfile").gettempdir()) / "hflab-hostile-paths"
 
 
 def build_cases() -> list[Case]:
-    cases = [Case(f"image-{k}", "pages/image_story.py", upload_image(n, f, m), e) for k, (n, f, m, e) in IMAGES.items()]
+    cases = [Case(f"image-{k}", "app_pages/image_story.py", upload_image(n, f, m), e) for k, (n, f, m, e) in IMAGES.items()]
     for k, (text, e) in TEXTS.items():
-        cases.append(Case(f"tokenizer-text-{k}", "pages/tokenizer.py", tokenizer_text(text), e))
-        cases.append(Case(f"sentiment-text-{k}", "pages/sentiment.py", sentiment_text(text), e))
+        cases.append(Case(f"tokenizer-text-{k}", "app_pages/tokenizer.py", tokenizer_text(text), e))
+        cases.append(Case(f"sentiment-text-{k}", "app_pages/sentiment.py", sentiment_text(text), e))
     for k in ("empty", "whitespace", "200k_chars", "nul", "html_script", "markdown_links"):
         text, e = TEXTS[k]
-        cases.append(Case(f"story-caption-{k}", "pages/image_story.py", story_caption(text),
+        cases.append(Case(f"story-caption-{k}", "app_pages/image_story.py", story_caption(text),
                           "reject" if k in ("empty", "whitespace", "200k_chars") else "any"))
     for k, (name, f, e) in DATA_FILES.items():
-        cases.append(Case(f"data-{k}", "pages/sentiment.py", sentiment_upload(name, f), e))
+        cases.append(Case(f"data-{k}", "app_pages/sentiment.py", sentiment_upload(name, f), e))
     cases += [
-        Case("setting-max_length-0", "pages/tokenizer.py", number("tok_max_length", 0), "any"),
-        Case("setting-max_length-1e9", "pages/tokenizer.py", number("tok_max_length", 10**9), "any"),
-        Case("setting-seed-negative", "pages/image_story.py", number("story_seed", -1), "any"),
-        Case("setting-seed-2**64", "pages/image_story.py", number("story_seed", 2**64), "any"),
-        Case("setting-variants-1000", "pages/image_story.py", number("story_n_variants", 1000), "any"),
-        Case("setting-temperature-0", "pages/sampling.py", slider("sampling_temperature", 0.0), "any"),
-        Case("setting-temperature-100", "pages/sampling.py", slider("sampling_temperature", 100.0), "any"),
-        Case("setting-top_k-0", "pages/sampling.py", number("sampling_top_k", 0), "any"),
-        Case("setting-top_p-0", "pages/sampling.py", slider("sampling_top_p", 0.0), "any"),
-        Case("setting-sampling-seed-negative", "pages/sampling.py", number("sampling_seed", -5), "any"),
-        Case("setting-sampling-seed-2**64", "pages/sampling.py", number("sampling_seed", 2**64), "any"),
+        Case("setting-max_length-0", "app_pages/tokenizer.py", number("tok_max_length", 0), "any"),
+        Case("setting-max_length-1e9", "app_pages/tokenizer.py", number("tok_max_length", 10**9), "any"),
+        Case("setting-seed-negative", "app_pages/image_story.py", number("story_seed", -1), "any"),
+        Case("setting-seed-2**64", "app_pages/image_story.py", number("story_seed", 2**64), "any"),
+        Case("setting-variants-1000", "app_pages/image_story.py", number("story_n_variants", 1000), "any"),
+        Case("setting-temperature-0", "app_pages/sampling.py", slider("sampling_temperature", 0.0), "any"),
+        Case("setting-temperature-100", "app_pages/sampling.py", slider("sampling_temperature", 100.0), "any"),
+        Case("setting-top_k-0", "app_pages/sampling.py", number("sampling_top_k", 0), "any"),
+        Case("setting-top_p-0", "app_pages/sampling.py", slider("sampling_top_p", 0.0), "any"),
+        Case("setting-sampling-seed-negative", "app_pages/sampling.py", number("sampling_seed", -5), "any"),
+        Case("setting-sampling-seed-2**64", "app_pages/sampling.py", number("sampling_seed", 2**64), "any"),
     ]
     for k in ("empty", "200k_chars", "nul", "html_script"):
         text, e = TEXTS[k]
-        cases.append(Case(f"sampling-prompt-{k}", "pages/sampling.py", sampling_prompt(text), e))
+        cases.append(Case(f"sampling-prompt-{k}", "app_pages/sampling.py", sampling_prompt(text), e))
     for k, (path, e) in bad_paths(PATH_ROOT).items():
-        cases.append(Case(f"models-path-{k}", "pages/models.py", models_custom(path), e))
-        cases.append(Case(f"dataset-path-{k}", "pages/sentiment.py", sentiment_local_dir(path), e))
+        cases.append(Case(f"models-path-{k}", "app_pages/models.py", models_custom(path), e))
+        cases.append(Case(f"dataset-path-{k}", "app_pages/sentiment.py", sentiment_local_dir(path), e))
     return cases
 
 

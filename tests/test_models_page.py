@@ -10,7 +10,7 @@ from hflab.i18n import t
 from hflab.model_info import heads
 from test_models_cache import closed_port, online  # noqa: F401  (fixtures: an unreachable endpoint, offline off)
 
-PAGE = "pages/models.py"
+PAGE = "app_pages/models.py"
 
 
 def shown_errors(at):

@@ -18,8 +18,8 @@ from hflab.i18n import t
 from hostile.scan import PAGES, URL_PATHS
 
 # pages that need a model no offline asset provides, and what their message must name (repo id or setting)
-MUST_EXPLAIN = {"pages/image_story.py": ("Salesforce/blip-image-captioning-base", "HFLAB_CAPTION_DIR"),
-                "pages/sentiment.py": ("bert-base-chinese", "HFLAB_SENTIMENT_DIR")}
+MUST_EXPLAIN = {"app_pages/image_story.py": ("Salesforce/blip-image-captioning-base", "HFLAB_CAPTION_DIR"),
+                "app_pages/sentiment.py": ("bert-base-chinese", "HFLAB_SENTIMENT_DIR")}
 
 
 def closed_port() -> int:

@@ -23,7 +23,7 @@ def remote_env(monkeypatch, server, tiny_env):  # noqa: F811
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_sampling_page_shows_the_servers_top_few_with_the_note(lang, remote_env):
     remote_env("ok")
-    at = open_page("pages/sampling.py", lang)
+    at = open_page("app_pages/sampling.py", lang)
     at.toggle(key="sampling_backend").set_value(True).run()
     assert not at.exception
     mass = sum(math.exp(lp) for lp in (-0.5, -1.5, -2.5))
@@ -33,7 +33,7 @@ def test_sampling_page_shows_the_servers_top_few_with_the_note(lang, remote_env)
 
 def test_sampling_page_server_without_logprobs(remote_env):
     remote_env("nologprobs")
-    at = open_page("pages/sampling.py", "en")
+    at = open_page("app_pages/sampling.py", "en")
     at.toggle(key="sampling_backend").set_value(True).run()
     assert [e.value for e in at.error] == [i18n.t("remote.error.no_logprobs", "en")]
 
@@ -41,7 +41,7 @@ def test_sampling_page_server_without_logprobs(remote_env):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_story_streams_from_the_server(lang, remote_env):
     remote_env("ok")
-    at = open_page("pages/image_story.py", lang)
+    at = open_page("app_pages/image_story.py", lang)
     at.toggle(key="story_backend").set_value(True).run()
     at.text_area(key="story_caption_zh").set_value("一只猫坐在沙发上").run()
     at.button(key="story_run").click().run()
@@ -53,7 +53,7 @@ def test_story_streams_from_the_server(lang, remote_env):
 def test_story_server_down_says_so(remote_env, monkeypatch):
     remote_env("ok")
     monkeypatch.setenv("HFLAB_REMOTE_BASE_URL", "http://127.0.0.1:9/v1")  # discard port: nothing listens
-    at = open_page("pages/image_story.py", "en")
+    at = open_page("app_pages/image_story.py", "en")
     at.toggle(key="story_backend").set_value(True).run()
     at.text_area(key="story_caption_zh").set_value("一只猫坐在沙发上").run()
     at.button(key="story_run").click().run()

@@ -9,7 +9,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from apptest_utils import error_texts, open_page
 from hflab.i18n import t
 
-PAGE = "pages/sampling.py"
+PAGE = "app_pages/sampling.py"
 
 
 def _button(at, key: str, lang: str):

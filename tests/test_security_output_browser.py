@@ -14,9 +14,9 @@ from hostile.scan import PAGES, URL_PATHS
 PAYLOAD = ('<img src=x onerror=alert(1)> <script>alert(2)</script> [click](https://evil.example/a) '
            '![pic](https://evil.example/p.png) <a href="https://evil.example/b">b</a> **bold**')
 # inputs the generic "every visible input" pass may miss: page -> [(text to click first or None, widget key)]
-EXPLICIT = {"pages/sentiment.py": [("🔮 预测", "sentiment_text")],
-            "pages/image_story.py": [(None, "story_caption_en"), (None, "story_caption_zh")],
-            "pages/models.py": [(t("models.pick.custom", "zh"), "models_custom")]}
+EXPLICIT = {"app_pages/sentiment.py": [("🔮 预测", "sentiment_text")],
+            "app_pages/image_story.py": [(None, "story_caption_en"), (None, "story_caption_zh")],
+            "app_pages/models.py": [(t("models.pick.custom", "zh"), "models_custom")]}
 INJECTED_JS = """() => {
   const bad = [];
   document.querySelectorAll('img').forEach(e => { const s = e.getAttribute('src') || '';
@@ -47,7 +47,7 @@ def app_url(tiny_models, tmp_path_factory):
         yield url
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if p != "pages/home.py"])
+@pytest.mark.parametrize("path", [p for p in PAGES if p != "app_pages/home.py"])
 def test_payload_creates_no_element_link_or_script(app_url, path):
     dialogs: list[str] = []
     with chromium() as browser:
@@ -71,5 +71,5 @@ def test_payload_creates_no_element_link_or_script(app_url, path):
         found = page.evaluate(INJECTED_JS)
         exceptions = page.locator('[data-testid="stException"]').count()
         page.close()
-    assert typed >= 1 or path == "pages/sampling.py", "no text input found on the page"
+    assert typed >= 1 or path == "app_pages/sampling.py", "no text input found on the page"
     assert found == [] and dialogs == [] and exceptions == 0, (found, dialogs, exceptions)

@@ -10,7 +10,7 @@ from hflab.sentiment.models import load_classifier
 from hflab.sentiment.predict import predict_proba
 from hflab.sources import resolve
 
-PAGE = "pages/sentiment.py"
+PAGE = "app_pages/sentiment.py"
 REVIEW = "房间干净，服务热情，早餐也很丰富，下次还会再来。"
 
 

@@ -5,12 +5,12 @@ from apptest_utils import open_page
 from hflab.i18n import t
 
 PAGES = {
-    "pages/home.py": "app.title",
-    "pages/image_story.py": "nav.image_story",
-    "pages/sampling.py": "nav.sampling",
-    "pages/tokenizer.py": "nav.tokenizer",
-    "pages/sentiment.py": "nav.sentiment",
-    "pages/models.py": "nav.models",
+    "app_pages/home.py": "app.title",
+    "app_pages/image_story.py": "nav.image_story",
+    "app_pages/sampling.py": "nav.sampling",
+    "app_pages/tokenizer.py": "nav.tokenizer",
+    "app_pages/sentiment.py": "nav.sentiment",
+    "app_pages/models.py": "nav.models",
 }
 
 

@@ -11,7 +11,7 @@ from hflab.story import bundle
 from hflab.story.images import ImageProblem, open_image
 from hflab.story.story import StorySettings, generate_story
 
-PAGE = "pages/image_story.py"
+PAGE = "app_pages/image_story.py"
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ from apptest_utils import error_texts, open_page
 from hflab import offline_assets
 from hflab.i18n import t
 
-PAGE = "pages/tokenizer.py"
+PAGE = "app_pages/tokenizer.py"
 
 
 @pytest.fixture(scope="module")

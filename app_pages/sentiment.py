@@ -322,7 +322,7 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
     st.caption(t("sentiment.explore.click_row"))
     if event.selection.rows:
         st.session_state[TOKENIZER_TEXT_KEY] = view["text"].iloc[event.selection.rows[0]]
-        st.switch_page("pages/tokenizer.py")
+        st.switch_page("app_pages/tokenizer.py")
     if st.button(t("sentiment.explore.random"), key="sentiment_random"):
         st.session_state["sentiment_sample_seed"] = int(pd.Timestamp.now().value % 2**31)
     if "sentiment_sample_seed" in st.session_state and len(sub):
