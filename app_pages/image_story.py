@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.i18n import t
+from components.limits import show_caps
 from components.models import explain_missing, load, resolve_role, source_caption
 from components.page import header
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
@@ -106,6 +107,7 @@ else:
     # no `type=` filter: Streamlit's own rejection message is English-only; open_image explains in both languages
     upload = st.file_uploader(t("image_story.image.upload_label"), key="story_upload",
                               help=t("image_story.image.upload_help"))
+    show_caps("upload_mb")
     if upload is not None:
         take_image(("upload", upload.file_id), upload.getvalue(), upload.name)
     elif (ss.get("story_image_sig") or ("",))[0] == "upload":  # the user removed the file: forget it and its problem
@@ -214,6 +216,7 @@ seed = int(s6.number_input(t("image_story.story.seed"), 0, 2**31 - 1, key="story
 max_variants = max(1, min(4, get_settings().max_variants))
 n_variants = s7.number_input(t("image_story.story.variants"), 1, max_variants, key="story_n_variants",
                              help=t("image_story.story.variants_help"))
+show_caps("new_tokens", "variants")
 settings = StorySettings(style=style, target_chars=target_chars, creativity=creativity, top_p=top_p,
                          repetition_penalty=repetition_penalty, seed=seed,
                          max_new_tokens=token_budget(target_chars, get_settings().max_new_tokens))

@@ -9,7 +9,7 @@ import streamlit as st
 
 from components.code import show_code
 from components.i18n import t
-from components.limits import check_text
+from components.limits import check_text, show_caps
 from components.models import load, resolve_role, source_caption
 from components.page import header
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
@@ -173,6 +173,7 @@ caps = get_settings()
 left, right = st.columns([3, 2], gap="large")
 with left:
     prompt = st.text_area(t("sampling.prompt"), value=t("sampling.default_prompt"), key="sampling_prompt", height=110)
+    show_caps("text_chars", "new_tokens", "variants")
     use_chat = st.toggle(t("sampling.use_chat"), key="sampling_chat")
     if use_chat and not getattr(tokenizer, "chat_template", None):
         st.warning(t("sampling.no_chat_template"))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from components.code import show_code
 from components.i18n import lang, t
+from components.limits import show_caps
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
 from hflab import i18n, offline_assets
@@ -66,6 +67,7 @@ def read_upload(name: str, raw: bytes) -> pd.DataFrame:
 def upload_mapping(key: str, need_label: bool) -> tuple[str, pd.DataFrame] | None:
     """File uploader plus text / label column pickers; returns (file name, mapped frame) or None."""
     file = st.file_uploader(t("sentiment.data.upload"), type=list(sdata.UPLOAD_TYPES), key=f"{key}_file")
+    show_caps("upload_mb", "batch_texts")
     if file is None:
         return None
     try:
@@ -390,6 +392,7 @@ def predict_tab(reviews: sdata.ReviewData, picked) -> None:
         st.session_state["sentiment_text"] = examples["text"].sample(1).iloc[0]
     text = st.text_area(t("sentiment.predict.input"), key="sentiment_text", height=120,
                         placeholder=t("sentiment.predict.placeholder"))
+    show_caps("text_chars")
     limit = get_settings().max_text_chars
     if len(text) > limit:
         st.warning(t("sentiment.warn.long_text", chars=len(text), limit=limit))

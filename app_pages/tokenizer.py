@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import t
+from components.limits import show_caps
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
 from components.token_chips import Chip, legend, markdown_label, render_chips, render_source
@@ -115,6 +116,7 @@ col_example.selectbox(t("tokenizer.example"), list(example_labels), key="tok_exa
                       on_change=use_example)
 col_mode.radio(t("tokenizer.mode"), list(mode_labels), key="tok_mode", horizontal=True, format_func=mode_labels.get)
 raw_texts = st.text_area(t("tokenizer.texts"), key="tok_texts", height=110)
+show_caps("text_chars", "batch_texts")
 use_pairs = st.checkbox(t("tokenizer.use_pairs"), key="tok_use_pairs")
 raw_pairs = st.text_area(t("tokenizer.pairs"), key="tok_pairs", height=90) if use_pairs else None
 
