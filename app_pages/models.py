@@ -389,8 +389,10 @@ if source.role == "tokenizer":
     st.caption(source_caption(source))
 elif source.problem_key == "models.problem.empty":
     st.info(t("models.problem.empty"))
+elif not source.ready and source.role == inspect.ROLE:
+    explain_problem(source)
 elif not source.ready:
-    explain_problem(source) if source.role == inspect.ROLE else explain_missing(source)
+    explain_missing(source)
 else:
     page_source = inspect.for_page(source)
     loaded_key = f"models_loaded|{page_source.cache_key}"
