@@ -11,7 +11,6 @@ from components.limits import show_caps
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
 from hflab import i18n, offline_assets
-from hflab.paths import PathNotAllowed, confine
 from hflab import loading
 from hflab.sentiment import data as sdata
 from hflab.sentiment import stats

@@ -35,7 +35,7 @@ def main() -> None:
 
     from hflab.loading import configure_torch
     from hflab.sentiment import data
-    from hflab.sentiment.train import accuracy, save_classifier, small_bert, train_classifier
+    from hflab.sentiment.train import accuracy, small_bert, train_classifier
     from hflab.sources import resolve
 
     configure_torch()

@@ -75,3 +75,24 @@ def shared_images() -> Path:
     if not SHARED_IMAGES.is_dir():
         pytest.skip("../shared/images is not present on this machine")
     return SHARED_IMAGES
+
+
+def _tiny_app(request, tiny_models):
+    from app_server import running_app
+
+    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
+    log = ROOT / "artifacts" / f"{request.module.__name__.replace('test_', '')}.log"
+    with running_app(env, log_path=log) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def tiny_app(request, tiny_models):
+    """A real `streamlit run Home.py` server on the tiny models, one per test module; yields its URL."""
+    yield from _tiny_app(request, tiny_models)
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny_app):
+    """Alias used by the browser tests."""
+    return tiny_app

@@ -1,22 +1,14 @@
 """The real app in headless Chromium: every page renders without an error block, the language
 toggle persists across pages, and a screenshot per page is kept in artifacts/screenshots/."""
-from pathlib import Path
 
 import pytest
 
-from app_server import ROOT, chromium, running_app, wait_for_app
+from app_server import ROOT, chromium, wait_for_app
 from hflab.i18n import t
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 PAGES = {"": "app.title", "image_story": "nav.image_story", "sampling": "nav.sampling",
          "tokenizer": "nav.tokenizer", "sentiment": "nav.sentiment", "models": "nav.models"}
-
-
-@pytest.fixture(scope="module")
-def app_url(tiny_models):
-    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
-    with running_app(env, log_path=ROOT / "artifacts" / "browser-app.log") as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,10 @@
 """The Models page in headless Chromium: load a role, walk every tab, no error block; screenshots kept."""
-import pytest
 
-from app_server import ROOT, chromium, running_app, wait_for_app
+from app_server import ROOT, chromium, wait_for_app
 from hflab.i18n import t
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 TABS = ("overview", "heads", "architecture", "cache", "loaded")
-
-
-@pytest.fixture(scope="module")
-def app_url(tiny_models):
-    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
-    with running_app(env, log_path=ROOT / "artifacts" / "browser-models.log") as url:
-        yield url
 
 
 def test_models_page_in_a_browser(app_url):

@@ -1,18 +1,10 @@
 """The Sampling playground in headless Chromium with the tiny Qwen2: run tokens, click a chip to see
 that step's distribution, compare two settings; no exception block; screenshots kept."""
-import pytest
 
-from app_server import ROOT, chromium, running_app, wait_for_app
+from app_server import ROOT, chromium, wait_for_app
 from hflab.i18n import t
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def app_url(tiny_models):
-    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
-    with running_app(env, log_path=ROOT / "artifacts" / "browser-sampling.log") as url:
-        yield url
 
 
 def test_sampling_page_in_chromium(app_url):

@@ -1,17 +1,16 @@
 """The Sentiment page in a real browser: type a review in the Predict tab and see a label."""
 import pytest
 
-from app_server import ROOT, chromium, running_app, wait_for_app
+from app_server import ROOT, chromium, wait_for_app
 from hflab.i18n import t
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def app_url(tiny_models, shared_dataset):
-    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
-    with running_app(env, log_path=ROOT / "artifacts" / "browser-sentiment.log") as url:
-        yield url
+def app_url(tiny_app, shared_dataset):
+    """The shared tiny-model app, but only where ../shared holds ChnSentiCorp."""
+    return tiny_app
 
 
 def test_type_a_review_and_see_a_label(app_url):

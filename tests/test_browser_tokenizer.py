@@ -2,20 +2,12 @@
 offsets name in the source text; screenshots go to artifacts/screenshots/."""
 from __future__ import annotations
 
-import pytest
 
-from app_server import ROOT, chromium, running_app, wait_for_app
+from app_server import ROOT, chromium, wait_for_app
 from hflab import offline_assets
 from hflab import tokenization as tz
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def app_url(tiny_models):
-    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
-    with running_app(env, log_path=ROOT / "artifacts" / "browser-tokenizer.log") as url:
-        yield url
 
 
 def test_clicking_a_token_highlights_its_span(app_url):

@@ -7,7 +7,6 @@ import re
 import secrets
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_server import ROOT, chromium, running_app, wait_for_app

@@ -1,6 +1,5 @@
 """The Sentiment page in AppTest, both languages: explore, predict (equal to the model's own argmax),
 evaluate, batch predict, train, and bad input (foreign model dir, untrained head, bad regex, paths)."""
-import numpy as np
 import pytest
 
 from apptest_utils import error_texts, open_page

@@ -1,5 +1,4 @@
 """Statistics of the review data equal values computed directly with pandas / the tokenizer itself."""
-from collections import Counter
 
 import numpy as np
 import pandas as pd

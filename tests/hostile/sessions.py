@@ -153,6 +153,6 @@ def default_scenarios() -> list[Scenario]:
     for i in range(2):
         marker = f"qzw{i}mark"
         out.append(Scenario(f"predict-{i}", "sentiment", marker,
-                            ((f"sentiment_text@🔮 预测", f"{marker} 这家酒店{'很好' if i else '太差了'}"),),
+                            (("sentiment_text@🔮 预测", f"{marker} 这家酒店{'很好' if i else '太差了'}"),),
                             None, "metrics"))
     return out
