@@ -39,6 +39,21 @@ async def wait_idle(page, timeout_ms: int = 120_000) -> None:
     await page.wait_for_function(IDLE_JS, timeout=timeout_ms)
 
 
+async def wait_stable(page, main, settle_s: float = 1.0, timeout_s: float = 300) -> None:
+    """Wait until the script is idle and the main area's text stays the same for `settle_s`:
+    under load a rerun can start late, and a half-drawn page must not be read as the result."""
+    deadline = time.monotonic() + timeout_s
+    previous = None
+    while time.monotonic() < deadline:
+        await page.wait_for_function(IDLE_JS, timeout=120_000)
+        current = await main.inner_text()
+        if current == previous:
+            return
+        previous = current
+        await asyncio.sleep(settle_s)
+    raise TimeoutError("page did not settle")
+
+
 async def set_input(page, key: str, value: str) -> None:
     """Type into the text area / text input / number input with widget key `key` and submit it;
     for a slider, `value` is a key to press on its thumb (e.g. "Home" for its minimum)."""
@@ -73,6 +88,7 @@ async def run_scenario(browser, url: str, sc: Scenario) -> dict:
             await page.locator(f".st-key-{sc.button} button").click()
             await wait_idle(page, 300_000)
         main = page.locator('[data-testid="stMain"]')
+        await wait_stable(page, main)
         if sc.result.startswith("textarea:"):
             result = await page.locator(f".st-key-{sc.result.split(':', 1)[1]} textarea").input_value()
         elif sc.result == "metrics":
