@@ -79,4 +79,6 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && document.querySelector("
         "'[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'", timeout=timeout_ms
     )
+    # widgets whose code is loaded lazily show skeletons first (often on a fresh browser)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
     page.wait_for_timeout(300)
