@@ -3,8 +3,9 @@
 Decoding one token reads every weight once, so tokens/s <= bandwidth / bytes of weights. This script
 measures the bandwidth (a large array copy, read + write bytes), builds a Qwen2-0.5B-sized model with
 random weights (the real Qwen2-0.5B-Instruct config) and decodes greedily, interleaving:
-`generate` fp32, the lean loop (hflab.decode_speed) fp32, and the lean loop on the int8 model
-(hflab.quantize). Prints tokens/s next to the bound. Usage: python bench/decode_bound.py [--tokens 8]
+`generate` fp32 with torch's default matmul (MKL), `generate` and the lean loop (hflab.decode_speed)
+fp32 with the large layers on oneDNN (hflab.onednn_linear, what the lab's loader does on CPU), and
+both on the int8 model (hflab.quantize). Prints tokens/s next to the bound. Usage: python bench/decode_bound.py [--tokens 8]
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import torch  # noqa: E402
 from transformers import Qwen2Config, Qwen2ForCausalLM  # noqa: E402
 
 from hflab.decode_speed import greedy_decode  # noqa: E402
+from hflab.onednn_linear import revert, use_onednn_linear  # noqa: E402
 from hflab.quantize import quantize_int8  # noqa: E402
 
 QWEN2_05B = dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
@@ -83,24 +85,35 @@ def main() -> None:
     int8 = quantize_int8(model)
     int8_bytes = bytes_read_per_token(int8)
     prompt = torch.randint(0, QWEN2_05B["vocab_size"], (1, 16))
+
+    def generate(m):
+        return m.generate(prompt, max_new_tokens=args.tokens, min_new_tokens=args.tokens, do_sample=False, pad_token_id=0)
+
+    def onednn(on: bool):
+        (use_onednn_linear if on else revert)(model)
+
+    # name -> (whether the fp32 model routes large layers through oneDNN, the decode to time)
     runs = {
-        "generate fp32": lambda: model.generate(prompt, max_new_tokens=args.tokens, min_new_tokens=args.tokens,
-                                                do_sample=False, pad_token_id=0),
-        "lean loop fp32": lambda: greedy_decode(model, prompt, args.tokens),
-        "generate int8": lambda: int8.generate(prompt, max_new_tokens=args.tokens, min_new_tokens=args.tokens,
-                                               do_sample=False, pad_token_id=0),
-        "lean loop int8": lambda: greedy_decode(int8, prompt, args.tokens),
+        "generate fp32 (MKL)": (False, lambda: generate(model)),
+        "generate fp32 (oneDNN)": (True, lambda: generate(model)),
+        "lean loop fp32 (oneDNN)": (True, lambda: greedy_decode(model, prompt, args.tokens)),
+        "generate int8": (False, lambda: generate(int8)),
+        "lean loop int8": (False, lambda: greedy_decode(int8, prompt, args.tokens)),
     }
-    for warm in (model, int8):
-        greedy_decode(warm, prompt, 1)
+    for flag in (False, True):
+        onednn(flag)
+        greedy_decode(model, prompt, 1)
+    greedy_decode(int8, prompt, 1)
     rates: dict[str, list[float]] = {name: [] for name in runs}
+    outputs: dict[str, torch.Tensor] = {}
     bandwidths = []
     for _ in range(args.rounds):  # interleaved so that contention hits every variant alike
         bandwidths.append(copy_bandwidth())
-        for name, run in runs.items():
+        for name, (flag, run) in runs.items():
+            onednn(flag)
             start = time.perf_counter()
             with torch.inference_mode():
-                run()
+                outputs[name] = run()
             rates[name].append(args.tokens / (time.perf_counter() - start))
 
     bandwidth = statistics.median(bandwidths)
@@ -113,8 +126,10 @@ def main() -> None:
     print(f"bandwidth bound: fp32 {bound:.2f} tok/s, int8 {bound_int8:.2f} tok/s")
     for name, values in rates.items():
         best = max(values)
-        print(f"{name:16s} {best:6.2f} tok/s (runs: {', '.join(f'{v:.2f}' for v in values)}) = "
+        print(f"{name:24s} {best:6.2f} tok/s (runs: {', '.join(f'{v:.2f}' for v in values)}) = "
               f"{best / bound:5.1%} of the fp32 bound")
+    fp32 = [outputs[name] for name in runs if "fp32" in name]
+    print("fp32 tokens identical across MKL / oneDNN / lean loop:", all(torch.equal(fp32[0], o) for o in fp32))
     print("note: best of the interleaved runs; the 2 cores are shared with other work, so expect noise")
 
 

@@ -1,7 +1,8 @@
 """Loading models and tokenizers from a resolved `Source`. Knows nothing of Streamlit.
 
 Rules: never `trust_remote_code`; fp32 on CPU (bf16 is very slow on CPUs without bf16 units),
-the config dtype on GPU; safetensors preferred (transformers' default when both exist).
+the config dtype on GPU; safetensors preferred (transformers' default when both exist); on CPU the
+large Linear layers run through oneDNN (hflab.onednn_linear; HFLAB_ONEDNN_LINEAR=0 turns it off).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hflab import offline_assets
-from hflab.settings import hf_token
+from hflab.settings import get_settings, hf_token
 from hflab.sources import Source
 
 _threads_lock = threading.Lock()
@@ -66,7 +67,12 @@ def _target(source: Source) -> str:
 
 def _place(model):
     model.eval()
-    return model.to(device())
+    model = model.to(device())
+    if device() == "cpu" and get_settings().onednn_linear:
+        from hflab.onednn_linear import use_onednn_linear
+
+        use_onednn_linear(model)  # fp32 matmuls of large layers via oneDNN: MKL is slow on AMD CPUs
+    return model
 
 
 def load_tokenizer(source: Source):

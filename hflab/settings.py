@@ -39,6 +39,7 @@ class Settings:
     max_batch_texts: int
     max_new_tokens: int
     max_variants: int
+    onednn_linear: bool
 
     @property
     def models_dir(self) -> Path:
@@ -76,6 +77,7 @@ def get_settings() -> Settings:
         max_batch_texts=_env_int("HFLAB_MAX_BATCH_TEXTS", 5_000),
         max_new_tokens=_env_int("HFLAB_MAX_NEW_TOKENS", 1024),
         max_variants=_env_int("HFLAB_MAX_VARIANTS", 4),
+        onednn_linear=os.environ.get("HFLAB_ONEDNN_LINEAR", "1").strip().lower() not in {"0", "false", "no", "off"},
     )
 
 

@@ -36,9 +36,18 @@ def test_split_sizes_and_balance(reviews):
 
 
 def test_token_lengths_are_the_tokenizers(frame, tokenizer):
-    for text, n in zip(frame["text"][:30], frame["tokens"][:30]):
-        assert n == len(tokenizer(text)["input_ids"])
+    expected = [len(ids) for ids in tokenizer(list(frame["text"]), truncation=False)["input_ids"]]
+    assert frame["tokens"].tolist() == expected
     assert (frame["chars"] == frame["text"].str.len()).all()
+
+
+def test_token_lengths_ignore_and_keep_the_tokenizers_truncation_state(frame, tokenizer):
+    """A truncating call just before must not cut the counts, and the state it left is put back."""
+    texts = list(frame["text"][:50])
+    tokenizer(texts, truncation=True, max_length=16, padding="max_length")
+    state = (tokenizer.backend_tokenizer.truncation, tokenizer.backend_tokenizer.padding)
+    assert stats.token_lengths(tokenizer, texts).tolist() == frame["tokens"][:50].tolist()
+    assert (tokenizer.backend_tokenizer.truncation, tokenizer.backend_tokenizer.padding) == state
 
 
 def test_truncation_shares(frame):

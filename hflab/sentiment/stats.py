@@ -29,12 +29,31 @@ def label_balance(splits: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def token_lengths(tokenizer, texts: Sequence[str], batch_size: int = 2000) -> np.ndarray:
-    """Token count of each text with special tokens and no truncation (the real tokenizer's view)."""
-    lengths: list[int] = []
-    for start in range(0, len(texts), batch_size):
-        chunk = list(texts[start : start + batch_size])
-        lengths += [len(ids) for ids in tokenizer(chunk, add_special_tokens=True, truncation=False)["input_ids"]]
-    return np.asarray(lengths, dtype=np.int64)
+    """Token count of each text with special tokens and no truncation (the real tokenizer's view).
+
+    A fast tokenizer counts through its own Rust backend (`encode_batch_fast`: no offsets, no Python
+    lists of ids), with truncation and padding off for the call and restored after it.
+    """
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None or not hasattr(backend, "encode_batch_fast"):
+        lengths: list[int] = []
+        for start in range(0, len(texts), batch_size):
+            chunk = list(texts[start : start + batch_size])
+            lengths += [len(ids) for ids in tokenizer(chunk, add_special_tokens=True, truncation=False)["input_ids"]]
+        return np.asarray(lengths, dtype=np.int64)
+    truncation, padding = backend.truncation, backend.padding
+    backend.no_truncation()
+    backend.no_padding()
+    try:
+        return np.fromiter((len(encoding) for start in range(0, len(texts), batch_size)
+                            for encoding in backend.encode_batch_fast(list(texts[start : start + batch_size]),
+                                                                      add_special_tokens=True)),
+                           dtype=np.int64, count=len(texts))
+    finally:
+        if truncation:
+            backend.enable_truncation(**truncation)
+        if padding:
+            backend.enable_padding(**padding)
 
 
 def with_lengths(df: pd.DataFrame, token_counts: np.ndarray) -> pd.DataFrame:
