@@ -16,6 +16,7 @@ from components.i18n import t
 from components.limits import show_caps
 from components.models import explain_missing, load, resolve_role, source_caption
 from components.page import header
+from components.precision import causal_lm_loader, precision_choice
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
 from hflab import loading
 from hflab.settings import get_settings
@@ -200,6 +201,7 @@ if not lm_source.ready:
 # -- remote backend (issue 9): the story can stream from an OpenAI-compatible server instead --
 remote = backend_choice("story", stop=False)
 story_ready = lm_source.ready if remote is None else remote.problem() is None
+precision = precision_choice("story") if remote is None and lm_source.ready else "fp32"
 remote_failures = []
 # -- end remote backend --
 
@@ -245,7 +247,8 @@ if (run["ok"] and story_ready) or story_clicked:
         run["ok"] = False
     else:
         with timed_step("story", pipeline):
-            handle = load(lm_source, loading.load_causal_lm, t("role.causal_lm")) if remote is None else None
+            handle = (load(lm_source, causal_lm_loader(precision), t("role.causal_lm"),
+                           "" if precision == "fp32" else precision) if remote is None else None)
             if handle is None and remote is None:
                 run["ok"] = False
             else:
@@ -287,7 +290,8 @@ if (run["ok"] and story_ready) or story_clicked:
                                                              "mode": image.source_mode, "size": list(image.source_size)},
                         "caption": ss.get("story_caption_meta", {"source": "typed"}) | {"used": ss.get("story_caption_en", "")},
                         "translation": ss.get("story_translation_meta", {"source": "typed"}) | {"used": ss.get("story_caption_zh", "")},
-                        "story": {**(bundle.model_record(lm_source, model) if remote is None else remote_record(remote)),
+                        "story": {**(remote_record(remote) if remote is not None else
+                                     {**bundle.model_record(lm_source, model), "precision": precision}),
                                   "settings": replace(settings, seed=good[0]["seed"]).as_dict(),
                                   "messages": messages, "variant_seeds": seeds},
                     }

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.code import show_code
+from components.precision import causal_lm_loader, precision_choice
 from components.i18n import t
 from components.limits import check_text, show_caps
 from components.models import load, resolve_role, source_caption
@@ -16,7 +17,6 @@ from components.prob_chart import cumulative_curve, draw, observed_vs_expected, 
 from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes, visible
-from hflab.loading import load_causal_lm
 from hflab.sampling import (
     BadLogits,
     SamplingSettings,
@@ -160,7 +160,8 @@ source = resolve_role("causal_lm")
 st.caption(t("sampling.model", model=source_caption(source)))
 if source.label_key == "source.packaged.smollm2":
     st.info(t("sampling.english_centric"))
-handle = load(source, load_causal_lm, t("role.causal_lm"))
+precision = precision_choice("sampling")
+handle = load(source, causal_lm_loader(precision), t("role.causal_lm"), "" if precision == "fp32" else precision)
 if handle is None:
     st.stop()
 model, tokenizer = handle.value
@@ -334,6 +335,8 @@ with explore:
         last = settings
     show_code(reproduction_code(source.target or source.repo_id, prompt, use_chat, generated, config, last, seed,
                                 len(generated) or n_run), "sampling.code_title")
+    if precision != "fp32":
+        st.caption(t("precision.code_note", precision=precision))
 
 with compare:
     st.caption(t("sampling.compare_intro"))

@@ -5,7 +5,7 @@ measures the bandwidth (a large array copy, read + write bytes), builds a Qwen2-
 random weights (the real Qwen2-0.5B-Instruct config) and decodes greedily, interleaving:
 `generate` fp32 with torch's default matmul (MKL), `generate` and the lean loop (hflab.decode_speed)
 fp32 with the large layers on oneDNN (hflab.onednn_linear, what the lab's loader does on CPU), and
-both on the int8 model (hflab.quantize). Prints tokens/s next to the bound. Usage: python bench/decode_bound.py [--tokens 8]
+`generate` with fp16 and int8 Linear weights (hflab.quantize), the lean loop on int8 too. Prints tokens/s next to the bound. Usage: python bench/decode_bound.py [--tokens 8]
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from transformers import Qwen2Config, Qwen2ForCausalLM  # noqa: E402
 
 from hflab.decode_speed import greedy_decode  # noqa: E402
 from hflab.onednn_linear import revert, use_onednn_linear  # noqa: E402
-from hflab.quantize import quantize_int8  # noqa: E402
+from hflab.quantize import packed_bytes, quantize_linear  # noqa: E402
 
 QWEN2_05B = dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
                  intermediate_size=4864, vocab_size=151936, tie_word_embeddings=True, max_position_embeddings=32768)
@@ -51,8 +51,7 @@ def bytes_read_per_token(model) -> int:
         if isinstance(module, torch.nn.Embedding):
             continue  # a lookup; when tied, the LM head (a Linear) counts the table as read
         if isinstance(module, DynamicLinear):
-            weight, bias = module._weight_bias()
-            total += weight.numel() * weight.element_size() + (bias.numel() * bias.element_size() if bias is not None else 0)
+            total += packed_bytes(module)
         for p in module.parameters(recurse=False):
             if p.data_ptr() not in seen:
                 seen.add(p.data_ptr())
@@ -82,8 +81,9 @@ def main() -> None:
 
     model = random_model()
     fp32_bytes = bytes_read_per_token(model)
-    int8 = quantize_int8(model)
-    int8_bytes = bytes_read_per_token(int8)
+    fp16 = quantize_linear(model, "fp16")
+    int8 = quantize_linear(model, "int8")
+    fp16_bytes, int8_bytes = bytes_read_per_token(fp16), bytes_read_per_token(int8)
     prompt = torch.randint(0, QWEN2_05B["vocab_size"], (1, 16))
 
     def generate(m):
@@ -97,12 +97,14 @@ def main() -> None:
         "generate fp32 (MKL)": (False, lambda: generate(model)),
         "generate fp32 (oneDNN)": (True, lambda: generate(model)),
         "lean loop fp32 (oneDNN)": (True, lambda: greedy_decode(model, prompt, args.tokens)),
+        "generate fp16": (False, lambda: generate(fp16)),
         "generate int8": (False, lambda: generate(int8)),
         "lean loop int8": (False, lambda: greedy_decode(int8, prompt, args.tokens)),
     }
     for flag in (False, True):
         onednn(flag)
         greedy_decode(model, prompt, 1)
+    greedy_decode(fp16, prompt, 1)
     greedy_decode(int8, prompt, 1)
     rates: dict[str, list[float]] = {name: [] for name in runs}
     outputs: dict[str, torch.Tensor] = {}
@@ -121,9 +123,10 @@ def main() -> None:
     bound_int8 = bandwidth / int8_bytes
     print(f"threads {args.threads}, {args.tokens} new tokens, {args.rounds} interleaved rounds")
     print(f"copy bandwidth: {bandwidth / 1e9:.1f} GB/s (rounds: {', '.join(f'{b / 1e9:.1f}' for b in bandwidths)})")
-    print(f"weights read per token: fp32 {fp32_bytes / 1e9:.2f} GB, int8 {int8_bytes / 1e9:.2f} GB "
+    print(f"weights read per token: fp32 {fp32_bytes / 1e9:.2f} GB, fp16 {fp16_bytes / 1e9:.2f} GB, "
+          f"int8 {int8_bytes / 1e9:.2f} GB (MLP down projections in fp16) "
           f"(the embedding table is only looked up; tied to the fp32 LM head it is read in full)")
-    print(f"bandwidth bound: fp32 {bound:.2f} tok/s, int8 {bound_int8:.2f} tok/s")
+    print(f"bandwidth bound: fp32 {bound:.2f} tok/s, fp16 {bandwidth / fp16_bytes:.2f} tok/s, int8 {bound_int8:.2f} tok/s")
     for name, values in rates.items():
         best = max(values)
         print(f"{name:24s} {best:6.2f} tok/s (runs: {', '.join(f'{v:.2f}' for v in values)}) = "

@@ -53,7 +53,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    from components.prob_chart import chart_spec, stage_bars
+    from components.prob_chart import stage_bars
     from hflab.sampling import SamplingSettings, build_processors, effective_generation_config, run_stages, summarize
     from hflab.sampling_stepper import Stepper
 
@@ -106,7 +106,7 @@ def main() -> None:
         sync(torch); t0, c0 = time.perf_counter(), time.process_time()
         view = summarize(run_stages(input_ids, logits, processors), 20)
         sync(torch); t1 = time.perf_counter()
-        chart_spec(stage_bars(view, labels, titles, words))
+        stage_bars(view, labels, titles, words)
         t2, c2 = time.perf_counter(), time.process_time()
         compute.append(t1 - t0)
         total.append(t2 - t0)

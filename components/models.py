@@ -36,19 +36,23 @@ def explain_missing(source: Source) -> None:
         st.code(source.fix, language="bash")
 
 
-def load(source: Source, loader: Callable[[Source], Any], what: str) -> Handle | None:
-    """Load `source` through the manager with a spinner; on failure show why and return None."""
+def load(source: Source, loader: Callable[[Source], Any], what: str, variant: str = "") -> Handle | None:
+    """Load `source` through the manager with a spinner; on failure show why and return None.
+
+    `variant` names a different form of the same model (e.g. "int8"): it is cached apart and shown in the label.
+    """
     if not source.ready:
         explain_missing(source)
         return None
     from hflab import loading, offline_assets
 
-    label = f"{what} ({source.repo_id})"
+    label = f"{what} ({source.repo_id}{', ' + variant if variant else ''})"
     needs_conversion = source.label_key == "source.packaged.smollm2" and not offline_assets.smollm2_converted()
     message = t("common.converting_smollm2") if needs_conversion else t("common.loading", what=label)
     try:
         with st.spinner(message):
-            return manager().get(source.cache_key, lambda: loader(source), loading.estimate_load_bytes(source), label)
+            key = f"{source.cache_key}@{variant}" if variant else source.cache_key
+            return manager().get(key, lambda: loader(source), loading.estimate_load_bytes(source), label)
     except BudgetTooSmall as exc:
         st.error(t("problem.budget", model=label, needed=exc.needed // 2**20, budget=exc.budget // 2**20))
     except Exception as exc:  # any loader failure becomes a message; the app keeps running

@@ -3,7 +3,7 @@
 Why: on a CPU, decoding one token should cost about one read of the weights (the memory-bandwidth
 bound, bench/decode_bound.py). `generate` adds per-step work (logits processors, stopping criteria,
 bookkeeping) that this loop skips; it must still give exactly the tokens of
-`generate(do_sample=False)` (tests/test_quantize_decode.py checks that against generate itself).
+`generate(do_sample=False)` (tests/test_quantize_cpu.py checks that against generate itself).
 """
 from __future__ import annotations
 

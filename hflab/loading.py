@@ -83,23 +83,20 @@ def load_tokenizer(source: Source):
     return AutoTokenizer.from_pretrained(_target(source), **_common_kwargs(source))
 
 
-def load_causal_lm(source: Source) -> tuple[Any, Any]:
-    """(model, tokenizer) of a causal LM, in eval mode on the lab's device."""
+def load_causal_lm(source: Source, precision: str = "fp32") -> tuple[Any, Any]:
+    """(model, tokenizer) of a causal LM, in eval mode on the lab's device; on CPU optionally with its
+    Linear layers in fp16 or int8 (hflab.quantize)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     configure_torch()
     target = _target(source)
     tokenizer = AutoTokenizer.from_pretrained(target, **_common_kwargs(source))
-    model = AutoModelForCausalLM.from_pretrained(target, **_model_kwargs(source))
-    return _place(model), tokenizer
+    model = _place(AutoModelForCausalLM.from_pretrained(target, **_model_kwargs(source)))
+    if precision != "fp32":
+        from hflab.quantize import quantize_linear
 
-
-def load_causal_lm_int8(source: Source) -> tuple[Any, Any]:
-    """(model, tokenizer) of a causal LM with int8 dynamically quantized Linear layers, on CPU (hflab.quantize)."""
-    from hflab.quantize import quantize_int8
-
-    model, tokenizer = load_causal_lm(source)
-    return quantize_int8(model, inplace=True), tokenizer
+        model = quantize_linear(model, precision, inplace=True)
+    return model, tokenizer
 
 
 def load_caption_model(source: Source) -> tuple[Any, Any]:

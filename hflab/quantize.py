@@ -1,10 +1,15 @@
-"""int8 dynamic quantization of a causal LM for faster CPU decoding, and how far it moves the model.
+"""Faster CPU decoding with torch's dynamic quantized Linear kernels (fbgemm), and how far it moves the model.
 
 Why: decoding one token reads every weight once, so on a CPU the speed is bound by memory bandwidth;
-int8 weights are a quarter of fp32's bytes. `torch.ao.quantization.quantize_dynamic` (torch's own,
-no extra package) stores each nn.Linear weight as int8 with a per-tensor scale and quantizes the
-activations on the fly; embeddings and norms stay fp32. The price is a slightly different next-token
-distribution, measured by `next_token_kl` (bench/quantize_int8.py, tests/test_quantize_int8.py).
+fewer bytes per weight is more tokens per second. `torch.ao.quantization.quantize_dynamic` (torch's
+own, no extra package) offers two weight formats for nn.Linear; embeddings and norms stay fp32:
+- "fp16": fp16 weights, fp32 activations and accumulation. Half the bytes; the next-token
+  distribution stays the same up to rounding (KL ~0 on the offline SmolLM2).
+- "int8": int8 weights and activations quantized on the fly with one scale per tensor. A quarter of
+  the bytes, but a per-tensor scale cannot hold the outliers (values in the thousands) that enter
+  the MLP down projections of Llama / Qwen2-style models: int8 there moved SmolLM2's distribution by
+  1.4 nats. Those layers get fp16 weights instead (0.23 nats; bench/quantize_cpu.py).
+`next_token_kl` measures the move (tests/test_quantize_cpu.py).
 """
 from __future__ import annotations
 
@@ -12,18 +17,48 @@ import copy
 import warnings
 from typing import Any, Iterable
 
+# weight formats the lab offers for a CPU causal LM; "fp32" is the model as loaded
+PRECISIONS = ("fp32", "fp16", "int8")
+# layers whose inputs carry outliers that per-tensor int8 activations cannot represent
+OUTLIER_LAYERS = ("down_proj",)
 
-def quantize_int8(model, inplace: bool = False):
-    """An int8 dynamically quantized copy of `model` (every nn.Linear, the LM head included), eval mode, CPU."""
+
+def available_precisions() -> tuple[str, ...]:
+    """The formats usable here: all on a CPU with torch's fbgemm kernels (x86), else fp32 only."""
     import torch
-    from torch.ao.quantization import quantize_dynamic
 
+    if torch.cuda.is_available() or "fbgemm" not in torch.backends.quantized.supported_engines:
+        return ("fp32",)
+    return PRECISIONS
+
+
+def quantize_linear(model, precision: str, inplace: bool = False):
+    """`model` (a copy unless `inplace`) with every nn.Linear in `precision` ("fp16" or "int8"), eval mode, CPU."""
+    import torch
+    from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig, quantize_dynamic
+
+    if precision not in PRECISIONS[1:]:
+        raise ValueError(f"precision must be one of {PRECISIONS[1:]}, not {precision!r}")
     target = model if inplace else copy.deepcopy(model)
     target = target.to("cpu").eval()
+    spec = {}
+    for name, module in target.named_modules():
+        if isinstance(module, torch.nn.Linear):
+            outlier = name.rsplit(".", 1)[-1] in OUTLIER_LAYERS
+            spec[name] = default_dynamic_qconfig if precision == "int8" and not outlier else float16_dynamic_qconfig
     with warnings.catch_warnings():
         # torch marks torch.ao eager quantization deprecated in favour of torchao; it is still shipped and works
         warnings.simplefilter("ignore")
-        return quantize_dynamic(target, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        return quantize_dynamic(target, spec, inplace=True)
+
+
+def layer_precisions(model) -> dict[str, str]:
+    """{layer name: "int8" / "fp16"} for every dynamically quantized Linear of `model`."""
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    return {name: "int8" if module._packed_params.dtype == torch.qint8 else "fp16"
+            for name, module in model.named_modules() if isinstance(module, DynamicLinear)}
 
 
 def is_quantized(model) -> bool:
@@ -33,8 +68,17 @@ def is_quantized(model) -> bool:
     return any(isinstance(m, DynamicLinear) for m in model.modules())
 
 
+def packed_bytes(module) -> int:
+    """Bytes a dynamically quantized Linear holds: its weight as stored (int8: 1, fp16: 2 per weight) and fp32 bias."""
+    import torch
+
+    weight, bias = module._weight_bias()  # an fp16 layer unpacks to fp32; it stores 2 bytes per weight
+    per_weight = 2 if module._packed_params.dtype == torch.float16 else weight.element_size()
+    return weight.numel() * per_weight + (bias.numel() * 4 if bias is not None else 0)
+
+
 def weight_bytes(model) -> int:
-    """Bytes of all weights, counting int8 packed weights (which are neither parameters nor buffers) too."""
+    """Bytes of all weights, counting quantized packed weights (which are neither parameters nor buffers) too."""
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
     seen: set[int] = set()
@@ -43,11 +87,7 @@ def weight_bytes(model) -> int:
         if tensor.data_ptr() not in seen:  # tied weights count once
             seen.add(tensor.data_ptr())
             total += tensor.numel() * tensor.element_size()
-    for module in model.modules():
-        if isinstance(module, DynamicLinear):
-            weight, bias = module._weight_bias()
-            total += weight.numel() * weight.element_size() + (bias.numel() * bias.element_size() if bias is not None else 0)
-    return total
+    return total + sum(packed_bytes(m) for m in model.modules() if isinstance(m, DynamicLinear))
 
 
 def next_token_logprobs(model, tokenizer, prompts: Iterable[str]) -> list[Any]:

@@ -15,7 +15,7 @@ def test_sampling_page_in_chromium(app_url):
         wait_for_app(page, 180_000)
         assert page.locator("h1").first.inner_text() == t("nav.sampling", "zh")
         page.get_by_role("button", name=t("sampling.run_button", "zh")).click()
-        chips = page.locator('[data-testid="stButtonGroup"] button')
+        chips = page.locator('.st-key-sampling_chips button')
         chips.first.wait_for(timeout=120_000)
         wait_for_app(page, 120_000)
         assert chips.count() >= 1

@@ -67,10 +67,10 @@ def test_gradients_take_the_default_path(tiny_lm):
 def test_quantization_after_routing_still_quantizes_every_linear(tiny_lm):
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from hflab.quantize import quantize_int8
+    from hflab.quantize import quantize_linear
 
     model, _ = tiny_lm
     linear_names = {n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
     onednn_linear.use_onednn_linear(model, min_weights=0)
-    quantized = quantize_int8(model)
+    quantized = quantize_linear(model, "int8")
     assert {n for n, m in quantized.named_modules() if isinstance(m, DynamicLinear)} == linear_names

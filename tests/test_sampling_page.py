@@ -97,3 +97,22 @@ def test_nan_model(tiny_env, broken_models, monkeypatch):
     at = open_page(PAGE, "en")
     assert t("sampling.bad_logits", "en") in error_texts(at)
     assert not at.exception
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("precision", ["fp16", "int8"])
+def test_faster_weight_formats_load_their_own_model_and_say_what_changes(tiny_env, lang, precision):
+    from components.models import manager
+    from hflab.quantize import layer_precisions
+
+    at = open_page(PAGE, lang)
+    assert t("precision.note.fp32", lang) in [c.value for c in at.caption]
+    at.segmented_control(key="sampling_precision").set_value(precision).run()
+    assert not error_texts(at)
+    assert t(f"precision.note.{precision}", lang) in [c.value for c in at.caption]
+    _button(at, "sampling.step_button", lang).click().run()
+    assert not error_texts(at) and len(at.session_state["sampling_stepper"].generated) == 1
+    keys = [row["key"] for row in manager().snapshot() if row["key"].endswith(f"@{precision}")]
+    assert keys  # cached apart from the fp32 model
+    model = manager().get(keys[0], lambda: None).value[0]
+    assert precision in layer_precisions(model).values()

@@ -1,0 +1,76 @@
+"""fp32 vs fp16 vs int8 Linear weights on the real offline LM (SmolLM2-135M-Instruct), side by side in one
+run: decode tokens/s (lean greedy loop, interleaved rounds), weight memory, and KL(fp32 || candidate) of
+the next-token distribution on a fixed prompt set (hflab.quantize.KL_PROMPTS). "int8, every layer" is
+shown too: it is why the lab keeps the MLP down projections out of int8.
+Usage: python bench/quantize_cpu.py [--tokens 24 --rounds 3]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import torch  # noqa: E402
+from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
+
+from hflab import offline_assets  # noqa: E402
+from hflab.decode_speed import greedy_decode  # noqa: E402
+from hflab.onednn_linear import use_onednn_linear  # noqa: E402
+from hflab.quantize import KL_PROMPTS, next_token_kl, next_token_logprobs, quantize_linear, weight_bytes  # noqa: E402
+
+
+def int8_every_layer(model):
+    """Every Linear in int8, outliers or not (torch's quantize_dynamic defaults)."""
+    import warnings
+
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=24)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    path = offline_assets.convert_smollm2()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    fp32 = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+    models = {"fp16": quantize_linear(fp32, "fp16"), "int8": quantize_linear(fp32, "int8"),
+              "int8, every layer": int8_every_layer(fp32)}
+    use_onednn_linear(fp32)  # as the lab's loader runs fp32 on CPU
+    models = {"fp32": fp32, **models}
+
+    reference = next_token_logprobs(fp32, tokenizer, KL_PROMPTS)
+    prompt = tokenizer(KL_PROMPTS[0], return_tensors="pt").input_ids
+    rates: dict[str, list[float]] = {name: [] for name in models}
+    for model in models.values():
+        greedy_decode(model, prompt, 2)  # warm-up
+    for _ in range(args.rounds):  # interleaved so that any load hits every variant alike
+        for name, model in models.items():
+            start = time.perf_counter()
+            greedy_decode(model, prompt, args.tokens)
+            rates[name].append(args.tokens / (time.perf_counter() - start))
+
+    base = statistics.median(rates["fp32"])
+    print(f"SmolLM2-135M-Instruct, threads {torch.get_num_threads()}, {args.tokens} tokens x {args.rounds} rounds, "
+          f"load average {tuple(round(x, 1) for x in __import__('os').getloadavg())}")
+    for name, model in models.items():
+        kl = next_token_kl(fp32, model, tokenizer, KL_PROMPTS)
+        top1 = sum(int(a.argmax()) == int(b.argmax())
+                   for a, b in zip(reference, next_token_logprobs(model, tokenizer, KL_PROMPTS)))
+        speed = statistics.median(rates[name])
+        print(f"{name:18s} {speed:5.1f} tok/s ({speed / base:.2f}x fp32; runs {', '.join(f'{v:.1f}' for v in rates[name])}), "
+              f"weights {weight_bytes(model) / 2**20:4.0f} MB, KL mean {statistics.mean(kl):.3f} "
+              f"max {max(kl):.3f} nats, same top-1 {top1}/{len(KL_PROMPTS)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The CPU weight-format choice for the causal LM (fp32 / fp16 / int8), shared by the sampling and story pages.
+
+Why a choice and not a default: fp16 and int8 decode faster on a CPU (bench/quantize_cpu.py,
+bench/decode_bound.py), but the playground's point is to show what the model computes, so the exact
+fp32 model stays the default and the others say what they change.
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Callable
+
+import streamlit as st
+
+from components.i18n import t
+from hflab.quantize import available_precisions
+
+
+def precision_choice(prefix: str) -> str:
+    """Draw the format switch where more than fp32 is usable (a CPU with torch's fbgemm kernels); return the choice."""
+    options = available_precisions()
+    if len(options) == 1:
+        return options[0]
+    # the option names are the same in both languages; the caption under them says what each one changes
+    choice = st.segmented_control(t("precision.label"), list(options), default="fp32", key=f"{prefix}_precision",
+                                  help=t("precision.help")) or "fp32"  # a segmented control can be clicked off
+    st.caption(t(f"precision.note.{choice}"))
+    return choice
+
+
+def causal_lm_loader(precision: str) -> Callable[[Any], Any]:
+    """The loader for `components.models.load` that gives the causal LM in `precision`."""
+    from hflab import loading
+
+    return partial(loading.load_causal_lm, precision=precision)

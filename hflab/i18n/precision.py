@@ -1,0 +1,38 @@
+"""Strings of the CPU weight-format choice (fp32 / fp16 / int8) for the causal LM."""
+
+STRINGS = {
+    "precision.label": {"zh": "CPU 上的权重格式", "en": "Weight format on CPU"},
+    "precision.note.fp32": {
+        "zh": "fp32：模型原样加载，页面显示的就是模型本身的计算结果。fp16 更快且分布几乎不变；int8 最快但是近似。",
+        "en": "fp32: the model as loaded; the page shows exactly what it computes. fp16 is faster with the same "
+              "distribution; int8 is fastest but approximate.",
+    },
+    "precision.help": {
+        "zh": "CPU 上逐词生成的速度受内存带宽限制：每生成一个词都要把全部权重读一遍，权重字节越少越快。"
+              "这里用 torch 自带的动态量化（torch.ao.quantization.quantize_dynamic）转换所有 Linear 层；"
+              "词嵌入和归一化层保持 fp32。",
+        "en": "On a CPU, decoding speed is bound by memory bandwidth: every new token reads all weights once, so "
+              "fewer bytes per weight means more tokens per second. The Linear layers are converted with torch's "
+              "own dynamic quantization (torch.ao.quantization.quantize_dynamic); embeddings and norms stay fp32.",
+    },
+    "precision.note.fp16": {
+        "zh": "fp16 权重、fp32 计算：权重只占一半字节。实测（bench/quantize_cpu.py，2 核 CPU）SmolLM2 约快 1.5 倍，"
+              "下一个词的分布与 fp32 的 KL 散度约为 0。",
+        "en": "fp16 weights, fp32 arithmetic: half the bytes. Measured (bench/quantize_cpu.py, 2-core CPU): about 1.5x "
+              "faster on SmolLM2, next-token distribution KL ~0 against fp32.",
+    },
+    "precision.note.int8": {
+        "zh": "int8 权重、激活按张量动态量化：权重约为四分之一字节，但分布会移动。MLP 的 down_proj 层输入里有上千的离群值，"
+              "所以保持 fp16。实测（bench/quantize_cpu.py）SmolLM2 的 KL 散度平均约 0.2 nats；"
+              "概率和生成结果与 fp32 模型不同，只适合追求速度时使用。",
+        "en": "int8 weights, activations quantized per tensor on the fly: about a quarter of the bytes, but the "
+              "distribution moves. The MLP down_proj layers, whose inputs carry outliers in the thousands, stay fp16. "
+              "Measured (bench/quantize_cpu.py): mean KL about 0.2 nats on SmolLM2; probabilities and generations "
+              "differ from the fp32 model, so use it only when speed matters more.",
+    },
+    "precision.code_note": {
+        "zh": "这段代码加载 fp32 模型；本页现在用 {precision} 权重运行，所以概率（int8 时还有生成的词）可能与代码的结果不同。",
+        "en": "This code loads the fp32 model; the page is running it with {precision} weights, so probabilities "
+              "(and with int8 also the generated tokens) can differ from what the code gives.",
+    },
+}

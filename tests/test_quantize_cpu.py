@@ -1,0 +1,147 @@
+"""fp16 / int8 Linear weights (torch's own quantize_dynamic) and the lean greedy loop, against torch and
+transformers' own outputs."""
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def tiny_lm(tiny_models):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = tiny_models["causal_lm"]
+    return AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval(), AutoTokenizer.from_pretrained(path)
+
+
+@pytest.mark.parametrize("precision", ["fp16", "int8"])
+def test_every_linear_is_quantized_and_the_original_is_untouched(tiny_lm, precision):
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    from hflab.quantize import OUTLIER_LAYERS, is_quantized, layer_precisions, quantize_linear, weight_bytes
+
+    model, _ = tiny_lm
+    linear_names = {n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
+    quantized = quantize_linear(model, precision)
+    assert not is_quantized(model) and is_quantized(quantized)
+    formats = layer_precisions(quantized)
+    assert set(formats) == linear_names
+    assert not any(type(m) is torch.nn.Linear for m in quantized.modules())
+    for name, fmt in formats.items():
+        outlier = name.rsplit(".", 1)[-1] in OUTLIER_LAYERS
+        assert fmt == ("fp16" if precision == "fp16" or outlier else "int8"), name
+    assert any(name.endswith("down_proj") for name in formats)  # Qwen2 has them: the rule is exercised
+    # the Linear weights shrink to half (fp16) or a quarter (int8); a tied LM head gets its own copy, so the
+    # embedding table stays fp32 beside it (biases stay fp32)
+    fp32_linear = sum(m.weight.nbytes for m in model.modules() if isinstance(m, torch.nn.Linear))
+    embedding = model.get_input_embeddings().weight
+    stored = {"fp16": 2, "int8": 1}
+    packed = sum(m.weight().numel() * stored[layer_precisions(quantized)[name]]
+                 for name, m in quantized.named_modules() if isinstance(m, DynamicLinear))
+    assert packed <= fp32_linear / 2
+    assert weight_bytes(quantized) == weight_bytes(model) - (fp32_linear - embedding.nbytes) + packed
+
+
+@pytest.mark.parametrize("precision, qconfig", [("int8", "default_dynamic_qconfig"),
+                                                ("fp16", "float16_dynamic_qconfig")])
+def test_quantized_layer_equals_torchs_quantized_linear(tiny_lm, precision, qconfig):
+    """Our quantized LM head computes exactly what torch's dynamic quantized Linear computes from the fp32 layer."""
+    import copy
+
+    from torch.ao import quantization
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    from hflab.quantize import quantize_linear
+
+    model, _ = tiny_lm
+    quantized = quantize_linear(model, precision)
+    layer = copy.deepcopy(model.lm_head)
+    layer.qconfig = getattr(quantization, qconfig)
+    oracle = DynamicLinear.from_float(layer)
+    x = torch.randn(3, model.config.hidden_size)
+    torch.testing.assert_close(quantized.lm_head(x), oracle(x))
+
+
+def test_unknown_precision_is_refused(tiny_lm):
+    from hflab.quantize import quantize_linear
+
+    with pytest.raises(ValueError):
+        quantize_linear(tiny_lm[0], "int4")
+
+
+@pytest.mark.parametrize("precision", ["fp16", "int8"])
+def test_quantized_model_generates(tiny_lm, precision):
+    from hflab.quantize import quantize_linear
+
+    model, tokenizer = tiny_lm
+    ids = tokenizer("一只猫", return_tensors="pt").input_ids
+    out = quantize_linear(model, precision).generate(ids, max_new_tokens=5, min_new_tokens=5, do_sample=False)
+    assert out.shape[1] == ids.shape[1] + 5
+
+
+def test_kl_is_zero_for_the_same_model_tiny_for_fp16_and_positive_for_int8(tiny_lm):
+    from hflab.quantize import KL_PROMPTS, next_token_kl, quantize_linear
+
+    model, tokenizer = tiny_lm
+    same = next_token_kl(model, model, tokenizer, KL_PROMPTS[:3])
+    assert all(abs(v) < 1e-6 for v in same)
+    fp16 = next_token_kl(model, quantize_linear(model, "fp16"), tokenizer, KL_PROMPTS[:3])
+    int8 = next_token_kl(model, quantize_linear(model, "int8"), tokenizer, KL_PROMPTS[:3])
+    assert all(v >= -1e-6 for v in fp16 + int8) and max(int8) > 0
+    assert max(fp16) < 1e-3 and sum(fp16) < sum(int8)
+
+
+def test_kl_of_the_real_offline_model_int8_keeps_down_projections_out(smollm2_dir):
+    """On SmolLM2 (real weights) the lab's int8 moves the distribution far less than int8 everywhere."""
+    import warnings
+
+    from torch.ao.quantization import quantize_dynamic
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from hflab.quantize import KL_PROMPTS, next_token_kl, quantize_linear
+
+    tokenizer = AutoTokenizer.from_pretrained(smollm2_dir)
+    model = AutoModelForCausalLM.from_pretrained(smollm2_dir, dtype=torch.float32).eval()
+    prompts = KL_PROMPTS[:4]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        everywhere = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    lab = next_token_kl(model, quantize_linear(model, "int8"), tokenizer, prompts)
+    naive = next_token_kl(model, everywhere, tokenizer, prompts)
+    fp16 = next_token_kl(model, quantize_linear(model, "fp16"), tokenizer, prompts)
+    assert sum(lab) < 0.5 * sum(naive)
+    assert max(fp16) < 1e-3
+
+
+@pytest.mark.parametrize("prompt", ["一只猫坐在", "The capital of France is"])
+def test_lean_greedy_loop_gives_generates_tokens(tiny_lm, prompt):
+    from hflab.decode_speed import greedy_decode
+
+    model, tokenizer = tiny_lm
+    ids = tokenizer(prompt, return_tensors="pt").input_ids
+    expected = model.generate(ids, max_new_tokens=12, do_sample=False, eos_token_id=None, pad_token_id=0)
+    assert torch.equal(greedy_decode(model, ids, 12), expected)
+
+
+def test_lean_greedy_loop_stops_at_eos_like_generate(tiny_lm):
+    from hflab.decode_speed import greedy_decode
+
+    model, tokenizer = tiny_lm
+    ids = tokenizer("一只猫", return_tensors="pt").input_ids
+    free = greedy_decode(model, ids, 6)
+    eos = int(free[0, ids.shape[1] + 2])  # pretend the third new token is the end of text
+    expected = model.generate(ids, max_new_tokens=6, do_sample=False, eos_token_id=eos, pad_token_id=eos)
+    ours = greedy_decode(model, ids, 6, eos_token_id=eos)
+    assert torch.equal(ours, expected[:, : ours.shape[1]]) and int(ours[0, -1]) == eos
+
+
+@pytest.mark.parametrize("precision", ["fp16", "int8"])
+def test_loader_precision(tiny_env, precision):
+    from hflab import loading
+    from hflab.quantize import layer_precisions
+    from hflab.sources import resolve
+
+    model, tokenizer = loading.load_causal_lm(resolve("causal_lm"), precision)
+    assert precision in layer_precisions(model).values() and tokenizer("猫").input_ids
+
