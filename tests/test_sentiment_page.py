@@ -77,6 +77,28 @@ def test_train_on_the_page_saves_a_labelled_model(page_env):
     assert any(o.startswith("Small BERT trained from scratch on") for o in options), options
 
 
+def test_fine_tune_mode_trains_the_pretrained_role_model_and_labels_it(page_env):
+    """Fine-tuning runs on the sentiment role's model (here a local tiny BERT classifier, as bert-base-chinese
+    would be online), saves a model labelled as fine-tuned, and leaves the role's own copy untouched."""
+    import torch
+
+    role = resolve("sentiment", local_dir=str(page_env["sentiment"]))
+    before = {k: v.clone() for k, v in load_classifier(role).model.state_dict().items()}
+    at = open_page(PAGE, "en")
+    at.radio(key="sentiment_train_mode").set_value("finetune").run()
+    at.slider(key="sentiment_train_rows").set_value(100).run()
+    at.number_input(key="sentiment_ep_finetune").set_value(1).run()
+    at.select_slider(key="sentiment_tml_finetune").set_value(64).run()
+    at.button(key="sentiment_train_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value.startswith("Best validation accuracy") for s in at.success), error_texts(at)
+    at.run()  # the model picker is drawn above the training tab: it lists the new model from the next run on
+    options = at.selectbox(key="sentiment_model").options
+    assert any("fine-tuned on" in o for o in options), options
+    after = load_classifier(role).model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+
+
 def test_model_from_another_task_is_refused(page_env, tmp_path):
     from tiny_models import build_bert_classifier
 
