@@ -11,9 +11,11 @@ import psutil
 
 from app_server import CHROMIUM, CHROMIUM_ARGS
 
+# idle: the script finished, the page has its title, and no lazily loaded widget is still a placeholder
 IDLE_JS = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
            " return !!app && app.getAttribute('data-test-script-state') === 'notRunning'"
-           " && !!document.querySelector('[data-testid=\"stMain\"] h1'); }")
+           " && !!document.querySelector('[data-testid=\"stMain\"] h1')"
+           " && !document.querySelector('[data-testid=\"stSkeleton\"]'); }")
 RUNNING_JS = ("() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
               " === 'running'")
 
@@ -39,7 +41,7 @@ async def wait_idle(page, timeout_ms: int = 120_000) -> None:
     await page.wait_for_function(IDLE_JS, timeout=timeout_ms)
 
 
-async def wait_stable(page, main, settle_s: float = 1.0, timeout_s: float = 300) -> None:
+async def wait_stable(page, main, settle_s: float = 2.0, timeout_s: float = 300) -> None:
     """Wait until the script is idle and the main area's text stays the same for `settle_s`:
     under load a rerun can start late, and a half-drawn page must not be read as the result."""
     deadline = time.monotonic() + timeout_s
