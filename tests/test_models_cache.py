@@ -1,87 +1,20 @@
 """HF cache and downloads, through the real huggingface_hub client (no mocks).
 
-A tiny local HTTP server answers like the Hub (repo info, file tree, resolve, and the status codes plus
-X-Error-Code headers huggingface_hub reads); "no network" is a closed loopback port."""
-import hashlib
-import json
+A tiny local HTTP server (tests/fake_hub.py) answers like the Hub (repo info, file tree, resolve, and the
+status codes plus X-Error-Code headers huggingface_hub reads); "no network" is a closed loopback port."""
 import os
-import re
 import socket
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from fake_hub import COMMIT, FakeHub
 from hflab import network
 from hflab.model_info import cache
 
-COMMIT = "c" * 40
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class FakeHub:
-    """Serves `repos` ({(repo_type, repo_id): {filename: bytes}}); `error` answers every call with
-    (status, X-Error-Code, X-Error-Message); `broken_file` is cut off halfway."""
-
-    def __init__(self, repos, error=None, broken_file=None):
-        self.repos, self.error, self.broken_file = repos, error, broken_file
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def _handler(hub):
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def reply(self, status, body=b"", headers=None, cut=False):
-                self.send_response(status)
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body[: len(body) // 2] if cut else body)
-                if cut:
-                    self.close_connection = True
-
-            def do_HEAD(self):
-                self.do_GET()
-
-            def do_GET(self):
-                if hub.error:
-                    status, code, message = hub.error
-                    headers = {"X-Error-Message": message, **({"X-Error-Code": code} if code else {})}
-                    return self.reply(status, json.dumps({"error": message}).encode(), headers)
-                path = self.path.split("?")[0]
-                api = re.fullmatch(r"/api/(models|datasets)/(.+?)/(revision/main|tree/[0-9a-f]{40})", path)
-                if api:
-                    files = hub.repos.get((api[1][:-1], api[2]))
-                    if files is None:
-                        return self.reply(404, b"{}", {"X-Error-Code": "RepoNotFound"})
-                    if api[3].startswith("revision"):
-                        body = {"id": api[2], "sha": COMMIT, "siblings": [{"rfilename": n} for n in files]}
-                    else:
-                        body = [{"type": "file", "path": n, "size": len(b), "oid": hashlib.sha1(b).hexdigest()}
-                                for n, b in files.items()]
-                    return self.reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
-                resolve = re.fullmatch(r"/(datasets/)?(.+?)/resolve/([0-9a-f]{40})/(.+)", path)
-                repo_type = "dataset" if resolve and resolve[1] else "model"
-                files = hub.repos.get((repo_type, resolve[2])) if resolve else None
-                if not files or resolve[4] not in files:
-                    return self.reply(404, b"", {"X-Error-Code": "EntryNotFound"})
-                body = files[resolve[4]]
-                headers = {"X-Repo-Commit": COMMIT, "ETag": f'"{hashlib.sha1(body).hexdigest()}"'}
-                self.reply(200, body, headers, cut=resolve[4] == hub.broken_file)
-
-        return Handler
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture()
