@@ -24,7 +24,7 @@ def story_app(tiny_models):
 def test_upload_run_all_gives_story_and_audio(story_app, shared_images):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page = browser.new_page(viewport={"width": 1400, "height": 4200})
         # the root first: on a fresh server a first request straight to /image_story is served by Streamlit's
         # old app_pages/ mode (no st.navigation, no sidebar toggle) -- reported, not this page's to fix
         page.goto(story_app)
