@@ -187,6 +187,9 @@ def pick_model():
     if not resolve_role("sentiment").ready and not list_trained():
         st.info(t("sentiment.model.none_offline"))
     choices = model_choices()
+    trained = st.session_state.pop("sentiment_just_trained", None)
+    if trained in choices:  # trained in the previous run: pick it before the widget is drawn
+        st.session_state["sentiment_model"] = trained
     other = "__other__"
     keys = list(choices) + [other]
     names = {k: model_label(*v) for k, v in choices.items()} | {other: t("sentiment.model.other")}
@@ -527,6 +530,10 @@ def train_tab(reviews: sdata.ReviewData) -> None:
     st.caption(t("sentiment.train.recipe"))
     show_code(train_code(mode, role.repo_id), "sentiment.code.train")
     if not st.button(t("sentiment.train.start"), type="primary", key="sentiment_train_go"):
+        report = st.session_state.get("sentiment_train_report")
+        if report:  # this session's last training, kept across reruns
+            st.altair_chart(history_chart(report["history"]), width="stretch")
+            st.success(t("sentiment.train.saved", **report["message"]))
         for path, meta in list_trained()[:3]:
             st.caption(t("sentiment.train.saved_model", name=md(model_label(trained_source(path), meta)), path=md(path)))
         return
@@ -573,9 +580,7 @@ def train_run(reviews, train_part, val_part, config, mode: str, role: Source) ->
         if event.val_accuracy is not None:
             history.append({"step": event.step, "metric": t("sentiment.train.val_acc"), "value": event.val_accuracy})
         if event.val_accuracy is not None or event.step % 50 == 0:
-            chart_slot.altair_chart(alt.Chart(pd.DataFrame(history)).mark_line(point=True).encode(
-                x=alt.X("step:Q"), y=alt.Y("value:Q", title=None), color=alt.Color("metric:N", title=None),
-                tooltip=["step", "metric", alt.Tooltip("value:Q", format=".4f")]), width="stretch")
+            chart_slot.altair_chart(history_chart(history), width="stretch")
 
     result = train_classifier(model, tokenizer, list(train_part["text"]), list(train_part["label"]),
                               list(val_part["text"]), list(val_part["label"]), config, on_event=on_event)
@@ -590,8 +595,19 @@ def train_run(reviews, train_part, val_part, config, mode: str, role: Source) ->
     for cached in [k for k in evaluation_cache() if k[0] == key]:
         evaluation_cache().pop(cached, None)
     bar.progress(1.0, text=t("sentiment.train.done", seconds=f"{result.seconds:.0f}"))
-    st.success(t("sentiment.train.saved", val=f"{result.best_val_accuracy:.1%}",
-                 test=f"{test_acc:.1%}" if test_acc is not None else "—", path=md(path)))
+    # rerun so the model picker (drawn above) lists and selects the new model; the report stays shown
+    st.session_state["sentiment_just_trained"] = key
+    st.session_state["sentiment_train_report"] = {
+        "history": history, "message": {"val": f"{result.best_val_accuracy:.1%}",
+                                        "test": f"{test_acc:.1%}" if test_acc is not None else "—", "path": md(path)}}
+    st.rerun()
+
+
+def history_chart(history: list[dict]) -> alt.Chart:
+    """Loss and validation accuracy by training step."""
+    return alt.Chart(pd.DataFrame(history)).mark_line(point=True).encode(
+        x=alt.X("step:Q"), y=alt.Y("value:Q", title=None), color=alt.Color("metric:N", title=None),
+        tooltip=["step", "metric", alt.Tooltip("value:Q", format=".4f")])
 
 
 def code_tab(picked) -> None:
