@@ -83,15 +83,21 @@ def load_tokenizer(source: Source):
     return AutoTokenizer.from_pretrained(_target(source), **_common_kwargs(source))
 
 
-def load_causal_lm(source: Source, precision: str = "fp32") -> tuple[Any, Any]:
-    """(model, tokenizer) of a causal LM, in eval mode on the lab's device; on CPU optionally with its
-    Linear layers in fp16 or int8 (hflab.quantize)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+def _with_tokenizer(source: Source, auto_model: str) -> tuple[Any, Any]:
+    """(model, tokenizer) with transformers' `auto_model` class (e.g. "AutoModelForCausalLM"), placed and in eval mode."""
+    import transformers
 
     configure_torch()
     target = _target(source)
-    tokenizer = AutoTokenizer.from_pretrained(target, **_common_kwargs(source))
-    model = _place(AutoModelForCausalLM.from_pretrained(target, **_model_kwargs(source)))
+    tokenizer = transformers.AutoTokenizer.from_pretrained(target, **_common_kwargs(source))
+    model = getattr(transformers, auto_model).from_pretrained(target, **_model_kwargs(source))
+    return _place(model), tokenizer
+
+
+def load_causal_lm(source: Source, precision: str = "fp32") -> tuple[Any, Any]:
+    """(model, tokenizer) of a causal LM, in eval mode on the lab's device; on CPU optionally with its
+    Linear layers in fp16 or int8 (hflab.quantize)."""
+    model, tokenizer = _with_tokenizer(source, "AutoModelForCausalLM")
     if precision != "fp32":
         from hflab.quantize import quantize_linear
 
@@ -112,24 +118,12 @@ def load_caption_model(source: Source) -> tuple[Any, Any]:
 
 def load_seq2seq(source: Source) -> tuple[Any, Any]:
     """(model, tokenizer) of a translation model such as Marian opus-mt-en-zh."""
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    configure_torch()
-    target = _target(source)
-    tokenizer = AutoTokenizer.from_pretrained(target, **_common_kwargs(source))
-    model = AutoModelForSeq2SeqLM.from_pretrained(target, **_model_kwargs(source))
-    return _place(model), tokenizer
+    return _with_tokenizer(source, "AutoModelForSeq2SeqLM")
 
 
 def load_sequence_classifier(source: Source) -> tuple[Any, Any]:
     """(model, tokenizer) of a sequence classifier (a base checkpoint gets an untrained head)."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    configure_torch()
-    target = _target(source)
-    tokenizer = AutoTokenizer.from_pretrained(target, **_common_kwargs(source))
-    model = AutoModelForSequenceClassification.from_pretrained(target, **_model_kwargs(source))
-    return _place(model), tokenizer
+    return _with_tokenizer(source, "AutoModelForSequenceClassification")
 
 
 def estimate_load_bytes(source: Source) -> int:

@@ -96,3 +96,16 @@ def tiny_app(request, tiny_models):
 def app_url(tiny_app):
     """Alias used by the browser tests."""
     return tiny_app
+
+
+@pytest.fixture(scope="session")
+def bert():
+    """The bert-base-chinese tokenizer from the packaged vocab (cn-clip)."""
+    from transformers import AutoTokenizer
+
+    from hflab import offline_assets
+
+    d = offline_assets.bert_tokenizer_dir()
+    if d is None:
+        pytest.skip("cn-clip is not installed")
+    return AutoTokenizer.from_pretrained(d)

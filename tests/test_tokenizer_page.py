@@ -5,20 +5,9 @@ from __future__ import annotations
 import pytest
 
 from apptest_utils import error_texts, open_page
-from hflab import offline_assets
 from hflab.i18n import t
 
 PAGE = "app_pages/tokenizer.py"
-
-
-@pytest.fixture(scope="module")
-def bert():
-    from transformers import AutoTokenizer
-
-    d = offline_assets.bert_tokenizer_dir()
-    if d is None:
-        pytest.skip("cn-clip is not installed")
-    return AutoTokenizer.from_pretrained(d)
 
 
 def _plain(value):

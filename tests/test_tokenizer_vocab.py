@@ -7,20 +7,9 @@ import zipfile
 
 import pytest
 
-from hflab import offline_assets
 from hflab import tokenizer_vocab as tv
 
 TUTORIAL_EDITS = [tv.VocabEdit(("阳光", "大地")), tv.VocabEdit(("[EOS]",), "eos_token")]
-
-
-@pytest.fixture(scope="module")
-def bert():
-    from transformers import AutoTokenizer
-
-    d = offline_assets.bert_tokenizer_dir()
-    if d is None:
-        pytest.skip("cn-clip is not installed")
-    return AutoTokenizer.from_pretrained(d)
 
 
 def test_lookup_as_in_the_tutorial(bert):
