@@ -26,16 +26,6 @@ OPTION_GRID = [
 ]
 
 
-@pytest.fixture(scope="module")
-def bert():
-    from transformers import AutoTokenizer
-
-    d = offline_assets.bert_tokenizer_dir()
-    if d is None:
-        pytest.skip("cn-clip is not installed")
-    return AutoTokenizer.from_pretrained(d)
-
-
 @pytest.mark.parametrize("options", OPTION_GRID, ids=lambda o: "-".join(str(v) for v in o.kwargs().values()))
 @pytest.mark.parametrize("name", list(TEXTS))
 def test_fields_equal_the_tokenizers_output(bert, name, options):
