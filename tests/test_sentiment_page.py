@@ -65,14 +65,22 @@ def test_evaluate_and_batch_predict(page_env, shared_dataset):
     assert any(len(df.value) == len(test) for df in at.dataframe)
 
 
-def test_train_on_the_page_saves_a_labelled_model(page_env):
+def _train_briefly(mode: str):
+    """Train in `mode` on 100 rows for one epoch at max_length 64; return the page after it saved the model."""
     at = open_page(PAGE, "en")
+    if mode != "scratch":
+        at.radio(key="sentiment_train_mode").set_value(mode).run()
     at.slider(key="sentiment_train_rows").set_value(100).run()
-    at.number_input(key="sentiment_ep_scratch").set_value(1).run()
-    at.select_slider(key="sentiment_tml_scratch").set_value(64).run()
+    at.number_input(key=f"sentiment_ep_{mode}").set_value(1).run()
+    at.select_slider(key=f"sentiment_tml_{mode}").set_value(64).run()
     at.button(key="sentiment_train_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(s.value.startswith("Best validation accuracy") for s in at.success), error_texts(at)
+    return at
+
+
+def test_train_on_the_page_saves_a_labelled_model(page_env):
+    at = _train_briefly("scratch")
     picker = at.selectbox(key="sentiment_model")
     assert picker.options[picker.index].startswith("Small BERT trained from scratch on"), picker.options
 
@@ -84,14 +92,7 @@ def test_fine_tune_mode_trains_the_pretrained_role_model_and_labels_it(page_env)
 
     role = resolve("sentiment", local_dir=str(page_env["sentiment"]))
     before = {k: v.clone() for k, v in load_classifier(role).model.state_dict().items()}
-    at = open_page(PAGE, "en")
-    at.radio(key="sentiment_train_mode").set_value("finetune").run()
-    at.slider(key="sentiment_train_rows").set_value(100).run()
-    at.number_input(key="sentiment_ep_finetune").set_value(1).run()
-    at.select_slider(key="sentiment_tml_finetune").set_value(64).run()
-    at.button(key="sentiment_train_go").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert any(s.value.startswith("Best validation accuracy") for s in at.success), error_texts(at)
+    at = _train_briefly("finetune")
     picker = at.selectbox(key="sentiment_model")
     assert "fine-tuned on" in picker.options[picker.index], picker.options  # the new model, picked
     after = load_classifier(role).model.state_dict()
