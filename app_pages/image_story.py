@@ -16,7 +16,7 @@ from components.i18n import t
 from components.limits import show_caps
 from components.models import explain_missing, load, resolve_role, source_caption
 from components.page import header
-from components.precision import causal_lm_loader, precision_choice
+from components.precision import load_causal_lm, precision_choice
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
 from hflab import loading
 from hflab.settings import get_settings
@@ -247,8 +247,7 @@ if (run["ok"] and story_ready) or story_clicked:
         run["ok"] = False
     else:
         with timed_step("story", pipeline):
-            handle = (load(lm_source, causal_lm_loader(precision), t("role.causal_lm"),
-                           "" if precision == "fp32" else precision) if remote is None else None)
+            handle = load_causal_lm(lm_source, precision) if remote is None else None
             if handle is None and remote is None:
                 run["ok"] = False
             else:

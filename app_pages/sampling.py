@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from components.code import show_code
-from components.precision import causal_lm_loader, precision_choice
+from components.precision import load_causal_lm, precision_choice
 from components.i18n import t
 from components.limits import check_text, show_caps
-from components.models import load, resolve_role, source_caption
+from components.models import resolve_role, source_caption
 from components.page import header
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
@@ -161,7 +161,7 @@ st.caption(t("sampling.model", model=source_caption(source)))
 if source.label_key == "source.packaged.smollm2":
     st.info(t("sampling.english_centric"))
 precision = precision_choice("sampling")
-handle = load(source, causal_lm_loader(precision), t("role.causal_lm"), "" if precision == "fp32" else precision)
+handle = load_causal_lm(source, precision)
 if handle is None:
     st.stop()
 model, tokenizer = handle.value

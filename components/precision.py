@@ -7,12 +7,14 @@ fp32 model stays the default and the others say what they change.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable
 
 import streamlit as st
 
 from components.i18n import t
+from components.models import load
+from hflab.manager import Handle
 from hflab.quantize import available_precisions
+from hflab.sources import Source
 
 
 def precision_choice(prefix: str) -> str:
@@ -27,8 +29,9 @@ def precision_choice(prefix: str) -> str:
     return choice
 
 
-def causal_lm_loader(precision: str) -> Callable[[Any], Any]:
-    """The loader for `components.models.load` that gives the causal LM in `precision`."""
+def load_causal_lm(source: Source, precision: str) -> Handle | None:
+    """`components.models.load` of the causal LM in `precision`; a non-fp32 form is cached as its own model."""
     from hflab import loading
 
-    return partial(loading.load_causal_lm, precision=precision)
+    return load(source, partial(loading.load_causal_lm, precision=precision), t("role.causal_lm"),
+                "" if precision == "fp32" else precision)
