@@ -1,4 +1,5 @@
-"""One-command setup for any OS with Python 3.11+: `python dev.py app` or `python dev.py test`.
+"""One-command setup for any OS with Python 3.11+: `python dev.py app`, `python dev.py test` or
+`python dev.py test --fast` (the core unit tests only, for quick checks while working), `python dev.py lint` (ruff).
 
 Creates .venv if needed, installs the pinned requirements (offline assets with --no-deps), then runs
 the app or the whole test suite with that environment's Python. For the tests it also tries to build
@@ -45,13 +46,20 @@ def setup(requirements: str) -> None:
 
 
 def main() -> int:
-    """Entry point: `app` (default) or `test`; extra arguments go to streamlit / pytest."""
+    """Entry point: `app` (default), `test [--fast]` or `lint`; extra arguments go to streamlit / pytest."""
     command, extra = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("app", [])
     if command == "app":
         setup("requirements.txt")
         return subprocess.call([str(PY), "-m", "streamlit", "run", "Home.py", *extra], cwd=ROOT)
+    if command == "lint":
+        setup("requirements-test.txt")
+        return subprocess.call([str(PY), "-m", "ruff", "check", "."], cwd=ROOT)
     if command == "test":
         setup("requirements-test.txt")
+        if "--fast" in extra:
+            extra.remove("--fast")
+            return subprocess.call([str(PY), "-m", "pytest", "-q", "-m", "core and not slow", "tests/core", *extra],
+                                   cwd=ROOT)
         try_llama_server()
         return subprocess.call([str(PY), "-m", "pytest", "-q", "--durations=25", "tests", *extra], cwd=ROOT)
     print(__doc__)

@@ -23,8 +23,19 @@ from hflab.settings import get_settings
 from hflab.story import bundle, files, tts
 from hflab.story.caption import CaptionSettings, check_caption, generate_caption
 from hflab.story.images import ImageProblem, PreparedImage, open_image
-from hflab.story.story import (MAX_CHARS, MIN_CHARS, STYLES, StorySettings, build_messages, creativity_to_temperature,
-                               cut_at_sentence, finish_story, markdown_literal, stream_local, token_budget)
+from hflab.story.story import (
+    MAX_CHARS,
+    MIN_CHARS,
+    STYLES,
+    StorySettings,
+    build_messages,
+    creativity_to_temperature,
+    cut_at_sentence,
+    finish_story,
+    markdown_literal,
+    stream_local,
+    token_budget,
+)
 from hflab.story.translate import translate_en_zh
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "hflab" / "story" / "examples"

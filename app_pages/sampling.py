@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from components.code import show_code
-from components.precision import load_causal_lm, precision_choice
 from components.i18n import t
 from components.limits import check_text, show_caps
 from components.models import resolve_role, source_caption
 from components.page import header
+from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
@@ -357,7 +357,7 @@ with compare:
             variants.append(knob_widgets(prefix, vocab_size))
     if st.button(t("sampling.compare_run"), type="primary"):
         results = []
-        for i, variant in enumerate(variants):
+        for variant in variants:
             if any(p.level == "error" for p in settings_problems(variant)):
                 results.append(None)
                 continue

@@ -10,13 +10,12 @@ from components.i18n import lang, t
 from components.limits import show_caps
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
-from hflab import i18n, offline_assets
-from hflab import loading
+from hflab import i18n, loading, offline_assets
 from hflab.sentiment import data as sdata
 from hflab.sentiment import stats
+from hflab.sentiment.code import load_code, predict_code, train_code
 from hflab.sentiment.evaluate import REFERENCE_BAND, evaluate, misclassified, predictions_frame
 from hflab.sentiment.models import list_trained, load_classifier, trained_source
-from hflab.sentiment.code import load_code, predict_code, train_code
 from hflab.settings import get_settings
 from hflab.sources import Source, resolve
 

@@ -391,10 +391,9 @@ with tab_surgery:
 
 def load_compare_tokenizer(compare_source):
     """The causal LM's tokenizer only (no weights), under its own manager key."""
-    from hflab import offline_assets
 
     label = f"{t('tokenizer.what')} ({compare_source.repo_id})"
-    converting = compare_source.label_key == "source.packaged.smollm2" and not offline_assets.smollm2_converted()
+    converting = compare_source.needs_conversion
     try:
         with st.spinner(t("common.converting_smollm2") if converting else t("common.loading", what=label)):
             return manager().get(f"{compare_source.cache_key}|tokenizer", lambda: load_tokenizer(compare_source), 0, label)

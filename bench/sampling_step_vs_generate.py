@@ -3,7 +3,8 @@
 A Qwen2-0.5B-sized model (Qwen2-0.5B-Instruct's real config, random weights: timing only) generates
 64 tokens twice per round: once with `model.generate`, once with the playground's `Stepper` (one
 token per call, KV cache reused, every step's staged distribution summarised and kept). Rounds
-alternate so machine load hits both alike; the best round of each is compared. Target: <= 1.2x.
+alternate so machine load hits both alike
+the best round of each is compared. Target: <= 1.2x.
 Then the per-step stage computation over the 151,936-token vocabulary (all five processors plus the
 chart spec) is timed on its own. Target: < 50 ms.
 
@@ -81,10 +82,17 @@ def main() -> None:
         model.generate(torch.tensor([prompt], device=device), max_new_tokens=4, **settings.generate_kwargs())
     gen_times, step_times, gen_cpu, step_cpu = [], [], [], []
     for _ in range(args.rounds):
-        sync(torch); t0, c0 = time.perf_counter(), time.process_time(); theirs = run_generate(); sync(torch)
-        gen_times.append(time.perf_counter() - t0); gen_cpu.append(time.process_time() - c0)
-        t0, c0 = time.perf_counter(), time.process_time(); mine, stepper = run_stepper(); sync(torch)
-        step_times.append(time.perf_counter() - t0); step_cpu.append(time.process_time() - c0)
+        sync(torch)
+        t0, c0 = time.perf_counter(), time.process_time()
+        theirs = run_generate()
+        sync(torch)
+        gen_times.append(time.perf_counter() - t0)
+        gen_cpu.append(time.process_time() - c0)
+        t0, c0 = time.perf_counter(), time.process_time()
+        mine, stepper = run_stepper()
+        sync(torch)
+        step_times.append(time.perf_counter() - t0)
+        step_cpu.append(time.process_time() - c0)
         assert mine == theirs, "stepper and generate disagree"
         print(f"round: generate {gen_times[-1]:.2f} s ({gen_cpu[-1]:.2f} s CPU), "
               f"stepper {step_times[-1]:.2f} s ({step_cpu[-1]:.2f} s CPU)", flush=True)
@@ -103,9 +111,11 @@ def main() -> None:
     labels = [str(i) for i in range(20)]
     compute, total, cpu = [], [], []
     for _ in range(15):
-        sync(torch); t0, c0 = time.perf_counter(), time.process_time()
+        sync(torch)
+        t0, c0 = time.perf_counter(), time.process_time()
         view = summarize(run_stages(input_ids, logits, processors), 20)
-        sync(torch); t1 = time.perf_counter()
+        sync(torch)
+        t1 = time.perf_counter()
         stage_bars(view, labels, titles, words)
         t2, c2 = time.perf_counter(), time.process_time()
         compute.append(t1 - t0)

@@ -50,7 +50,12 @@ def main() -> None:
     os.environ.setdefault("HFLAB_TORCH_THREADS", "2")
 
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, BertForSequenceClassification
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        BertConfig,
+        BertForSequenceClassification,
+    )
 
     from hflab.loading import configure_torch
     from hflab.sentiment import data

@@ -1,7 +1,8 @@
 """Cached model access for pages: one ModelManager per process, resolution with clear messages."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -44,11 +45,10 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
     if not source.ready:
         explain_missing(source)
         return None
-    from hflab import loading, offline_assets
+    from hflab import loading
 
     label = f"{what} ({source.repo_id}{', ' + variant if variant else ''})"
-    needs_conversion = source.label_key == "source.packaged.smollm2" and not offline_assets.smollm2_converted()
-    message = t("common.converting_smollm2") if needs_conversion else t("common.loading", what=label)
+    message = t("common.converting_smollm2") if source.needs_conversion else t("common.loading", what=label)
     try:
         with st.spinner(message):
             key = f"{source.cache_key}@{variant}" if variant else source.cache_key

@@ -3,7 +3,7 @@ observed frequencies against probabilities. Token text reaches the browser only 
 (rendered as SVG/canvas text, never as HTML)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd

@@ -7,14 +7,21 @@ the operator's URL: a user who types another URL must type their own key.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import pandas as pd
 import streamlit as st
 
 from components.i18n import t
-from hflab.remote_backend import (MAX_TOP_LOGPROBS, NextTokenCandidates, RemoteConfig, RemoteError, check_model,
-                                  config_from_env, stream_chat)
+from hflab.remote_backend import (
+    MAX_TOP_LOGPROBS,
+    NextTokenCandidates,
+    RemoteConfig,
+    RemoteError,
+    check_model,
+    config_from_env,
+    stream_chat,
+)
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 

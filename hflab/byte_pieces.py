@@ -17,9 +17,10 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 BYTE_LEVEL = "byte_level"  # GPT-2 style: every byte has a printable stand-in character
 BYTE_FALLBACK = "byte_fallback"  # SentencePiece style: unknown bytes become tokens like <0xE6>

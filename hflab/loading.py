@@ -121,11 +121,6 @@ def load_seq2seq(source: Source) -> tuple[Any, Any]:
     return _with_tokenizer(source, "AutoModelForSeq2SeqLM")
 
 
-def load_sequence_classifier(source: Source) -> tuple[Any, Any]:
-    """(model, tokenizer) of a sequence classifier (a base checkpoint gets an untrained head)."""
-    return _with_tokenizer(source, "AutoModelForSequenceClassification")
-
-
 def estimate_load_bytes(source: Source) -> int:
     """Rough bytes a model will take once loaded, from its weight files (0 when unknown)."""
     if not source.target or not Path(source.target).is_dir():

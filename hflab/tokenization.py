@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 # what the page draws at most (tokenizing itself is never capped below the settings' limits)
@@ -222,7 +222,7 @@ class KindSets:
     unk_id: int | None
 
     @classmethod
-    def of(cls, tokenizer: Any) -> "KindSets":
+    def of(cls, tokenizer: Any) -> KindSets:
         return cls(frozenset(getattr(tokenizer, "all_special_ids", ())),
                    frozenset(getattr(tokenizer, "added_tokens_decoder", {}).keys()),
                    tokenizer.pad_token_id, tokenizer.unk_token_id)

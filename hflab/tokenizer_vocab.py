@@ -9,9 +9,10 @@ import copy
 import io
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from hflab.byte_pieces import TEXT, byte_scheme, piece_label, token_bytes, token_to_bytes
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -25,8 +26,20 @@ for _role in ("CAPTION", "TRANSLATION", "CAUSAL_LM", "TOKENIZER", "SENTIMENT", "
     os.environ.pop(f"HFLAB_{_role}_DIR", None)
     os.environ.pop(f"HFLAB_{_role}_ID", None)
 
+# each test folder is one layer of the suite; its marker lets `-m` pick layers (dev.py test --fast: core only)
+LAYERS = ("core", "pages", "browser", "security")
 SHARED_DATASET = SHARED / "data" / "ChnSentiCorp"
 SHARED_IMAGES = SHARED / "images"
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test with the layer of its folder (tests/core -> `core`, ...)."""
+    for item in items:
+        layer = Path(str(item.fspath)).parent.name
+        if layer in LAYERS:
+            item.add_marker(getattr(pytest.mark, layer))
+        if "smollm2_dir" in getattr(item, "fixturenames", ()):  # the real packaged model: seconds per test
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -109,3 +122,37 @@ def bert():
     if d is None:
         pytest.skip("cn-clip is not installed")
     return AutoTokenizer.from_pretrained(d)
+
+
+@pytest.fixture()
+def online(monkeypatch):
+    """Offline mode off. huggingface_hub reads HF_HUB_OFFLINE once, at import, and this test session
+    imported it with HF_HUB_OFFLINE=1 (conftest): switch its own constant back along with the env."""
+    from huggingface_hub import constants
+
+    from hflab import network
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    network._cache.clear()
+    yield
+    network._cache.clear()
+
+
+@pytest.fixture()
+def closed_port(monkeypatch, online):
+    """HF_ENDPOINT on a loopback port nobody listens on: "no network" without mocks. Yields the URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("HF_ENDPOINT", url)
+    yield url
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A scripted OpenAI-protocol server on loopback (tests/scripted_openai.py); yields its base URL."""
+    from scripted_openai import scripted_server
+
+    with scripted_server() as url:
+        yield url

@@ -65,9 +65,8 @@ def build_qwen2(target: Path) -> Path:
 
 def build_bert_classifier(target: Path, num_labels: int = 2) -> Path:
     """A 2-layer BertForSequenceClassification on the real bert-base-chinese vocab (21128 tokens)."""
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
-
     import torch
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
     vocab = offline_assets.bert_vocab_file()
     tokenizer = BertTokenizer(vocab=str(vocab))
@@ -83,8 +82,13 @@ def build_bert_classifier(target: Path, num_labels: int = 2) -> Path:
 def build_blip(target: Path) -> Path:
     """A tiny BlipForConditionalGeneration with a BlipProcessor (32 px images, bert-base-chinese vocab)."""
     import torch
-    from transformers import (BertTokenizerFast, BlipConfig, BlipForConditionalGeneration, BlipImageProcessor,
-                              BlipProcessor)
+    from transformers import (
+        BertTokenizerFast,
+        BlipConfig,
+        BlipForConditionalGeneration,
+        BlipImageProcessor,
+        BlipProcessor,
+    )
 
     tokenizer = BertTokenizerFast(vocab=str(offline_assets.bert_vocab_file()))
     tokenizer.add_special_tokens({"bos_token": "[DEC]"})

@@ -57,6 +57,5 @@ STRINGS = {
         "en": "First use: converting the packaged GGUF model to safetensors (about 30 s, once)…",
     },
     "common.show_code": {"zh": "查看代码", "en": "Show the code"},
-    "common.coming": {"zh": "此页面正在建设中，下面是它将要做的事：", "en": "This page is being built; here is what it will do:"},
     "common.error_generic": {"zh": "出错了：{error}", "en": "Something went wrong: {error}"},
 }

@@ -10,9 +10,9 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from hflab.roles import ROLES
 from hflab.settings import hf_token, hub_endpoint, hub_offline

@@ -206,7 +206,7 @@ def load_for_inspection(source: Source) -> tuple[Any, Any]:
     from hflab.settings import hf_token
 
     configure_torch()
-    if source.label_key == "source.packaged.smollm2" and not offline_assets.smollm2_converted():
+    if source.needs_conversion:
         offline_assets.convert_smollm2()
     if not source.ready or not source.target:
         raise FileNotFoundError(source.repo_id)

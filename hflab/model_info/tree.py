@@ -11,7 +11,7 @@ class TreeNode:
     name: str
     type_name: str
     params: int
-    children: list["TreeNode"] = field(default_factory=list)
+    children: list[TreeNode] = field(default_factory=list)
 
 
 def module_tree(module, name: str = "", max_depth: int = 6) -> TreeNode:

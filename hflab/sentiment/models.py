@@ -6,8 +6,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hflab.settings import get_settings
 from hflab.sentiment.train import META_FILE, TrainConfig, TrainResult, config_dict, read_meta, save_classifier
+from hflab.settings import get_settings
 from hflab.sources import Source, is_usable_dir
 
 NUM_LABELS = 2

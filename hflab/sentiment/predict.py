@@ -1,7 +1,7 @@
 """Batch prediction: sorted by length, dynamically padded, under torch.inference_mode."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from hflab.environment import library_versions
 from hflab.paths import atomic_write_bytes
 from hflab.settings import hf_token
-from hflab.story.files import unique_path
 from hflab.sources import Source
+from hflab.story.files import unique_path
 
 PARAMS_VERSION = 1
 

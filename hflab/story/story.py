@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
-from typing import Iterable, Iterator
 
 # the tutorial's eleven styles; the prompt uses these Chinese names, the page shows translated labels
 STYLES = ("搞笑", "武侠", "爱情", "动作", "科幻", "悬疑", "奇幻", "温馨", "恐怖", "冒险", "童话")
@@ -85,7 +85,7 @@ class StorySettings:
                 "generate_kwargs": self.generate_kwargs()}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "StorySettings":
+    def from_dict(cls, data: dict) -> StorySettings:
         """Rebuild from `as_dict()` output (derived keys ignored)."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})

@@ -14,9 +14,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from hflab.paths import atomic_write_bytes
 from hflab.story.files import story_dir
@@ -84,7 +84,7 @@ def chunk_text(text: str, max_chars: int = CHUNK_CHARS) -> list[str]:
 
 def cache_path(engine: str, text: str) -> Path:
     """Where the audio for (engine, text) is cached: the name is a hash of both, so it is unique per content."""
-    digest = hashlib.sha256(f"{engine}\0{GTTS_LANG}\0{ESPEAK_VOICE}\0{text}".encode("utf-8")).hexdigest()[:24]
+    digest = hashlib.sha256(f"{engine}\0{GTTS_LANG}\0{ESPEAK_VOICE}\0{text}".encode()).hexdigest()[:24]
     return story_dir() / "speech" / f"speech-{engine}-{digest}.{EXTENSIONS[engine][0]}"
 
 

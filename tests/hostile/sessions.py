@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass
 
 import psutil
-
 from app_server import CHROMIUM, CHROMIUM_ARGS
 
 # idle: the script finished, the page has its title, and no lazily loaded widget is still a placeholder
@@ -144,7 +143,7 @@ class PeakRSS:
                 return
             time.sleep(self.interval_s)
 
-    def __enter__(self) -> "PeakRSS":
+    def __enter__(self) -> PeakRSS:
         self.peak = self.proc.memory_info().rss
         self._thread.start()
         return self

@@ -1,0 +1,25 @@
+"""The one escaper for untrusted text (model output, data set rows, typed paths, server replies).
+
+Streamlit renders Markdown in st.markdown / st.error / st.info / captions / tables' help: links,
+images, HTML, `:red[...]` directives, `:emoji:` shortcodes and LaTeX `$...$` all come from ASCII
+punctuation, and CommonMark lets every ASCII punctuation character be backslash-escaped. So every one
+is escaped, and line breaks become spaces (a newline could start a heading or a list).
+"""
+from __future__ import annotations
+
+import html
+import re
+import string
+
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
+
+
+def markdown_literal(text: object) -> str:
+    """`text` made inert inside any Markdown-rendering Streamlit element: shown exactly as written."""
+    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+
+
+def html_literal(text: object) -> str:
+    """`text` made inert inside HTML we build ourselves (token chips): entities for & < > " '."""
+    return html.escape(str(text), quote=True)

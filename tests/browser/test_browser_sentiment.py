@@ -1,0 +1,71 @@
+"""The Sentiment page in a real browser: type a review in the Predict tab and see a label."""
+import pytest
+from app_server import ROOT, chromium, wait_for_app
+
+from hflab.i18n import t
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny_app, shared_dataset):
+    """The shared tiny-model app, but only where ../shared holds ChnSentiCorp."""
+    return tiny_app
+
+
+def test_type_a_review_and_see_a_label(app_url):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"{app_url}/sentiment")
+        wait_for_app(page, timeout_ms=180_000)  # the first run tokenizes all 12k reviews for the statistics
+        assert page.locator("h1").first.inner_text() == t("nav.sentiment", "zh")
+        page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
+        box = page.get_by_role("textbox", name=t("sentiment.predict.input", "zh"), exact=True)
+        box.fill("房间干净，服务热情，下次还来。")
+        box.press("Control+Enter")
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text=t("sentiment.predict.label", "zh"))
+        metric.first.wait_for(timeout=60_000)
+        value = metric.first.locator('[data-testid="stMetricValue"]').inner_text()
+        assert value in (t("sentiment.label.0", "zh"), t("sentiment.label.1", "zh"))
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(SCREENSHOTS / "sentiment.predict.zh.png"), full_page=True)
+        page.close()
+
+
+def test_upload_a_file_explore_it_and_open_a_row_in_the_tokenizer(app_url, tmp_path):
+    """The upload path in a real browser (AppTest cannot upload files): a CSV with Chinese column names
+    and "pos"/"neg" labels is mapped, explored, and a clicked row opens in the Tokenizer page."""
+    import csv
+
+    rows = [(f"第{i}条评论：{'服务很好，下次再来' if i % 2 else '房间太小，很失望'}", "pos" if i % 2 else "neg")
+            for i in range(40)]
+    upload = tmp_path / "我的评论.csv"
+    with upload.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("评论", "标签"), *rows])
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(f"{app_url}/sentiment")
+        wait_for_app(page, timeout_ms=180_000)
+        page.get_by_text(t("sentiment.data.src.upload", "zh"), exact=True).click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(upload))
+        table = page.locator('.st-key-sentiment_table [data-testid="stDataFrame"]')
+        table.wait_for(timeout=120_000)
+        wait_for_app(page, timeout_ms=120_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.get_by_text(t("sentiment.explore.matches", "zh", count=40)).count() >= 1
+        page.screenshot(path=str(SCREENSHOTS / "sentiment.upload.zh.png"))
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        page.mouse.move(box["x"] + 18, box["y"] + 35 + 17)
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the selection box of the first data row
+        page.locator("h1").filter(has_text=t("nav.tokenizer", "zh")).wait_for(timeout=120_000)
+        wait_for_app(page, timeout_ms=120_000)
+        from hflab.sentiment import data as sdata
+
+        # the table lists the page's split (80/10/10, fixed seed) in order: its first row is what was clicked
+        shown = sdata.upload_data(upload.name, sdata.map_columns(sdata.read_table(upload.name, upload.read_bytes()),
+                                                                 "评论", "标签")).all_rows()
+        assert page.get_by_role("textbox").first.input_value() == shown["text"].iloc[0]
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.close()

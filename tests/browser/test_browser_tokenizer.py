@@ -1,0 +1,43 @@
+"""The Tokenizer page in headless Chromium: clicking a token highlights exactly the characters its
+offsets name in the source text; screenshots go to artifacts/screenshots/."""
+from __future__ import annotations
+
+from app_server import ROOT, chromium, wait_for_app
+
+from hflab import offline_assets
+from hflab import tokenization as tz
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+def test_clicking_a_token_highlights_its_span(app_url):
+    from transformers import AutoTokenizer
+
+    text = tz.EXAMPLES["mixed"][0][0]
+    oracle = AutoTokenizer.from_pretrained(offline_assets.bert_tokenizer_dir())(text, return_offsets_mapping=True)
+    tokens = oracle.tokens()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 2400})
+        # open the root first: on a fresh server a direct page URL runs the page outside Home.py's st.navigation
+        page.goto(app_url)
+        wait_for_app(page)
+        page.locator('[data-testid="stSidebarNav"] a[href$="/tokenizer"]').click()
+        page.wait_for_selector("span.hflab-chip", timeout=90_000)
+        wait_for_app(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator("mark.hflab-span").count() == 0
+        for pos in (2, 5):  # "##15", then "好"
+            page.get_by_role("radio", name=f"{pos}·{tokens[pos]}", exact=True).click()
+            page.wait_for_function(
+                "(expected) => { const m = document.querySelector('mark.hflab-span'); return m && m.innerText === expected; }",
+                arg=text[oracle["offset_mapping"][pos][0]:oracle["offset_mapping"][pos][1]], timeout=60_000)
+            wait_for_app(page)
+            start, end = oracle["offset_mapping"][pos]
+            assert page.locator("mark.hflab-span").inner_text() == text[start:end]
+            # the whole source text is shown around the mark, unchanged
+            assert page.locator("div.hflab-source").first.inner_text() == text
+        # the chips carry the span in their hover text
+        assert text[start:end] in page.locator("div.hflab-chips span.hflab-chip").nth(pos).get_attribute("title")
+        page.screenshot(path=str(SCREENSHOTS / "tokenizer_span.zh.png"), full_page=True)
+        page.close()

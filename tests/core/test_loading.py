@@ -1,0 +1,78 @@
+"""Loading rules: fp32 on CPU whatever the checkpoint dtype, no remote code, budget and bad-dir messages."""
+from pathlib import Path
+
+import torch
+from streamlit.testing.v1 import AppTest
+
+from hflab.i18n import t
+from hflab.loading import estimate_load_bytes, load_causal_lm
+from hflab.sources import resolve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bf16_checkpoint_loads_fp32_on_cpu(tiny_models, session_dir):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    bf16_dir = session_dir / "data" / "tiny_bf16"
+    model = AutoModelForCausalLM.from_pretrained(tiny_models["causal_lm"], dtype=torch.bfloat16)
+    model.save_pretrained(bf16_dir)
+    AutoTokenizer.from_pretrained(tiny_models["causal_lm"]).save_pretrained(bf16_dir)
+    source = resolve("causal_lm", local_dir=str(bf16_dir))
+    loaded, _ = load_causal_lm(source)
+    assert loaded.dtype == torch.float32 and not loaded.training
+    # half-precision weights double when loaded in fp32
+    weights = sum(f.stat().st_size for f in bf16_dir.glob("*.safetensors"))
+    assert estimate_load_bytes(source) == 2 * weights
+
+
+def test_no_trust_remote_code_anywhere():
+    offenders = [
+        str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py")
+        if ".venv" not in p.parts and "tests" not in p.parts and "trust_remote_code=True" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def _load_script():
+    import os
+
+    import streamlit as st
+
+    from components.models import load, manager, resolve_role
+    from hflab.loading import load_causal_lm
+
+    manager.clear()  # the budget is read when the manager is created
+    os.environ["HFLAB_MEMORY_BUDGET_MB"] = st.session_state.get("budget", "2200")
+    handle = load(resolve_role("causal_lm"), load_causal_lm, "LM")
+    st.write("loaded" if handle else "not loaded")
+
+
+def _run(budget: str, lang: str = "zh") -> AppTest:
+    at = AppTest.from_function(_load_script, default_timeout=120)
+    at.session_state["budget"] = budget
+    at.session_state["lang_en"] = lang == "en"
+    return at.run()
+
+
+def test_budget_too_small_gives_a_message(tiny_env, monkeypatch):
+    monkeypatch.setenv("HFLAB_MEMORY_BUDGET_MB", "0")
+    at = _run("0", "en")
+    assert not at.exception
+    assert at.markdown[-1].value == "not loaded"
+    assert at.error[0].value.startswith("Memory budget too small")
+
+
+def test_not_a_model_dir_gives_a_message(tiny_env, monkeypatch, session_dir):
+    empty = session_dir / "data" / "not_a_model"
+    empty.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("HFLAB_CAUSAL_LM_DIR", str(empty))
+    at = _run("2200", "zh")
+    assert not at.exception
+    assert at.error[0].value == t("problem.not_a_model_dir", "zh", path=str(empty.resolve()),
+                                  markers="config.json")
+
+
+def test_loads_with_enough_budget(tiny_env):
+    at = _run("2200")
+    assert not at.exception and at.markdown[-1].value == "loaded"

@@ -1,0 +1,99 @@
+"""Story logic without a model: messages per style, creativity mapping, sentence-boundary length control, escaping."""
+import html
+import random
+
+import pytest
+
+from hflab.story.story import (
+    STYLES,
+    StorySettings,
+    build_messages,
+    count_chars,
+    creativity_to_temperature,
+    cut_at_sentence,
+    finish_story,
+    markdown_literal,
+    sentence_cut,
+    token_budget,
+    trim_to_sentence,
+)
+
+STORY = ("小猫坐在窗台上。它看着外面的雨！“今天还能出去玩吗？”它问妈妈。妈妈笑了笑，说雨停了就可以。"
+         "过了一会儿，太阳出来了。小猫跳下窗台，跑进了花园……")
+
+
+def test_eleven_styles_each_with_its_own_messages():
+    assert len(STYLES) == 11 and len(set(STYLES)) == 11
+    for style in STYLES:
+        system, user = build_messages(style, "一只猫坐在沙发上", 300, "a cat on a couch")
+        assert system["role"] == "system" and user["role"] == "user"
+        assert style in system["content"] and style in user["content"]
+        assert "一只猫坐在沙发上" in user["content"] and "300" in user["content"]
+    assert len({build_messages(s, "x", 100)[0]["content"] for s in STYLES}) == 11
+
+
+def test_creativity_maps_to_temperature_and_zero_is_greedy():
+    assert [creativity_to_temperature(c) for c in (0, 1, 5, 10)] == [0.0, 0.15, 0.75, 1.5]
+    greedy = StorySettings(creativity=0).generate_kwargs()
+    assert greedy["do_sample"] is False and "temperature" not in greedy
+    sampled = StorySettings(creativity=6, top_p=0.8).generate_kwargs()
+    assert sampled["do_sample"] and sampled["temperature"] == 0.9 and sampled["top_p"] == 0.8
+
+
+def test_settings_round_trip_through_a_dict():
+    settings = StorySettings(style="武侠", target_chars=120, creativity=3, top_p=0.7, repetition_penalty=1.3, seed=7,
+                             max_new_tokens=208)
+    assert StorySettings.from_dict(settings.as_dict()) == settings
+
+
+def test_token_budget_is_capped():
+    assert token_budget(50, 1024) == 124 and token_budget(1000, 1024) == 1024
+
+
+def test_cut_ends_at_the_first_sentence_end_near_the_target():
+    cut = sentence_cut(STORY, 20)
+    assert STORY[:cut].endswith("？”") and count_chars(STORY[:cut]) >= 18
+
+
+@pytest.mark.parametrize("target", [10, 20, 30, 45, 60, 500])
+def test_cut_does_not_depend_on_chunking(target):
+    rng = random.Random(target)
+    results = set()
+    for _ in range(20):
+        chunks, i = [], 0
+        while i < len(STORY):
+            n = rng.randint(1, 6)
+            chunks.append(STORY[i:i + n])
+            i += n
+        results.add("".join(cut_at_sentence(iter(chunks), target)))
+    assert len(results) == 1
+    text = results.pop()
+    assert text == (STORY if target == 500 else STORY[: sentence_cut(STORY, target)])
+
+
+def test_cut_closes_the_source_so_generation_stops():
+    closed = []
+
+    def source():
+        try:
+            yield from ["第一句。", "第二句。", "第三句。", "第四句。"]
+        finally:
+            closed.append(True)
+
+    assert "".join(cut_at_sentence(source(), 6)) == "第一句。第二句。"
+    assert closed == [True]
+
+
+def test_trim_keeps_whole_sentences_only_when_that_keeps_half():
+    assert trim_to_sentence("一二三四五六。七八") == "一二三四五六。"
+    assert trim_to_sentence("一二。三四五六七八九十") == "一二。三四五六七八九十"
+    assert trim_to_sentence("完整的句子。”") == "完整的句子。”"
+    assert finish_story("  \n ") == ""
+
+
+def test_markdown_literal_renders_as_the_plain_text():
+    markdown_it = pytest.importorskip("markdown_it")
+    md = markdown_it.MarkdownIt("commonmark")
+    nasty = "**粗体** _斜体_ [链接](javascript:alert(1)) ![img](http://x/y.png) <b>html</b> `code` # 标题 1. 列表 $x$ :red[字]"
+    rendered = md.renderInline(markdown_literal(nasty))
+    assert rendered == html.escape(nasty, quote=True).replace("&#x27;", "'")

