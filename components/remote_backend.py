@@ -6,13 +6,16 @@ the operator's URL: a user who types another URL must type their own key.
 """
 from __future__ import annotations
 
-import re
+import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
+from components.escape import markdown_literal
 from components.i18n import t
+from components.messages import show_message
 from hflab.remote_backend import (
     MAX_TOP_LOGPROBS,
     NextTokenCandidates,
@@ -20,25 +23,70 @@ from hflab.remote_backend import (
     RemoteError,
     check_model,
     config_from_env,
+    next_token_candidates,
     stream_chat,
 )
+from hflab.remote_hosts import is_loopback_address, policy_from_env
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def _literal(text: str) -> str:
-    """Server-provided text shown inside a Markdown-rendering box, made inert."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", " ")
-
-
-def _code(text: str) -> str:
-    """Text for inside a Markdown code span (the catalog string puts the backticks around it)."""
-    return text.replace("`", "'").replace("\n", " ")
+_OUTCOMES = "remote_outcomes"  # session cache: (settings, action) -> result or RemoteError
+_MAX_OUTCOMES = 32
 
 
 def show_remote_error(err: RemoteError) -> None:
-    """The error in the user's language; the server's own words are escaped (they are untrusted)."""
-    st.error(t(err.key, **{k: _literal(str(v)) for k, v in err.params.items()}))
+    """The error in the user's language; the operator's server's own words below it, escaped (untrusted)."""
+    show_message(err.message)
+    if err.detail:
+        st.caption(t("remote.error.detail", detail=markdown_literal(err.detail)))
+
+
+def _settings_id(config: RemoteConfig) -> tuple:
+    """What identifies the settings of a call (the key only as a hash: session state is not a key store)."""
+    return (config.base_url, config.model, hashlib.sha256(config.api_key.encode()).hexdigest()[:16],
+            config.guard is None)
+
+
+def remembered(config: RemoteConfig, action: tuple, call):
+    """`call()` once per settings and action: later reruns reuse its result or its RemoteError until the
+    settings change, so a silent server costs one deadline per user action, not one per rerun."""
+    outcomes = st.session_state.setdefault(_OUTCOMES, {})
+    key = (_settings_id(config), action)
+    if key not in outcomes:
+        try:
+            outcomes[key] = call()
+        except RemoteError as err:
+            outcomes[key] = err
+        while len(outcomes) > _MAX_OUTCOMES:
+            outcomes.pop(next(iter(outcomes)))
+    outcome = outcomes[key]
+    if isinstance(outcome, RemoteError):
+        raise outcome
+    return outcome
+
+
+def candidates(config: RemoteConfig, prompt: str, k: int, as_chat: bool) -> NextTokenCandidates:
+    """The server's top-k next tokens for `prompt`, asked once per settings (see `remembered`)."""
+    return remembered(config, ("candidates", prompt, k, as_chat),
+                      lambda: next_token_candidates(config, prompt, k=k, as_chat=as_chat))
+
+
+def _app_on_loopback() -> bool:
+    return is_loopback_address(st.get_option("server.address"))
+
+
+def _test_connection(config: RemoteConfig) -> None:
+    """"Test connection": one deadline; a failure with unchanged settings is shown again without waiting."""
+    action = ("check",)
+    if isinstance(st.session_state.get(_OUTCOMES, {}).get((_settings_id(config), action)), RemoteError):
+        st.info(t("remote.check_cached"))
+    try:
+        models = remembered(config, action, lambda: check_model(config))
+    except RemoteError as err:
+        show_remote_error(err)
+        return
+    if models:
+        st.success(t("remote.check_ok", models=markdown_literal(", ".join(models))))
+    else:
+        st.success(t("remote.check_ok_unlisted"))
 
 
 def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
@@ -53,19 +101,18 @@ def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
     env = config_from_env()
     with st.expander(t("remote.settings"), expanded=not (env.base_url and env.model)):
         if env.base_url:
-            st.caption(t("remote.from_settings", url=_code(env.base_url), model=_code(env.model or "—")))
+            st.caption(t("remote.from_settings", url=markdown_literal(env.base_url),
+                         model=markdown_literal(env.model or "—")))
         url = st.text_input(t("remote.base_url"), value=env.base_url, key=f"{prefix}_remote_url").strip()
         model = st.text_input(t("remote.model"), value=env.model, key=f"{prefix}_remote_model").strip()
         typed_key = st.text_input(t("remote.api_key"), type="password", key=f"{prefix}_remote_key",
                                   help=t("remote.api_key_help"))
         api_key = typed_key or (env.api_key if url == env.base_url else "")
         config = RemoteConfig(url, model, api_key, env.timeout_s, env.max_seconds)
+        if url != env.base_url:  # typed by the user: checked against the operator's host policy
+            config = replace(config, guard=policy_from_env(env.base_url, _app_on_loopback()))
         if st.button(t("remote.check"), key=f"{prefix}_remote_check") and config.problem() is None:
-            try:
-                models = check_model(config)
-                st.success(t("remote.check_ok", models=_literal(", ".join(models))) if models else t("remote.check_ok_unlisted"))
-            except RemoteError as err:
-                show_remote_error(err)
+            _test_connection(config)
     problem = config.problem()
     if problem:
         st.warning(t(problem))
@@ -73,7 +120,7 @@ def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
         if stop:
             st.stop()
         return config
-    st.caption(t("remote.using", url=_code(config.base_url), model=_code(config.model)))
+    st.caption(t("remote.using", url=markdown_literal(config.base_url), model=markdown_literal(config.model)))
     return config
 
 
@@ -85,7 +132,7 @@ def top_k_input(prefix: str) -> int:
 def show_candidates(result: NextTokenCandidates) -> None:
     """The server's top few candidates, with the note that this is not the full vocabulary."""
     st.warning(t("remote.top_note", k=len(result.candidates), mass=result.covered_mass))
-    st.caption(t("remote.top_chosen", token=_literal(repr(result.chosen))))
+    st.caption(t("remote.top_chosen", token=markdown_literal(repr(result.chosen))))
     frame = pd.DataFrame({
         t("remote.col_token"): [repr(c.token) for c in result.candidates],
         t("remote.col_prob"): [c.prob for c in result.candidates],

@@ -12,10 +12,15 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 from urllib.parse import urlparse
+
+from hflab.messages import MessageError
+from hflab.remote_hosts import HostPolicy, HostRefused
 
 ENV_BASE_URL = "HFLAB_REMOTE_BASE_URL"
 ENV_MODEL = "HFLAB_REMOTE_MODEL"
@@ -25,6 +30,8 @@ ENV_MAX_SECONDS = "HFLAB_REMOTE_MAX_SECONDS"
 MAX_TOP_LOGPROBS = 20  # the OpenAI API's upper bound for top_logprobs
 NO_KEY = "EMPTY"  # vLLM / llama.cpp convention for servers that need no key (the client requires one)
 _DETAIL_CHARS = 300
+CHECK_SECONDS = 10.0  # "test connection" gives up after this long in all, whatever the server does
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,9 @@ class RemoteConfig:
     base_url: str
     model: str
     api_key: str = field(default="", repr=False)
-    timeout_s: float = 30.0  # connect / per-read limit: a silent server fails after this long
-    max_seconds: float = 300.0  # whole-request limit: a server that trickles forever is cut off
+    timeout_s: float = 30.0  # connect / per-read limit; also the whole limit of a non-streamed request
+    max_seconds: float = 300.0  # whole-request limit of a stream: a server that trickles forever is cut off
+    guard: HostPolicy | None = None  # a URL the user typed: its hosts are checked and its error bodies not shown
 
     def problem(self) -> str | None:
         """Catalog key of what is wrong with this config, or None when it can be used."""
@@ -68,17 +76,13 @@ def config_from_env() -> RemoteConfig:
     )
 
 
-class RemoteError(RuntimeError):
-    """A remote failure with a catalog key (`remote.error.*`) and a short, untrusted detail."""
+class RemoteError(MessageError):
+    """A remote failure: a catalog key (`remote.error.*`, params `status` / `host`) and a short, untrusted
+    `detail` from the operator's server (always empty for a URL the user typed: its replies are not echoed)."""
 
-    def __init__(self, key: str, detail: str = "", status: int | None = None):
-        super().__init__(f"{key}: {detail}" if detail else key)
-        self.key, self.detail, self.status = key, detail[:_DETAIL_CHARS], status
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """Placeholders for the catalog string (every `remote.error.*` string may use them)."""
-        return {"detail": self.detail, "status": self.status or ""}
+    def __init__(self, key: str, detail: str = "", status: int | None = None, **params: Any):
+        super().__init__(key, status=status or "", **params)
+        self.detail, self.status = detail[:_DETAIL_CHARS], status
 
 
 def _status_detail(exc) -> str:
@@ -91,12 +95,24 @@ def _status_detail(exc) -> str:
     return str(getattr(exc, "message", "") or exc)
 
 
-def translate_error(exc: BaseException) -> RemoteError:
-    """Map an `openai` / transport / parsing exception to a RemoteError with a clear catalog key."""
+def translate_error(exc: BaseException, config: RemoteConfig | None = None) -> RemoteError:
+    """Map an `openai` / transport / parsing exception to a RemoteError with a clear catalog key;
+    for a typed URL (`config.guard`) the server's own words are dropped."""
+    error = _classify(exc)
+    if config is not None and config.guard is not None and error.detail:
+        return RemoteError(error.key, "", error.status, **{k: v for k, v in error.params.items() if k != "status"})
+    return error
+
+
+def _classify(exc: BaseException) -> RemoteError:
     import openai
 
-    if isinstance(exc, RemoteError):
-        return exc
+    # a refusal raised inside the HTTP client's request hook arrives wrapped in a connection error
+    cause = exc if isinstance(exc, (RemoteError, HostRefused)) else exc.__cause__
+    if isinstance(cause, RemoteError):
+        return cause
+    if isinstance(cause, HostRefused):
+        return RemoteError(cause.key, **cause.params)
     if isinstance(exc, openai.APITimeoutError):
         return RemoteError("remote.error.timeout")
     if isinstance(exc, openai.APIConnectionError):
@@ -118,34 +134,60 @@ def translate_error(exc: BaseException) -> RemoteError:
 
 
 def make_client(config: RemoteConfig):
-    """An `openai.OpenAI` client for the server: no retries (fail fast, the page says why), short timeouts."""
+    """An `openai.OpenAI` client for the server: no retries (fail fast, the page says why), short timeouts.
+
+    For a typed URL the host is checked now and every request (redirects included) is checked again
+    by the HTTP client's request hook, after DNS resolution.
+    """
     problem = config.problem()
     if problem:
         raise RemoteError(problem)
+    import httpx2
     import openai
 
-    return openai.OpenAI(
-        base_url=config.base_url.strip().rstrip("/"),
-        api_key=config.api_key or NO_KEY,
-        timeout=config.timeout_s,
-        max_retries=0,
-    )
+    base_url = config.base_url.strip().rstrip("/")
+    http_client = None
+    if config.guard is not None:
+        try:
+            config.guard.check_url(base_url)
+        except HostRefused as refused:
+            raise RemoteError(refused.key, **refused.params) from None
+        guard = config.guard
+        http_client = httpx2.Client(timeout=config.timeout_s, follow_redirects=True,
+                                    event_hooks={"request": [lambda request: guard.check_url(str(request.url))]})
+    return openai.OpenAI(base_url=base_url, api_key=config.api_key or NO_KEY, timeout=config.timeout_s,
+                         max_retries=0, http_client=http_client)
+
+
+def _within_deadline(config: RemoteConfig, call: Callable[[Any], T]) -> T:
+    """Run `call(client)` with one overall deadline (`timeout_s`): a server that answers byte by byte
+    cannot stretch a request past it; the client is closed so the worker thread ends too."""
+    client = make_client(config)
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(call, client)
+    try:
+        return future.result(timeout=config.timeout_s)
+    except FutureTimeout:
+        client.close()
+        raise RemoteError("remote.error.timeout") from None
+    except Exception as exc:  # every failure becomes a clear RemoteError
+        raise translate_error(exc, config) from exc
+    finally:
+        pool.shutdown(wait=False)
 
 
 def list_models(config: RemoteConfig) -> list[str]:
     """Model ids the server says it serves (`GET /models`); not every server implements it."""
-    try:
-        page = make_client(config).models.list()
-        return [str(m.id) for m in page.data]
-    except Exception as exc:  # every failure becomes a clear RemoteError
-        raise translate_error(exc) from exc
+    return _within_deadline(config, lambda client: [str(m.id) for m in client.models.list().data])
 
 
 def check_model(config: RemoteConfig) -> list[str]:
-    """Raise `remote.error.unknown_model` when the server lists models and ours is not among them."""
-    models = list_models(config)
+    """"Test connection": at most CHECK_SECONDS in all; `remote.error.unknown_model` when the server lists
+    models and ours is not among them (the list is named only for the operator's own server)."""
+    models = list_models(replace(config, timeout_s=min(config.timeout_s, CHECK_SECONDS)))
     if models and config.model not in models:
-        raise RemoteError("remote.error.unknown_model", ", ".join(models)[:_DETAIL_CHARS])
+        listed = "" if config.guard is not None else ", ".join(models)[:_DETAIL_CHARS]
+        raise RemoteError("remote.error.unknown_model", listed)
     return models
 
 
@@ -189,20 +231,17 @@ def stream_chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 25
     except GeneratorExit:
         raise
     except Exception as exc:
-        raise translate_error(exc) from exc
+        raise translate_error(exc, config) from exc
     finally:
         if stream is not None:
             stream.close()
 
 
 def chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 256, temperature: float = 0.7) -> str:
-    """The whole assistant reply at once (non-streaming)."""
-    try:
-        response = make_client(config).chat.completions.create(
-            model=config.model, messages=messages, max_tokens=int(max_tokens), temperature=float(temperature))
-        return _text_of(response.choices[0].message.content)
-    except Exception as exc:
-        raise translate_error(exc) from exc
+    """The whole assistant reply at once (non-streaming), within one deadline."""
+    return _within_deadline(config, lambda client: _text_of(client.chat.completions.create(
+        model=config.model, messages=messages, max_tokens=int(max_tokens),
+        temperature=float(temperature)).choices[0].message.content))
 
 
 @dataclass(frozen=True)
@@ -251,30 +290,29 @@ def next_token_candidates(config: RemoteConfig, prompt: str, k: int = 5, as_chat
     Raises `remote.error.no_logprobs` when the server ignores the request for log-probabilities.
     """
     k = max(1, min(int(k), MAX_TOP_LOGPROBS))
-    try:
-        client = make_client(config)
-        if as_chat:
-            response = client.chat.completions.create(
-                model=config.model, messages=[{"role": "user", "content": prompt}], max_tokens=1,
-                temperature=0.0, logprobs=True, top_logprobs=k)
-            choice = response.choices[0]
-            content = getattr(choice.logprobs, "content", None) if choice.logprobs else None
-            if not content:
-                raise RemoteError("remote.error.no_logprobs")
-            first = content[0]
-            cands = [_candidate(c.token, c.logprob) for c in (first.top_logprobs or [])]
-            chosen = first.token
-        else:
-            response = client.completions.create(model=config.model, prompt=prompt, max_tokens=1,
-                                                 temperature=0.0, logprobs=k)
-            choice = response.choices[0]
-            tops = getattr(choice.logprobs, "top_logprobs", None) if choice.logprobs else None
-            if not tops or tops[0] is None:
-                raise RemoteError("remote.error.no_logprobs")
-            cands = [_candidate(tok, lp) for tok, lp in dict(tops[0]).items()]
-            chosen = choice.logprobs.tokens[0] if choice.logprobs.tokens else choice.text
-        if not cands:
+    return _within_deadline(config, lambda client: _ask_candidates(client, config.model, prompt, k, as_chat))
+
+
+def _ask_candidates(client, model: str, prompt: str, k: int, as_chat: bool) -> NextTokenCandidates:
+    if as_chat:
+        response = client.chat.completions.create(
+            model=model, messages=[{"role": "user", "content": prompt}], max_tokens=1,
+            temperature=0.0, logprobs=True, top_logprobs=k)
+        choice = response.choices[0]
+        content = getattr(choice.logprobs, "content", None) if choice.logprobs else None
+        if not content:
             raise RemoteError("remote.error.no_logprobs")
-        return NextTokenCandidates(_text_of(chosen), _sorted(cands, k), str(getattr(response, "model", "") or ""))
-    except Exception as exc:
-        raise translate_error(exc) from exc
+        first = content[0]
+        cands = [_candidate(c.token, c.logprob) for c in (first.top_logprobs or [])]
+        chosen = first.token
+    else:
+        response = client.completions.create(model=model, prompt=prompt, max_tokens=1, temperature=0.0, logprobs=k)
+        choice = response.choices[0]
+        tops = getattr(choice.logprobs, "top_logprobs", None) if choice.logprobs else None
+        if not tops or tops[0] is None:
+            raise RemoteError("remote.error.no_logprobs")
+        cands = [_candidate(tok, lp) for tok, lp in dict(tops[0]).items()]
+        chosen = choice.logprobs.tokens[0] if choice.logprobs.tokens else choice.text
+    if not cands:
+        raise RemoteError("remote.error.no_logprobs")
+    return NextTokenCandidates(_text_of(chosen), _sorted(cands, k), str(getattr(response, "model", "") or ""))

@@ -42,6 +42,25 @@ class Scripted(BaseHTTPRequestHandler):
 
     def do_GET(self):
         mode = self.path.split("/")[1]
+        if mode == "redirect":  # to a cloud metadata address: a typed URL must not follow it
+            self.send_response(307)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if mode == "trickle":  # one byte every 0.4 s: no single read times out, the whole request should
+            body = json.dumps({"object": "list", "data": []}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.4)
+            return
+        if mode == "error500":
+            return self._json(500, {"error": {"message": "internal-service-secret-banner"}})
         if mode == "ok":
             self._json(200, {"object": "list", "data": [{"id": "scripted", "object": "model", "created": 0, "owned_by": "t"}]})
         else:

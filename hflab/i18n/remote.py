@@ -14,7 +14,7 @@ STRINGS = {
         "zh": "只在本会话中使用，不会显示或记录。管理员在 secrets 中配置的 key 只会发给管理员配置的地址。",
         "en": "Used for this session only, never shown or logged. The operator's key from secrets is only ever sent to the operator's URL.",
     },
-    "remote.from_settings": {"zh": "来自设置 / secrets：`{url}`，模型 `{model}`", "en": "From settings / secrets: `{url}`, model `{model}`"},
+    "remote.from_settings": {"zh": "来自设置 / secrets：{url}，模型 {model}", "en": "From settings / secrets: {url}, model {model}"},
     "remote.not_configured": {
         "zh": "尚未配置远程服务器：在上面填写，或设置 HFLAB_REMOTE_BASE_URL 与 HFLAB_REMOTE_MODEL（环境变量或 st.secrets）。",
         "en": "No remote server configured: fill in the fields above, or set HFLAB_REMOTE_BASE_URL and HFLAB_REMOTE_MODEL (env or st.secrets).",
@@ -22,7 +22,7 @@ STRINGS = {
     "remote.check": {"zh": "测试连接", "en": "Test connection"},
     "remote.check_ok": {"zh": "连接成功，服务器列出的模型：{models}", "en": "Connected. Models the server lists: {models}"},
     "remote.check_ok_unlisted": {"zh": "连接成功（服务器没有列出模型）。", "en": "Connected (the server lists no models)."},
-    "remote.using": {"zh": "使用远程服务器：`{url}`，模型 `{model}`", "en": "Using remote server: `{url}`, model `{model}`"},
+    "remote.using": {"zh": "使用远程服务器：{url}，模型 {model}", "en": "Using remote server: {url}, model {model}"},
     "remote.top_note": {
         "zh": "服务器只返回概率最高的前 {k} 个候选词（top_logprobs，最多 20 个），不是整个词表上的分布；这些候选合计占 {mass:.1%} 的概率，其余分布在看不到的词上。",
         "en": "The server returns only the top {k} candidates (top_logprobs, at most 20), not the distribution over the full vocabulary; together they hold {mass:.1%} of the probability, the rest is spread over tokens you cannot see.",
@@ -40,26 +40,39 @@ STRINGS = {
     "remote.error.bad_url": {"zh": "服务器地址必须以 http:// 或 https:// 开头。", "en": "The server address must start with http:// or https://."},
     "remote.error.no_model": {"zh": "没有填写模型名。", "en": "No model name is set."},
     "remote.error.down": {
-        "zh": "连不上远程服务器：它可能没有启动，或地址 / 端口不对。（{detail}）",
-        "en": "Cannot reach the remote server: it may be down, or the address / port is wrong. ({detail})",
+        "zh": "连不上远程服务器：它可能没有启动，或地址 / 端口不对。",
+        "en": "Cannot reach the remote server: it may be down, or the address / port is wrong.",
     },
     "remote.error.timeout": {
         "zh": "远程服务器响应太慢，已超时放弃。可以稍后再试，或调大 HFLAB_REMOTE_TIMEOUT_S。",
         "en": "The remote server is too slow and the request timed out. Try again later, or raise HFLAB_REMOTE_TIMEOUT_S.",
     },
-    "remote.error.auth": {"zh": "服务器拒绝了 API key（HTTP {status}）：{detail}", "en": "The server rejected the API key (HTTP {status}): {detail}"},
+    "remote.error.auth": {"zh": "服务器拒绝了 API key（HTTP {status}）。", "en": "The server rejected the API key (HTTP {status})."},
     "remote.error.unknown_model": {
-        "zh": "服务器上没有这个模型名，请检查模型名。服务器说：{detail}",
-        "en": "The server does not know this model name; check it. The server said: {detail}",
+        "zh": "服务器上没有这个模型名，请检查模型名。",
+        "en": "The server does not know this model name; check it.",
     },
-    "remote.error.busy": {"zh": "服务器繁忙（HTTP 429），请稍后再试：{detail}", "en": "The server is busy (HTTP 429); try again later: {detail}"},
-    "remote.error.http": {"zh": "服务器返回错误（HTTP {status}）：{detail}", "en": "The server returned an error (HTTP {status}): {detail}"},
+    "remote.error.busy": {"zh": "服务器繁忙（HTTP 429），请稍后再试。", "en": "The server is busy (HTTP 429); try again later."},
+    "remote.error.http": {"zh": "服务器返回错误（HTTP {status}）。", "en": "The server returned an error (HTTP {status})."},
     "remote.error.garbage": {
-        "zh": "服务器返回的内容不是有效的 OpenAI 格式，可能不是 OpenAI 兼容接口（Base URL 通常以 /v1 结尾）。（{detail}）",
-        "en": "The server's reply is not valid OpenAI-format data; it may not be an OpenAI-compatible API (the base URL usually ends in /v1). ({detail})",
+        "zh": "服务器返回的内容不是有效的 OpenAI 格式，可能不是 OpenAI 兼容接口（Base URL 通常以 /v1 结尾）。",
+        "en": "The server's reply is not valid OpenAI-format data; it may not be an OpenAI-compatible API (the base URL usually ends in /v1).",
     },
     "remote.error.no_logprobs": {
         "zh": "这个服务器不返回 logprobs / top_logprobs（例如 transformers serve 会忽略它们），所以无法显示候选词。",
         "en": "This server does not return logprobs / top_logprobs (transformers serve, for example, ignores them), so no candidates can be shown.",
+    },
+    "remote.error.detail": {"zh": "服务器的原话：{detail}", "en": "The server said: {detail}"},
+    "remote.error.host_refused": {
+        "zh": "不允许连接这个地址：{host}。出于安全考虑，手动输入的地址不能指向内网、本机或云元数据地址；管理员可以在 HFLAB_REMOTE_ALLOWED_HOSTS 中列出允许的主机。",
+        "en": "Connecting to this address is not allowed: {host}. For safety, a typed address may not point at a private network, this machine or a cloud metadata address; the operator can list allowed hosts in HFLAB_REMOTE_ALLOWED_HOSTS.",
+    },
+    "remote.error.host_unresolved": {
+        "zh": "找不到这个主机名：{host}。请检查地址拼写与网络。",
+        "en": "This host name cannot be resolved: {host}. Check the address and the network.",
+    },
+    "remote.check_cached": {
+        "zh": "上次用同样的设置测试失败了，结果如下；修改设置后会重新测试。",
+        "en": "The last test with these same settings failed, as below; change the settings to test again.",
     },
 }

@@ -52,9 +52,10 @@ def test_remote_shows_top_few_note_candidates_and_story(lang, monkeypatch, serve
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_server_errors_become_messages(lang, monkeypatch, server):  # noqa: F811
     at = run(lang, "unknown_model", monkeypatch, server)
-    expected = i18n.t("remote.error.unknown_model", lang, detail="")
-    assert [e.value[:10] for e in at.error] == [expected[:10]]
-    assert "\\`scripted\\`" in at.error[0].value  # the server's words are escaped, not rendered
+    assert [e.value for e in at.error] == [i18n.t("remote.error.unknown_model", lang)]
+    # the operator's server's own words come below the message, escaped, not rendered
+    said = [c.value for c in at.caption if c.value.startswith(i18n.t("remote.error.detail", lang, detail="")[:5])]
+    assert len(said) == 1 and "\\`scripted\\`" in said[0]
 
 
 def test_missing_url_says_what_to_set_and_stops(monkeypatch, server):  # noqa: F811
@@ -65,9 +66,33 @@ def test_missing_url_says_what_to_set_and_stops(monkeypatch, server):  # noqa: F
 
 def test_operator_key_goes_only_to_the_operators_url(monkeypatch, server):  # noqa: F811
     monkeypatch.setenv("HFLAB_REMOTE_API_KEY", "operator-secret")
+    monkeypatch.setenv("HFLAB_REMOTE_ALLOWED_HOSTS", "127.0.0.1")  # the operator allows the typed loopback server
     at = run("en", "whoami", monkeypatch, server)  # this scripted mode streams back the Authorization header
     assert at.text[-1].value == "Bearer operator-secret"
     at.text_input(key="t_remote_url").set_value(f"{server}/whoami/v1/").run()  # a typed, different URL
     assert at.text[-1].value == "Bearer EMPTY"
     at.text_input(key="t_remote_key").set_value("users-own-key").run()
     assert at.text[-1].value == "Bearer users-own-key"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_typed_internal_url_is_refused_on_the_page(lang, monkeypatch, server):  # noqa: F811
+    monkeypatch.delenv("HFLAB_REMOTE_ALLOWED_HOSTS", raising=False)
+    at = run(lang, "ok", monkeypatch, server)
+    at.text_input(key="t_remote_url").set_value("http://169.254.169.254/v1").run()
+    assert [e.value for e in at.error] == [i18n.t("remote.error.host_refused", lang, host="169\\.254\\.169\\.254")]
+
+
+def test_a_failed_connection_test_is_not_repeated_until_the_settings_change(monkeypatch, server):  # noqa: F811
+    monkeypatch.setenv("HFLAB_REMOTE_ALLOWED_HOSTS", "127.0.0.1")
+    at = run("en", "ok", monkeypatch, server)
+    at.text_input(key="t_remote_url").set_value(f"{server}/trickle/v1").run()
+    at.button(key="t_remote_check").click().run()
+    assert i18n.t("remote.error.timeout", "en") in [e.value for e in at.error]
+    assert i18n.t("remote.check_cached", "en") not in [i.value for i in at.info]
+    at.button(key="t_remote_check").click().run()  # same settings: the cached failure, no second wait
+    assert i18n.t("remote.check_cached", "en") in [i.value for i in at.info]
+    at.text_input(key="t_remote_url").set_value(f"{server}/ok/v1").run()
+    at.button(key="t_remote_check").click().run()  # changed settings: tested again, and it works
+    assert i18n.t("remote.check_ok", "en", models="scripted") in [s.value for s in at.success]
+
