@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+from hflab.chat import defuse_messages
 from hflab.messages import MessageError
 from hflab.remote_hosts import HostPolicy, HostRefused
 
@@ -207,7 +208,8 @@ def stream_chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 25
     `config.max_seconds` in total is closed with `remote.error.timeout`.
     """
     deadline = time.monotonic() + config.max_seconds
-    kwargs: dict[str, Any] = {"model": config.model, "messages": messages, "max_tokens": int(max_tokens),
+    # typed chat markers are broken apart: the server's template must not read them as turns
+    kwargs: dict[str, Any] = {"model": config.model, "messages": defuse_messages(messages), "max_tokens": int(max_tokens),
                               "temperature": float(temperature), "top_p": float(top_p), "stream": True}
     if seed is not None:
         kwargs["seed"] = int(seed)
@@ -240,7 +242,7 @@ def stream_chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 25
 def chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 256, temperature: float = 0.7) -> str:
     """The whole assistant reply at once (non-streaming), within one deadline."""
     return _within_deadline(config, lambda client: _text_of(client.chat.completions.create(
-        model=config.model, messages=messages, max_tokens=int(max_tokens),
+        model=config.model, messages=defuse_messages(messages), max_tokens=int(max_tokens),
         temperature=float(temperature)).choices[0].message.content))
 
 
@@ -296,7 +298,7 @@ def next_token_candidates(config: RemoteConfig, prompt: str, k: int = 5, as_chat
 def _ask_candidates(client, model: str, prompt: str, k: int, as_chat: bool) -> NextTokenCandidates:
     if as_chat:
         response = client.chat.completions.create(
-            model=model, messages=[{"role": "user", "content": prompt}], max_tokens=1,
+            model=model, messages=defuse_messages([{"role": "user", "content": prompt}]), max_tokens=1,
             temperature=0.0, logprobs=True, top_logprobs=k)
         choice = response.choices[0]
         content = getattr(choice.logprobs, "content", None) if choice.logprobs else None

@@ -97,7 +97,12 @@ class Scripted(BaseHTTPRequestHandler):
         if request.get("stream"):
             self._sse_start()
             self.wfile.write(_chunk({"role": "assistant", "content": ""}))
-            for piece in [self.headers.get("Authorization", "")] if mode == "whoami" else PIECES:
+            pieces = PIECES
+            if mode == "whoami":
+                pieces = [self.headers.get("Authorization", "")]
+            elif mode == "echo":  # the last message's content, as the server received it
+                pieces = [request["messages"][-1]["content"]]
+            for piece in pieces:
                 self.wfile.write(_chunk({"content": piece}))
             self.wfile.write(_chunk({}, finish="stop") + b"data: [DONE]\n\n")
             return
