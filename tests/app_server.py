@@ -27,11 +27,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(env: dict[str, str] | None = None, log_path: Path | None = None) -> Iterator[str]:
-    """Run the app as a real server; yield its base URL; stop it afterwards."""
+def running_app(env: dict[str, str] | None = None, log_path: Path | None = None,
+                file_watcher: str | None = "none") -> Iterator[str]:
+    """Run the app as a real server; yield its base URL; stop it afterwards.
+
+    `file_watcher=None` leaves the watcher to .streamlit/config.toml (what a user gets)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if file_watcher is not None:
+        cmd += ["--server.fileWatcherType", file_watcher]
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path or os.devnull, "wb")

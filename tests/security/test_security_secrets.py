@@ -18,7 +18,7 @@ ENV_READ = re.compile(r"""(environ\s*(\.get\(|\[)|getenv\()\s*["'](HF_TOKEN|OPEN
 
 
 def _app_sources() -> list[Path]:
-    return [ROOT / "Home.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "components").glob("*.py")),
+    return [ROOT / "Home.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "components").glob("*.py")),
             *sorted((ROOT / "hflab").rglob("*.py"))]
 
 
