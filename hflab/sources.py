@@ -97,6 +97,17 @@ def _packaged(role: Role) -> Source | None:
     return None
 
 
+def fix_command(source: Source) -> str:
+    """The one command that makes a role ready (or ready without network): empty when it already is local."""
+    if not source.ready:
+        return source.fix or ""
+    if source.kind in ("hub", "mirror"):
+        repo_type = " --repo-type dataset" if ROLES[source.role].kind == "dataset" else ""
+        prefix = f"HF_ENDPOINT={source.params.get('endpoint')} " if source.kind == "mirror" else ""
+        return f"{prefix}hf download{repo_type} {source.repo_id}"
+    return ""
+
+
 def _missing(role: Role, repo_id: str) -> Source:
     fix = f"HF_ENDPOINT=https://hf-mirror.com hf download {repo_id}"
     if role.kind == "dataset":
