@@ -21,6 +21,11 @@ os.environ["HF_HOME"] = str(_SESSION_DIR / "hf_home")
 os.environ["HF_HUB_OFFLINE"] = "1"
 # the one-time SmolLM2 conversion (about 30 s) is kept between runs
 os.environ.setdefault("HFLAB_ASSETS_DIR", str(Path.home() / ".cache" / "hflab-test-assets"))
+# HOME and the temp dir are this run's own, so the hostile tests can check that nothing is written there
+for _name, _sub in (("HOME", "home"), ("TMPDIR", "tmp")):
+    (_SESSION_DIR / _sub).mkdir()
+    os.environ[_name] = str(_SESSION_DIR / _sub)
+tempfile.tempdir = None  # forget the temp dir tempfile already chose
 os.environ.setdefault("HFLAB_TORCH_THREADS", "2")
 for _role in ("CAPTION", "TRANSLATION", "CAUSAL_LM", "TOKENIZER", "SENTIMENT", "DATASET"):
     os.environ.pop(f"HFLAB_{_role}_DIR", None)

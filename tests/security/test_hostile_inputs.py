@@ -4,7 +4,9 @@ catalog string in the session's language, "reject" cases do show a message, "acc
 error, no run hangs (AppTest's timeout), and nothing is written outside the app's data dir."""
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,14 +49,26 @@ def from_catalog(message: str, lang: str) -> bool:
     return any(p.fullmatch(plain) or p.search(plain) and len(p.pattern) > 20 for p in TEMPLATES[lang])
 
 
-def project_files() -> set[str]:
-    out = set()
-    for path in ROOT.rglob("*"):
-        rel = path.relative_to(ROOT)
-        if rel.parts and rel.parts[0] in SKIP_DIRS or "__pycache__" in rel.parts:
-            continue
-        if path.is_file() and path.suffix not in (".py", ".md"):  # colleagues edit sources meanwhile
-            out.add(str(rel))
+def written_places() -> list[Path]:
+    """Where a page must not write: the repo, HOME, the temp dir and the HF cache (conftest makes the last three
+    this run's own; pytest's own temp folders are inside the temp dir and are skipped)."""
+    return [ROOT, Path(os.environ["HOME"]), Path(tempfile.gettempdir()), Path(os.environ["HF_HOME"])]
+
+
+def snapshot() -> dict[str, tuple[int, int]]:
+    """Every file (all types) and link under `written_places()`, with its size and modification time."""
+    data_dir = Path(os.environ["HFLAB_DATA_DIR"]).resolve()
+    out = {}
+    for place in written_places():
+        for path in place.rglob("*"):
+            rel = path.relative_to(place)
+            if rel.parts and (rel.parts[0] in SKIP_DIRS or rel.parts[0].startswith("pytest-of-")):
+                continue
+            if "__pycache__" in rel.parts or path.resolve().is_relative_to(data_dir):
+                continue
+            if path.is_file() or path.is_symlink():
+                stat = path.lstat()
+                out[str(path)] = (stat.st_size, stat.st_mtime_ns)
     return out
 
 
@@ -185,7 +199,7 @@ def test_hostile_input(case: Case, tiny_env):
     at.run()
     at.switch_page(case.page).run()
     assert not at.exception, [e.value for e in at.exception]
-    before = project_files()
+    before = snapshot()
     try:
         case.act(at)
     except KeyError as exc:
@@ -198,4 +212,6 @@ def test_hostile_input(case: Case, tiny_env):
         assert messages, "a bad input must be explained"
     if case.expect == "accept":
         assert [e.value for e in at.error] == []
-    assert project_files() - before == set(), "wrote outside the data dir"
+    after = snapshot()
+    changed = sorted(p for p in after if before.get(p) != after[p])
+    assert changed == [], f"wrote outside the data dir: {changed}"
