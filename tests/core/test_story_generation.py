@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from hflab import loading
-from hflab.story.story import StoryGenerationError, StorySettings, build_messages, generate_story, stream_local
+from hflab.story.writer import StoryGenerationError, StorySettings, build_messages, generate_story, stream_local
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from hflab.story.story import (
+from components.escape import markdown_lines
+from hflab.story.writer import (
     STYLES,
     StorySettings,
     build_messages,
@@ -12,7 +13,6 @@ from hflab.story.story import (
     creativity_to_temperature,
     cut_at_sentence,
     finish_story,
-    markdown_literal,
     sentence_cut,
     token_budget,
     trim_to_sentence,
@@ -91,9 +91,12 @@ def test_trim_keeps_whole_sentences_only_when_that_keeps_half():
     assert finish_story("  \n ") == ""
 
 
-def test_markdown_literal_renders_as_the_plain_text():
+def test_streamed_chunks_render_as_the_plain_text():
+    # the page escapes streamed chunks with the one escaper (components.escape), line breaks kept
     markdown_it = pytest.importorskip("markdown_it")
     md = markdown_it.MarkdownIt("commonmark")
     nasty = "**粗体** _斜体_ [链接](javascript:alert(1)) ![img](http://x/y.png) <b>html</b> `code` # 标题 1. 列表 $x$ :red[字]"
-    rendered = md.renderInline(markdown_literal(nasty))
+    rendered = md.renderInline(markdown_lines(nasty))
     assert rendered == html.escape(nasty, quote=True).replace("&#x27;", "'")
+    chunked = "".join(markdown_lines(piece) for piece in ("第一行*", "*\n# 第二", "行"))
+    assert md.render(chunked) == "<p>第一行**<br />\n# 第二行</p>\n"

@@ -6,10 +6,11 @@ import socket
 import pytest
 from apptest_utils import error_texts, open_page
 
+from components.escape import markdown_literal
 from hflab.i18n import t
 from hflab.story import bundle
 from hflab.story.images import ImageProblem, open_image
-from hflab.story.story import StorySettings, generate_story
+from hflab.story.writer import StorySettings, generate_story
 
 PAGE = "app_pages/image_story.py"
 
@@ -133,7 +134,8 @@ def test_every_bad_upload_gets_its_message_in_the_page(story_env, shared_images)
         with pytest.raises(ImageProblem) as problem:
             open_image(data)
         assert problem.value.key == key
-        assert [e.value for e in at.error] == [t(key, "en", **problem.value.params)]
+        params = {name: markdown_literal(value) for name, value in problem.value.params.items()}
+        assert [e.value for e in at.error] == [t(key, "en", **params)]
         assert not at.exception and at.session_state["story_image"] is None
 
 
