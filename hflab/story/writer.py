@@ -102,12 +102,13 @@ class StreamProgress:
 
     def seconds_left(self) -> float | None:
         """Seconds until the story ends at the target length or the token budget, whichever comes first."""
-        elapsed = time.perf_counter() - self.started
-        if not self.tokens or not self.chars:
+        if not self.tokens:
             return None
-        by_budget = (self.max_new_tokens - self.tokens) * elapsed / self.tokens
-        by_target = (self.target_chars - self.chars) * elapsed / self.chars
-        return max(0.0, min(by_budget, by_target))
+        elapsed = time.perf_counter() - self.started
+        left = (self.max_new_tokens - self.tokens) * elapsed / self.tokens
+        if self.chars:
+            left = min(left, (self.target_chars - self.chars) * elapsed / self.chars)
+        return max(0.0, left)
 
 
 @dataclass(frozen=True)

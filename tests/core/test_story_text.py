@@ -1,6 +1,7 @@
 """Story logic without a model: messages per style, creativity mapping, sentence-boundary length control, escaping."""
 import html
 import random
+import time
 
 import pytest
 
@@ -8,6 +9,7 @@ from components.escape import markdown_lines
 from hflab.story.writer import (
     STYLES,
     StorySettings,
+    StreamProgress,
     build_messages,
     count_chars,
     creativity_to_temperature,
@@ -100,3 +102,28 @@ def test_streamed_chunks_render_as_the_plain_text():
     assert rendered == html.escape(nasty, quote=True).replace("&#x27;", "'")
     chunked = "".join(markdown_lines(piece) for piece in ("第一行*", "*\n# 第二", "行"))
     assert md.render(chunked) == "<p>第一行**<br />\n# 第二行</p>\n"
+
+
+def test_token_budget_from_the_measured_characters_per_token():
+    # 300 characters at 1.5 per token need 200 tokens: 1.2 x that plus 16
+    assert token_budget(300, 1024, 1.5) == 256
+    # an English-centric model writing English (about 4.5 characters per token) gets far fewer tokens
+    assert token_budget(100, 1024, 4.5) == 42
+    assert token_budget(1000, 200, 0.5) == 200
+
+
+def test_characters_per_token_of_a_real_tokenizer(bert):
+    from hflab.story.writer import REFERENCE_STORY, chars_per_token
+
+    # bert-base-chinese splits Chinese into single characters: one character per token, punctuation included
+    assert chars_per_token(bert, "zh") == 1.0
+    assert count_chars(REFERENCE_STORY["zh"]) == len(bert(REFERENCE_STORY["zh"], add_special_tokens=False)["input_ids"])
+
+
+def test_time_left_follows_the_nearer_of_budget_and_target():
+    progress = StreamProgress(max_new_tokens=100, target_chars=60, started=time.perf_counter() - 10)
+    assert progress.seconds_left() is None  # nothing streamed yet
+    for _ in range(20):
+        progress.add("猫。")  # 20 tokens, 40 characters in 10 s
+    assert progress.tokens_per_s() == pytest.approx(2.0, rel=0.05)
+    assert progress.seconds_left() == pytest.approx(5.0, rel=0.05)  # 20 characters to go at 4 per second
