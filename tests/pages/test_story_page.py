@@ -5,6 +5,7 @@ import socket
 
 import pytest
 from apptest_utils import error_texts, open_page
+from image_files import bad_images
 
 from components.escape import markdown_literal
 from hflab.i18n import t
@@ -121,15 +122,9 @@ def test_without_caption_model_the_user_types_a_caption(story_env, monkeypatch, 
     assert at.text_area(key="story_caption_zh").value and at.text_area(key="story_text").value
 
 
-def _bad_uploads(shared_images):
-    from test_story_images import _bad_inputs
-
-    return _bad_inputs(shared_images)
-
-
-def test_every_bad_upload_gets_its_message_in_the_page(story_env, shared_images):
+def test_every_bad_upload_gets_its_message_in_the_page(story_env):
     at = open_page(PAGE, "en")
-    for key, data in _bad_uploads(shared_images).items():
+    for key, data in bad_images().items():
         at.file_uploader(key="story_upload").set_value((f"{key}.bin", data, "application/octet-stream")).run()
         with pytest.raises(ImageProblem) as problem:
             open_image(data)
@@ -188,10 +183,11 @@ def test_a_stopped_story_keeps_what_was_written(story_env):
     assert "story_streaming" not in at.session_state
 
 
-def test_run_all_stops_at_the_failing_step_and_says_why_at_the_top(story_env, monkeypatch, tmp_path):
+def test_run_all_stops_at_the_failing_step_and_says_why_at_the_top(story_env):
     # issue 18.3: "全部完成" was shown next to an error icon, the reason far down the page
-    monkeypatch.setenv("PATH", str(tmp_path / "no-binaries-here"))  # no espeak-ng, and gTTS is blocked: speech fails
-    at = _example().button(key="story_run_all").click().run()
+    at = _example()
+    at.segmented_control(key="story_engine").set_value("gtts").run()  # gTTS only, and it is blocked: speech fails
+    at.button(key="story_run_all").click().run()
     status = at.status[0]
     assert status.label == t("image_story.status.stopped", "zh", step=t("image_story.status.speech", "zh"))
     assert [e.value for e in status.error] == [t("image_story.speech.failed", "zh")]
