@@ -1,135 +1,184 @@
 """Image story: image -> BLIP caption (editable) -> Chinese caption -> styled Chinese story (streamed) -> speech.
 
-The script runs top to bottom in pipeline order: "Run all" simply switches every step on as the
-script reaches it, so each result lands in its own editable widget before that widget is drawn.
+The page runs top to bottom in pipeline order: "Run all" switches every step on as the script
+reaches it, so each result lands in its own editable widget before that widget is drawn. The first
+step that fails stops the run, and the status box at the top of the pipeline says where and why.
 """
+from __future__ import annotations
+
 import functools
 import json
 import time
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
 
+from components.escape import markdown_lines
 from components.i18n import t
 from components.limits import show_caps
+from components.messages import message_text, show_message
 from components.models import explain_missing, load, resolve_role, source_caption
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
+from components.state import keep
 from hflab import loading
+from hflab.manager import Handle
+from hflab.messages import Message, MessageError
 from hflab.settings import get_settings
-from hflab.story import bundle, files, tts
+from hflab.sources import Source
+from hflab.story import bundle, files, tts, tutorial
 from hflab.story.caption import CaptionSettings, check_caption, generate_caption
 from hflab.story.images import ImageProblem, PreparedImage, open_image
-from hflab.story.story import (
+from hflab.story.translate import translate_en_zh
+from hflab.story.writer import (
+    DEFAULT_CHARS,
+    ENGLISH_CENTRIC_DEFAULT_CHARS,
     MAX_CHARS,
     MIN_CHARS,
     STYLES,
     StorySettings,
+    StreamProgress,
     build_messages,
+    chars_per_token,
     creativity_to_temperature,
-    cut_at_sentence,
     finish_story,
-    markdown_literal,
     stream_local,
     token_budget,
 )
-from hflab.story.translate import translate_en_zh
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "hflab" / "story" / "examples"
 HISTORY_LIMIT = 10
 ENGINE_CHOICES = {"auto": tts.ENGINES, "gtts": ("gtts",), "espeak": ("espeak",)}
-ss = st.session_state
-# widget values, set here rather than as widget defaults so they survive a visit to another page
-# (Streamlit drops the state of widgets that a run did not draw; `story_kept` is a plain key and stays)
-DEFAULTS = {"story_image_source": "upload", "story_num_beams": 3, "story_max_length": 30, "story_caption_rp": 1.2,
-            "story_caption_en": "", "story_caption_zh": "", "story_style": "温馨", "story_length": 300,
-            "story_creativity": 6, "story_top_p": 0.9, "story_rp": 1.1, "story_seed": 42, "story_n_variants": 1,
-            "story_text": "", "story_engine": "auto", "story_example": "chelsea"}
-for _key, _default in DEFAULTS.items():
-    if _key not in ss:
-        ss[_key] = ss.get("story_kept", {}).get(_key, _default)
+MODES = ("lab", "tutorial")
+PROGRESS_EVERY_S = 0.5  # how often the speed line beside the stop button is redrawn
 
-header("nav.image_story", "image_story.intro")
 
-if not ss.get("story_cleaned"):  # once per session: drop speech and bundles older than the cleanup setting
-    files.cleanup_old_files()
-    ss.story_cleaned = True
+@dataclass
+class PipelineRun:
+    """One press of "Run all steps": on until a step fails; its status box at the top says how it went."""
 
-interrupted = ss.pop("story_streaming", None)
-if interrupted:  # the last run was stopped mid-story (stop button or any other click): keep what was written
-    partial = finish_story(interrupted["text"])
-    if partial:
-        ss.story_text = partial
-    ss.story_params = None  # a stopped story cannot be regenerated from its settings: no bundle for it
-    ss.story_notice = ("image_story.story.stopped", {"chars": len(partial)})
+    box: object | None  # the st.status drawn under the button, None when the button was not pressed
+    started: float
+    failed_step: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """True while "Run all" is running and no step has failed."""
+        return self.box is not None and self.failed_step is None
+
+    def fail(self, step: str, message: Message) -> None:
+        """Say why `step` failed where it is drawn and, in a run, at the top; the later steps then do not run."""
+        show_message(message)
+        if self.box is None or self.failed_step is not None:
+            return
+        self.failed_step = step
+        with self.box:
+            show_message(message)
+        self.box.update(label=t("image_story.status.stopped", step=t(f"image_story.status.{step}")), state="error",
+                        expanded=True)
+
+    def finish(self) -> None:
+        """Close the status box of a run in which every step worked."""
+        if self.active:
+            self.box.update(label=t("image_story.status.done", seconds=f"{time.perf_counter() - self.started:.1f}"),
+                            state="complete", expanded=False)
 
 
 @contextmanager
-def timed_step(name: str, pipeline):
-    """Run one step inside the run-all status box (or its own), recording and showing its time."""
-    box = pipeline or st.status(t(f"image_story.status.{name}"), expanded=False)
+def timed_step(run: PipelineRun, name: str):
+    """Run one step inside the run's status box (or its own), recording its time; a failure stops the run."""
+    box = run.box or st.status(t(f"image_story.status.{name}"), expanded=False)
     start = time.perf_counter()
     try:
         yield box
-    except Exception as exc:  # a model failing mid-step becomes a message; Streamlit's stop/rerun are BaseException
+    except MessageError as failure:  # a failure the step explains itself (model missing, no speech engine...)
         box.update(state="error")
-        st.error(t("image_story.step_failed", step=t(f"image_story.status.{name}"),
-                   error=markdown_literal(f"{type(exc).__name__}: {exc}"[:400])))
-        run["ok"] = False
-        ss.pop("story_streaming", None)
+        run.fail(name, failure.message)
+        return
+    except Exception as exc:  # a model failing mid-step; Streamlit's stop / rerun are BaseException and pass
+        box.update(state="error")
+        run.fail(name, Message("image_story.step_failed", {"step": t(f"image_story.status.{name}"),
+                                                           "error": f"{type(exc).__name__}: {exc}"[:400]}))
+        st.session_state.pop("story_streaming", None)
         return
     seconds = time.perf_counter() - start
-    ss.setdefault("story_timings", {})[name] = seconds
-    box.write(t("image_story.status.step_done", step=t(f"image_story.status.{name}"), seconds=f"{seconds:.1f}"))
-    if pipeline is None:
-        box.update(label=t("image_story.status.step_done", step=t(f"image_story.status.{name}"),
-                           seconds=f"{seconds:.1f}"), state="complete")
+    st.session_state.setdefault("story_timings", {})[name] = seconds
+    done = t("image_story.status.step_done", step=t(f"image_story.status.{name}"), seconds=f"{seconds:.1f}")
+    box.write(done)
+    if run.box is None:
+        box.update(label=done, state="complete")
 
 
-def take_image(sig: tuple, data: bytes, name: str) -> None:
-    """Open a newly chosen image once (not on every rerun); remember the problem if it is unusable."""
-    if ss.get("story_image_sig") == sig:
-        return
-    ss.story_image_sig = sig
-    try:
-        ss.story_image, ss.story_image_problem = open_image(data, name), None
-    except ImageProblem as problem:
-        ss.story_image, ss.story_image_problem = None, (problem.key, problem.params)
+def loaded(handle: Handle | None) -> Handle:
+    """The loaded model's handle; None (the load failed and said why) stops the step."""
+    if handle is None:
+        raise MessageError("image_story.status.load_failed")
+    return handle
+
+
+def restore_stopped_story() -> None:
+    """The last run was stopped mid-story (stop button or any other click): keep what was written."""
+    state = st.session_state
+    interrupted = state.pop("story_streaming", None)
+    if interrupted:
+        partial = finish_story(interrupted["text"])
+        if partial:
+            state.story_text = partial
+        state.story_params = None  # a stopped story cannot be regenerated from its settings: no bundle for it
+        state.story_notice = Message("image_story.story.stopped", {"chars": len(partial)}, "info")
 
 
 # 1. Image ------------------------------------------------------------------------------------------
-st.subheader(t("image_story.step.image"))
-kind = st.segmented_control(t("image_story.image.source"), ["upload", "camera", "example"],
-                            format_func=lambda k: t(f"image_story.image.{k}"), key="story_image_source")
-if kind == "camera":
-    shot = st.camera_input(t("image_story.image.camera"), key="story_camera")
-    if shot is not None:
-        take_image(("camera", shot.file_id), shot.getvalue(), "camera.jpg")
-elif kind == "example":
-    examples = sorted(EXAMPLES.glob("*.jpg"))
-    choice = st.pills(t("image_story.image.example"), [p.stem for p in examples],
-                      format_func=lambda stem: t(f"image_story.example.{stem}"), key="story_example")
-    if choice is not None:
-        path = EXAMPLES / f"{choice}.jpg"
-        take_image(("example", path.name), path.read_bytes(), path.name)
-else:
-    # no `type=` filter: Streamlit's own rejection message is English-only; open_image explains in both languages
-    upload = st.file_uploader(t("image_story.image.upload_label"), key="story_upload",
-                              help=t("image_story.image.upload_help"))
-    show_caps("upload_mb")
-    if upload is not None:
-        take_image(("upload", upload.file_id), upload.getvalue(), upload.name)
-    elif (ss.get("story_image_sig") or ("",))[0] == "upload":  # the user removed the file: forget it and its problem
-        ss.story_image_sig = ss.story_image = ss.story_image_problem = None
+def take_image(sig: tuple, data: bytes, name: str) -> None:
+    """Open a newly chosen image once (not on every rerun); remember the problem if it is unusable."""
+    state = st.session_state
+    if state.get("story_image_sig") == sig:
+        return
+    state.story_image_sig = sig
+    try:
+        state.story_image, state.story_image_problem = open_image(data, name), None
+    except ImageProblem as problem:
+        state.story_image, state.story_image_problem = None, problem.message
 
-if ss.get("story_image_problem"):
-    key, params = ss.story_image_problem
-    st.error(t(key, **params))
-image: PreparedImage | None = ss.get("story_image")
-if image is not None:
+
+def choose_image() -> None:
+    """The image source (upload, camera or an example) and the chosen file."""
+    keep("story_image_source", "upload")
+    kind = st.segmented_control(t("image_story.image.source"), ["upload", "camera", "example"],
+                                format_func=lambda k: t(f"image_story.image.{k}"), key="story_image_source")
+    if kind == "camera":
+        shot = st.camera_input(t("image_story.image.camera"), key="story_camera")
+        if shot is not None:
+            take_image(("camera", shot.file_id), shot.getvalue(), "camera.jpg")
+    elif kind == "example":
+        examples = sorted(EXAMPLES.glob("*.jpg"))
+        keep("story_example", "chelsea")
+        choice = st.pills(t("image_story.image.example"), [p.stem for p in examples],
+                          format_func=lambda stem: t(f"image_story.example.{stem}"), key="story_example")
+        if choice is not None:
+            path = EXAMPLES / f"{choice}.jpg"
+            take_image(("example", path.name), path.read_bytes(), path.name)
+    else:
+        # no `type=` filter: Streamlit's own rejection message is English-only; open_image explains in both languages
+        upload = st.file_uploader(t("image_story.image.upload_label"), key="story_upload",
+                                  help=t("image_story.image.upload_help"))
+        show_caps("upload_mb")
+        if upload is not None:
+            take_image(("upload", upload.file_id), upload.getvalue(), upload.name)
+        elif (st.session_state.get("story_image_sig") or ("",))[0] == "upload":  # the file was removed: forget it
+            st.session_state.story_image_sig = st.session_state.story_image = None
+            st.session_state.story_image_problem = None
+
+
+def show_image(image: PreparedImage | None, problem: Message | None) -> None:
+    """The image's problem, or the image with its facts and what was done to it."""
+    if problem is not None:
+        show_message(problem)
+    if image is None:
+        return
     left, right = st.columns([2, 3])
     left.image(image.image, width="stretch")
     with right:
@@ -138,296 +187,458 @@ if image is not None:
         for note_key, note_params in image.notes:
             st.caption(t(note_key, **note_params))
 
-run_all = st.button(t("image_story.run_all"), type="primary", key="story_run_all", help=t("image_story.run_all_help"))
-pipeline = st.status(t("image_story.status.running"), expanded=True) if run_all else None
-run = {"ok": run_all}  # "ok" becomes False at the first step that fails, so later steps do not run on bad input
-run_started = time.perf_counter()
+
+def start_run() -> PipelineRun:
+    """The "Run all steps" button and, when pressed, the status box that follows the run."""
+    pressed = st.button(t("image_story.run_all"), type="primary", key="story_run_all", help=t("image_story.run_all_help"))
+    box = st.status(t("image_story.status.running"), expanded=True) if pressed else None
+    return PipelineRun(box, time.perf_counter())
+
 
 # 2. Captions ---------------------------------------------------------------------------------------
-st.subheader(t("image_story.step.caption"))
-caption_source = resolve_role("caption")
-st.caption(t("image_story.model_line", model=caption_source.repo_id, source=source_caption(caption_source)))
-with st.expander(t("image_story.caption.settings")):
-    c1, c2, c3 = st.columns(3)
-    caption_settings = CaptionSettings(
-        num_beams=c1.slider(t("image_story.caption.num_beams"), 1, 8, key="story_num_beams"),
-        max_length=c2.slider(t("image_story.caption.max_length"), 10, 60, key="story_max_length"),
-        repetition_penalty=c3.slider(t("image_story.caption.repetition_penalty"), 1.0, 2.0, step=0.05,
-                                     key="story_caption_rp"),
-    )
-if not caption_source.ready:
-    explain_missing(caption_source)
-    st.info(t("image_story.caption.type_it"))
-caption_clicked = st.button(t("image_story.caption.run"), key="story_caption_run",
-                            disabled=not caption_source.ready or image is None)
-if (run["ok"] and caption_source.ready and image is not None) or caption_clicked:
-    with timed_step("caption", pipeline):
-        handle = load(caption_source, loading.load_caption_model, t("role.caption"))
-        if handle is not None:
-            model, processor = handle.value
-            with handle.lock:
-                generated = generate_caption(model, processor, image.image, caption_settings)
-            ss.story_caption_en = generated
-            ss.story_caption_meta = {**bundle.model_record(caption_source, model), **caption_settings.as_dict(),
-                                     "generated": generated}
-        else:
-            run["ok"] = False
+def caption_settings() -> CaptionSettings:
+    """Beam-search settings in an expander."""
+    with st.expander(t("image_story.caption.settings")):
+        c1, c2, c3 = st.columns(3)
+        for key, default in (("story_num_beams", 3), ("story_max_length", 30), ("story_caption_rp", 1.2)):
+            keep(key, default)
+        return CaptionSettings(
+            num_beams=c1.slider(t("image_story.caption.num_beams"), 1, 8, key="story_num_beams"),
+            max_length=c2.slider(t("image_story.caption.max_length"), 10, 60, key="story_max_length"),
+            repetition_penalty=c3.slider(t("image_story.caption.repetition_penalty"), 1.0, 2.0, step=0.05,
+                                         key="story_caption_rp"),
+        )
 
-col_en, col_zh = st.columns(2)
-col_en.text_area(t("image_story.caption.en"), key="story_caption_en", height=110)
 
-translation_source = resolve_role("translation")
-with col_zh:
-    translate_clicked = st.button(t("image_story.caption.translate"), key="story_translate",
-                                  disabled=not translation_source.ready)
-    if not translation_source.ready:
-        explain_missing(translation_source)
-        st.info(t("image_story.caption.type_zh"))
-    if (run["ok"] and translation_source.ready) or translate_clicked:
-        problem = check_caption(ss.get("story_caption_en", ""))
-        if problem:
-            st.warning(t(problem[0], **problem[1]))
-            run["ok"] = False
-        else:
-            with timed_step("translate", pipeline):
-                handle = load(translation_source, loading.load_seq2seq, t("role.translation"))
-                if handle is not None:
+def caption_step(run: PipelineRun, image: PreparedImage | None) -> None:
+    """BLIP's English caption of the image, into the caption box drawn next."""
+    source = resolve_role("caption")
+    st.caption(t("image_story.model_line", model=source.repo_id, source=source_caption(source)))
+    settings = caption_settings()
+    if not source.ready:
+        explain_missing(source)
+        st.info(t("image_story.caption.type_it"))
+    clicked = st.button(t("image_story.caption.run"), key="story_caption_run", disabled=not source.ready or image is None)
+    if not ((run.active and source.ready and image is not None) or clicked):
+        return
+    with timed_step(run, "caption"):
+        handle = loaded(load(source, loading.load_caption_model, t("role.caption")))
+        model, processor = handle.value
+        with handle.lock:
+            generated = generate_caption(model, processor, image.image, settings)
+        st.session_state.story_caption_en = generated
+        st.session_state.story_caption_meta = bundle.caption_record(source, model, settings.as_dict(), generated)
+
+
+def translation_step(run: PipelineRun) -> None:
+    """The English caption (editable) beside its Chinese translation (editable)."""
+    state = st.session_state
+    col_en, col_zh = st.columns(2)
+    keep("story_caption_en", "")
+    col_en.text_area(t("image_story.caption.en"), key="story_caption_en", height=110)
+    source = resolve_role("translation")
+    with col_zh:
+        clicked = st.button(t("image_story.caption.translate"), key="story_translate", disabled=not source.ready)
+        if not source.ready:
+            explain_missing(source)
+            st.info(t("image_story.caption.type_zh"))
+        if (run.active and source.ready) or clicked:
+            problem = check_caption(state.get("story_caption_en", ""))
+            if problem:
+                run.fail("translate", problem)
+            else:
+                with timed_step(run, "translate"):
+                    handle = loaded(load(source, loading.load_seq2seq, t("role.translation")))
                     model, tokenizer = handle.value
                     with handle.lock:
-                        ss.story_caption_zh = translate_en_zh(model, tokenizer, ss.story_caption_en)
-                    ss.story_translation_meta = {**bundle.model_record(translation_source, model),
-                                                 "generated": ss.story_caption_zh}
-                else:
-                    run["ok"] = False
-    st.text_area(t("image_story.caption.zh"), key="story_caption_zh", height=110)
+                        state.story_caption_zh = translate_en_zh(model, tokenizer, state.story_caption_en)
+                    state.story_translation_meta = bundle.translation_record(source, model, state.story_caption_zh)
+        keep("story_caption_zh", "")
+        st.text_area(t("image_story.caption.zh"), key="story_caption_zh", height=110)
+
 
 # 3. Story ------------------------------------------------------------------------------------------
-st.subheader(t("image_story.step.story"))
-lm_source = resolve_role("causal_lm")
-st.caption(t("image_story.model_line", model=lm_source.repo_id, source=source_caption(lm_source)))
-if lm_source.label_key == "source.packaged.smollm2":
-    st.warning(t("image_story.lm.english_centric"))
-if not lm_source.ready:
-    explain_missing(lm_source)
-# -- remote backend (issue 9): the story can stream from an OpenAI-compatible server instead --
-remote = backend_choice("story", stop=False)
-story_ready = lm_source.ready if remote is None else remote.problem() is None
-precision = precision_choice("story") if remote is None and lm_source.ready else "fp32"
-remote_failures = []
-# -- end remote backend --
-
-style = st.pills(t("image_story.story.style"), STYLES, format_func=lambda s: t(f"image_story.style.{STYLES.index(s)}"),
-                key="story_style") or DEFAULTS["story_style"]
-s2, s3 = st.columns(2)
-target_chars = s2.slider(t("image_story.story.length"), MIN_CHARS, MAX_CHARS, step=10, key="story_length")
-creativity = s3.slider(t("image_story.story.creativity"), 0, 10, key="story_creativity")
-s3.caption(t("image_story.story.temperature", creativity=creativity, temperature=creativity_to_temperature(creativity)))
-s4, s5, s6, s7 = st.columns(4)
-top_p = s4.slider("top_p", 0.05, 1.0, step=0.05, key="story_top_p", help=t("image_story.story.top_p_help"))
-repetition_penalty = s5.slider(t("image_story.story.repetition_penalty"), 1.0, 2.0, step=0.05, key="story_rp")
-seed = int(s6.number_input(t("image_story.story.seed"), 0, 2**31 - 1, key="story_seed"))
-max_variants = max(1, min(4, get_settings().max_variants))
-n_variants = s7.number_input(t("image_story.story.variants"), 1, max_variants, key="story_n_variants",
-                             help=t("image_story.story.variants_help"))
-show_caps("new_tokens", "variants")
-settings = StorySettings(style=style, target_chars=target_chars, creativity=creativity, top_p=top_p,
-                         repetition_penalty=repetition_penalty, seed=seed,
-                         max_new_tokens=token_budget(target_chars, get_settings().max_new_tokens))
-story_caption = (ss.get("story_caption_zh") or "").strip() or (ss.get("story_caption_en") or "").strip()
-messages = build_messages(style, story_caption, target_chars, ss.get("story_caption_en") or "")
-with st.expander(t("image_story.story.messages")):
-    st.code(json.dumps(messages, ensure_ascii=False, indent=2), language="json", wrap_lines=True)
-    st.caption(t("image_story.story.kwargs"))
-    st.code(json.dumps(settings.generate_kwargs(), indent=2), language="json")
-
-story_clicked = st.button(t("image_story.story.run"), key="story_run", disabled=not story_ready)
-stop_slot = st.empty()
+def choose_mode() -> str:
+    """The lab's way of writing the story, or the tutorial's original (教程原版), with why they differ."""
+    keep("story_mode", "lab")
+    mode = st.segmented_control(t("image_story.mode.label"), MODES, format_func=lambda m: t(f"image_story.mode.{m}"),
+                                key="story_mode") or "lab"
+    st.caption(t(f"image_story.mode.{mode}_note"))
+    return mode
 
 
-def shown(chunks, partial: dict):
-    """Literal text for st.write_stream, while keeping the raw text in session state in case the run is stopped."""
+def choose_style() -> str:
+    """One of the tutorial's eleven styles (stored as its Chinese name, shown translated)."""
+    keep("story_style", "温馨")
+    return st.pills(t("image_story.story.style"), STYLES, format_func=lambda s: t(f"image_story.style.{STYLES.index(s)}"),
+                    key="story_style") or "温馨"
+
+
+def seed_input(column) -> int:
+    """The sampling seed (both modes share it, so they can be compared on the same seed)."""
+    keep("story_seed", 42)
+    return int(column.number_input(t("image_story.story.seed"), 0, 2**31 - 1, key="story_seed"))
+
+
+def lab_settings(style: str, english_centric: bool, measured: float | None) -> StorySettings:
+    """The lab's sliders: length, creativity (0 = greedy), top_p, repetition penalty, seed, variants."""
+    s2, s3 = st.columns(2)
+    keep("story_length", ENGLISH_CENTRIC_DEFAULT_CHARS if english_centric else DEFAULT_CHARS)
+    target_chars = s2.slider(t("image_story.story.length"), MIN_CHARS, MAX_CHARS, step=10, key="story_length")
+    keep("story_creativity", 6)
+    creativity = s3.slider(t("image_story.story.creativity"), 0, 10, key="story_creativity")
+    s3.caption(t("image_story.story.temperature", creativity=creativity,
+                 temperature=creativity_to_temperature(creativity)))
+    s4, s5, s6 = st.columns(3)
+    keep("story_top_p", 0.9)
+    top_p = s4.slider("top_p", 0.05, 1.0, step=0.05, key="story_top_p", help=t("image_story.story.top_p_help"))
+    keep("story_rp", 1.1)
+    repetition_penalty = s5.slider(t("image_story.story.repetition_penalty"), 1.0, 2.0, step=0.05, key="story_rp")
+    return StorySettings(style=style, target_chars=target_chars, creativity=creativity, top_p=top_p,
+                         repetition_penalty=repetition_penalty, seed=seed_input(s6),
+                         max_new_tokens=token_budget(target_chars, get_settings().max_new_tokens, measured))
+
+
+def tutorial_settings(style: str) -> tutorial.TutorialSettings:
+    """The tutorial's own controls: 故事最大字数 (step 50) and 创意值 (default 5); it always samples with top_p 0.9."""
+    s2, s3, s4 = st.columns([2, 2, 1])
+    keep("story_tutorial_length", tutorial.DEFAULT_CHARS)
+    max_chars = s2.slider(t("image_story.tutorial.length"), tutorial.MIN_CHARS, tutorial.MAX_CHARS,
+                          step=tutorial.CHARS_STEP, key="story_tutorial_length")
+    keep("story_tutorial_creativity", tutorial.DEFAULT_CREATIVITY)
+    creativity = s3.slider(t("image_story.tutorial.creativity"), 0, 10, key="story_tutorial_creativity")
+    s3.caption(t("image_story.tutorial.temperature", creativity=creativity,
+                 temperature=f"{tutorial.tutorial_temperature(creativity):.2f}"))
+    return tutorial.TutorialSettings(style=style, target_chars=max_chars, creativity=creativity, seed=seed_input(s4))
+
+
+def variants_input() -> int:
+    """How many variants to write side by side (seed, seed+1, ...)."""
+    keep("story_n_variants", 1)
+    return int(st.number_input(t("image_story.story.variants"), 1, max(1, min(4, get_settings().max_variants)),
+                               key="story_n_variants", help=t("image_story.story.variants_help")))
+
+
+def show_prompt(prompt, settings) -> None:
+    """What the model receives: the chat messages (lab) or the raw prompt text (tutorial), and generate's arguments."""
+    with st.expander(t("image_story.story.messages" if isinstance(prompt, list) else "image_story.tutorial.prompt")):
+        if isinstance(prompt, list):
+            st.code(json.dumps(prompt, ensure_ascii=False, indent=2), language="json", wrap_lines=True)
+        else:
+            st.code(prompt, language="text", wrap_lines=True)
+        st.caption(t("image_story.story.kwargs"))
+        st.code(json.dumps(settings.generate_kwargs(), indent=2), language="json")
+
+
+def progress_text(progress: StreamProgress) -> str:
+    """'12.3 tokens/s · about 20 s left' for the line beside the stop button."""
+    left = progress.seconds_left()
+    if left is None:
+        return t("image_story.story.progress_start")
+    return t("image_story.story.progress", tps=f"{progress.tokens_per_s():.1f}", eta=f"{left:.0f}")
+
+
+def shown(chunks, partial: dict, progress: StreamProgress, speed_slot):
+    """Literal text for st.write_stream, keeping the raw text in session state in case the run is stopped."""
+    drawn = 0.0
     for chunk in chunks:
         partial["text"] += chunk
-        yield markdown_literal(chunk)
+        progress.add(chunk)
+        if time.perf_counter() - drawn > PROGRESS_EVERY_S:
+            speed_slot.caption(progress_text(progress))
+            drawn = time.perf_counter()
+        yield markdown_lines(chunk)
 
 
-if (run["ok"] and story_ready) or story_clicked:
-    problem = check_caption(story_caption)
-    if problem:
-        st.warning(t(problem[0], **problem[1]))
-        run["ok"] = False
+def measured_chars_per_token(source: Source, tokenizer, lock, english_centric: bool) -> float:
+    """The model's characters per token in the language it writes (measured once per model, kept per session)."""
+    measured = st.session_state.setdefault("story_chars_per_token", {})
+    if source.cache_key not in measured:
+        with lock:
+            measured[source.cache_key] = chars_per_token(tokenizer, "en" if english_centric else "zh")
+    return measured[source.cache_key]
+
+
+def stream_variants(prompt, settings, seeds: list[int], chunk_source, stop_slot) -> list[dict]:
+    """Stream one story per seed (side by side when several), with a stop button, speed and time left."""
+    columns = st.columns(len(seeds)) if len(seeds) > 1 else [st.container()]
+    stop_col, speed_col = stop_slot.container().columns([1, 4], vertical_alignment="center")
+    stop_col.button(t("image_story.story.stop"), key="story_stop", icon=":material/stop_circle:")
+    speed_slot = speed_col.empty()
+    variants = []
+    for number, (column, seed) in enumerate(zip(columns, seeds), start=1):
+        with column:
+            if len(seeds) > 1:
+                st.caption(t("image_story.story.variant", number=number, seed=seed))
+            placeholder = st.empty()
+            st.session_state.story_streaming = partial = {"text": ""}
+            progress = StreamProgress(settings.max_new_tokens, settings.target_chars)
+            chunks = settings.limit(chunk_source(replace(settings, seed=seed), progress))
+            try:
+                with placeholder.container():
+                    st.write_stream(shown(chunks, partial, progress, speed_slot))
+            finally:
+                chunks.close()
+            del st.session_state.story_streaming
+            placeholder.empty()
+            variants.append({"seed": seed, "text": settings.finish(partial["text"])})
+    stop_slot.empty()
+    return variants
+
+
+def keep_story(image, prompt, settings, variants: list[dict], writer: dict) -> None:
+    """Make the first good variant the story, record its params and add it to the session's history."""
+    state = st.session_state
+    good = [v for v in variants if v["text"]]
+    state.story_variants = variants if len(variants) > 1 else []
+    state.story_text = good[0]["text"]
+    state.story_params = bundle.story_params(
+        image, (state.get("story_caption_meta"), state.get("story_caption_en", "")),
+        (state.get("story_translation_meta"), state.get("story_caption_zh", "")), writer,
+        replace(settings, seed=good[0]["seed"]).as_dict(), prompt, [v["seed"] for v in variants])
+    state.story_speech = None
+    history = state.setdefault("story_history", [])
+    history.append(bundle.history_record(image, state.get("story_caption_en", ""), state.get("story_caption_zh", ""),
+                                         state.story_text, state.story_params, state.story_variants))
+    del history[:-HISTORY_LIMIT]
+
+
+def write_story(run: PipelineRun, image, source: Source, remote, precision: str, prompt, settings, n_variants: int,
+                english_centric: bool, stop_slot) -> None:
+    """Load the model (or use the server), size the token budget from it, stream the variants, keep the story."""
+    with timed_step(run, "story"):
+        failures = []  # a server's errors end its stream and are shown after it
+        if remote is None:
+            handle = loaded(load_causal_lm(source, precision))
+            model, tokenizer = handle.value
+            if isinstance(settings, StorySettings):
+                measured = measured_chars_per_token(source, tokenizer, handle.lock, english_centric)
+                settings = replace(settings, max_new_tokens=token_budget(
+                    settings.target_chars, get_settings().max_new_tokens, measured))
+
+            def chunk_source(variant_settings, progress):
+                return stream_local(model, tokenizer, handle.lock, prompt, variant_settings, progress)
+
+            writer = {**bundle.model_record(source, model), "precision": precision}
+        else:
+            def chunk_source(variant_settings, progress):
+                return stream_story(remote, prompt, variant_settings, failures)
+
+            writer = remote_record(remote)
+        variants = stream_variants(prompt, settings, [settings.seed + i for i in range(n_variants)], chunk_source,
+                                   stop_slot)
+        for failure in failures:
+            show_remote_error(failure)
+        if not any(v["text"] for v in variants):
+            raise MessageError("image_story.bad.story_empty", level="warning")
+        keep_story(image, prompt, settings, variants, writer)
+
+
+def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
+    """Model, mode, settings and the streamed story; returns the target length (for the character count)."""
+    state = st.session_state
+    source = resolve_role("causal_lm")
+    english_centric = source.from_gguf  # the packaged offline SmolLM2
+    st.caption(t("image_story.model_line", model=source.repo_id, source=source_caption(source)))
+    if english_centric:
+        st.warning(t("image_story.lm.english_centric"))
+    if not source.ready:
+        explain_missing(source)
+    mode = choose_mode()
+    remote = backend_choice("story", stop=False) if mode == "lab" else None
+    ready = source.ready if remote is None else remote.problem() is None
+    precision = precision_choice("story") if remote is None and source.ready else "fp32"
+    style = choose_style()
+    caption = (state.get("story_caption_zh") or "").strip() or (state.get("story_caption_en") or "").strip()
+    if mode == "lab":
+        measured = state.get("story_chars_per_token", {}).get(source.cache_key) if remote is None else None
+        settings = lab_settings(style, english_centric, measured)
+        prompt = build_messages(style, caption, settings.target_chars, state.get("story_caption_en") or "")
     else:
-        with timed_step("story", pipeline):
-            handle = load_causal_lm(lm_source, precision) if remote is None else None
-            if handle is None and remote is None:
-                run["ok"] = False
-            else:
-                model, tokenizer = handle.value if handle else (None, None)
-                seeds = [seed + i for i in range(int(n_variants))]
-                columns = st.columns(len(seeds)) if len(seeds) > 1 else [st.container()]
-                stop_slot.button(t("image_story.story.stop"), key="story_stop", icon=":material/stop_circle:")
-                variants = []
-                for number, (column, variant_seed) in enumerate(zip(columns, seeds), start=1):
-                    with column:
-                        if len(seeds) > 1:
-                            st.caption(t("image_story.story.variant", number=number, seed=variant_seed))
-                        placeholder = st.empty()
-                        ss.story_streaming = partial = {"text": ""}
-                        chunks = cut_at_sentence(stream_local(model, tokenizer, handle.lock, messages,
-                                                              replace(settings, seed=variant_seed)) if remote is None
-                                                 else stream_story(remote, messages, replace(settings, seed=variant_seed),
-                                                                   remote_failures), target_chars)
-                        try:
-                            with placeholder.container():
-                                st.write_stream(shown(chunks, partial))
-                        finally:
-                            chunks.close()
-                        del ss.story_streaming
-                        placeholder.empty()
-                        variants.append({"seed": variant_seed, "text": finish_story(partial["text"])})
-                stop_slot.empty()
-                for failure in remote_failures:  # remote backend (issue 9)
-                    show_remote_error(failure)
-                good = [v for v in variants if v["text"]]
-                if not good:
-                    st.warning(t("image_story.bad.story_empty"))
-                    run["ok"] = False
-                else:
-                    ss.story_variants = variants if len(variants) > 1 else []
-                    ss.story_text = good[0]["text"]
-                    ss.story_params = {
-                        "image": None if image is None else {"name": image.name, "format": image.source_format,
-                                                             "mode": image.source_mode, "size": list(image.source_size)},
-                        "caption": ss.get("story_caption_meta", {"source": "typed"}) | {"used": ss.get("story_caption_en", "")},
-                        "translation": ss.get("story_translation_meta", {"source": "typed"}) | {"used": ss.get("story_caption_zh", "")},
-                        "story": {**(remote_record(remote) if remote is not None else
-                                     {**bundle.model_record(lm_source, model), "precision": precision}),
-                                  "settings": replace(settings, seed=good[0]["seed"]).as_dict(),
-                                  "messages": messages, "variant_seeds": seeds},
-                    }
-                    ss.story_speech = None
-                    history = ss.setdefault("story_history", [])
-                    history.append({"id": f"{time.time():.6f}", "time": time.strftime("%H:%M:%S"), "image": image,
-                                    "caption_en": ss.get("story_caption_en", ""), "caption_zh": ss.get("story_caption_zh", ""),
-                                    "story": ss.story_text, "params": ss.story_params, "speech": None, "variants": ss.story_variants})
-                    del history[:-HISTORY_LIMIT]
+        settings = tutorial_settings(style)
+        prompt = tutorial.tutorial_prompt(style, caption, settings.target_chars)
+    n_variants = variants_input()
+    show_caps("new_tokens", "variants")
+    show_prompt(prompt, settings)
+    clicked = st.button(t("image_story.story.run"), key="story_run", disabled=not ready)
+    stop_slot = st.empty()
+    if (run.active and ready) or clicked:
+        problem = check_caption(caption)
+        if problem:
+            run.fail("story", problem)
+        else:
+            write_story(run, image, source, remote, precision, prompt, settings, n_variants, english_centric, stop_slot)
+    return settings.target_chars
 
 
 def keep_variant(text: str, variant_seed: int) -> None:
     """Make one variant the story (its seed becomes the one recorded for regeneration)."""
-    ss.story_text = text
-    params = ss.get("story_params")
-    if params:  # a new dict: the history keeps the record as it was generated
-        ss.story_params = {**params, "story": {**params["story"], "settings": {**params["story"]["settings"],
-                                                                               "seed": variant_seed}}}
-    ss.story_notice = ("image_story.story.kept", {"seed": variant_seed})
+    state = st.session_state
+    state.story_text = text
+    if state.get("story_params"):  # a new dict: the history keeps the record as it was generated
+        state.story_params = bundle.with_seed(state.story_params, variant_seed)
+    state.story_notice = Message("image_story.story.kept", {"seed": variant_seed}, "info")
 
 
-if ss.get("story_variants"):
-    for column, variant in zip(st.columns(len(ss.story_variants)), ss.story_variants):
+def show_variants(variants: list[dict]) -> None:
+    """The variants side by side, each with a button that keeps it."""
+    for column, variant in zip(st.columns(len(variants)), variants):
         with column:
             st.caption(t("image_story.story.variant_seed", seed=variant["seed"]))
             with st.container(height=260):
-                st.markdown(markdown_literal(variant["text"]) or "—")
+                st.markdown(markdown_lines(variant["text"]) or "—")
             st.button(t("image_story.story.keep"), key=f"story_keep_{variant['seed']}", on_click=keep_variant,
                       args=(variant["text"], variant["seed"]), icon=":material/star:")
-if ss.get("story_notice"):
-    key, params = ss.pop("story_notice")
-    st.info(t(key, **params))
-st.text_area(t("image_story.story.text"), key="story_text", height=260, help=t("image_story.story.text_help"))
-if ss.get("story_text"):
-    st.caption(t("image_story.story.count", chars=len("".join(ss.story_text.split())), target=target_chars))
+
+
+def story_text(target_chars: int) -> None:
+    """The story (editable: speech and the bundle use it) and its length."""
+    keep("story_text", "")
+    st.text_area(t("image_story.story.text"), key="story_text", height=260, help=t("image_story.story.text_help"))
+    if st.session_state.get("story_text"):
+        st.caption(t("image_story.story.count", chars=len("".join(st.session_state.story_text.split())),
+                     target=target_chars))
+
 
 # 4. Speech -----------------------------------------------------------------------------------------
-st.subheader(t("image_story.step.speech"))
-engine_choice = st.segmented_control(t("image_story.speech.engine"), list(ENGINE_CHOICES),
-                                     format_func=lambda k: t(f"image_story.speech.engine.{k}"), key="story_engine")
-speak_clicked = st.button(t("image_story.speech.run"), key="story_speak", disabled=not ss.get("story_text"))
-if (run["ok"] and ss.get("story_text")) or speak_clicked:
-    text = (ss.get("story_text") or "").strip()
+def speech_step(run: PipelineRun) -> None:
+    """Read the story aloud with the chosen engine (auto: gTTS, then espeak-ng)."""
+    state = st.session_state
+    keep("story_engine", "auto")
+    engine_choice = st.segmented_control(t("image_story.speech.engine"), list(ENGINE_CHOICES),
+                                         format_func=lambda k: t(f"image_story.speech.engine.{k}"), key="story_engine")
+    clicked = st.button(t("image_story.speech.run"), key="story_speak", disabled=not state.get("story_text"))
+    if not ((run.active and state.get("story_text")) or clicked):
+        return
+    text = (state.get("story_text") or "").strip()
     if not text:
-        st.warning(t("image_story.bad.speech_empty"))
+        run.fail("speech", Message("image_story.bad.speech_empty", level="warning"))
     elif len(text) > tts.MAX_SPEECH_CHARS:
-        st.warning(t("image_story.bad.speech_long", length=len(text), limit=tts.MAX_SPEECH_CHARS))
+        run.fail("speech", Message("image_story.bad.speech_long", {"length": len(text), "limit": tts.MAX_SPEECH_CHARS},
+                                   "warning"))
     else:
-        with timed_step("speech", pipeline) as box:
+        with timed_step(run, "speech"):
             try:
                 speech = tts.synthesize(text, ENGINE_CHOICES[engine_choice or "auto"])
             except tts.SpeechFailed as failed:
-                box.update(state="error")
-                st.error(t("image_story.speech.failed", reasons=markdown_literal(str(failed))))
-                speech = None
-        if speech is not None:
-            ss.story_speech = {"engine": speech.engine, "path": str(speech.path), "mime": speech.mime,
-                               "failures": speech.failures, "cached": speech.cached, "text": text}
-            if ss.get("story_history"):
-                ss.story_history[-1]["speech"] = ss.story_speech
+                show_speech_failures(failed.failures)
+                raise
+            state.story_speech = {"engine": speech.engine, "path": str(speech.path), "mime": speech.mime,
+                                  "failures": speech.failures, "cached": speech.cached, "text": text}
+            if state.get("story_history"):
+                state.story_history[-1]["speech"] = state.story_speech
 
-speech_state = ss.get("story_speech")
-if speech_state and Path(speech_state["path"]).is_file():
-    for engine, reason in speech_state["failures"]:
+
+def show_speech_failures(failures: list[tuple[str, Message]]) -> None:
+    """One warning per engine that failed, with the reason in the catalog's words."""
+    for engine, reason in failures:
         st.warning(t("image_story.speech.fallback", engine=t(f"image_story.speech.engine.{engine}"),
-                     reason=markdown_literal(reason)))
-    st.success(t("image_story.speech.spoken_by", engine=t(f"image_story.speech.engine.{speech_state['engine']}")) +
-               (t("image_story.speech.from_cache") if speech_state["cached"] else ""))
-    audio_bytes = Path(speech_state["path"]).read_bytes()
-    st.audio(audio_bytes, format=speech_state["mime"])
-    extension = Path(speech_state["path"]).suffix.lstrip(".")
+                     reason=message_text(reason)))
+
+
+def show_speech(speech: dict | None, story: str) -> None:
+    """The audio player and download, which engine spoke, and whether the story changed since."""
+    if not speech or not Path(speech["path"]).is_file():
+        return
+    show_speech_failures(speech["failures"])
+    st.success(t("image_story.speech.spoken_by", engine=t(f"image_story.speech.engine.{speech['engine']}")) +
+               (t("image_story.speech.from_cache") if speech["cached"] else ""))
+    audio_bytes = Path(speech["path"]).read_bytes()
+    st.audio(audio_bytes, format=speech["mime"])
+    extension = Path(speech["path"]).suffix.lstrip(".")
     st.download_button(t("image_story.speech.download", ext=extension.upper()), audio_bytes,
-                       file_name=f"story.{extension}", mime=speech_state["mime"], on_click="ignore",
-                       key="story_audio_download")
-    if speech_state["text"] != (ss.get("story_text") or "").strip():
+                       file_name=f"story.{extension}", mime=speech["mime"], on_click="ignore", key="story_audio_download")
+    if speech["text"] != story.strip():
         st.caption(t("image_story.speech.stale"))
 
-if pipeline is not None:
-    pipeline.update(label=t("image_story.status.done", seconds=f"{time.perf_counter() - run_started:.1f}"),
-                    state="complete" if run["ok"] else "error", expanded=False)
-if ss.get("story_timings"):
-    st.caption(t("image_story.status.timings") + " · ".join(
-        t("image_story.status.step_done", step=t(f"image_story.status.{name}"), seconds=f"{secs:.1f}")
-        for name, secs in ss.story_timings.items()))
+
+def show_timings(timings: dict[str, float]) -> None:
+    """The latest time of each step."""
+    if timings:
+        st.caption(t("image_story.status.timings") + " · ".join(
+            t("image_story.status.step_done", step=t(f"image_story.status.{name}"), seconds=f"{secs:.1f}")
+            for name, secs in timings.items()))
 
 
 # 5. Bundle and history -----------------------------------------------------------------------------
-def bundle_bytes(record: dict, speech_state: dict | None) -> bytes:
+def bundle_bytes(record: dict, speech: dict | None) -> bytes:
     """Build the zip (called only when the download is clicked) and keep a copy under the story dir."""
-    data = bundle.bundle_from_record(record, speech_state)
+    data = bundle.bundle_from_record(record, speech)
     bundle.save_bundle(data)
     return data
 
 
-def current_record() -> dict | None:
-    """The latest story as it is now on the page (edited captions and story text included)."""
-    if not ss.get("story_history") or not ss.get("story_params"):
-        return None
-    return {**ss.story_history[-1], "caption_en": ss.get("story_caption_en", ""),
-            "caption_zh": ss.get("story_caption_zh", ""), "story": ss.get("story_text", ""), "params": ss.story_params}
-
-
 def restore(record: dict) -> None:
     """Bring a story from this session's history back onto the page."""
-    ss.story_image, ss.story_image_problem = record["image"], None
-    ss.story_caption_en, ss.story_caption_zh = record["caption_en"], record["caption_zh"]
-    ss.story_text, ss.story_params = record["story"], record["params"]
-    ss.story_variants, ss.story_speech = record.get("variants") or [], record["speech"]
-    ss.story_notice = ("image_story.history.restored", {"time": record["time"]})
+    state = st.session_state
+    state.story_image, state.story_image_problem = record["image"], None
+    state.story_caption_en, state.story_caption_zh = record["caption_en"], record["caption_zh"]
+    state.story_text, state.story_params = record["story"], record["params"]
+    state.story_variants, state.story_speech = record.get("variants") or [], record["speech"]
+    state.story_notice = Message("image_story.history.restored", {"time": record["time"]}, "info")
 
 
-st.subheader(t("image_story.step.bundle"))
-record = current_record()
-if record is None:
-    st.caption(t("image_story.bundle.none"))
-else:
-    st.download_button(t("image_story.bundle.download"), functools.partial(bundle_bytes, record, speech_state),
+def bundle_download(history: list[dict], params: dict | None, speech: dict | None) -> None:
+    """The latest story as it is now on the page (edited captions and story text included), as a zip."""
+    if not history or not params:
+        st.caption(t("image_story.bundle.none"))
+        return
+    state = st.session_state
+    record = {**history[-1], "caption_en": state.get("story_caption_en", ""),
+              "caption_zh": state.get("story_caption_zh", ""), "story": state.get("story_text", ""), "params": params}
+    st.download_button(t("image_story.bundle.download"), functools.partial(bundle_bytes, record, speech),
                        file_name="image-story.zip", mime="application/zip", on_click="ignore",
                        key="story_bundle_download", icon=":material/folder_zip:")
     st.caption(t("image_story.bundle.contents"))
-history = ss.get("story_history") or []
-if history:
+
+
+def show_history(history: list[dict]) -> None:
+    """This session's stories, newest first, each with a restore button."""
+    if not history:
+        return
     with st.expander(t("image_story.history.title", count=len(history))):
         for past in reversed(history):
             h1, h2 = st.columns([5, 1])
             h1.text(f"{past['time']} · {past['params']['story']['settings']['style']} · {past['story'][:60]}…")
             h2.button(t("image_story.history.restore"), key=f"story_restore_{past['id']}", on_click=restore, args=(past,))
 
-ss.story_kept = {key: ss.get(key) for key in DEFAULTS}
+
+# The page ------------------------------------------------------------------------------------------
+def main() -> None:
+    """The page as a storyboard: image, run-all, captions, story, speech, bundle and history."""
+    state = st.session_state
+    header("nav.image_story", "image_story.intro")
+    if not state.get("story_cleaned"):  # once per session: drop speech and bundles older than the cleanup setting
+        files.cleanup_old_files()
+        state.story_cleaned = True
+    restore_stopped_story()
+
+    st.subheader(t("image_story.step.image"))
+    choose_image()
+    show_image(state.get("story_image"), state.get("story_image_problem"))
+    run = start_run()
+
+    st.subheader(t("image_story.step.caption"))
+    caption_step(run, state.get("story_image"))
+    translation_step(run)
+
+    st.subheader(t("image_story.step.story"))
+    target_chars = story_step(run, state.get("story_image"))
+    if state.get("story_variants"):
+        show_variants(state.story_variants)
+    if state.get("story_notice"):
+        show_message(state.pop("story_notice"))
+    story_text(target_chars)
+
+    st.subheader(t("image_story.step.speech"))
+    speech_step(run)
+    show_speech(state.get("story_speech"), state.get("story_text") or "")
+    run.finish()
+    show_timings(state.get("story_timings") or {})
+
+    st.subheader(t("image_story.step.bundle"))
+    bundle_download(state.get("story_history") or [], state.get("story_params"), state.get("story_speech"))
+    show_history(state.get("story_history") or [])
+
+
+main()

@@ -1,7 +1,7 @@
 """Streaming overhead of the image story page: tokens/s through the page's streaming path vs plain `generate`.
 
 The page path is exactly what app_pages/image_story.py runs: `stream_local` (TextIteratorStreamer fed by
-`generate` in a thread) -> `cut_at_sentence` -> `markdown_literal`, consumed chunk by chunk as
+`generate` in a thread) -> `cut_at_sentence` -> `markdown_lines`, consumed chunk by chunk as
 st.write_stream does. The baseline is `model.generate` of the same prompt and the same number of
 greedy tokens, measured in the same process, alternating with the streamed runs. The model is a
 random Qwen2 with Qwen2-0.5B's shapes (about 494M parameters, fp32 on CPU).
@@ -69,7 +69,8 @@ def main() -> int:
 
     import torch
 
-    from hflab.story.story import StorySettings, build_messages, cut_at_sentence, markdown_literal, stream_local
+    from components.escape import markdown_lines
+    from hflab.story.writer import StorySettings, build_messages, cut_at_sentence, stream_local
 
     torch.set_num_threads(int(os.environ.get("HFLAB_TORCH_THREADS", os.cpu_count() or 1)))
     start = time.perf_counter()
@@ -106,7 +107,7 @@ def main() -> int:
         for chunk in cut_at_sentence(stream_local(model, tokenizer, lock, messages, settings), settings.target_chars):
             if first is None and chunk:
                 first = time.perf_counter() - t0
-            shown.append(markdown_literal(chunk))  # what st.write_stream receives
+            shown.append(markdown_lines(chunk))  # what st.write_stream receives
         return time.perf_counter() - t0, first or float("nan"), "".join(shown)
 
     # the streamer's own cost (decode + queue) per token, timed inside generate's thread: contention-free evidence
@@ -130,7 +131,7 @@ def main() -> int:
         stream_s.append(seconds)
         ttft_stream.append(ttft)
         ttft_plain.append(first_token_plain())
-    assert text_stream == markdown_literal(text_plain), "the streamed tokens differ from plain generate"
+    assert text_stream == markdown_lines(text_plain), "the streamed tokens differ from plain generate"
 
     n = args.tokens
     plain_tps = n / min(plain_s)

@@ -20,6 +20,14 @@ def markdown_literal(text: object) -> str:
     return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
 
 
+def markdown_lines(text: object) -> str:
+    """`text` made inert like `markdown_literal`, its line breaks kept as Markdown hard breaks (streamed stories).
+
+    Per line, so it can be applied chunk by chunk to a stream: the result does not depend on the chunking.
+    """
+    return "  \n".join(markdown_literal(line) for line in str(text).split("\n"))
+
+
 def html_literal(text: object) -> str:
     """`text` made inert inside HTML we build ourselves (token chips): entities for & < > " '."""
     return html.escape(str(text), quote=True)

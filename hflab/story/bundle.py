@@ -50,6 +50,62 @@ def model_record(source: Source, model=None) -> dict:
     return record
 
 
+def caption_record(source: Source, model, settings: dict, generated: str) -> dict:
+    """params.json's record of a generated caption: the model, its beam settings and what it wrote."""
+    return {**model_record(source, model), **settings, "generated": generated}
+
+
+def translation_record(source: Source, model, generated: str) -> dict:
+    """params.json's record of a translated caption: the model and what it wrote."""
+    return {**model_record(source, model), "generated": generated}
+
+
+TYPED = {"source": "typed"}  # the record of a caption the user typed instead of generating
+
+
+def image_record(image) -> dict | None:
+    """The image's name, format, mode and size (the PNG itself goes into the zip)."""
+    if image is None:
+        return None
+    return {"name": image.name, "format": image.source_format, "mode": image.source_mode,
+            "size": list(image.source_size)}
+
+
+def story_params(image, caption: tuple[dict | None, str], translation: tuple[dict | None, str], writer: dict,
+                 settings: dict, prompt, seeds: list[int]) -> dict:
+    """Everything params.json says about one story: each step's record (typed when it has none) and what it used.
+
+    `writer` is the model record of the story step (a local model or a server), `prompt` the chat
+    messages (lab's mode) or the prompt text (tutorial's mode), `seeds` the seeds of the variants.
+    """
+    (caption_meta, caption_used), (translation_meta, translation_used) = caption, translation
+    prompt_key = "prompt" if isinstance(prompt, str) else "messages"
+    return {"image": image_record(image),
+            "caption": (caption_meta or TYPED) | {"used": caption_used},
+            "translation": (translation_meta or TYPED) | {"used": translation_used},
+            "story": {**writer, "settings": settings, prompt_key: prompt, "variant_seeds": seeds}}
+
+
+def history_record(image, caption_en: str, caption_zh: str, story: str, params: dict, variants: list) -> dict:
+    """One story of the session's history: what `bundle_from_record` zips (the speech is added when it is made)."""
+    return {"id": f"{time.time():.6f}", "time": time.strftime("%H:%M:%S"), "image": image, "caption_en": caption_en,
+            "caption_zh": caption_zh, "story": story, "params": params, "speech": None, "variants": variants}
+
+
+def with_seed(params: dict, seed: int) -> dict:
+    """A copy of `params` recording `seed` as the story's seed (the kept variant); the original stays as it was."""
+    return {**params, "story": {**params["story"], "settings": {**params["story"]["settings"], "seed": seed}}}
+
+
+def settings_from_params(story: dict):
+    """The settings object that wrote the story of params.json's "story" record (lab's or tutorial's mode)."""
+    from hflab.story.tutorial import TutorialSettings
+    from hflab.story.writer import StorySettings
+
+    cls = TutorialSettings if story["settings"].get("mode") == "tutorial" else StorySettings
+    return cls.from_dict(story["settings"])
+
+
 def params_json(params: dict) -> str:
     """params.json text; any occurrence of the Hub token is removed as a last guard."""
     text = json.dumps({"format": PARAMS_VERSION, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -83,7 +139,8 @@ def bundle_from_record(record: dict, speech: dict | None = None) -> bytes:
     if speech and Path(speech["path"]).is_file():
         audio = (Path(speech["path"]).read_bytes(), Path(speech["path"]).suffix.lstrip("."))
         params["speech"] = {"engine": speech["engine"], "gtts_lang": tts.GTTS_LANG, "espeak_voice": tts.ESPEAK_VOICE,
-                            "failures": speech["failures"]}
+                            "failures": [{"engine": engine, "reason": reason.key, **reason.params}
+                                         for engine, reason in speech["failures"]]}
     image = record.get("image")
     return build_bundle(image.png_bytes() if image is not None else None, record["caption_en"], record["caption_zh"],
                         record["story"], params, audio)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from hflab.messages import Message
+
 MAX_CAPTION_CHARS = 300  # longer "captions" are pasted stories: they would swamp the story prompt
 
 
@@ -30,11 +32,11 @@ def generate_caption(model, processor, image, settings: CaptionSettings) -> str:
     return processor.decode(out[0], skip_special_tokens=True).strip()
 
 
-def check_caption(text: str, max_chars: int = MAX_CAPTION_CHARS) -> tuple[str, dict] | None:
-    """None if `text` is a usable caption, else (i18n key, params) of the problem."""
+def check_caption(text: str, max_chars: int = MAX_CAPTION_CHARS) -> Message | None:
+    """None if `text` is a usable caption, else the warning that says what is wrong with it."""
     stripped = (text or "").strip()
     if not stripped:
-        return "image_story.bad.caption_empty", {}
+        return Message("image_story.bad.caption_empty", level="warning")
     if len(stripped) > max_chars:
-        return "image_story.bad.caption_long", {"length": len(stripped), "limit": max_chars}
+        return Message("image_story.bad.caption_long", {"length": len(stripped), "limit": max_chars}, "warning")
     return None

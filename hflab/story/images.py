@@ -10,18 +10,16 @@ import io
 import warnings
 from dataclasses import dataclass, field
 
+from hflab.messages import MessageError
+
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "MPO")  # MPO: multi-picture JPEGs from phone cameras
 MAX_BYTES = 20 * 2**20
 MAX_ASPECT = 10.0  # BLIP squashes every image to a square: beyond 10:1 the caption is meaningless
 MAX_SIDE = 1024  # the kept copy (preview, bundle); BLIP itself works at 384 px
 
 
-class ImageProblem(ValueError):
-    """A user image that cannot be used; `key` is the i18n key of the message, `params` its fields."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key, self.params = key, params
+class ImageProblem(MessageError):
+    """A user image that cannot be used; its `message` says why in the catalog's words."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hflab.messages import Message, MessageError
 from hflab.paths import atomic_write_bytes
 from hflab.story.files import story_dir
 
@@ -30,11 +31,15 @@ MAX_SPEECH_CHARS = 5000
 _BREAKS = re.compile(r"(?<=[。！？!?…；;\n])")
 
 
-class SpeechFailed(RuntimeError):
-    """No engine could speak the text; `failures` says why for each engine tried."""
+class NoAudio(RuntimeError):
+    """An engine answered but produced no audio."""
 
-    def __init__(self, failures: list[tuple[str, str]]):
-        super().__init__("; ".join(f"{e}: {r}" for e, r in failures))
+
+class SpeechFailed(MessageError):
+    """No engine could speak the text; `failures` says why for each engine tried (engine, reason message)."""
+
+    def __init__(self, failures: list[tuple[str, Message]]):
+        super().__init__("image_story.speech.failed")
         self.failures = failures
 
 
@@ -46,7 +51,7 @@ class Speech:
     path: Path
     mime: str
     cached: bool
-    failures: list[tuple[str, str]] = field(default_factory=list)
+    failures: list[tuple[str, Message]] = field(default_factory=list)
 
     @property
     def extension(self) -> str:
@@ -114,7 +119,7 @@ def _gtts_chunk(text: str) -> bytes:
     buf = io.BytesIO()
     gTTS(text, lang=GTTS_LANG, lang_check=False).write_to_fp(buf)  # lang_check would make one more request
     if not buf.getvalue():
-        raise RuntimeError("gTTS returned no audio")
+        raise NoAudio("gTTS returned no audio")
     return buf.getvalue()
 
 
@@ -135,23 +140,37 @@ def speak_espeak(text: str, timeout_s: float = 120) -> bytes:
                        capture_output=True, timeout=timeout_s, check=True)
         data = out.read_bytes()
     if len(data) <= 44:  # a bare WAV header: nothing was spoken
-        raise RuntimeError("espeak-ng produced no audio")
+        raise NoAudio("espeak-ng produced no audio")
     return data
 
 
 SPEAKERS: dict[str, Callable[[str], bytes]] = {"gtts": speak_gtts, "espeak": speak_espeak}
 
 
-def _reason(exc: BaseException) -> str:
-    """A short, token-free description of why an engine failed."""
-    text = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-    return text[:300]
+def failure_reason(engine: str, exc: BaseException) -> Message:
+    """Why an engine failed, as a catalog message (never the library's own English text)."""
+    response = getattr(exc, "rsp", None)  # gTTSError: the HTTP response, None when the connection failed
+    if isinstance(exc, (TimeoutError, subprocess.TimeoutExpired)):
+        return Message("image_story.speech.reason.timeout", level="warning")
+    if isinstance(exc, NoAudio):
+        return Message("image_story.speech.reason.no_audio", level="warning")
+    if isinstance(exc, FileNotFoundError):
+        return Message("image_story.speech.reason.not_installed", level="warning")
+    if engine == "gtts" and type(exc).__name__ == "gTTSError":
+        if response is None:
+            return Message("image_story.speech.reason.no_connection", level="warning")
+        if response.status_code == 429:
+            return Message("image_story.speech.reason.rate_limited", level="warning")
+        return Message("image_story.speech.reason.http", {"status": response.status_code}, "warning")
+    if isinstance(exc, OSError):  # requests' connection errors and proxies refusing are OSErrors too
+        return Message("image_story.speech.reason.no_connection", level="warning")
+    return Message("image_story.speech.reason.other", {"error": type(exc).__name__}, "warning")
 
 
 def synthesize(text: str, engines: tuple[str, ...] = ENGINES) -> Speech:
     """Speak `text` with the first engine that works, trying the cache first; raise SpeechFailed if none does."""
     text = text.strip()
-    failures: list[tuple[str, str]] = []
+    failures: list[tuple[str, Message]] = []
     for engine in engines:
         path = cache_path(engine, text)
         if path.is_file():
@@ -160,7 +179,7 @@ def synthesize(text: str, engines: tuple[str, ...] = ENGINES) -> Speech:
         try:
             data = SPEAKERS[engine](text)
         except Exception as exc:  # network errors, HTTP 429, timeouts, missing binary: try the next engine
-            failures.append((engine, _reason(exc)))
+            failures.append((engine, failure_reason(engine, exc)))
             continue
         atomic_write_bytes(path, data)
         return Speech(engine, path, EXTENSIONS[engine][1], False, failures)

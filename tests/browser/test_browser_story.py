@@ -21,7 +21,7 @@ def story_app(tiny_models):
         yield url
 
 
-def test_upload_run_all_gives_story_and_audio(story_app, shared_images):
+def test_upload_run_all_gives_story_and_audio(story_app):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 4200})
@@ -33,7 +33,7 @@ def test_upload_run_all_gives_story_and_audio(story_app, shared_images):
         wait_for_app(page)
         assert page.locator("h1").first.inner_text() == t("nav.image_story", "zh")
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-            str(shared_images / "chelsea.png"))
+            str(ROOT / "hflab" / "story" / "examples" / "chelsea.jpg"))
         page.wait_for_selector('[data-testid="stMain"] [data-testid="stImage"] img', timeout=60_000)
         page.get_by_role("button", name=t("image_story.run_all", "zh")).click()
         page.wait_for_selector('[data-testid="stMain"] audio', state="attached", timeout=240_000)

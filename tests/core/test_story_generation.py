@@ -5,7 +5,16 @@ from dataclasses import replace
 import pytest
 
 from hflab import loading
-from hflab.story.story import StoryGenerationError, StorySettings, build_messages, generate_story, stream_local
+from hflab.story.tutorial import TutorialSettings, tutorial_prompt
+from hflab.story.writer import (
+    StoryGenerationError,
+    StorySettings,
+    StreamProgress,
+    build_messages,
+    count_chars,
+    generate_story,
+    stream_local,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +67,33 @@ def test_same_seed_same_story_and_lock_is_released(qwen):
     assert first == generate_story(model, tokenizer, lock, MESSAGES, SETTINGS)
     assert lock.acquire(blocking=False)
     lock.release()
+
+
+def test_progress_counts_exactly_the_generated_tokens(qwen):
+    model, tokenizer = qwen
+    settings = replace(SETTINGS, creativity=0)
+    progress = StreamProgress(settings.max_new_tokens, settings.target_chars)
+    for chunk in stream_local(model, tokenizer, threading.RLock(), MESSAGES, settings, progress):
+        progress.add(chunk)
+    inputs = tokenizer.apply_chat_template(MESSAGES, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    out = model.generate(**inputs, **settings.generate_kwargs())
+    assert progress.tokens == out.shape[1] - inputs["input_ids"].shape[1]
+    assert progress.chars == count_chars(_oracle(model, tokenizer, settings))
+    assert progress.tokens_per_s() > 0 and progress.seconds_left() is not None
+
+
+def test_tutorial_mode_equals_the_tutorials_own_code(qwen):
+    """The tutorial's generate_story, line for line (raw prompt, always sampling, decode, replace, hard cut)."""
+    import torch
+
+    model, tokenizer = qwen
+    settings = TutorialSettings(style="童话", target_chars=50, creativity=5, seed=3)
+    prompt = tutorial_prompt("童话", "一只猫", 50)
+    inputs = tokenizer(prompt, return_tensors="pt", truncation=True, max_length=512)
+    torch.manual_seed(3)
+    outputs = model.generate(**inputs, max_length=len(inputs["input_ids"][0]) + 50, temperature=1.15, do_sample=True,
+                             top_p=0.9, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
+    story = tokenizer.decode(outputs[0], skip_special_tokens=True).replace(prompt, "").strip()
+    if len(story) > 50:
+        story = story[:50].rsplit("。", 1)[0] + "......(故事已截断以符合字数要求)"
+    assert generate_story(model, tokenizer, threading.RLock(), prompt, settings) == story

@@ -1,21 +1,15 @@
-"""Opening user images: real photos and odd formats from ../shared/images, and every bad input gets its message."""
+"""Opening user images: photos and odd formats built in code, and every bad input gets its message."""
 import io
-import struct
-import zlib
 
 import numpy as np
 import pytest
+from hostile.files import animated_gif, multipage_tiff
+from image_files import GOOD_IMAGES, bad_images, bomb_png, encode
 from PIL import Image, ImageOps
 
 from hflab.i18n import t
 from hflab.story import images
 from hflab.story.images import ImageProblem, open_image
-
-
-def _png(img: Image.Image, **kw) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", **kw)
-    return buf.getvalue()
 
 
 def _problem(data: bytes) -> ImageProblem:
@@ -24,10 +18,9 @@ def _problem(data: bytes) -> ImageProblem:
     return info.value
 
 
-@pytest.mark.parametrize("name", ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "camera.png",
-                                  "chessboard_GRAY.png"])
-def test_real_images_open_as_rgb(shared_images, name):
-    data = (shared_images / name).read_bytes()
+@pytest.mark.parametrize("name", list(GOOD_IMAGES))
+def test_photos_open_as_rgb(name):
+    data = GOOD_IMAGES[name]()
     prepared = open_image(data, name)
     expected = Image.open(io.BytesIO(data)).convert("RGB")
     expected.thumbnail((images.MAX_SIDE, images.MAX_SIDE))
@@ -35,8 +28,8 @@ def test_real_images_open_as_rgb(shared_images, name):
     assert np.array_equal(np.asarray(prepared.image), np.asarray(expected))
 
 
-def test_animated_gif_uses_first_frame(shared_images):
-    data = (shared_images / "no_time_for_that_tiny.gif").read_bytes()
+def test_animated_gif_uses_first_frame():
+    data = animated_gif()
     prepared = open_image(data)
     oracle = Image.open(io.BytesIO(data))
     oracle.seek(0)
@@ -69,7 +62,7 @@ def test_cmyk_jpeg_becomes_rgb():
 
 def test_16bit_png_is_scaled_not_clipped():
     arr = np.array([[0, 32896, 65535]], dtype=np.uint16).repeat(8, axis=0)
-    data = _png(Image.fromarray(arr))
+    data = encode(Image.fromarray(arr))
     prepared = open_image(data)
     assert prepared.source_mode.startswith("I")
     assert [prepared.image.getpixel((x, 0))[0] for x in range(3)] == [0, 128, 255]
@@ -79,36 +72,13 @@ def test_palette_with_alpha_goes_on_white():
     img = Image.new("P", (8, 8), 0)
     img.putpalette([255, 0, 0] + [0, 0, 255] * 255)
     img.info["transparency"] = 0
-    prepared = open_image(_png(img, transparency=0))
+    prepared = open_image(encode(img, transparency=0))
     assert prepared.image.getpixel((0, 0)) == (255, 255, 255)
     assert ("image_story.note.alpha", {}) in prepared.notes
 
 
-def _bomb_png(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims width x height (Pillow refuses it at open)."""
-    data = bytearray(_png(Image.new("1", (1, 1))))
-    ihdr = struct.pack(">II", width, height) + bytes(data[24:29])
-    data[16:29] = ihdr
-    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    return bytes(data)
-
-
-def _bad_inputs(shared_images):
-    chelsea = (shared_images / "chelsea.png").read_bytes()
-    tiff = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(tiff, format="TIFF")
-    return {
-        "image_story.bad.empty": b"",
-        "image_story.bad.corrupt": chelsea[: len(chelsea) // 2],  # truncated
-        "image_story.bad.unidentified": b"this is not an image at all" * 10,
-        "image_story.bad.format": tiff.getvalue(),
-        "image_story.bad.bomb": _bomb_png(30000, 30000),
-        "image_story.bad.aspect": _png(Image.new("L", (100, 20000))),
-    }
-
-
-def test_every_bad_input_gets_its_message(shared_images):
-    for key, data in _bad_inputs(shared_images).items():
+def test_every_bad_input_gets_its_message():
+    for key, data in bad_images().items():
         problem = _problem(data)
         assert problem.key == key
         for lang in ("zh", "en"):
@@ -118,7 +88,7 @@ def test_every_bad_input_gets_its_message(shared_images):
 def test_bomb_between_one_and_two_times_the_limit_is_refused_too():
     # Pillow only warns here; on a shared server the warning is treated as an error
     side = int((Image.MAX_IMAGE_PIXELS * 1.5) ** 0.5)
-    assert _problem(_bomb_png(side, side)).key == "image_story.bad.bomb"
+    assert _problem(bomb_png(side, side)).key == "image_story.bad.bomb"
 
 
 def test_oversized_upload_is_refused(monkeypatch):
@@ -126,6 +96,6 @@ def test_oversized_upload_is_refused(monkeypatch):
     assert _problem(b"x" * 101).key == "image_story.bad.too_big"
 
 
-def test_multipage_tiff_from_shared_is_refused_with_a_message(shared_images):
-    assert _problem((shared_images / "multipage_rgb.tif").read_bytes()).key in (
+def test_multipage_tiff_is_refused_with_a_message():
+    assert _problem(multipage_tiff()).key in (
         "image_story.bad.format", "image_story.bad.unidentified")

@@ -1,18 +1,20 @@
 """Story logic without a model: messages per style, creativity mapping, sentence-boundary length control, escaping."""
 import html
 import random
+import time
 
 import pytest
 
-from hflab.story.story import (
+from components.escape import markdown_lines
+from hflab.story.writer import (
     STYLES,
     StorySettings,
+    StreamProgress,
     build_messages,
     count_chars,
     creativity_to_temperature,
     cut_at_sentence,
     finish_story,
-    markdown_literal,
     sentence_cut,
     token_budget,
     trim_to_sentence,
@@ -91,9 +93,37 @@ def test_trim_keeps_whole_sentences_only_when_that_keeps_half():
     assert finish_story("  \n ") == ""
 
 
-def test_markdown_literal_renders_as_the_plain_text():
+def test_streamed_chunks_render_as_the_plain_text():
+    # the page escapes streamed chunks with the one escaper (components.escape), line breaks kept
     markdown_it = pytest.importorskip("markdown_it")
     md = markdown_it.MarkdownIt("commonmark")
     nasty = "**粗体** _斜体_ [链接](javascript:alert(1)) ![img](http://x/y.png) <b>html</b> `code` # 标题 1. 列表 $x$ :red[字]"
-    rendered = md.renderInline(markdown_literal(nasty))
+    rendered = md.renderInline(markdown_lines(nasty))
     assert rendered == html.escape(nasty, quote=True).replace("&#x27;", "'")
+    chunked = "".join(markdown_lines(piece) for piece in ("第一行*", "*\n# 第二", "行"))
+    assert md.render(chunked) == "<p>第一行**<br />\n# 第二行</p>\n"
+
+
+def test_token_budget_from_the_measured_characters_per_token():
+    # 300 characters at 1.5 per token need 200 tokens: 1.2 x that plus 16
+    assert token_budget(300, 1024, 1.5) == 256
+    # an English-centric model writing English (about 4.5 characters per token) gets far fewer tokens
+    assert token_budget(100, 1024, 4.5) == 42
+    assert token_budget(1000, 200, 0.5) == 200
+
+
+def test_characters_per_token_of_a_real_tokenizer(bert):
+    from hflab.story.writer import REFERENCE_STORY, chars_per_token
+
+    # bert-base-chinese splits Chinese into single characters: one character per token, punctuation included
+    assert chars_per_token(bert, "zh") == 1.0
+    assert count_chars(REFERENCE_STORY["zh"]) == len(bert(REFERENCE_STORY["zh"], add_special_tokens=False)["input_ids"])
+
+
+def test_time_left_follows_the_nearer_of_budget_and_target():
+    progress = StreamProgress(max_new_tokens=100, target_chars=60, started=time.perf_counter() - 10)
+    assert progress.seconds_left() is None  # nothing streamed yet
+    for _ in range(20):
+        progress.add("猫。")  # 20 tokens, 40 characters in 10 s
+    assert progress.tokens_per_s() == pytest.approx(2.0, rel=0.05)
+    assert progress.seconds_left() == pytest.approx(5.0, rel=0.05)  # 20 characters to go at 4 per second

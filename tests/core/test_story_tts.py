@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from hflab.i18n import t
+from hflab.messages import Message
 from hflab.story import tts
 
 pytestmark = pytest.mark.skipif(tts.shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
@@ -83,7 +85,7 @@ def test_silent_network_hits_the_timeout(monkeypatch):
         _use_proxy(monkeypatch, port)
         speech = tts.synthesize("超时以后改用离线引擎。")
     assert speech.engine == "espeak"
-    assert "TimeoutError" in speech.failures[0][1]
+    assert speech.failures[0][1].key == "image_story.speech.reason.timeout"
 
 
 def test_http_429_falls_back(monkeypatch):
@@ -91,6 +93,18 @@ def test_http_429_falls_back(monkeypatch):
         _use_proxy(monkeypatch, port)
         speech = tts.synthesize("请求太多了。")
     assert speech.engine == "espeak" and speech.failures[0][0] == "gtts"
+    # the proxy refuses the tunnel with 429: to gTTS that is a connection that failed
+    assert speech.failures[0][1] == Message("image_story.speech.reason.no_connection", level="warning")
+
+
+@pytest.mark.parametrize(("status", "key", "params"), [(429, "rate_limited", {}), (503, "http", {"status": 503})])
+def test_a_gtts_http_error_gets_its_own_message(status, key, params):
+    from types import SimpleNamespace
+
+    from gtts.tts import gTTSError
+
+    error = gTTSError("upstream said no", response=SimpleNamespace(status_code=status, reason="x"))
+    assert tts.failure_reason("gtts", error) == Message(f"image_story.speech.reason.{key}", params, "warning")
 
 
 def test_all_engines_failing_leaves_no_file(monkeypatch, tmp_path):
@@ -99,5 +113,17 @@ def test_all_engines_failing_leaves_no_file(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path / "no-binaries-here"))
     with pytest.raises(tts.SpeechFailed) as info:
         tts.synthesize("谁也读不出来。")
-    assert [engine for engine, _ in info.value.failures] == ["gtts", "espeak"]
+    assert info.value.failures == [("gtts", Message("image_story.speech.reason.no_connection", level="warning")),
+                                   ("espeak", Message("image_story.speech.reason.not_installed", level="warning"))]
+    assert info.value.key == "image_story.speech.failed"
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_gtts_failing_to_connect_is_a_catalog_message_not_its_english_exception(monkeypatch):
+    # issue 18.14: the page showed "gTTSError: Failed to connect. Probable cause: Unknown"
+    _use_proxy(monkeypatch, _closed_port())
+    speech = tts.synthesize("连不上就换一个引擎。")
+    engine, reason = speech.failures[0]
+    assert engine == "gtts" and reason == Message("image_story.speech.reason.no_connection", level="warning")
+    assert t(reason.key, "zh") == "连接不上语音服务（离线，或网络被拦截）"
+    assert t(reason.key, "en") == "could not connect to the speech service (offline, or the network is blocked)"

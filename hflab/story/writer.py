@@ -1,16 +1,21 @@
-"""The story step: chat messages per style, sampling settings, token streaming and length control.
+"""The story writer: chat messages per style, sampling settings, token streaming and length control.
 
 The page consumes a *chunk source*: any iterator of text chunks. `stream_local` is the one for a
 transformers model (TextIteratorStreamer fed by `generate` in a thread); another backend only has to
 yield text. `cut_at_sentence` wraps any chunk source and ends the story at the first sentence end
 near the requested length, then closes the source (which stops generation).
+
+A settings object decides the whole run: how the prompt is encoded, the `generate` arguments, how
+the stream is limited and how the final text is finished. `StorySettings` is the lab's way;
+`hflab.story.tutorial.TutorialSettings` is the tutorial's original, with the same methods.
 """
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 # the tutorial's eleven styles; the prompt uses these Chinese names, the page shows translated labels
 STYLES = ("搞笑", "武侠", "爱情", "动作", "科幻", "悬疑", "奇幻", "温馨", "恐怖", "冒险", "童话")
@@ -28,11 +33,12 @@ STYLE_HINTS = {
     "童话": "语言简单，适合讲给孩子听，有一个小道理。",
 }
 MIN_CHARS, MAX_CHARS = 50, 1000
+DEFAULT_CHARS = 300
+ENGLISH_CENTRIC_DEFAULT_CHARS = 100  # the offline SmolLM2 writes English at ~1 token/s on 2 cores: keep its first story short
 TEMPERATURE_PER_STEP = 0.15  # creativity 0..10 -> temperature 0.15 x creativity; 0 means greedy decoding
 TOP_K = 50  # fixed and recorded, so a model's own generation_config (Qwen2 sets top_k=20) cannot change results
 _SENTENCE_END = re.compile(r"[。！？!?…]+[」』”’\"'）)]*")
 _CLOSERS = "」』”’\"'）)"
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
 
 
 def creativity_to_temperature(creativity: int) -> float:
@@ -40,13 +46,69 @@ def creativity_to_temperature(creativity: int) -> float:
     return round(TEMPERATURE_PER_STEP * max(0, min(10, int(creativity))), 2)
 
 
-def token_budget(target_chars: int, cap: int) -> int:
-    """max_new_tokens for a story of `target_chars` Chinese characters: room to reach a sentence end.
+# what the model is asked to write, in its own language: its tokenizer on these gives characters per token
+REFERENCE_STORY = {
+    "zh": "小猫坐在窗台上，看着外面的雨。它想出去玩，可是妈妈说雨停了才可以。过了一会儿，太阳出来了，"
+          "天边挂着一道彩虹。小猫跳下窗台，跑进花园，和蝴蝶一起在草地上奔跑。",
+    "en": "A little cat sat on the windowsill and watched the rain. It wanted to go outside and play, but its "
+          "mother said it had to wait until the rain stopped. After a while the sun came out and a rainbow hung "
+          "in the sky. The cat jumped down and ran into the garden to chase butterflies across the grass.",
+}
+BUDGET_HEADROOM = 1.2  # room for the sentence that crosses the target, not enough to let the story run away
 
-    Qwen2's tokenizer averages about 1.4 Chinese characters per token; 1.2 tokens per character plus
-    64 leaves room for the sentence that crosses the target without letting the story run away.
+
+def chars_per_token(tokenizer, language: str) -> float:
+    """Characters (whitespace excluded) per token of `tokenizer` on the reference story in `language`."""
+    sample = REFERENCE_STORY[language]
+    return count_chars(sample) / max(1, len(tokenizer(sample, add_special_tokens=False)["input_ids"]))
+
+
+def token_budget(target_chars: int, cap: int, measured_chars_per_token: float | None = None) -> int:
+    """max_new_tokens for a story of `target_chars` characters: room to reach a sentence end.
+
+    With the model's measured characters per token: 1.2 x the tokens the target needs, plus 16.
+    Unmeasured (the model is not loaded yet): 1.2 tokens per character plus 64, which fits Qwen2
+    (about 1.4 Chinese characters per token).
     """
-    return max(16, min(cap, int(target_chars * 1.2) + 64))
+    if measured_chars_per_token is None:
+        return max(16, min(cap, int(target_chars * 1.2) + 64))
+    return max(16, min(cap, int(target_chars * BUDGET_HEADROOM / measured_chars_per_token) + 16))
+
+
+@dataclass
+class StreamProgress:
+    """Tokens and characters streamed so far: the speed and the time left shown beside the stop button.
+
+    A local model reports its exact token count (`stream_local`); for a server each streamed chunk
+    counts as one token (OpenAI-compatible servers send one token per chunk).
+    """
+
+    max_new_tokens: int
+    target_chars: int
+    tokens: int = 0
+    chars: int = 0
+    count_chunks_as_tokens: bool = True
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, chunk: str) -> None:
+        """Count one streamed chunk."""
+        self.chars += count_chars(chunk)
+        if self.count_chunks_as_tokens and chunk:
+            self.tokens += 1
+
+    def tokens_per_s(self) -> float:
+        """Tokens per second since the stream started (prompt processing included)."""
+        return self.tokens / max(1e-6, time.perf_counter() - self.started)
+
+    def seconds_left(self) -> float | None:
+        """Seconds until the story ends at the target length or the token budget, whichever comes first."""
+        if not self.tokens:
+            return None
+        elapsed = time.perf_counter() - self.started
+        left = (self.max_new_tokens - self.tokens) * elapsed / self.tokens
+        if self.chars:
+            left = min(left, (self.target_chars - self.chars) * elapsed / self.chars)
+        return max(0.0, left)
 
 
 @dataclass(frozen=True)
@@ -79,6 +141,23 @@ class StorySettings:
             kwargs.update(temperature=self.temperature, top_p=self.top_p, top_k=TOP_K)
         return kwargs
 
+    def special_token_kwargs(self, tokenizer) -> dict:
+        """None: the chat model's own generation config supplies the pad and end-of-turn tokens."""
+        return {}
+
+    def encode(self, tokenizer, messages: list[dict]):
+        """Model inputs: the chat messages through the model's chat template."""
+        return tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                             return_dict=True)
+
+    def limit(self, chunks: Iterable[str]) -> Iterator[str]:
+        """The stream, ended at the first sentence end near the target length."""
+        return cut_at_sentence(chunks, self.target_chars)
+
+    def finish(self, streamed: str) -> str:
+        """The final story from the streamed text."""
+        return finish_story(streamed)
+
     def as_dict(self) -> dict:
         """Settings plus the derived values, for params.json."""
         return {**asdict(self), "temperature": self.temperature, "do_sample": self.do_sample,
@@ -87,8 +166,13 @@ class StorySettings:
     @classmethod
     def from_dict(cls, data: dict) -> StorySettings:
         """Rebuild from `as_dict()` output (derived keys ignored)."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        return cls(**known_fields(cls, data))
+
+
+def known_fields(cls, data: dict) -> dict:
+    """The items of `data` that are fields of the dataclass `cls` (derived keys of `as_dict()` dropped)."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
 
 
 def build_messages(style: str, caption_zh: str, target_chars: int, caption_en: str = "") -> list[dict]:
@@ -161,32 +245,34 @@ def finish_story(streamed: str) -> str:
     return trim_to_sentence(streamed)
 
 
-def markdown_literal(chunk: str) -> str:
-    """Escape a text chunk so st.markdown / st.write_stream shows it literally (per character, so chunking is safe)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", chunk).replace("\n", "  \n")
-
-
 class StoryGenerationError(RuntimeError):
     """`generate` failed inside the streaming thread."""
 
 
-def _event_stopping_criteria(event: threading.Event):
-    """A StoppingCriteria that ends generation as soon as `event` is set (stop button, length reached)."""
+def _event_stopping_criteria(event: threading.Event, prompt_tokens: int, progress: StreamProgress | None):
+    """A StoppingCriteria that ends generation as soon as `event` is set (stop button, length reached).
+
+    Called once per generated token, it also reports the exact number of new tokens to `progress`.
+    """
     import torch
     from transformers import StoppingCriteria
 
     class EventStop(StoppingCriteria):
         def __call__(self, input_ids, scores, **kwargs):
+            if progress is not None:
+                progress.tokens = input_ids.shape[1] - prompt_tokens
             return torch.full((input_ids.shape[0],), event.is_set(), dtype=torch.bool, device=input_ids.device)
 
     return EventStop()
 
 
-def stream_local(model, tokenizer, lock, messages: list[dict], settings: StorySettings) -> Iterator[str]:
+def stream_local(model, tokenizer, lock, prompt, settings, progress: StreamProgress | None = None) -> Iterator[str]:
     """Yield story text chunks as a local model generates them (TextIteratorStreamer + generate in a thread).
 
-    The thread holds `lock` while it tokenizes and generates (the streamer decodes inside generate).
-    Closing this generator (or leaving it early) sets a stop event that ends `generate` at the next token.
+    `prompt` is what `settings.encode` takes (chat messages for the lab's settings, text for the
+    tutorial's). The thread holds `lock` while it tokenizes and generates (the streamer decodes inside
+    generate). Closing this generator (or leaving it early) sets a stop event that ends `generate` at
+    the next token.
     """
     import torch
     from transformers import StoppingCriteriaList, TextIteratorStreamer
@@ -194,17 +280,18 @@ def stream_local(model, tokenizer, lock, messages: list[dict], settings: StorySe
     stop = threading.Event()
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     failure: list[BaseException] = []
+    if progress is not None:
+        progress.count_chunks_as_tokens = False
 
     def run() -> None:
         try:
             with lock:
-                inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                                       return_dict=True).to(model.device)
+                inputs = settings.encode(tokenizer, prompt).to(model.device)
+                criteria = _event_stopping_criteria(stop, inputs["input_ids"].shape[1], progress)
                 torch.manual_seed(settings.seed)
                 with torch.inference_mode():
-                    model.generate(**inputs, streamer=streamer,
-                                   stopping_criteria=StoppingCriteriaList([_event_stopping_criteria(stop)]),
-                                   **settings.generate_kwargs())
+                    model.generate(**inputs, streamer=streamer, stopping_criteria=StoppingCriteriaList([criteria]),
+                                   **settings.generate_kwargs(), **settings.special_token_kwargs(tokenizer))
         except BaseException as exc:  # surfaced to the consumer below instead of hanging it
             failure.append(exc)
             streamer.on_finalized_text("", stream_end=True)
@@ -220,7 +307,6 @@ def stream_local(model, tokenizer, lock, messages: list[dict], settings: StorySe
         raise StoryGenerationError(f"{type(failure[0]).__name__}: {failure[0]}") from failure[0]
 
 
-def generate_story(model, tokenizer, lock, messages: list[dict], settings: StorySettings) -> str:
+def generate_story(model, tokenizer, lock, prompt, settings) -> str:
     """The whole story through the same path the page streams (used to regenerate from params.json)."""
-    return finish_story("".join(cut_at_sentence(stream_local(model, tokenizer, lock, messages, settings),
-                                                settings.target_chars)))
+    return settings.finish("".join(settings.limit(stream_local(model, tokenizer, lock, prompt, settings))))

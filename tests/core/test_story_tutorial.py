@@ -1,0 +1,58 @@
+"""The tutorial's original story step (教程原版): its numbers and prompt, hard-coded from the tutorial's app.py."""
+import pytest
+
+from hflab.story.tutorial import (
+    CHARS_STEP,
+    DEFAULT_CHARS,
+    DEFAULT_CREATIVITY,
+    MAX_CHARS,
+    MIN_CHARS,
+    TutorialSettings,
+    tutorial_cut,
+    tutorial_prompt,
+    tutorial_temperature,
+)
+
+# temperature = max(0.3, min(2.0, 0.3 + (creativity / 10) * 1.7)) for creativity 0..10, worked out by hand
+TUTORIAL_TEMPERATURES = [0.3, 0.47, 0.64, 0.81, 0.98, 1.15, 1.32, 1.49, 1.66, 1.83, 2.0]
+
+# the tutorial's prompt for style 温馨, max_length 300 and the caption 一只猫坐在沙发上, copied from its app.py
+TUTORIAL_PROMPT = ("任务:根据图片描述写温馨风格故事\n"
+                   "要求:1. 纯中文;2. 字数控制在300字左右;3. 符合风格特点,语句通顺\n"
+                   "图片描述:一只猫坐在沙发上\n"
+                   "故事:")
+
+
+@pytest.mark.parametrize("creativity", range(11))
+def test_temperature_for_every_creativity_equals_the_tutorials(creativity):
+    assert tutorial_temperature(creativity) == pytest.approx(TUTORIAL_TEMPERATURES[creativity], abs=1e-12)
+    assert TutorialSettings(creativity=creativity).generate_kwargs()["temperature"] == pytest.approx(
+        TUTORIAL_TEMPERATURES[creativity], abs=1e-12)
+
+
+def test_prompt_string_equals_the_tutorials():
+    assert tutorial_prompt("温馨", "一只猫坐在沙发上", 300) == TUTORIAL_PROMPT
+
+
+def test_always_samples_with_top_p_and_one_token_per_character():
+    settings = TutorialSettings(target_chars=450, creativity=0)
+    assert settings.generate_kwargs() == {"max_new_tokens": 450, "temperature": 0.3, "do_sample": True, "top_p": 0.9}
+
+
+def test_defaults_and_slider_equal_the_tutorials():
+    assert (MIN_CHARS, MAX_CHARS, CHARS_STEP, DEFAULT_CHARS, DEFAULT_CREATIVITY) == (50, 1000, 50, 300, 5)
+    assert TutorialSettings().style == "温馨"
+
+
+def test_hard_cut_back_to_the_last_full_stop_with_the_marker():
+    story = "小猫坐在窗台上。它看着外面的雨。今天还能出去玩吗"
+    assert tutorial_cut(story, 100) == story
+    assert tutorial_cut(story, 20) == "小猫坐在窗台上。它看着外面的雨" + "......(故事已截断以符合字数要求)"
+    assert tutorial_cut("没有句号的一句很长很长的话", 5) == "没有句号的" + "......(故事已截断以符合字数要求)"
+
+
+def test_settings_round_trip_through_params():
+    from hflab.story.bundle import settings_from_params
+
+    settings = TutorialSettings(style="童话", target_chars=200, creativity=8, seed=7)
+    assert settings_from_params({"settings": settings.as_dict()}) == settings
