@@ -7,11 +7,11 @@ import pytest
 from hflab.sentiment import data as sdata
 
 
-def test_load_saved_matches_datasets(shared_dataset):
+def test_load_saved_matches_datasets(review_dataset):
     from datasets import load_from_disk
 
-    reviews = sdata.load_saved(shared_dataset)
-    oracle = load_from_disk(str(shared_dataset))
+    reviews = sdata.load_saved(review_dataset)
+    oracle = load_from_disk(str(review_dataset))
     assert list(reviews.splits) == ["train", "validation", "test"]
     for split, df in reviews.splits.items():
         assert len(df) == oracle[split].num_rows

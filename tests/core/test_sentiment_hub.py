@@ -21,10 +21,10 @@ ROWS = 60  # per split: enough to check every row, small enough to stay fast
 
 
 @pytest.fixture(scope="module")
-def hub_files(shared_dataset):
+def hub_files(review_dataset):
     from datasets import load_from_disk
 
-    saved = load_from_disk(str(shared_dataset))
+    saved = load_from_disk(str(review_dataset))
     files = {"README.md": b"---\nlicense: unknown\n---\n"}
     for split in saved:
         buffer = io.BytesIO()

@@ -112,8 +112,8 @@ def test_torch_view_padding(tiny):
 
 
 @pytest.fixture(scope="module")
-def chnsenticorp(shared_dataset):
-    return sdata.load_saved(shared_dataset)
+def chnsenticorp(review_dataset):
+    return sdata.load_saved(review_dataset)
 
 
 def test_short_training_beats_chance_and_round_trips(chnsenticorp, tmp_path_factory):

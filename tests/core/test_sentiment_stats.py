@@ -9,8 +9,8 @@ from hflab.sentiment import stats
 
 
 @pytest.fixture(scope="module")
-def reviews(shared_dataset):
-    full = sdata.load_saved(shared_dataset)
+def reviews(review_dataset):
+    full = sdata.load_saved(review_dataset)
     return sdata.ReviewData({k: v.iloc[:400] for k, v in full.splits.items()}, "saved", "ChnSentiCorp")
 
 

@@ -26,7 +26,7 @@ def tmp_path(tmp_path, monkeypatch):
 
 
 @pytest.fixture()
-def page_env(tiny_env, shared_dataset):
+def page_env(tiny_env, review_env):
     return tiny_env
 
 
@@ -52,11 +52,11 @@ def test_page_explores_and_predicts(lang, page_env):
     assert shown.delta == f"{probs.max():.1%}"
 
 
-def test_evaluate_and_batch_predict(page_env, shared_dataset):
+def test_evaluate_and_batch_predict(page_env, review_dataset):
     at = open_page(PAGE, "en")
     at.button(key="sentiment_eval_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    test = sdata.load_saved(shared_dataset).splits["test"]
+    test = sdata.load_saved(review_dataset).splits["test"]
     probs = tiny_prediction(page_env, list(test["text"]))
     accuracy = next(m for m in at.metric if m.label == t("sentiment.eval.accuracy", "en"))
     assert accuracy.value == f"{(probs.argmax(1) == test['label'].to_numpy()).mean():.2%}"
