@@ -4,6 +4,7 @@ import json
 import pandas as pd
 import pytest
 
+from hflab.messages import Message
 from hflab.sentiment import data as sdata
 
 
@@ -108,7 +109,7 @@ def test_five_megabyte_review_is_cut_not_lost(monkeypatch):
     limit = sdata.get_settings().max_text_chars
     assert len(frame) == 2 and len(frame["text"][0]) == limit and frame["text"][1] == "短评"
     data = sdata.upload_data("big.csv", frame)
-    assert data.notes == [("sentiment.warn.cut", {"count": 1, "limit": limit})]
+    assert data.notes == [Message("sentiment.warn.cut", {"count": 1, "limit": limit}, "info")]
 
 
 def test_empty_file_and_empty_split():

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from hflab.sentiment import data as sdata
+from hflab.sentiment.checkpoints import list_trained, load_classifier, save_trained, trained_source
 from hflab.sentiment.evaluate import evaluate, misclassified
-from hflab.sentiment.models import list_trained, load_classifier, save_trained, trained_source
 from hflab.sentiment.predict import predict_proba
 from hflab.sentiment.train import TrainConfig, accuracy, small_bert, train_classifier
 from hflab.sources import resolve

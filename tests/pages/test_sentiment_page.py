@@ -5,7 +5,7 @@ from apptest_utils import error_texts, open_page
 
 from hflab.i18n import t
 from hflab.sentiment import data as sdata
-from hflab.sentiment.models import load_classifier
+from hflab.sentiment.checkpoints import load_classifier
 from hflab.sentiment.predict import predict_proba
 from hflab.sources import resolve
 
