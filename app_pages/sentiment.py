@@ -15,6 +15,7 @@ from components.messages import show_message
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
 from hflab import i18n, loading, offline_assets
+from hflab.csv_safety import csv_bytes
 from hflab.messages import Message
 from hflab.sentiment import data as sdata
 from hflab.sentiment import stats
@@ -531,7 +532,7 @@ def batch_prediction(reviews: sdata.ReviewData, picked: PickedModel) -> None:
         st.metric(t("sentiment.eval.accuracy"), f"{(out['predicted'] == out['label']).mean():.1%}")
     st.dataframe(shown[["predicted_name", "confidence", "text"]].rename(columns=column_names()), hide_index=True,
                  width="stretch", height=300)
-    st.download_button(t("sentiment.predict.download"), out.to_csv(index=False).encode("utf-8"),
+    st.download_button(t("sentiment.predict.download"), csv_bytes(out),
                        file_name="predictions.csv", mime="text/csv", key="sentiment_batch_dl")
 
 

