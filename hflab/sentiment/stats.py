@@ -1,9 +1,11 @@
 """Statistics of a review data set, all plain pandas so tests can recompute them directly."""
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,8 @@ from hflab.sentiment.data import DataError
 TRUNCATION_LIMITS = (128, 256, 512)
 REGEX_BUDGET_S = 1.0  # for all rows together: a pattern that backtracks exponentially is stopped
 MAX_PATTERN_CHARS = 200
+# function characters that top every frequency table but say nothing about sentiment (不, 没, 很 stay: they do)
+STOPWORDS = frozenset("的了是我也在有和就都这那一个上们你他她它着过到说要会对去把被为与及或而之其地得吧吗呢啊呀给让还又")
 
 
 def split_sizes(splits: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -72,12 +76,12 @@ def truncation_shares(tokens: pd.Series | np.ndarray, limits: Sequence[int] = TR
                          "share": [float((tokens > n).mean()) if len(tokens) else 0.0 for n in limits]})
 
 
-def histogram(df: pd.DataFrame, column: str, bins: int = 40) -> pd.DataFrame:
-    """Counts per label over shared equal-width bins of `column` (pre-binned so charts stay small)."""
+def histogram(df: pd.DataFrame, column: str, bins: int = 40, edges: np.ndarray | None = None) -> pd.DataFrame:
+    """Counts per label over shared bins of `column` (`bins` equal-width ones, or the given `edges`)."""
     values = df[column].to_numpy()
     if len(values) == 0:
         return pd.DataFrame(columns=["label", "start", "end", "count"])
-    edges = np.histogram_bin_edges(values, bins=bins)
+    edges = np.histogram_bin_edges(values, bins=bins) if edges is None else edges
     rows = []
     for label, group in df.groupby("label"):
         counts, _ = np.histogram(group[column].to_numpy(), bins=edges)
@@ -86,19 +90,49 @@ def histogram(df: pd.DataFrame, column: str, bins: int = 40) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class LengthHistogram:
+    """Counts per label from 0 to `upper` (bins of a round width); `tail` longer rows are left out of the chart."""
+
+    bins: pd.DataFrame  # label, start, end, count
+    upper: float
+    tail: int
+
+
+def round_width(span: float, bins: int) -> int:
+    """A bin width of 1, 2 or 5 times a power of ten giving about `bins` bins over `span` (at least 1)."""
+    raw = max(span / max(1, bins), 1.0)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
+
+
+def length_histogram(df: pd.DataFrame, column: str, bins: int = 30, quantile: float = 0.99) -> LengthHistogram:
+    """Lengths from 0 up to the `quantile` (a few very long reviews would squeeze the rest into one bar)."""
+    values = df[column].to_numpy()
+    if len(values) == 0:
+        return LengthHistogram(histogram(df, column), 0.0, 0)
+    cut = float(np.quantile(values, quantile))
+    width = round_width(cut, bins)
+    edges = np.arange(0, cut + width, width, dtype=float)
+    edges = edges if len(edges) > 1 else np.array([0.0, float(width)])
+    kept = df[df[column] <= edges[-1]]
+    return LengthHistogram(histogram(kept, column, edges=edges), float(edges[-1]), int(len(df) - len(kept)))
+
+
 def length_summary(df: pd.DataFrame) -> pd.DataFrame:
     """Mean / median / max characters and tokens per label."""
     return df.groupby("label")[["chars", "tokens"]].agg(["mean", "median", "max"]).round(1)
 
 
-def frequent_chars(df: pd.DataFrame, top: int = 20, ngram: int = 1) -> pd.DataFrame:
-    """Most frequent characters (ngram=1) or character bigrams (ngram=2) per label, punctuation left out."""
+def frequent_chars(df: pd.DataFrame, top: int = 20, ngram: int = 1, stopwords: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Most frequent characters (ngram=1) or character bigrams (ngram=2) per label, punctuation left out, and
+    items holding one of `stopwords` (e.g. STOPWORDS) left out."""
     rows = []
     for label, group in df.groupby("label"):
         joined = "\n".join(group["text"])  # "\n" is not alphanumeric, so no bigram spans two reviews
         # counting in C (Counter over a str / zip) and filtering the few distinct keys afterwards is fast
         grams = Counter(joined) if ngram == 1 else Counter(map("".join, zip(*(joined[i:] for i in range(ngram)))))
-        counter = Counter({g: n for g, n in grams.items() if g.isalnum()})
+        counter = Counter({g: n for g, n in grams.items() if g.isalnum() and stopwords.isdisjoint(g)})
         total = sum(counter.values()) or 1
         rows += [{"label": int(label), "rank": r + 1, "item": item, "count": n, "per_1000": 1000 * n / total}
                  for r, (item, n) in enumerate(counter.most_common(top))]

@@ -139,3 +139,31 @@ def test_the_issues_pattern_and_long_patterns():
     with pytest.raises(sdata.DataError) as err:
         stats.search(rows, "好" * (stats.MAX_PATTERN_CHARS + 1), regex=True)
     assert err.value.key == "sentiment.err.regex_too_long" and err.value.params == {"limit": stats.MAX_PATTERN_CHARS}
+
+
+def test_length_histogram_stops_at_the_99th_percentile_and_counts_the_tail():
+    """Issue 18.9: a few very long reviews no longer squeeze the chart; the bins have a round width."""
+    chars = list(range(1, 201)) * 5 + [5000, 6000, 7000]
+    df = pd.DataFrame({"chars": chars, "label": [i % 2 for i in range(len(chars))]})
+    hist = stats.length_histogram(df, "chars", bins=30)
+    assert hist.upper >= np.quantile(chars, 0.99) and hist.upper < 5000
+    assert hist.tail == sum(c > hist.upper for c in chars) == 3
+    assert hist.bins["count"].sum() == len(chars) - hist.tail
+    widths = (hist.bins["end"] - hist.bins["start"]).unique()
+    assert len(widths) == 1 and widths[0] in (1, 2, 5, 10, 20, 50) and hist.bins["start"].min() == 0
+    for label, group in df[df["chars"] <= hist.upper].groupby("label"):
+        counts = hist.bins[hist.bins["label"] == label]["count"].to_numpy()
+        edges = np.append(hist.bins[hist.bins["label"] == label]["start"].to_numpy(), hist.upper)
+        assert counts.tolist() == np.histogram(group["chars"], bins=edges)[0].tolist()
+
+
+def test_frequent_characters_without_stopwords(frame):
+    """Issue 18.14: the filter leaves out function characters; the rest are counted as before."""
+    top = stats.frequent_chars(frame, top=10, stopwords=stats.STOPWORDS)
+    for label, group in frame.groupby("label"):
+        chars = pd.Series(list("".join(group["text"])))
+        expected = chars[chars.map(str.isalnum) & ~chars.isin(stats.STOPWORDS)].value_counts()
+        assert top[top["label"] == label]["count"].tolist() == expected.iloc[:10].tolist()
+    assert not set(top["item"]) & stats.STOPWORDS
+    bigrams = stats.frequent_chars(frame, top=10, ngram=2, stopwords=stats.STOPWORDS)
+    assert all(stats.STOPWORDS.isdisjoint(item) for item in bigrams["item"])
