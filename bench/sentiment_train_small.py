@@ -73,7 +73,7 @@ def main() -> None:
     best = min(seconds, cpu / args.threads)
     print("PASS" if test_acc >= 0.85 and best < 600 else "FAIL", "target: >= 0.85 test accuracy in < 600 s")
     if args.save:
-        from hflab.sentiment.models import save_trained
+        from hflab.sentiment.checkpoints import save_trained
 
         path = save_trained(model, tokenizer, config, result, test_acc, ds, kind="scratch")
         print(f"saved to {path}")

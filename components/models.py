@@ -7,7 +7,9 @@ from typing import Any
 import streamlit as st
 
 from components.i18n import t
+from components.messages import show_message
 from hflab.manager import BudgetTooSmall, Handle, ModelManager
+from hflab.messages import Message
 from hflab.settings import get_settings
 from hflab.sources import Source, resolve
 
@@ -32,7 +34,7 @@ def source_caption(source: Source) -> str:
 
 def explain_missing(source: Source) -> None:
     """An error box saying what is missing and the exact command or setting that fixes it."""
-    st.error(t(source.problem_key or "source.missing", **source.params))
+    show_message(Message(source.problem_key or "source.missing", source.params))  # params hold typed paths
     if source.fix:
         st.code(source.fix, language="bash")
 
@@ -56,5 +58,5 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
     except BudgetTooSmall as exc:
         st.error(t("problem.budget", model=label, needed=exc.needed // 2**20, budget=exc.budget // 2**20))
     except Exception as exc:  # any loader failure becomes a message; the app keeps running
-        st.error(t("problem.load_failed", what=label, error=f"{type(exc).__name__}: {exc}"))
+        show_message(Message("problem.load_failed", {"what": label, "error": f"{type(exc).__name__}: {exc}"}))
     return None

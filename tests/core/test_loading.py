@@ -4,6 +4,7 @@ from pathlib import Path
 import torch
 from streamlit.testing.v1 import AppTest
 
+from components.escape import markdown_literal
 from hflab.i18n import t
 from hflab.loading import estimate_load_bytes, load_causal_lm
 from hflab.sources import resolve
@@ -69,8 +70,8 @@ def test_not_a_model_dir_gives_a_message(tiny_env, monkeypatch, session_dir):
     monkeypatch.setenv("HFLAB_CAUSAL_LM_DIR", str(empty))
     at = _run("2200", "zh")
     assert not at.exception
-    assert at.error[0].value == t("problem.not_a_model_dir", "zh", path=str(empty.resolve()),
-                                  markers="config.json")
+    assert at.error[0].value == t("problem.not_a_model_dir", "zh", path=markdown_literal(empty.resolve()),
+                                  markers=markdown_literal("config.json"))  # typed paths are shown inert
 
 
 def test_loads_with_enough_budget(tiny_env):

@@ -4,14 +4,15 @@ import json
 import pandas as pd
 import pytest
 
+from hflab.messages import Message
 from hflab.sentiment import data as sdata
 
 
-def test_load_saved_matches_datasets(shared_dataset):
+def test_load_saved_matches_datasets(review_dataset):
     from datasets import load_from_disk
 
-    reviews = sdata.load_saved(shared_dataset)
-    oracle = load_from_disk(str(shared_dataset))
+    reviews = sdata.load_saved(review_dataset)
+    oracle = load_from_disk(str(review_dataset))
     assert list(reviews.splits) == ["train", "validation", "test"]
     for split, df in reviews.splits.items():
         assert len(df) == oracle[split].num_rows
@@ -108,7 +109,7 @@ def test_five_megabyte_review_is_cut_not_lost(monkeypatch):
     limit = sdata.get_settings().max_text_chars
     assert len(frame) == 2 and len(frame["text"][0]) == limit and frame["text"][1] == "短评"
     data = sdata.upload_data("big.csv", frame)
-    assert data.notes == [("sentiment.warn.cut", {"count": 1, "limit": limit})]
+    assert data.notes == [Message("sentiment.warn.cut", {"count": 1, "limit": limit}, "info")]
 
 
 def test_empty_file_and_empty_split():

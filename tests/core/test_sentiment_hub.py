@@ -13,6 +13,7 @@ from fake_hub import FakeHub
 
 from hflab import network
 from hflab.i18n import t
+from hflab.messages import Message
 from hflab.sentiment import data as sdata
 from hflab.sources import resolve, saved_dataset_dir
 
@@ -21,10 +22,10 @@ ROWS = 60  # per split: enough to check every row, small enough to stay fast
 
 
 @pytest.fixture(scope="module")
-def hub_files(shared_dataset):
+def hub_files(review_dataset):
     from datasets import load_from_disk
 
-    saved = load_from_disk(str(shared_dataset))
+    saved = load_from_disk(str(review_dataset))
     files = {"README.md": b"---\nlicense: unknown\n---\n"}
     for split in saved:
         buffer = io.BytesIO()
@@ -102,7 +103,7 @@ def test_download_saves_to_disk_and_the_next_start_reads_it_offline(hub, hub_fil
     reviews = sdata.load_source(source)
     _assert_rows(reviews, hub_files[1])
     saved = saved_dataset_dir(REPO)
-    assert reviews.notes == [("sentiment.data.saved_to", {"path": str(saved)})]
+    assert reviews.notes == [Message("sentiment.data.saved_to", {"path": str(saved)}, "info")]
     assert (saved / "dataset_dict.json").is_file()
     assert any("/resolve/" in r and r.endswith(".parquet") for r in hub.requests)  # really downloaded
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from hflab.sentiment import data as sdata
+from hflab.sentiment.checkpoints import list_trained, load_classifier, save_trained, trained_source
 from hflab.sentiment.evaluate import evaluate, misclassified
-from hflab.sentiment.models import list_trained, load_classifier, save_trained, trained_source
 from hflab.sentiment.predict import predict_proba
 from hflab.sentiment.train import TrainConfig, accuracy, small_bert, train_classifier
 from hflab.sources import resolve
@@ -112,8 +112,8 @@ def test_torch_view_padding(tiny):
 
 
 @pytest.fixture(scope="module")
-def chnsenticorp(shared_dataset):
-    return sdata.load_saved(shared_dataset)
+def chnsenticorp(review_dataset):
+    return sdata.load_saved(review_dataset)
 
 
 def test_short_training_beats_chance_and_round_trips(chnsenticorp, tmp_path_factory):

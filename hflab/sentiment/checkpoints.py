@@ -1,5 +1,5 @@
-"""Which sentiment classifiers exist: the role's model (bert-base-chinese online, a local dir) and the
-models trained on the page under `<models_dir>/sentiment/`. Knows whether a head is trained."""
+"""Sentiment classifier checkpoints: the role's model (bert-base-chinese online, a local dir) and the models
+trained on the page under `<models_dir>/sentiment/`; loading one tells whether its head is trained."""
 from __future__ import annotations
 
 import time
