@@ -7,7 +7,7 @@ from apptest_utils import error_texts, open_page
 
 from hflab import offline_assets
 from hflab.i18n import t
-from hflab.model_info import heads
+from hflab.models import heads
 
 PAGE = "app_pages/models.py"
 
