@@ -1,6 +1,5 @@
 """Models: where each model comes from, what it is (files, parameters, memory, licence), its heads,
 its architecture, the HF cache with downloads, and what the model manager holds right now."""
-import re
 import time
 from pathlib import Path
 
@@ -9,10 +8,13 @@ import streamlit as st
 
 from components.code import show_code
 from components.i18n import lang, t
-from components.models import explain_missing, load, manager, resolve_role, source_caption
+from components.messages import message_text, show_message
+from components.models import load, manager, resolve_role, source_caption
 from components.page import header
+from components.state import keep
 from hflab import i18n
-from hflab.model_info import cache, inspect, licences
+from hflab.messages import Message
+from hflab.models import cache, checkpoint, code, licences, typed
 from hflab.network import hub_status
 from hflab.roles import ROLES
 from hflab.settings import get_settings, hf_token
@@ -21,25 +23,19 @@ MB = 2**20
 MODEL_ROLES = [name for name, role in ROLES.items() if role.kind != "dataset"]
 
 
-def escape_markdown(text: str) -> str:
-    """Backslash-escape Markdown syntax so typed ids, paths and Hub text show literally."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
-
-
-def message(key: str, **params) -> str:
-    """A catalog string whose parameters (user input, Hub text) are shown literally."""
-    return t(key, **{name: escape_markdown(value) for name, value in params.items()})
+def literal(key: str, **params) -> str:
+    """A catalog string whose parameters (typed ids, paths, Hub text) are shown literally."""
+    return message_text(Message(key, params))
 
 
 def show_error(exc: Exception, repo_id: str, intro_key: str | None = None) -> None:
     """A clear, translated message for a Hub / disk / weights error (never a traceback)."""
-    key, params = cache.explain_error(exc, repo_id)
-    st.error((t(intro_key) + " " if intro_key else "") + message(key, **params))
+    st.error((t(intro_key) + " " if intro_key else "") + message_text(cache.explain_error(exc, repo_id)))
 
 
-def explain_problem(source) -> None:
-    """Why a typed id or directory cannot be inspected, and the command that fixes it."""
-    st.error(message(source.problem_key or "source.missing", **source.params))
+def explain_problem(source, level: str) -> None:
+    """Why a source cannot be inspected, and the command or setting that fixes it."""
+    show_message(Message(source.problem_key or "source.missing", source.params, level))
     if source.fix:
         st.code(source.fix, language="bash")
 
@@ -61,16 +57,90 @@ def labels(prefix: str):
     return lambda option: i18n.t(prefix + option, language)
 
 
-def pick_source():
+def keep_choice(key: str, options: list, default):
+    """`keep` for a choice whose options change (another model, another cache): a gone value falls back."""
+    if keep(key, default) not in options:
+        st.session_state[key] = default
+
+
+def first_available(role_sources: dict) -> str:
+    """The role the page opens on: the first one with a model here (offline: the packaged one)."""
+    ready = [role for role, source in role_sources.items() if source.ready]
+    return next((role for role in ready if role != "tokenizer"), ready[0] if ready else MODEL_ROLES[0])
+
+
+def role_label(role_sources: dict):
+    """format_func for the role picker: a role with no model here says so (picking it shows the fix)."""
+    name, missing = labels("role."), t("models.pick.role_missing")
+    return lambda role: name(role) + ("" if role_sources[role].ready else f" · {missing}")
+
+
+def pick_source(role_sources: dict):
     """The model the user chose: a role's resolved source or a typed id / directory."""
+    keep("models_mode", "role")
     mode = st.radio(t("models.pick.mode"), ["role", "custom"], horizontal=True, key="models_mode",
                     format_func=labels("models.pick."))
     if mode == "role":
-        role = st.selectbox(t("models.pick.role_label"), MODEL_ROLES, format_func=labels("role."),
+        keep_choice("models_role", MODEL_ROLES, first_available(role_sources))
+        role = st.selectbox(t("models.pick.role_label"), MODEL_ROLES, format_func=role_label(role_sources),
                             key="models_role")
-        return resolve_role(role)
-    typed = st.text_input(t("models.pick.custom_label"), key="models_custom", help=t("models.pick.custom_help"))
-    return inspect.resolve_user_input(typed)
+        return role_sources[role]
+    keep("models_custom", "")
+    typed_text = st.text_input(t("models.pick.custom_label"), key="models_custom", help=t("models.pick.custom_help"))
+    return typed.resolve_user_input(typed_text)
+
+
+def load_choice(source):
+    """What can be done with the chosen source: a note, its problem and fix, or the load button; the handle once loaded."""
+    if source.role == "tokenizer":
+        st.info(t("models.pick.tokenizer_role"))
+        st.caption(source_caption(source))
+    elif source.problem_key == "models.problem.empty":
+        st.info(t("models.problem.empty"))
+    elif not source.ready:  # a typed input is wrong; a role is only not downloaded yet
+        explain_problem(source, "error" if source.role == typed.ROLE else "warning")
+    else:
+        page_source = typed.for_page(source)
+        loaded_key = f"models_loaded|{page_source.cache_key}"
+        if st.button(t("models.load_button"), key="models_load", type="primary"):
+            st.session_state[loaded_key] = True
+        if st.session_state.get(loaded_key):
+            return load(page_source, checkpoint.load_for_inspection, t("models.what"))
+        st.caption(t("models.load_hint"))
+    return None
+
+
+def local_facts(source, facts: dict):
+    """Add revision, dtype and header counts of a local copy to `facts`; returns (files, weights summary)."""
+    config = checkpoint.config_dict(source.target)
+    revision = checkpoint.revision_info(source.target)
+    facts[t("models.ov.commit")] = revision.get("commit") or t("models.ov.not_in_cache")
+    if revision.get("refs"):
+        facts[t("models.ov.refs")] = ", ".join(revision["refs"])
+    summary = None
+    try:
+        summary = checkpoint.weights_summary(source.target)
+    except checkpoint.CorruptWeights as exc:
+        show_error(exc, source.repo_id)
+    if config:
+        facts[t("models.ov.stored_dtype")] = checkpoint.stored_dtype(config) or "-"
+    if summary:
+        facts[t("models.ov.weights_format")] = summary.format
+    if summary and summary.params:
+        facts[t("models.ov.params_header")] = f"{summary.params:,} ({', '.join(summary.dtypes)})"
+        estimate = checkpoint.estimated_load_bytes(summary.params, True, summary.bytes)
+        facts[t("models.ov.mem_estimated")] = f"{estimate / MB:,.1f} MB"
+    return checkpoint.local_files(source.target), summary
+
+
+def per_module_table(per_module: dict, total: int) -> None:
+    """Parameters per top-level module with their share of the total."""
+    st.markdown(f"**{t('models.ov.per_module')}**")
+    st.dataframe(pd.DataFrame([{t("models.ov.col.module"): name, t("models.ov.col.params"): count,
+                                t("models.ov.col.share"): round(100 * count / max(total, 1), 2)}
+                               for name, count in per_module.items()]), hide_index=True, width="stretch")
+    if sum(per_module.values()) != total:
+        st.caption(t("models.ov.tied_note"))
 
 
 def overview(source, handle) -> None:
@@ -78,36 +148,19 @@ def overview(source, handle) -> None:
     st.text(f"{t('models.ov.source')}: {source_caption(source)}")
     facts = {t("models.ov.kind"): t(f"models.ov.kind.{source.kind}"), t("models.ov.repo_id"): source.repo_id,
              t("models.ov.path"): source.target or "-"}
-    config, files, summary = {}, [], None
+    files, summary = [], None
     if source.kind in ("hub", "mirror"):
         try:
-            files, sha = inspect.hub_files(source.repo_id, hf_token())
-            facts[t("models.ov.commit")] = sha
+            files, facts[t("models.ov.commit")] = checkpoint.hub_files(source.repo_id, hf_token())
         except Exception as exc:
             show_error(exc, source.repo_id, "models.ov.hub_files_failed")
     elif Path(source.target).is_dir():
-        config = inspect.config_dict(source.target)
-        files = inspect.local_files(source.target)
-        revision = inspect.revision_info(source.target)
-        facts[t("models.ov.commit")] = revision.get("commit") or t("models.ov.not_in_cache")
-        if revision.get("refs"):
-            facts[t("models.ov.refs")] = ", ".join(revision["refs"])
-        try:
-            summary = inspect.weights_summary(source.target)
-        except inspect.CorruptWeights as exc:
-            show_error(exc, source.repo_id)
-    if config:
-        facts[t("models.ov.stored_dtype")] = inspect.stored_dtype(config) or "-"
-    if summary:
-        facts[t("models.ov.weights_format")] = summary.format
-        if summary.params:
-            facts[t("models.ov.params_header")] = f"{summary.params:,} ({', '.join(summary.dtypes)})"
-            facts[t("models.ov.mem_estimated")] = f"{inspect.estimated_load_bytes(summary.params, True, summary.bytes) / MB:,.1f} MB"
+        files, summary = local_facts(source, facts)
     if handle is not None:
         model = handle.value[0]
-        total, per_module = inspect.parameter_counts(model)
+        total, per_module = checkpoint.parameter_counts(model)
         facts[t("models.ov.params_loaded")] = f"{total:,}"
-        facts[t("models.ov.loaded_dtype")] = inspect.loaded_dtype(model)
+        facts[t("models.ov.loaded_dtype")] = checkpoint.loaded_dtype(model)
         facts[t("models.ov.mem_measured")] = f"{handle.nbytes / MB:,.1f} MB"
     facts_table(facts)
     st.caption(t("models.ov.mem_note"))
@@ -116,25 +169,14 @@ def overview(source, handle) -> None:
     elif summary and summary.format == "none" and source.kind not in ("hub", "mirror"):
         st.info(t("models.ov.no_weights"))
     if handle is not None:
-        st.markdown(f"**{t('models.ov.per_module')}**")
-        st.dataframe(pd.DataFrame([{t("models.ov.col.module"): name, t("models.ov.col.params"): count,
-                                    t("models.ov.col.share"): round(100 * count / max(total, 1), 2)}
-                                   for name, count in per_module.items()]), hide_index=True, width="stretch")
-        if sum(per_module.values()) != total:
-            st.caption(t("models.ov.tied_note"))
+        per_module_table(per_module, total)
     if files:
         with st.expander(f"{t('models.ov.files')} ({len(files)})"):
             st.dataframe(pd.DataFrame([{t("models.ov.col.file"): f.name, t("models.ov.col.size"): round(f.size / MB, 3)}
                                        for f in files]), hide_index=True, width="stretch")
+    model_class = type(handle.value[0]).__name__ if handle is not None else "AutoModel"
+    show_code(code.parameters_code(source, model_class), "models.code.parameters")
     licence_view(source)
-    cls = type(handle.value[0]).__name__ if handle is not None else "AutoModel"
-    show_code(f"""import transformers
-
-model = transformers.{cls}.from_pretrained({(source.target or source.repo_id)!r})
-total = sum(p.numel() for p in model.parameters())
-per_module = {{name: sum(p.numel() for p in child.parameters()) for name, child in model.named_children()}}
-memory_mb = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()]) / 2**20
-print(total, per_module, memory_mb)""")
 
 
 def licence_view(source) -> None:
@@ -157,17 +199,33 @@ def licence_view(source) -> None:
         box(f"**{t('models.lic.class.' + found.klass)}**: {t('models.lic.summary.' + found.klass)}")
     if found.name or found.link:
         st.text(t("models.lic.custom_link", name=found.name, link=found.link))
-    show_code(f"""from huggingface_hub import ModelCard
+    show_code(code.licence_code(source), "models.code.licence")
 
-card = ModelCard.load({source.repo_id!r})   # or the README.md path of a local copy
-print(card.data.license, card.data.get("license_name"), card.data.get("license_link"))""")
+
+def head_report(report) -> None:
+    """The model class a head built, input and output shapes, and its newly initialised weights."""
+    st.markdown(t("models.heads.model_class", model_class=f"`{report.model_class}`"))
+    cols = st.columns(2)
+    for col, title, shapes in ((cols[0], "models.heads.inputs", report.input_shapes),
+                               (cols[1], "models.heads.outputs", report.output_shapes)):
+        col.markdown(f"**{t(title)}**")
+        col.dataframe(pd.DataFrame([{t("models.heads.col.name"): k, t("models.heads.col.shape"): str(list(v))}
+                                    for k, v in shapes.items()]), hide_index=True, width="stretch")
+    if report.newly_initialized:
+        st.warning(t("models.heads.new_weights", count=len(report.newly_initialized)), icon="⚠️")
+        st.code("\n".join(report.newly_initialized), language=None)
+    else:
+        st.success(t("models.heads.no_new_weights"), icon="✅")
+    if report.unused_from_checkpoint:
+        st.caption(t("models.heads.unused", count=len(report.unused_from_checkpoint)))
+        st.code("\n".join(report.unused_from_checkpoint), language=None)
 
 
 def heads_view(source, handle) -> None:
     """Supported Auto classes, a real forward pass per head, newly initialised weights."""
     from transformers import AutoConfig
 
-    from hflab.model_info import heads
+    from hflab.models import heads
 
     st.markdown(t("models.heads.intro"))
     try:
@@ -185,6 +243,7 @@ def heads_view(source, handle) -> None:
     if handle is None:
         st.info(t("models.need_load"))
         return
+    keep_choice("models_head", supported, supported[0])
     head = st.selectbox(t("models.heads.pick"), supported, key="models_head")
     budget = get_settings().memory_budget_mb
     if handle.nbytes / MB > budget / 2:
@@ -197,65 +256,55 @@ def heads_view(source, handle) -> None:
                 st.session_state[key] = heads.run_head(source.target, head, handle.value[1], hf_token())
         except Exception as exc:
             show_error(exc, source.repo_id)
-    report = st.session_state.get(key)
-    if report is not None:
-        st.markdown(t("models.heads.model_class", model_class=f"`{report.model_class}`"))
-        cols = st.columns(2)
-        for col, title, shapes in ((cols[0], "models.heads.inputs", report.input_shapes),
-                                   (cols[1], "models.heads.outputs", report.output_shapes)):
-            col.markdown(f"**{t(title)}**")
-            col.dataframe(pd.DataFrame([{t("models.heads.col.name"): k, t("models.heads.col.shape"): str(list(v))}
-                                        for k, v in shapes.items()]), hide_index=True, width="stretch")
-        if report.newly_initialized:
-            st.warning(t("models.heads.new_weights", count=len(report.newly_initialized)), icon="⚠️")
-            st.code("\n".join(report.newly_initialized), language=None)
-        else:
-            st.success(t("models.heads.no_new_weights"), icon="✅")
-        if report.unused_from_checkpoint:
-            st.caption(t("models.heads.unused", count=len(report.unused_from_checkpoint)))
-            st.code("\n".join(report.unused_from_checkpoint), language=None)
-    show_code(f"""import torch
-from transformers import {head}, AutoTokenizer
-
-model, info = {head}.from_pretrained({source.target!r}, output_loading_info=True)
-print("newly initialised (untrained):", sorted(info["missing_keys"]))
-tokenizer = AutoTokenizer.from_pretrained({source.target!r})
-with torch.no_grad():
-    outputs = model(**tokenizer({heads.SAMPLE_TEXT!r}, return_tensors="pt"))
-print({{name: tuple(value.shape) for name, value in outputs.items() if torch.is_tensor(value)}})""")
+    if st.session_state.get(key) is not None:
+        head_report(st.session_state[key])
+    show_code(code.head_code(source, head), "models.code.heads")
 
 
 def architecture_view(source, handle) -> None:
     """The module tree with parameter counts (collapsible) and the config as a table."""
-    from hflab.model_info import tree
+    from hflab.models import tree
 
     if handle is None:
         st.info(t("models.need_load"))
     else:
         st.markdown(f"**{t('models.arch.tree')}**")
-        depth = st.slider(t("models.arch.depth"), 1, 6, 2, key="models_tree_depth")
+        keep("models_tree_depth", 2)
+        depth = st.slider(t("models.arch.depth"), 1, 6, key="models_tree_depth")
         root = tree.module_tree(handle.value[0])
         st.json({f"{root.name} · {root.params:,}": tree.tree_as_nested_dict(root)}, expanded=depth)
-    config = handle.value[0].config.to_dict() if handle is not None else inspect.config_dict(source.target or "")
+    config = handle.value[0].config.to_dict() if handle is not None else checkpoint.config_dict(source.target or "")
     st.markdown(f"**{t('models.arch.config')}**")
     if config:
-        st.dataframe(pd.DataFrame(inspect.flat_config(config), columns=[t("models.arch.col.key"), t("models.arch.col.value")]),
+        st.dataframe(pd.DataFrame(checkpoint.flat_config(config), columns=[t("models.arch.col.key"), t("models.arch.col.value")]),
                      hide_index=True, width="stretch")
     else:
         st.info(t("models.arch.no_config"))
-    show_code(f"""import transformers
+    show_code(code.architecture_code(source), "models.code.architecture")
 
-model = transformers.AutoModel.from_pretrained({(source.target or source.repo_id)!r})
-print(model)            # the module tree
-for name, module in model.named_modules():
-    print(name or "(root)", type(module).__name__, sum(p.numel() for p in module.parameters()))
-print(model.config)     # the config""")
+
+def delete_view(repos: list) -> None:
+    """Pick a cached repo, confirm, delete it; the result is shown after the rerun."""
+    with st.expander(t("models.cache.delete_title")):
+        by_name = {f"{r.repo_type}:{r.repo_id}": r for r in repos}
+        choice = by_name[st.selectbox(t("models.cache.delete_pick"), list(by_name), key="models_delete_pick")]
+        mb = round(choice.size_on_disk / MB, 2)
+        sure = st.checkbox(literal("models.cache.delete_confirm", repo=choice.repo_id, mb=mb), key="models_delete_sure")
+        if st.button(t("models.cache.delete_button"), disabled=not sure, key="models_delete", type="primary"):
+            try:
+                freed = cache.delete_repo(choice.repo_id, choice.repo_type)
+                st.session_state["models_cache_msg"] = literal("models.cache.deleted", repo=choice.repo_id,
+                                                               mb=round(freed / MB, 2))
+                st.session_state.pop("models_delete_sure", None)
+                st.rerun()
+            except Exception as exc:
+                st.error(t("models.cache.delete_failed", error=type(exc).__name__))
 
 
 def cache_view() -> None:
     """List, delete, download, prepare for offline."""
     st.subheader(t("models.cache.title"))
-    st.caption(message("models.cache.location", path=cache.hub_cache_dir()))
+    st.caption(literal("models.cache.location", path=cache.hub_cache_dir()))
     repos, warnings = cache.list_cache()
     if not repos:
         st.info(t("models.cache.empty"))
@@ -271,74 +320,59 @@ def cache_view() -> None:
         st.warning(t("models.cache.warnings"))
         st.code("\n".join(warnings), language=None)
     if repos:
-        with st.expander(t("models.cache.delete_title")):
-            labels = {f"{r.repo_type}:{r.repo_id}": r for r in repos}
-            choice = labels[st.selectbox(t("models.cache.delete_pick"), list(labels), key="models_delete_pick")]
-            mb = round(choice.size_on_disk / MB, 2)
-            sure = st.checkbox(message("models.cache.delete_confirm", repo=choice.repo_id, mb=mb), key="models_delete_sure")
-            if st.button(t("models.cache.delete_button"), disabled=not sure, key="models_delete", type="primary"):
-                try:
-                    freed = cache.delete_repo(choice.repo_id, choice.repo_type)
-                    st.session_state["models_cache_msg"] = message("models.cache.deleted", repo=choice.repo_id,
-                                                                   mb=round(freed / MB, 2))
-                    st.session_state.pop("models_delete_sure", None)
-                    st.rerun()
-                except Exception as exc:
-                    st.error(t("models.cache.delete_failed", error=type(exc).__name__))
+        delete_view(repos)
     if "models_cache_msg" in st.session_state:
         st.success(st.session_state.pop("models_cache_msg"))
     download_view()
-    show_code("""from huggingface_hub import scan_cache_dir, snapshot_download
-
-info = scan_cache_dir()                       # what is cached, sizes, last access
-for repo in info.repos:
-    print(repo.repo_id, repo.size_on_disk_str, repo.last_accessed)
-repo = next(r for r in info.repos if r.repo_id == "bert-base-chinese")
-info.delete_revisions(*[r.commit_hash for r in repo.revisions]).execute()   # delete it
-snapshot_download("bert-base-chinese")        # HF_ENDPOINT and HF_TOKEN are honoured""")
+    prepare_offline_view()
+    show_code(code.CACHE_CODE, "models.code.cache")
 
 
 def download_view() -> None:
-    """Download one repo with a progress bar, or every default repo for offline use."""
+    """Download one repo with a progress bar."""
     st.subheader(t("models.dl.title"))
-    status = hub_status()
     token = t("models.dl.token_set") if hf_token() else t("models.dl.token_unset")
-    st.caption(t("models.dl.where", endpoint=status.endpoint, token=token))
+    st.caption(t("models.dl.where", endpoint=hub_status().endpoint, token=token))
     st.caption(t("models.dl.atomic_note"))
+    keep("models_dl_repo", "")
+    keep("models_dl_type", "model")
     with st.form("models_download"):
         repo_id = st.text_input(t("models.dl.repo"), key="models_dl_repo").strip()
         repo_type = st.radio(t("models.dl.type"), ["model", "dataset"], horizontal=True, key="models_dl_type",
                              format_func=labels("models.dl.type."))
         submitted = st.form_submit_button(t("models.dl.button"))
-    if submitted:
-        if not repo_id:
-            st.warning(t("models.dl.empty"))
-        else:
-            bar = st.progress(0.0)
-            try:
-                path = cache.download(repo_id, repo_type, progress=progress_callback(bar, repo_id))
-                bar.progress(1.0)
-                st.success(message("models.dl.done", repo=repo_id, path=path))
-            except Exception as exc:
-                bar.empty()
-                show_error(exc, repo_id)
+    if submitted and not repo_id:
+        st.warning(t("models.dl.empty"))
+    elif submitted:
+        bar = st.progress(0.0)
+        try:
+            path = cache.download(repo_id, repo_type, progress=progress_callback(bar, repo_id))
+            bar.progress(1.0)
+            st.success(literal("models.dl.done", repo=repo_id, path=path))
+        except Exception as exc:
+            bar.empty()
+            show_error(exc, repo_id)
+
+
+def prepare_offline_view() -> None:
+    """Download every default repo for offline use, with one status row per repo."""
     st.subheader(t("models.dl.offline_title"))
     st.markdown(t("models.dl.offline_intro"))
-    st.code("\n".join(f"hf download {'--repo-type dataset ' if kind == 'dataset' else ''}{rid}"
-                      for rid, kind in cache.default_repos()) + "\nHF_HUB_OFFLINE=1 python dev.py app", language="bash")
-    if st.button(t("models.dl.offline_button"), key="models_prepare_offline"):
-        bar = st.progress(0.0)
-        outcomes = cache.prepare_offline(lambda rid, *counts: progress_callback(bar, rid)(*counts))
-        rows = [{t("models.cache.col.repo"): o.repo_id, t("models.cache.col.type"): o.repo_type,
-                 t("models.dl.col.status"): "✅" if o.ok else t(o.error_key, **(o.error_params or {})).replace("`", "")}
-                for o in outcomes]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        failed = [o for o in outcomes if not o.ok]
-        if failed:
-            st.error(t("models.dl.offline_partial", failed=len(failed)))
-        else:
-            st.success(t("models.dl.offline_ok"))
-            st.code("HF_HUB_OFFLINE=1 python dev.py app", language="bash")
+    st.code(code.offline_commands(cache.default_repos()), language="bash")
+    if not st.button(t("models.dl.offline_button"), key="models_prepare_offline"):
+        return
+    bar = st.progress(0.0)
+    outcomes = cache.prepare_offline(lambda rid, *counts: progress_callback(bar, rid)(*counts))
+    rows = [{t("models.cache.col.repo"): o.repo_id, t("models.cache.col.type"): o.repo_type,
+             t("models.dl.col.status"): "✅" if o.ok else t(o.error.key, **o.error.params).replace("`", "")}
+            for o in outcomes]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        st.error(t("models.dl.offline_partial", failed=len(failed)))
+    else:
+        st.success(t("models.dl.offline_ok"))
+        st.code(code.OFFLINE_RUN, language="bash")
 
 
 def progress_callback(bar, repo_id: str):
@@ -350,10 +384,9 @@ def progress_callback(bar, repo_id: str):
     return report
 
 
-def loaded_view() -> None:
+def loaded_view(mgr) -> None:
     """The model manager's view with an unload button."""
     st.subheader(t("models.loaded.title"))
-    mgr = manager()
     rows = mgr.snapshot()
     used = round(mgr.used_bytes() / MB, 1)
     budget = get_settings().memory_budget_mb
@@ -371,47 +404,32 @@ def loaded_view() -> None:
         if st.button(t("models.loaded.unload"), key="models_unload"):
             outcome = "models.loaded.unloaded" if mgr.unload(key) else "models.loaded.gone"
             st.session_state.pop(f"models_loaded|{key}", None)  # or this page would load it again on rerun
-            st.session_state["models_loaded_msg"] = message(outcome, label=names[key])
+            st.session_state["models_loaded_msg"] = literal(outcome, label=names[key])
             st.rerun()
     if "models_loaded_msg" in st.session_state:
         st.success(st.session_state.pop("models_loaded_msg"))
-    show_code("""import gc
-
-del model          # drop every reference to the model ...
-gc.collect()       # ... and its memory is returned""")
+    show_code(code.UNLOAD_CODE, "models.code.unload")
 
 
-header("nav.models", "models.intro")
-source = pick_source()
-handle = None
-if source.role == "tokenizer":
-    st.info(t("models.pick.tokenizer_role"))
-    st.caption(source_caption(source))
-elif source.problem_key == "models.problem.empty":
-    st.info(t("models.problem.empty"))
-elif not source.ready and source.role == inspect.ROLE:
-    explain_problem(source)
-elif not source.ready:
-    explain_missing(source)
-else:
-    page_source = inspect.for_page(source)
-    loaded_key = f"models_loaded|{page_source.cache_key}"
-    if st.button(t("models.load_button"), key="models_load", type="primary"):
-        st.session_state[loaded_key] = True
-    if st.session_state.get(loaded_key):
-        handle = load(page_source, inspect.load_for_inspection, t("models.what"))
-    else:
-        st.caption(t("models.load_hint"))
+def main() -> None:
+    """The page: pick a model (a role of the lab or anything typed), load it, then one tab per question."""
+    header("nav.models", "models.intro")
+    role_sources = {role: resolve_role(role) for role in MODEL_ROLES}
+    source = pick_source(role_sources)
+    handle = load_choice(source)
+    overview_tab, heads_tab, architecture_tab, cache_tab, loaded_tab = st.tabs(
+        [t(f"models.tab.{name}") for name in ("overview", "heads", "architecture", "cache", "loaded")])
+    if source.ready and source.role != "tokenizer":
+        with overview_tab:
+            overview(source, handle)
+        with heads_tab:
+            heads_view(source, handle)
+        with architecture_tab:
+            architecture_view(source, handle)
+    with cache_tab:
+        cache_view()
+    with loaded_tab:
+        loaded_view(manager())
 
-tabs = st.tabs([t(f"models.tab.{name}") for name in ("overview", "heads", "architecture", "cache", "loaded")])
-if source.ready and source.role != "tokenizer":
-    with tabs[0]:
-        overview(source, handle)
-    with tabs[1]:
-        heads_view(source, handle)
-    with tabs[2]:
-        architecture_view(source, handle)
-with tabs[3]:
-    cache_view()
-with tabs[4]:
-    loaded_view()
+
+main()

@@ -9,7 +9,7 @@ import streamlit as st
 from components.i18n import t
 from components.messages import show_message
 from hflab.manager import BudgetTooSmall, Handle, ModelManager
-from hflab.messages import Message
+from hflab.messages import Message, MessageError
 from hflab.settings import get_settings
 from hflab.sources import Source, resolve
 
@@ -57,6 +57,8 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
             return manager().get(key, lambda: loader(source), loading.estimate_load_bytes(source), label)
     except BudgetTooSmall as exc:
         st.error(t("problem.budget", model=label, needed=exc.needed // 2**20, budget=exc.budget // 2**20))
+    except MessageError as exc:  # the core said why (pickle weights refused, a corrupt file, ...)
+        show_message(exc.message)
     except Exception as exc:  # any loader failure becomes a message; the app keeps running
         show_message(Message("problem.load_failed", {"what": label, "error": f"{type(exc).__name__}: {exc}"}))
     return None

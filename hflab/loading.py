@@ -1,7 +1,8 @@
 """Loading models and tokenizers from a resolved `Source`. Knows nothing of Streamlit.
 
 Rules: never `trust_remote_code`; fp32 on CPU (bf16 is very slow on CPUs without bf16 units),
-the config dtype on GPU; safetensors preferred (transformers' default when both exist); on CPU the
+the config dtype on GPU; weights only from safetensors (`use_safetensors=True`): a checkpoint with
+pickle weights only (.bin, .pt) is refused unless the operator sets HFLAB_ALLOW_PICKLE=1; on CPU the
 large Linear layers run through oneDNN (hflab.onednn_linear; HFLAB_ONEDNN_LINEAR=0 turns it off).
 """
 from __future__ import annotations
@@ -13,11 +14,40 @@ from pathlib import Path
 from typing import Any
 
 from hflab import offline_assets
+from hflab.messages import MessageError
 from hflab.settings import get_settings, hf_token
 from hflab.sources import Source
 
 _threads_lock = threading.Lock()
 _threads_set = False
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")  # torch.load formats: unpickling runs code
+
+
+class PickleRefused(MessageError):
+    """A checkpoint whose only weights are pickle files, while the operator has not allowed pickle."""
+
+    def __init__(self, path: str):
+        super().__init__("problem.pickle_refused", path=path)
+
+
+def pickle_allowed() -> bool:
+    """True when the operator set HFLAB_ALLOW_PICKLE=1 (trusts every checkpoint the lab may load)."""
+    return os.environ.get("HFLAB_ALLOW_PICKLE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def safe_weights_kwargs(target: str) -> dict:
+    """`from_pretrained` keyword arguments that never unpickle weights unless the operator allows it.
+
+    `use_safetensors=True` makes transformers read safetensors only (a Hub repo without them fails to
+    load); a local directory with pickle weights only is refused here with a message that says why.
+    """
+    if pickle_allowed():
+        return {}
+    local = Path(target)
+    if local.is_dir() and not any(local.glob("*.safetensors")) and any(
+            f.suffix in PICKLE_SUFFIXES for f in local.iterdir()):
+        raise PickleRefused(target)
+    return {"use_safetensors": True}
 
 
 def configure_torch() -> None:
@@ -47,7 +77,7 @@ def _common_kwargs(source: Source) -> dict:
 
 
 def _model_kwargs(source: Source) -> dict:
-    kwargs = _common_kwargs(source)
+    kwargs = {**_common_kwargs(source), **safe_weights_kwargs(source.target)}
     if device() == "cpu":
         import torch
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hflab import offline_assets
 from hflab.network import hub_status
-from hflab.paths import PathNotAllowed, confine
+from hflab.paths import PathNotAllowed, confine, confine_tree
 from hflab.roles import ROLES, Role
 from hflab.settings import get_settings
 
@@ -60,16 +60,16 @@ def is_usable_dir(path: Path, kind: str) -> bool:
 def _from_local(role: Role, local: str) -> Source:
     try:
         path = confine(local)
-    except PathNotAllowed:
-        roots = ", ".join(str(r) for r in get_settings().allowed_roots)
-        return Source(role.name, "missing", role.hub_id(), None, "source.local", "problem.path_not_allowed",
-                      "HFLAB_ALLOWED_ROOTS", {"path": local, "roots": roots})
-    if not path.exists():
-        return Source(role.name, "missing", role.hub_id(), None, "source.local", "problem.dir_missing",
-                      role.env_dir, {"path": str(path)})
-    if not is_usable_dir(path, role.kind):
-        return Source(role.name, "missing", role.hub_id(), None, "source.local", "problem.not_a_model_dir",
-                      role.env_dir, {"path": str(path), "markers": ", ".join(_DIR_MARKERS[role.kind])})
+        if not path.exists():
+            return Source(role.name, "missing", role.hub_id(), None, "source.local", "problem.dir_missing",
+                          role.env_dir, {"path": str(path)})
+        if not is_usable_dir(path, role.kind):
+            return Source(role.name, "missing", role.hub_id(), None, "source.local", "problem.not_a_model_dir",
+                          role.env_dir, {"path": str(path), "markers": ", ".join(_DIR_MARKERS[role.kind])})
+        confine_tree(local)  # no file read later (config, weights, data) may be a link out of the allowed roots
+    except PathNotAllowed as refused:
+        return Source(role.name, "missing", role.hub_id(), None, "source.local", refused.key,
+                      "HFLAB_ALLOWED_ROOTS", dict(refused.params))
     return Source(role.name, "local", role.hub_id(), str(path), "source.local", params={"path": str(path)})
 
 

@@ -43,8 +43,16 @@ STRINGS = {
         "en": "{path} is not a usable directory (it needs one of: {markers})",
     },
     "problem.path_not_allowed": {
-        "zh": "出于安全考虑，只能读取允许的目录：{roots}。{path} 不在其中（可用 HFLAB_ALLOWED_ROOTS 设置）",
-        "en": "For safety only allowed directories can be read: {roots}. {path} is outside them (set HFLAB_ALLOWED_ROOTS)",
+        "zh": "出于安全考虑，只能读取服务器允许的目录，{path} 不在其中（管理员可用 HFLAB_ALLOWED_ROOTS 设置）",
+        "en": "For safety only the server's allowed directories can be read, and {path} is outside them (the operator sets HFLAB_ALLOWED_ROOTS)",
+    },
+    "problem.link_outside": {
+        "zh": "{path} 是一个指向允许目录之外的链接：出于安全考虑，这个目录里的文件都不会被读取",
+        "en": "{path} is a link that leads outside the allowed directories: for safety no file of this directory is read",
+    },
+    "problem.pickle_refused": {
+        "zh": "{path} 只有 pickle 格式的权重（.bin、.pt 等），没有 safetensors。加载 pickle 文件可能执行其中的任意代码，所以默认拒绝：请使用 safetensors 格式的模型；如果你信任这个文件，管理员可以设置 HFLAB_ALLOW_PICKLE=1",
+        "en": "{path} has only pickle weights (.bin, .pt, ...) and no safetensors. Loading a pickle file can run any code inside it, so it is refused: use a model in safetensors format; if you trust this file, the operator can set HFLAB_ALLOW_PICKLE=1",
     },
     "problem.budget": {
         "zh": "内存预算不足：{model} 需要约 {needed} MB，预算只有 {budget} MB。请调大 HFLAB_MEMORY_BUDGET_MB。",

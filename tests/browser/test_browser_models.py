@@ -1,6 +1,9 @@
-"""The Models page in headless Chromium: load a role, walk every tab, no error block; screenshots kept."""
+"""The Models page in headless Chromium: load a role, walk every tab, no error block; an error that reads
+as written; screenshots kept."""
+import re
+import socket
 
-from app_server import ROOT, chromium, wait_for_app
+from app_server import ROOT, chromium, running_app, wait_for_app
 
 from hflab.i18n import t
 
@@ -30,4 +33,32 @@ def test_models_page_in_a_browser(app_url):
         page.get_by_text(t("models.heads.outputs", "zh")).first.wait_for(timeout=120_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         page.screenshot(path=str(SCREENSHOTS / "models.head_run.zh.png"), full_page=True)
+        page.close()
+
+
+def test_no_network_error_reads_as_written(tiny_models):
+    """Issue 18.14: the endpoint in the error had a literal backslash ("https://huggingface\\.co") and the
+    mirror URL auto-linked the Chinese text after it; the browser shows the catalog text exactly."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{s.getsockname()[1]}"  # nobody listens: "no network" without mocks
+    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
+    env.update({"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": endpoint})
+    with running_app(env, log_path=ROOT / "artifacts" / "browser_models_no_network.log") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(url)
+        wait_for_app(page)
+        page.goto(f"{url}/models")
+        wait_for_app(page)
+        page.get_by_role("tab", name=t("models.tab.cache", "zh")).click()
+        page.get_by_label(t("models.dl.repo", "zh")).fill("org/model")
+        page.get_by_role("button", name=t("models.dl.button", "zh"), exact=True).click()
+        alert = page.locator('[data-testid="stAlertContentError"] >> visible=true').first  # the cache tab's
+        alert.wait_for(timeout=60_000)
+        alert.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "models.no_network.zh.png"), full_page=True)
+        expected = t("models.err.no_network", "zh", endpoint=endpoint).replace("`", "")
+        assert alert.inner_text().strip() == expected
+        links = [link.inner_text() for link in alert.locator("a").all()]
+        assert not [text for text in links if re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text)], links
         page.close()

@@ -1,12 +1,13 @@
 """Loading rules: fp32 on CPU whatever the checkpoint dtype, no remote code, budget and bad-dir messages."""
 from pathlib import Path
 
+import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
 from components.escape import markdown_literal
 from hflab.i18n import t
-from hflab.loading import estimate_load_bytes, load_causal_lm
+from hflab.loading import estimate_load_bytes, load_causal_lm, safe_weights_kwargs
 from hflab.sources import resolve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,3 +78,35 @@ def test_not_a_model_dir_gives_a_message(tiny_env, monkeypatch, session_dir):
 def test_loads_with_enough_budget(tiny_env):
     at = _run("2200")
     assert not at.exception and at.markdown[-1].value == "loaded"
+
+
+def _pickle_only_copy(tiny_models, session_dir) -> Path:
+    """The tiny causal LM saved with torch.save (pytorch_model.bin) and no safetensors."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    target = session_dir / "data" / "tiny_pickle_only"
+    model = AutoModelForCausalLM.from_pretrained(tiny_models["causal_lm"])
+    model.config.save_pretrained(target)
+    AutoTokenizer.from_pretrained(tiny_models["causal_lm"]).save_pretrained(target)
+    torch.save(model.state_dict(), target / "pytorch_model.bin")
+    return target
+
+
+def test_pickle_only_checkpoint_is_refused_unless_the_operator_allows_it(tiny_models, session_dir, monkeypatch):
+    from hflab.loading import PickleRefused
+
+    monkeypatch.delenv("HFLAB_ALLOW_PICKLE", raising=False)
+    target = _pickle_only_copy(tiny_models, session_dir)
+    source = resolve("causal_lm", local_dir=str(target))
+    with pytest.raises(PickleRefused) as refused:
+        load_causal_lm(source)
+    assert (refused.value.key, dict(refused.value.params)) == ("problem.pickle_refused", {"path": source.target})
+    monkeypatch.setenv("HFLAB_ALLOW_PICKLE", "1")
+    model, _ = load_causal_lm(source)
+    assert model.num_parameters() > 0
+
+
+def test_safetensors_are_required_where_they_exist(tiny_models, monkeypatch):
+    monkeypatch.delenv("HFLAB_ALLOW_PICKLE", raising=False)
+    assert safe_weights_kwargs(str(tiny_models["causal_lm"])) == {"use_safetensors": True}
+    assert safe_weights_kwargs("Qwen/Qwen2-0.5B-Instruct") == {"use_safetensors": True}  # a Hub id: transformers checks

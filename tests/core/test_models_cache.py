@@ -11,7 +11,7 @@ import pytest
 from fake_hub import COMMIT, FakeHub
 
 from hflab import network
-from hflab.model_info import cache
+from hflab.models import cache
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,8 +88,9 @@ def test_empty_or_absent_cache_lists_nothing(tmp_path):
 def _fails_with(exc_key, repo_id, tmp_path, **kwargs):
     with pytest.raises(Exception) as caught:
         cache.download(repo_id, cache_dir=tmp_path / "hub", **kwargs)
-    key, params = cache.explain_error(caught.value, repo_id)
-    assert key == exc_key, caught.value
+    message = cache.explain_error(caught.value, repo_id)
+    assert message.key == exc_key, caught.value
+    params = message.params
     assert _tree(tmp_path / "hub") == [] and _tree(tmp_path / "hflab-staging") == []  # cache left as it was
     return params
 
@@ -136,11 +137,11 @@ import resource, signal, sys
 from pathlib import Path
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writes past the limit fail with EFBIG, like a full disk
 resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
-from hflab.model_info import cache
+from hflab.models import cache
 try:
     cache.download("org/tiny-bert", cache_dir=Path(sys.argv[1]))
 except Exception as exc:
-    print(cache.explain_error(exc, "org/tiny-bert")[0])
+    print(cache.explain_error(exc, "org/tiny-bert").key)
 """
 
 
@@ -180,7 +181,7 @@ def test_prepare_for_offline_then_resolve_offline(hub, monkeypatch):
 def test_prepare_for_offline_reports_each_failure(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     outcomes = cache.prepare_offline()
-    assert outcomes and all(o.error_key == "models.err.offline" for o in outcomes)
+    assert outcomes and all(o.error.key == "models.err.offline" for o in outcomes)
 
 
 def test_interrupted_download_leaves_the_cache_unchanged(hub, tmp_path):

@@ -8,7 +8,7 @@ import torch
 import transformers
 from safetensors import safe_open
 
-from hflab.model_info import heads
+from hflab.models import heads
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import json
 import pytest
 from huggingface_hub import ModelCard, ModelCardData
 
-from hflab.model_info import licences
+from hflab.models import licences
 
 
 @pytest.mark.parametrize("licence, klass", [

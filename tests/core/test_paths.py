@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from hflab.paths import PathNotAllowed, atomic_dir, atomic_write_bytes, confine
+from hflab.paths import PathNotAllowed, atomic_dir, atomic_write_bytes, confine, confine_tree
 
 
 def test_confine_accepts_inside_and_refuses_outside(tmp_path):
@@ -45,3 +45,36 @@ def test_atomic_dir_replaces_on_success(tmp_path):
 def test_atomic_write_bytes(tmp_path):
     path = atomic_write_bytes(tmp_path / "a" / "f.bin", b"x")
     assert Path(path).read_bytes() == b"x" and len(list((tmp_path / "a").iterdir())) == 1
+
+
+def test_confine_tree_refuses_a_link_to_a_file_outside(tmp_path):
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "model").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.json").write_text('{"secret": 1}')
+    (root / "model" / "config.json").symlink_to(outside / "secret.json")
+    typed = str(root / "model")
+    confine(typed, (root,))  # the directory itself is inside ...
+    with pytest.raises(PathNotAllowed) as refused:  # ... but a file read from it would not be
+        confine_tree(typed, (root,))
+    assert (refused.value.key, dict(refused.value.params)) == (
+        "problem.link_outside", {"path": str(Path(typed) / "config.json")})
+
+
+def test_confine_tree_refuses_a_linked_dir_and_walks_link_loops_once(tmp_path):
+    root = tmp_path / "root"
+    (root / "model" / "sub").mkdir(parents=True)
+    (root / "model" / "sub" / "again").symlink_to(root / "model")  # a loop inside the root: allowed
+    assert confine_tree(root / "model", (root,)) == (root / "model").resolve()
+    (root / "model" / "etc").symlink_to("/etc")
+    with pytest.raises(PathNotAllowed):
+        confine_tree(root / "model", (root,))
+
+
+def test_refusal_names_only_the_path_as_typed(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "link").symlink_to("/etc")
+    with pytest.raises(PathNotAllowed) as refused:
+        confine(str(root / "link"), (root,))
+    assert dict(refused.value.params) == {"path": str(root / "link")}  # not where it leads, not the roots

@@ -1,4 +1,5 @@
 """Resolution order: local dir -> HF cache -> Hub/mirror -> packaged asset -> missing with a fix."""
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -102,3 +103,15 @@ def test_hub_offline_flag_skips_the_network(monkeypatch, listening_endpoint):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     network._cache.clear()
     assert resolve("caption").kind == "missing"
+
+
+def test_a_link_out_of_the_allowed_roots_is_refused(tiny_models, session_dir, tmp_path):
+    # tmp_path is outside the allowed roots (data dir, project, shared, HF home)
+    (tmp_path / "secret.json").write_text('{"model_type": "bert", "secret": "outside"}')
+    linked = session_dir / "data" / "sources_linked_config"
+    shutil.copytree(tiny_models["sentiment"], linked, dirs_exist_ok=True)
+    (linked / "config.json").unlink()
+    (linked / "config.json").symlink_to(tmp_path / "secret.json")
+    src = resolve("sentiment", local_dir=str(linked))
+    assert not src.ready and (src.problem_key, src.params) == ("problem.link_outside",
+                                                                {"path": str(linked / "config.json")})

@@ -1,5 +1,6 @@
 """The Models page in AppTest, both languages: inspect a role, run a head, the module tree, typed bad input,
-a download against an unreachable endpoint, and the model manager's unload button."""
+a download against an unreachable endpoint, the model manager's unload button, the first view offline,
+the copyable code, and inputs kept across language switches and page visits."""
 import shutil
 
 import pytest
@@ -7,7 +8,7 @@ from apptest_utils import error_texts, open_page
 
 from hflab import offline_assets
 from hflab.i18n import t
-from hflab.model_info import heads
+from hflab.models import heads
 
 PAGE = "app_pages/models.py"
 
@@ -103,3 +104,66 @@ def test_empty_download_id_is_a_warning(tiny_env):
     at = open_page(PAGE, "en")
     next(b for b in at.button if b.label == t("models.dl.button", "en")).click().run()
     assert t("models.dl.empty", "en") in [w.value for w in at.warning]
+
+
+def test_first_view_offline_opens_on_an_available_role(smollm2_dir):
+    # no tiny models: offline, only the packaged assets exist (issue 13.5)
+    at = open_page(PAGE, "zh")
+    assert not at.exception, [e.value for e in at.exception]
+    assert error_texts(at) == []
+    assert at.selectbox(key="models_role").value == "causal_lm"
+    assert at.button(key="models_load")  # ready to inspect, not a dead end
+
+
+def test_a_missing_role_is_a_choice_with_its_fix(smollm2_dir):
+    from components.escape import markdown_literal
+    from hflab.sources import resolve
+
+    at = open_page(PAGE, "en")
+    role_picker = at.selectbox(key="models_role")
+    assert t("models.pick.role_missing", "en") in role_picker.format_func("caption")
+    role_picker.set_value("caption").run()
+    source = resolve("caption")
+    assert error_texts(at) == []
+    params = {name: markdown_literal(value) for name, value in source.params.items()}
+    assert [w.value for w in at.warning] == [t("problem.missing", "en", **params)]
+    assert source.fix in [c.value for c in at.code]
+
+
+def test_every_code_expander_has_its_own_title(tiny_env):
+    at = _load_role(open_page(PAGE, "zh"), "sentiment")
+    titles = [e.label for e in at.expander if e.label.startswith(t("common.show_code", "zh"))]
+    assert len(titles) >= 5 and len(set(titles)) == len(titles), titles  # issue 18.14: two were identical
+
+
+def test_code_names_the_hub_id_and_this_machines_path_only_in_a_comment(tiny_env):
+    at = _load_role(open_page(PAGE, "en"), "sentiment")
+    snippets = [c.value for c in at.code if "from_pretrained(" in c.value]
+    assert snippets
+    for snippet in snippets:
+        assert "from_pretrained('bert-base-chinese'" in snippet  # issue 18.12: runs on the learner's machine
+        lines = [line for line in snippet.splitlines() if not line.startswith("#")]
+        assert not any(str(tiny_env["sentiment"]) in line for line in lines), snippet
+
+
+def test_inputs_survive_language_switches_and_a_page_visit(tiny_env):
+    at = open_page(PAGE, "zh")
+    at.selectbox(key="models_role").set_value("translation").run()
+    at.text_input(key="models_dl_repo").input("org/kept")
+    next(b for b in at.button if b.label == t("models.dl.button", "zh")).click().run()  # a form keeps it on submit
+    for english in (True, False):  # issue 18.1: switching the language twice breaks nothing
+        at.toggle(key="lang_en").set_value(english).run()
+        assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page(PAGE).run()  # issue 18.4: the inputs are as the learner left them
+    assert at.selectbox(key="models_role").value == "translation"
+    assert at.text_input(key="models_dl_repo").value == "org/kept"
+    at.radio(key="models_mode").set_value("custom").run()
+    at.text_input(key="models_custom").input(str(tiny_env["sentiment"])).run()
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page(PAGE).run()
+    assert (at.radio(key="models_mode").value, at.text_input(key="models_custom").value) == (
+        "custom", str(tiny_env["sentiment"]))
+    at.button(key="models_load").click().run()  # and the page is still usable
+    assert not at.exception and error_texts(at) == [t("models.lic.unknown", "zh")]
+    assert any(j.value for j in at.json)

@@ -91,9 +91,11 @@ def run_head(target: str, auto_class: str, tokenizer=None, token: str | None = N
 
     if auto_class not in HEAD_CLASSES:
         raise ValueError(auto_class)
+    from hflab.loading import safe_weights_kwargs
+
     cls = getattr(transformers, auto_class)
     model, info = cls.from_pretrained(target, output_loading_info=True, trust_remote_code=False,
-                                      dtype=torch.float32, token=token)
+                                      dtype=torch.float32, token=token, **safe_weights_kwargs(target))
     model.eval()
     inputs = sample_inputs(model, tokenizer)
     with torch.no_grad():

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hflab.messages import Message, MessageError
 from hflab.roles import ROLES
 from hflab.settings import hf_token, hub_endpoint, hub_offline
 
@@ -186,18 +187,17 @@ def default_repos() -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of downloading one repo: the snapshot path, or the catalog key + params of the error."""
+    """The result of downloading one repo: the snapshot path, or the message that says why it failed."""
 
     repo_id: str
     repo_type: str
     path: str = ""
-    error_key: str = ""
-    error_params: dict | None = None
+    error: Message | None = None
 
     @property
     def ok(self) -> bool:
         """True when the repo is now in the cache."""
-        return not self.error_key
+        return self.error is None
 
 
 def prepare_offline(progress: Callable[[str, int, int, int, int], None] | None = None) -> list[Outcome]:
@@ -209,42 +209,41 @@ def prepare_offline(progress: Callable[[str, int, int, int, int], None] | None =
             path = download(repo_id, repo_type, progress=report)
             outcomes.append(Outcome(repo_id, repo_type, path=str(path)))
         except Exception as exc:
-            key, params = explain_error(exc, repo_id)
-            outcomes.append(Outcome(repo_id, repo_type, error_key=key, error_params=params))
+            outcomes.append(Outcome(repo_id, repo_type, error=explain_error(exc, repo_id)))
     return outcomes
 
 
-def explain_error(exc: BaseException, repo_id: str) -> tuple[str, dict]:
-    """(catalog key, params) for a Hub / disk error, so the page can say what happened and what to do."""
+def explain_error(exc: BaseException, repo_id: str) -> Message:
+    """The message for a Hub / disk / weights error, so the page can say what happened and what to do."""
     from huggingface_hub import errors
 
-    from hflab.model_info.inspect import CorruptWeights
-
+    if isinstance(exc, MessageError):  # corrupt weights, pickle refused: the core already said why
+        return exc.message
     params = {"repo_id": repo_id, "endpoint": hub_endpoint(), "error": f"{type(exc).__name__}"}
     has_token = hf_token() is not None
-    if isinstance(exc, CorruptWeights):
-        return "models.err.corrupt", {**params, "file": exc.file, "detail": exc.detail[:200]}
     if isinstance(exc, errors.GatedRepoError):
-        return ("models.err.gated_no_access" if has_token else "models.err.gated_no_token"), params
-    if isinstance(exc, errors.RevisionNotFoundError):
-        return "models.err.revision", params
-    if isinstance(exc, errors.RepositoryNotFoundError):
-        return ("models.err.not_found_with_token" if has_token else "models.err.not_found"), params
-    if isinstance(exc, errors.HfHubHTTPError) and exc.response is not None and exc.response.status_code in (401, 403):
-        return ("models.err.bad_token" if has_token else "models.err.not_found"), params
-    if isinstance(exc, errors.HFValidationError):
-        return "models.problem.bad_id", params
-    if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
-        return "models.err.disk_full", params
-    if hub_offline() or "OfflineModeIsEnabled" in _names_in_chain(exc):
-        return "models.err.offline", params
-    if _names_in_chain(exc) & {"RemoteProtocolError", "ReadError", "ReadTimeout", "ChunkedEncodingError"}:
-        return "models.err.interrupted", params
-    if isinstance(exc, errors.LocalEntryNotFoundError) or _names_in_chain(exc) & {"ConnectError", "ConnectTimeout"}:
-        return "models.err.no_network", params
-    if isinstance(exc, errors.HfHubHTTPError):
-        return "models.err.http", {**params, "error": str(exc).strip().splitlines()[0][:200]}
-    return "models.err.other", {**params, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+        key = "models.err.gated_no_access" if has_token else "models.err.gated_no_token"
+    elif isinstance(exc, errors.RevisionNotFoundError):
+        key = "models.err.revision"
+    elif isinstance(exc, errors.RepositoryNotFoundError):
+        key = "models.err.not_found_with_token" if has_token else "models.err.not_found"
+    elif isinstance(exc, errors.HfHubHTTPError) and exc.response is not None and exc.response.status_code in (401, 403):
+        key = "models.err.bad_token" if has_token else "models.err.not_found"
+    elif isinstance(exc, errors.HFValidationError):
+        key = "models.problem.bad_id"
+    elif isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+        key = "models.err.disk_full"
+    elif hub_offline() or "OfflineModeIsEnabled" in _names_in_chain(exc):
+        key = "models.err.offline"
+    elif _names_in_chain(exc) & {"RemoteProtocolError", "ReadError", "ReadTimeout", "ChunkedEncodingError"}:
+        key = "models.err.interrupted"
+    elif isinstance(exc, errors.LocalEntryNotFoundError) or _names_in_chain(exc) & {"ConnectError", "ConnectTimeout"}:
+        key = "models.err.no_network"
+    elif isinstance(exc, errors.HfHubHTTPError):
+        key, params["error"] = "models.err.http", str(exc).strip().splitlines()[0][:200]
+    else:
+        key, params["error"] = "models.err.other", f"{type(exc).__name__}: {str(exc)[:200]}"
+    return Message(key, params)
 
 
 def _names_in_chain(exc: BaseException | None) -> set[str]:

@@ -1,4 +1,5 @@
-"""Facts about one model: where it resolves from, revision, files and sizes, dtype, parameters, memory.
+"""Facts about one checkpoint: revision, files and sizes, weights headers, config, dtype, parameters,
+memory, and the page's loader.
 
 Cheap facts (files, safetensors headers, config) are read without loading weights; parameter counts
 per top-level module and measured memory come from the loaded model itself.
@@ -6,83 +7,26 @@ per top-level module and measured memory come from the loaded model itself.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hflab import offline_assets
-from hflab.network import hub_status
-from hflab.paths import PathNotAllowed, confine
-from hflab.settings import get_settings
-from hflab.sources import Source, cached_snapshot, is_usable_dir
+from hflab.messages import MessageError
+from hflab.sources import Source
 
-ROLE = "models"  # the role name of sources this page builds (keeps its manager keys apart from other pages)
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
-_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spiece.model", "sentencepiece.bpe.model")
 _DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1,
                 "F8_E4M3": 1, "F8_E5M2": 1}
 
 
-class CorruptWeights(ValueError):
+class CorruptWeights(MessageError):
     """A weights file that cannot be parsed (truncated download, wrong format)."""
 
     def __init__(self, file: str, detail: str):
-        super().__init__(f"{file}: {detail}")
+        super().__init__("models.err.corrupt", file=file, detail=detail[:200])
         self.file, self.detail = file, detail
-
-
-def looks_like_path(text: str) -> bool:
-    """True for input meant as a directory (absolute, ~, ./ or ../), not a Hub id like `org/name`."""
-    return text.startswith(("/", "~", "./", "../", ".\\")) or (os.sep == "\\" and ":" in text[:3])
-
-
-def resolve_user_input(text: str) -> Source:
-    """A Source for a model id or local dir the user typed; problems become a `missing` Source with a reason."""
-    text = (text or "").strip()
-    if not text:
-        return Source(ROLE, "missing", "", None, "source.missing", "models.problem.empty")
-    if looks_like_path(text):
-        return _local_source(text)
-    from huggingface_hub.utils import validate_repo_id
-
-    try:
-        validate_repo_id(text)
-    except Exception:
-        return Source(ROLE, "missing", text, None, "source.missing", "models.problem.bad_id", params={"repo_id": text})
-    snapshot = cached_snapshot(text, "config.json")
-    if snapshot is not None:
-        return Source(ROLE, "cache", text, str(snapshot), "source.cache", params={"path": str(snapshot)})
-    status = hub_status()
-    if status.online:
-        kind = "mirror" if status.is_mirror else "hub"
-        return Source(ROLE, kind, text, text, f"source.{kind}", params={"endpoint": status.endpoint})
-    return Source(ROLE, "missing", text, None, "source.missing", "models.problem.not_cached_offline",
-                  f"HF_ENDPOINT=https://hf-mirror.com hf download {text}", {"repo_id": text})
-
-
-def _local_source(text: str) -> Source:
-    try:
-        path = confine(text)
-    except PathNotAllowed:
-        roots = ", ".join(str(r) for r in get_settings().allowed_roots)
-        return Source(ROLE, "missing", text, None, "source.local", "problem.path_not_allowed", "HFLAB_ALLOWED_ROOTS",
-                      {"path": text, "roots": roots})
-    params = {"path": str(path)}
-    if not path.is_dir():
-        return Source(ROLE, "missing", text, None, "source.local", "problem.dir_missing", params=params)
-    if not is_usable_dir(path, "model"):
-        key = "models.problem.tokenizer_only" if is_usable_dir(path, "tokenizer") else "models.problem.no_config"
-        return Source(ROLE, "missing", text, None, "source.local", key, params=params)
-    return Source(ROLE, "local", path.name, str(path), "source.local", params=params)
-
-
-def for_page(source: Source) -> Source:
-    """The same source under this page's role, so the manager keeps the page's copy apart from others'."""
-    from dataclasses import replace
-
-    return replace(source, role=ROLE) if source.role != ROLE else source
 
 
 @dataclass
@@ -202,7 +146,7 @@ def load_for_inspection(source: Source) -> tuple[Any, Any]:
     import transformers
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
-    from hflab.loading import configure_torch, device
+    from hflab.loading import configure_torch, device, safe_weights_kwargs
     from hflab.settings import hf_token
 
     configure_torch()
@@ -217,7 +161,8 @@ def load_for_inspection(source: Source) -> tuple[Any, Any]:
     names = [n for n in (config.architectures or []) if hasattr(transformers, n)]
     cls = getattr(transformers, names[0]) if names else AutoModel
     dtype = torch.float32 if device() == "cpu" else "auto"
-    model = cls.from_pretrained(source.target, dtype=dtype, trust_remote_code=False, token=token).eval().to(device())
+    model = cls.from_pretrained(source.target, dtype=dtype, trust_remote_code=False, token=token,
+                                **safe_weights_kwargs(source.target)).eval().to(device())
     try:
         tokenizer = AutoTokenizer.from_pretrained(source.target, trust_remote_code=False, token=token)
     except Exception:  # a model without a tokenizer is still inspectable; heads then use plain ids

@@ -1,0 +1,65 @@
+"""What the user typed on the Models page (a Hub id or a local directory) as a `Source`.
+
+Problems (empty, not an id, not cached offline, outside the allowed roots, a link leading out of
+them, not a model directory) become a `missing` Source whose problem key says why.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from hflab.network import hub_status
+from hflab.paths import PathNotAllowed, confine, confine_tree
+from hflab.sources import Source, cached_snapshot, is_usable_dir
+
+ROLE = "models"  # the role name of sources this page builds (keeps its manager keys apart from other pages)
+
+
+def looks_like_path(text: str) -> bool:
+    """True for input meant as a directory (absolute, ~, ./ or ../), not a Hub id like `org/name`."""
+    return text.startswith(("/", "~", "./", "../", ".\\")) or (os.sep == "\\" and ":" in text[:3])
+
+
+def resolve_user_input(text: str) -> Source:
+    """A Source for a model id or local dir the user typed; problems become a `missing` Source with a reason."""
+    text = (text or "").strip()
+    if not text:
+        return Source(ROLE, "missing", "", None, "source.missing", "models.problem.empty")
+    if looks_like_path(text):
+        return _local_source(text)
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(text)
+    except Exception:
+        return Source(ROLE, "missing", text, None, "source.missing", "models.problem.bad_id", params={"repo_id": text})
+    snapshot = cached_snapshot(text, "config.json")
+    if snapshot is not None:
+        return Source(ROLE, "cache", text, str(snapshot), "source.cache", params={"path": str(snapshot)})
+    status = hub_status()
+    if status.online:
+        kind = "mirror" if status.is_mirror else "hub"
+        return Source(ROLE, kind, text, text, f"source.{kind}", params={"endpoint": status.endpoint})
+    return Source(ROLE, "missing", text, None, "source.missing", "models.problem.not_cached_offline",
+                  f"HF_ENDPOINT=https://hf-mirror.com hf download {text}", {"repo_id": text})
+
+
+def _local_source(text: str) -> Source:
+    try:
+        path = confine(text)
+        params = {"path": str(path)}
+        if not path.is_dir():
+            return Source(ROLE, "missing", text, None, "source.local", "problem.dir_missing", params=params)
+        if not is_usable_dir(path, "model"):
+            key = "models.problem.tokenizer_only" if is_usable_dir(path, "tokenizer") else "models.problem.no_config"
+            return Source(ROLE, "missing", text, None, "source.local", key, params=params)
+        confine_tree(text)  # every file the page will read: config, weights, card (walked only for a model dir)
+    except PathNotAllowed as refused:
+        return Source(ROLE, "missing", text, None, "source.local", refused.key, "HFLAB_ALLOWED_ROOTS",
+                      dict(refused.params))
+    return Source(ROLE, "local", path.name, str(path), "source.local", params=params)
+
+
+def for_page(source: Source) -> Source:
+    """The same source under this page's role, so the manager keeps the page's copy apart from others'."""
+    return replace(source, role=ROLE) if source.role != ROLE else source
