@@ -5,7 +5,7 @@ from __future__ import annotations
 from app_server import ROOT, chromium, wait_for_app
 
 from hflab import offline_assets
-from hflab import tokenization as tz
+from hflab.tokenizer.examples import EXAMPLES
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
@@ -13,7 +13,7 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 def test_clicking_a_token_highlights_its_span(app_url):
     from transformers import AutoTokenizer
 
-    text = tz.EXAMPLES["mixed"][0][0]
+    text = EXAMPLES["mixed"][0][0]
     oracle = AutoTokenizer.from_pretrained(offline_assets.bert_tokenizer_dir())(text, return_offsets_mapping=True)
     tokens = oracle.tokens()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -41,3 +41,4 @@ def test_clicking_a_token_highlights_its_span(app_url):
         assert text[start:end] in page.locator("div.hflab-chips span.hflab-chip").nth(pos).get_attribute("title")
         page.screenshot(path=str(SCREENSHOTS / "tokenizer_span.zh.png"), full_page=True)
         page.close()
+

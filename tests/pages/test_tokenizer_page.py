@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from apptest_utils import error_texts, open_page
 
+from components.escape import markdown_literal
 from hflab.i18n import t
 
 PAGE = "app_pages/tokenizer.py"
@@ -104,7 +105,7 @@ def test_bad_input_gives_a_message(tiny_env, lang, change, key, params, level):
     if "what" in params:
         params = {**params, "what": t(f"tokenizer.what.{params['what']}", lang)}
     messages = [e.value for e in (at.error if level == "error" else at.warning)]
-    assert t(key, lang, **params) in messages
+    assert t(key, lang, **{name: markdown_literal(value) for name, value in params.items()}) in messages
     if level == "warning":  # a warning still shows the result
         assert position_table(at) is not None
 
