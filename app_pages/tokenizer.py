@@ -12,16 +12,17 @@ from components.limits import show_caps
 from components.messages import show_messages
 from components.models import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
+from components.state import keep, keep_choice, kept, set_choice
 from components.token_chips import Chip, legend, markdown_label, render_chips, render_source
 from hflab import byte_pieces as bp
 from hflab.loading import load_tokenizer
 from hflab.messages import Message
 from hflab.settings import get_settings
 from hflab.tokenizer import anatomy as an
-from hflab.tokenizer import code, export, inputs, vocab
+from hflab.tokenizer import code, compare, export, inputs, vocab
 from hflab.tokenizer.counts import counts
 from hflab.tokenizer.decode import decode_reasons
-from hflab.tokenizer.examples import EXAMPLES
+from hflab.tokenizer.examples import EXAMPLES, example_of, subword_lesson
 
 KIND_STYLE = {  # kind -> (background, border, style)
     "special": ("#ede9fe", "#7c3aed", "bold"),
@@ -85,6 +86,17 @@ def in_language(messages: list[Message]) -> list[Message]:
             if "what" in m.params else m for m in messages]
 
 
+def characters(start: int, end: int) -> str:
+    """Offsets (start, end) in words: "the 5th character" for (4, 5), in the session's language."""
+    first, last = an.character_numbers(start, end)
+    return t("tokenizer.chars.one", n=first) if first == last else t("tokenizer.chars.many", first=first, last=last)
+
+
+def column_names() -> dict[str, str]:
+    """Table headers of vocab tables in the session's language (the values stay identifiers)."""
+    return {name: t(f"tokenizer.vocab.col.{name}") for name in ("role", "token", "id", "text")}
+
+
 def selected_index(count: int) -> int:
     """The text of the batch the learner inspects (the anatomy tab's picker), within 0..count-1."""
     return min(int(st.session_state.get("tok_index", 0) or 0), count - 1)
@@ -93,38 +105,51 @@ def selected_index(count: int) -> int:
 # ---------------------------------------------------------------- input
 
 
-def use_example() -> None:
-    """Selectbox callback: fill the boxes with the chosen example."""
-    texts, pairs = EXAMPLES[st.session_state["tok_example"]]
+def fill_example(name: str) -> None:
+    """Fill the boxes with the example `name` (one text per line, pairs on when it has pairs)."""
+    texts, pairs = EXAMPLES[name]
     st.session_state["tok_texts"] = "\n".join(texts)
-    st.session_state["tok_mode"] = "lines"
+    set_choice("tok_mode", "lines")
     st.session_state["tok_use_pairs"] = pairs is not None
     if pairs is not None:
         st.session_state["tok_pairs"] = "\n".join(pairs)
 
 
+def use_example(widget_key: str) -> None:
+    """Selectbox callback: fill the boxes with the chosen example."""
+    fill_example(st.session_state[widget_key])
+
+
 def prepare_input_state() -> None:
-    """The first visit starts on the first example; a review handed over by the Sentiment page replaces the text."""
-    if "tok_texts" not in st.session_state:
-        st.session_state["tok_example"] = "mixed"
-        use_example()
+    """The session's first visit starts on the first example; a review handed over by the Sentiment page
+    replaces the text."""
+    if kept("tok_texts") is None:
+        set_choice("tok_example", "mixed")
+        fill_example("mixed")
     handed_over = st.session_state.pop(HANDOVER_KEY, None)
     if isinstance(handed_over, str):
-        st.session_state.update(tok_texts=handed_over, tok_mode="whole", tok_use_pairs=False)
+        st.session_state.update(tok_texts=handed_over, tok_use_pairs=False)
+        set_choice("tok_mode", "whole")
 
 
 def render_options() -> inputs.CallOptions:
     """The call's arguments, each a widget named like the argument."""
     with st.expander(t("tokenizer.options"), expanded=True):
         c1, c2, c3 = st.columns(3)
-        add_special = c1.checkbox("add_special_tokens", value=True, key="tok_add_special")
-        truncation = c1.selectbox("truncation", inputs.TRUNCATION_CHOICES, index=1, key="tok_truncation",
-                                  format_func=repr)
-        padding = c1.selectbox("padding", inputs.PADDING_CHOICES, index=2, key="tok_padding", format_func=repr)
-        set_max = c2.checkbox(t("tokenizer.set_max_length"), value=True, key="tok_set_max")
-        max_length = c2.number_input("max_length", min_value=0, value=30, step=1, key="tok_max_length",
-                                     disabled=not set_max)
-        returns = {name: c3.checkbox(name, value=True, key=f"tok_{name}") for name in RETURN_FLAGS}
+        keep("tok_add_special", True)
+        add_special = c1.checkbox("add_special_tokens", key="tok_add_special")
+        keep("tok_truncation", True)
+        truncation = c1.selectbox("truncation", inputs.TRUNCATION_CHOICES, key="tok_truncation", format_func=repr)
+        keep("tok_padding", "max_length")
+        padding = c1.selectbox("padding", inputs.PADDING_CHOICES, key="tok_padding", format_func=repr)
+        keep("tok_set_max", True)
+        set_max = c2.checkbox(t("tokenizer.set_max_length"), key="tok_set_max")
+        keep("tok_max_length", 30)
+        max_length = c2.number_input("max_length", min_value=0, step=1, key="tok_max_length", disabled=not set_max)
+        returns = {}
+        for name in RETURN_FLAGS:
+            keep(f"tok_{name}", True)
+            returns[name] = c3.checkbox(name, key=f"tok_{name}")
     return inputs.CallOptions(add_special_tokens=add_special, truncation=truncation, padding=padding,
                               max_length=int(max_length) if set_max else None, **returns)
 
@@ -136,15 +161,21 @@ def render_input(settings) -> tuple[str, str | None, bool, inputs.CallOptions]:
     # labels are computed now, in this run's language (format_func may be called outside the run)
     example_labels = {name: t(f"tokenizer.example.{name}") for name in EXAMPLES}
     mode_labels = {mode: t(f"tokenizer.mode.{mode}") for mode in ("lines", "whole")}
-    col_example.selectbox(t("tokenizer.example"), list(example_labels), key="tok_example",
-                          format_func=example_labels.get, on_change=use_example)
-    col_mode.radio(t("tokenizer.mode"), list(mode_labels), key="tok_mode", horizontal=True,
-                   format_func=mode_labels.get)
+    example_key = keep_choice("tok_example", "mixed")
+    col_example.selectbox(t("tokenizer.example"), list(example_labels), key=example_key,
+                          format_func=example_labels.get, on_change=use_example, args=(example_key,))
+    mode = col_mode.radio(t("tokenizer.mode"), list(mode_labels), key=keep_choice("tok_mode", "lines"),
+                          horizontal=True, format_func=mode_labels.get)
+    keep("tok_texts", "")
     raw_texts = st.text_area(t("tokenizer.texts"), key="tok_texts", height=110)
     show_caps("text_chars", "batch_texts")
+    keep("tok_use_pairs", False)
     use_pairs = st.checkbox(t("tokenizer.use_pairs"), key="tok_use_pairs")
-    raw_pairs = st.text_area(t("tokenizer.pairs"), key="tok_pairs", height=90) if use_pairs else None
-    return raw_texts, raw_pairs, st.session_state["tok_mode"] == "lines", render_options()
+    raw_pairs = None
+    if use_pairs:
+        keep("tok_pairs", "")
+        raw_pairs = st.text_area(t("tokenizer.pairs"), key="tok_pairs", height=90)
+    return raw_texts, raw_pairs, mode == "lines", render_options()
 
 
 def checked_input(tokenizer, lock, settings, raw_texts: str, raw_pairs: str | None, one_per_line: bool,
@@ -192,6 +223,9 @@ def render_totals(tokenizer, lock, anatomy) -> None:
     m[2].metric(t("tokenizer.metric.tokens"), total.tokens)
     m[3].metric(t("tokenizer.metric.per_char"), f"{total.tokens_per_char:.2f}")
     m[4].metric(t("tokenizer.metric.unk"), f"{total.unk_rate:.1%}")
+    if total.kept_chars < total.chars:
+        st.caption(t("tokenizer.per_char_truncated", tokens=total.tokens, kept=total.kept_chars,
+                     cut=total.chars - total.kept_chars))
 
 
 def render_batch(tokenizer, lock, anatomy) -> int:
@@ -210,8 +244,8 @@ def render_batch(tokenizer, lock, anatomy) -> int:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=min(38 + 35 * shown, 260))
     if len(anatomy) > shown:
         st.caption(t("tokenizer.batch_capped", total=len(anatomy), shown=shown))
-    st.number_input(t("tokenizer.pick_text"), min_value=0, max_value=len(anatomy) - 1, value=0, step=1,
-                    key="tok_index")
+    st.session_state["tok_index"] = min(int(keep("tok_index", 0) or 0), len(anatomy) - 1)
+    st.number_input(t("tokenizer.pick_text"), min_value=0, max_value=len(anatomy) - 1, step=1, key="tok_index")
     return selected_index(len(anatomy))
 
 
@@ -226,7 +260,7 @@ def render_token_chips(anatomy, index: int, kinds: list[str]) -> None:
     chips = []
     for pos in range(drawn):
         span = an.span_of(anatomy, index, pos)
-        where = (f"{span[1]}–{span[2]} «{an.source_text(anatomy, index, span[0])[span[1]:span[2]]}»"
+        where = (f"{characters(span[1], span[2])} «{an.source_text(anatomy, index, span[0])[span[1]:span[2]]}»"
                  if span else t("tokenizer.no_span"))
         chips.append(chip_for(kinds[pos], tokens[pos], t("tokenizer.chip_title", pos=pos, id=ids[pos], span=where),
                               segments[pos], selected=pos == picked))
@@ -252,7 +286,7 @@ def render_token_source(anatomy, index: int, truncated: bool) -> None:
     if span is not None:
         which = t("tokenizer.which.pair") if span[0] == 1 else t("tokenizer.which.text")
         st.markdown(t("tokenizer.span", pos=picked, token=markdown_label(tokens[picked]), which=which,
-                      start=span[1], end=span[2]))
+                      chars=characters(span[1], span[2]), start=span[1], end=span[2]))
     segment = span[0] if span else 0
     st.caption(t("tokenizer.source_text"))
     render_source(an.source_text(anatomy, index, segment), (span[1], span[2]) if span else None,
@@ -301,12 +335,28 @@ def render_decode(tokenizer, lock, anatomy, index: int, truncated: bool) -> None
         st.success(t("tokenizer.decode.same"))
 
 
+def render_subword_lesson(tokenizer, lock) -> None:
+    """The tutorial's 黑 / ##黑 lesson: what it prints, what bert-base-chinese really does, and why."""
+    with lock:
+        lesson = subword_lesson(tokenizer)
+    if lesson is None:
+        return
+    st.markdown(f"**{t('tokenizer.subword.title')}**")
+    rows = [(t("tokenizer.subword.tutorial"), list(lesson.tutorial)), (t("tokenizer.subword.default"), lesson.default),
+            (t("tokenizer.subword.by_words"), lesson.by_words)]
+    st.dataframe(pd.DataFrame([{t("tokenizer.subword.col.way"): way, t("tokenizer.subword.col.tokens"): " ".join(toks)}
+                               for way, toks in rows]), hide_index=True, width="stretch")
+    st.markdown(t("tokenizer.subword.explain", black=lesson.ids["黑"], sub_black=lesson.ids["##黑"]))
+
+
 def anatomy_tab(tokenizer, lock, anatomy, options: inputs.CallOptions) -> None:
     """Totals, the batch, then one text: chips, source characters, the per-position table, decode."""
     if anatomy is None:
         st.info(t("tokenizer.no_result"))
         return
     render_totals(tokenizer, lock, anatomy)
+    if example_of(anatomy.texts, anatomy.pairs) == "subword":
+        render_subword_lesson(tokenizer, lock)
     index = render_batch(tokenizer, lock, anatomy)
     with lock:
         kinds = an.kinds_of(tokenizer, anatomy, index)
@@ -329,21 +379,24 @@ def vocab_tab(tokenizer, lock) -> None:
         v[0].metric(t("tokenizer.vocab.size"), len(tokenizer))
         v[1].metric(t("tokenizer.vocab.base_size"), tokenizer.vocab_size)
         v[2].metric(t("tokenizer.vocab.added"), len(tokenizer) - tokenizer.vocab_size)
-        words = vocab.parse_words(st.text_input(t("tokenizer.vocab.lookup"), value="阳, 光, 阳光", key="tok_lookup"))
+        keep("tok_lookup", "阳, 光, 阳光")
+        words = vocab.parse_words(st.text_input(t("tokenizer.vocab.lookup"), key="tok_lookup"))
         if words:
             rows = vocab.lookup(tokenizer, words)
             st.dataframe(pd.DataFrame([{t("tokenizer.vocab.col.word"): r["word"],
                                         t("tokenizer.vocab.col.in_vocab"): r["in_vocab"], "id": r["id"],
                                         t("tokenizer.vocab.col.tokens"): r["tokens"], "ids": str(r["ids"])}
                                        for r in rows]), hide_index=True, width="stretch")
-        needle = st.text_input(t("tokenizer.vocab.search"), value="阳", key="tok_search")
+        keep("tok_search", "阳")
+        needle = st.text_input(t("tokenizer.vocab.search"), key="tok_search")
         if needle:
             hits, total_hits = vocab.search(tokenizer, needle)
-            st.dataframe(pd.DataFrame(hits, columns=["id", "token", "text"]).rename(
-                columns={"text": t("tokenizer.vocab.col.text")}), hide_index=True, width="stretch", height=240)
+            st.dataframe(pd.DataFrame(hits, columns=["id", "token", "text"]).rename(columns=column_names()),
+                         hide_index=True, width="stretch", height=240)
             st.caption(t("tokenizer.vocab.search_count", total=total_hits, shown=len(hits)))
         st.markdown(f"**{t('tokenizer.vocab.specials')}**")
-        st.dataframe(pd.DataFrame(vocab.special_tokens(tokenizer)), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(vocab.special_tokens(tokenizer)).rename(columns=column_names()), hide_index=True,
+                     width="stretch")
 
 
 # ---------------------------------------------------------------- surgery tab
@@ -370,10 +423,13 @@ def reset_edits() -> None:
 def render_edit_buttons(handle) -> None:
     """add_tokens and add_special_tokens, each with its box."""
     s1, s2 = st.columns(2)
-    s1.text_input(t("tokenizer.surgery.tokens"), value="阳光, 大地", key="tok_new_tokens")
+    keep("tok_new_tokens", "阳光, 大地")
+    s1.text_input(t("tokenizer.surgery.tokens"), key="tok_new_tokens")
     s1.button(t("tokenizer.surgery.add"), on_click=add_edit, args=(handle, "tok_new_tokens", None),
               key="tok_add_tokens")
-    s2.text_input(t("tokenizer.surgery.special"), value="[EOS]", key="tok_new_special")
+    keep("tok_new_special", "[EOS]")
+    s2.text_input(t("tokenizer.surgery.special"), key="tok_new_special")
+    keep("tok_special_role", vocab.SPECIAL_ROLES[0])
     s2.selectbox(t("tokenizer.surgery.role"), vocab.SPECIAL_ROLES, key="tok_special_role")
     s2.button(t("tokenizer.surgery.add_special"), on_click=add_edit,
               args=(handle, "tok_new_special", "tok_special_role"), key="tok_add_special_btn")
@@ -388,8 +444,9 @@ def render_before_after(handle, tokenizer) -> str:
     new_rows = [{"token": tok, "id": tid} for tok, tid in sorted(tokenizer.get_vocab().items(), key=lambda kv: kv[1])
                 if tok not in base_vocab]
     st.markdown(f"**{t('tokenizer.surgery.new_ids')}**")
-    st.dataframe(pd.DataFrame(new_rows), hide_index=True)
-    probe = st.text_input(t("tokenizer.surgery.probe"), value="阳光照在大地上[EOS]", key="tok_probe")
+    st.dataframe(pd.DataFrame(new_rows).rename(columns=column_names()), hide_index=True)
+    keep("tok_probe", "阳光照在大地上[EOS]")
+    probe = st.text_input(t("tokenizer.surgery.probe"), key="tok_probe")
     if probe.strip():
         with handle.lock:
             before = base(probe)["input_ids"]
@@ -449,11 +506,11 @@ def surgery_tab(handle, tokenizer, source, work_dir) -> None:
 def load_compare_tokenizer(compare_source):
     """The causal LM's tokenizer only (no weights), under its own manager key; None after a shown failure."""
     label = f"{t('tokenizer.what')} ({compare_source.repo_id})"
-    converting = compare_source.needs_conversion
+    slow = compare.needs_extraction(compare_source)
     try:
-        with st.spinner(t("common.converting_smollm2") if converting else t("common.loading", what=label)):
-            return manager().get(f"{compare_source.cache_key}|tokenizer", lambda: load_tokenizer(compare_source), 0,
-                                 label)
+        with st.spinner(t("tokenizer.compare.extracting") if slow else t("common.loading", what=label)):
+            return manager().get(f"{compare_source.cache_key}|tokenizer",
+                                 lambda: compare.load_compare_tokenizer(compare_source), 0, label)
     except Exception as exc:  # a failed load becomes a message, the page keeps running
         st.error(t("problem.load_failed", what=label, error=f"{type(exc).__name__}: {exc}"))
     return None
@@ -489,6 +546,7 @@ def compare_tab(source, tokenizer, lock, texts: list[str]) -> None:
     if not texts:
         st.info(t("tokenizer.compare.no_text"))
         return
+    keep("tok_compare_on", False)
     if not st.toggle(t("tokenizer.compare.load"), key="tok_compare_on"):
         return
     other = load_compare_tokenizer(compare_source)
@@ -520,9 +578,10 @@ def api_tab(source, tokenizer, anatomy) -> None:
     if anatomy is None:
         st.info(t("tokenizer.no_result"))
         return
-    model_ref = source.repo_id if source.kind in ("hub", "mirror", "cache") else source.target
-    snippet, cut = code.call_snippet(model_ref, anatomy.texts, anatomy.pairs, anatomy.options,
-                                     st.session_state.get(EDITS_KEY, []), index=selected_index(len(anatomy)))
+    local_folder = source.target if source.kind in ("local", "packaged") else None
+    snippet, cut = code.call_snippet(source.repo_id, anatomy.texts, anatomy.pairs, anatomy.options,
+                                     st.session_state.get(EDITS_KEY, []), index=selected_index(len(anatomy)),
+                                     local_folder=local_folder)
     st.markdown(f"**{t('tokenizer.api.modern')}**")
     st.code(snippet, language="python")
     if cut:
@@ -533,22 +592,25 @@ def api_tab(source, tokenizer, anatomy) -> None:
 
 # ---------------------------------------------------------------- the page
 
-header("nav.tokenizer", "tokenizer.intro")
-source = resolve_role("tokenizer")
-st.caption(t("tokenizer.source", source=source_caption(source)))
-handle = load(source, load_tokenizer, t("tokenizer.what"))
-if handle is None:
-    st.stop()
-tokenizer, lock = session_tokenizer(handle)
-if st.session_state.get(EDITS_KEY):
-    st.info(t("tokenizer.edited_note", size=len(tokenizer)))
-settings = get_settings()
+# one container above the tabs: what appears in it (notes, messages) never moves the tabs, which Streamlit
+# would re-create on the first tab (a click in the surgery tab jumped back to the first one, issue 18.5)
+with st.container():
+    header("nav.tokenizer", "tokenizer.intro")
+    source = resolve_role("tokenizer")
+    st.caption(t("tokenizer.source", source=source_caption(source)))
+    handle = load(source, load_tokenizer, t("tokenizer.what"))
+    if handle is None:
+        st.stop()
+    tokenizer, lock = session_tokenizer(handle)
+    if st.session_state.get(EDITS_KEY):
+        st.info(t("tokenizer.edited_note", size=len(tokenizer)))
+    settings = get_settings()
 
-prepare_input_state()
-raw_texts, raw_pairs, one_per_line, options = render_input(settings)
-texts, pairs, messages = checked_input(tokenizer, lock, settings, raw_texts, raw_pairs, one_per_line, options)
-blocked = show_messages(messages)
-anatomy = run_call(handle, tokenizer, lock, texts, pairs, options) if texts and not blocked else None
+    prepare_input_state()
+    raw_texts, raw_pairs, one_per_line, options = render_input(settings)
+    texts, pairs, messages = checked_input(tokenizer, lock, settings, raw_texts, raw_pairs, one_per_line, options)
+    blocked = show_messages(messages)
+    anatomy = run_call(handle, tokenizer, lock, texts, pairs, options) if texts and not blocked else None
 
 tab_anatomy, tab_vocab, tab_surgery, tab_compare, tab_api = st.tabs(
     [t("tokenizer.tab.anatomy"), t("tokenizer.tab.vocab"), t("tokenizer.tab.surgery"), t("tokenizer.tab.compare"),

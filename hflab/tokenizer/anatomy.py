@@ -156,6 +156,12 @@ def span_of(anatomy: Anatomy, index: int, pos: int) -> tuple[int, int, int] | No
     return seg, start, end
 
 
+def character_numbers(start: int, end: int) -> tuple[int, int]:
+    """Offsets (start, end), counted from 0 with `end` excluded, as the first and last character a reader
+    counts from 1: (4, 5) is the 5th character only, (4, 6) the 5th and 6th."""
+    return start + 1, end
+
+
 def covered_end(anatomy: Anatomy, index: int, segment: int) -> int | None:
     """The last character offset that produced a token in `segment` (the rest was truncated away)."""
     if anatomy.offsets is None:

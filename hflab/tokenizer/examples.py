@@ -1,6 +1,7 @@
 """The page's preset examples, each showing one concept, and the tutorial's `黑` / `##黑` lesson."""
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,14 +36,26 @@ class SubwordLesson:
     """The tutorial's sentence tokenized three ways, and the two vocab entries the lesson is about."""
 
     tutorial: tuple[str, ...]  # what the tutorial prints
-    default: list[str]  # the tokenizer as it is: every Chinese character is split off first
+    default: list[str]  # the tokenizer as it is: BERT splits every Chinese character off first
     by_words: list[str]  # tokenize_chinese_chars=False on the words the tutorial splits the sentence into
     ids: dict[str, int | None]  # 黑 and ##黑 -> id in the vocab
 
 
-def subword_lesson(tokenizer: Any, chinese_chars_off: Any) -> SubwordLesson:
-    """The lesson for `tokenizer` and the same tokenizer loaded with `tokenize_chinese_chars=False`."""
+def chinese_chars_kept_together(tokenizer: Any) -> Any | None:
+    """A copy of a BERT tokenizer loaded as with `tokenize_chinese_chars=False` (None for other tokenizers)."""
+    changed = copy.deepcopy(tokenizer)
+    normalizer = getattr(getattr(changed, "backend_tokenizer", None), "normalizer", None)
+    if not hasattr(normalizer, "handle_chinese_chars"):
+        return None
+    normalizer.handle_chinese_chars = False
+    return changed
+
+
+def subword_lesson(tokenizer: Any) -> SubwordLesson | None:
+    """The tutorial's 黑 / ##黑 lesson with `tokenizer` (None when it is not a BERT WordPiece tokenizer)."""
+    together = chinese_chars_kept_together(tokenizer)
+    if together is None:
+        return None
     vocab = tokenizer.get_vocab()
     return SubwordLesson(SUBWORD_TUTORIAL_TOKENS, tokenizer.tokenize(SUBWORD_SENTENCE),
-                         chinese_chars_off.tokenize(" ".join(SUBWORD_WORDS)),
-                         {"黑": vocab.get("黑"), "##黑": vocab.get("##黑")})
+                         together.tokenize(" ".join(SUBWORD_WORDS)), {"黑": vocab.get("黑"), "##黑": vocab.get("##黑")})

@@ -9,6 +9,7 @@ import pytest
 from hflab import offline_assets
 from hflab.i18n import catalog
 from hflab.tokenizer.anatomy import (
+    character_numbers,
     covered_end,
     encode,
     kinds_of,
@@ -20,7 +21,7 @@ from hflab.tokenizer.anatomy import (
 from hflab.tokenizer.code import call_snippet, legacy_snippet
 from hflab.tokenizer.counts import counts
 from hflab.tokenizer.decode import decode_reasons
-from hflab.tokenizer.examples import EXAMPLES
+from hflab.tokenizer.examples import EXAMPLES, SUBWORD_SENTENCE, example_of, subword_lesson
 from hflab.tokenizer.inputs import CallOptions, check_options, check_texts
 
 TEXTS = {
@@ -194,3 +195,50 @@ def test_large_batch_is_one_call(bert):
     assert len(anatomy) == 3000
     assert anatomy.fields["input_ids"][2999] == bert(texts[2999], truncation=True, max_length=32)["input_ids"]
     assert len(position_table(anatomy, 0)) == len(anatomy.fields["input_ids"][0])
+
+
+def test_tokens_per_character_counts_only_the_characters_the_kept_tokens_came_from(bert):
+    """Issue 18.11: a truncated text divided its kept tokens by every character (0.30 here instead of 1.00)."""
+    text = "今天天气很好我们一起去公园散步吧朋友们"  # 19 characters, one token each
+    truncated = encode(bert, [text], None, CallOptions(truncation=True, max_length=8))
+    c = counts(bert, truncated)
+    assert (c.chars, c.tokens, c.kept_chars) == (19, 6, 6)
+    assert c.tokens_per_char == pytest.approx(1.0)
+    whole = counts(bert, encode(bert, [text], None, CallOptions()))
+    assert whole.tokens_per_char == pytest.approx(len(bert(text, add_special_tokens=False)["input_ids"]) / len(text))
+    # trailing whitespace produces no token and is not a cut: every character still counts
+    spaced = counts(bert, encode(bert, ["你好  "], None, CallOptions(truncation=True, max_length=8)))
+    assert spaced.kept_chars == spaced.chars == 4
+
+
+def test_offsets_as_the_characters_a_reader_counts():
+    """Issue 18.11: offset (4, 5) is the 5th character, not "characters 4-5"."""
+    assert character_numbers(4, 5) == (5, 5)
+    assert character_numbers(4, 6) == (5, 6)
+    text = "iPhone15很好用"
+    assert text[4:5] == "n" and text.index("n") + 1 == 5
+
+
+def test_snippet_loads_the_model_id_not_this_machines_path():
+    """Issue 18.12: the code named this machine's asset folder; it must name the model id."""
+    local = "/home/someone/.cache/hflab/assets/bert-base-chinese-tokenizer"
+    snippet, _ = call_snippet("bert-base-chinese", ["你好"], None, CallOptions(), local_folder=local)
+    assert "AutoTokenizer.from_pretrained('bert-base-chinese')" in snippet
+    assert "/home/someone" not in snippet and ".cache" not in snippet
+    assert "# offline:" in snippet and "'./bert-base-chinese-tokenizer'" in snippet
+
+
+def test_subword_lesson_reproduces_the_tutorial(bert):
+    """Issue 13.2: the tutorial's 乌黑 sentence, what bert-base-chinese really does, and how the tutorial's
+    result comes about (tokenize_chinese_chars=False on words)."""
+    lesson = subword_lesson(bert)
+    assert lesson.default == list(SUBWORD_SENTENCE) == bert.tokenize(SUBWORD_SENTENCE)
+    assert "##黑" not in lesson.default
+    assert tuple(lesson.by_words) == lesson.tutorial == ("乌", "##鸦", "的", "羽", "##毛", "是", "乌", "##黑", "##的")
+    from transformers import AutoTokenizer
+
+    oracle = AutoTokenizer.from_pretrained(offline_assets.bert_tokenizer_dir(), tokenize_chinese_chars=False)
+    assert lesson.by_words == oracle.tokenize("乌鸦 的 羽毛 是 乌黑的")
+    assert lesson.ids == {"黑": bert.convert_tokens_to_ids("黑"), "##黑": bert.convert_tokens_to_ids("##黑")}
+    assert bert.tokenize("乌黑") == ["乌", "黑"]  # the shared tokenizer is untouched
+    assert example_of(*EXAMPLES["subword"]) == "subword" and example_of(["乌黑"], None) is None
