@@ -10,6 +10,8 @@ from typing import Any
 
 import streamlit as st
 
+from components.i18n import lang
+
 _SHADOW = "kept::"
 
 
@@ -27,3 +29,31 @@ def forget(key: str) -> None:
     """Drop a kept value (the next `keep` starts from its default again)."""
     st.session_state.pop(key, None)
     st.session_state.pop(_SHADOW + key, None)
+
+
+def keep_choice(key: str, default: Any) -> str:
+    """`keep` for a selectbox / radio whose options are shown translated (`format_func=t(...)`); returns the
+    widget key to draw it with.
+
+    Streamlit keeps the label the browser shows; after a language switch no option has that label, so the
+    value reset and callbacks received the old label (issue 18.1). One widget per language, with the
+    language-independent value kept under `key`, means the browser never sends a label of another language.
+    """
+    widget_key = f"{key}@{lang()}"
+    shadow = _SHADOW + key
+    if widget_key in st.session_state:
+        st.session_state[shadow] = st.session_state[widget_key]
+    else:
+        st.session_state[widget_key] = st.session_state.get(shadow, default)
+    return widget_key
+
+
+def set_choice(key: str, value: Any) -> None:
+    """Set the value of a `keep_choice` widget (from a callback, or before it is drawn)."""
+    st.session_state[_SHADOW + key] = value
+    st.session_state[f"{key}@{lang()}"] = value
+
+
+def kept(key: str, default: Any = None) -> Any:
+    """The value of a `keep` widget, also on a run that has not drawn it yet (after a visit to another page)."""
+    return st.session_state.get(key, st.session_state.get(_SHADOW + key, default))

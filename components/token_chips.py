@@ -2,19 +2,19 @@
 
 Shared by the Tokenizer page (chips by token kind) and the sampling playground (generated tokens
 coloured by probability: pass `Chip(text, background=probability_color(p), title=f"p={p:.2f}")`).
-The HTML is built here from escaped token text only (`html.escape`); colours must match a strict
+The HTML is built here from escaped token text only (`html_literal`); colours must match a strict
 CSS colour pattern, so nothing a model or a user typed can inject markup. `st.html` sanitises
 it once more (DOMPurify) and runs no JavaScript.
 """
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 
+from components.escape import html_literal, markdown_literal
 from hflab.byte_pieces import visible
 
 _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|rgba?\(\s*[0-9.]+\s*,\s*[0-9.]+\s*,\s*[0-9.]+\s*(,\s*[0-9.]+\s*)?\)")
@@ -25,7 +25,6 @@ _STYLES = {
     "faded": "opacity:.45;",
     "bold": "font-weight:600;",
 }
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,8 @@ def _chip_html(chip: Chip) -> str:
              + _STYLES.get(chip.style, ""))
     if chip.selected:
         style += "outline:3px solid #FF9D00;outline-offset:1px;"
-    title = f' title="{html.escape(chip.title, quote=True)}"' if chip.title else ""
-    return f'<span class="hflab-chip"{title} style="{style}">{html.escape(visible(chip.text))}</span>'
+    title = f' title="{html_literal(chip.title)}"' if chip.title else ""
+    return f'<span class="hflab-chip"{title} style="{style}">{html_literal(visible(chip.text))}</span>'
 
 
 def chips_html(chips: Sequence[Chip]) -> str:
@@ -88,7 +87,7 @@ def source_html(text: str, mark: tuple[int, int] | None = None, faded_from: int 
     bounds = sorted({lo, hi, *(b for b in (start, end, cut_at) if lo < b < hi)})
     parts = ["…"] if lo > 0 else []
     for a, b in zip(bounds, bounds[1:]):
-        piece = html.escape(text[a:b])
+        piece = html_literal(text[a:b])
         if mark and start <= a and b <= end:
             parts.append(f'<mark class="hflab-span" style="background:#FF9D00;color:#111;padding:0 1px;'
                          f'border-radius:3px">{piece}</mark>')
@@ -110,11 +109,11 @@ def render_source(text: str, mark: tuple[int, int] | None = None, faded_from: in
 
 def legend(items: Sequence[tuple[str, Chip]]) -> None:
     """A row of sample chips, each followed by what it means."""
-    body = "".join(f"{_chip_html(chip)}<span style='margin-right:14px;font-size:.85rem'>{html.escape(label)}</span>"
+    body = "".join(f"{_chip_html(chip)}<span style='margin-right:14px;font-size:.85rem'>{html_literal(label)}</span>"
                    for label, chip in items)
     st.html(f'<div class="hflab-legend">{body}</div>')
 
 
 def markdown_label(text: str) -> str:
     """Untrusted text made safe for widget labels that render Markdown (st.pills options, for example)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
+    return markdown_literal(visible(text))

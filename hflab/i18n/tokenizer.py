@@ -16,6 +16,7 @@ STRINGS = {
     "tokenizer.example": {"zh": "示例", "en": "Example"},
     "tokenizer.example.mixed": {"zh": "中英数字混合（会出现 ##）", "en": "Mixed Chinese/English/digits (## appears)"},
     "tokenizer.example.reviews": {"zh": "教程里的酒店评论", "en": "The tutorial's hotel reviews"},
+    "tokenizer.example.subword": {"zh": "教程的子词例子：黑 与 ##黑（乌鸦的羽毛是乌黑的）", "en": "The tutorial's subword lesson: 黑 and ##黑 (乌鸦的羽毛是乌黑的)"},
     "tokenizer.example.emoji": {"zh": "表情符号", "en": "Emoji"},
     "tokenizer.example.fullwidth": {"zh": "全角字母与标点", "en": "Full-width letters and punctuation"},
     "tokenizer.example.pair": {"zh": "句子对（问题 + 回答）", "en": "Sentence pairs (question + answer)"},
@@ -98,6 +99,10 @@ STRINGS = {
     "tokenizer.metric.tokens": {"zh": "token 数（不含特殊符号与填充）", "en": "Tokens (no special, no padding)"},
     "tokenizer.metric.per_char": {"zh": "每字符 token 数", "en": "Tokens per character"},
     "tokenizer.metric.unk": {"zh": "[UNK] 比例", "en": "[UNK] rate"},
+    "tokenizer.per_char_truncated": {
+        "zh": "截断后：每字符 token 数 = {tokens} 个保留的 token ÷ 它们来自的 {kept} 个字符（被截掉的 {cut} 个字符两边都不计）。",
+        "en": "After truncation: tokens per character = {tokens} kept tokens ÷ the {kept} characters they came from (the {cut} cut characters count on neither side).",
+    },
     "tokenizer.batch": {"zh": "整批概览", "en": "The whole batch"},
     "tokenizer.batch_capped": {
         "zh": "共 {total} 条，表中只画前 {shown} 条（全部都已分词，上面的统计覆盖全部）。",
@@ -126,9 +131,11 @@ STRINGS = {
     "tokenizer.pick_token": {"zh": "点一个 token，看它来自原文的哪些字符", "en": "Click a token to see which characters it came from"},
     "tokenizer.pick_capped": {"zh": "（只列出前 {shown} 个）", "en": "(the first {shown} only)"},
     "tokenizer.span": {
-        "zh": "位置 {pos} 的 «{token}» 来自{which}第 {start}–{end} 个字符：",
-        "en": "«{token}» at position {pos} comes from characters {start}–{end} of the {which}:",
+        "zh": "位置 {pos} 的 «{token}» 来自{which}的{chars}（offsets 是 ({start}, {end})：从 0 数起，不含 {end}）：",
+        "en": "«{token}» at position {pos} comes from {chars} of the {which} (its offsets are ({start}, {end}): counted from 0, {end} excluded):",
     },
+    "tokenizer.chars.one": {"zh": "第 {n} 个字符", "en": "character {n}"},
+    "tokenizer.chars.many": {"zh": "第 {first}–{last} 个字符", "en": "characters {first}–{last}"},
     "tokenizer.which.text": {"zh": "文本", "en": "text"},
     "tokenizer.which.pair": {"zh": "第二句", "en": "second text"},
     "tokenizer.span_none": {
@@ -180,6 +187,23 @@ STRINGS = {
     "tokenizer.vocab.col.in_vocab": {"zh": "在词表中", "en": "in vocab"},
     "tokenizer.vocab.col.tokens": {"zh": "实际切分", "en": "split into"},
     "tokenizer.vocab.col.text": {"zh": "可读文本", "en": "readable"},
+    "tokenizer.vocab.col.role": {"zh": "角色", "en": "role"},
+    "tokenizer.vocab.col.token": {"zh": "词条", "en": "token"},
+    "tokenizer.vocab.col.id": {"zh": "id", "en": "id"},
+    # the tutorial's 黑 / ##黑 lesson
+    "tokenizer.subword.title": {"zh": "教程的子词例子：黑 与 ##黑", "en": "The tutorial's subword lesson: 黑 and ##黑"},
+    "tokenizer.subword.col.way": {"zh": "怎么切", "en": "how"},
+    "tokenizer.subword.col.tokens": {"zh": "切出的 token", "en": "tokens"},
+    "tokenizer.subword.tutorial": {"zh": "教程写的结果", "en": "what the tutorial prints"},
+    "tokenizer.subword.default": {"zh": "bert-base-chinese 实际的结果（上面的 token）", "en": "what bert-base-chinese really gives (the tokens above)"},
+    "tokenizer.subword.by_words": {
+        "zh": "先按词分开（乌鸦 的 羽毛 是 乌黑的），再用 tokenize_chinese_chars=False",
+        "en": "split into words first (乌鸦 的 羽毛 是 乌黑的), then tokenize_chinese_chars=False",
+    },
+    "tokenizer.subword.explain": {
+        "zh": "词表里确实有两个词条：「黑」（id {black}）用在词首，「##黑」（id {sub_black}）用在词中或词尾。但 bert-base-chinese 默认 tokenize_chinese_chars=True：切分前先在每个汉字两边加空格，每个汉字都成了一个词的开头，所以中文里永远切不出 ##黑。只有汉字没有被逐个分开时（比如 tokenize_chinese_chars=False，并且像教程那样先分好词），WordPiece 才会在词中用 ##黑，得到教程写的结果。在英文和数字里 ## 很常见：iPhone15 → iphone ##15。",
+        "en": "The vocab really has both entries: 黑 (id {black}) starts a word, ##黑 (id {sub_black}) continues one. But bert-base-chinese uses tokenize_chinese_chars=True: before splitting it puts spaces around every Chinese character, so each character starts a word of its own and Chinese text never gives ##黑. Only when the characters are not split one by one (tokenize_chinese_chars=False, on text already split into words as the tutorial does) does WordPiece use ##黑 inside a word, giving the tutorial's result. In English and digits ## is common: iPhone15 → iphone ##15.",
+    },
     # surgery
     "tokenizer.surgery.intro": {
         "zh": "在本会话的**副本**上加词（共享的分词器不会被改动），再看同一句话前后的切分。",
@@ -225,6 +249,10 @@ STRINGS = {
         "en": "The same text through a second tokenizer: byte-level BPE (SmolLM2 offline, Qwen2 online) first turns text into UTF-8 bytes, so one Chinese character (3 bytes) is often split over several tokens; a single token is then only part of a character and is shown as bytes like <0xE4>; merging neighbouring tokens' bytes gives whole characters back.",
     },
     "tokenizer.compare.load": {"zh": "加载第二个分词器", "en": "Load the second tokenizer"},
+    "tokenizer.compare.extracting": {
+        "zh": "正在从 SmolLM2 的 GGUF 文件里读出分词器（只读分词器，不转换模型）：读取器要走完整个文件的元数据，约需半分钟到一分钟；读出后保存下来，以后只要一秒。",
+        "en": "Reading the tokenizer out of SmolLM2's GGUF file (the tokenizer only, the model is not converted): the reader walks all of the file's metadata, about half a minute to a minute; it is saved afterwards, so later loads take a second.",
+    },
     "tokenizer.compare.source": {"zh": "第二个分词器：{source}", "en": "Second tokenizer: {source}"},
     "tokenizer.compare.capped": {"zh": "对比只用前 {limit} 个字符。", "en": "The comparison uses the first {limit} characters."},
     "tokenizer.compare.no_text": {"zh": "先在上面输入文本。", "en": "Type a text above first."},

@@ -7,17 +7,31 @@ import itertools
 import pytest
 
 from hflab import offline_assets
-from hflab import tokenization as tz
 from hflab.i18n import catalog
+from hflab.tokenizer.anatomy import (
+    character_numbers,
+    covered_end,
+    encode,
+    kinds_of,
+    position_table,
+    source_text,
+    span_of,
+    untruncated_length,
+)
+from hflab.tokenizer.code import call_snippet, legacy_snippet
+from hflab.tokenizer.counts import counts
+from hflab.tokenizer.decode import decode_reasons
+from hflab.tokenizer.examples import EXAMPLES, SUBWORD_SENTENCE, example_of, subword_lesson
+from hflab.tokenizer.inputs import CallOptions, check_options, check_texts
 
 TEXTS = {
     "mixed": ["iPhone15很好用，电池能撑一整天", "买了3000mAh的充电宝，USB-C接口"],
     "emoji": ["今天天气真好😀👍🏻，出去玩吧🎉"],
     "fullwidth": ["ＡＢＣ１２３！你好？“引号”（括号）……"],
-    "review": [tz.EXAMPLES["reviews"][0][0]],
+    "review": [EXAMPLES["reviews"][0][0]],
 }
 OPTION_GRID = [
-    tz.CallOptions(add_special_tokens=a, truncation=tr, padding=pd, max_length=ml, return_attention_mask=r1,
+    CallOptions(add_special_tokens=a, truncation=tr, padding=pd, max_length=ml, return_attention_mask=r1,
                    return_token_type_ids=r1, return_special_tokens_mask=r2, return_offsets_mapping=r2, return_length=r2)
     for a, (tr, pd, ml), r1, r2 in itertools.product(
         (True, False),
@@ -30,24 +44,24 @@ OPTION_GRID = [
 @pytest.mark.parametrize("name", list(TEXTS))
 def test_fields_equal_the_tokenizers_output(bert, name, options):
     texts = TEXTS[name]
-    anatomy = tz.encode(bert, texts, None, options)
+    anatomy = encode(bert, texts, None, options)
     oracle = bert(texts, **options.kwargs())
     assert set(anatomy.fields) == set(oracle.keys())
     for key in oracle.keys():
         assert anatomy.fields[key] == oracle[key], key
     for i, ids in enumerate(oracle["input_ids"]):
         assert anatomy.tokens[i] == bert.convert_ids_to_tokens(ids)
-        table = tz.position_table(anatomy, i)
+        table = position_table(anatomy, i)
         assert list(table["input_ids"]) == ids
         assert list(table["token"]) == bert.convert_ids_to_tokens(ids)
 
 
 @pytest.mark.parametrize("truncation", [True, "only_second", "only_first", "longest_first"])
 def test_pairs_equal_the_tokenizers_output(bert, truncation):
-    texts, pairs = tz.EXAMPLES["pair"]
-    options = tz.CallOptions(truncation=truncation, padding="longest", max_length=24, return_special_tokens_mask=True,
+    texts, pairs = EXAMPLES["pair"]
+    options = CallOptions(truncation=truncation, padding="longest", max_length=24, return_special_tokens_mask=True,
                              return_offsets_mapping=True)
-    anatomy = tz.encode(bert, texts, pairs, options)
+    anatomy = encode(bert, texts, pairs, options)
     oracle = bert(texts, text_pair=pairs, **options.kwargs())
     for key in oracle.keys():
         assert anatomy.fields[key] == oracle[key]
@@ -55,24 +69,24 @@ def test_pairs_equal_the_tokenizers_output(bert, truncation):
         assert anatomy.segments[i] == oracle.sequence_ids(i)
         # each token's span is the characters its offsets name in the right text
         for pos, (start, end) in enumerate(oracle["offset_mapping"][i]):
-            span = tz.span_of(anatomy, i, pos)
+            span = span_of(anatomy, i, pos)
             if span:
                 assert span[1:] == (start, end)
-                assert tz.source_text(anatomy, i, span[0]) == (texts[i] if span[0] == 0 else pairs[i])
+                assert source_text(anatomy, i, span[0]) == (texts[i] if span[0] == 0 else pairs[i])
 
 
 def test_kinds_and_counts_agree_with_special_tokens_mask(bert):
     texts = ["iPhone15很好用“你好”", "短"]
-    options = tz.CallOptions(truncation=True, padding="max_length", max_length=16, return_special_tokens_mask=True)
-    anatomy = tz.encode(bert, texts, None, options)
+    options = CallOptions(truncation=True, padding="max_length", max_length=16, return_special_tokens_mask=True)
+    anatomy = encode(bert, texts, None, options)
     oracle = bert(texts, **options.kwargs())
     for i in range(len(texts)):
-        kinds = tz.kinds_of(bert, anatomy, i)
+        kinds = kinds_of(bert, anatomy, i)
         assert [int(k in ("special", "pad")) for k in kinds] == oracle["special_tokens_mask"][i]
         assert [int(k != "pad") for k in kinds] == oracle["attention_mask"][i]
         assert [k == "unk" for k in kinds] == [tid == bert.unk_token_id for tid in oracle["input_ids"][i]]
         assert [k == "continuation" for k in kinds] == [t.startswith("##") for t in bert.convert_ids_to_tokens(oracle["input_ids"][i])]
-    c = tz.counts(bert, anatomy)
+    c = counts(bert, anatomy)
     real = sum(len(row) - sum(mask) for row, mask in zip(oracle["input_ids"], oracle["special_tokens_mask"]))
     unk = sum(row.count(bert.unk_token_id) for row in oracle["input_ids"])
     assert (c.chars, c.tokens, c.unk) == (sum(map(len, texts)), real, unk)
@@ -80,20 +94,20 @@ def test_kinds_and_counts_agree_with_special_tokens_mask(bert):
 
 
 def test_kinds_without_attention_mask_still_find_padding(bert):
-    options = tz.CallOptions(padding="max_length", max_length=10, return_attention_mask=False)
-    anatomy = tz.encode(bert, ["你好"], None, options)
-    assert tz.kinds_of(bert, anatomy, 0) == ["special", "normal", "normal", "special"] + ["pad"] * 6
+    options = CallOptions(padding="max_length", max_length=10, return_attention_mask=False)
+    anatomy = encode(bert, ["你好"], None, options)
+    assert kinds_of(bert, anatomy, 0) == ["special", "normal", "normal", "special"] + ["pad"] * 6
 
 
 def test_truncation_is_measured_and_marked(bert):
-    text = tz.EXAMPLES["reviews"][0][0]
-    options = tz.CallOptions(truncation=True, max_length=10)
-    anatomy = tz.encode(bert, [text], None, options)
-    full = tz.untruncated_length(bert, text, None, options)
+    text = EXAMPLES["reviews"][0][0]
+    options = CallOptions(truncation=True, max_length=10)
+    anatomy = encode(bert, [text], None, options)
+    full = untruncated_length(bert, text, None, options)
     assert full == len(bert(text)["input_ids"]) > 10
-    end = tz.covered_end(anatomy, 0, 0)
+    end = covered_end(anatomy, 0, 0)
     assert end == bert(text, truncation=True, max_length=10, return_offsets_mapping=True)["offset_mapping"][-2][1]
-    assert "truncated" in tz.decode_reasons(bert, text, anatomy.fields["input_ids"][0], truncated=True)
+    assert "truncated" in decode_reasons(bert, text, anatomy.fields["input_ids"][0], truncated=True)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -107,12 +121,12 @@ def test_truncation_is_measured_and_marked(bert):
 def test_decode_reasons(bert, text, expected):
     ids = bert(text)["input_ids"]
     assert bert.decode(ids, skip_special_tokens=True) != text
-    assert expected <= set(tz.decode_reasons(bert, text, ids, truncated=False))
+    assert expected <= set(decode_reasons(bert, text, ids, truncated=False))
 
 
 def test_decode_same_gives_no_reason(bert):
     ids = bert("hello")["input_ids"]
-    assert tz.decode_reasons(bert, "hello", ids, truncated=False) == []
+    assert decode_reasons(bert, "hello", ids, truncated=False) == []
 
 
 @pytest.mark.parametrize("raw, one_per_line, key, blocking", [
@@ -124,7 +138,7 @@ def test_decode_same_gives_no_reason(bert):
     ("\n".join(["x"] * 5_001), True, "tokenizer.bad.too_many", False),
 ])
 def test_bad_texts(raw, one_per_line, key, blocking):
-    texts, problems = tz.check_texts(raw, one_per_line, max_chars=100_000, max_texts=5_000)
+    texts, problems = check_texts(raw, one_per_line, max_chars=100_000, max_texts=5_000)
     found = [p for p in problems if p.key == key]
     assert found and found[0].blocking == blocking
     assert key in catalog()
@@ -133,51 +147,98 @@ def test_bad_texts(raw, one_per_line, key, blocking):
 
 
 def test_line_separator_does_not_split_a_text():
-    texts, _ = tz.check_texts("一\u2028二\n三", True, 1000, 1000)
+    texts, _ = check_texts("一\u2028二\n三", True, 1000, 1000)
     assert texts == ["一\u2028二", "三"]
 
 
 @pytest.mark.parametrize("options, pairs, key", [
-    (tz.CallOptions(truncation=True, max_length=0), False, "tokenizer.bad.max_length_zero"),
-    (tz.CallOptions(truncation=True, max_length=100_000), False, "tokenizer.bad.max_length_large"),
-    (tz.CallOptions(padding="max_length"), False, "tokenizer.bad.pad_without_max"),
-    (tz.CallOptions(truncation="only_second", max_length=10), False, "tokenizer.bad.only_second"),
-    (tz.CallOptions(truncation=True, max_length=2), False, "tokenizer.bad.max_length_specials"),
-    (tz.CallOptions(truncation=True, max_length=3), True, "tokenizer.bad.max_length_specials"),
+    (CallOptions(truncation=True, max_length=0), False, "tokenizer.bad.max_length_zero"),
+    (CallOptions(truncation=True, max_length=100_000), False, "tokenizer.bad.max_length_large"),
+    (CallOptions(padding="max_length"), False, "tokenizer.bad.pad_without_max"),
+    (CallOptions(truncation="only_second", max_length=10), False, "tokenizer.bad.only_second"),
+    (CallOptions(truncation=True, max_length=2), False, "tokenizer.bad.max_length_specials"),
+    (CallOptions(truncation=True, max_length=3), True, "tokenizer.bad.max_length_specials"),
 ])
 def test_bad_options(bert, options, pairs, key):
-    problems = tz.check_options(options, bert, pairs)
+    problems = check_options(options, bert, pairs)
     assert key in [p.key for p in problems if p.blocking]
     assert key in catalog()
 
 
 def test_good_options_have_no_problem(bert):
-    assert tz.check_options(tz.CallOptions(truncation=True, padding="max_length", max_length=30), bert, False) == []
+    assert check_options(CallOptions(truncation=True, padding="max_length", max_length=30), bert, False) == []
 
 
 def test_snippet_reproduces_the_table(bert):
-    texts, pairs = tz.EXAMPLES["pair"]
-    options = tz.CallOptions(truncation=True, padding="max_length", max_length=24, return_special_tokens_mask=True,
+    texts, pairs = EXAMPLES["pair"]
+    options = CallOptions(truncation=True, padding="max_length", max_length=24, return_special_tokens_mask=True,
                              return_offsets_mapping=True, return_length=True)
-    anatomy = tz.encode(bert, texts, pairs, options)
-    code, cut = tz.call_snippet(str(offline_assets.bert_tokenizer_dir()), texts, pairs, options, index=1)
+    anatomy = encode(bert, texts, pairs, options)
+    code, cut = call_snippet(str(offline_assets.bert_tokenizer_dir()), texts, pairs, options, index=1)
     assert not cut
     namespace: dict = {}
     exec(compile(code, "snippet", "exec"), namespace)
-    expected = tz.position_table(anatomy, 1)
+    expected = position_table(anatomy, 1)
     assert namespace["table"].equals(expected)
     assert namespace["out"]["length"] == anatomy.fields["length"]
 
 
 def test_legacy_snippet_names_the_removed_call(bert):
-    code = tz.legacy_snippet(tz.CallOptions(truncation=True, max_length=30), has_pairs=True)
+    code = legacy_snippet(CallOptions(truncation=True, max_length=30), has_pairs=True)
     assert "batch_encode_plus(" in code and "zip(texts, pairs)" in code
     assert not hasattr(bert, "batch_encode_plus")  # what the page says about transformers 5
 
 
 def test_large_batch_is_one_call(bert):
     texts = [f"第{i}条评论：iPhone{i}很好用" for i in range(3000)]
-    anatomy = tz.encode(bert, texts, None, tz.CallOptions(truncation=True, max_length=32))
+    anatomy = encode(bert, texts, None, CallOptions(truncation=True, max_length=32))
     assert len(anatomy) == 3000
     assert anatomy.fields["input_ids"][2999] == bert(texts[2999], truncation=True, max_length=32)["input_ids"]
-    assert len(tz.position_table(anatomy, 0)) == len(anatomy.fields["input_ids"][0])
+    assert len(position_table(anatomy, 0)) == len(anatomy.fields["input_ids"][0])
+
+
+def test_tokens_per_character_counts_only_the_characters_the_kept_tokens_came_from(bert):
+    """Issue 18.11: a truncated text divided its kept tokens by every character (0.30 here instead of 1.00)."""
+    text = "今天天气很好我们一起去公园散步吧朋友们"  # 19 characters, one token each
+    truncated = encode(bert, [text], None, CallOptions(truncation=True, max_length=8))
+    c = counts(bert, truncated)
+    assert (c.chars, c.tokens, c.kept_chars) == (19, 6, 6)
+    assert c.tokens_per_char == pytest.approx(1.0)
+    whole = counts(bert, encode(bert, [text], None, CallOptions()))
+    assert whole.tokens_per_char == pytest.approx(len(bert(text, add_special_tokens=False)["input_ids"]) / len(text))
+    # trailing whitespace produces no token and is not a cut: every character still counts
+    spaced = counts(bert, encode(bert, ["你好  "], None, CallOptions(truncation=True, max_length=8)))
+    assert spaced.kept_chars == spaced.chars == 4
+
+
+def test_offsets_as_the_characters_a_reader_counts():
+    """Issue 18.11: offset (4, 5) is the 5th character, not "characters 4-5"."""
+    assert character_numbers(4, 5) == (5, 5)
+    assert character_numbers(4, 6) == (5, 6)
+    text = "iPhone15很好用"
+    assert text[4:5] == "n" and text.index("n") + 1 == 5
+
+
+def test_snippet_loads_the_model_id_not_this_machines_path():
+    """Issue 18.12: the code named this machine's asset folder; it must name the model id."""
+    local = "/home/someone/.cache/hflab/assets/bert-base-chinese-tokenizer"
+    snippet, _ = call_snippet("bert-base-chinese", ["你好"], None, CallOptions(), local_folder=local)
+    assert "AutoTokenizer.from_pretrained('bert-base-chinese')" in snippet
+    assert "/home/someone" not in snippet and ".cache" not in snippet
+    assert "# offline:" in snippet and "'./bert-base-chinese-tokenizer'" in snippet
+
+
+def test_subword_lesson_reproduces_the_tutorial(bert):
+    """Issue 13.2: the tutorial's 乌黑 sentence, what bert-base-chinese really does, and how the tutorial's
+    result comes about (tokenize_chinese_chars=False on words)."""
+    lesson = subword_lesson(bert)
+    assert lesson.default == list(SUBWORD_SENTENCE) == bert.tokenize(SUBWORD_SENTENCE)
+    assert "##黑" not in lesson.default
+    assert tuple(lesson.by_words) == lesson.tutorial == ("乌", "##鸦", "的", "羽", "##毛", "是", "乌", "##黑", "##的")
+    from transformers import AutoTokenizer
+
+    oracle = AutoTokenizer.from_pretrained(offline_assets.bert_tokenizer_dir(), tokenize_chinese_chars=False)
+    assert lesson.by_words == oracle.tokenize("乌鸦 的 羽毛 是 乌黑的")
+    assert lesson.ids == {"黑": bert.convert_tokens_to_ids("黑"), "##黑": bert.convert_tokens_to_ids("##黑")}
+    assert bert.tokenize("乌黑") == ["乌", "黑"]  # the shared tokenizer is untouched
+    assert example_of(*EXAMPLES["subword"]) == "subword" and example_of(["乌黑"], None) is None

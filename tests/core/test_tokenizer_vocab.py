@@ -7,13 +7,16 @@ import zipfile
 
 import pytest
 
-from hflab import tokenizer_vocab as tv
+from hflab.messages import Message
+from hflab.tokenizer.code import edit_line, resize_snippet
+from hflab.tokenizer.export import export_checked, load_zip
+from hflab.tokenizer.vocab import VocabEdit, check_new_tokens, edited_copy, lookup, parse_words, search, special_tokens
 
-TUTORIAL_EDITS = [tv.VocabEdit(("阳光", "大地")), tv.VocabEdit(("[EOS]",), "eos_token")]
+TUTORIAL_EDITS = [VocabEdit(("阳光", "大地")), VocabEdit(("[EOS]",), "eos_token")]
 
 
 def test_lookup_as_in_the_tutorial(bert):
-    rows = {r["word"]: r for r in tv.lookup(bert, ["阳", "光", "阳光"])}
+    rows = {r["word"]: r for r in lookup(bert, ["阳", "光", "阳光"])}
     vocab = bert.get_vocab()
     assert rows["阳"]["in_vocab"] and rows["阳"]["id"] == vocab["阳"]
     assert not rows["阳光"]["in_vocab"] and rows["阳光"]["id"] is None
@@ -21,26 +24,26 @@ def test_lookup_as_in_the_tutorial(bert):
 
 
 def test_search_and_specials(bert):
-    hits, total = tv.search(bert, "阳")
+    hits, total = search(bert, "阳")
     assert {h["token"] for h in hits} == {t for t in bert.get_vocab() if "阳" in t}
     assert total == len(hits) and [h["id"] for h in hits] == sorted(h["id"] for h in hits)
-    specials = {r["role"]: r for r in tv.special_tokens(bert)}
+    specials = {r["role"]: r for r in special_tokens(bert)}
     for role in ("cls_token", "sep_token", "pad_token", "unk_token", "mask_token"):
         assert specials[role]["id"] == getattr(bert, role + "_id")
-    assert {r["id"] for r in tv.special_tokens(bert)} == set(bert.all_special_ids)
+    assert {r["id"] for r in special_tokens(bert)} == set(bert.all_special_ids)
 
 
 def test_search_limit(bert):
-    hits, total = tv.search(bert, "##", limit=10)
+    hits, total = search(bert, "##", limit=10)
     assert len(hits) == 10 and total > 10
 
 
 def test_parse_words():
-    assert tv.parse_words("阳光， 大地,,阳光\n[EOS] ") == ["阳光", "大地", "[EOS]"]
+    assert parse_words("阳光， 大地,,阳光\n[EOS] ") == ["阳光", "大地", "[EOS]"]
 
 
 def test_surgery_on_a_copy_reproduces_the_tutorial(bert):
-    edited = tv.edited_copy(bert, TUTORIAL_EDITS)
+    edited = edited_copy(bert, TUTORIAL_EDITS)
     assert len(bert) == 21128 and "阳光" not in bert.get_vocab()  # the shared one is untouched
     assert len(edited) == 21131
     ids = edited("阳光照在大地上[EOS]", truncation=True, padding="max_length", max_length=10)["input_ids"]
@@ -53,9 +56,9 @@ def test_edit_code_makes_the_same_tokenizer(bert):
 
     replay = copy.deepcopy(bert)
     namespace = {"tokenizer": replay}
-    for edit in TUTORIAL_EDITS + [tv.VocabEdit(("[X1]", "[X2]"), "additional_special_tokens")]:
-        exec(edit.code(), namespace)
-    edited = tv.edited_copy(bert, TUTORIAL_EDITS + [tv.VocabEdit(("[X1]", "[X2]"), "additional_special_tokens")])
+    for edit in TUTORIAL_EDITS + [VocabEdit(("[X1]", "[X2]"), "additional_special_tokens")]:
+        exec(edit_line(edit), namespace)
+    edited = edited_copy(bert, TUTORIAL_EDITS + [VocabEdit(("[X1]", "[X2]"), "additional_special_tokens")])
     assert replay.get_vocab() == edited.get_vocab()
     assert replay.all_special_tokens == edited.all_special_tokens
 
@@ -70,21 +73,21 @@ def test_edit_code_makes_the_same_tokenizer(bert):
 def test_bad_new_tokens(bert, words, role, key):
     from hflab.i18n import catalog
 
-    _, messages = tv.check_new_tokens(bert, words, role)
-    assert key in [k for k, _ in messages] and key in catalog()
+    _, messages = check_new_tokens(bert, words, role)
+    assert key in [m.key for m in messages] and key in catalog()
 
 
 def test_new_tokens_checked_fresh(bert):
-    fresh, messages = tv.check_new_tokens(bert, ["阳光", "阳"], None)
-    assert fresh == ["阳光"] and messages == [("tokenizer.surgery.exists", {"token": "阳", "id": bert.get_vocab()["阳"]})]
+    fresh, messages = check_new_tokens(bert, ["阳光", "阳"], None)
+    assert fresh == ["阳光"] and messages == [Message("tokenizer.surgery.exists", {"token": "阳", "id": bert.get_vocab()["阳"]}, "warning")]
 
 
 def test_export_round_trip(bert, tmp_path):
-    edited = tv.edited_copy(bert, TUTORIAL_EDITS)
-    exported = tv.export_checked(edited, tmp_path / "work", "阳光照在大地上[EOS]")
+    edited = edited_copy(bert, TUTORIAL_EDITS)
+    exported = export_checked(edited, tmp_path / "work", "阳光照在大地上[EOS]")
     assert exported.round_trip_ok
     assert "tokenizer_config.json" in exported.files
-    reloaded = tv.load_zip(exported.data, tmp_path / "reloaded")
+    reloaded = load_zip(exported.data, tmp_path / "reloaded")
     assert len(reloaded) == 21131 and reloaded.get_vocab() == edited.get_vocab()
     for text in ("阳光照在大地上[EOS]", "iPhone15很好用", "你好，世界"):
         assert reloaded(text)["input_ids"] == edited(text)["input_ids"]
@@ -97,10 +100,10 @@ def test_load_zip_rejects_paths(tmp_path):
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("../evil.json", "{}")
     with pytest.raises(ValueError):
-        tv.load_zip(buffer.getvalue(), tmp_path / "x")
+        load_zip(buffer.getvalue(), tmp_path / "x")
     assert not (tmp_path / "evil.json").exists()
 
 
 def test_resize_snippet_mentions_the_call():
-    code = tv.resize_snippet("bert-base-chinese", 21131)
+    code = resize_snippet("bert-base-chinese", 21131)
     assert "model.resize_token_embeddings(len(tokenizer))" in code and "21131" in code

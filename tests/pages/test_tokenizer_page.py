@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from apptest_utils import error_texts, open_page
 
+from components.escape import markdown_literal
 from hflab.i18n import t
+from hflab.tokenizer.examples import EXAMPLES
 
 PAGE = "app_pages/tokenizer.py"
 
@@ -28,12 +30,31 @@ def snippet(at) -> str:
     return codes[0]
 
 
+def choice(at, key: str, lang: str):
+    """A selectbox / radio shown with translated options: one widget per language (components.state.keep_choice)."""
+    return at.get_by_key(f"{key}@{lang}")
+
+
+def run_snippet(code: str, monkeypatch) -> dict:
+    """Run the page's copyable code; its model id loads the packaged vocab here (the tests have no Hub)."""
+    from transformers import AutoTokenizer
+
+    from hflab import offline_assets
+
+    real = AutoTokenizer.from_pretrained
+    monkeypatch.setattr(AutoTokenizer, "from_pretrained", lambda ref, *args, **kwargs: real(
+        str(offline_assets.bert_tokenizer_dir()) if ref == "bert-base-chinese" else ref, *args, **kwargs))
+    namespace: dict = {}
+    exec(compile(code, "snippet", "exec"), namespace)
+    return namespace
+
+
 def texts_of(at) -> list[str]:
     return [line for line in at.text_area(key="tok_texts").value.split("\n") if line.strip()]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_page_table_equals_tokenizer_and_code_reproduces_it(tiny_env, bert, lang):
+def test_page_table_equals_tokenizer_and_code_reproduces_it(tiny_env, bert, lang, monkeypatch):
     at = open_page(PAGE, lang)
     assert not error_texts(at)
     assert at.title[0].value == t("nav.tokenizer", lang)
@@ -51,9 +72,7 @@ def test_page_table_equals_tokenizer_and_code_reproduces_it(tiny_env, bert, lang
     assert chips_html.count('class="hflab-chip"') >= len(oracle["input_ids"][0])
     assert "##15" in chips_html and "[PAD]" in chips_html
     # the copyable code, run as is, prints the same table
-    namespace: dict = {}
-    exec(compile(snippet(at), "snippet", "exec"), namespace)
-    produced = namespace["table"]
+    produced = run_snippet(snippet(at), monkeypatch)["table"]
     assert list(produced.columns) == list(table.columns)
     for column in table.columns:
         assert [_plain(v) for v in produced[column]] == [_plain(v) for v in table[column]], column
@@ -72,7 +91,7 @@ def test_selecting_a_token_highlights_its_span(tiny_env):
 
 def test_pairs_table_and_segments(tiny_env, bert):
     at = open_page(PAGE, "zh")
-    at.selectbox(key="tok_example").set_value("pair").run()
+    choice(at, "tok_example", "zh").set_value("pair").run()
     assert not error_texts(at)
     texts = texts_of(at)
     pairs = [line for line in at.text_area(key="tok_pairs").value.split("\n") if line.strip()]
@@ -88,7 +107,7 @@ def test_pairs_table_and_segments(tiny_env, bert):
     ({"tok_texts": "   \n  "}, "tokenizer.bad.whitespace", {"what": "text"}, "error"),
     ({"tok_texts": "你好\x07世界"}, "tokenizer.bad.control", {"chars": "U+0007"}, "warning"),
     ({"tok_texts": "第一句\u2028还是第一句"}, "tokenizer.bad.line_separator", {}, "warning"),
-    ({"tok_texts": "长" * 100_050, "tok_mode": "whole"}, "tokenizer.bad.too_long", {"chars": 100_050, "limit": 100_000}, "warning"),
+    ({"tok_texts": "长" * 100_050, "tok_mode@": "whole"}, "tokenizer.bad.too_long", {"chars": 100_050, "limit": 100_000}, "warning"),
     ({"tok_max_length": 0}, "tokenizer.bad.max_length_zero", {}, "error"),
     ({"tok_max_length": 100000}, "tokenizer.bad.max_length_large", {"value": 100000, "limit": 512}, "error"),
     ({"tok_set_max": False}, "tokenizer.bad.pad_without_max", {"limit": 512}, "error"),
@@ -98,13 +117,13 @@ def test_pairs_table_and_segments(tiny_env, bert):
 def test_bad_input_gives_a_message(tiny_env, lang, change, key, params, level):
     at = open_page(PAGE, lang)
     for widget_key, value in change.items():
-        at.get_by_key(widget_key).set_value(value)
+        at.get_by_key(widget_key + lang if widget_key.endswith("@") else widget_key).set_value(value)
     at.run()
     assert not at.exception
     if "what" in params:
         params = {**params, "what": t(f"tokenizer.what.{params['what']}", lang)}
     messages = [e.value for e in (at.error if level == "error" else at.warning)]
-    assert t(key, lang, **params) in messages
+    assert t(key, lang, **{name: markdown_literal(value) for name, value in params.items()}) in messages
     if level == "warning":  # a warning still shows the result
         assert position_table(at) is not None
 
@@ -119,7 +138,7 @@ def test_large_batch_is_capped_when_drawn(tiny_env):
 
 def test_long_text_draws_capped_chips(tiny_env):
     at = open_page(PAGE, "en")
-    at.get_by_key("tok_mode").set_value("whole")
+    choice(at, "tok_mode", "en").set_value("whole")
     at.get_by_key("tok_set_max").set_value(False)
     at.get_by_key("tok_padding").set_value(False)
     at.get_by_key("tok_truncation").set_value(False)
@@ -181,3 +200,111 @@ def test_text_handed_over_from_the_sentiment_page(tiny_env):
     assert not error_texts(at)
     assert at.text_area(key="tok_texts").value == "房间很干净\n服务也好"
     assert [m.value for m in at.metric][0] == "1"  # one text, its line break kept
+
+
+def test_code_loads_the_model_id_not_this_machines_folder(tiny_env):
+    """Issue 18.12: the copyable code hard-coded this machine's asset folder."""
+    from hflab.settings import get_settings
+
+    at = open_page(PAGE, "en")
+    code = snippet(at)
+    assert "AutoTokenizer.from_pretrained('bert-base-chinese')" in code
+    assert str(get_settings().assets_dir) not in code and str(get_settings().data_dir) not in code
+    surgery = "\n".join(c.value for c in at.code)
+    assert str(get_settings().assets_dir) not in surgery
+
+
+def test_language_switched_twice_keeps_every_choice_and_the_page_works(tiny_env):
+    """Issue 18.1: choices are language-independent ids, kept through language switches in both directions."""
+    at = open_page(PAGE, "zh")
+    choice(at, "tok_example", "zh").set_value("pair").run()
+    choice(at, "tok_mode", "zh").set_value("whole").run()
+    at.session_state["lang_en"] = True
+    at.run()
+    assert not error_texts(at)
+    assert choice(at, "tok_example", "en").value == "pair" and choice(at, "tok_mode", "en").value == "whole"
+    choice(at, "tok_mode", "en").set_value("lines").run()
+    at.session_state["lang_en"] = False
+    at.run()
+    assert not error_texts(at)
+    assert choice(at, "tok_example", "zh").value == "pair" and choice(at, "tok_mode", "zh").value == "lines"
+    choice(at, "tok_example", "zh").set_value("emoji").run()
+    assert not error_texts(at)
+    assert texts_of(at) == EXAMPLES["emoji"][0]
+
+
+def test_inputs_survive_a_visit_to_another_page(tiny_env):
+    """Issue 18.4: the text and the options came back as defaults after visiting another page."""
+    at = open_page(PAGE, "zh")
+    at.get_by_key("tok_texts").set_value("我的文本\n第二行")
+    choice(at, "tok_mode", "zh").set_value("whole")
+    at.get_by_key("tok_max_length").set_value(12)
+    at.get_by_key("tok_truncation").set_value("longest_first")
+    at.get_by_key("tok_return_length").set_value(False)
+    at.get_by_key("tok_lookup").set_value("黑, ##黑")
+    at.run()
+    at.switch_page("app_pages/models.py").run()
+    at.switch_page(PAGE).run()
+    assert not error_texts(at)
+    assert at.text_area(key="tok_texts").value == "我的文本\n第二行"
+    assert choice(at, "tok_mode", "zh").value == "whole"
+    assert at.get_by_key("tok_max_length").value == 12
+    assert at.get_by_key("tok_truncation").value == "longest_first"
+    assert at.get_by_key("tok_return_length").value is False
+    assert at.get_by_key("tok_lookup").value == "黑, ##黑"
+    assert [m.value for m in at.metric][0] == "1"  # one text: the whole box
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "第 5 个字符"), ("en", "character 5 of")])
+def test_an_offset_is_described_as_the_character_a_reader_counts(tiny_env, lang, words):
+    """Issue 18.11: offset (4, 5) is the 5th character, it was described as "characters 4-5"."""
+    at = open_page(PAGE, lang)
+    at.get_by_key("tok_texts").set_value("我爱北京天安门").run()
+    at.pills(key="tok_pick").set_value(5).run()  # [CLS] 我 爱 北 京 天: offsets (4, 5)
+    spans = [m.value for m in at.markdown if "(4, 5)" in m.value]
+    assert len(spans) == 1 and words in spans[0] and "4–5" not in spans[0]
+
+
+def test_tokens_per_character_divides_kept_tokens_by_kept_characters(tiny_env):
+    """Issue 18.11: truncation showed 0.30 tokens per character where every character is one token."""
+    at = open_page(PAGE, "en")
+    at.get_by_key("tok_texts").set_value("今天天气很好我们一起去公园散步吧朋友们")
+    at.get_by_key("tok_max_length").set_value(8)
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("tokenizer.metric.per_char", "en")] == "1.00"
+    assert metrics[t("tokenizer.metric.chars", "en")] == "19"
+    assert t("tokenizer.per_char_truncated", "en", tokens=6, kept=6, cut=13) in [c.value for c in at.caption]
+
+
+def test_the_tutorials_subword_example_shows_the_lesson(tiny_env, bert):
+    """Issue 13.2: the tutorial's 黑 / ##黑 example as a preset, with what bert-base-chinese really does."""
+    at = open_page(PAGE, "zh")
+    choice(at, "tok_example", "zh").set_value("subword").run()
+    assert not error_texts(at)
+    assert texts_of(at)[0] == "乌鸦的羽毛是乌黑的"
+    lesson = [d.value for d in at.dataframe if t("tokenizer.subword.col.way", "zh") in d.value.columns]
+    assert len(lesson) == 1
+    rows = dict(zip(lesson[0].iloc[:, 0], lesson[0].iloc[:, 1]))
+    assert rows[t("tokenizer.subword.tutorial", "zh")] == "乌 ##鸦 的 羽 ##毛 是 乌 ##黑 ##的"
+    assert rows[t("tokenizer.subword.by_words", "zh")] == "乌 ##鸦 的 羽 ##毛 是 乌 ##黑 ##的"
+    assert rows[t("tokenizer.subword.default", "zh")] == " ".join(bert.tokenize("乌鸦的羽毛是乌黑的"))
+    explain = t("tokenizer.subword.explain", "zh", black=bert.convert_tokens_to_ids("黑"),
+                sub_black=bert.convert_tokens_to_ids("##黑"))
+    assert explain in [m.value for m in at.markdown]
+
+
+IDENTIFIERS = {"#", "id", "ids", "token", "input_ids", "token_type_ids", "attention_mask", "special_tokens_mask",
+               "offset_mapping", "[UNK]"}
+
+
+def test_chinese_ui_tables_have_no_english_headers(tiny_env):
+    """Issue 13.4: in the Chinese UI table headers are Chinese, except identifiers (argument and field names)."""
+    import re
+
+    at = open_page(PAGE, "zh")
+    at.button(key="tok_add_tokens").click().run()  # the surgery tab's table of new entries too
+    headers = {str(column) for d in at.dataframe for column in d.value.columns}
+    latin_words = {word for h in headers for word in re.findall(r"[\w#\[\]]*[A-Za-z]{2,}[\w#\[\]]*", h)}
+    assert latin_words - IDENTIFIERS == set()
+    assert {"角色", "词条", "可读文本"} <= headers

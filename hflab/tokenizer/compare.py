@@ -1,0 +1,50 @@
+"""The second tokenizer of the Compare tab: the causal LM's byte-level BPE tokenizer, without its model.
+
+Offline the causal LM is a GGUF file; converting the whole model only to get its tokenizer took about
+two minutes. The tokenizer alone is read out of the GGUF (still tens of seconds: the reader walks all
+of the file's metadata) and saved once as a small folder, so later loads take a second.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from hflab import loading, offline_assets
+from hflab.paths import atomic_dir
+from hflab.settings import get_settings
+from hflab.sources import Source
+
+_extract_lock = threading.Lock()
+
+
+def tokenizer_only_dir() -> Path:
+    """Where the tokenizer read out of the packaged GGUF is kept."""
+    return get_settings().assets_dir / "SmolLM2-135M-Instruct-tokenizer"
+
+
+def _extracted() -> bool:
+    return (tokenizer_only_dir() / "tokenizer_config.json").is_file()
+
+
+def needs_extraction(source: Source) -> bool:
+    """True when loading this source's tokenizer must first read it out of the GGUF (slow, once)."""
+    return source.from_gguf and not offline_assets.smollm2_converted() and not _extracted()
+
+
+def load_compare_tokenizer(source: Source) -> Any:
+    """The tokenizer of `source` alone: from the converted model when it exists, else from the GGUF
+    (read once and saved as a tokenizer folder), else as `loading.load_tokenizer` does."""
+    if not source.from_gguf or offline_assets.smollm2_converted():
+        return loading.load_tokenizer(source)
+    from transformers import AutoTokenizer
+
+    with _extract_lock:
+        if not _extracted():
+            gguf = offline_assets.smollm2_gguf()
+            if gguf is None:
+                raise FileNotFoundError(offline_assets.SMOLLM2_GGUF)
+            tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+            with atomic_dir(tokenizer_only_dir()) as tmp:
+                tokenizer.save_pretrained(tmp)
+    return AutoTokenizer.from_pretrained(tokenizer_only_dir())
