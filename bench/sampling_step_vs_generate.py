@@ -55,8 +55,14 @@ def main() -> None:
         torch.set_num_threads(args.threads)
 
     from components.prob_chart import stage_bars
-    from hflab.sampling import SamplingSettings, build_processors, effective_generation_config, run_stages, summarize
-    from hflab.sampling_stepper import Stepper
+    from hflab.sampling.processors import (
+        SamplingSettings,
+        build_processors,
+        effective_generation_config,
+        run_stages,
+        summarize,
+    )
+    from hflab.sampling.stepper import Stepper
 
     model = qwen2_05b(torch)
     settings = SamplingSettings(temperature=0.8, top_k=50, top_p=0.9, min_p=0.02, repetition_penalty=1.1)

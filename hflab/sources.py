@@ -42,6 +42,11 @@ class Source:
         return self.from_gguf and not offline_assets.smollm2_converted()
 
     @property
+    def english_centric(self) -> bool:
+        """True for the packaged offline model (SmolLM2), trained mostly on English: Chinese works, less well."""
+        return self.from_gguf
+
+    @property
     def ready(self) -> bool:
         """True when something can be loaded from this source."""
         return self.kind != "missing"

@@ -14,7 +14,7 @@ from components.prob_chart import (
     observed_vs_expected,
     stage_bars,
 )
-from hflab.sampling import StepView
+from hflab.sampling.processors import StepView
 
 WORDS = {w: w for w in ("prob", "kept", "cut", "chosen", "rank", "cumulative")}
 

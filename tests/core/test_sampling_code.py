@@ -9,9 +9,9 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from hflab.sampling import SamplingSettings, effective_generation_config, settings_from_plan
-from hflab.sampling_code import reproduction_code
-from hflab.sampling_stepper import Stepper
+from hflab.sampling.code import reproduction_code
+from hflab.sampling.processors import SamplingSettings, effective_generation_config, settings_from_plan
+from hflab.sampling.stepper import Stepper
 
 
 def test_snippet_reproduces_distribution_and_generation(tiny_models):

@@ -9,7 +9,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from hflab.sampling import (
+from hflab.sampling.processors import (
     PROCESSOR_CLASSES,
     BadLogits,
     SamplingSettings,

@@ -6,8 +6,8 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from hflab.sampling import BadLogits, SamplingSettings, effective_generation_config
-from hflab.sampling_stepper import ContextFull, Stepper, sample_many
+from hflab.sampling.processors import BadLogits, SamplingSettings, effective_generation_config
+from hflab.sampling.stepper import ContextFull, Stepper, generate_tokens, joint_probability, sample_many
 
 SETTINGS = [
     SamplingSettings(do_sample=False),
@@ -60,6 +60,22 @@ def test_run_equals_generate_real_model(smol, settings):
     stepper = Stepper.start(model, prompt, 42)
     stepper.run(model, effective_generation_config(model, settings), 8)
     assert stepper.generated == _generate(model, prompt, settings, 42, 8)
+
+
+def test_generate_tokens_is_the_seeded_generate_call(tiny):
+    model, tok = tiny
+    prompt = tok("今天天气很好", add_special_tokens=False).input_ids
+    assert generate_tokens(model, prompt, SETTINGS[2], 9, 6) == _generate(model, prompt, SETTINGS[2], 9, 6)
+
+
+def test_joint_probability_multiplies_the_chosen_tokens_final_probabilities(tiny):
+    model, tok = tiny
+    prompt = tok("hello world", add_special_tokens=False).input_ids
+    stepper = Stepper.start(model, prompt, 1)
+    stepper.run(model, effective_generation_config(model, SETTINGS[2]), 4)
+    finals = [float(s.view.chosen_probs[-1]) for s in stepper.steps]
+    assert joint_probability(stepper.steps, 0, 0) == pytest.approx(finals[0])
+    assert joint_probability(stepper.steps, 1, 3) == pytest.approx(finals[1] * finals[2] * finals[3])
 
 
 def test_each_step_feeds_one_token_through_the_cache(tiny):

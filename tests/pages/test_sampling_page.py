@@ -7,9 +7,15 @@ import torch
 from apptest_utils import error_texts, open_page
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from components.escape import markdown_literal
 from hflab.i18n import t
 
 PAGE = "app_pages/sampling.py"
+
+
+def message_text_en(key: str, **params) -> str:
+    """A core message as the page shows it in English (parameters Markdown-escaped by components.messages)."""
+    return t(key, "en", **{name: markdown_literal(value) for name, value in params.items()})
 
 
 def _button(at, key: str, lang: str):
@@ -49,7 +55,7 @@ def test_step_branch_undo_reset_compare_many(tiny_env, lang):
 def test_bad_settings_and_prompts_get_clear_messages(tiny_env):
     at = open_page(PAGE, "en")
     at.slider(key="sampling_temperature").set_value(0.0).run()
-    assert t("sampling.bad.temperature", "en", value=0.0) in error_texts(at)
+    assert message_text_en("sampling.bad.temperature", value=0.0) in error_texts(at)
     at.slider(key="sampling_temperature").set_value(0.7).run()
     at.toggle(key="sampling_order").set_value(True).run()
     assert any(m.value.startswith("transformers' order") for m in at.markdown) and not error_texts(at)

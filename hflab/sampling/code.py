@@ -2,7 +2,7 @@
 next-token distribution stage by stage, and the last generation with `model.generate`."""
 from __future__ import annotations
 
-from hflab.sampling import PROCESSOR_CLASSES, SamplingSettings, processor_plan, processor_signature
+from hflab.sampling.processors import PROCESSOR_CLASSES, SamplingSettings, processor_plan, processor_signature
 
 _TEMPLATE = '''import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+
+from hflab.messages import Message
 
 STAGE_RAW = "raw"
 # the processors this playground exposes, in the order `generate` appends them
@@ -55,35 +57,40 @@ class SamplingSettings:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong (level "error") or surprising (level "info") about the settings: an i18n key."""
-
-    level: str
-    key: str
-    params: dict = field(default_factory=dict)
-
-
-def settings_problems(s: SamplingSettings) -> list[Problem]:
+def settings_problems(s: SamplingSettings) -> list[Message]:
     """Why these settings cannot run (errors) or what they quietly do (infos), before anything runs."""
-    problems: list[Problem] = []
+    problems: list[Message] = []
     if not math.isfinite(s.repetition_penalty) or s.repetition_penalty <= 0:
-        problems.append(Problem("error", "sampling.bad.repetition_penalty", {"value": s.repetition_penalty}))
+        problems.append(Message("sampling.bad.repetition_penalty", {"value": s.repetition_penalty}, "error"))
     if not s.do_sample:
         return problems
     if not math.isfinite(s.temperature) or s.temperature <= 0:
-        problems.append(Problem("error", "sampling.bad.temperature", {"value": s.temperature}))
+        problems.append(Message("sampling.bad.temperature", {"value": s.temperature}, "error"))
     if s.top_k < 0:
-        problems.append(Problem("error", "sampling.bad.top_k", {"value": s.top_k}))
+        problems.append(Message("sampling.bad.top_k", {"value": s.top_k}, "error"))
     elif s.top_k == 0:
-        problems.append(Problem("info", "sampling.info.top_k_zero"))
+        problems.append(Message("sampling.info.top_k_zero", level="info"))
     if not math.isfinite(s.top_p) or not 0 <= s.top_p <= 1:
-        problems.append(Problem("error", "sampling.bad.top_p", {"value": s.top_p}))
+        problems.append(Message("sampling.bad.top_p", {"value": s.top_p}, "error"))
     elif s.top_p == 0:
-        problems.append(Problem("info", "sampling.info.top_p_zero"))
+        problems.append(Message("sampling.info.top_p_zero", level="info"))
     if s.min_p is not None and (not math.isfinite(s.min_p) or not 0 <= s.min_p <= 1):
-        problems.append(Problem("error", "sampling.bad.min_p", {"value": s.min_p}))
+        problems.append(Message("sampling.bad.min_p", {"value": s.min_p}, "error"))
     return problems
+
+
+def model_defaults(model) -> SamplingSettings:
+    """The model's own generation defaults (transformers' global ones fill the gaps), with sampling on:
+    a sampling playground starts sampling, whatever the model's default."""
+    base, _ = model._prepare_generation_config(None)
+    return SamplingSettings(
+        do_sample=True,
+        temperature=float(base.temperature or 1.0),
+        top_k=int(base.top_k or 0),
+        top_p=float(base.top_p if base.top_p is not None else 1.0),
+        min_p=float(base.min_p) if base.min_p else None,
+        repetition_penalty=float(base.repetition_penalty or 1.0),
+    )
 
 
 def effective_generation_config(model, settings: SamplingSettings):
@@ -176,10 +183,6 @@ class StepView:
     chosen: int | None = None  # the token taken at this step
     chosen_probs: np.ndarray | None = None  # [S] its probability after each stage
     how: str = ""  # "sampled", "greedy" or "picked"
-
-    def stage_index(self, name: str) -> int:
-        """Position of stage `name` in the arrays."""
-        return self.stages.index(name)
 
     @property
     def final_probs(self) -> np.ndarray:

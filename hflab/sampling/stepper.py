@@ -14,10 +14,14 @@ unload the model): every call takes the model, and the caller holds the model's 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hflab.sampling import (
+import numpy as np
+
+from hflab.sampling.processors import (
+    SamplingSettings,
     StepView,
     build_processors,
     check_logits,
@@ -59,6 +63,12 @@ class Step:
     plan: list  # the processors (name, kwargs) in effect
     do_sample: bool
     rng_before: Any  # generator state before this step (restored by undo)
+
+
+def joint_probability(steps: Sequence[Step], first: int, last: int) -> float:
+    """Probability (final stage) of taking steps `first`..`last` in a row: the product of each chosen token's,
+    e.g. the byte-level tokens that together make one character."""
+    return float(np.prod([step.view.chosen_probs[-1] for step in steps[first:last + 1]]))
 
 
 @dataclass
@@ -197,6 +207,17 @@ class Stepper:
         """True when every step was generate's own choice under one unchanged set of settings."""
         return all(s.view.how != "picked" and s.plan == self.steps[0].plan and s.do_sample == self.steps[0].do_sample
                    for s in self.steps)
+
+
+def generate_tokens(model, prompt_ids: list[int], settings: SamplingSettings, seed: int, n: int) -> list[int]:
+    """What `torch.manual_seed(seed); model.generate(prompt, max_new_tokens=n, **settings)` returns after the
+    prompt: the oracle the page checks its steps against."""
+    import torch
+
+    torch.manual_seed(int(seed))
+    out = model.generate(torch.tensor([prompt_ids], device=model.device), max_new_tokens=int(n),
+                         **settings.generate_kwargs())
+    return out[0, len(prompt_ids):].tolist()
 
 
 def sample_many(model, prompt_ids: list[int], config, k: int, n_tokens: int, seed: int):

@@ -1,0 +1,15 @@
+"""The prompt as the model sees it: plain, or wrapped in the tokenizer's chat template as one user turn."""
+from __future__ import annotations
+
+
+def has_chat_template(tokenizer) -> bool:
+    """True when the tokenizer carries a chat template (the wrap can be offered)."""
+    return bool(getattr(tokenizer, "chat_template", None))
+
+
+def encode_prompt(tokenizer, prompt: str, use_chat: bool) -> tuple[str, list[int]]:
+    """(the text the model sees, its token ids): the prompt itself, or the chat template around it with the
+    assistant turn opened (`add_generation_prompt`); no special tokens added beyond what the template writes."""
+    text = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
+                                         tokenize=False) if use_chat else prompt
+    return text, tokenizer(text, add_special_tokens=False).input_ids
