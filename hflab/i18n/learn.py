@@ -250,7 +250,7 @@ STRINGS = {
     "learn.cmp.batching.hf": {"zh": "map(batched=True)；交给 DataLoader 也可以", "en": "map(batched=True); can also feed a DataLoader"},
     "learn.cmp.batching.torch": {"zh": "DataLoader + collate_fn", "en": "DataLoader + collate_fn"},
     # PyTorch batches
-    "learn.batch.heading": {"zh": "__getitem__ 里填充 vs collate_fn 动态填充", "en": "Padding in __getitem__ vs dynamic padding in a collate_fn"},
+    "learn.batch.heading": {"zh": "__getitem__ 里填充 对比 collate_fn 动态填充", "en": "Padding in __getitem__ vs dynamic padding in a collate_fn"},
     "learn.batch.source": {"zh": "评论来自：{name}（{rows} 条）", "en": "Reviews from: {name} ({rows} rows)"},
     "learn.batch.tutorial_reviews": {"zh": "教程自己的例句", "en": "the tutorial's own sentences"},
     "learn.batch.size": {"zh": "batch_size", "en": "batch_size"},

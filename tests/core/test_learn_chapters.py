@@ -1,6 +1,7 @@
 """The chapters: the tutorial's order, both snippets, catalog keys in both languages, plain-data targets."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,14 @@ def test_progress_counts_done_and_lists_the_rest_in_order():
     count, left = progress({"pipeline", "story"})
     assert count == 2
     assert [c.id for c in left] == [c.id for c in CHAPTERS if c.id not in ("pipeline", "story")]
+
+
+IDENTIFIER_ONLY = re.compile(r'^[A-Za-z0-9_."()=+:：,\- ]+$')
+
+
+def test_chinese_strings_are_chinese_or_identifiers():
+    latin_only = {key: entry["zh"] for key, entry in catalog().items()
+                  if key.startswith("learn.") or key == "nav.learn"
+                  if not re.search(r"[\u4e00-\u9fff]", entry["zh"])}
+    assert all(IDENTIFIER_ONLY.match(text) for text in latin_only.values()), latin_only
+    assert all("_" in text or "." in text or "(" in text for text in latin_only.values()), latin_only
