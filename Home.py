@@ -10,6 +10,7 @@ apply_secrets()
 
 PAGES = [
     ("app_pages/home.py", "nav.home", "🏠", True),
+    ("app_pages/learn.py", "nav.learn", "🧭", False),
     ("app_pages/image_story.py", "nav.image_story", "🖼️", False),
     ("app_pages/sampling.py", "nav.sampling", "🎲", False),
     ("app_pages/tokenizer.py", "nav.tokenizer", "🔤", False),

@@ -1,0 +1,122 @@
+"""The tutorial's chapters as data, in the tutorial's order, each with where in the lab to try it.
+
+Titles, summaries and API-change notes are catalog keys (`learn.ch.<id>.title` / `.summary` / `.note`);
+the two snippets live in `hflab.learn.code`. A `Target` is plain data: the page to open, the session-state
+values to set before switching (the tutorial's own example) and the tab the page should open on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from hflab.learn.code import MODERN, ORIGINAL
+
+# the tab request a target page reads (and removes) to open its tab: {"page": ..., "tab": ...}
+TAB_REQUEST_KEY = "learn_open_tab"
+
+# the tutorial's four hotel / laptop reviews for batch encoding (it encodes the first two)
+TOKENIZER_SENTENCES = (
+    "酒店太旧了, 大堂感觉象三星级的, 房间也就是的好点的三星级的条件, 在青岛这样的酒店是绝对算不上四星标准, "
+    "早餐走了两圈也没有找到可以吃的, 太差了",
+    "已经贴完了,又给小区的妈妈买了一套。最值得推荐",
+    "屏幕大,本本薄。自带数字小键盘,比较少见。声音也还过得去。usb接口多,有四个。独显看高清很好。运行速度也还可以,性价比高!",
+    "酒店环境很好 就是有一点点偏 交通不是很便利 去哪都需要达车 关键是不好打 酒店应该想办法解决一下",
+)
+PIPELINE_SENTENCE = "你好,我是一款语言模型"
+FILL_MASK_SENTENCE = "巴黎是[MASK]国的首都。"
+GENERATION_PROMPT = "The future of AI is"
+SUBWORD_TEXTS = ("黑", "黑色", "乌黑", "抹黑", "乌鸦的羽毛是乌黑的")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a chapter is tried in the lab: `page` (a path for st.switch_page), `values` to put in session
+    state before switching, and the `tab` id the page should open on (None: the page has no tabs)."""
+
+    page: str
+    values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    tab: str | None = None
+
+
+def _target(page: str, tab: str | None = None, **values: Any) -> Target:
+    return Target(page, MappingProxyType(values), tab)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of the tutorial: its id, the tutorial lines it covers, its lab target, and whether the
+    API changed in transformers 5 (then `learn.ch.<id>.note` says how)."""
+
+    id: str
+    lines: tuple[int, int]
+    target: Target
+    api_changed: bool
+
+    @property
+    def title_key(self) -> str:
+        return f"learn.ch.{self.id}.title"
+
+    @property
+    def summary_key(self) -> str:
+        return f"learn.ch.{self.id}.summary"
+
+    @property
+    def note_key(self) -> str:
+        return f"learn.ch.{self.id}.note"
+
+    @property
+    def original(self) -> str:
+        """The tutorial's snippet, shortened."""
+        return ORIGINAL[self.id]
+
+    @property
+    def modern(self) -> str:
+        """The same step in transformers 5."""
+        return MODERN[self.id]
+
+
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter("ecosystem", (1, 20), _target("app_pages/models.py", "cache", models_dl_repo="bert-base-chinese"),
+            False),
+    Chapter("generation", (21, 27),
+            _target("app_pages/sampling.py", "explore", sampling_prompt=GENERATION_PROMPT, sampling_do_sample=True,
+                    sampling_temperature=0.7, sampling_top_k=50, sampling_top_p=0.9), False),
+    Chapter("pipeline", (28, 91),
+            _target("app_pages/sentiment.py", "predict", sentiment_text=PIPELINE_SENTENCE), True),
+    Chapter("datasets", (92, 160), _target("app_pages/sentiment.py", "explore", sentiment_explore_split="train"),
+            True),
+    Chapter("torch_dataset", (161, 195),
+            _target("app_pages/sentiment.py", "torch", sentiment_torch_split="train", sentiment_torch_bs=32,
+                    sentiment_torch_ml=128), False),
+    Chapter("tokenizer", (196, 260),
+            _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(TOKENIZER_SENTENCES[:2]), tok_mode="lines",
+                    tok_use_pairs=False, tok_add_special=True, tok_truncation=True, tok_padding="max_length",
+                    tok_set_max=True, tok_max_length=30), True),
+    Chapter("vocab", (341, 382),
+            _target("app_pages/tokenizer.py", "surgery", tok_new_tokens="阳光, 大地", tok_new_special="[EOS]",
+                    tok_special_role="eos_token", tok_probe="阳光照在大地上[EOS]", tok_lookup="阳, 光, 阳光"), True),
+    Chapter("inference_api", (383, 398),
+            _target("app_pages/sampling.py", "explore", sampling_backend=True,
+                    sampling_remote_url="https://router.huggingface.co/v1"), True),
+    Chapter("licences", (399, 452), _target("app_pages/models.py", "overview", models_mode="role",
+                                            models_role="sentiment"), False),
+    Chapter("story", (453, 775), _target("app_pages/image_story.py", None, story_creativity=5), True),
+    Chapter("auto_model", (776, 846),
+            _target("app_pages/models.py", "heads", models_mode="role", models_role="sentiment",
+                    models_head="AutoModelForSequenceClassification"), False),
+    Chapter("subword", (847, 900),
+            _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(SUBWORD_TEXTS), tok_mode="lines",
+                    tok_use_pairs=False), True),
+)
+
+
+def chapter(chapter_id: str) -> Chapter:
+    """The chapter with `chapter_id`."""
+    return next(c for c in CHAPTERS if c.id == chapter_id)
+
+
+def progress(done: set[str]) -> tuple[int, list[Chapter]]:
+    """(how many chapters are done, the chapters left in the tutorial's order)."""
+    left = [c for c in CHAPTERS if c.id not in done]
+    return len(CHAPTERS) - len(left), left
