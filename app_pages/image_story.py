@@ -315,7 +315,7 @@ def tutorial_settings(style: str) -> tutorial.TutorialSettings:
 def variants_input() -> int:
     """How many variants to write side by side (seed, seed+1, ...)."""
     keep("story_n_variants", 1)
-    return int(st.number_input(t("image_story.story.variants"), 1, max(1, min(4, get_settings().max_variants)),
+    return int(st.columns(4)[0].number_input(t("image_story.story.variants"), 1, max(1, min(4, get_settings().max_variants)),
                                key="story_n_variants", help=t("image_story.story.variants_help")))
 
 

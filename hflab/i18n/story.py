@@ -137,7 +137,7 @@ STRINGS = {
     "image_story.speech.run": {"zh": "朗读故事", "en": "Read the story aloud"},
     "image_story.speech.spoken_by": {"zh": "朗读引擎：{engine}", "en": "Spoken by {engine}"},
     "image_story.speech.from_cache": {"zh": "（来自缓存）", "en": " (from the cache)"},
-    "image_story.speech.fallback": {"zh": "{engine} 不可用（{reason}），已改用下一个引擎。", "en": "{engine} failed ({reason}); the next engine was used."},
+    "image_story.speech.fallback": {"zh": "{engine} 不可用：{reason}。", "en": "{engine} failed: {reason}."},
     "image_story.speech.failed": {"zh": "所有朗读引擎都失败了，原因见上方。", "en": "Every speech engine failed; the reasons are shown above."},
     "image_story.speech.reason.no_connection": {
         "zh": "连接不上语音服务（离线，或网络被拦截）",
