@@ -315,7 +315,7 @@ def tutorial_settings(style: str) -> tutorial.TutorialSettings:
 def variants_input() -> int:
     """How many variants to write side by side (seed, seed+1, ...)."""
     keep("story_n_variants", 1)
-    return int(st.number_input(t("image_story.story.variants"), 1, max(1, min(4, get_settings().max_variants)),
+    return int(st.columns(4)[0].number_input(t("image_story.story.variants"), 1, max(1, min(4, get_settings().max_variants)),
                                key="story_n_variants", help=t("image_story.story.variants_help")))
 
 
@@ -434,6 +434,39 @@ def write_story(run: PipelineRun, image, source: Source, remote, precision: str,
         keep_story(image, prompt, settings, variants, writer)
 
 
+def compare_modes(run: PipelineRun, source: Source, precision: str, english_centric: bool, caption: str,
+                  settings) -> None:
+    """The same caption, style, creativity, length and seed written the lab's way and the tutorial's way."""
+    with timed_step(run, "story"):
+        handle = loaded(load_causal_lm(source, precision))
+        model, tokenizer = handle.value
+        measured = measured_chars_per_token(source, tokenizer, handle.lock, english_centric)
+        budget = token_budget(settings.target_chars, get_settings().max_new_tokens, measured)
+        if isinstance(settings, StorySettings):
+            lab_way, tutorial_way = replace(settings, max_new_tokens=budget), tutorial.from_lab(settings)
+        else:
+            lab_way, tutorial_way = tutorial.to_lab(settings, budget), settings
+        caption_en = st.session_state.get("story_caption_en") or ""
+        ways = (("lab", build_messages(lab_way.style, caption, lab_way.target_chars, caption_en), lab_way),
+                ("tutorial", tutorial.tutorial_prompt(tutorial_way.style, caption, tutorial_way.target_chars),
+                 tutorial_way))
+        with st.spinner(t("image_story.status.story")):
+            st.session_state.story_comparison = [
+                {"mode": mode, "temperature": way.temperature,
+                 "text": way.finish("".join(way.limit(stream_local(model, tokenizer, handle.lock, prompt, way))))}
+                for mode, prompt, way in ways]
+
+
+def show_comparison(comparison: list[dict]) -> None:
+    """The two ways' stories side by side."""
+    for column, written in zip(st.columns(len(comparison)), comparison):
+        with column:
+            st.caption(t("image_story.compare.column", mode=t(f"image_story.mode.{written['mode']}"),
+                         temperature=f"{written['temperature']:.2f}"))
+            with st.container(height=260):
+                st.markdown(markdown_lines(written["text"]) or "—")
+
+
 def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
     """Model, mode, settings and the streamed story; returns the target length (for the character count)."""
     state = st.session_state
@@ -460,14 +493,21 @@ def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
     n_variants = variants_input()
     show_caps("new_tokens", "variants")
     show_prompt(prompt, settings)
-    clicked = st.button(t("image_story.story.run"), key="story_run", disabled=not ready)
+    story_col, compare_col = st.columns([1, 3])
+    clicked = story_col.button(t("image_story.story.run"), key="story_run", disabled=not ready)
+    compare = compare_col.button(t("image_story.compare.run"), key="story_compare", help=t("image_story.compare.help"),
+                                 disabled=remote is not None or not source.ready)
     stop_slot = st.empty()
-    if (run.active and ready) or clicked:
+    if (run.active and ready) or clicked or compare:
         problem = check_caption(caption)
         if problem:
             run.fail("story", problem)
+        elif compare:
+            compare_modes(run, source, precision, english_centric, caption, settings)
         else:
             write_story(run, image, source, remote, precision, prompt, settings, n_variants, english_centric, stop_slot)
+    if state.get("story_comparison"):
+        show_comparison(state.story_comparison)
     return settings.target_chars
 
 

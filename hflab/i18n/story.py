@@ -115,6 +115,12 @@ STRINGS = {
         "zh": "教程原版：和教程的 app.py 完全一样：原样文本提示（任务 / 要求 / 图片描述 / 故事，不用聊天模板），总是采样（top_p 0.9），最多生成与字数相同的词元数，超长时硬截断到最后一个“。”并加上截断标记。",
         "en": "The tutorial's original, exactly as its app.py: a raw text prompt (任务 / 要求 / 图片描述 / 故事, no chat template), always sampling (top_p 0.9), as many new tokens as the maximum number of characters, and a hard cut back to the last “。” with the truncation marker when longer.",
     },
+    "image_story.compare.run": {"zh": "两种写法并排各写一次", "en": "Write it both ways side by side"},
+    "image_story.compare.help": {
+        "zh": "同一图片描述、风格、创造力、长度和种子，实验室版和教程原版各写一个故事，方便对比。",
+        "en": "The same caption, style, creativity, length and seed, written once the lab's way and once the tutorial's way, to compare.",
+    },
+    "image_story.compare.column": {"zh": "{mode} · 温度 {temperature}", "en": "{mode} · temperature {temperature}"},
     "image_story.tutorial.length": {"zh": "故事最大字数", "en": "Maximum story length (characters)"},
     "image_story.tutorial.creativity": {"zh": "创意值(0-10)", "en": "Creativity (0-10)"},
     "image_story.tutorial.temperature": {
@@ -137,7 +143,7 @@ STRINGS = {
     "image_story.speech.run": {"zh": "朗读故事", "en": "Read the story aloud"},
     "image_story.speech.spoken_by": {"zh": "朗读引擎：{engine}", "en": "Spoken by {engine}"},
     "image_story.speech.from_cache": {"zh": "（来自缓存）", "en": " (from the cache)"},
-    "image_story.speech.fallback": {"zh": "{engine} 不可用（{reason}），已改用下一个引擎。", "en": "{engine} failed ({reason}); the next engine was used."},
+    "image_story.speech.fallback": {"zh": "{engine} 不可用：{reason}。", "en": "{engine} failed: {reason}."},
     "image_story.speech.failed": {"zh": "所有朗读引擎都失败了，原因见上方。", "en": "Every speech engine failed; the reasons are shown above."},
     "image_story.speech.reason.no_connection": {
         "zh": "连接不上语音服务（离线，或网络被拦截）",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from hflab.story.writer import known_fields
+from hflab.story.writer import StorySettings, known_fields
 
 MIN_CHARS, MAX_CHARS, CHARS_STEP = 50, 1000, 50  # the tutorial's "故事最大字数" slider
 DEFAULT_CHARS, DEFAULT_CREATIVITY, DEFAULT_STYLE = 300, 5, "温馨"
@@ -105,3 +105,15 @@ class TutorialSettings:
     def from_dict(cls, data: dict) -> TutorialSettings:
         """Rebuild from `as_dict()` output (derived keys ignored)."""
         return cls(**known_fields(cls, data))
+
+
+def from_lab(settings: StorySettings) -> TutorialSettings:
+    """The tutorial's settings for the same style, creativity and seed, the length on its 50-character step."""
+    chars = min(MAX_CHARS, max(MIN_CHARS, round(settings.target_chars / CHARS_STEP) * CHARS_STEP))
+    return TutorialSettings(settings.style, chars, settings.creativity, settings.seed)
+
+
+def to_lab(settings: TutorialSettings, max_new_tokens: int) -> StorySettings:
+    """The lab's settings for the same style, length, creativity and seed (its own top_p and repetition penalty)."""
+    return StorySettings(style=settings.style, target_chars=settings.target_chars, creativity=settings.creativity,
+                         seed=settings.seed, max_new_tokens=max_new_tokens)

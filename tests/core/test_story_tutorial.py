@@ -56,3 +56,15 @@ def test_settings_round_trip_through_params():
 
     settings = TutorialSettings(style="童话", target_chars=200, creativity=8, seed=7)
     assert settings_from_params({"settings": settings.as_dict()}) == settings
+
+
+def test_the_same_inputs_both_ways():
+    from hflab.story.tutorial import from_lab, to_lab
+    from hflab.story.writer import StorySettings
+
+    lab = StorySettings(style="武侠", target_chars=120, creativity=7, seed=9)
+    assert from_lab(lab) == TutorialSettings(style="武侠", target_chars=100, creativity=7, seed=9)
+    assert from_lab(StorySettings(target_chars=1000)).target_chars == 1000
+    back = to_lab(TutorialSettings(style="童话", target_chars=250, creativity=2, seed=5), 333)
+    assert (back.style, back.target_chars, back.creativity, back.seed, back.max_new_tokens) == ("童话", 250, 2, 5, 333)
+    assert (back.top_p, back.repetition_penalty) == (StorySettings().top_p, StorySettings().repetition_penalty)

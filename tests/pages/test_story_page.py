@@ -304,3 +304,29 @@ def test_tutorial_mode_writes_the_tutorials_story(story_env):
     settings = bundle.settings_from_params(story)
     assert settings == TutorialSettings(target_chars=50, seed=42)
     assert at.text_area(key="story_text").value == generate_story(model, tokenizer, handle.lock, prompt, settings)
+
+
+def test_both_ways_side_by_side_on_the_same_caption_and_seed(story_env):
+    # issue 13.3: the lab's and the tutorial's way run side by side on the same image and seed
+    from components.models import manager
+    from hflab.settings import get_settings
+    from hflab.story.tutorial import TutorialSettings, tutorial_prompt
+    from hflab.story.writer import build_messages, chars_per_token, token_budget
+
+    at = open_page(PAGE, "en")
+    at.text_area(key="story_caption_zh").set_value("一只猫坐在沙发上")
+    at.slider(key="story_length").set_value(60)
+    at.number_input(key="story_seed").set_value(5)
+    at.button(key="story_compare").click().run()
+    assert not error_texts(at)
+    lab, tutorial_way = at.session_state["story_comparison"]
+    handle = manager().get(f"causal_lm|local|{story_env['causal_lm']}", lambda: None)
+    model, tokenizer = handle.value
+    budget = token_budget(60, get_settings().max_new_tokens, chars_per_token(tokenizer, "zh"))
+    expected_lab = StorySettings(target_chars=60, seed=5, max_new_tokens=budget)
+    assert lab == {"mode": "lab", "temperature": 0.9, "text": generate_story(
+        model, tokenizer, handle.lock, build_messages("温馨", "一只猫坐在沙发上", 60), expected_lab)}
+    expected_tutorial = TutorialSettings(target_chars=50, creativity=6, seed=5)
+    assert tutorial_way["mode"] == "tutorial" and tutorial_way["text"] == generate_story(
+        model, tokenizer, handle.lock, tutorial_prompt("温馨", "一只猫坐在沙发上", 50), expected_tutorial)
+    assert "story_history" not in at.session_state  # a comparison is not the page's story
