@@ -59,9 +59,9 @@ def render_snippets(chapter: Chapter) -> None:
     """The tutorial's code and its transformers 5 form side by side, then what changed."""
     before, after = st.columns(2)
     before.caption(t("learn.original"))
-    before.code(chapter.original, language="python")
+    before.code(chapter.original, language="python", wrap_lines=True)
     after.caption(t("learn.modern"))
-    after.code(chapter.modern, language="python")
+    after.code(chapter.modern, language="python", wrap_lines=True)
     if chapter.api_changed:
         st.warning(t("learn.api_changed", note=t(chapter.note_key)))
     else:
