@@ -3,7 +3,7 @@
 _CHAPTERS = {
     "ecosystem": (
         ("Hugging Face 生态", "The Hugging Face ecosystem"),
-        ("Hub 上有模型、数据集和 Spaces（在线演示应用）。国内访问可设 HF_ENDPOINT 为镜像 https://hf-mirror.com，"
+        ("Hub 上有模型、数据集和 Spaces（在线演示应用）。国内访问可设 HF_ENDPOINT 为镜像 `https://hf-mirror.com`，"
          "或用阿里的 ModelScope（魔搭）作为替代。先用 pip 安装 transformers、datasets、tokenizers。",
          "The Hub hosts models, data sets and Spaces (hosted demo apps). In mainland China set HF_ENDPOINT to the "
          "mirror https://hf-mirror.com, or use Alibaba's ModelScope instead. Install transformers, datasets and "
