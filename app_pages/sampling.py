@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.code import show_code
-from components.i18n import t
+from components.i18n import lang, t
 from components.limits import check_text, show_caps
 from components.messages import show_messages
 from components.models import resolve_role, source_caption
@@ -34,7 +34,7 @@ from hflab.sampling.processors import (
     settings_from_plan,
     settings_problems,
 )
-from hflab.sampling.prompt import encode_prompt, has_chat_template
+from hflab.sampling.prompt import EXAMPLE_PROMPTS, encode_prompt, has_chat_template
 from hflab.sampling.stepper import (
     ContextFull,
     Stepper,
@@ -132,7 +132,7 @@ def remote_panel(remote) -> None:
     """A server's top few next-token candidates instead of the local model."""
     from hflab.remote_backend import RemoteError, next_token_candidates
 
-    keep("sampling_remote_prompt", t("sampling.default_prompt"))
+    keep("sampling_remote_prompt", EXAMPLE_PROMPTS[lang()])
     prompt = st.text_area(t("sampling.prompt"), key="sampling_remote_prompt", height=110)
     keep("sampling_remote_chat", True)
     as_chat = st.toggle(t("remote.as_chat"), key="sampling_remote_chat")
@@ -144,9 +144,25 @@ def remote_panel(remote) -> None:
             show_remote_error(err)
 
 
-def prompt_inputs(tokenizer) -> tuple[str, bool, int, int]:
-    """The prompt, the chat-template switch (off when the tokenizer has none), the seed and the chart size."""
-    keep("sampling_prompt", t("sampling.default_prompt"))
+def use_prompt(text: str) -> None:
+    st.session_state["sampling_prompt"] = text
+
+
+def example_buttons() -> None:
+    """Both example prompts, for a model that is better at English than at the UI's Chinese."""
+    label, *buttons = st.columns([2, 1, 1], vertical_alignment="center")
+    label.caption(t("sampling.examples"))
+    for column, example in zip(buttons, EXAMPLE_PROMPTS):
+        column.button(t(f"sampling.example.{example}"), key=f"sampling_example_{example}", on_click=use_prompt,
+                      args=(EXAMPLE_PROMPTS[example],))
+
+
+def prompt_inputs(tokenizer, english_centric: bool) -> tuple[str, bool, int, int]:
+    """The prompt (first the example in the UI's language), the chat-template switch (off when the tokenizer has
+    none), the seed and the chart size."""
+    if english_centric:
+        example_buttons()
+    keep("sampling_prompt", EXAMPLE_PROMPTS[lang()])
     prompt = st.text_area(t("sampling.prompt"), key="sampling_prompt", height=110)
     show_caps("text_chars", "new_tokens", "variants")
     keep("sampling_chat", False)
@@ -500,7 +516,7 @@ vocab_size = int(model.config.get_text_config().vocab_size)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    prompt, use_chat, seed, top_n = prompt_inputs(tokenizer)
+    prompt, use_chat, seed, top_n = prompt_inputs(tokenizer, source.english_centric)
 with right:
     st.markdown(f"**{t('sampling.settings')}**")
     settings = knob_widgets("sampling", vocab_size, knob_values(model_defaults(model)))

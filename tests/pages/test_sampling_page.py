@@ -2,6 +2,8 @@
 sample many, and clear messages (no traceback) for every kind of bad input."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 from apptest_utils import error_texts, open_page
@@ -217,3 +219,45 @@ def test_switching_the_language_twice_keeps_the_page_usable(tiny_env):  # issue 
     _button(at, "sampling.compare_run", "zh").click().run()
     _button(at, "sampling.many_run", "zh").click().run()
     assert not error_texts(at) and at.session_state["sampling_cmp_result"][2][0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_default_prompt_is_in_the_ui_language(tiny_env, lang):  # issue 13.4
+    from hflab.sampling.prompt import EXAMPLE_PROMPTS
+
+    at = open_page(PAGE, lang)
+    assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS[lang]
+    assert not [b for b in at.button if (b.key or "").startswith("sampling_example_")]  # the tiny Qwen2 is not English-centric
+
+
+# identifiers (API and argument names, libraries, units) and the tutorial's own word "token"
+IDENTIFIERS = {"transformers", "generation_config", "do_sample", "temperature", "top_k", "top_p", "min_p",
+               "repetition_penalty", "top-k", "top-p", "min-p", "softmax", "argmax", "logit", "token", "N", "bit",
+               "torch.multinomial", "model.generate", "fp32", "fp16", "int8", "llama.cpp", "chat_template",
+               "OpenAI", "K"}
+
+
+def test_chinese_ui_has_no_english_headers_or_labels(tiny_env):  # issue 13.4
+    at = open_page(PAGE, "zh")
+    _button(at, "sampling.run_button", "zh").click().run()
+    _button(at, "sampling.many_run", "zh").click().run()
+    texts = [str(c) for frame in at.dataframe for c in frame.value.columns]
+    texts += [w.label for kind in ("text_area", "slider", "number_input", "toggle", "selectbox", "button", "tabs")
+              for w in getattr(at.main, kind)]
+    texts += [c.value for c in at.main.caption]
+    texts = [re.sub(r"/\S+", "", text) for text in texts]  # paths (the model's directory) are identifiers
+    words = {w.strip(".-") for text in texts for w in re.findall(r"[A-Za-z][A-Za-z0-9_.\-]*", text)}
+    assert words - IDENTIFIERS == set()
+
+
+def test_offline_english_centric_model_offers_both_examples(tiny_env, smollm2_dir, monkeypatch):  # issue 13.4
+    from hflab.sampling.prompt import EXAMPLE_PROMPTS
+
+    monkeypatch.delenv("HFLAB_CAUSAL_LM_DIR")  # the packaged SmolLM2
+    at = open_page(PAGE, "zh")
+    assert t("sampling.english_centric", "zh") in [i.value for i in at.info]
+    assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS["zh"]
+    at.button(key="sampling_example_en").click().run()
+    assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS["en"] and not error_texts(at)
+    at.button(key="sampling_example_zh").click().run()
+    assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS["zh"] and not error_texts(at)
