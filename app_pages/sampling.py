@@ -44,6 +44,7 @@ from hflab.sampling.stepper import (
     sample_many,
 )
 from hflab.settings import get_settings
+from hflab.sources import Source
 
 KNOBS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
 COMPARE_PRESETS = ({"temperature": 0.3}, {"temperature": 1.2}, {"top_p": 0.5}, {"top_p": 0.95})
@@ -128,6 +129,16 @@ def chip_emoji(p: float) -> str:
     return "🟩" if p >= 0.6 else "🟨" if p >= 0.3 else "🟧" if p >= 0.1 else "🟥"
 
 
+def local_model() -> tuple[Source, str, Handle | None]:
+    """Where the causal LM comes from, the weight format, and the loaded model (None when it cannot load)."""
+    source = resolve_role("causal_lm")
+    st.caption(t("sampling.model", model=source_caption(source)))
+    if source.english_centric:
+        st.info(t("sampling.english_centric"))
+    precision = precision_choice("sampling")
+    return source, precision, load_causal_lm(source, precision)
+
+
 def remote_panel(remote) -> None:
     """A server's top few next-token candidates instead of the local model."""
     from hflab.remote_backend import RemoteError, next_token_candidates
@@ -175,6 +186,14 @@ def prompt_inputs(tokenizer, english_centric: bool) -> tuple[str, bool, int, int
     keep("sampling_top_n", 20)
     top_n = int(st.slider(t("sampling.top_n"), 5, 50, step=5, key="sampling_top_n"))
     return prompt, use_chat, seed, top_n
+
+
+def show_encoded_prompt(wrapped: str | None, n_tokens: int, limit: int) -> None:
+    """The chat-wrapped text the model sees (when wrapped) and the prompt's length against the context."""
+    if wrapped is not None:
+        with st.expander(t("sampling.chat_wrapped")):
+            st.code(wrapped, language=None)
+    st.caption(t("sampling.prompt_tokens", n=n_tokens, limit=f"{limit:,}"))
 
 
 def prompt_fits(prompt_ids: list[int], limit: int) -> bool:
@@ -502,12 +521,7 @@ remote = backend_choice("sampling")
 if remote is not None:
     remote_panel(remote)
     st.stop()
-source = resolve_role("causal_lm")
-st.caption(t("sampling.model", model=source_caption(source)))
-if source.english_centric:
-    st.info(t("sampling.english_centric"))
-precision = precision_choice("sampling")
-handle = load_causal_lm(source, precision)
+source, precision, handle = local_model()
 if handle is None:
     st.stop()
 model, tokenizer = handle.value
@@ -527,10 +541,7 @@ with handle.lock:
     prompt_text, prompt_ids = encode_prompt(tokenizer, prompt, use_chat)
 limit = max_positions(model) or 10**9
 with left:
-    if use_chat:
-        with st.expander(t("sampling.chat_wrapped")):
-            st.code(prompt_text, language=None)
-    st.caption(t("sampling.prompt_tokens", n=len(prompt_ids), limit=f"{limit:,}"))
+    show_encoded_prompt(prompt_text if use_chat else None, len(prompt_ids), limit)
 if not prompt_fits(prompt_ids, limit):
     st.stop()
 if show_messages(settings_problems(settings)):
