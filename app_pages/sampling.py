@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.code import show_code
-from components.i18n import t
+from components.i18n import lang, t
 from components.limits import check_text, show_caps
 from components.messages import show_messages
 from components.models import resolve_role, source_caption
@@ -16,6 +16,7 @@ from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
+from components.state import forget, keep
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes
 from hflab.manager import Handle
@@ -33,7 +34,7 @@ from hflab.sampling.processors import (
     settings_from_plan,
     settings_problems,
 )
-from hflab.sampling.prompt import encode_prompt, has_chat_template
+from hflab.sampling.prompt import EXAMPLE_PROMPTS, encode_prompt, has_chat_template
 from hflab.sampling.stepper import (
     ContextFull,
     Stepper,
@@ -43,6 +44,7 @@ from hflab.sampling.stepper import (
     sample_many,
 )
 from hflab.settings import get_settings
+from hflab.sources import Source
 
 KNOBS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
 COMPARE_PRESETS = ({"temperature": 0.3}, {"temperature": 1.2}, {"top_p": 0.5}, {"top_p": 0.95})
@@ -78,16 +80,19 @@ def knob_values(settings: SamplingSettings) -> dict:
     return {**asdict(settings), "min_p": settings.min_p or 0.0}
 
 
-def reset_knobs_for_model(model, model_key: str) -> None:
-    """Start the knobs at the model's own generation defaults (once per model)."""
-    if st.session_state.get("sampling_defaults_for") == model_key:
-        return
-    st.session_state.update({f"sampling_{knob}": value for knob, value in knob_values(model_defaults(model)).items()})
-    st.session_state["sampling_defaults_for"] = model_key
+def reset_knobs_for_model(model_key: str) -> None:
+    """A newly loaded model starts the knobs again at its own generation defaults."""
+    if st.session_state.get("sampling_defaults_for") != model_key:
+        for knob in KNOBS:
+            forget(f"sampling_{knob}")
+        st.session_state["sampling_defaults_for"] = model_key
 
 
-def knob_widgets(prefix: str, vocab: int) -> SamplingSettings:
-    """do_sample and the five knobs as widgets keyed `<prefix>_<knob>`; returns the settings."""
+def knob_widgets(prefix: str, vocab: int, start: dict) -> SamplingSettings:
+    """do_sample and the five knobs as widgets keyed `<prefix>_<knob>`, kept across pages, first at `start`
+    (knob -> widget value); returns the settings."""
+    for knob in KNOBS:
+        keep(f"{prefix}_{knob}", start[knob])
     do_sample = st.toggle(t("sampling.do_sample"), key=f"{prefix}_do_sample", help=t("sampling.do_sample_help"))
     temperature = st.slider(t("sampling.temperature"), 0.0, 2.0, step=0.05, key=f"{prefix}_temperature")
     top_k = st.number_input(t("sampling.top_k"), 0, vocab, step=1, key=f"{prefix}_top_k")
@@ -124,13 +129,24 @@ def chip_emoji(p: float) -> str:
     return "🟩" if p >= 0.6 else "🟨" if p >= 0.3 else "🟧" if p >= 0.1 else "🟥"
 
 
+def local_model() -> tuple[Source, str, Handle | None]:
+    """Where the causal LM comes from, the weight format, and the loaded model (None when it cannot load)."""
+    source = resolve_role("causal_lm")
+    st.caption(t("sampling.model", model=source_caption(source)))
+    if source.english_centric:
+        st.info(t("sampling.english_centric"))
+    precision = precision_choice("sampling")
+    return source, precision, load_causal_lm(source, precision)
+
+
 def remote_panel(remote) -> None:
     """A server's top few next-token candidates instead of the local model."""
     from hflab.remote_backend import RemoteError, next_token_candidates
 
-    prompt = st.text_area(t("sampling.prompt"), value=t("sampling.default_prompt"), key="sampling_remote_prompt",
-                          height=110)
-    as_chat = st.toggle(t("remote.as_chat"), value=True, key="sampling_remote_chat")
+    keep("sampling_remote_prompt", EXAMPLE_PROMPTS[lang()])
+    prompt = st.text_area(t("sampling.prompt"), key="sampling_remote_prompt", height=110)
+    keep("sampling_remote_chat", True)
+    as_chat = st.toggle(t("remote.as_chat"), key="sampling_remote_chat")
     k = top_k_input("sampling")
     if check_text(prompt):
         try:
@@ -139,17 +155,45 @@ def remote_panel(remote) -> None:
             show_remote_error(err)
 
 
-def prompt_inputs(tokenizer) -> tuple[str, bool, int, int]:
-    """The prompt, the chat-template switch (off when the tokenizer has none), the seed and the chart size."""
-    prompt = st.text_area(t("sampling.prompt"), value=t("sampling.default_prompt"), key="sampling_prompt", height=110)
+def use_prompt(text: str) -> None:
+    st.session_state["sampling_prompt"] = text
+
+
+def example_buttons() -> None:
+    """Both example prompts, for a model that is better at English than at the UI's Chinese."""
+    label, *buttons = st.columns([2, 1, 1], vertical_alignment="center")
+    label.caption(t("sampling.examples"))
+    for column, example in zip(buttons, EXAMPLE_PROMPTS):
+        column.button(t(f"sampling.example.{example}"), key=f"sampling_example_{example}", on_click=use_prompt,
+                      args=(EXAMPLE_PROMPTS[example],))
+
+
+def prompt_inputs(tokenizer, english_centric: bool) -> tuple[str, bool, int, int]:
+    """The prompt (first the example in the UI's language), the chat-template switch (off when the tokenizer has
+    none), the seed and the chart size."""
+    if english_centric:
+        example_buttons()
+    keep("sampling_prompt", EXAMPLE_PROMPTS[lang()])
+    prompt = st.text_area(t("sampling.prompt"), key="sampling_prompt", height=110)
     show_caps("text_chars", "new_tokens", "variants")
+    keep("sampling_chat", False)
     use_chat = st.toggle(t("sampling.use_chat"), key="sampling_chat")
     if use_chat and not has_chat_template(tokenizer):
         st.warning(t("sampling.no_chat_template"))
         use_chat = False
-    seed = int(st.number_input(t("sampling.seed"), 0, 2**31 - 1, value=42, step=1, key="sampling_seed"))
-    top_n = int(st.slider(t("sampling.top_n"), 5, 50, value=20, step=5, key="sampling_top_n"))
+    keep("sampling_seed", 42)
+    seed = int(st.number_input(t("sampling.seed"), 0, 2**31 - 1, step=1, key="sampling_seed"))
+    keep("sampling_top_n", 20)
+    top_n = int(st.slider(t("sampling.top_n"), 5, 50, step=5, key="sampling_top_n"))
     return prompt, use_chat, seed, top_n
+
+
+def show_encoded_prompt(wrapped: str | None, n_tokens: int, limit: int) -> None:
+    """The chat-wrapped text the model sees (when wrapped) and the prompt's length against the context."""
+    if wrapped is not None:
+        with st.expander(t("sampling.chat_wrapped")):
+            st.code(wrapped, language=None)
+    st.caption(t("sampling.prompt_tokens", n=n_tokens, limit=f"{limit:,}"))
 
 
 def prompt_fits(prompt_ids: list[int], limit: int) -> bool:
@@ -215,12 +259,21 @@ def show_view(play: Playground, view: StepView, top_p: float, current: bool) -> 
         table[t("sampling.col.cut_by")] = [next((titles[s] for s in range(len(titles)) if not view.kept[s, r]), "")
                                            for r in range(len(view.candidates))]
         st.dataframe(pd.DataFrame(table), hide_index=True)
-    if current and "temperature" in view.stages and st.toggle(t("sampling.order_toggle"), key="sampling_order"):
-        other = play.stepper.view(play.config, play.top_n, temperature_last=True)
-        st.write(t("sampling.order_result", a=int(view.survivors[-1]), b=int(other.survivors[-1])))
-        both = replace(view, stages=["transformers", "last"], probs=np.stack([view.probs[-1], other.probs[-1]]),
-                       kept=np.stack([view.kept[-1], other.kept[-1]]), chosen=None)
-        draw(stage_bars(both, names, [t("sampling.order.transformers"), t("sampling.order.last")], words, columns=2))
+    if current and "temperature" in view.stages:
+        order_comparison(play, view, names)
+
+
+def order_comparison(play: Playground, view: StepView, names: list[str]) -> None:
+    """On a switch: generate's order against temperature applied last (llama.cpp's default sampler chain)."""
+    keep("sampling_order", False)
+    if not st.toggle(t("sampling.order_toggle"), key="sampling_order"):
+        return
+    other = play.stepper.view(play.config, play.top_n, temperature_last=True)
+    st.write(t("sampling.order_result", a=int(view.survivors[-1]), b=int(other.survivors[-1])))
+    both = replace(view, stages=["transformers", "last"], probs=np.stack([view.probs[-1], other.probs[-1]]),
+                   kept=np.stack([view.kept[-1], other.kept[-1]]), chosen=None)
+    draw(stage_bars(both, names, [t("sampling.order.transformers"), t("sampling.order.last")], chart_words(),
+                    columns=2))
 
 
 def step_controls(play: Playground) -> int:
@@ -230,7 +283,8 @@ def step_controls(play: Playground) -> int:
     finished = stepper.finished(model, play.config)
     step_clicked = b_step.button(t("sampling.step_button" if play.config.do_sample else "sampling.greedy_button"),
                                  type="primary", disabled=finished)
-    n_run = int(b_n.number_input(t("sampling.run_n"), 1, play.max_run, value=min(16, play.max_run), key="sampling_n"))
+    keep("sampling_n", min(16, play.max_run))
+    n_run = int(b_n.number_input(t("sampling.run_n"), 1, play.max_run, key="sampling_n"))
     run_clicked = b_run.button(t("sampling.run_button"), disabled=finished)
     undo_clicked = b_undo.button(t("sampling.undo"), disabled=not stepper.steps)
     reset_clicked = b_reset.button(t("sampling.reset"), disabled=not stepper.steps)
@@ -291,6 +345,14 @@ def past_step(play: Playground, group, selected: int) -> None:
     show_view(play, step.view, settings_from_plan(step.plan, step.do_sample).top_p, current=False)
 
 
+def reset_stale_pick(options: list[int], context: tuple) -> None:
+    """A hand-picked candidate belongs to one step: after any step (or once it is no longer offered, e.g. the
+    browser still holding an old label) the box goes back to the top candidate."""
+    if st.session_state.get("sampling_pick_context") != context or st.session_state.get("sampling_pick") not in options:
+        st.session_state["sampling_pick"] = options[0]
+        st.session_state["sampling_pick_context"] = context
+
+
 def next_step(play: Playground) -> None:
     """The current next-token distribution, with a box to pick a candidate by hand."""
     st.markdown("#### " + t("sampling.next_title"))
@@ -302,6 +364,7 @@ def next_step(play: Playground) -> None:
     if len(play.stepper.ids) < (max_positions(play.model) or 10**9):
         options = [int(c) for c in view.candidates]
         names = token_labels(play.handle, options)
+        reset_stale_pick(options, tuple(play.stepper.ids))
         p1, p2 = st.columns([3, 1], vertical_alignment="bottom")
         p1.selectbox(t("sampling.pick"), options, key="sampling_pick",
                      format_func=lambda i: f"{names[options.index(i)]}  ({view.final_probs[options.index(i)]:.2%})")
@@ -347,11 +410,9 @@ def compare_settings(play: Playground, count: int) -> list[SamplingSettings]:
     for i, col in enumerate(st.columns(count)):
         prefix = f"sampling_cmp{i}"
         start = {**knob_values(play.settings), "do_sample": True, **COMPARE_PRESETS[i]}
-        for knob in KNOBS:
-            st.session_state.setdefault(f"{prefix}_{knob}", start[knob])
         with col:
             st.markdown(f"**{t('sampling.compare_setting', i=i + 1)}**")
-            variants.append(knob_widgets(prefix, play.vocab_size))
+            variants.append(knob_widgets(prefix, play.vocab_size, start))
     return variants
 
 
@@ -398,10 +459,11 @@ def compared_column(play: Playground, i: int, steps, settings: SamplingSettings,
 def compare_tab(play: Playground) -> None:
     st.caption(t("sampling.compare_intro"))
     c1, c2 = st.columns(2)
-    count = int(c1.number_input(t("sampling.compare_count"), 2, max(2, min(4, get_settings().max_variants)), value=2,
+    keep("sampling_cmp_count", 2)
+    count = int(c1.number_input(t("sampling.compare_count"), 2, max(2, min(4, get_settings().max_variants)),
                                 key="sampling_cmp_count"))
-    n_tokens = int(c2.number_input(t("sampling.compare_tokens"), 1, play.max_run, value=min(12, play.max_run),
-                                   key="sampling_cmp_tokens"))
+    keep("sampling_cmp_tokens", min(12, play.max_run))
+    n_tokens = int(c2.number_input(t("sampling.compare_tokens"), 1, play.max_run, key="sampling_cmp_tokens"))
     variants = compare_settings(play, count)
     if st.button(t("sampling.compare_run"), type="primary"):
         st.session_state["sampling_cmp_result"] = (play.stepper_key, variants, run_variants(play, variants, n_tokens))
@@ -421,8 +483,10 @@ def compare_tab(play: Playground) -> None:
 def many_tab(play: Playground) -> None:
     st.caption(t("sampling.many_intro"))
     m1, m2 = st.columns(2)
-    k = int(m1.slider(t("sampling.many_k"), 10, 200, value=50, step=10, key="sampling_many_k"))
-    n_tokens = int(m2.slider(t("sampling.many_tokens"), 1, 8, value=3, key="sampling_many_tokens"))
+    keep("sampling_many_k", 50)
+    k = int(m1.slider(t("sampling.many_k"), 10, 200, step=10, key="sampling_many_k"))
+    keep("sampling_many_tokens", 3)
+    n_tokens = int(m2.slider(t("sampling.many_tokens"), 1, 8, key="sampling_many_tokens"))
     if not play.config.do_sample:
         st.info(t("sampling.many_greedy"))
     if st.button(t("sampling.many_run"), type="primary"):
@@ -457,24 +521,19 @@ remote = backend_choice("sampling")
 if remote is not None:
     remote_panel(remote)
     st.stop()
-source = resolve_role("causal_lm")
-st.caption(t("sampling.model", model=source_caption(source)))
-if source.english_centric:
-    st.info(t("sampling.english_centric"))
-precision = precision_choice("sampling")
-handle = load_causal_lm(source, precision)
+source, precision, handle = local_model()
 if handle is None:
     st.stop()
 model, tokenizer = handle.value
-reset_knobs_for_model(model, source.cache_key)
+reset_knobs_for_model(source.cache_key)
 vocab_size = int(model.config.get_text_config().vocab_size)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    prompt, use_chat, seed, top_n = prompt_inputs(tokenizer)
+    prompt, use_chat, seed, top_n = prompt_inputs(tokenizer, source.english_centric)
 with right:
     st.markdown(f"**{t('sampling.settings')}**")
-    settings = knob_widgets("sampling", vocab_size)
+    settings = knob_widgets("sampling", vocab_size, knob_values(model_defaults(model)))
     st.caption(t("sampling.model_defaults_note"))
 if not check_text(prompt):
     st.stop()
@@ -482,10 +541,7 @@ with handle.lock:
     prompt_text, prompt_ids = encode_prompt(tokenizer, prompt, use_chat)
 limit = max_positions(model) or 10**9
 with left:
-    if use_chat:
-        with st.expander(t("sampling.chat_wrapped")):
-            st.code(prompt_text, language=None)
-    st.caption(t("sampling.prompt_tokens", n=len(prompt_ids), limit=f"{limit:,}"))
+    show_encoded_prompt(prompt_text if use_chat else None, len(prompt_ids), limit)
 if not prompt_fits(prompt_ids, limit):
     st.stop()
 if show_messages(settings_problems(settings)):

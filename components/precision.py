@@ -12,6 +12,7 @@ import streamlit as st
 
 from components.i18n import t
 from components.models import load
+from components.state import keep
 from hflab.manager import Handle
 from hflab.quantize import available_precisions
 from hflab.sources import Source
@@ -23,7 +24,8 @@ def precision_choice(prefix: str) -> str:
     if len(options) == 1:
         return options[0]
     # the option names are the same in both languages; the caption under them says what each one changes
-    choice = st.segmented_control(t("precision.label"), list(options), default="fp32", key=f"{prefix}_precision",
+    keep(f"{prefix}_precision", "fp32")
+    choice = st.segmented_control(t("precision.label"), list(options), key=f"{prefix}_precision",
                                   help=t("precision.help")) or "fp32"  # a segmented control can be clicked off
     st.caption(t(f"precision.note.{choice}"))
     return choice

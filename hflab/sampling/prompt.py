@@ -1,5 +1,9 @@
-"""The prompt as the model sees it: plain, or wrapped in the tokenizer's chat template as one user turn."""
+"""The prompt as the model sees it: plain, or wrapped in the tokenizer's chat template as one user turn;
+and the example prompts the playground starts from."""
 from __future__ import annotations
+
+# the first prompt, in the UI's language; both are offered where the model is English-centric
+EXAMPLE_PROMPTS = {"zh": "从前，在一个小村庄里，", "en": "Once upon a time, in a small village,"}
 
 
 def has_chat_template(tokenizer) -> bool:

@@ -2,6 +2,8 @@
 sample many, and clear messages (no traceback) for every kind of bad input."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 from apptest_utils import error_texts, open_page
@@ -122,3 +124,140 @@ def test_faster_weight_formats_load_their_own_model_and_say_what_changes(tiny_en
     assert keys  # cached apart from the fp32 model
     model = manager().get(keys[0], lambda: None).value[0]
     assert precision in layer_precisions(model).values()
+
+
+# every input of the page with a value that differs from its default: (widget kind, key) -> value
+KEPT_INPUTS = {
+    ("text_area", "sampling_prompt"): "The cat sat on",
+    ("toggle", "sampling_chat"): True,
+    ("number_input", "sampling_seed"): 7,
+    ("slider", "sampling_top_n"): 10,
+    ("slider", "sampling_temperature"): 0.7,
+    ("number_input", "sampling_top_k"): 30,
+    ("slider", "sampling_top_p"): 0.9,
+    ("slider", "sampling_min_p"): 0.05,
+    ("slider", "sampling_repetition_penalty"): 1.1,
+    ("number_input", "sampling_n"): 4,
+    ("number_input", "sampling_cmp_tokens"): 5,
+    ("slider", "sampling_cmp0_temperature"): 0.5,
+    ("number_input", "sampling_cmp1_top_k"): 12,
+    ("slider", "sampling_many_k"): 20,
+    ("slider", "sampling_many_tokens"): 2,
+}
+
+
+def _widget(at, kind: str, key: str):
+    return getattr(at, kind)(key=key)
+
+
+def test_inputs_survive_a_visit_to_another_page(tiny_env):  # issue 18.4
+    from hflab.quantize import available_precisions
+
+    inputs = dict(KEPT_INPUTS)
+    if "fp16" in available_precisions():  # the weight-format switch is drawn only where it has a choice
+        inputs[("segmented_control", "sampling_precision")] = "fp16"
+    at = open_page(PAGE, "en")
+    for (kind, key), value in inputs.items():
+        _widget(at, kind, key).set_value(value).run()
+    assert not error_texts(at)
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page(PAGE).run()
+    assert {(kind, key): _widget(at, kind, key).value for kind, key in inputs} == inputs
+    assert not error_texts(at)
+
+
+def test_pick_box_resets_when_the_step_changes(tiny_env):  # issue 18.6
+    at = open_page(PAGE, "en")
+    at.selectbox(key="sampling_pick").select_index(3).run()
+    _button(at, "sampling.step_button", "en").click().run()
+    stepper = at.session_state["sampling_stepper"]
+    candidates = [int(c) for c in stepper.view(stepper_config(at), 20).candidates]
+    box = at.selectbox(key="sampling_pick")
+    assert box.value == candidates[0] and box.index == 0  # the new top candidate, not the old choice
+    _button(at, "sampling.pick_button", "en").click().run()
+    assert not error_texts(at)
+    steps = at.session_state["sampling_stepper"].steps
+    assert len(steps) == 2 and steps[1].view.how == "picked" and steps[1].token == candidates[0]
+
+
+def stepper_config(at):
+    """The effective generation config of the page's current settings (as the page computes it)."""
+    from components.models import manager
+    from hflab.sampling.processors import SamplingSettings, effective_generation_config
+
+    model = next(manager().get(row["key"], lambda: None).value[0] for row in manager().snapshot()
+                 if row["key"].startswith("causal_lm|"))
+    state = at.session_state
+    settings = SamplingSettings(state["sampling_do_sample"], state["sampling_temperature"], state["sampling_top_k"],
+                                state["sampling_top_p"], state["sampling_min_p"] or None,
+                                state["sampling_repetition_penalty"])
+    return effective_generation_config(model, settings)
+
+
+def test_pick_box_keeps_a_choice_that_is_still_offered(tiny_env):  # issue 18.6: only a stale choice is reset
+    at = open_page(PAGE, "en")
+    at.selectbox(key="sampling_pick").select_index(2).run()
+    chosen = at.selectbox(key="sampling_pick").value
+    at.slider(key="sampling_temperature").set_value(0.9).run()  # same context, other probabilities
+    assert at.selectbox(key="sampling_pick").value == chosen
+
+
+def test_switching_the_language_twice_keeps_the_page_usable(tiny_env):  # issue 18.1
+    at = open_page(PAGE, "zh")
+    at.text_area(key="sampling_prompt").input("小猫坐在").run()
+    _button(at, "sampling.run_button", "zh").click().run()
+    at.pills(key="sampling_chips").set_value(0).run()
+    for english in (True, False):
+        at.toggle(key="lang_en").set_value(english).run()
+        assert not error_texts(at)
+    assert at.text_area(key="sampling_prompt").value == "小猫坐在"
+    assert at.pills(key="sampling_chips").value == 0
+    _button(at, "sampling.back_to_current", "zh").click().run()
+    at.selectbox(key="sampling_pick").select_index(1).run()
+    _button(at, "sampling.pick_button", "zh").click().run()
+    assert at.session_state["sampling_stepper"].steps[-1].view.how == "picked"
+    _button(at, "sampling.compare_run", "zh").click().run()
+    _button(at, "sampling.many_run", "zh").click().run()
+    assert not error_texts(at) and at.session_state["sampling_cmp_result"][2][0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_default_prompt_is_in_the_ui_language(tiny_env, lang):  # issue 13.4
+    from hflab.sampling.prompt import EXAMPLE_PROMPTS
+
+    at = open_page(PAGE, lang)
+    assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS[lang]
+    assert not [b for b in at.button if (b.key or "").startswith("sampling_example_")]  # the tiny Qwen2 is not English-centric
+
+
+# identifiers (API and argument names, libraries, units) and the tutorial's own word "token"
+IDENTIFIERS = {"transformers", "generation_config", "do_sample", "temperature", "top_k", "top_p", "min_p",
+               "repetition_penalty", "top-k", "top-p", "min-p", "softmax", "argmax", "logit", "token", "N", "bit",
+               "torch.multinomial", "model.generate", "fp32", "fp16", "int8", "llama.cpp", "chat_template",
+               "OpenAI", "K"}
+
+
+def test_chinese_ui_has_no_english_headers_or_labels(tiny_env):  # issue 13.4
+    at = open_page(PAGE, "zh")
+    _button(at, "sampling.run_button", "zh").click().run()
+    _button(at, "sampling.many_run", "zh").click().run()
+    texts = [str(c) for frame in at.dataframe for c in frame.value.columns]
+    texts += [w.label for kind in ("text_area", "slider", "number_input", "toggle", "selectbox", "button", "tabs")
+              for w in getattr(at.main, kind)]
+    texts += [c.value for c in at.main.caption]
+    texts = [re.sub(r"/\S+", "", text) for text in texts]  # paths (the model's directory) are identifiers
+    words = {w.strip(".-") for text in texts for w in re.findall(r"[A-Za-z][A-Za-z0-9_.\-]*", text)}
+    assert words - IDENTIFIERS == set()
+
+
+def test_offline_english_centric_model_offers_both_examples(tiny_env, smollm2_dir, monkeypatch):  # issue 13.4
+    from hflab.sampling.prompt import EXAMPLE_PROMPTS
+
+    monkeypatch.delenv("HFLAB_CAUSAL_LM_DIR")  # the packaged SmolLM2
+    at = open_page(PAGE, "zh")
+    assert t("sampling.english_centric", "zh") in [i.value for i in at.info]
+    assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS["zh"]
+    at.button(key="sampling_example_en").click().run()
+    assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS["en"] and not error_texts(at)
+    at.button(key="sampling_example_zh").click().run()
+    assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS["zh"] and not error_texts(at)
