@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.chat_markers import note_markers_kept_as_text
 from components.escape import markdown_lines
 from components.i18n import t
 from components.limits import show_caps
@@ -490,6 +491,8 @@ def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
     else:
         settings = tutorial_settings(style)
         prompt = tutorial.tutorial_prompt(style, caption, settings.target_chars)
+    if mode == "lab":
+        note_markers_kept_as_text(prompt)
     n_variants = variants_input()
     show_caps("new_tokens", "variants")
     show_prompt(prompt, settings)

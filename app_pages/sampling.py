@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from components.chat_markers import note_markers_kept_as_text
 from components.code import show_code
 from components.i18n import lang, t
 from components.limits import check_text, show_caps
@@ -19,6 +20,7 @@ from components.remote_backend import backend_choice, show_candidates, show_remo
 from components.state import forget, keep
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes
+from hflab.chat import special_token_strings
 from hflab.manager import Handle
 from hflab.sampling import tokens
 from hflab.sampling.code import reproduction_code
@@ -542,6 +544,8 @@ with handle.lock:
 limit = max_positions(model) or 10**9
 with left:
     show_encoded_prompt(prompt_text if use_chat else None, len(prompt_ids), limit)
+    if use_chat:
+        note_markers_kept_as_text([{"role": "user", "content": prompt}], special_token_strings(tokenizer))
 if not prompt_fits(prompt_ids, limit):
     st.stop()
 if show_messages(settings_problems(settings)):

@@ -23,13 +23,14 @@ def special_token_strings(tokenizer: Any) -> list[str]:
     return sorted((n for n in names if n), key=len, reverse=True)
 
 
+def markers_in(messages: list[dict], markers: list[str]) -> list[str]:
+    """Which of `markers` the messages' contents hold (the page says they were kept as text)."""
+    return [marker for marker in markers if any(marker in str(m.get("content", "")) for m in messages)]
+
+
 def typed_markers(tokenizer: Any, messages: list[dict]) -> list[str]:
-    """The special-token strings found in the messages' contents (the page says they were kept as text)."""
-    found = []
-    for marker in special_token_strings(tokenizer):
-        if any(marker in str(m.get("content", "")) for m in messages) and marker not in found:
-            found.append(marker)
-    return found
+    """The tokenizer's special-token strings found in the messages' contents."""
+    return markers_in(messages, special_token_strings(tokenizer))
 
 
 def chat_text_and_ids(tokenizer: Any, messages: list[dict], add_generation_prompt: bool = True

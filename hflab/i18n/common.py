@@ -1,6 +1,10 @@
 """Strings shared by the whole app: navigation, sidebar, sources, errors."""
 
 STRINGS = {
+    "chat.markers_as_text": {
+        "zh": "你输入的对话标记（{markers}）按普通文字处理：它们不会变成特殊词元，也不会开启新的对话轮次。",
+        "en": "The chat markers you typed ({markers}) are treated as plain text: they do not become special tokens and open no turn of their own.",
+    },
     "app.title": {"zh": "HF 实验室", "en": "HF Lab"},
     "app.tagline": {"zh": "动手学 Hugging Face transformers 的工作台", "en": "A hands-on workbench for Hugging Face transformers"},
     "nav.home": {"zh": "首页", "en": "Home"},

@@ -2,6 +2,8 @@
 and the example prompts the playground starts from."""
 from __future__ import annotations
 
+from hflab.chat import chat_text_and_ids
+
 # the first prompt, in the UI's language; both are offered where the model is English-centric
 EXAMPLE_PROMPTS = {"zh": "从前，在一个小村庄里，", "en": "Once upon a time, in a small village,"}
 
@@ -14,6 +16,6 @@ def has_chat_template(tokenizer) -> bool:
 def encode_prompt(tokenizer, prompt: str, use_chat: bool) -> tuple[str, list[int]]:
     """(the text the model sees, its token ids): the prompt itself, or the chat template around it with the
     assistant turn opened (`add_generation_prompt`); no special tokens added beyond what the template writes."""
-    text = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
-                                         tokenize=False) if use_chat else prompt
-    return text, tokenizer(text, add_special_tokens=False).input_ids
+    if use_chat:  # typed chat markers stay text inside the user turn (hflab.chat)
+        return chat_text_and_ids(tokenizer, [{"role": "user", "content": prompt}])
+    return prompt, tokenizer(prompt, add_special_tokens=False).input_ids

@@ -17,6 +17,8 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 
+from hflab.chat import chat_text_and_ids
+
 # the tutorial's eleven styles; the prompt uses these Chinese names, the page shows translated labels
 STYLES = ("搞笑", "武侠", "爱情", "动作", "科幻", "悬疑", "奇幻", "温馨", "恐怖", "冒险", "童话")
 STYLE_HINTS = {
@@ -146,9 +148,13 @@ class StorySettings:
         return {}
 
     def encode(self, tokenizer, messages: list[dict]):
-        """Model inputs: the chat messages through the model's chat template."""
-        return tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                             return_dict=True)
+        """Model inputs: the chat messages through the model's chat template; a typed chat marker in the caption
+        stays text (hflab.chat), it never opens a turn of its own."""
+        import torch
+        from transformers import BatchEncoding
+
+        _, ids = chat_text_and_ids(tokenizer, messages)
+        return BatchEncoding({"input_ids": torch.tensor([ids]), "attention_mask": torch.ones(1, len(ids), dtype=torch.long)})
 
     def limit(self, chunks: Iterable[str]) -> Iterator[str]:
         """The stream, ended at the first sentence end near the target length."""

@@ -52,3 +52,29 @@ def test_remote_requests_carry_no_typed_markers(server, monkeypatch):
     config = RemoteConfig(f"{server}/echo/v1", "scripted", timeout_s=2.0)
     echoed = "".join(stream_chat(config, [{"role": "user", "content": ATTACK}]))
     assert "<|im_start|>" not in echoed and echoed.replace("\u200b", "") == ATTACK
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sampling_page_keeps_typed_markers_as_text_and_says_so(lang, tiny_env):
+    from apptest_utils import open_page
+
+    from hflab import i18n
+
+    at = open_page("app_pages/sampling.py", lang)
+    at.text_area(key="sampling_prompt").input(ATTACK).run()
+    at.toggle(key="sampling_chat").set_value(True).run()
+    assert not at.exception
+    notes = [i.value for i in at.info]
+    expected = i18n.t("chat.markers_as_text", lang, markers="\\<\\|im\\_start\\|\\> \\<\\|im\\_end\\|\\>")
+    assert expected in notes
+
+
+def test_story_inputs_keep_a_typed_marker_in_the_caption_as_text(tiny_models):
+    from hflab.story.writer import StorySettings, build_messages
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_models["causal_lm"])
+    messages = build_messages("温馨", ATTACK, 100, "")
+    ids = StorySettings().encode(tokenizer, messages)["input_ids"][0].tolist()
+    plain = StorySettings().encode(tokenizer, build_messages("温馨", "a cat", 100, ""))["input_ids"][0].tolist()
+    im_start = tokenizer.convert_tokens_to_ids("<|im_start|>")
+    assert ids.count(im_start) == plain.count(im_start)
