@@ -631,9 +631,11 @@ def confusion_chart(confusion: pd.DataFrame) -> None:
     conf = confusion.stack().rename("count").reset_index()
     conf.columns = ["true", "predicted", "count"]
     conf["true"], conf["predicted"] = conf["true"].map(label_name), conf["predicted"].map(label_name)
+    order = [label_name(label) for label in confusion.index]  # label order (negative first), not alphabetical
     base = alt.Chart(conf).encode(
-        x=alt.X("predicted:N", title=t("sentiment.predict.predicted"), axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("true:N", title=t("sentiment.eval.true"), axis=alt.Axis(labelAngle=0)))
+        x=alt.X("predicted:N", title=t("sentiment.predict.predicted"), sort=order,
+                axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("true:N", title=t("sentiment.eval.true"), sort=order, axis=alt.Axis(labelAngle=0)))
     chart = (base.mark_rect().encode(color=alt.Color("count:Q", legend=None, scale=alt.Scale(scheme="blues")))
              + base.mark_text(fontSize=18, fontWeight="bold").encode(
                  text="count:Q", color=alt.condition(alt.datum.count > confusion.to_numpy().max() / 2,

@@ -20,6 +20,9 @@ def keep(key: str, default: Any) -> Any:
     shadow = _SHADOW + key
     if key in st.session_state:
         st.session_state[shadow] = st.session_state[key]
+        # set again through the API: a browser that dropped the widget (not drawn in the last run, e.g. after
+        # st.stop()) would otherwise draw it with the widget's own default while the session holds the value
+        st.session_state[key] = st.session_state[key]
     else:
         st.session_state[key] = st.session_state.get(shadow, default)
     return st.session_state[key]

@@ -22,6 +22,7 @@ def test_type_a_review_and_see_a_label(app_url):
         page.goto(f"{app_url}/sentiment")
         wait_for_app(page, timeout_ms=180_000)  # the first run tokenizes every review for the statistics
         assert page.locator("h1").first.inner_text() == t("nav.sentiment", "zh")
+        page.screenshot(path=str(SCREENSHOTS / "sentiment.explore.zh.png"), full_page=True)
         page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
         box = page.get_by_role("textbox", name=t("sentiment.predict.input", "zh"), exact=True)
         box.fill("房间干净，服务热情，下次还来。")
@@ -32,6 +33,11 @@ def test_type_a_review_and_see_a_label(app_url):
         assert value in (t("sentiment.label.0", "zh"), t("sentiment.label.1", "zh"))
         assert page.locator('[data-testid="stException"]').count() == 0
         page.screenshot(path=str(SCREENSHOTS / "sentiment.predict.zh.png"), full_page=True)
+        page.get_by_role("tab", name=t("sentiment.tab.evaluate", "zh")).click()
+        page.get_by_role("button", name=t("sentiment.eval.run", "zh"), exact=True).click()
+        page.get_by_text(t("sentiment.eval.errors", "zh", count=0)[:6]).first.wait_for(timeout=60_000)
+        wait_for_app(page)
+        page.screenshot(path=str(SCREENSHOTS / "sentiment.evaluate.zh.png"), full_page=True)
         page.close()
 
 
@@ -69,5 +75,37 @@ def test_upload_a_file_explore_it_and_open_a_row_in_the_tokenizer(app_url, tmp_p
         shown = sdata.upload_data(upload.name, sdata.map_columns(sdata.read_table(upload.name, upload.read_bytes()),
                                                                  "评论", "标签")).all_rows()
         assert page.get_by_role("textbox").first.input_value() == shown["text"].iloc[0]
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.close()
+
+
+def test_inputs_survive_a_data_source_round_trip_and_a_page_visit(app_url):
+    """Issue 18.4 in a real browser: a typed search and a switch that is on by default keep their values when
+    the data source goes to upload and back (the widgets vanish for a run) and after a visit to Home."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(f"{app_url}/sentiment")
+        wait_for_app(page, timeout_ms=180_000)
+        table = page.locator(".st-key-sentiment_table")
+        table.wait_for(timeout=120_000)
+        search = page.locator(".st-key-sentiment_query input")
+        search.fill("服务")
+        search.press("Enter")
+        page.get_by_text(t("sentiment.explore.matches", "zh", count=0)[:2]).first.wait_for(timeout=60_000)
+        stopwords = page.locator(".st-key-sentiment_stopwords input")
+        assert stopwords.is_checked()
+        page.get_by_text(t("sentiment.data.src.upload", "zh"), exact=True).click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.wait_for(state="attached", timeout=60_000)
+        page.get_by_text(t("sentiment.data.src.role", "zh"), exact=True).click()
+        table.wait_for(timeout=120_000)
+        wait_for_app(page, timeout_ms=120_000)
+        assert stopwords.is_checked() and search.input_value() == "服务"
+        page.locator('[data-testid="stSidebarNav"] a').first.click()
+        table.wait_for(state="detached", timeout=60_000)  # on the Home page now
+        wait_for_app(page, timeout_ms=120_000)
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=t("nav.sentiment", "zh")).click()
+        table.wait_for(timeout=120_000)
+        wait_for_app(page, timeout_ms=120_000)
+        assert stopwords.is_checked() and search.input_value() == "服务"
         assert page.locator('[data-testid="stException"]').count() == 0
         page.close()
