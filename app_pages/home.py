@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import t
-from components.models import explain_missing, manager, resolve_role, source_caption
+from components.model_loading import explain_missing, manager, resolve_role, source_caption
 from components.page import header
 from hflab.environment import accelerator, cpu_count, library_versions, process_rss_bytes
 from hflab.network import hub_status

@@ -20,7 +20,7 @@ from components.escape import markdown_lines
 from components.i18n import t
 from components.limits import show_caps
 from components.messages import message_text, show_message
-from components.models import explain_missing, load, resolve_role, source_caption
+from components.model_loading import explain_missing, load, resolve_role, source_caption
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story

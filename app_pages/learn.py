@@ -12,7 +12,7 @@ from hflab.sentiment.models import list_trained, trained_source
 from components.escape import markdown_literal
 from components.i18n import t
 from components.messages import message_text
-from components.models import load, resolve_role
+from components.model_loading import load, resolve_role
 from components.page import header
 from components.state import keep
 from hflab import loading

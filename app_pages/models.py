@@ -9,7 +9,7 @@ import streamlit as st
 from components.code import show_code
 from components.i18n import lang, t
 from components.messages import message_text, show_message
-from components.models import load, manager, resolve_role, source_caption
+from components.model_loading import load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep
 from hflab import i18n

@@ -12,7 +12,7 @@ from components.code import show_code
 from components.i18n import lang, t
 from components.limits import check_text, show_caps
 from components.messages import show_messages
-from components.models import resolve_role, source_caption
+from components.model_loading import resolve_role, source_caption
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars

@@ -12,7 +12,7 @@ from components.escape import markdown_literal
 from components.i18n import lang, t
 from components.limits import show_caps
 from components.messages import show_message
-from components.models import explain_missing, load, manager, resolve_role, source_caption
+from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep
 from hflab import i18n, loading, offline_assets

@@ -10,7 +10,7 @@ import streamlit as st
 from components.i18n import t
 from components.limits import show_caps
 from components.messages import show_messages
-from components.models import explain_missing, load, manager, resolve_role, source_caption
+from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep, keep_choice, kept, set_choice
 from components.token_chips import Chip, legend, markdown_label, render_chips, render_source

@@ -11,7 +11,7 @@ from functools import partial
 import streamlit as st
 
 from components.i18n import t
-from components.models import load
+from components.model_loading import load
 from components.state import keep
 from hflab.manager import Handle
 from hflab.quantize import available_precisions
@@ -32,7 +32,7 @@ def precision_choice(prefix: str) -> str:
 
 
 def load_causal_lm(source: Source, precision: str) -> Handle | None:
-    """`components.models.load` of the causal LM in `precision`; a non-fp32 form is cached as its own model."""
+    """`components.model_loading.load` of the causal LM in `precision`; a non-fp32 form is cached as its own model."""
     from hflab import loading
 
     return load(source, partial(loading.load_causal_lm, precision=precision), t("role.causal_lm"),

@@ -1,7 +1,7 @@
 """The model manager: one copy of each model per process, a lock per model, and a memory budget.
 
 `st.cache_resource` cannot evict by memory, so the manager owns the models and Streamlit caches
-only the manager (components/models.py). Least recently used models are unloaded before a load
+only the manager (components/model_loading.py). Least recently used models are unloaded before a load
 that would exceed the budget.
 """
 from __future__ import annotations

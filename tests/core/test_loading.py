@@ -58,7 +58,7 @@ def _load_script():
 
     import streamlit as st
 
-    from components.models import load, manager, resolve_role
+    from components.model_loading import load, manager, resolve_role
     from hflab.loading import load_causal_lm
 
     manager.clear()  # the budget is read when the manager is created

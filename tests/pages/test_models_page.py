@@ -48,7 +48,7 @@ def test_inspect_a_role_and_run_a_head(lang, tiny_env):
 
 def test_loaded_now_lists_and_unloads(tiny_env):
     at = _load_role(open_page(PAGE, "en"), "translation")
-    from components.models import manager
+    from components.model_loading import manager
 
     keys = [row["key"] for row in manager().snapshot()]
     key = next(k for k in keys if k.startswith("models|") and "translation" in k)

@@ -110,7 +110,7 @@ def test_nan_model(tiny_env, broken_models, monkeypatch):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("precision", ["fp16", "int8"])
 def test_faster_weight_formats_load_their_own_model_and_say_what_changes(tiny_env, lang, precision):
-    from components.models import manager
+    from components.model_loading import manager
     from hflab.quantize import layer_precisions
 
     at = open_page(PAGE, lang)
@@ -182,7 +182,7 @@ def test_pick_box_resets_when_the_step_changes(tiny_env):  # issue 18.6
 
 def stepper_config(at):
     """The effective generation config of the page's current settings (as the page computes it)."""
-    from components.models import manager
+    from components.model_loading import manager
     from hflab.sampling.processors import SamplingSettings, effective_generation_config
 
     model = next(manager().get(row["key"], lambda: None).value[0] for row in manager().snapshot()

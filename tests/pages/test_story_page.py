@@ -53,7 +53,7 @@ def test_page_opens_without_errors(story_env, lang):
 
 
 def test_full_pipeline_bundle_regenerates_the_story(story_env):
-    from components.models import manager
+    from components.model_loading import manager
 
     at = _example().button(key="story_run_all").click().run()
     assert not error_texts(at)
@@ -218,7 +218,7 @@ def test_speech_failures_are_catalog_messages_in_both_languages(story_env):
 
 def test_story_budget_is_sized_from_the_models_measured_characters_per_token(story_env):
     # issue 18.8: a budget sized for Qwen let the offline model write 833 characters for a 300 target
-    from components.models import manager
+    from components.model_loading import manager
     from hflab.settings import get_settings
     from hflab.story.writer import chars_per_token, token_budget
 
@@ -285,7 +285,7 @@ def test_switching_the_language_twice_then_using_the_page(story_env):
 
 def test_tutorial_mode_writes_the_tutorials_story(story_env):
     # issue 13.3: the tutorial's raw prompt, its temperature, its hard cut, side by side with the lab's mode
-    from components.models import manager
+    from components.model_loading import manager
     from hflab.story.tutorial import TutorialSettings, tutorial_prompt
 
     at = open_page(PAGE, "zh")
@@ -308,7 +308,7 @@ def test_tutorial_mode_writes_the_tutorials_story(story_env):
 
 def test_both_ways_side_by_side_on_the_same_caption_and_seed(story_env):
     # issue 13.3: the lab's and the tutorial's way run side by side on the same image and seed
-    from components.models import manager
+    from components.model_loading import manager
     from hflab.settings import get_settings
     from hflab.story.tutorial import TutorialSettings, tutorial_prompt
     from hflab.story.writer import build_messages, chars_per_token, token_budget
