@@ -12,7 +12,7 @@ from hflab.roles import ROLES
 from hflab.settings import get_settings, hf_home
 from hflab.sources import Source, fix_command
 
-PAGES = ("image_story", "sampling", "tokenizer", "sentiment", "models")
+PAGES = ("learn", "image_story", "sampling", "tokenizer", "sentiment", "models")
 
 
 def render_pages() -> None:
@@ -51,16 +51,21 @@ def role_status(source: Source) -> str:
 
 
 def render_roles(sources: dict[str, Source], loaded_mb: dict[str, float]) -> None:
-    """Per role: where it comes from, whether it is ready, the one command that readies it."""
+    """Per role: where it comes from and whether it is ready; below, the one command that readies each other."""
     st.subheader(t("home.models"))
     st.dataframe(pd.DataFrame([{
         t("home.col.role"): t(f"role.{role}"),
+        t("home.col.ready"): role_status(src),
         t("home.col.id"): src.repo_id,
         t("home.col.source"): source_caption(src),
-        t("home.col.ready"): role_status(src),
-        t("home.col.fix"): fix_command(src) or "—",
         t("home.col.memory"): loaded_mb.get(src.cache_key, 0.0),
     } for role, src in sources.items()]), hide_index=True, width="stretch")
+    commands = {role: fix_command(src) for role, src in sources.items() if fix_command(src)}
+    if commands:
+        st.markdown(f"**{t('home.col.fix')}**")
+        for role, command in commands.items():
+            st.caption(f"{t('role.' + role)} · {role_status(sources[role])}")
+            st.code(command, language="bash")
     missing = [src for src in sources.values() if not src.ready]
     if missing:
         with st.expander(t("home.missing_title")):
