@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.escape import markdown_literal
 from components.i18n import t
-from components.messages import message_text
+from components.messages import message_text, show_message
 from components.model_loading import load, resolve_role
 from components.page import header
 from components.state import keep
@@ -41,8 +41,7 @@ def done_key(chapter: Chapter) -> str:
 
 def show_missing(source: Source) -> None:
     """What is missing and the command that fixes it, as information: a first view never opens on an error."""
-    params = {name: markdown_literal(str(value)) for name, value in source.params.items()}
-    st.info(t(source.problem_key or "source.missing", **params))
+    show_message(source.problem("info"))
     if source.fix:
         st.code(source.fix, language="bash")
 

@@ -35,7 +35,7 @@ def show_error(exc: Exception, repo_id: str, intro_key: str | None = None) -> No
 
 def explain_problem(source, level: str) -> None:
     """Why a source cannot be inspected, and the command or setting that fixes it."""
-    show_message(Message(source.problem_key or "source.missing", source.params, level))
+    show_message(source.problem(level))
     if source.fix:
         st.code(source.fix, language="bash")
 

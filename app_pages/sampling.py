@@ -11,7 +11,7 @@ from components.chat_markers import note_markers_kept_as_text
 from components.code import show_code
 from components.i18n import lang, t
 from components.limits import check_text, show_caps
-from components.messages import show_messages
+from components.messages import show_message, show_messages
 from components.model_loading import resolve_role, source_caption
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
@@ -119,12 +119,9 @@ def chart_words() -> dict[str, str]:
     return {w: t(f"sampling.chart.{w}") for w in CHART_WORDS}
 
 
-def show_model_error(exc: Exception, model) -> None:
+def show_model_error(exc: BadLogits | ContextFull) -> None:
     """A clear message for what the model or context refused."""
-    if isinstance(exc, BadLogits):
-        st.error(t("sampling.bad_logits"))
-    else:
-        st.error(t("sampling.context_full", limit=max_positions(model)))
+    show_message(exc.message)
 
 
 def chip_emoji(p: float) -> str:
@@ -304,7 +301,7 @@ def step_controls(play: Playground) -> int:
             elif pick_clicked:
                 stepper.step(model, play.config, play.top_n, pick=st.session_state["sampling_pick"])
     except (BadLogits, ContextFull) as exc:
-        show_model_error(exc, model)
+        show_model_error(exc)
     if step_clicked or run_clicked or undo_clicked or reset_clicked or pick_clicked:
         st.session_state.pop("sampling_chips", None)
     return n_run
@@ -361,7 +358,7 @@ def next_step(play: Playground) -> None:
     try:
         view = play.stepper.view(play.config, play.top_n)
     except BadLogits as exc:
-        show_model_error(exc, play.model)
+        show_model_error(exc)
         st.stop()
     if len(play.stepper.ids) < (max_positions(play.model) or 10**9):
         options = [int(c) for c in view.candidates]
@@ -431,7 +428,7 @@ def run_variants(play: Playground, variants: list[SamplingSettings], n_tokens: i
                 runner.run(play.model, effective_generation_config(play.model, variant), n_tokens, play.top_n)
             results.append(runner.steps)
         except (BadLogits, ContextFull) as exc:
-            show_model_error(exc, play.model)
+            show_model_error(exc)
             results.append(None)
     return results
 
@@ -497,7 +494,7 @@ def many_tab(play: Playground) -> None:
                 drawn = sample_many(play.model, play.prompt_ids, play.config, k, n_tokens, play.seed)
             st.session_state["sampling_many_result"] = (play.stepper_key, play.settings, drawn.tolist())
         except BadLogits as exc:
-            show_model_error(exc, play.model)
+            show_model_error(exc)
     stored = st.session_state.get("sampling_many_result")
     if not stored or stored[0] != play.stepper_key:
         return

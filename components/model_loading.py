@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.i18n import t
 from components.messages import show_message
-from hflab.manager import BudgetTooSmall, Handle, ModelManager
+from hflab.manager import Handle, ModelManager
 from hflab.messages import Message, MessageError
 from hflab.settings import get_settings
 from hflab.sources import Source, resolve
@@ -34,7 +34,7 @@ def source_caption(source: Source) -> str:
 
 def explain_missing(source: Source) -> None:
     """An error box saying what is missing and the exact command or setting that fixes it."""
-    show_message(Message(source.problem_key or "source.missing", source.params))  # params hold typed paths
+    show_message(source.problem())
     if source.fix:
         st.code(source.fix, language="bash")
 
@@ -55,9 +55,7 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
         with st.spinner(message):
             key = f"{source.cache_key}@{variant}" if variant else source.cache_key
             return manager().get(key, lambda: loader(source), loading.estimate_load_bytes(source), label)
-    except BudgetTooSmall as exc:
-        st.error(t("problem.budget", model=label, needed=exc.needed // 2**20, budget=exc.budget // 2**20))
-    except MessageError as exc:  # the core said why (pickle weights refused, a corrupt file, ...)
+    except MessageError as exc:  # the core said why: over the memory budget, pickle weights refused, a corrupt file
         show_message(exc.message)
     except Exception as exc:  # any loader failure becomes a message; the app keeps running
         show_message(Message("problem.load_failed", {"what": label, "error": f"{type(exc).__name__}: {exc}"}))

@@ -14,13 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hflab.messages import MessageError
 
-class BudgetTooSmall(RuntimeError):
-    """A single model needs more memory than the whole budget allows."""
 
-    def __init__(self, key: str, needed: int, budget: int):
-        super().__init__(f"{key}: needs {needed / 2**20:.0f} MB, budget {budget / 2**20:.0f} MB")
-        self.key, self.needed, self.budget = key, needed, budget
+class BudgetTooSmall(MessageError):
+    """A single model needs more memory than the whole budget allows (message `problem.budget`)."""
+
+    def __init__(self, label: str, needed: int, budget: int):
+        super().__init__("problem.budget", model=label, needed=needed // 2**20, budget=budget // 2**20)
+        self.needed, self.budget = needed, budget
 
 
 @dataclass
@@ -73,7 +75,7 @@ class ModelManager:
     def get(self, key: str, loader: Callable[[], Any], estimate_bytes: int = 0, label: str = "") -> Handle:
         """Return the loaded handle for `key`, loading it (once, even under concurrency) if needed."""
         if estimate_bytes > self.budget_bytes:
-            raise BudgetTooSmall(key, estimate_bytes, self.budget_bytes)
+            raise BudgetTooSmall(label or key, estimate_bytes, self.budget_bytes)
         with self._registry_lock:
             handle = self._handles.get(key)
             if handle:
@@ -93,7 +95,7 @@ class ModelManager:
             if nbytes > self.budget_bytes:
                 del value
                 gc.collect()
-                raise BudgetTooSmall(key, nbytes, self.budget_bytes)
+                raise BudgetTooSmall(label or key, nbytes, self.budget_bytes)
             handle = Handle(key, value, nbytes, label=label or key, load_seconds=time.perf_counter() - start)
             with self._registry_lock:
                 self._handles[key] = handle

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hflab import offline_assets
+from hflab.messages import Message
 from hflab.network import hub_status
 from hflab.paths import PathNotAllowed, confine, confine_tree
 from hflab.roles import ROLES, Role
@@ -45,6 +46,10 @@ class Source:
     def english_centric(self) -> bool:
         """True for the packaged offline model (SmolLM2), trained mostly on English: Chinese works, less well."""
         return self.from_gguf
+
+    def problem(self, level: str = "error") -> Message:
+        """What is missing or wrong (a bad local dir, nothing offline) as a message; params hold typed paths."""
+        return Message(self.problem_key or "source.missing", self.params, level)
 
     @property
     def ready(self) -> bool:

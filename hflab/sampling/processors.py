@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from hflab.messages import Message
+from hflab.messages import Message, MessageError
 
 STAGE_RAW = "raw"
 # the processors this playground exposes, in the order `generate` appends them
@@ -37,8 +37,11 @@ PROCESSOR_CLASSES = {
 SETTING_FIELDS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
 
 
-class BadLogits(ValueError):
+class BadLogits(MessageError):
     """The model returned NaN (or no finite score at all): nothing can be sampled from it."""
+
+    def __init__(self):
+        super().__init__("sampling.bad_logits")
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,7 @@ def check_logits(logits) -> None:
     import torch
 
     if torch.isnan(logits).any() or not torch.isfinite(logits).any():
-        raise BadLogits("the model returned NaN or no finite logits")
+        raise BadLogits()
 
 
 def run_stages(input_ids, logits, processors: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from hflab.messages import MessageError
 from hflab.sampling.processors import (
     SamplingSettings,
     StepView,
@@ -32,8 +33,11 @@ from hflab.sampling.processors import (
 )
 
 
-class ContextFull(ValueError):
-    """The context reached the model's maximum number of positions."""
+class ContextFull(MessageError):
+    """The context reached the model's maximum number of positions (message `sampling.context_full`)."""
+
+    def __init__(self, limit: int):
+        super().__init__("sampling.context_full", limit=limit)
 
 
 def eos_ids(config) -> set[int]:
@@ -94,7 +98,7 @@ class Stepper:
             raise ValueError("empty prompt")
         limit = max_positions(model)
         if limit is not None and len(prompt_ids) >= limit:
-            raise ContextFull(f"prompt of {len(prompt_ids)} tokens, context {limit}")
+            raise ContextFull(limit)
         stepper = cls(list(prompt_ids), int(seed), str(model.device))
         stepper.generator = torch.Generator(device=model.device).manual_seed(int(seed))
         stepper.reset(model)
@@ -163,7 +167,7 @@ class Stepper:
         """Take one token: `pick` if given (a branch), else generate's choice (argmax or a seeded draw)."""
         limit = max_positions(model)
         if limit is not None and len(self.ids) >= limit:
-            raise ContextFull(f"context {limit} reached")
+            raise ContextFull(limit)
         check_logits(self.next_logits)
         stages = run_stages(self.input_ids(), self.next_logits, build_processors(config))
         rng_before = self.generator.get_state()
