@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from hflab.sentiment.models import list_trained, trained_source
 
 from components.escape import markdown_literal
 from components.i18n import t
 from components.messages import message_text
 from components.models import load, resolve_role
 from components.page import header
-from components.state import keep
+from components.state import keep, set_choice
 from hflab import loading
 from hflab.learn import batches, pipelines, reviews, subword
 from hflab.learn.chapters import (
@@ -29,6 +28,7 @@ from hflab.learn.chapters import (
 )
 from hflab.messages import Message
 from hflab.sentiment import data as sentiment_data
+from hflab.sentiment.checkpoints import list_trained, trained_source
 from hflab.sources import Source
 
 RESULT_KEY = "learn_result_{step}"  # each hands-on result survives the reruns other widgets cause
@@ -72,7 +72,12 @@ def open_in_lab(chapter: Chapter) -> None:
     """Put the tutorial's example into the target page's widgets, ask for its tab, and switch there."""
     for key, value in chapter.target.values.items():
         st.session_state[key] = value
-    st.session_state[TAB_REQUEST_KEY] = {"page": chapter.target.page, "tab": chapter.target.tab}
+    for key, value in chapter.target.choices.items():
+        set_choice(key, value)
+    if chapter.target.tab is None:
+        st.session_state.pop(TAB_REQUEST_KEY, None)
+    else:
+        st.session_state[TAB_REQUEST_KEY] = {"page": chapter.target.page, "tab": chapter.target.tab}
     st.switch_page(chapter.target.page)
 
 
