@@ -13,7 +13,7 @@ from components.i18n import t
 from components.messages import message_text, show_message
 from components.model_loading import load, resolve_role
 from components.page import header
-from components.state import keep
+from components.state import keep, set_choice
 from hflab import loading
 from hflab.learn import batches, pipelines, reviews, subword
 from hflab.learn.chapters import (
@@ -71,7 +71,12 @@ def open_in_lab(chapter: Chapter) -> None:
     """Put the tutorial's example into the target page's widgets, ask for its tab, and switch there."""
     for key, value in chapter.target.values.items():
         st.session_state[key] = value
-    st.session_state[TAB_REQUEST_KEY] = {"page": chapter.target.page, "tab": chapter.target.tab}
+    for key, value in chapter.target.choices.items():
+        set_choice(key, value)
+    if chapter.target.tab is None:
+        st.session_state.pop(TAB_REQUEST_KEY, None)
+    else:
+        st.session_state[TAB_REQUEST_KEY] = {"page": chapter.target.page, "tab": chapter.target.tab}
     st.switch_page(chapter.target.page)
 
 

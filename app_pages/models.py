@@ -12,6 +12,7 @@ from components.messages import message_text, show_message
 from components.model_loading import load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep
+from components.tabs import page_tabs
 from hflab import i18n
 from hflab.messages import Message
 from hflab.models import cache, checkpoint, code, licences, typed
@@ -430,8 +431,9 @@ def main() -> None:
     role_sources = {role: resolve_role(role) for role in MODEL_ROLES}
     source = pick_source(role_sources)
     handle = load_choice(source)
-    overview_tab, heads_tab, architecture_tab, cache_tab, loaded_tab = st.tabs(
-        [t(f"models.tab.{name}") for name in ("overview", "heads", "architecture", "cache", "loaded")])
+    tabs = page_tabs("app_pages/models.py", ("overview", "heads", "architecture", "cache", "loaded"),
+                     lambda name: t(f"models.tab.{name}"), key="models_tab")
+    overview_tab, heads_tab, architecture_tab, cache_tab, loaded_tab = tabs.values()
     if source.ready and source.role != "tokenizer":
         model_tabs(source, handle, overview_tab, heads_tab, architecture_tab)
     with cache_tab:

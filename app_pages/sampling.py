@@ -18,6 +18,7 @@ from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
 from components.state import forget, keep
+from components.tabs import page_tabs
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes
 from hflab.chat import special_token_strings
@@ -84,9 +85,11 @@ def knob_values(settings: SamplingSettings) -> dict:
 
 def reset_knobs_for_model(model_key: str) -> None:
     """A newly loaded model starts the knobs again at its own generation defaults."""
-    if st.session_state.get("sampling_defaults_for") != model_key:
-        for knob in KNOBS:
-            forget(f"sampling_{knob}")
+    previous = st.session_state.get("sampling_defaults_for")
+    if previous != model_key:
+        if previous is not None:  # the first visit keeps values set before it (a Learning-path link)
+            for knob in KNOBS:
+                forget(f"sampling_{knob}")
         st.session_state["sampling_defaults_for"] = model_key
 
 
@@ -555,7 +558,7 @@ stepper_key = (source.cache_key, tuple(prompt_ids), seed)
 play = Playground(handle, prompt_ids, settings, config, session_stepper(handle, stepper_key, prompt_ids, seed),
                   stepper_key, seed, top_n, vocab_size, max(1, min(get_settings().max_new_tokens, 256)))
 tab_names = ("explore", "compare", "many", "notes")
-tabs = dict(zip(tab_names, st.tabs([t(f"sampling.tab.{name}") for name in tab_names])))
+tabs = page_tabs("app_pages/sampling.py", tab_names, lambda name: t(f"sampling.tab.{name}"), key="sampling_tab")
 with tabs["explore"]:
     explore_tab(play, prompt, prompt_text, use_chat, source.target or source.repo_id, precision)
 with tabs["compare"]:

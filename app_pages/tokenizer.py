@@ -13,6 +13,7 @@ from components.messages import show_messages
 from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep, keep_choice, kept, set_choice
+from components.tabs import page_tabs
 from components.token_chips import Chip, legend, markdown_label, render_chips, render_source
 from hflab import byte_pieces as bp
 from hflab.loading import load_tokenizer
@@ -612,9 +613,9 @@ with st.container():
     blocked = show_messages(messages)
     anatomy = run_call(handle, tokenizer, lock, texts, pairs, options) if texts and not blocked else None
 
-tab_anatomy, tab_vocab, tab_surgery, tab_compare, tab_api = st.tabs(
-    [t("tokenizer.tab.anatomy"), t("tokenizer.tab.vocab"), t("tokenizer.tab.surgery"), t("tokenizer.tab.compare"),
-     t("tokenizer.tab.api")])
+tab_anatomy, tab_vocab, tab_surgery, tab_compare, tab_api = page_tabs(
+    "app_pages/tokenizer.py", ("anatomy", "vocab", "surgery", "compare", "api"), lambda name: t(f"tokenizer.tab.{name}"),
+    key="tok_tab").values()
 with tab_anatomy:
     anatomy_tab(tokenizer, lock, anatomy, options)
 with tab_vocab:

@@ -32,15 +32,17 @@ SUBWORD_TEXTS = ("黑", "黑色", "乌黑", "抹黑", "乌鸦的羽毛是乌黑�
 @dataclass(frozen=True)
 class Target:
     """Where a chapter is tried in the lab: `page` (a path for st.switch_page), `values` to put in session
-    state before switching, and the `tab` id the page should open on (None: the page has no tabs)."""
+    state before switching, `choices` to set like a `keep_choice` widget (its key is per language), and the
+    `tab` id the page should open on (None: the page has no tabs)."""
 
     page: str
     values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     tab: str | None = None
+    choices: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
 
-def _target(page: str, tab: str | None = None, **values: Any) -> Target:
-    return Target(page, MappingProxyType(values), tab)
+def _target(page: str, tab: str | None = None, choices: dict | None = None, **values: Any) -> Target:
+    return Target(page, MappingProxyType(values), tab, MappingProxyType(choices or {}))
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,14 @@ CHAPTERS: tuple[Chapter, ...] = (
             _target("app_pages/sentiment.py", "torch", sentiment_torch_split="train", sentiment_torch_bs=32,
                     sentiment_torch_ml=128), False),
     Chapter("tokenizer", (196, 260),
-            _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(TOKENIZER_SENTENCES[:2]), tok_mode="lines",
+            _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(TOKENIZER_SENTENCES[:2]), choices={"tok_mode": "lines"},
                     tok_use_pairs=False, tok_add_special=True, tok_truncation=True, tok_padding="max_length",
                     tok_set_max=True, tok_max_length=30), True),
     Chapter("vocab", (341, 382),
             _target("app_pages/tokenizer.py", "surgery", tok_new_tokens="阳光, 大地", tok_new_special="[EOS]",
                     tok_special_role="eos_token", tok_probe="阳光照在大地上[EOS]", tok_lookup="阳, 光, 阳光"), True),
     Chapter("inference_api", (383, 398),
-            _target("app_pages/sampling.py", "explore", sampling_backend=True,
+            _target("app_pages/sampling.py", None, sampling_backend=True,  # the remote panel has no tabs
                     sampling_remote_url="https://router.huggingface.co/v1"), True),
     Chapter("licences", (399, 452), _target("app_pages/models.py", "overview", models_mode="role",
                                             models_role="sentiment"), False),
@@ -106,7 +108,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             _target("app_pages/models.py", "heads", models_mode="role", models_role="sentiment",
                     models_head="AutoModelForSequenceClassification"), False),
     Chapter("subword", (847, 900),
-            _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(SUBWORD_TEXTS), tok_mode="lines",
+            _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(SUBWORD_TEXTS), choices={"tok_mode": "lines"},
                     tok_use_pairs=False), True),
 )
 
