@@ -18,7 +18,7 @@ from hflab.messages import Message
 from hflab.models import cache, checkpoint, code, licences, typed
 from hflab.network import hub_status
 from hflab.roles import ROLES
-from hflab.settings import get_settings, hf_token
+from hflab.settings import get_settings, hf_token, user_download_token
 
 MB = 2**20
 MODEL_ROLES = [name for name, role in ROLES.items() if role.kind != "dataset"]
@@ -332,7 +332,7 @@ def cache_view() -> None:
 def download_view() -> None:
     """Download one repo with a progress bar."""
     st.subheader(t("models.dl.title"))
-    token = t("models.dl.token_set") if hf_token() else t("models.dl.token_unset")
+    token = t("models.dl.token_set") if user_download_token() else t("models.dl.token_unset")
     st.caption(t("models.dl.where", endpoint=hub_status().endpoint, token=token))
     st.caption(t("models.dl.atomic_note"))
     keep("models_dl_repo", "")
@@ -347,7 +347,7 @@ def download_view() -> None:
     elif submitted:
         bar = st.progress(0.0)
         try:
-            path = cache.download(repo_id, repo_type, progress=progress_callback(bar, repo_id))
+            path = cache.download(repo_id, repo_type, progress=progress_callback(bar, repo_id), typed=True)
             bar.progress(1.0)
             st.success(literal("models.dl.done", repo=repo_id, path=path))
         except Exception as exc:

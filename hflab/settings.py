@@ -99,3 +99,15 @@ def hub_offline() -> bool:
 def hf_token() -> str | None:
     """The Hub token from the environment only; never log or display it."""
     return os.environ.get("HF_TOKEN") or None
+
+
+def user_download_token() -> str | bool:
+    """The token for downloads a user typed: the operator's HF_TOKEN only when HFLAB_SHARE_TOKEN_WITH_USERS=1,
+    else False (huggingface_hub reads HF_TOKEN by itself when given None, so "no token" must be said)."""
+    shared = os.environ.get("HFLAB_SHARE_TOKEN_WITH_USERS", "").strip().lower() in {"1", "true", "yes", "on"}
+    return (hf_token() or False) if shared else False
+
+
+def max_download_mb() -> int:
+    """Largest repo (sum of its file sizes, MB) a user may download from the Models page (HFLAB_MAX_DOWNLOAD_MB)."""
+    return _env_int("HFLAB_MAX_DOWNLOAD_MB", 2048)

@@ -17,11 +17,13 @@ _REV = r"(main|[0-9a-f]{40})"
 
 class FakeHub:
     """Serves `repos` ({(repo_type, repo_id): {filename: bytes}}); `error` answers every call with
-    (status, X-Error-Code, X-Error-Message); `broken_file` is cut off halfway."""
+    (status, X-Error-Code, X-Error-Message); `broken_file` is cut off halfway. `authorizations` holds each
+    request's Authorization header (None when absent)."""
 
     def __init__(self, repos, error=None, broken_file=None):
         self.repos, self.error, self.broken_file = repos, error, broken_file
         self.requests: list[str] = []
+        self.authorizations: list[str | None] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -79,6 +81,7 @@ class FakeHub:
 
             def do_GET(self):
                 hub.requests.append(f"{self.command} {self.path}")
+                hub.authorizations.append(self.headers.get("Authorization"))
                 if self.failed():
                     return
                 url = urllib.parse.urlsplit(self.path)
@@ -109,6 +112,7 @@ class FakeHub:
 
             def do_POST(self):
                 hub.requests.append(f"{self.command} {self.path}")
+                hub.authorizations.append(self.headers.get("Authorization"))
                 if self.failed():
                     return
                 length = int(self.headers.get("Content-Length") or 0)

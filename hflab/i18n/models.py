@@ -55,6 +55,8 @@ STRINGS = {
     "models.err.corrupt": {"zh": "权重文件 {file} 已损坏或不完整（{detail}）。请删除这个模型的缓存后重新下载。",
                            "en": "The weights file {file} is corrupt or incomplete ({detail}). Delete this model from the cache and download it again."},
     "models.err.http": {"zh": "Hub 返回错误：{error}", "en": "The Hub answered with an error: {error}"},
+    "models.err.too_large": {"zh": "{repo_id} 的文件共约 {size_mb} MB，超过了本站允许下载的上限 {max_mb} MB（管理员可以用 HFLAB_MAX_DOWNLOAD_MB 调整）。没有下载任何文件。",
+                             "en": "The files of {repo_id} add up to about {size_mb} MB, more than this site's download limit of {max_mb} MB (the operator can change HFLAB_MAX_DOWNLOAD_MB). Nothing was downloaded."},
     "models.err.other": {"zh": "处理 {repo_id} 时出错：{error}", "en": "Something went wrong with {repo_id}: {error}"},
     # overview
     "models.tab.overview": {"zh": "概览与许可证", "en": "Overview and licence"},

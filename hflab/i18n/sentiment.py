@@ -54,6 +54,8 @@ STRINGS = {
         "zh": "文件不是 UTF-8 编码（第 {position} 个字节无法解码）。请另存为 UTF-8 后再上传（GBK 文件可用记事本或 iconv 转换）。",
         "en": "The file is not UTF-8 (byte {position} cannot be decoded). Save it as UTF-8 and upload again (convert GBK files with iconv or a text editor).",
     },
+    "sentiment.err.empty_file": {"zh": "上传的文件 {name} 是空的（0 字节或只有空白），请选择有数据的文件。",
+                                 "en": "The uploaded file {name} is empty (0 bytes or only whitespace); choose a file with data."},
     "sentiment.err.unreadable": {"zh": "无法读取这个文件（{error}），请检查格式。", "en": "This file cannot be read ({error}); check its format."},
     "sentiment.err.bad_regex": {"zh": "正则表达式有误：{error}", "en": "Invalid regular expression: {error}"},
     "sentiment.err.regex_too_long": {

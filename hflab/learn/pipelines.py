@@ -72,7 +72,8 @@ def load_classifier(source: Source) -> LoadedClassifier:
     target = _require_target(source)
     kwargs = _load_kwargs(source)
     tokenizer = AutoTokenizer.from_pretrained(target, **{k: v for k, v in kwargs.items() if k != "dtype"})
-    model, info = AutoModelForSequenceClassification.from_pretrained(target, output_loading_info=True, **kwargs)
+    model, info = AutoModelForSequenceClassification.from_pretrained(target, output_loading_info=True, **kwargs,
+                                                                     **loading.safe_weights_kwargs(target))
     return LoadedClassifier(model.eval(), tokenizer, tuple(sorted(info["missing_keys"])))
 
 
@@ -117,7 +118,7 @@ def load_masked_lm(source: Source) -> tuple[Any, Any]:
         raise NoMaskedLMHead("learn.fill.no_head", model=source.repo_id,
                              architectures=", ".join(config.architectures or []) or "?")
     tokenizer = AutoTokenizer.from_pretrained(target, **plain)
-    model = AutoModelForMaskedLM.from_pretrained(target, **kwargs)
+    model = AutoModelForMaskedLM.from_pretrained(target, **kwargs, **loading.safe_weights_kwargs(target))
     return model.eval(), tokenizer
 
 

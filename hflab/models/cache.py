@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hflab.messages import Message, MessageError
 from hflab.roles import ROLES
-from hflab.settings import hf_token, hub_endpoint, hub_offline
+from hflab.settings import hf_token, hub_endpoint, hub_offline, max_download_mb, user_download_token
 
 Progress = Callable[[int, int, int, int], None]  # files done, files total, bytes done, bytes total
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -137,15 +137,38 @@ def _move_into_place(staged: Path, final: Path) -> None:
             os.replace(src, final / src.name)
 
 
-def download(repo_id: str, repo_type: str = "model", revision: str | None = None,
-             progress: Progress | None = None, cache_dir: Path | None = None) -> Path:
-    """snapshot_download `repo_id` (HF_ENDPOINT, HF_TOKEN honoured) into staging, then move it into the cache.
+class DownloadTooLarge(MessageError):
+    """A repo a user typed whose files add up to more than the operator's HFLAB_MAX_DOWNLOAD_MB."""
 
+    def __init__(self, repo_id: str, size_mb: int, max_mb: int):
+        super().__init__("models.err.too_large", repo_id=repo_id, size_mb=size_mb, max_mb=max_mb)
+
+
+def check_download_size(repo_id: str, repo_type: str, revision: str | None, token: str | bool) -> None:
+    """Raise `DownloadTooLarge` when the repo's files (as the Hub lists them) exceed the download cap."""
+    from huggingface_hub import HfApi
+
+    info = HfApi(endpoint=hub_endpoint()).repo_info(repo_id, repo_type=repo_type, revision=revision,
+                                                    files_metadata=True, token=token)
+    size = sum(sibling.size or 0 for sibling in info.siblings or [])
+    if size > max_download_mb() * 2**20:
+        raise DownloadTooLarge(repo_id, -(-size // 2**20), max_download_mb())
+
+
+def download(repo_id: str, repo_type: str = "model", revision: str | None = None,
+             progress: Progress | None = None, cache_dir: Path | None = None, typed: bool = False) -> Path:
+    """snapshot_download `repo_id` (HF_ENDPOINT honoured) into staging, then move it into the cache.
+
+    The operator's HF_TOKEN goes with the lab's own downloads; a repo a user `typed` gets it only when the
+    operator shares it (HFLAB_SHARE_TOKEN_WITH_USERS=1) and is refused above HFLAB_MAX_DOWNLOAD_MB.
     Returns the snapshot dir inside the real cache. Raises huggingface_hub's errors (see `explain_error`).
     """
     from huggingface_hub import snapshot_download
     from huggingface_hub.file_download import repo_folder_name
 
+    token = user_download_token() if typed else hf_token()
+    if typed:
+        check_download_size(repo_id, repo_type, revision, token)
     cache = (cache_dir or hub_cache_dir()).expanduser()
     staging_root = cache.parent / "hflab-staging"
     staging_root.mkdir(parents=True, exist_ok=True)
@@ -153,7 +176,7 @@ def download(repo_id: str, repo_type: str = "model", revision: str | None = None
     staging = Path(tempfile.mkdtemp(prefix="download-", dir=staging_root))
     try:
         snapshot = Path(snapshot_download(
-            repo_id, repo_type=repo_type, revision=revision, cache_dir=staging, token=hf_token(),
+            repo_id, repo_type=repo_type, revision=revision, cache_dir=staging, token=token,
             endpoint=hub_endpoint(), tqdm_class=_progress_class(progress), max_workers=4,
         ))
         folder = repo_folder_name(repo_id=repo_id, repo_type=repo_type)

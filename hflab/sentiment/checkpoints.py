@@ -74,8 +74,8 @@ def load_classifier(source: Source) -> Classifier:
         kwargs["token"] = hf_token()
     tokenizer = AutoTokenizer.from_pretrained(source.target, **kwargs)
     dtype = torch.float32 if loading.device() == "cpu" else "auto"
-    model, info = AutoModelForSequenceClassification.from_pretrained(source.target, dtype=dtype,
-                                                                     output_loading_info=True, **kwargs)
+    model, info = AutoModelForSequenceClassification.from_pretrained(
+        source.target, dtype=dtype, output_loading_info=True, **kwargs, **loading.safe_weights_kwargs(source.target))
     untrained = any(key.startswith("classifier.") for key in info["missing_keys"])
     meta = read_meta(Path(source.target)) if Path(source.target).is_dir() else None
     model.eval()

@@ -141,6 +141,8 @@ def read_table(file_name: str, raw: bytes) -> pd.DataFrame:
     suffix = Path(file_name).suffix.lower().lstrip(".")
     if suffix not in UPLOAD_TYPES:
         raise DataError("sentiment.err.file_type", types=", ".join(UPLOAD_TYPES))
+    if not raw.strip():
+        raise DataError("sentiment.err.empty_file", name=file_name)
     if suffix == "parquet":
         try:
             return pd.read_parquet(io.BytesIO(raw))

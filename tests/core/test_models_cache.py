@@ -197,3 +197,44 @@ def test_abandoned_staging_dirs_are_removed(hub, tmp_path):
     os.utime(stale, (0, 0))
     cache.download("org/tiny-bert", cache_dir=tmp_path / "hub")
     assert not stale.exists() and fresh.exists()
+
+
+def test_a_typed_download_does_not_carry_the_operators_token(hub, tmp_path, monkeypatch):
+    """Issue 15.9: a repo a user typed is fetched without HF_TOKEN unless the operator shares it."""
+    server = hub()
+    monkeypatch.setenv("HF_TOKEN", "hf_operator_secret")
+    cache.download("org/tiny-bert", cache_dir=tmp_path / "hub", typed=True)
+    assert server.authorizations and set(server.authorizations) == {None}
+    server.authorizations.clear()
+    cache.download("org/tiny-bert", cache_dir=tmp_path / "lab")  # the lab's own downloads keep the token
+    assert set(server.authorizations) == {"Bearer hf_operator_secret"}
+
+
+def test_a_typed_download_carries_the_token_when_the_operator_shares_it(hub, tmp_path, monkeypatch):
+    server = hub()
+    monkeypatch.setenv("HF_TOKEN", "hf_operator_secret")
+    monkeypatch.setenv("HFLAB_SHARE_TOKEN_WITH_USERS", "1")
+    cache.download("org/tiny-bert", cache_dir=tmp_path / "hub", typed=True)
+    assert server.authorizations and set(server.authorizations) == {"Bearer hf_operator_secret"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_typed_download_over_the_size_cap_is_refused_before_any_file(hub, tmp_path, monkeypatch, tiny_repo, lang):
+    """Issue 15.9: the cap is checked from the repo's listed file sizes; nothing is fetched or written."""
+    from hflab.i18n import t
+
+    server = hub()
+    monkeypatch.setenv("HFLAB_MAX_DOWNLOAD_MB", "0")
+    with pytest.raises(cache.DownloadTooLarge) as caught:
+        cache.download("org/tiny-bert", cache_dir=tmp_path / "hub", typed=True)
+    size_mb = -(-sum(len(b) for b in tiny_repo.values()) // 2**20)
+    message = cache.explain_error(caught.value, "org/tiny-bert")
+    assert (message.key, message.params) == ("models.err.too_large",
+                                             {"repo_id": "org/tiny-bert", "size_mb": size_mb, "max_mb": 0})
+    expected = {"zh": f"org/tiny-bert 的文件共约 {size_mb} MB，超过了本站允许下载的上限 0 MB（管理员可以用 "
+                      "HFLAB_MAX_DOWNLOAD_MB 调整）。没有下载任何文件。",
+                "en": f"The files of org/tiny-bert add up to about {size_mb} MB, more than this site's download "
+                      "limit of 0 MB (the operator can change HFLAB_MAX_DOWNLOAD_MB). Nothing was downloaded."}
+    assert t(message.key, lang, **message.params) == expected[lang]
+    assert not any("/resolve/" in r for r in server.requests)
+    assert _tree(tmp_path) == []

@@ -92,6 +92,29 @@ def test_kl_is_zero_for_the_same_model_tiny_for_fp16_and_positive_for_int8(tiny_
     assert max(fp16) < 1e-3 and sum(fp16) < sum(int8)
 
 
+@pytest.mark.parametrize("precision", ["fp16", "int8"])
+def test_kl_matches_torch_kl_div_computed_here(tiny_lm, precision):
+    """Oracle independent of the lab (issue 15): KL(fp32 || quantized) of the next token, computed in the test
+    from each model's own forward with torch.nn.functional.kl_div."""
+    import torch.nn.functional as F
+
+    from hflab.quantize import KL_PROMPTS, next_token_kl, quantize_linear
+
+    model, tokenizer = tiny_lm
+    candidate = quantize_linear(model, precision)
+    expected = []
+    with torch.inference_mode():
+        for prompt in KL_PROMPTS:
+            ids = tokenizer(prompt, return_tensors="pt").input_ids
+            # logits_to_keep=1: int8's activation scale depends on the rows the lm_head sees
+            p = F.log_softmax(model(input_ids=ids, logits_to_keep=1).logits[0, -1].float(), dim=-1)
+            q = F.log_softmax(candidate(input_ids=ids, logits_to_keep=1).logits[0, -1].float(), dim=-1)
+            expected.append(float(F.kl_div(q, p, reduction="sum", log_target=True)))  # KL(p || q)
+    assert next_token_kl(model, candidate, tokenizer, KL_PROMPTS) == pytest.approx(expected, rel=1e-4, abs=1e-8)
+    if precision == "int8":
+        assert max(expected) > 0
+
+
 def test_kl_of_the_real_offline_model_int8_keeps_down_projections_out(smollm2_dir):
     """On SmolLM2 (real weights) the lab's int8 moves the distribution far less than int8 everywhere."""
     import warnings

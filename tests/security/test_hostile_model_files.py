@@ -65,3 +65,38 @@ def test_pickle_only_weights_are_refused_with_the_reason(lang, tiny_env, session
     assert not at.exception, [e.value for e in at.exception]
     assert message("problem.pickle_refused", lang, path=str(target.resolve())) in error_texts(at)
     assert not at.json  # nothing was loaded: no module tree
+
+
+def pickle_only_checkpoint(sentiment_dir, target):
+    """A copy of the tiny classifier whose only weights are a pickle file (pytorch_model.bin)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model = AutoModelForSequenceClassification.from_pretrained(sentiment_dir)
+    model.config.save_pretrained(target)
+    AutoTokenizer.from_pretrained(sentiment_dir).save_pretrained(target)
+    torch.save(model.state_dict(), target / "pytorch_model.bin")
+    return target
+
+
+@pytest.mark.parametrize("loader", ["sentiment", "learn"])
+def test_pickle_only_classifier_checkpoints_are_refused_by_every_loader(loader, tiny_env, tmp_path, monkeypatch):
+    """Issue 15.8: the sentiment page's and the learn page's loaders go through safe_weights_kwargs too."""
+    from hflab.learn import pipelines
+    from hflab.loading import PickleRefused
+    from hflab.sentiment import checkpoints
+    from hflab.sources import Source
+
+    monkeypatch.delenv("HFLAB_ALLOW_PICKLE", raising=False)
+    target = pickle_only_checkpoint(tiny_env["sentiment"], tmp_path / "pickle_only")
+    source = Source("sentiment", "local", str(target), str(target), "source.local", params={"path": str(target)})
+    load = checkpoints.load_classifier if loader == "sentiment" else pipelines.load_classifier
+    with pytest.raises(PickleRefused) as caught:
+        load(source)
+    assert (caught.value.key, caught.value.params) == ("problem.pickle_refused", {"path": str(target)})
+    assert t(caught.value.key, "en", **caught.value.params) == (
+        f"{target} has only pickle weights (.bin, .pt, ...) and no safetensors. Loading a pickle file can run any "
+        "code inside it, so it is refused: use a model in safetensors format; if you trust this file, the "
+        "operator can set HFLAB_ALLOW_PICKLE=1")
+    monkeypatch.setenv("HFLAB_ALLOW_PICKLE", "1")  # the operator's choice: then it loads
+    loaded = load(source)
+    assert loaded.model.config.num_labels == 2

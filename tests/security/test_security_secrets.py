@@ -71,3 +71,46 @@ def test_token_never_in_pages_logs_or_files(tiny_models, tmp_path):
         assert all(fake not in h for h in html)
         assert fake not in log.read_text(encoding="utf-8", errors="replace")
         assert files_containing(data_dir, fake.encode()) == []
+
+
+def test_token_never_shown_on_the_error_and_download_paths(tiny_env, closed_port, monkeypatch, capfd, caplog):
+    """With a fake HF_TOKEN (shared with users, so the download does send it), drive a typed missing model dir,
+    a bad upload and a Models-page download against an unreachable Hub: each path shows its own message, and
+    the token is in no page output, log line or file the run wrote (data dir, HF_HOME, the temp dir)."""
+    import logging
+    import tempfile
+
+    from apptest_utils import open_page
+
+    from components.escape import markdown_literal
+    from hflab.i18n import t
+
+    monkeypatch.setenv("HF_TOKEN", FAKE_HF)
+    monkeypatch.setenv("HFLAB_SHARE_TOKEN_WITH_USERS", "1")
+    caplog.set_level(logging.DEBUG)
+    missing = str(Path(os.environ["HFLAB_DATA_DIR"]).resolve() / "no-such-model")
+    shown = []
+
+    at = open_page("app_pages/models.py", "en")
+    at.radio(key="models_mode").set_value("custom").run()
+    at.text_input(key="models_custom").input(missing).run()
+    assert t("problem.dir_missing", "en", path=markdown_literal(missing)) in [e.value for e in at.error]
+    shown.append(apptest_dump(at))
+    at.text_input(key="models_dl_repo").input("org/private-model")
+    next(b for b in at.button if b.label == t("models.dl.button", "en")).click().run()
+    no_network = t("models.err.no_network", "en", repo_id=markdown_literal("org/private-model"),
+                   endpoint=markdown_literal(closed_port))
+    assert no_network in [e.value for e in at.error]
+    shown.append(apptest_dump(at))
+
+    at = open_page("app_pages/sentiment.py", "zh")
+    at.radio(key="sentiment_data_src").set_value("upload").run()
+    at.file_uploader(key="sentiment_upload_file").set_value(("bad.csv", b"\xff\xfe\x00garbage", "text/csv")).run()
+    assert not at.exception and at.error, "the bad upload must be explained"
+    shown.append(apptest_dump(at))
+
+    logs = capfd.readouterr()
+    assert all(FAKE_HF not in dump for dump in shown)
+    assert FAKE_HF not in logs.out + logs.err + caplog.text
+    places = [Path(os.environ["HFLAB_DATA_DIR"]), Path(os.environ["HF_HOME"]), Path(tempfile.gettempdir())]
+    assert [hit for place in places for hit in files_containing(place, FAKE_HF.encode())] == []
