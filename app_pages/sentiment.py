@@ -1,7 +1,7 @@
 """Sentiment (ChnSentiCorp): data, explore, the PyTorch view, predict, evaluate, train, code."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import altair as alt
 import pandas as pd
@@ -15,21 +15,32 @@ from components.messages import show_message
 from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep
+from components.tabs import page_tabs
 from hflab import i18n, loading, offline_assets
 from hflab.csv_safety import csv_bytes
 from hflab.messages import Message
 from hflab.sentiment import data as sdata
 from hflab.sentiment import stats
-from hflab.sentiment.checkpoints import list_trained, load_classifier, trained_source
+from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, load_classifier, trained_source
 from hflab.sentiment.code import load_code, predict_code, torch_code, train_code
 from hflab.sentiment.evaluate import REFERENCE_BAND, evaluate, misclassified, predictions_frame
+from hflab.sentiment.plan import (
+    DEFAULT_TIME_LIMIT_MIN,
+    TrainPlan,
+    approx_token_lengths,
+    estimate_seconds,
+    eval_every,
+    plan_training,
+)
 from hflab.sentiment.predict import predict_proba
 from hflab.settings import get_settings
 from hflab.sources import Source, resolve
 
+PAGE = "app_pages/sentiment.py"  # the Learning path's links name the page (and a tab) by this path
 TOKENIZER_TEXT_KEY = "tokenizer_text"  # read by the Tokenizer page
 PAGE_SIZE = 20
 OTHER_MODEL = "__other__"
+TRAIN_FIRST = "__train_first__"  # the picker's default while no model predicts: Predict offers one-click training
 NO_LABEL_COLUMN = "—"
 
 
@@ -237,6 +248,8 @@ def model_label(source: Source, meta: dict | None) -> str:
         acc_text = f"{acc:.1%}" if acc is not None else t("sentiment.model.acc_unknown")
         key = "sentiment.model.scratch_label" if meta.get("kind") == "scratch" else "sentiment.model.finetune_label"
         return t(key, dataset=meta.get("dataset", "?"), acc=acc_text, base=meta.get("base") or "")
+    if is_lesson(source):
+        return t("sentiment.model.lesson_label", name=model_name(source, meta))
     return model_name(source, meta)
 
 
@@ -250,30 +263,24 @@ def model_name(source: Source, meta: dict | None) -> str:
     return f"{source.repo_id} · {source_caption(source)}"
 
 
-def model_choices(role: Source) -> dict[str, tuple[Source, dict | None]]:
-    """Selectable classifiers by cache key: the sentiment role's model (if any) and every model trained here."""
-    choices: dict[str, tuple[Source, dict | None]] = {}
-    if role.ready:
-        choices[role.cache_key] = (role, None)
-    for path, meta in list_trained():
-        source = trained_source(path)
-        choices[source.cache_key] = (source, meta)
-    return choices
-
-
 def pick_model() -> PickedModel | None:
-    """Model picker; returns the picked classifier or None with a message shown."""
+    """Model picker; returns the picked classifier or None with a message shown. Its default is always a model
+    that predicts or, when none exists yet, the one-click training in Predict (never an empty path)."""
     role = resolve_role("sentiment")
-    if not role.ready and not list_trained():
+    choices = {source.cache_key: (source, meta) for source, meta in classifier_choices(role)}
+    usable = [key for key, (source, _) in choices.items() if not is_lesson(source)]
+    if not usable:
         st.info(t("sentiment.model.none_offline"))
-    choices = model_choices(role)
     trained = st.session_state.pop("sentiment_just_trained", None)
     if trained in choices:  # trained in the previous run: pick it before the widget is drawn
         st.session_state["sentiment_model"] = trained
-    names = {k: model_label(*v) for k, v in choices.items()} | {OTHER_MODEL: t("sentiment.model.other")}
-    keep_choice("sentiment_model", list(names), next(iter(names)))
-    picked = st.selectbox(t("sentiment.model.pick"), list(choices) + [OTHER_MODEL], key="sentiment_model",
-                          format_func=names.get)
+    options = usable + ([] if usable else [TRAIN_FIRST]) + [k for k in choices if k not in usable] + [OTHER_MODEL]
+    names = {k: model_label(*v) for k, v in choices.items()} | {OTHER_MODEL: t("sentiment.model.other"),
+                                                                TRAIN_FIRST: t("sentiment.model.train_first")}
+    keep_choice("sentiment_model", options, options[0])
+    picked = st.selectbox(t("sentiment.model.pick"), options, key="sentiment_model", format_func=names.get)
+    if picked == TRAIN_FIRST:
+        return None
     if picked == OTHER_MODEL:
         keep("sentiment_model_dir", "")
         typed = st.text_input(t("sentiment.model.other_dir"), key="sentiment_model_dir")
@@ -499,13 +506,29 @@ def batch_view(mode: str, view) -> None:
 def predict_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluations: dict) -> None:
     """One typed review predicted live, then batch prediction of a split or an uploaded file."""
     if picked is None:
-        st.info(t("sentiment.predict.no_model"))
+        quick_training(reviews, evaluations)
         return
     st.caption(t("sentiment.predict.model", name=markdown_literal(picked.name),
                  acc=markdown_literal(measured_accuracy(picked, reviews, evaluations))))
     single_prediction(reviews, picked.handle)
     st.subheader(t("sentiment.predict.batch"))
     batch_prediction(reviews, picked)
+
+
+def quick_training(reviews: sdata.ReviewData, evaluations: dict) -> None:
+    """No model predicts yet: one click trains the small model with quick settings, then predicts an example."""
+    from hflab.sentiment.train import QUICK_ROWS, quick_config
+
+    config = quick_config()
+    st.info(t("sentiment.predict.no_model"))
+    if not st.button(t("sentiment.predict.quick_train"), type="primary", key="sentiment_quick_train"):
+        st.caption(t("sentiment.predict.quick_train_help", rows=QUICK_ROWS, max_length=config.max_length,
+                     epochs=config.epochs, minutes=f"{(config.time_limit_s or 0) / 60:.0f}"))
+        return
+    examples = reviews.splits.get("test", next(iter(reviews.splits.values())))
+    if not st.session_state.get("sentiment_text") and len(examples):  # something to predict once it is trained
+        st.session_state["sentiment_text"] = examples["text"].iloc[0]
+    start_training(reviews, QUICK_ROWS, config, "scratch", resolve_role("sentiment"), evaluations)
 
 
 def single_prediction(reviews: sdata.ReviewData, handle) -> None:
@@ -679,12 +702,23 @@ def train_tab(reviews: sdata.ReviewData, evaluations: dict) -> None:
                     format_func=labels("sentiment.train.mode_", base=role.repo_id))
     if not role.ready:
         st.caption(t("sentiment.train.no_pretrained"))
-    config, rows = train_settings(mode, len(reviews.splits.get("train", ())))
+    lengths = review_lengths(reviews)
+    speed = training_speed(mode, role, reviews)
+    defaults = plan_training(lengths["train"], lengths["validation"], speed) if speed and lengths["train"] else None
+    config, rows = train_settings(mode, len(lengths["train"]), defaults)
+    if speed and lengths["train"]:
+        show_estimate(estimate_seconds(lengths["train"][:rows], lengths["validation"], config.max_length,
+                                       config.epochs, speed), speed, config.time_limit_s)
     st.caption(t("sentiment.train.recipe"))
     show_code(train_code(mode, role.repo_id), "sentiment.code.train")
     if not st.button(t("sentiment.train.start"), type="primary", key="sentiment_train_go"):
         last_training_report()
         return
+    start_training(reviews, rows, config, mode, role, evaluations)
+
+
+def start_training(reviews: sdata.ReviewData, rows: int, config, mode: str, role: Source, evaluations: dict) -> None:
+    """Train on the first `rows` training reviews (validating on the validation split), save, and rerun."""
     try:
         train_part = sdata.require_rows(reviews, "train").iloc[:rows]
         val_part = sdata.require_rows(reviews, "validation")
@@ -694,11 +728,57 @@ def train_tab(reviews: sdata.ReviewData, evaluations: dict) -> None:
     train_run(reviews, train_part, val_part, config, mode, role, evaluations)
 
 
-def train_settings(mode: str, train_rows: int):
-    """Epochs, max_length, batch size, learning rate, rows and time limit; returns (TrainConfig, rows)."""
+def review_lengths(reviews: sdata.ReviewData) -> dict[str, list[int]]:
+    """Approximate token lengths of the training and validation reviews (empty lists for a missing split)."""
+    return {split: approx_token_lengths(list(reviews.splits[split]["text"])) if split in reviews.splits else []
+            for split in ("train", "validation")}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def measured_speed(mode: str, model_key: str, fingerprint: str, _role: Source, _texts: tuple[str, ...]) -> float | None:
+    """Training tokens per second of `mode`'s model on this machine, from a few timed steps (once per model and data)."""
+    from hflab.sentiment.train import FINETUNE, TrainConfig, measure_tokens_per_s, small_bert
+
+    config = TrainConfig() if mode == "scratch" else TrainConfig(**FINETUNE)
+    try:
+        if mode == "scratch":
+            tokenizer = sdata.bert_tokenizer()
+            model = small_bert(tokenizer, config)
+        else:
+            fresh = load_classifier(_role)
+            model, tokenizer = fresh.model, fresh.tokenizer
+        return measure_tokens_per_s(model, tokenizer, list(_texts), config)
+    except (sdata.DataError, OSError, ValueError):  # no tokenizer or model: no estimate, the fixed defaults stay
+        return None
+
+
+def training_speed(mode: str, role: Source, reviews: sdata.ReviewData) -> float | None:
+    """The measured training speed (tokens/s) for `mode`, with a spinner the first time."""
+    train = reviews.splits.get("train")
+    if train is None or train.empty:
+        return None
+    with st.spinner(t("sentiment.train.measuring")):
+        return measured_speed(mode, role.cache_key if mode != "scratch" else "scratch", reviews.fingerprint, role,
+                              tuple(train["text"].iloc[:128]))
+
+
+def show_estimate(seconds: float, speed: float, time_limit_s: float | None) -> None:
+    """The estimated time of a run with the current settings, and a warning when it exceeds the time limit."""
+    shown = f"{seconds / 60:.1f}"
+    st.caption(t("sentiment.train.estimate", minutes=shown, speed=f"{speed:,.0f}"))
+    if time_limit_s is not None and seconds > time_limit_s:
+        show_message(Message("sentiment.train.over_limit", {"minutes": shown, "limit": f"{time_limit_s / 60:.0f}"},
+                             "warning"))
+
+
+def train_settings(mode: str, train_rows: int, plan: TrainPlan | None):
+    """Epochs, max_length, batch size, learning rate, rows and time limit; returns (TrainConfig, rows). The
+    defaults come from `plan` (fitted to this machine and data) when there is one."""
     from hflab.sentiment.train import FINETUNE, TrainConfig
 
     defaults = TrainConfig() if mode == "scratch" else TrainConfig(**FINETUNE)
+    if plan is not None:
+        defaults = replace(defaults, epochs=plan.epochs, max_length=plan.max_length)
     for name, default in (("ep", defaults.epochs), ("tml", defaults.max_length), ("tbs", defaults.batch_size),
                           ("lr", defaults.learning_rate)):
         keep(f"sentiment_{name}_{mode}", default)
@@ -709,12 +789,13 @@ def train_settings(mode: str, train_rows: int):
     lr = c4.select_slider(t("sentiment.train.lr"), [1e-5, 2e-5, 3e-5, 5e-5, 1e-4, 3e-4, 5e-4, 1e-3, 2e-3],
                           key=f"sentiment_lr_{mode}")
     d1, d2 = st.columns(2)
-    rows = d1.slider(t("sentiment.train.rows"), min(100, max(1, train_rows)), max(1, train_rows),
-                     max(1, train_rows), key="sentiment_train_rows") if train_rows > 100 else train_rows
-    keep("sentiment_train_minutes", 10)
+    rows = d1.slider(t("sentiment.train.rows"), 100, train_rows, plan.rows if plan else train_rows,
+                     key="sentiment_train_rows") if train_rows > 100 else train_rows
+    keep("sentiment_train_minutes", DEFAULT_TIME_LIMIT_MIN)
     minutes = d2.slider(t("sentiment.train.minutes"), 1, 60, key="sentiment_train_minutes")
     config = TrainConfig(epochs=int(epochs), max_length=int(max_length), batch_size=int(batch_size),
-                         learning_rate=float(lr), time_limit_s=minutes * 60.0)
+                         learning_rate=float(lr), time_limit_s=minutes * 60.0,
+                         eval_every=eval_every(int(rows), int(batch_size), int(epochs)))
     return config, int(rows)
 
 
@@ -723,7 +804,11 @@ def last_training_report() -> None:
     report = st.session_state.get("sentiment_train_report")
     if report:
         st.altair_chart(history_chart(report["history"]), width="stretch")
-        st.success(t("sentiment.train.saved", **report["message"]))
+        if report.get("stopped_after_epochs"):  # not a normal result: the planned epochs did not finish
+            show_message(Message("sentiment.train.time_limit", {"epochs": report["stopped_after_epochs"]}, "warning"))
+            st.info(t("sentiment.train.saved", **report["message"]))
+        else:
+            st.success(t("sentiment.train.saved", **report["message"]))
     for path, meta in list_trained()[:3]:
         st.caption(t("sentiment.train.saved_model", name=markdown_literal(model_label(trained_source(path), meta)),
                      path=markdown_literal(path)))
@@ -791,7 +876,9 @@ def train_run(reviews, train_part, val_part, config, mode: str, role: Source, ev
     # rerun so the model picker (drawn above) lists and selects the new model; the report stays shown
     st.session_state["sentiment_just_trained"] = key
     st.session_state["sentiment_train_report"] = {
-        "history": history, "message": {"val": f"{result.best_val_accuracy:.1%}",
+        "history": history,
+        "stopped_after_epochs": f"{result.epochs_done:.2f}" if result.stopped_by_time_limit else None,
+        "message": {"val": f"{result.best_val_accuracy:.1%}",
                                         "test": f"{test_acc:.1%}" if test_acc is not None else "—",
                                         "path": markdown_literal(path)}}
     st.rerun()
@@ -826,8 +913,8 @@ def main() -> None:
         picked = pick_model()
     evaluations = evaluation_cache()
 
-    tab_names = ["explore", "torch", "predict", "evaluate", "train", "code"]
-    tabs = dict(zip(tab_names, st.tabs([t(f"sentiment.tab.{n}") for n in tab_names])))
+    tabs = page_tabs(PAGE, ("explore", "torch", "predict", "evaluate", "train", "code"),
+                     lambda name: t(f"sentiment.tab.{name}"), key="sentiment_tab")
     with tabs["explore"]:
         explore_tab(reviews)
     with tabs["torch"]:

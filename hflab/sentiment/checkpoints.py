@@ -1,16 +1,22 @@
-"""Sentiment classifier checkpoints: the role's model (bert-base-chinese online, a local dir) and the models
-trained on the page under `<models_dir>/sentiment/`; loading one tells whether its head is trained."""
+"""Sentiment classifier checkpoints: the fine-tuned Hub default (online), the role's model (a local dir, or
+bert-base-chinese as the untrained-head lesson) and the models trained on the page under
+`<models_dir>/sentiment/`; loading one tells whether its head is trained."""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from hflab.roles import ROLES
 from hflab.sentiment.train import META_FILE, TrainConfig, TrainResult, config_dict, read_meta, save_classifier
 from hflab.settings import get_settings
-from hflab.sources import Source, is_usable_dir
+from hflab.sources import Source, is_usable_dir, resolve
 
 NUM_LABELS = 2
+# The online default predictor: BertForSequenceClassification fine-tuned for Chinese sentiment (two labels,
+# Apache-2.0); bert-base-chinese (the role's default) has an untrained head and stays as the tutorial's lesson.
+FINETUNED_ID = "IDEA-CCNL/Erlangshen-Roberta-110M-Sentiment"
+LESSON_ID = ROLES["sentiment"].default_id
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,29 @@ def trained_source(path: Path) -> Source:
     return Source("sentiment", "local", "hflab-trained", str(path), "source.local", params={"path": str(path)})
 
 
+def finetuned_source() -> Source | None:
+    """The fine-tuned Hub checkpoint when it is cached or reachable (None offline, or when a local dir is set)."""
+    if ROLES["sentiment"].local_dir():  # the user pointed the role at a model: that one is the default
+        return None
+    source = resolve("sentiment", hub_id=FINETUNED_ID)
+    return source if source.ready else None
+
+
+def is_lesson(source: Source) -> bool:
+    """True for bert-base-chinese itself: its classification head is untrained (the tutorial's lesson)."""
+    return source.kind != "local" and source.repo_id == LESSON_ID
+
+
+def classifier_choices(role: Source) -> list[tuple[Source, dict | None]]:
+    """Selectable classifiers, the default first: the fine-tuned Hub checkpoint (online), the role's model
+    when it is not bert-base-chinese, the models trained here, then bert-base-chinese as the lesson."""
+    ready_role = [(role, None)] if role.ready else []
+    lesson = [c for c in ready_role if is_lesson(c[0])]
+    finetuned = finetuned_source()
+    return ([(finetuned, None)] if finetuned else []) + [c for c in ready_role if c not in lesson] \
+        + [(trained_source(path), meta) for path, meta in list_trained()] + lesson
+
+
 def load_classifier(source: Source) -> Classifier:
     """AutoModelForSequenceClassification + tokenizer; missing classifier weights mean an untrained head."""
     import torch
@@ -102,5 +131,6 @@ def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, tes
     return save_classifier(model, tokenizer, trained_dir(kind, data.name), meta)
 
 
-__all__ = ["Classifier", "META_FILE", "list_trained", "load_classifier", "save_trained", "trained_dir",
+__all__ = ["Classifier", "FINETUNED_ID", "LESSON_ID", "META_FILE", "classifier_choices", "finetuned_source",
+           "is_lesson", "list_trained", "load_classifier", "save_trained", "trained_dir",
            "trained_root", "trained_source"]

@@ -36,12 +36,19 @@ class TrainConfig:
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
     evals_per_epoch: int = 2
+    eval_every: int | None = None  # validate every N steps (overrides evals_per_epoch; see plan.eval_every)
     patience: int = 2  # evaluations without a better validation accuracy before stopping
     seed: int = 0
     time_limit_s: float | None = None  # stop (keeping the best weights) when training takes longer
 
 
 FINETUNE = dict(learning_rate=3e-5, epochs=2, max_length=256, batch_size=16)  # for pretrained encoders
+QUICK_ROWS = 4000  # the Predict tab's one-click training: a first model in about a minute
+
+
+def quick_config() -> TrainConfig:
+    """Settings of the one-click training: one epoch on short reviews, capped at two minutes."""
+    return TrainConfig(epochs=1, max_length=128, time_limit_s=120.0)
 
 
 @dataclass
@@ -63,6 +70,8 @@ class TrainResult:
     best_step: int = 0
     seconds: float = 0.0
     stopped_early: bool = False
+    stopped_by_time_limit: bool = False
+    epochs_done: float = 0.0  # epochs trained when the run ended (a fraction when it stopped early)
 
 
 def small_bert(tokenizer, config: TrainConfig):
@@ -115,7 +124,7 @@ def train_classifier(model, tokenizer, train_texts: Sequence[str], train_labels:
     steps_per_epoch = math.ceil(len(ids) / config.batch_size)
     total = steps_per_epoch * config.epochs
     optimizer, scheduler = _optimizer(model, config, total)
-    eval_every = max(1, steps_per_epoch // max(1, config.evals_per_epoch))
+    eval_every = config.eval_every or max(1, steps_per_epoch // max(1, config.evals_per_epoch))
     result = TrainResult(model=model)
     best_state, bad_evals, step, running = None, 0, 0, []
     device = next(model.parameters()).device
@@ -157,6 +166,7 @@ def train_classifier(model, tokenizer, train_texts: Sequence[str], train_labels:
             if step % eval_every == 0 or step == total or out_of_time or (stop and stop.is_set()):
                 if evaluate() or out_of_time or (stop and stop.is_set()):
                     result.stopped_early = step < total
+                    result.stopped_by_time_limit = out_of_time and step < total
                     finished = True
                     break
         if finished:
@@ -165,7 +175,36 @@ def train_classifier(model, tokenizer, train_texts: Sequence[str], train_labels:
         model.load_state_dict(best_state)
     model.eval()
     result.seconds = time.perf_counter() - start
+    result.epochs_done = step / steps_per_epoch
     return result
+
+
+def measure_tokens_per_s(model, tokenizer, texts: Sequence[str], config: TrainConfig, steps: int = 3) -> float:
+    """Training speed in tokens per second over `steps` timed steps on a copy of `model` (left untouched);
+    one untimed step first, which warms up the kernels."""
+    import copy
+
+    import torch
+
+    if not texts:
+        raise ValueError("no texts to time")
+    probe = copy.deepcopy(model).train()
+    optimizer = torch.optim.AdamW(probe.parameters(), lr=config.learning_rate)
+    device = next(probe.parameters()).device
+    ids = encode(tokenizer, list(texts[: config.batch_size * (steps + 1)]), config.max_length)
+    batches = [ids[i : i + config.batch_size] for i in range(0, len(ids), config.batch_size)]
+    batches = (batches * (steps + 1))[: steps + 1]  # few texts: time the same batches again
+    timed_tokens, seconds = 0, 0.0
+    for n, batch in enumerate(batches):
+        inputs = {k: v.to(device) for k, v in pad_batch(batch, tokenizer.pad_token_id).items()}
+        begin = time.perf_counter()
+        probe(**inputs, labels=torch.zeros(len(batch), dtype=torch.long, device=device)).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        if n:
+            timed_tokens += int(inputs["attention_mask"].sum())
+            seconds += time.perf_counter() - begin
+    return timed_tokens / max(seconds, 1e-6)
 
 
 def save_classifier(model, tokenizer, target: Path, meta: dict) -> Path:

@@ -163,3 +163,32 @@ def test_failed_save_keeps_the_good_model(tiny, tmp_path, monkeypatch):
 def test_training_refuses_empty_splits(tiny):
     with pytest.raises(ValueError):
         train_classifier(tiny.model, tiny.tokenizer, [], [], ["好"], [1], TrainConfig())
+
+
+def _hub(monkeypatch, online: bool) -> None:
+    """The Hub reachable (or not) for `resolve`, with nothing in the HF cache."""
+    from hflab import sources
+    from hflab.network import HubStatus
+
+    status = HubStatus("https://huggingface.co", False, not online, online, "test")
+    monkeypatch.setattr(sources, "hub_status", lambda *a, **k: status)
+    monkeypatch.delenv("HFLAB_SENTIMENT_DIR", raising=False)
+
+
+def test_online_default_predictor_is_the_fine_tuned_checkpoint(monkeypatch):
+    """Issue 13.5: online, the default is a fine-tuned Chinese sentiment model; bert-base-chinese comes last
+    as the untrained-head lesson."""
+    from hflab.sentiment.checkpoints import FINETUNED_ID, LESSON_ID, classifier_choices, is_lesson
+
+    _hub(monkeypatch, online=True)
+    choices = classifier_choices(resolve("sentiment"))
+    assert choices[0][0].repo_id == FINETUNED_ID and choices[0][0].kind == "hub"
+    assert choices[-1][0].repo_id == LESSON_ID and is_lesson(choices[-1][0])
+    assert not is_lesson(choices[0][0])
+
+
+def test_offline_the_fine_tuned_checkpoint_is_not_offered_as_ready(monkeypatch):
+    from hflab.sentiment.checkpoints import FINETUNED_ID, classifier_choices
+
+    _hub(monkeypatch, online=False)
+    assert FINETUNED_ID not in [source.repo_id for source, _ in classifier_choices(resolve("sentiment"))]

