@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from hflab.sentiment.models import list_trained, trained_source
 
 from components.escape import markdown_literal
 from components.i18n import t
@@ -29,6 +28,7 @@ from hflab.learn.chapters import (
 )
 from hflab.messages import Message
 from hflab.sentiment import data as sentiment_data
+from hflab.sentiment.checkpoints import list_trained, trained_source
 from hflab.sources import Source
 
 RESULT_KEY = "learn_result_{step}"  # each hands-on result survives the reruns other widgets cause
