@@ -51,7 +51,7 @@ from hflab.sources import Source
 
 KNOBS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
 COMPARE_PRESETS = ({"temperature": 0.3}, {"temperature": 1.2}, {"top_p": 0.5}, {"top_p": 0.95})
-CHART_WORDS = ("prob", "kept", "cut", "chosen", "rank", "cumulative")
+CHART_WORDS = ("prob", "kept", "cut", "chosen", "rank", "cumulative", "status", "series", "value")
 
 
 @dataclass(frozen=True)

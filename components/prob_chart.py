@@ -51,8 +51,9 @@ def stage_bars(view, labels: Sequence[str], stage_titles: Sequence[str], words: 
     order = [row["token"] for row in rows[: len(view.candidates)]]
     top = max((row["p"] for row in rows), default=0.0)
     encoding = {
-        "tooltip": [{"field": "token", "type": "nominal"}, {"field": "p", "format": ".4%", "type": "quantitative"},
-                    {"field": "status", "type": "nominal"}],
+        "tooltip": [{"field": "token", "type": "nominal"},
+                    {"field": "p", "format": ".4%", "title": words["prob"], "type": "quantitative"},
+                    {"field": "status", "title": words["status"], "type": "nominal"}],
         "x": {"axis": {"format": "%"}, "field": "p", "scale": {"domain": [0, min(1.0, max(0.05, top * 1.15))]},
               "title": words["prob"], "type": "quantitative"},
         "y": {"axis": {"labelLimit": 140}, "field": "token", "sort": order, "title": None, "type": "nominal"},
@@ -83,7 +84,7 @@ def cumulative_curve(curve, top_p: float, words: dict[str, str]) -> alt.LayerCha
     line = alt.Chart(data).mark_line(point=len(curve) <= 60, color=KEPT_COLOR).encode(
         x=alt.X("rank:Q", title=words["rank"]),
         y=alt.Y("cum:Q", title=words["cumulative"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        tooltip=[alt.Tooltip("rank:Q"), alt.Tooltip("cum:Q", format=".3%")],
+        tooltip=[alt.Tooltip("rank:Q", title=words["rank"]), alt.Tooltip("cum:Q", format=".3%", title=words["cumulative"])],
     )
     rule = alt.Chart(pd.DataFrame({"p": [top_p]})).mark_rule(strokeDash=[6, 4], color="#d62728").encode(y="p:Q")
     return (line + rule).properties(height=220)
@@ -97,5 +98,6 @@ def observed_vs_expected(data: pd.DataFrame, words: dict[str, str]) -> alt.Chart
         y=alt.Y("value:Q", title=words["prob"], axis=alt.Axis(format="%")),
         color=alt.Color("series:N", title=None, scale=alt.Scale(range=[KEPT_COLOR, CHOSEN_COLOR]),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("token:N"), alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=".2%")],
+        tooltip=[alt.Tooltip("token:N"), alt.Tooltip("series:N", title=words["series"]),
+                 alt.Tooltip("value:Q", format=".2%", title=words["value"])],
     ).properties(height=300)

@@ -8,7 +8,7 @@ _CHAPTERS = {
          "The Hub hosts models, data sets and Spaces (hosted demo apps). In mainland China set HF_ENDPOINT to the "
          "mirror https://hf-mirror.com, or use Alibaba's ModelScope instead. Install transformers, datasets and "
          "tokenizers with pip."),
-        ("接口没变；新增 hf 命令行下载模型（hf download），镜像只需在导入 huggingface_hub 之前设置 HF_ENDPOINT。",
+        ("接口没变；新增 `hf` 命令行下载模型（`hf download`），镜像只需在导入 huggingface_hub 之前设置 HF_ENDPOINT。",
          "Same API; the hf command line downloads models (hf download), and the mirror only needs HF_ENDPOINT set "
          "before huggingface_hub is imported."),
     ),
@@ -29,24 +29,24 @@ _CHAPTERS = {
          "It answers LABEL_1 at about 0.55: the classification head is new, random and untrained, so the answer "
          "means nothing yet."),
         ("transformers 5：output_loading_info=True 列出新初始化的权重（classifier.weight / classifier.bias）；"
-         "BertTokenizer 改由 Rust 分词器实现，AutoTokenizer 即可。",
+         "BertTokenizer 改由 tokenizers 库的快速分词器实现，AutoTokenizer 即可。",
          "transformers 5: output_loading_info=True lists the newly initialised weights (classifier.weight / "
          "classifier.bias); BertTokenizer is now backed by the Rust tokenizer, AutoTokenizer is enough."),
     ),
     "datasets": (
         ("datasets 数据集", "Data sets with datasets"),
         ("load_dataset(\"lansinuote/ChnSentiCorp\") 下载，save_to_disk 保存、load_from_disk 读回；"
-         "Dataset.from_dict 自己造数据集，dataset.info / features 查看字段，map 批量分词。",
+         "Dataset.from_dict 自己造数据集，dataset.info / `features` 查看字段，`map` 批量分词。",
          "load_dataset(\"lansinuote/ChnSentiCorp\") downloads, save_to_disk saves, load_from_disk reads back; "
          "Dataset.from_dict builds your own, dataset.info / features describe it, map tokenizes in batches."),
-        ("datasets 5：dataset[\"text\"] 是 Column 对象，分词前先 list(...)；脚本型数据集（seamew/ChnSentiCorp）"
+        ("datasets 5：`dataset[\"text\"]` 是 `Column` 对象，分词前先 list(...)；脚本型数据集（seamew/ChnSentiCorp）"
          "已无法加载，改用 lansinuote/ChnSentiCorp。",
          "datasets 5: dataset[\"text\"] is a Column object, list(...) it before tokenizing; script data sets "
          "(seamew/ChnSentiCorp) no longer load, use lansinuote/ChnSentiCorp."),
     ),
     "torch_dataset": (
         ("PyTorch Dataset 与 DataLoader", "PyTorch Dataset and DataLoader"),
-        ("教程的 Mydataset 在 __getitem__ 里分词（padding=\"max_length\"、max_length=128、squeeze(0)），"
+        ("教程的 `Mydataset` 在 __getitem__ 里分词（padding=\"max_length\"、max_length=128、squeeze(0)），"
          "DataLoader 的 batch_size=32 得到 [32, 128] 的批次。用 collate_fn 动态填充可以少很多 [PAD]。",
          "The tutorial's Mydataset tokenizes in __getitem__ (padding=\"max_length\", max_length=128, squeeze(0)); "
          "a DataLoader with batch_size=32 gives [32, 128] batches. A collate_fn with dynamic padding needs far "
@@ -72,17 +72,17 @@ _CHAPTERS = {
          "add_special_tokens({\"eos_token\":\"[EOS]\"}) 之后词表变成 21131，save_pretrained 才会写到磁盘。",
          "get_vocab() has 21128 entries, \"阳\" is in and \"阳光\" is not; after add_tokens([\"阳光\",\"大地\"]) and "
          "add_special_tokens({\"eos_token\":\"[EOS]\"}) it has 21131, and only save_pretrained writes them to disk."),
-        ("encode 的 text_pair 等参数照旧，批量改用 tokenizer(...)；加词后模型要 resize_token_embeddings(len(tokenizer))。",
+        ("`encode` 的 text_pair 等参数照旧，批量改用 tokenizer(...)；加词后模型要 resize_token_embeddings(len(tokenizer))。",
          "encode keeps its arguments, batches use tokenizer(...); after adding tokens the model needs "
          "resize_token_embeddings(len(tokenizer))."),
     ),
     "inference_api": (
         ("推理 API 与访问令牌", "The Inference API and access tokens"),
-        ("不下载模型、用 HTTP 调用 Hub 上的模型：匿名访问会被拒绝，需要带 Access Token（读权限）。"
+        ("不下载模型、用 HTTP 调用 Hub 上的模型：匿名访问会被拒绝，需要带访问令牌（读权限）。"
          "令牌放在环境变量或 st.secrets 里，绝不写进代码。",
          "Call a model on the Hub over HTTP instead of downloading it: anonymous calls are refused, an access token "
          "(read) is needed. Keep the token in an environment variable or st.secrets, never in the code."),
-        ("api-inference.huggingface.co 已由 Inference Providers 路由（router.huggingface.co）取代："
+        ("api-inference.huggingface.co 已由推理服务商路由（router.huggingface.co）取代："
          "用 huggingface_hub.InferenceClient，或 OpenAI 兼容接口 https://router.huggingface.co/v1。",
          "api-inference.huggingface.co is replaced by the Inference Providers router (router.huggingface.co): use "
          "huggingface_hub.InferenceClient, or the OpenAI-compatible https://router.huggingface.co/v1."),
@@ -90,7 +90,7 @@ _CHAPTERS = {
     "licences": (
         ("许可证", "Licences"),
         ("宽松型（Apache-2.0、MIT、BSD）可商用、保留声明即可；Copyleft（GPL、CC BY-SA）有传染性，衍生作品须同样开源；"
-         "非商业型（CC BY-NC）禁止商用；OpenRAIL 允许自由使用但禁止有害用途。用模型前先看它的 License。",
+         "非商业型（CC BY-NC）禁止商用；OpenRAIL 允许自由使用但禁止有害用途。用模型前先看它的许可证。",
          "Permissive (Apache-2.0, MIT, BSD): commercial use, keep the notice; Copyleft (GPL, CC BY-SA) is "
          "contagious, derivatives must use the same licence; non-commercial (CC BY-NC) forbids commercial use; "
          "OpenRAIL allows free use but forbids harmful uses. Check a model's licence before using it."),
@@ -102,14 +102,14 @@ _CHAPTERS = {
         ("BLIP 给图片写英文描述 → opus-mt-en-zh 翻译成中文 → Qwen2-0.5B-Instruct 按风格和创意值写故事 → gTTS 朗读。",
          "BLIP captions the image in English → opus-mt-en-zh translates it → Qwen2-0.5B-Instruct writes a story in a "
          "style and creativity → gTTS reads it aloud."),
-        ("transformers 5：image-to-text pipeline 没有了，改用 BlipProcessor + generate；torch_dtype 改名 dtype；"
+        ("transformers 5：image-to-text pipeline 没有了，改用 BlipProcessor + generate；torch_dtype 改名 `dtype`；"
          "Qwen2 已内置，不要 trust_remote_code；对话模型用 apply_chat_template 拼提示词。",
          "transformers 5: the image-to-text pipeline is gone, use BlipProcessor + generate; torch_dtype is now dtype; "
          "Qwen2 is built in, never trust_remote_code; chat models get their prompt from apply_chat_template."),
     ),
     "auto_model": (
         ("AutoModel 与 AutoModelForXXX", "AutoModel vs AutoModelForXXX"),
-        ("AutoModel 只有主干，输出隐藏状态 [batch, seq_len, hidden]；AutoModelForCausalLM / "
+        ("AutoModel 只有主干，输出隐藏状态 `[batch, seq_len, hidden]`；AutoModelForCausalLM / "
          "ForSequenceClassification / ForQuestionAnswering / ForTokenClassification 在主干上加任务头。",
          "AutoModel is the backbone only and returns hidden states [batch, seq_len, hidden]; AutoModelForCausalLM / "
          "ForSequenceClassification / ForQuestionAnswering / ForTokenClassification add a task head."),

@@ -155,7 +155,7 @@ STRINGS = {
         "zh": "同一个检查点可以套上不同的「头」：AutoModel 只输出隐藏状态，AutoModelFor* 在上面加一个任务层。这里列出这个配置支持的头，并用一段短文本真正跑一次前向计算。",
         "en": "One checkpoint can carry different heads: AutoModel only outputs hidden states, AutoModelFor* adds a task layer on top. Here are the heads this config supports, each run for real on a short input.",
     },
-    "models.heads.col.class": {"zh": "Auto 类", "en": "Auto class"},
+    "models.heads.col.class": {"zh": "加载类", "en": "Auto class"},
     "models.heads.col.outputs": {"zh": "输出什么", "en": "What it outputs"},
     "models.heads.none": {"zh": "这个配置不支持本页列出的任何头。", "en": "This config supports none of the heads listed here."},
     "models.heads.pick": {"zh": "选择一个头", "en": "Pick a head"},

@@ -9,7 +9,7 @@ STRINGS = {
     },
     "precision.help": {
         "zh": "CPU 上逐词生成的速度受内存带宽限制：每生成一个词都要把全部权重读一遍，权重字节越少越快。"
-              "这里用 torch 自带的动态量化（torch.ao.quantization.quantize_dynamic）转换所有 Linear 层；"
+              "这里用 torch 自带的动态量化（torch.ao.quantization.quantize_dynamic）转换所有 nn.Linear 层；"
               "词嵌入和归一化层保持 fp32。",
         "en": "On a CPU, decoding speed is bound by memory bandwidth: every new token reads all weights once, so "
               "fewer bytes per weight means more tokens per second. The Linear layers are converted with torch's "

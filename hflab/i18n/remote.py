@@ -3,7 +3,7 @@
 STRINGS = {
     "remote.backend_remote": {"zh": "使用远程服务器生成（OpenAI 兼容接口）", "en": "Generate on a remote server (OpenAI-compatible API)"},
     "remote.backend_help": {
-        "zh": "远程服务器可以是 vLLM、llama.cpp server、TGI、Hugging Face Inference Endpoints / Providers 或 transformers serve。",
+        "zh": "远程服务器可以是 vLLM、llama.cpp 的 llama-server、TGI、Hugging Face 的推理端点与推理服务商，或 `transformers serve`。",
         "en": "The server can be vLLM, llama.cpp server, TGI, Hugging Face Inference Endpoints / Providers, or transformers serve.",
     },
     "remote.settings": {"zh": "远程服务器设置", "en": "Remote server settings"},

@@ -2,7 +2,7 @@
 
 STRINGS = {
     "tokenizer.intro": {
-        "zh": "一次 `tokenizer(...)` 调用的完整解剖：input_ids、attention_mask、token_type_ids、特殊符号、offsets、填充与截断；查词表、改词表并导出；再看字节级 BPE 怎样切中文。",
+        "zh": "一次 `tokenizer(...)` 调用的完整解剖：input_ids、attention_mask、token_type_ids、特殊符号、offset_mapping、填充与截断；查词表、改词表并导出；再看字节级 BPE 怎样切中文。",
         "en": "The full anatomy of one `tokenizer(...)` call: input_ids, attention_mask, token_type_ids, special tokens, offsets, padding and truncation; look up and edit the vocab and export it; and see how byte-level BPE cuts Chinese.",
     },
     "tokenizer.what": {"zh": "分词器", "en": "tokenizer"},
@@ -131,7 +131,7 @@ STRINGS = {
     "tokenizer.pick_token": {"zh": "点一个 token，看它来自原文的哪些字符", "en": "Click a token to see which characters it came from"},
     "tokenizer.pick_capped": {"zh": "（只列出前 {shown} 个）", "en": "(the first {shown} only)"},
     "tokenizer.span": {
-        "zh": "位置 {pos} 的 «{token}» 来自{which}的{chars}（offsets 是 ({start}, {end})：从 0 数起，不含 {end}）：",
+        "zh": "位置 {pos} 的 «{token}» 来自{which}的{chars}（偏移是 ({start}, {end})：从 0 数起，不含 {end}）：",
         "en": "«{token}» at position {pos} comes from {chars} of the {which} (its offsets are ({start}, {end}): counted from 0, {end} excluded):",
     },
     "tokenizer.chars.one": {"zh": "第 {n} 个字符", "en": "character {n}"},
@@ -143,7 +143,7 @@ STRINGS = {
         "en": "«{token}» at position {pos} has no source characters: the tokenizer added it (a special token or padding).",
     },
     "tokenizer.no_offsets": {
-        "zh": "这个分词器不是 Rust 后端，没有 offsets，无法把 token 对应回字符。",
+        "zh": "这个分词器不是快速分词器（tokenizers 库），没有 offset_mapping，无法把 token 对应回字符。",
         "en": "This tokenizer is not Rust-backed and has no offsets, so tokens cannot be linked to characters.",
     },
     "tokenizer.source_text": {"zh": "原文（删除线 = 被截断的部分）", "en": "Source text (struck out = truncated)"},
@@ -153,7 +153,7 @@ STRINGS = {
         "en": "Grey rows = padding; blue rows = second text (token_type_ids=1).",
     },
     "tokenizer.length": {
-        "zh": "length = {length}。注意：transformers 5（Rust 后端）的 length 包含填充；真实长度是 sum(attention_mask) = {real}（教程的旧版输出不含填充）。",
+        "zh": "length = {length}。注意：transformers 5（tokenizers 库后端）的 length 包含填充；真实长度是 sum(attention_mask) = {real}（教程的旧版输出不含填充）。",
         "en": "length = {length}. Note: in transformers 5 (Rust backend) length counts padding; the real length is sum(attention_mask) = {real} (the tutorial's old output excluded padding).",
     },
     "tokenizer.truncated": {
@@ -169,7 +169,7 @@ STRINGS = {
     "tokenizer.reason.truncated": {"zh": "截断：后面的 token 被丢掉了", "en": "truncation: the later tokens were dropped"},
     "tokenizer.reason.unk": {"zh": "[UNK]：词表里没有的字符变成了 [UNK]，无法还原", "en": "[UNK]: characters missing from the vocab became [UNK] and cannot come back"},
     "tokenizer.reason.special_in_text": {"zh": "原文里写的特殊符号（如 [EOS]）被当作特殊符号，skip_special_tokens 会把它去掉", "en": "special tokens typed in the text (like [EOS]) are special tokens, so skip_special_tokens removes them"},
-    "tokenizer.reason.lowercase": {"zh": "小写化：bert-base-chinese 是 uncased，英文字母都变小写", "en": "lower-casing: bert-base-chinese is uncased, so letters become lower case"},
+    "tokenizer.reason.lowercase": {"zh": "小写化：bert-base-chinese 不区分大小写，英文字母都变小写", "en": "lower-casing: bert-base-chinese is uncased, so letters become lower case"},
     "tokenizer.reason.accents": {"zh": "去重音：é 变成 e", "en": "accent stripping: é becomes e"},
     "tokenizer.reason.cjk_spaces": {"zh": "中文字符之间多了空格：每个汉字是一个独立的 token，decode 用空格把 token 连起来", "en": "spaces between CJK characters: each character is its own token and decode joins tokens with spaces"},
     "tokenizer.reason.control": {"zh": "控制字符与行分隔符被规范化删掉或变成空格", "en": "control characters and line separators were removed or turned into spaces by normalization"},
@@ -227,7 +227,7 @@ STRINGS = {
     "tokenizer.surgery.before": {"zh": "修改前", "en": "Before"},
     "tokenizer.surgery.after": {"zh": "修改后", "en": "After"},
     "tokenizer.surgery.normalized_note": {
-        "zh": "注意：␣ 是空格。新词默认 normalized=True，Rust 后端按 BERT 的规范化存储它，会在每个汉字两边加空格，所以 token 字符串是「 阳  光 」；它的 id 是对的，decode 时也会多出空格。",
+        "zh": "注意：␣ 是空格。新词默认 normalized=True，tokenizers 库按 BERT 的规范化存储它，会在每个汉字两边加空格，所以 token 字符串是「 阳  光 」；它的 id 是对的，decode 时也会多出空格。",
         "en": "Note: ␣ is a space. New tokens are normalized=True by default and the Rust backend stores them after BERT's normalizer, which puts spaces around each Chinese character, so the token string is \" 阳  光 \"; its id is right, and decode shows the extra spaces too.",
     },
     "tokenizer.surgery.resize": {

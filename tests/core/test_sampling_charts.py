@@ -16,7 +16,7 @@ from components.prob_chart import (
 )
 from hflab.sampling.processors import StepView
 
-WORDS = {w: w for w in ("prob", "kept", "cut", "chosen", "rank", "cumulative")}
+WORDS = {w: w for w in ("prob", "kept", "cut", "chosen", "rank", "cumulative", "status", "series", "value")}
 
 
 def _view() -> StepView:
@@ -35,7 +35,8 @@ def _altair_stage_bars(view, labels, titles, columns):
         y=alt.Y("token:N", sort=order, title=None, axis=alt.Axis(labelLimit=140)),
         x=alt.X("p:Q", title=WORDS["prob"], axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, min(1.0, max(0.05, float(data["p"].max()) * 1.15))])),
-        tooltip=[alt.Tooltip("token:N"), alt.Tooltip("p:Q", format=".4%"), alt.Tooltip("status:N")])
+        tooltip=[alt.Tooltip("token:N"), alt.Tooltip("p:Q", format=".4%", title=WORDS["prob"]),
+                 alt.Tooltip("status:N", title=WORDS["status"])])
     bars = base.mark_bar().encode(color=alt.Color(
         "status:N", title=None, legend=alt.Legend(orient="top"),
         scale=alt.Scale(domain=[WORDS["kept"], WORDS["cut"], WORDS["chosen"]], range=[KEPT_COLOR, CUT_COLOR, CHOSEN_COLOR])))

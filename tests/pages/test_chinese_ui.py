@@ -1,0 +1,76 @@
+"""Issue 13.4 "Chinese means Chinese": every page rendered in Chinese shows no Latin word outside identifiers.
+
+Scanned: titles, headers, markdown, captions, message boxes, widget labels and help, options as displayed, table
+column headers, tab / expander / metric labels. Not scanned: code blocks and table cells (they are code and data).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from apptest_utils import open_page
+
+PAGES = ["app_pages/home.py", "app_pages/learn.py", "app_pages/image_story.py", "app_pages/sampling.py",
+         "app_pages/tokenizer.py", "app_pages/models.py"]
+
+# identifier-shaped: snake_case, dotted.names, ALL_CAPS, words with digits, kebab-case (packages, model ids), owner/name,
+# CamelCase class names
+IDENTIFIER = re.compile(r"^(?:\w+_\w*|_\w+|[\w-]+(?:\.[\w-]+)+|[A-Z0-9_]{2,}|\w*\d\w*|\w+(?:-\w+)+|[\w.-]+/[\w./-]+"
+                        r"|[A-Z][a-z0-9]+[A-Z]\w*)$")
+# words a Chinese learner reads as names, kept as they are (each line says why)
+ALLOWED = {
+    "transformers", "datasets", "tokenizers", "torch", "pytorch", "vllm", "ollama", "llama", "cpp",  # libraries, runtimes
+    "hugging", "face", "hub", "spaces", "modelscope", "pipeline", "pip",  # the ecosystem's names, as in the tutorial
+    "token", "tokens", "tokenizer", "logit", "logits", "softmax", "argmax",  # the tutorial's own terms
+    "temperature", "padding", "truncation", "length", "seed", "decode", "generate",  # argument / method names
+    "dataset", "map", "text", "label",  # the tutorial's datasets chapter: its class, method and the data's columns
+    "system", "user", "assistant",  # chat role ids
+    "true", "false", "none",  # Python values shown as they are
+    "bert", "qwen", "smollm", "gguf", "onnx", "copyleft",  # model families, formats, licence terms
+    "english",  # the language switch names the other language in that language
+    "gtts",  # the speech engine by name
+    "id", "ids", "cpu", "cuda", "bit", "mb",  # the tutorial's word for token numbers; hardware; units
+}
+# a lone letter is a symbol (T, N, K, k, p); quoted literals, calls, code spans, URLs and paths are code / addresses
+CODE = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|[\w.]+\([^)]*\)|\]\([^)]*\)|https?://\S+|(?<![\w.])/[\w./-]+")
+LATIN_WORD = re.compile(r"(?<![\w.\-/])[A-Za-z][\w.\-/]*\w")
+DATA_PICKERS = {"tok_pick", "sampling_pick"}  # their options are tokens of the learner's text: data
+
+
+def visible_texts(at) -> list[str]:
+    """Texts a learner reads on the page (code and table cells left out)."""
+    texts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                                  "error", "success") for e in getattr(at, kind)]
+    for node in _nodes(at._tree):
+        proto = getattr(node, "proto", None)
+        for field in ("label", "help", "placeholder"):
+            value = getattr(node, field, None) if proto is None else getattr(proto, field, None)
+            if isinstance(value, str):
+                texts.append(value)
+        options = getattr(node, "options", None)
+        if options and getattr(node, "key", None) not in DATA_PICKERS:
+            texts += [str(o) for o in options]
+    texts += [str(column) for frame in at.dataframe for column in frame.value.columns]
+    texts += [m.label for m in at.metric]
+    return texts
+
+
+def _nodes(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _nodes(child)
+
+
+def english_words(text: str) -> set[str]:
+    """Latin words of `text` that are neither identifier-shaped nor allowed names."""
+    text = CODE.sub(" ", re.sub(r"\\(.)", r"\1", text))  # markdown escapes off
+    words = {w.strip(".-/") for w in LATIN_WORD.findall(text)}
+    return {w for w in words if w and not IDENTIFIER.match(w) and w.lower() not in ALLOWED}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_chinese_ui_shows_no_english_outside_identifiers(page, tiny_env):
+    at = open_page(page, "zh")
+    assert not at.exception, [e.value for e in at.exception]
+    leftovers = {text: sorted(english_words(text)) for text in visible_texts(at) if english_words(text)}
+    assert leftovers == {}
