@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from components import state
 from components.code import show_code
 from components.i18n import lang, t
 from components.messages import message_text, show_message
@@ -82,9 +83,8 @@ def pick_source(role_sources: dict):
     mode = st.radio(t("models.pick.mode"), ["role", "custom"], horizontal=True, key="models_mode",
                     format_func=labels("models.pick."))
     if mode == "role":
-        keep_choice("models_role", MODEL_ROLES, first_available(role_sources))
         role = st.selectbox(t("models.pick.role_label"), MODEL_ROLES, format_func=role_label(role_sources),
-                            key="models_role")
+                            key=state.keep_choice("models_role", first_available(role_sources)))
         return role_sources[role]
     keep("models_custom", "")
     typed_text = st.text_input(t("models.pick.custom_label"), key="models_custom", help=t("models.pick.custom_help"))

@@ -44,6 +44,8 @@ def keep_choice(key: str, default: Any) -> str:
     """
     widget_key = f"{key}@{lang()}"
     shadow = _SHADOW + key
+    if key in st.session_state:  # a value put under the plain key by a link (the learning path) wins
+        set_choice(key, st.session_state.pop(key))
     if widget_key in st.session_state:
         st.session_state[shadow] = st.session_state[widget_key]
     else:

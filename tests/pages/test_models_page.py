@@ -18,8 +18,13 @@ def shown_errors(at):
     return [e.replace("\\", "") for e in error_texts(at)]
 
 
+def role_picker(at):
+    """The role selectbox: one widget per language (components.state.keep_choice, issue 18.1)."""
+    return at.selectbox(key=f"models_role@{'en' if at.session_state['lang_en'] else 'zh'}")
+
+
 def _load_role(at, role):
-    at.selectbox(key="models_role").set_value(role).run()
+    role_picker(at).set_value(role).run()
     at.button(key="models_load").click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -111,7 +116,7 @@ def test_first_view_offline_opens_on_an_available_role(smollm2_dir):
     at = open_page(PAGE, "zh")
     assert not at.exception, [e.value for e in at.exception]
     assert error_texts(at) == []
-    assert at.selectbox(key="models_role").value == "causal_lm"
+    assert role_picker(at).value == "causal_lm"
     assert at.button(key="models_load")  # ready to inspect, not a dead end
 
 
@@ -120,9 +125,9 @@ def test_a_missing_role_is_a_choice_with_its_fix(smollm2_dir):
     from hflab.sources import resolve
 
     at = open_page(PAGE, "en")
-    role_picker = at.selectbox(key="models_role")
-    assert t("models.pick.role_missing", "en") in role_picker.format_func("caption")
-    role_picker.set_value("caption").run()
+    picker = role_picker(at)
+    assert t("models.pick.role_missing", "en") in picker.format_func("caption")
+    picker.set_value("caption").run()
     source = resolve("caption")
     assert error_texts(at) == []
     params = {name: markdown_literal(value) for name, value in source.params.items()}
@@ -148,7 +153,7 @@ def test_code_names_the_hub_id_and_this_machines_path_only_in_a_comment(tiny_env
 
 def test_inputs_survive_language_switches_and_a_page_visit(tiny_env):
     at = open_page(PAGE, "zh")
-    at.selectbox(key="models_role").set_value("translation").run()
+    role_picker(at).set_value("translation").run()
     at.text_input(key="models_dl_repo").input("org/kept")
     next(b for b in at.button if b.label == t("models.dl.button", "zh")).click().run()  # a form keeps it on submit
     for english in (True, False):  # issue 18.1: switching the language twice breaks nothing
@@ -156,7 +161,7 @@ def test_inputs_survive_language_switches_and_a_page_visit(tiny_env):
         assert not at.exception, [e.value for e in at.exception]
     at.switch_page("app_pages/home.py").run()
     at.switch_page(PAGE).run()  # issue 18.4: the inputs are as the learner left them
-    assert at.selectbox(key="models_role").value == "translation"
+    assert role_picker(at).value == "translation"
     assert at.text_input(key="models_dl_repo").value == "org/kept"
     at.radio(key="models_mode").set_value("custom").run()
     at.text_input(key="models_custom").input(str(tiny_env["sentiment"])).run()
@@ -177,5 +182,5 @@ def test_first_view_before_the_packaged_model_is_converted(monkeypatch, tmp_path
     monkeypatch.setenv("HFLAB_ASSETS_DIR", str(tmp_path / "assets"))  # a fresh machine: nothing converted yet
     at = open_page(PAGE, "zh")
     assert not at.exception and error_texts(at) == []
-    assert at.selectbox(key="models_role").value == "causal_lm"
+    assert role_picker(at).value == "causal_lm"
     assert t("models.ov.needs_conversion", "zh") in [i.value for i in at.info]
