@@ -54,9 +54,11 @@ def open_tab_label(at) -> str:
     return [tab.label for tab in container.children.values()][container.proto.tab_container.default_tab_index]
 
 
-def widget_value(at, key: str):
-    """The value of the widget drawn with `key` on the page shown (fails when no such widget is drawn)."""
-    return next(node for node in at._tree if getattr(node, "key", None) == key).value
+def widget_value(at, key: str, lang: str = "zh"):
+    """The value of the widget drawn with `key` (or, for a translated choice, `key@lang`: state.keep_choice)
+    on the page shown; fails when no such widget is drawn."""
+    keys = (key, f"{key}@{lang}")
+    return next(node for node in at._tree if getattr(node, "key", None) in keys).value
 
 
 def tab_label(page: str, tab: str, lang: str = "zh") -> str:
