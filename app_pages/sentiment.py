@@ -520,7 +520,7 @@ def quick_training(reviews: sdata.ReviewData, evaluations: dict) -> None:
     from hflab.sentiment.train import QUICK_ROWS, quick_config
 
     config = quick_config()
-    st.info(t("sentiment.predict.no_model"))
+    st.info(t("sentiment.predict.quick_train_intro"))
     if not st.button(t("sentiment.predict.quick_train"), type="primary", key="sentiment_quick_train"):
         st.caption(t("sentiment.predict.quick_train_help", rows=QUICK_ROWS, max_length=config.max_length,
                      epochs=config.epochs, minutes=f"{(config.time_limit_s or 0) / 60:.0f}"))

@@ -165,6 +165,7 @@ STRINGS = {
     },
     # predict
     "sentiment.predict.no_model": {"zh": "没有可用的已训练分类模型：先在“训练”里训练一个。", "en": "No trained classifier is available: train one in the Train tab first."},
+    "sentiment.predict.quick_train_intro": {"zh": "还没有能预测的分类模型：点下面的按钮，先训练一个小模型，训练完就在这里预测。", "en": "No classifier that predicts is available yet: the button below trains a small model first, then predicts here."},
     "sentiment.predict.quick_train": {"zh": "一键训练小模型并预测", "en": "Train the small model and predict"},
     "sentiment.predict.quick_train_help": {"zh": "用前 {rows} 条训练评论（每条最多 {max_length} 个 token）训练 {epochs} 轮，最多 {minutes} 分钟；训练完自动选中新模型并预测一条测试评论。按这台机器选设置的完整训练在“训练”里。", "en": "Trains {epochs} epoch(s) on the first {rows} training reviews (at most {max_length} tokens each), {minutes} minutes at most; then picks the new model and predicts a test review. Full training, with settings fitted to this machine, is in Train."},
     "sentiment.predict.model": {"zh": "模型：{name} · {acc}", "en": "Model: {name} · {acc}"},
