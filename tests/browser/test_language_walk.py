@@ -67,8 +67,7 @@ def set_input(page, key: str, how: str, what) -> None:
         box.locator("[role=combobox]").first.click()
         page.get_by_role("option").nth(what).click()
     else:
-        box.locator('[role="radiogroup"] label, button[data-testid*="segmented_control"], '
-                    'button[data-testid*="pills"]').nth(what).click()
+        box.locator('[role="radiogroup"] label, button').nth(what).click()
     wait_for_app(page, 120_000)
 
 
