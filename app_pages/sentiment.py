@@ -88,7 +88,9 @@ def column_names() -> dict[str, str]:
     return {"split": t("sentiment.explore.split"), "label_name": t("sentiment.explore.label"),
             "chars": t("sentiment.explore.chars"), "tokens": t("sentiment.explore.tokens"),
             "text": t("sentiment.explore.text"), "predicted_name": t("sentiment.predict.predicted"),
-            "confidence": t("sentiment.predict.confidence")}
+            "confidence": t("sentiment.predict.confidence"), "rows": t("sentiment.explore.rows"),
+            "rank": t("sentiment.explore.rank"), "item": t("sentiment.explore.item"),
+            "count": t("sentiment.explore.count"), "per_1000": t("sentiment.explore.per_1000")}
 
 
 # ---------- cached work (shared by sessions) --------------------------------------------------------------
@@ -334,7 +336,7 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
 def split_overview(reviews: sdata.ReviewData) -> None:
     """Rows per split and a bar chart of the label balance."""
     c1, c2 = st.columns([1, 2])
-    c1.dataframe(stats.split_sizes(reviews.splits), hide_index=True)
+    c1.dataframe(stats.split_sizes(reviews.splits).rename(columns=column_names()), hide_index=True)
     balance = with_label_names(stats.label_balance(reviews.splits))
     c2.altair_chart(
         alt.Chart(balance).mark_bar().encode(
@@ -359,7 +361,7 @@ def length_section(sub: pd.DataFrame) -> None:
                    help=t("sentiment.explore.truncated_help", count=row.truncated, n=row.max_length))
     summary = stats.length_summary(sub)
     summary.index = [label_name(i) for i in summary.index]
-    summary.columns = [f"{t('sentiment.explore.' + a)} · {b}" for a, b in summary.columns]
+    summary.columns = [f"{t('sentiment.explore.' + a)} · {t('sentiment.explore.' + b)}" for a, b in summary.columns]
     cols[-1].dataframe(summary)
 
 
@@ -393,7 +395,8 @@ def frequent_section(fingerprint: str, split: str, sub: pd.DataFrame) -> None:
     fcols = st.columns(max(1, freq["label"].nunique()))
     for col, (label, group) in zip(fcols, freq.groupby("label")):
         col.caption(label_name(label))
-        col.dataframe(group[["rank", "item", "count", "per_1000"]], hide_index=True, height=260)
+        col.dataframe(group[["rank", "item", "count", "per_1000"]].rename(columns=column_names()), hide_index=True,
+                      height=260)
 
 
 def browse_section(sub: pd.DataFrame, split: str) -> None:

