@@ -90,7 +90,7 @@ def column_names() -> dict[str, str]:
             "text": t("sentiment.explore.text"), "predicted_name": t("sentiment.predict.predicted"),
             "confidence": t("sentiment.predict.confidence"), "rows": t("sentiment.explore.rows"),
             "rank": t("sentiment.explore.rank"), "item": t("sentiment.explore.item"),
-            "count": t("sentiment.explore.count"), "per_1000": t("sentiment.explore.per_1000")}
+            "count": t("sentiment.explore.occurrences"), "per_1000": t("sentiment.explore.per_1000")}
 
 
 # ---------- cached work (shared by sessions) --------------------------------------------------------------

@@ -127,7 +127,7 @@ STRINGS = {
     "sentiment.explore.rows": {"zh": "条数", "en": "rows"},
     "sentiment.explore.rank": {"zh": "名次", "en": "rank"},
     "sentiment.explore.item": {"zh": "字 / 词", "en": "item"},
-    "sentiment.explore.count": {"zh": "次数", "en": "count"},
+    "sentiment.explore.occurrences": {"zh": "次数", "en": "count"},
     "sentiment.explore.per_1000": {"zh": "每千次", "en": "per 1,000"},
     "sentiment.explore.median": {"zh": "中位数", "en": "median"},
     "sentiment.explore.max": {"zh": "最大", "en": "max"},
