@@ -12,12 +12,19 @@ import re
 import string
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+# where GFM's autolink literals start: after "scheme:" before "//", inside "www.", and right after "@"
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
 
 
 def markdown_literal(text: object) -> str:
-    """`text` made inert inside any Markdown-rendering Streamlit element: shown exactly as written."""
-    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    """`text` made inert inside any Markdown-rendering Streamlit element: shown exactly as written.
+
+    GFM turns bare `https://...`, `www.` and `a@b.c` into links after escapes are resolved, so those
+    sequences are broken with an invisible zero-width space (the text reads the same, it links nowhere).
+    """
+    plain = _AUTOLINK.sub("\u200b", _LINE_BREAKS.sub(" ", str(text)))
+    return _PUNCTUATION.sub(r"\\\1", plain)
 
 
 def markdown_lines(text: object) -> str:

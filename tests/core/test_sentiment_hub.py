@@ -138,7 +138,7 @@ def test_page_downloads_from_the_hub_and_shows_where_it_saved(hub, hub_files, ti
     sizes = ", ".join(f"{k} {ROWS}" for k in ("train", "validation", "test"))
 
     def texts(elements):
-        return [e.value.replace("\\", "") for e in elements]  # the page escapes Markdown in paths
+        return [e.value.replace("\\", "").replace("\u200b", "") for e in elements]  # the page escapes Markdown
 
     assert not error_texts(at), error_texts(at)
     assert t("sentiment.data.saved_to", "zh", path=saved) in texts(at.info)

@@ -99,7 +99,8 @@ def test_streamed_chunks_render_as_the_plain_text():
     md = markdown_it.MarkdownIt("commonmark")
     nasty = "**粗体** _斜体_ [链接](javascript:alert(1)) ![img](http://x/y.png) <b>html</b> `code` # 标题 1. 列表 $x$ :red[字]"
     rendered = md.renderInline(markdown_lines(nasty))
-    assert rendered == html.escape(nasty, quote=True).replace("&#x27;", "'")
+    # the same text (a zero-width space keeps "http://" from becoming a GFM autolink)
+    assert rendered.replace("\u200b", "") == html.escape(nasty, quote=True).replace("&#x27;", "'")
     chunked = "".join(markdown_lines(piece) for piece in ("第一行*", "*\n# 第二", "行"))
     assert md.render(chunked) == "<p>第一行**<br />\n# 第二行</p>\n"
 
