@@ -15,7 +15,7 @@ PAGE = "app_pages/models.py"
 
 def shown_errors(at):
     """Error texts with the page's Markdown escaping (typed input is shown literally) removed."""
-    return [e.replace("\\", "") for e in error_texts(at)]
+    return [e.replace("\\", "").replace("\u200b", "") for e in error_texts(at)]
 
 
 def role_picker(at):
