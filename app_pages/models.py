@@ -287,9 +287,8 @@ def architecture_view(source, handle) -> None:
 def delete_view(repos: list) -> None:
     """Pick a cached repo, confirm, delete it; the result is shown after the rerun."""
     with st.expander(t("models.cache.delete_title")):
-        by_name = {f"{r.repo_type}:{r.repo_id}": r for r in repos}
-        choice = by_name[st.selectbox(t("models.cache.delete_pick"), list(by_name), key="models_delete_pick",
-                                      format_func=lambda name: f"{by_name[name].repo_id}（{t('models.dl.type.' + by_name[name].repo_type)}）")]
+        by_name = {f"{r.repo_id}（{t('models.dl.type.' + r.repo_type)}）": r for r in repos}
+        choice = by_name[st.selectbox(t("models.cache.delete_pick"), list(by_name), key="models_delete_pick")]
         mb = round(choice.size_on_disk / MB, 2)
         sure = st.checkbox(literal("models.cache.delete_confirm", repo=choice.repo_id, mb=mb), key="models_delete_sure")
         if st.button(t("models.cache.delete_button"), disabled=not sure, key="models_delete", type="primary"):
