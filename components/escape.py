@@ -27,6 +27,17 @@ def markdown_literal(text: object) -> str:
     return _PUNCTUATION.sub(r"\\\1", plain)
 
 
+def markdown_code(text: object) -> str:
+    """`text` as an inline code span: shown verbatim (no escapes, no links), copyable as written.
+
+    The fence is one backtick longer than any run inside, so no value can close it early.
+    """
+    plain = _LINE_BREAKS.sub(" ", str(text))
+    fence = "`" * (max((len(run) for run in re.findall("`+", plain)), default=0) + 1)
+    pad = " " if plain[:1] == "`" or plain[-1:] == "`" else ""  # CommonMark strips one space each side
+    return f"{fence}{pad}{plain}{pad}{fence}"
+
+
 def markdown_lines(text: object) -> str:
     """`text` made inert like `markdown_literal`, its line breaks kept as Markdown hard breaks (streamed stories).
 

@@ -5,14 +5,27 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from components.escape import markdown_literal
+from components.escape import markdown_code, markdown_literal
 from components.i18n import t
 from hflab.messages import Message
 
 
 def message_text(message: Message) -> str:
-    """The catalog string of `message` with every parameter escaped (parameters may be user or model text)."""
-    return t(message.key, **{name: markdown_literal(value) for name, value in message.params.items()})
+    """The catalog string of `message` with every parameter made inert (parameters may be user or model text).
+
+    A parameter the catalog writes as a code span (`` `{endpoint}` ``) is shown verbatim in one, so a URL or
+    path stays copyable exactly; every other parameter is escaped as Markdown literal text.
+    """
+    template = t(message.key)
+    params = {}
+    for name, value in message.params.items():
+        in_code = f"`{{{name}}}`"
+        if in_code in template:
+            template = template.replace(in_code, f"{{{name}}}")
+            params[name] = markdown_code(value)
+        else:
+            params[name] = markdown_literal(value)
+    return template.format(**params) if params else template
 
 
 def show_message(message: Message) -> None:

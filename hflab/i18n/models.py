@@ -33,8 +33,8 @@ STRINGS = {
                                  "en": "{path} has no config.json: it is not a transformers model directory."},
     # errors from the Hub or the disk
     # in zh a URL parameter is followed by a space: Markdown auto-links a URL up to the next space, Chinese included
-    "models.err.not_found": {"zh": "在 Hub {endpoint} 上找不到 {repo_id}。请检查拼写；如果它是私有模型，请设置 HF_TOKEN。",
-                             "en": "{repo_id} was not found on the Hub at {endpoint}. Check the spelling; if it is a private model, set HF_TOKEN."},
+    "models.err.not_found": {"zh": "在 Hub `{endpoint}` 上找不到 {repo_id}。请检查拼写；如果它是私有模型，请设置 HF_TOKEN。",
+                             "en": "{repo_id} was not found on the Hub at `{endpoint}`. Check the spelling; if it is a private model, set HF_TOKEN."},
     "models.err.not_found_with_token": {"zh": "找不到 {repo_id}，或者你的 HF_TOKEN 没有访问这个私有模型的权限。",
                                         "en": "{repo_id} was not found, or your HF_TOKEN has no access to this private model."},
     "models.err.gated_no_token": {"zh": "{repo_id} 是受限（gated）模型：先在它的 Hub 页面上同意使用条款，再设置 HF_TOKEN。",
@@ -44,8 +44,8 @@ STRINGS = {
     "models.err.bad_token": {"zh": "HF_TOKEN 无效（Hub 拒绝了它）。请在 huggingface.co/settings/tokens 重新生成并更新设置。",
                              "en": "HF_TOKEN is invalid (the Hub rejected it). Create a new one at huggingface.co/settings/tokens and update the setting."},
     "models.err.revision": {"zh": "{repo_id} 没有这个版本（分支、标签或提交）。", "en": "{repo_id} has no such revision (branch, tag or commit)."},
-    "models.err.no_network": {"zh": "连不上 {endpoint} ：请检查网络；在中国大陆可以设置 `HF_ENDPOINT=https://hf-mirror.com`。缓存没有任何改动。",
-                              "en": "Cannot reach {endpoint}: check the network; in mainland China set `HF_ENDPOINT=https://hf-mirror.com`. The cache was not changed."},
+    "models.err.no_network": {"zh": "连不上 `{endpoint}`：请检查网络；在中国大陆可以设置 `HF_ENDPOINT=https://hf-mirror.com`。缓存没有任何改动。",
+                              "en": "Cannot reach `{endpoint}`: check the network; in mainland China set `HF_ENDPOINT=https://hf-mirror.com`. The cache was not changed."},
     "models.err.interrupted": {"zh": "下载 {repo_id} 时连接中断。未完成的文件已丢弃，缓存没有改动；请重试。",
                                "en": "The connection broke while downloading {repo_id}. The partial files were discarded and the cache was not changed; try again."},
     "models.err.offline": {"zh": "已设置 HF_HUB_OFFLINE=1，不会访问网络。要下载，请先去掉这个设置。",

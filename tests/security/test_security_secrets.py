@@ -117,7 +117,7 @@ def test_token_never_shown_on_the_error_and_download_paths(tiny_env, closed_port
     at.text_input(key="models_dl_repo").input("org/private-model")
     next(b for b in at.button if b.label == t("models.dl.button", "en")).click().run()
     no_network = t("models.err.no_network", "en", repo_id=markdown_literal("org/private-model"),
-                   endpoint=markdown_literal(closed_port))
+                   endpoint=closed_port)  # a code span in the catalog: shown verbatim
     assert no_network in [e.value for e in at.error]
     shown.append(apptest_dump(at))
 
