@@ -22,6 +22,7 @@ from components.tabs import page_tabs
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes
 from hflab.chat import special_token_strings
+from hflab.code_reference import LoadReference, load_reference
 from hflab.manager import Handle
 from hflab.sampling import tokens
 from hflab.sampling.code import reproduction_code
@@ -374,7 +375,7 @@ def next_step(play: Playground) -> None:
     show_view(play, view, play.settings.top_p, current=True)
 
 
-def verify_and_code(play: Playground, prompt: str, use_chat: bool, model_id: str, precision: str, n_run: int) -> None:
+def verify_and_code(play: Playground, prompt: str, use_chat: bool, model: LoadReference, precision: str, n_run: int) -> None:
     """Check the steps against one model.generate call where one call can reproduce them; the copyable code."""
     stepper, generated = play.stepper, play.stepper.generated
     last = play.settings
@@ -389,13 +390,13 @@ def verify_and_code(play: Playground, prompt: str, use_chat: bool, model_id: str
                 st.warning(t("sampling.differs_generate", tokens=theirs))
     elif generated:
         st.caption(t("sampling.branched"))
-    show_code(reproduction_code(model_id, prompt, use_chat, generated, play.config, last, play.seed,
+    show_code(reproduction_code(model, prompt, use_chat, generated, play.config, last, play.seed,
                                 len(generated) or n_run), "sampling.code_title")
     if precision != "fp32":
         st.caption(t("precision.code_note", precision=precision))
 
 
-def explore_tab(play: Playground, prompt: str, prompt_text: str, use_chat: bool, model_id: str, precision: str) -> None:
+def explore_tab(play: Playground, prompt: str, prompt_text: str, use_chat: bool, model: LoadReference, precision: str) -> None:
     n_run = step_controls(play)
     groups = generated_chips(play, prompt_text)
     selected = st.session_state.get("sampling_chips")
@@ -403,7 +404,7 @@ def explore_tab(play: Playground, prompt: str, prompt_text: str, use_chat: bool,
         past_step(play, groups[selected], selected)
     else:
         next_step(play)
-    verify_and_code(play, prompt, use_chat, model_id, precision, n_run)
+    verify_and_code(play, prompt, use_chat, model, precision, n_run)
 
 
 def compare_settings(play: Playground, count: int) -> list[SamplingSettings]:
@@ -560,7 +561,7 @@ play = Playground(handle, prompt_ids, settings, config, session_stepper(handle, 
 tab_names = ("explore", "compare", "many", "notes")
 tabs = page_tabs("app_pages/sampling.py", tab_names, lambda name: t(f"sampling.tab.{name}"), key="sampling_tab")
 with tabs["explore"]:
-    explore_tab(play, prompt, prompt_text, use_chat, source.target or source.repo_id, precision)
+    explore_tab(play, prompt, prompt_text, use_chat, load_reference(source), precision)
 with tabs["compare"]:
     compare_tab(play)
 with tabs["many"]:

@@ -898,7 +898,7 @@ def history_chart(history: list[dict]) -> alt.Chart:
 def code_tab(picked: PickedModel | None, role: Source) -> None:
     """The copyable prediction code (for the picked model) and training code."""
     st.subheader(t("sentiment.code.predict"))
-    st.code(predict_code(picked.source.target if picked else None), language="python")
+    st.code(predict_code(picked.source if picked else None), language="python")
     st.subheader(t("sentiment.code.train"))
     st.code(train_code("scratch", role.repo_id), language="python")
 

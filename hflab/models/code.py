@@ -1,31 +1,21 @@
 """The copyable code the Models page shows: each snippet reproduces one view with transformers or
 huggingface_hub alone.
 
-Snippets name the model by its Hub id, so they run on the learner's machine; where this lab read the
-model from a local copy (cache, packaged asset, a role's directory), that path is only a comment.
+Snippets load the model as hflab.code_reference says (its Hub id; a local copy only as a comment).
 """
 from __future__ import annotations
 
+from hflab.code_reference import load_reference
 from hflab.models.heads import SAMPLE_TEXT
-from hflab.models.typed import ROLE
 from hflab.sources import Source
-
-
-def model_reference(source: Source) -> tuple[str, str]:
-    """(what `from_pretrained` gets in the snippet, a comment line saying where this lab read it, or '')."""
-    if source.role == ROLE and source.kind == "local":
-        return source.target or "", ""  # a directory the learner typed: it has no Hub id
-    if source.target and source.target != source.repo_id:
-        return source.repo_id, f"# this lab loaded it from: {source.target}\n"
-    return source.repo_id, ""
 
 
 def parameters_code(source: Source, model_class: str = "AutoModel") -> str:
     """Load the model and count its parameters, per top-level module, and its memory."""
-    ref, where = model_reference(source)
+    ref = load_reference(source)
     return f"""import transformers
 
-{where}model = transformers.{model_class}.from_pretrained({ref!r})
+{ref.setup}model = transformers.{model_class}.from_pretrained({ref.args})
 total = sum(p.numel() for p in model.parameters())
 per_module = {{name: sum(p.numel() for p in child.parameters()) for name, child in model.named_children()}}
 memory_mb = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()]) / 2**20
@@ -42,13 +32,13 @@ print(card.data.license, card.data.get("license_name"), card.data.get("license_l
 
 def head_code(source: Source, head: str) -> str:
     """Load one head, list its newly initialised weights and print the output shapes of a forward pass."""
-    ref, where = model_reference(source)
+    ref = load_reference(source)
     return f"""import torch
 from transformers import {head}, AutoTokenizer
 
-{where}model, info = {head}.from_pretrained({ref!r}, output_loading_info=True)
+{ref.setup}model, info = {head}.from_pretrained({ref.args}, output_loading_info=True)
 print("newly initialised (untrained):", sorted(info["missing_keys"]))
-tokenizer = AutoTokenizer.from_pretrained({ref!r})
+tokenizer = AutoTokenizer.from_pretrained({ref.args})
 with torch.no_grad():
     outputs = model(**tokenizer({SAMPLE_TEXT!r}, return_tensors="pt"))
 print({{name: tuple(value.shape) for name, value in outputs.items() if torch.is_tensor(value)}})"""
@@ -56,10 +46,10 @@ print({{name: tuple(value.shape) for name, value in outputs.items() if torch.is_
 
 def architecture_code(source: Source) -> str:
     """Print the module tree with parameter counts, and the config."""
-    ref, where = model_reference(source)
+    ref = load_reference(source)
     return f"""import transformers
 
-{where}model = transformers.AutoModel.from_pretrained({ref!r})
+{ref.setup}model = transformers.AutoModel.from_pretrained({ref.args})
 print(model)            # the module tree
 for name, module in model.named_modules():
     print(name or "(root)", type(module).__name__, sum(p.numel() for p in module.parameters()))

@@ -2,15 +2,15 @@
 next-token distribution stage by stage, and the last generation with `model.generate`."""
 from __future__ import annotations
 
+from hflab.code_reference import LoadReference
 from hflab.sampling.processors import PROCESSOR_CLASSES, SamplingSettings, processor_plan, processor_signature
 
 _TEMPLATE = '''import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList
 from transformers import {imports}
 
-MODEL = {model!r}
-tokenizer = AutoTokenizer.from_pretrained(MODEL)
-model = AutoModelForCausalLM.from_pretrained(MODEL, dtype=torch.float32).eval()
+{setup}tokenizer = AutoTokenizer.from_pretrained({args})
+model = AutoModelForCausalLM.from_pretrained({args}, dtype=torch.float32).eval()
 
 prompt = {prompt!r}
 {prompt_text}
@@ -41,11 +41,11 @@ print(tokenizer.decode(new_tokens))
 '''
 
 
-def reproduction_code(model: str, prompt: str, use_chat: bool, generated: list[int], config,
+def reproduction_code(model: LoadReference, prompt: str, use_chat: bool, generated: list[int], config,
                       last_run: SamplingSettings, seed: int, n_new: int) -> str:
     """Python source that recomputes the staged distribution after prompt + `generated` under the
     effective generation `config`, then reruns the last generation (`n_new` tokens, `last_run`
-    settings) with `generate`."""
+    settings) with `generate`; `model` says how the snippet loads the model (hflab.code_reference)."""
     plan = processor_plan(config)
     imports = ", ".join(sorted({PROCESSOR_CLASSES[name] for name, _ in plan})) or "GenerationConfig"
     if use_chat:
@@ -55,6 +55,6 @@ def reproduction_code(model: str, prompt: str, use_chat: bool, generated: list[i
         prompt_text = "text = prompt"
     stages = "\n".join(f"    ({name!r}, {processor_signature(name, kwargs)})," for name, kwargs in plan)
     kwargs = ", ".join(f"{k}={v!r}" for k, v in last_run.generate_kwargs().items())
-    return _TEMPLATE.format(imports=imports, model=model, prompt=prompt, prompt_text=prompt_text,
+    return _TEMPLATE.format(imports=imports, setup=model.setup, args=model.args, prompt=prompt, prompt_text=prompt_text,
                             generated=list(generated), stages=stages, seed=int(seed), n_new=max(1, int(n_new)),
                             kwargs=kwargs)

