@@ -9,7 +9,7 @@ import streamlit as st
 
 from components.i18n import t
 from components.limits import show_caps
-from components.messages import show_messages
+from components.messages import show_message, show_messages
 from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep, keep_choice, kept, set_choice
@@ -205,7 +205,7 @@ def run_call(handle, tokenizer, lock, texts: list[str], pairs: list[str] | None,
         with lock:
             anatomy = an.encode(tokenizer, texts, pairs, options)
     except Exception as exc:  # the tokenizer's own refusal (e.g. a truncation it cannot do) becomes a message
-        st.error(t("tokenizer.bad.call_failed", error=str(exc)))
+        show_message(Message("tokenizer.bad.call_failed", {"error": str(exc)}))
         return None
     st.session_state[RESULT_KEY] = (cache_key, anatomy)
     return anatomy
@@ -513,7 +513,7 @@ def load_compare_tokenizer(compare_source):
             return manager().get(f"{compare_source.cache_key}|tokenizer",
                                  lambda: compare.load_compare_tokenizer(compare_source), 0, label)
     except Exception as exc:  # a failed load becomes a message, the page keeps running
-        st.error(t("problem.load_failed", what=label, error=f"{type(exc).__name__}: {exc}"))
+        show_message(Message("problem.load_failed", {"what": label, "error": f"{type(exc).__name__}: {exc}"}))
     return None
 
 
