@@ -1,4 +1,4 @@
-"""Models: where each model comes from, what it is (files, parameters, memory, licence), its heads,
+"""Models: where each model comes from, what it is (files, parameters, memory and KV cache, licence), its heads,
 its architecture, the HF cache with downloads, and what the model manager holds right now."""
 import time
 from pathlib import Path
@@ -291,7 +291,8 @@ def memory_config(source, handle):
     try:
         if origin == "pasted":
             keep("models_mem_config", "")
-            text = st.text_area(t("models.mem.paste_label"), key="models_mem_config", height=200)
+            text = st.text_area(t("models.mem.paste_label"), key="models_mem_config", height=200,
+                                max_chars=get_settings().max_text_chars)
             if not text.strip():
                 st.info(t("models.mem.paste_empty"))
                 return None, None
@@ -344,8 +345,7 @@ def memory_view(source, handle) -> None:
     if config is None:
         return
     try:
-        attention = memory.attention_of(config)
-        params = memory.parameter_count(config)
+        attention, params = memory.describe(config)
     except MessageError as exc:
         show_message(exc.message)
         return

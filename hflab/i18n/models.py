@@ -2,8 +2,8 @@
 
 STRINGS = {
     "models.intro": {
-        "zh": "每个模型从哪里来、是什么：来源与版本、文件、参数量、内存、许可证、输出头（AutoModel 与 AutoModelFor*）、结构、缓存与下载。",
-        "en": "Where each model comes from and what it is: source and revision, files, parameters, memory, licence, heads (AutoModel vs AutoModelFor*), architecture, cache and downloads.",
+        "zh": "每个模型从哪里来、是什么：来源与版本、文件、参数量、内存与 KV 缓存、许可证、输出头（AutoModel 与 AutoModelFor*）、结构、缓存与下载。",
+        "en": "Where each model comes from and what it is: source and revision, files, parameters, memory and KV cache, licence, heads (AutoModel vs AutoModelFor*), architecture, cache and downloads.",
     },
     # choosing a model
     "models.pick.mode": {"zh": "要查看的模型", "en": "Model to inspect"},
@@ -200,7 +200,7 @@ STRINGS = {
     "models.mem.from": {"zh": "配置从哪里来", "en": "Config from"},
     "models.mem.from.model": {"zh": "上面选的模型", "en": "The model picked above"},
     "models.mem.from.pasted": {"zh": "粘贴一个 config.json", "en": "A pasted config.json"},
-    "models.mem.paste_label": {"zh": "config.json 的内容（例如从 Hub 模型页的 Files 里复制）",
+    "models.mem.paste_label": {"zh": "config.json 的内容（例如从 Hub 模型页的文件列表里复制）",
                                "en": "Contents of a config.json (copy it from the Files of a model page on the Hub, for example)"},
     "models.mem.paste_empty": {"zh": "粘贴一个模型的 config.json，就能估计它的内存，不用下载权重。",
                                "en": "Paste a model's config.json to estimate its memory without downloading any weights."},

@@ -217,6 +217,17 @@ def _count(config_json: str, config_class) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def describe(config) -> tuple[Attention, int]:
+    """(attention sizes, parameter count) of a config; anything odd in it becomes a MessageError, never a traceback."""
+    try:
+        return attention_of(config), parameter_count(config)
+    except MessageError:
+        raise
+    except Exception as exc:  # e.g. a composite config with two text configs, sizes of the wrong type
+        raise MessageError("models.mem.err.bad_config", model_type=str(getattr(config, "model_type", "")),
+                           error=_short(exc)) from exc
+
+
 def check_inputs(context: int, batch: int, encoder_length: int, attention: Attention) -> list[Message]:
     """Errors for lengths and batch out of range; a warning for a context longer than the model was built for."""
     problems = []

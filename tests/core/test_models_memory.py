@@ -160,6 +160,14 @@ def test_sizes_that_do_not_fit_together_are_a_message_not_a_traceback(text, key)
     assert raised.value.key == key
 
 
+def test_a_config_whose_text_part_is_ambiguous_is_a_message():
+    config = memory.config_from_text('{"model_type": "blip"}')
+    config.decoder = config.text_config  # two text configs: get_text_config raises ValueError
+    with pytest.raises(MessageError) as raised:
+        memory.describe(config)
+    assert raised.value.key == "models.mem.err.bad_config"
+
+
 def test_a_config_file_that_is_no_config(tmp_path):
     (tmp_path / "config.json").write_text('{"model_type": 3}', encoding="utf-8")
     with pytest.raises(MessageError) as raised:
@@ -181,3 +189,17 @@ def test_a_context_beyond_the_model_positions_is_a_warning(model_dirs):
     problems = memory.check_inputs(attention.max_positions + 1, 1, 1, attention)
     assert [(m.key, m.level) for m in problems] == [("models.mem.beyond_positions", "warning")]
     assert memory.check_inputs(attention.max_positions, 1, 1, attention) == []
+
+
+def test_the_copyable_code_prints_the_same_estimate(model_dirs, capsys):
+    from hflab.models import code, typed
+    from hflab.sources import Source
+
+    config, model = load(model_dirs["llama"])
+    source = Source(typed.ROLE, "local", "llama", str(model_dirs["llama"]), "source.local")
+    exec(compile(code.memory_code(source, CONTEXT, BATCH, "fp32"), "snippet", "exec"), {})
+    weights_line, kv_line = capsys.readouterr().out.splitlines()
+    params = memory.parameter_count(config)
+    assert weights_line == str({d: params * b / 2**20 for d, b in memory.WEIGHT_BYTES.items()})
+    estimate = memory.kv_cache_bytes(memory.attention_of(config), CONTEXT, BATCH, 4)
+    assert kv_line == f"KV cache MB: {estimate.total / 2**20}"
