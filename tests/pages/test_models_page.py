@@ -262,3 +262,18 @@ def test_a_zero_or_huge_context_gets_the_catalog_message(tiny_env, value):
     assert not at.exception
     assert memory_errors(at) == [t("models.mem.err.context", "en", value=value, max=memory.MAX_CONTEXT)]
     assert not [f for f in at.dataframe if t("models.mem.col.weights", "en") in f.value.columns]
+
+
+def test_memory_inputs_survive_a_language_switch_and_a_page_visit(tiny_env):
+    at = open_page(PAGE, "zh")
+    at.number_input(key="models_mem_context").set_value(96).run()
+    at.selectbox(key="models_mem_dtype").set_value("fp16").run()
+    at.radio(key="models_mem_from@zh").set_value("pasted").run()
+    at.text_area(key="models_mem_config").input('{"model_type": "qwen2"}').run()
+    at.toggle(key="lang_en").set_value(True).run()
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page(PAGE).run()
+    assert at.radio(key="models_mem_from@en").value == "pasted"
+    assert at.text_area(key="models_mem_config").value == '{"model_type": "qwen2"}'
+    assert (at.number_input(key="models_mem_context").value, at.selectbox(key="models_mem_dtype").value) == (96, "fp16")
+    assert not at.exception and memory_errors(at) == []
