@@ -1,4 +1,4 @@
-"""Models: where each model comes from, what it is (files, parameters, memory, licence), its heads,
+"""Models: where each model comes from, what it is (files, parameters, memory and KV cache, licence), its heads,
 its architecture, the HF cache with downloads, and what the model manager holds right now."""
 import time
 from pathlib import Path
@@ -9,14 +9,14 @@ import streamlit as st
 from components import state
 from components.code import show_code
 from components.i18n import lang, t
-from components.messages import message_text, show_message
+from components.messages import message_text, show_message, show_messages
 from components.model_loading import load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep
 from components.tabs import page_tabs
 from hflab import i18n
-from hflab.messages import Message
-from hflab.models import cache, checkpoint, code, licences, typed
+from hflab.messages import Message, MessageError
+from hflab.models import cache, checkpoint, code, licences, memory, typed
 from hflab.network import hub_status
 from hflab.roles import ROLES
 from hflab.settings import get_settings, hf_token, user_download_token
@@ -284,6 +284,96 @@ def architecture_view(source, handle) -> None:
     show_code(code.architecture_code(source), "models.code.architecture")
 
 
+def memory_config(source, handle):
+    """The config to estimate: the loaded model's, the picked model's config.json, or a pasted one (None: none yet)."""
+    origin = st.radio(t("models.mem.from"), ["model", "pasted"], horizontal=True,
+                      key=state.keep_choice("models_mem_from", "model"), format_func=labels("models.mem.from."))
+    try:
+        if origin == "pasted":
+            keep("models_mem_config", "")
+            text = st.text_area(t("models.mem.paste_label"), key="models_mem_config", height=200,
+                                max_chars=get_settings().max_text_chars)
+            if not text.strip():
+                st.info(t("models.mem.paste_empty"))
+                return None, None
+            return memory.config_from_text(text), None
+        if handle is not None:
+            return handle.value[0].config, source
+        if not source.ready or source.role == "tokenizer" or source.needs_conversion:
+            st.info(t("models.mem.no_model"))
+            return None, None
+        token = hf_token() if source.kind in ("hub", "mirror") else None
+        return memory.config_from_dir(source.target, token), source
+    except MessageError as exc:
+        show_message(exc.message)
+    except Exception as exc:  # the Hub's answer for a config.json it could not give
+        show_error(exc, source.repo_id)
+    return None, None
+
+
+def memory_inputs(attention) -> tuple[int, int, int, str]:
+    """Context length, batch, source length (encoder-decoder only) and KV-cache dtype."""
+    cols = st.columns(4)
+    keep("models_mem_context", min(1024, attention.max_positions or 1024))
+    context = cols[0].number_input(t("models.mem.context"), step=256, key="models_mem_context")
+    keep("models_mem_batch", 1)
+    batch = cols[1].number_input(t("models.mem.batch"), step=1, key="models_mem_batch")
+    source_length = 0
+    if attention.kind == "encoder_decoder":
+        keep("models_mem_source", 128)
+        source_length = cols[2].number_input(t("models.mem.encoder_length"), step=16, key="models_mem_source")
+    keep("models_mem_dtype", "fp32")
+    cache_dtype = cols[3].selectbox(t("models.mem.cache_dtype"), list(memory.CACHE_BYTES), key="models_mem_dtype")
+    return int(context), int(batch), int(source_length), cache_dtype
+
+
+def largest_text(row, attention) -> str:
+    """The longest context that fits, or why there is none."""
+    if row.largest_context is None:
+        return t("models.mem.largest.none")
+    if row.largest_context == 0:
+        return t("models.mem.largest.weights")
+    if attention.max_positions and row.largest_context > attention.max_positions:
+        return t("models.mem.largest.beyond", tokens=f"{row.largest_context:,}", max=f"{attention.max_positions:,}")
+    return f"{row.largest_context:,}"
+
+
+def memory_view(source, handle) -> None:
+    """Weights at fp32 / fp16 / int8 and the KV cache for a context and batch, against the memory budget."""
+    st.markdown(t("models.mem.intro"))
+    config, config_source = memory_config(source, handle)
+    if config is None:
+        return
+    try:
+        attention, params = memory.describe(config)
+    except MessageError as exc:
+        show_message(exc.message)
+        return
+    context, batch, source_length, cache_dtype = memory_inputs(attention)
+    if show_messages(memory.check_inputs(context, batch, source_length, attention)):
+        return
+    budget = get_settings().memory_budget_mb
+    rows = memory.memory_table(config, context, batch, cache_dtype, budget, source_length)
+    model_class = getattr(memory.model_class(config), "__name__", "AutoModel")
+    if attention.caches:
+        st.markdown(t("models.mem.summary", params=f"{params:,}", model_class=model_class, layers=attention.layers,
+                      heads=attention.heads, kv_heads=attention.kv_heads, head_dim=attention.head_dim,
+                      per_token=f"{attention.bytes_per_token(batch, memory.CACHE_BYTES[cache_dtype]):,}"))
+        if attention.kv_heads < attention.heads:
+            st.caption(t("models.mem.gqa", heads=attention.heads, kv_heads=attention.kv_heads,
+                         share=f"{attention.kv_heads}/{attention.heads}"))
+    st.info(t(f"models.mem.kind.{attention.kind}", tokens=attention.cross_length))
+    st.dataframe(pd.DataFrame([{t("models.mem.col.weights"): row.weights,
+                                t("models.mem.col.weights_mb"): round(row.weight_bytes / MB, 2),
+                                t("models.mem.col.cache_mb"): round(row.cache_bytes / MB, 2),
+                                t("models.mem.col.total_mb"): round(row.total_bytes / MB, 2),
+                                t("models.mem.col.fits"): t("models.mem.fits." + ("yes" if row.fits else "no")),
+                                t("models.mem.col.largest"): largest_text(row, attention)} for row in rows]),
+                 hide_index=True, width="stretch")
+    st.caption(t("models.mem.caption", budget=budget))
+    show_code(code.memory_code(config_source, context, batch, cache_dtype), "models.code.memory")
+
+
 def delete_view(repos: list) -> None:
     """Pick a cached repo, confirm, delete it; the result is shown after the rerun."""
     with st.expander(t("models.cache.delete_title")):
@@ -431,11 +521,13 @@ def main() -> None:
     role_sources = {role: resolve_role(role) for role in MODEL_ROLES}
     source = pick_source(role_sources)
     handle = load_choice(source)
-    tabs = page_tabs("app_pages/models.py", ("overview", "heads", "architecture", "cache", "loaded"),
+    tabs = page_tabs("app_pages/models.py", ("overview", "heads", "architecture", "memory", "cache", "loaded"),
                      lambda name: t(f"models.tab.{name}"), key="models_tab")
-    overview_tab, heads_tab, architecture_tab, cache_tab, loaded_tab = tabs.values()
+    overview_tab, heads_tab, architecture_tab, memory_tab, cache_tab, loaded_tab = tabs.values()
     if source.ready and source.role != "tokenizer":
         model_tabs(source, handle, overview_tab, heads_tab, architecture_tab)
+    with memory_tab:
+        memory_view(source, handle)
     with cache_tab:
         cache_view()
     with loaded_tab:

@@ -140,10 +140,17 @@ def loaded_dtype(model) -> str:
     return str(first.dtype).replace("torch.", "") if first is not None else ""
 
 
+def architecture_class(config):
+    """The transformers class the config's `architectures` names (the checkpoint's own), or None."""
+    import transformers
+
+    names = [n for n in (getattr(config, "architectures", None) or []) if hasattr(transformers, n)]
+    return getattr(transformers, names[0]) if names else None
+
+
 def load_for_inspection(source: Source) -> tuple[Any, Any]:
     """(model, tokenizer or None): the checkpoint's own architecture class, fp32 on CPU, never remote code."""
     import torch
-    import transformers
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     from hflab.loading import configure_torch, device, safe_weights_kwargs
@@ -158,8 +165,7 @@ def load_for_inspection(source: Source) -> tuple[Any, Any]:
     if source.kind in ("local", "cache", "packaged"):
         weights_summary(source.target)  # a corrupt file gets a clear message before transformers tries it
     config = AutoConfig.from_pretrained(source.target, trust_remote_code=False, token=token)
-    names = [n for n in (config.architectures or []) if hasattr(transformers, n)]
-    cls = getattr(transformers, names[0]) if names else AutoModel
+    cls = architecture_class(config) or AutoModel
     dtype = torch.float32 if device() == "cpu" else "auto"
     model = cls.from_pretrained(source.target, dtype=dtype, trust_remote_code=False, token=token,
                                 **safe_weights_kwargs(source.target)).eval().to(device())

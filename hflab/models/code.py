@@ -56,6 +56,38 @@ for name, module in model.named_modules():
 print(model.config)     # the config"""
 
 
+def memory_code(source: Source | None, context: int, batch: int, cache_dtype: str) -> str:
+    """Count the parameters on the meta device (no weights allocated) and compute the KV cache for `context`
+    tokens and `batch`; `source` None: the config the learner pasted, read from a config.json file."""
+    if source is None:
+        load = """import json
+
+data = json.load(open("config.json", encoding="utf-8"))   # the config you pasted
+config = AutoConfig.for_model(**data)"""
+    else:
+        ref, where = model_reference(source)
+        load = f"{where}config = AutoConfig.from_pretrained({ref!r})   # config.json only, no weights"
+    bytes_per_value = {"fp32": 4, "fp16": 2}[cache_dtype]
+    return f"""import torch
+import transformers
+from transformers import AutoConfig, AutoModel
+
+{load}
+with torch.device("meta"):   # shapes only: the weights take no memory
+    names = [n for n in (config.architectures or []) if hasattr(transformers, n)]
+    model = getattr(transformers, names[0])(config) if names else AutoModel.from_config(config)
+params = sum(p.numel() for p in model.parameters())   # tied weights once
+print({{dtype: params * size / 2**20 for dtype, size in {{"fp32": 4, "fp16": 2, "int8": 1}}.items()}})   # MB
+
+text = config.get_text_config(decoder=True)   # the language part of a multimodal config
+kv_heads = getattr(text, "num_key_value_heads", None) or text.num_attention_heads   # grouped-query attention
+head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
+context, batch, bytes_per_value = {context}, {batch}, {bytes_per_value}   # {cache_dtype}
+kv_bytes = 2 * text.num_hidden_layers * batch * kv_heads * head_dim * context * bytes_per_value   # K and V
+print("KV cache MB:", kv_bytes / 2**20)
+# an encoder-decoder adds the same per source token (cross-attention); an encoder-only model caches nothing"""
+
+
 CACHE_CODE = """from huggingface_hub import scan_cache_dir, snapshot_download
 
 info = scan_cache_dir()                       # what is cached, sizes, last access

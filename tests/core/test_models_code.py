@@ -15,7 +15,7 @@ TYPED_DIR = Source(typed.ROLE, "local", "mine", "/data/my-model", "source.local"
 
 def snippets(source: Source) -> list[str]:
     return [code.parameters_code(source), code.head_code(source, "AutoModelForMaskedLM"),
-            code.architecture_code(source)]
+            code.architecture_code(source), code.memory_code(source, 1024, 2, "fp16")]
 
 
 @pytest.mark.parametrize("source", [PACKAGED, CACHED])
@@ -39,3 +39,9 @@ def test_offline_commands_download_each_repo_then_run_offline():
     commands = code.offline_commands([("org/model", "model"), ("org/data", "dataset")])
     assert commands.splitlines() == ["hf download org/model", "hf download --repo-type dataset org/data",
                                      "HF_HUB_OFFLINE=1 python dev.py app"]
+
+
+def test_memory_code_runs_and_reads_a_pasted_config_from_a_file():
+    snippet = code.memory_code(None, 128, 1, "fp32")
+    compile(snippet, "snippet", "exec")
+    assert "AutoConfig.for_model(**data)" in snippet and "from_pretrained" not in snippet

@@ -8,7 +8,7 @@ from apptest_utils import error_texts, open_page
 
 from hflab import offline_assets
 from hflab.i18n import t
-from hflab.models import heads
+from hflab.models import heads, memory
 
 PAGE = "app_pages/models.py"
 
@@ -34,7 +34,7 @@ def _load_role(at, role):
 def test_inspect_a_role_and_run_a_head(lang, tiny_env):
     at = _load_role(open_page(PAGE, lang), "sentiment")
     assert [tab.label for tab in at.tabs] == [t(f"models.tab.{n}", lang) for n in
-                                              ("overview", "heads", "architecture", "cache", "loaded")]
+                                              ("overview", "heads", "architecture", "memory", "cache", "loaded")]
     from transformers import AutoModelForSequenceClassification
 
     expected = AutoModelForSequenceClassification.from_pretrained(tiny_env["sentiment"]).num_parameters()
@@ -184,3 +184,96 @@ def test_first_view_before_the_packaged_model_is_converted(monkeypatch, tmp_path
     assert not at.exception and error_texts(at) == []
     assert role_picker(at).value == "causal_lm"
     assert t("models.ov.needs_conversion", "zh") in [i.value for i in at.info]
+
+
+def memory_errors(at, lang="en"):
+    """Error boxes other than the overview's (a tiny model declares no licence: always an error there)."""
+    return [e for e in shown_errors(at) if e != t("models.lic.unknown", lang)]
+
+
+def memory_frame(at, lang):
+    """The memory view's table: one row per weights format."""
+    return next(f.value for f in at.dataframe if t("models.mem.col.weights", lang) in f.value.columns)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("role, kind", [("causal_lm", "decoder"), ("sentiment", "encoder"),
+                                        ("caption", "vision_decoder"), ("translation", "encoder_decoder")])
+def test_memory_view_estimates_a_role_from_its_config(lang, role, kind, tiny_env):
+    from transformers import AutoConfig
+
+    at = open_page(PAGE, lang)
+    role_picker(at).set_value(role).run()  # not loaded: the estimate needs the config only
+    assert not at.exception, [e.value for e in at.exception]
+    config = AutoConfig.from_pretrained(tiny_env[role])
+    attention, params = memory.attention_of(config), memory.parameter_count(config)
+    frame = memory_frame(at, lang)
+    assert frame[t("models.mem.col.weights", lang)].tolist() == ["fp32", "fp16", "int8"]
+    assert frame[t("models.mem.col.weights_mb", lang)].tolist() == [round(params * b / 2**20, 2) for b in (4, 2, 1)]
+    assert t(f"models.mem.kind.{kind}", lang, tokens=attention.cross_length) in [i.value for i in at.info]
+    if kind == "encoder":
+        assert set(frame[t("models.mem.col.largest", lang)]) == {t("models.mem.largest.none", lang)}
+        return
+    at.number_input(key="models_mem_context").set_value(64).run()
+    at.number_input(key="models_mem_batch").set_value(2).run()
+    per_token = attention.bytes_per_token(2, 4)
+    summary = t("models.mem.summary", lang, params=f"{params:,}", model_class=config.architectures[0],
+                layers=attention.layers, heads=attention.heads, kv_heads=attention.kv_heads,
+                head_dim=attention.head_dim, per_token=f"{per_token:,}")
+    assert summary in [m.value for m in at.markdown]
+    cache = memory.kv_cache_bytes(attention, 64, 2, 4, 128 if kind == "encoder_decoder" else 0)
+    assert memory_frame(at, lang)[t("models.mem.col.cache_mb", lang)].tolist() == [round(cache.total / 2**20, 2)] * 3
+    assert "kv_bytes = 2 * text.num_hidden_layers" in "".join(c.value for c in at.code)
+    assert not at.exception and memory_errors(at, lang) == []
+
+
+@pytest.fixture()
+def pasted(tiny_env):
+    def paste(text, lang="en"):
+        at = open_page(PAGE, lang)
+        at.radio(key=f"models_mem_from@{lang}").set_value("pasted").run()
+        at.text_area(key="models_mem_config").input(text).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+    return paste
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_pasted_text_that_is_not_a_config_gets_the_catalog_message(pasted, lang):
+    assert memory_errors(pasted("[1, 2]", lang), lang) == [t("models.mem.err.not_config", lang, found="list")]
+    assert memory_errors(pasted('{"model_type": "no-such-model"}', lang), lang) == [
+        t("models.mem.err.model_type", lang, model_type="no-such-model")]
+
+
+def test_a_pasted_config_is_estimated_with_grouped_query_attention(pasted):
+    at = pasted('{"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 64, '
+                '"intermediate_size": 96, "num_hidden_layers": 2, "num_attention_heads": 4, '
+                '"num_key_value_heads": 2, "vocab_size": 300, "max_position_embeddings": 256}')
+    assert memory_errors(at) == []
+    assert t("models.mem.gqa", "en", heads=4, kv_heads=2, share="2/4") in [c.value for c in at.caption]
+    assert "AutoConfig.for_model(**data)" in "".join(c.value for c in at.code)
+
+
+@pytest.mark.parametrize("value", [0, memory.MAX_CONTEXT + 1])
+def test_a_zero_or_huge_context_gets_the_catalog_message(tiny_env, value):
+    at = open_page(PAGE, "en")
+    role_picker(at).set_value("causal_lm").run()
+    at.number_input(key="models_mem_context").set_value(value).run()
+    assert not at.exception
+    assert memory_errors(at) == [t("models.mem.err.context", "en", value=value, max=memory.MAX_CONTEXT)]
+    assert not [f for f in at.dataframe if t("models.mem.col.weights", "en") in f.value.columns]
+
+
+def test_memory_inputs_survive_a_language_switch_and_a_page_visit(tiny_env):
+    at = open_page(PAGE, "zh")
+    at.number_input(key="models_mem_context").set_value(96).run()
+    at.selectbox(key="models_mem_dtype").set_value("fp16").run()
+    at.radio(key="models_mem_from@zh").set_value("pasted").run()
+    at.text_area(key="models_mem_config").input('{"model_type": "qwen2"}').run()
+    at.toggle(key="lang_en").set_value(True).run()
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page(PAGE).run()
+    assert at.radio(key="models_mem_from@en").value == "pasted"
+    assert at.text_area(key="models_mem_config").value == '{"model_type": "qwen2"}'
+    assert (at.number_input(key="models_mem_context").value, at.selectbox(key="models_mem_dtype").value) == (96, "fp16")
+    assert not at.exception and memory_errors(at) == []
