@@ -65,8 +65,8 @@ def memory_code(source: Source | None, context: int, batch: int, cache_dtype: st
 data = json.load(open("config.json", encoding="utf-8"))   # the config you pasted
 config = AutoConfig.for_model(**data)"""
     else:
-        ref, where = model_reference(source)
-        load = f"{where}config = AutoConfig.from_pretrained({ref!r})   # config.json only, no weights"
+        ref = load_reference(source)
+        load = f"{ref.setup}config = AutoConfig.from_pretrained({ref.args})   # config.json only, no weights"
     bytes_per_value = {"fp32": 4, "fp16": 2}[cache_dtype]
     return f"""import torch
 import transformers
