@@ -10,8 +10,8 @@ import streamlit as st
 
 from components.escape import markdown_literal
 from components.i18n import t
-from components.messages import message_text, show_message
-from components.model_loading import load, resolve_role
+from components.messages import message_text
+from components.model_loading import explain_missing, load, resolve_role
 from components.page import header
 from components.state import keep, set_choice
 from hflab import loading
@@ -41,9 +41,7 @@ def done_key(chapter: Chapter) -> str:
 
 def show_missing(source: Source) -> None:
     """What is missing and the command that fixes it, as information: a first view never opens on an error."""
-    show_message(source.problem("info"))
-    if source.fix:
-        st.code(source.fix, language="bash")
+    explain_missing(source, "info")
 
 
 def render_progress(done: set[str]) -> None:
