@@ -28,11 +28,12 @@ from hflab.learn.chapters import (
 )
 from hflab.messages import Message
 from hflab.sentiment import data as sentiment_data
-from hflab.sentiment.checkpoints import list_trained, trained_source
+from hflab.sentiment.checkpoints import finetuned_source, list_trained, trained_source
 from hflab.sources import Source
 
 RESULT_KEY = "learn_result_{step}"  # each hands-on result survives the reruns other widgets cause
 ROLE_CHOICE = "__role__"
+FINETUNED_CHOICE = "__finetuned__"  # the fine-tuned Hub checkpoint (online, or once cached)
 
 
 def done_key(chapter: Chapter) -> str:
@@ -96,12 +97,22 @@ def render_chapter(number: int, chapter: Chapter, hands_on: Callable[[], None] |
 
 # ---------------------------------------------------------------- hands-on: pipeline
 
-def classifier_choices() -> dict[str, str]:
-    """Choice id -> label: the sentiment role's model, then the models trained on the Sentiment page."""
+def classifier_choices(finetuned: Source | None) -> dict[str, str]:
+    """Choice id -> label: the sentiment role's model (bert-base-chinese: the untrained-head lesson), the
+    fine-tuned Hub checkpoint when it is cached or reachable (real labels), then the models trained here."""
     choices = {ROLE_CHOICE: t("learn.pipe.model.role", repo=resolve_role("sentiment").repo_id)}
+    if finetuned is not None:
+        choices[FINETUNED_CHOICE] = t("learn.pipe.model.finetuned", repo=finetuned.repo_id)
     for path, _meta in list_trained():
         choices[str(path)] = t("learn.pipe.model.trained", name=path.name)
     return choices
+
+
+def picked_source(picked: str, finetuned: Source | None) -> Source:
+    """The Source of the chosen classifier."""
+    if picked == FINETUNED_CHOICE and finetuned is not None:
+        return finetuned
+    return resolve_role("sentiment") if picked in (ROLE_CHOICE, FINETUNED_CHOICE) else trained_source(Path(picked))
 
 
 def render_classification(source: Source, texts: list[str]) -> None:
@@ -118,7 +129,7 @@ def render_classification(source: Source, texts: list[str]) -> None:
         return
     missing_keys, rows = st.session_state[result_key]
     if missing_keys:
-        st.info(t("learn.pipe.missing_keys", keys=", ".join(missing_keys)))
+        st.info(t("learn.pipe.missing_keys", keys=markdown_literal(", ".join(missing_keys))))
         st.caption(t("learn.pipe.why_half"))
     else:
         st.success(t("learn.pipe.none_missing"))
@@ -154,12 +165,13 @@ def render_fill_mask(source: Source) -> None:
 def pipeline_step() -> None:
     """The tutorial's first hands-on step: classification with an untrained head, then fill-mask."""
     st.markdown(f"**{t('learn.pipe.heading')}**")
-    choices = classifier_choices()
+    finetuned = finetuned_source()
+    choices = classifier_choices(finetuned)
     keep("learn_classifier", ROLE_CHOICE)
     if st.session_state["learn_classifier"] not in choices:
         st.session_state["learn_classifier"] = ROLE_CHOICE
     picked = st.selectbox(t("learn.pipe.model"), list(choices), format_func=choices.get, key="learn_classifier")
-    source = resolve_role("sentiment") if picked == ROLE_CHOICE else trained_source(Path(picked))
+    source = picked_source(picked, finetuned)
     keep("learn_pipe_texts", PIPELINE_SENTENCE)
     raw = st.text_area(t("learn.pipe.texts"), key="learn_pipe_texts", height=80)
     texts = [line.strip() for line in raw.split("\n") if line.strip()]

@@ -151,6 +151,8 @@ STRINGS = {
     "learn.pipe.heading": {"zh": "pipeline(\"text-classification\")", "en": "pipeline(\"text-classification\")"},
     "learn.pipe.model": {"zh": "分类模型", "en": "Classifier"},
     "learn.pipe.model.role": {"zh": "情感基础模型（{repo}）", "en": "Sentiment base model ({repo})"},
+    "learn.pipe.model.finetuned": {"zh": "微调好的中文情感模型（{repo}，分类头已训练）",
+                                   "en": "Fine-tuned Chinese sentiment model ({repo}, trained head)"},
     "learn.pipe.model.trained": {"zh": "本实验室训练的模型：{name}", "en": "Trained in the lab: {name}"},
     "learn.pipe.texts": {"zh": "句子（每行一句）", "en": "Sentences (one per line)"},
     "learn.pipe.run": {"zh": "运行 pipeline", "en": "Run the pipeline"},

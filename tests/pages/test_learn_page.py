@@ -200,3 +200,59 @@ def test_chinese_labels_are_chinese_or_identifiers(tiny_env):
     english = [label for label in labels if not chinese.search(label)
                and not any(mark in label for mark in "_.(") and label not in ("text", "label")]
     assert english == [] and all(chinese.search(label) or identifier.match(label) for label in labels)
+
+
+def test_untrained_head_lesson_lists_the_weights_transformers_reports(tiny_models, session_dir, monkeypatch):
+    """Issue 13.2: a BERT checkpoint without a classification head (bert-base-chinese's case) answers through
+    pipeline with a new, random head; the page names exactly the weights transformers says it initialised."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, BertModel
+
+    from components.escape import markdown_literal
+
+    plain = session_dir / "data" / "tiny" / "bert-no-head"
+    if not (plain / "config.json").is_file():
+        torch = pytest.importorskip("torch")
+        torch.manual_seed(0)
+        BertModel(BertConfig(vocab_size=21128, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                             intermediate_size=64)).save_pretrained(plain)
+        AutoTokenizer.from_pretrained(tiny_models["sentiment"]).save_pretrained(plain)
+    _model, info = AutoModelForSequenceClassification.from_pretrained(plain, output_loading_info=True)
+    reported = sorted(info["missing_keys"])
+    assert reported and all(key.startswith("classifier.") for key in reported)
+    monkeypatch.setenv("HFLAB_SENTIMENT_DIR", str(plain))
+    at = open_page(PAGE)
+    button(at, "learn_classify_run").click().run()
+    assert not error_texts(at)
+    assert t("learn.pipe.missing_keys", "zh", keys=markdown_literal(", ".join(reported))) in [i.value for i in at.info]
+    assert t("learn.pipe.why_half", "zh") in [c.value for c in at.caption]
+    table = next(f.value for f in at.dataframe if t("learn.pipe.col.label", "zh") in f.value.columns)
+    assert set(table[t("learn.pipe.col.label", "zh")]) <= {"LABEL_0", "LABEL_1"}
+
+
+def test_the_fine_tuned_checkpoint_is_offered_once_it_is_available(tiny_models, tmp_path, monkeypatch):
+    """Issue 13.2: online (or once cached) the pipeline step also offers the Sentiment page's fine-tuned
+    checkpoint, whose trained head gives real labels. Here it is a tiny classifier placed in the HF cache
+    under the fine-tuned id, so it resolves without a network."""
+    import shutil
+
+    from huggingface_hub import constants
+
+    from hflab.sentiment.checkpoints import FINETUNED_ID
+
+    repo = tmp_path / "hub" / f"models--{FINETUNED_ID.replace('/', '--')}"
+    shutil.copytree(tiny_models["sentiment"], repo / "snapshots" / ("f" * 40))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("f" * 40)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.delenv("HFLAB_SENTIMENT_DIR", raising=False)
+    at = open_page(PAGE)
+    picker = at.selectbox(key="learn_classifier")
+    assert picker.options[:2] == [t("learn.pipe.model.role", "zh", repo="bert-base-chinese"),
+                                  t("learn.pipe.model.finetuned", "zh", repo=FINETUNED_ID)]
+    assert picker.value == "__role__"  # the lesson stays first
+    picker.set_value("__finetuned__").run()
+    button(at, "learn_classify_run").click().run()
+    assert not error_texts(at)
+    assert t("learn.pipe.none_missing", "zh") in [s.value for s in at.success]
+    table = next(f.value for f in at.dataframe if t("learn.pipe.col.label", "zh") in f.value.columns)
+    assert set(table[t("learn.pipe.col.label", "zh")]) <= {"negative", "positive"}  # the checkpoint's id2label
