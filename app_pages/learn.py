@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.escape import markdown_literal
-from components.i18n import t
+from components.i18n import lang, t
 from components.messages import message_text
 from components.model_loading import explain_missing, load, resolve_role
 from components.page import header
@@ -19,7 +19,7 @@ from hflab.learn import batches, pipelines, reviews, subword
 from hflab.learn.chapters import (
     CHAPTERS,
     FILL_MASK_SENTENCE,
-    GENERATION_PROMPT,
+    GENERATION_PROMPTS,
     PIPELINE_SENTENCE,
     SUBWORD_TEXTS,
     TAB_REQUEST_KEY,
@@ -68,7 +68,7 @@ def render_snippets(chapter: Chapter) -> None:
 
 def open_in_lab(chapter: Chapter) -> None:
     """Put the tutorial's example into the target page's widgets, ask for its tab, and switch there."""
-    for key, value in chapter.target.values.items():
+    for key, value in chapter.target.values_for(lang()).items():
         st.session_state[key] = value
     for key, value in chapter.target.choices.items():
         set_choice(key, value)
@@ -83,7 +83,8 @@ def render_chapter(number: int, chapter: Chapter, hands_on: Callable[[], None] |
     """One chapter: summary, snippets, the link into the lab, the hands-on step if any, the done tick."""
     with st.container(border=True):
         st.subheader(f"{number}. {t(chapter.title_key)}")
-        st.caption(t("learn.lines", start=chapter.lines[0], end=chapter.lines[1]))
+        st.caption(t("learn.lines", ranges=t("learn.lines.sep").join(
+            t("learn.lines.range", start=start, end=end) for start, end in chapter.lines)))
         st.markdown(t(chapter.summary_key))
         render_snippets(chapter)
         if st.button(t("learn.open"), key=f"learn_open_{chapter.id}", icon=":material/open_in_new:"):
@@ -119,7 +120,7 @@ def render_classification(source: Source, texts: list[str]) -> None:
     """pipeline("text-classification") next to the direct forward and transformers' list of new weights."""
     result_key = RESULT_KEY.format(step="classify")
     if st.button(t("learn.pipe.run"), key="learn_classify_run", disabled=not texts):
-        handle = load(source, pipelines.load_classifier, t("learn.pipe.model"), variant="learn")
+        handle = load(source, pipelines.load_classifier, t("learn.pipe.model"), variant="pipeline")  # its own cache entry (the Sentiment page loads another form)
         if handle is not None:
             with st.spinner(t("learn.pipe.running")), handle.lock:
                 loaded = handle.value
@@ -199,7 +200,7 @@ def generation_step() -> None:
     if not source.ready:
         show_missing(source)
         return
-    keep("learn_gen_prompt", GENERATION_PROMPT)
+    keep("learn_gen_prompt", GENERATION_PROMPTS[lang()])
     prompt = st.text_input(t("learn.gen.prompt"), key="learn_gen_prompt")
     result_key = RESULT_KEY.format(step="generate")
     if st.button(t("learn.gen.run"), key="learn_gen_run", disabled=not prompt.strip()):

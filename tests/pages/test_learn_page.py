@@ -14,6 +14,12 @@ from hflab.learn.chapters import CHAPTERS, TAB_REQUEST_KEY
 PAGE = "app_pages/learn.py"
 
 
+@pytest.fixture()
+def page_env_reviews(tiny_env, review_env):
+    """Tiny models and the ChnSentiCorp-shaped reviews (the dataset role)."""
+    return tiny_env
+
+
 def current_page(at) -> str:
     """The script the last run finished on, relative to the app root (AppTest keeps it privately)."""
     info = at._registered_pages[at._finished_page_script_hash]
@@ -80,13 +86,43 @@ def test_chapter_link_opens_its_page_with_the_example(chapter, tiny_env):
     at = follow_link(chapter.id)
     assert current_page(at) == chapter.target.page
     assert not at.exception, [e.value for e in at.exception]
-    for key, value in chapter.target.values.items():
+    for key, value in chapter.target.values_for("zh").items():
         assert (at.session_state[key] if key in DRAWN_LATER else widget_value(at, key)) == value, key
     for key, value in chapter.target.choices.items():
         assert widget_value(at, f"{key}@zh") == value, key
     if chapter.target.tab is not None:
         assert open_tab_label(at) == tab_label(chapter.target.page, chapter.target.tab)
     assert TAB_REQUEST_KEY not in at.session_state  # used once: a later visit is not forced onto the tab
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_generation_link_fills_a_prompt_in_the_learners_language(lang, tiny_env):
+    from hflab.learn.chapters import GENERATION_PROMPTS
+
+    at = follow_link("generation", lang)
+    assert current_page(at) == "app_pages/sampling.py" and not error_texts(at)
+    assert widget_value(at, "sampling_prompt", lang) == GENERATION_PROMPTS[lang]
+    assert open_tab_label(at) == tab_label("app_pages/sampling.py", "explore", lang)
+
+
+def test_story_link_opens_the_tutorial_mode_with_its_defaults(tiny_env):
+    from hflab.story import tutorial
+
+    at = follow_link("story")
+    assert current_page(at) == "app_pages/image_story.py" and not error_texts(at)
+    assert widget_value(at, "story_mode") == "tutorial"
+    assert (widget_value(at, "story_tutorial_creativity"), widget_value(at, "story_tutorial_length")) == (
+        tutorial.DEFAULT_CREATIVITY, tutorial.DEFAULT_CHARS)
+    assert t("image_story.tutorial.creativity", "zh") in [s.label for s in at.slider]
+    assert t("image_story.mode.tutorial_note", "zh") in [c.value for c in at.caption]
+
+
+def test_datasets_link_shows_the_train_split_in_order(page_env_reviews):
+    at = follow_link("datasets")
+    assert current_page(at) == "app_pages/sentiment.py" and not error_texts(at)
+    assert open_tab_label(at) == tab_label("app_pages/sentiment.py", "explore")
+    assert widget_value(at, "sentiment_explore_split") == "train"
+    assert (widget_value(at, "sentiment_sort"), widget_value(at, "sentiment_query")) == ("order", "")
 
 
 def test_auto_model_head_is_picked_once_the_model_is_loaded(tiny_env):
