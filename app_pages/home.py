@@ -71,7 +71,7 @@ def render_roles(sources: dict[str, Source], loaded_mb: dict[str, float]) -> Non
         with st.expander(t("home.missing_title")):
             for src in missing:
                 st.markdown(f"**{t('role.' + src.role)}**")
-                explain_missing(src)
+                explain_missing(src, "info")
 
 
 def render_memory(budget_mb: int) -> None:

@@ -217,7 +217,7 @@ def caption_step(run: PipelineRun, image: PreparedImage | None) -> None:
     st.caption(t("image_story.model_line", model=source.repo_id, source=source_caption(source)))
     settings = caption_settings()
     if not source.ready:
-        explain_missing(source)
+        explain_missing(source, "warning")  # a first view: the button that needs it is disabled
         st.info(t("image_story.caption.type_it"))
     clicked = st.button(t("image_story.caption.run"), key="story_caption_run", disabled=not source.ready or image is None)
     if not ((run.active and source.ready and image is not None) or clicked):
@@ -241,7 +241,7 @@ def translation_step(run: PipelineRun) -> None:
     with col_zh:
         clicked = st.button(t("image_story.caption.translate"), key="story_translate", disabled=not source.ready)
         if not source.ready:
-            explain_missing(source)
+            explain_missing(source, "warning")  # a first view: the button that needs it is disabled
             st.info(t("image_story.caption.type_zh"))
         if (run.active and source.ready) or clicked:
             problem = check_caption(state.get("story_caption_en", ""))
@@ -477,7 +477,7 @@ def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
     if english_centric:
         st.warning(t("image_story.lm.english_centric"))
     if not source.ready:
-        explain_missing(source)
+        explain_missing(source, "warning")  # a first view: the button that needs it is disabled
     mode = choose_mode()
     remote = backend_choice("story", stop=False) if mode == "lab" else None
     ready = source.ready if remote is None else remote.problem() is None

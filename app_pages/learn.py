@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from components.escape import markdown_literal
-from components.i18n import t
-from components.messages import message_text, show_message
-from components.model_loading import load, resolve_role
+from components.i18n import lang, t
+from components.messages import message_text
+from components.model_loading import explain_missing, load, resolve_role
 from components.page import header
 from components.state import keep, set_choice
 from hflab import loading
@@ -19,7 +19,7 @@ from hflab.learn import batches, pipelines, reviews, subword
 from hflab.learn.chapters import (
     CHAPTERS,
     FILL_MASK_SENTENCE,
-    GENERATION_PROMPT,
+    GENERATION_PROMPTS,
     PIPELINE_SENTENCE,
     SUBWORD_TEXTS,
     TAB_REQUEST_KEY,
@@ -28,11 +28,12 @@ from hflab.learn.chapters import (
 )
 from hflab.messages import Message
 from hflab.sentiment import data as sentiment_data
-from hflab.sentiment.checkpoints import list_trained, trained_source
+from hflab.sentiment.checkpoints import finetuned_source, list_trained, trained_source
 from hflab.sources import Source
 
 RESULT_KEY = "learn_result_{step}"  # each hands-on result survives the reruns other widgets cause
 ROLE_CHOICE = "__role__"
+FINETUNED_CHOICE = "__finetuned__"  # the fine-tuned Hub checkpoint (online, or once cached)
 
 
 def done_key(chapter: Chapter) -> str:
@@ -41,9 +42,7 @@ def done_key(chapter: Chapter) -> str:
 
 def show_missing(source: Source) -> None:
     """What is missing and the command that fixes it, as information: a first view never opens on an error."""
-    show_message(source.problem("info"))
-    if source.fix:
-        st.code(source.fix, language="bash")
+    explain_missing(source, "info")
 
 
 def render_progress(done: set[str]) -> None:
@@ -69,7 +68,7 @@ def render_snippets(chapter: Chapter) -> None:
 
 def open_in_lab(chapter: Chapter) -> None:
     """Put the tutorial's example into the target page's widgets, ask for its tab, and switch there."""
-    for key, value in chapter.target.values.items():
+    for key, value in chapter.target.values_for(lang()).items():
         st.session_state[key] = value
     for key, value in chapter.target.choices.items():
         set_choice(key, value)
@@ -84,7 +83,8 @@ def render_chapter(number: int, chapter: Chapter, hands_on: Callable[[], None] |
     """One chapter: summary, snippets, the link into the lab, the hands-on step if any, the done tick."""
     with st.container(border=True):
         st.subheader(f"{number}. {t(chapter.title_key)}")
-        st.caption(t("learn.lines", start=chapter.lines[0], end=chapter.lines[1]))
+        st.caption(t("learn.lines", ranges=t("learn.lines.sep").join(
+            t("learn.lines.range", start=start, end=end) for start, end in chapter.lines)))
         st.markdown(t(chapter.summary_key))
         render_snippets(chapter)
         if st.button(t("learn.open"), key=f"learn_open_{chapter.id}", icon=":material/open_in_new:"):
@@ -98,19 +98,29 @@ def render_chapter(number: int, chapter: Chapter, hands_on: Callable[[], None] |
 
 # ---------------------------------------------------------------- hands-on: pipeline
 
-def classifier_choices() -> dict[str, str]:
-    """Choice id -> label: the sentiment role's model, then the models trained on the Sentiment page."""
+def classifier_choices(finetuned: Source | None) -> dict[str, str]:
+    """Choice id -> label: the sentiment role's model (bert-base-chinese: the untrained-head lesson), the
+    fine-tuned Hub checkpoint when it is cached or reachable (real labels), then the models trained here."""
     choices = {ROLE_CHOICE: t("learn.pipe.model.role", repo=resolve_role("sentiment").repo_id)}
+    if finetuned is not None:
+        choices[FINETUNED_CHOICE] = t("learn.pipe.model.finetuned", repo=finetuned.repo_id)
     for path, _meta in list_trained():
         choices[str(path)] = t("learn.pipe.model.trained", name=path.name)
     return choices
+
+
+def picked_source(picked: str, finetuned: Source | None) -> Source:
+    """The Source of the chosen classifier."""
+    if picked == FINETUNED_CHOICE and finetuned is not None:
+        return finetuned
+    return resolve_role("sentiment") if picked in (ROLE_CHOICE, FINETUNED_CHOICE) else trained_source(Path(picked))
 
 
 def render_classification(source: Source, texts: list[str]) -> None:
     """pipeline("text-classification") next to the direct forward and transformers' list of new weights."""
     result_key = RESULT_KEY.format(step="classify")
     if st.button(t("learn.pipe.run"), key="learn_classify_run", disabled=not texts):
-        handle = load(source, pipelines.load_classifier, t("learn.pipe.model"), variant="learn")
+        handle = load(source, pipelines.load_classifier, t("learn.pipe.model"), variant="pipeline")  # its own cache entry (the Sentiment page loads another form)
         if handle is not None:
             with st.spinner(t("learn.pipe.running")), handle.lock:
                 loaded = handle.value
@@ -120,7 +130,7 @@ def render_classification(source: Source, texts: list[str]) -> None:
         return
     missing_keys, rows = st.session_state[result_key]
     if missing_keys:
-        st.info(t("learn.pipe.missing_keys", keys=", ".join(missing_keys)))
+        st.info(t("learn.pipe.missing_keys", keys=markdown_literal(", ".join(missing_keys))))
         st.caption(t("learn.pipe.why_half"))
     else:
         st.success(t("learn.pipe.none_missing"))
@@ -156,12 +166,13 @@ def render_fill_mask(source: Source) -> None:
 def pipeline_step() -> None:
     """The tutorial's first hands-on step: classification with an untrained head, then fill-mask."""
     st.markdown(f"**{t('learn.pipe.heading')}**")
-    choices = classifier_choices()
+    finetuned = finetuned_source()
+    choices = classifier_choices(finetuned)
     keep("learn_classifier", ROLE_CHOICE)
     if st.session_state["learn_classifier"] not in choices:
         st.session_state["learn_classifier"] = ROLE_CHOICE
     picked = st.selectbox(t("learn.pipe.model"), list(choices), format_func=choices.get, key="learn_classifier")
-    source = resolve_role("sentiment") if picked == ROLE_CHOICE else trained_source(Path(picked))
+    source = picked_source(picked, finetuned)
     keep("learn_pipe_texts", PIPELINE_SENTENCE)
     raw = st.text_area(t("learn.pipe.texts"), key="learn_pipe_texts", height=80)
     texts = [line.strip() for line in raw.split("\n") if line.strip()]
@@ -189,7 +200,7 @@ def generation_step() -> None:
     if not source.ready:
         show_missing(source)
         return
-    keep("learn_gen_prompt", GENERATION_PROMPT)
+    keep("learn_gen_prompt", GENERATION_PROMPTS[lang()])
     prompt = st.text_input(t("learn.gen.prompt"), key="learn_gen_prompt")
     result_key = RESULT_KEY.format(step="generate")
     if st.button(t("learn.gen.run"), key="learn_gen_run", disabled=not prompt.strip()):

@@ -646,6 +646,7 @@ def evaluation_metrics(result, is_chnsenticorp: bool) -> None:
         st.caption(t("sentiment.eval.reference_note"))
     per_class = result.per_class.copy()
     per_class.index = [label_name(i) for i in per_class.index]
+    per_class.columns = [t(f"sentiment.eval.col.{name}") for name in per_class.columns]
     e1, e2 = st.columns(2)
     e1.dataframe(per_class.round(4))
     with e2:

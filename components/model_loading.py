@@ -32,9 +32,13 @@ def source_caption(source: Source) -> str:
     return t(source.label_key, **source.params)
 
 
-def explain_missing(source: Source) -> None:
-    """An error box saying what is missing and the exact command or setting that fixes it."""
-    show_message(source.problem())
+def explain_missing(source: Source, level: str = "error") -> None:
+    """A box saying what is missing and the exact command or setting that fixes it.
+
+    `level` "error" is for an action the learner asked for that needs the model; a first view, which only
+    says what is not there yet, passes "info" or "warning" (no page opens on an error).
+    """
+    show_message(source.problem(level))
     if source.fix:
         st.code(source.fix, language="bash")
 

@@ -200,6 +200,11 @@ STRINGS = {
     },
     "sentiment.eval.ece": {"zh": "期望校准误差 ECE", "en": "Expected calibration error"},
     "sentiment.eval.true": {"zh": "真实标签", "en": "True label"},
+    # the per-class table (sklearn's classification_report columns)
+    "sentiment.eval.col.precision": {"zh": "精确率", "en": "Precision"},
+    "sentiment.eval.col.recall": {"zh": "召回率", "en": "Recall"},
+    "sentiment.eval.col.f1": {"zh": "F1", "en": "F1"},
+    "sentiment.eval.col.support": {"zh": "样本数", "en": "Support"},
     "sentiment.eval.right": {"zh": "预测正确", "en": "correct"},
     "sentiment.eval.wrong": {"zh": "预测错误", "en": "wrong"},
     "sentiment.eval.errors": {"zh": "预测错误的 {count} 条评论（置信度从高到低）", "en": "The {count} misclassified reviews (most confident first)"},

@@ -53,7 +53,7 @@ STRINGS = {
     "image_story.bad.caption_empty": {"zh": "描述是空的：请先生成描述，或自己输入一句。", "en": "The caption is empty: generate one or type one."},
     "image_story.bad.caption_long": {"zh": "描述太长（{length} 个字符，上限 {limit}）。请缩短成一两句话。", "en": "The caption is too long ({length} characters, the limit is {limit}). Please shorten it to a sentence or two."},
     "image_story.bad.story_empty": {
-        "zh": "模型没有写出任何内容。可以换一个种子、调高创造力，或改写描述后再试。",
+        "zh": "模型没有写出任何内容。可以换一个种子、调高创意值，或改写描述后再试。",
         "en": "The model returned no text. Try another seed, more creativity, or a different caption.",
     },
     "image_story.bad.speech_empty": {"zh": "没有可朗读的故事。", "en": "There is no story to read aloud."},
@@ -87,13 +87,13 @@ STRINGS = {
         "en": "Using the offline demo model SmolLM2-135M-Instruct: it is English-centric, so the story will likely be in English or poor Chinese. Go online or download Qwen2-0.5B-Instruct for Chinese stories.",
     },
     "image_story.story.style": {"zh": "风格", "en": "Style"},
-    "image_story.story.length": {"zh": "长度（汉字）", "en": "Length (Chinese characters)"},
-    "image_story.story.creativity": {"zh": "创造力", "en": "Creativity"},
+    "image_story.story.length": {"zh": "故事字数（目标，汉字）", "en": "Length (Chinese characters)"},
+    "image_story.story.creativity": {"zh": "创意值", "en": "Creativity"},
     "image_story.story.temperature": {
-        "zh": "创造力 {creativity} → 温度 T = 0.15 × 创造力 = {temperature}（0 表示贪心解码，不采样）",
+        "zh": "创意值 {creativity} → 温度 T = 0.15 × 创意值 = {temperature}（0 表示贪心解码，不采样）",
         "en": "Creativity {creativity} → temperature T = 0.15 × creativity = {temperature} (0 means greedy decoding, no sampling)",
     },
-    "image_story.story.top_p_help": {"zh": "只从累计概率达到 top_p 的候选词中采样（创造力为 0 时不起作用）。", "en": "Sample only from the smallest set of tokens whose probabilities add up to top_p (no effect at creativity 0)."},
+    "image_story.story.top_p_help": {"zh": "只从累计概率达到 top_p 的候选词中采样（创意值为 0 时不起作用）。", "en": "Sample only from the smallest set of tokens whose probabilities add up to top_p (no effect at creativity 0)."},
     "image_story.story.repetition_penalty": {"zh": "重复惩罚", "en": "Repetition penalty"},
     "image_story.story.seed": {"zh": "随机种子", "en": "Seed"},
     "image_story.story.variants": {"zh": "版本数", "en": "Variants"},
@@ -108,7 +108,7 @@ STRINGS = {
     "image_story.mode.lab": {"zh": "实验室版", "en": "The lab's"},
     "image_story.mode.tutorial": {"zh": "教程原版", "en": "The tutorial's original"},
     "image_story.mode.lab_note": {
-        "zh": "实验室版：用模型的聊天模板（Qwen2-Instruct 是对话模型，这样更听指令），创造力 0 为贪心解码，故事在接近目标长度的句末结束，不会被硬截断。",
+        "zh": "实验室版：用模型的聊天模板（Qwen2-Instruct 是对话模型，这样更听指令），创意值 0 为贪心解码，故事在接近目标字数的句末结束，不会被硬截断。",
         "en": "The lab's way: the model's chat template (Qwen2-Instruct is a chat model and follows instructions better so), creativity 0 is greedy decoding, and the story ends at a sentence end near the target instead of a hard cut.",
     },
     "image_story.mode.tutorial_note": {
@@ -117,7 +117,7 @@ STRINGS = {
     },
     "image_story.compare.run": {"zh": "两种写法并排各写一次", "en": "Write it both ways side by side"},
     "image_story.compare.help": {
-        "zh": "同一图片描述、风格、创造力、长度和种子，实验室版和教程原版各写一个故事，方便对比。",
+        "zh": "同一图片描述、风格、创意值、字数和种子，实验室版和教程原版各写一个故事，方便对比。",
         "en": "The same caption, style, creativity, length and seed, written once the lab's way and once the tutorial's way, to compare.",
     },
     "image_story.compare.column": {"zh": "{mode} · 温度 {temperature}", "en": "{mode} · temperature {temperature}"},
@@ -134,7 +134,7 @@ STRINGS = {
     "image_story.story.keep": {"zh": "选这个", "en": "Keep this one"},
     "image_story.story.kept": {"zh": "已选用种子 {seed} 的版本。", "en": "Kept the variant with seed {seed}."},
     "image_story.story.text": {"zh": "故事（可修改，朗读和打包都用这里的文字）", "en": "Story (editable; speech and the bundle use this text)"},
-    "image_story.story.text_help": {"zh": "故事会在接近目标长度的句末结束，而不是硬截断。", "en": "The story ends at a sentence end near the target length instead of a hard cut."},
+    "image_story.story.text_help": {"zh": "故事会在接近目标字数的句末结束，而不是硬截断。", "en": "The story ends at a sentence end near the target length instead of a hard cut."},
     "image_story.story.count": {"zh": "{chars} 个字符（目标 {target}）", "en": "{chars} characters (target {target})"},
     "image_story.speech.engine": {"zh": "朗读引擎", "en": "Speech engine"},
     "image_story.speech.engine.auto": {"zh": "自动（先 gTTS，失败用 espeak-ng）", "en": "Auto (gTTS, then espeak-ng)"},

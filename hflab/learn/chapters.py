@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from hflab.learn.code import MODERN, ORIGINAL
+from hflab.story import tutorial as story_tutorial
 
 # the tab request a target page reads (and removes) to open its tab: {"page": ..., "tab": ...}
 TAB_REQUEST_KEY = "learn_open_tab"
@@ -25,35 +26,50 @@ TOKENIZER_SENTENCES = (
 )
 PIPELINE_SENTENCE = "你好,我是一款语言模型"
 FILL_MASK_SENTENCE = "巴黎是[MASK]国的首都。"
-GENERATION_PROMPT = "The future of AI is"
+# the generation chapter has no prompt of its own: in English the tutorial's pipeline("text-generation") prompt
+# (its Inference API section), in Chinese its own sentence about a language model (its first pipeline call)
+GENERATION_PROMPTS = MappingProxyType({"zh": PIPELINE_SENTENCE, "en": "The future of AI is"})
 SUBWORD_TEXTS = ("黑", "黑色", "乌黑", "抹黑", "乌鸦的羽毛是乌黑的")
 
 
 @dataclass(frozen=True)
 class Target:
     """Where a chapter is tried in the lab: `page` (a path for st.switch_page), `values` to put in session
-    state before switching, `choices` to set like a `keep_choice` widget (its key is per language), and the
-    `tab` id the page should open on (None: the page has no tabs)."""
+    state before switching, `choices` to set like a `keep_choice` widget (its key is per language), the
+    `tab` id the page should open on (None: the page has no tabs), and `localized` values that depend on the
+    UI's language (key -> {"zh": ..., "en": ...}: an example sentence in the learner's language)."""
 
     page: str
     values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     tab: str | None = None
     choices: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    localized: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def values_for(self, lang: str) -> dict[str, Any]:
+        """Every session-state value to set before switching, for a learner reading in `lang`."""
+        return {**self.values, **{key: by_lang[lang] for key, by_lang in self.localized.items()}}
 
 
-def _target(page: str, tab: str | None = None, choices: dict | None = None, **values: Any) -> Target:
-    return Target(page, MappingProxyType(values), tab, MappingProxyType(choices or {}))
+def _target(page: str, tab: str | None = None, choices: dict | None = None, localized: dict | None = None,
+            **values: Any) -> Target:
+    return Target(page, MappingProxyType(values), tab, MappingProxyType(choices or {}),
+                  MappingProxyType({key: MappingProxyType(by_lang) for key, by_lang in (localized or {}).items()}))
 
 
 @dataclass(frozen=True)
 class Chapter:
-    """One chapter of the tutorial: its id, the tutorial lines it covers, its lab target, and whether the
-    API changed in transformers 5 (then `learn.ch.<id>.note` says how)."""
+    """One chapter of the tutorial: its id, the tutorial line ranges it covers (first to last line, in the
+    tutorial's order; a chapter the tutorial continues later has two), its lab target, and whether the API
+    changed in transformers 5 (then `learn.ch.<id>.note` says how)."""
 
     id: str
-    lines: tuple[int, int]
+    lines: tuple[tuple[int, int], ...]
     target: Target
     api_changed: bool
+
+    @property
+    def first_line(self) -> int:
+        return self.lines[0][0]
 
     @property
     def title_key(self) -> str:
@@ -79,35 +95,44 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("ecosystem", (1, 20), _target("app_pages/models.py", "cache", models_dl_repo="bert-base-chinese"),
+    Chapter("ecosystem", ((1, 18),), _target("app_pages/models.py", "cache", models_dl_repo="bert-base-chinese"),
             False),
-    Chapter("generation", (21, 27),
-            _target("app_pages/sampling.py", "explore", sampling_prompt=GENERATION_PROMPT, sampling_do_sample=True,
-                    sampling_temperature=0.7, sampling_top_k=50, sampling_top_p=0.9), False),
-    Chapter("pipeline", (28, 91),
+    Chapter("generation", ((19, 26),),
+            _target("app_pages/sampling.py", "explore", localized={"sampling_prompt": GENERATION_PROMPTS},
+                    sampling_do_sample=True, sampling_temperature=0.7, sampling_top_k=50, sampling_top_p=0.9), False),
+    Chapter("pipeline", ((27, 91),),
             _target("app_pages/sentiment.py", "predict", sentiment_text=PIPELINE_SENTENCE), True),
-    Chapter("datasets", (92, 160), _target("app_pages/sentiment.py", "explore", sentiment_explore_split="train"),
-            True),
-    Chapter("torch_dataset", (161, 195),
+    # load_dataset / save_to_disk / load_from_disk, then `train[i]` for the first rows in order; the tutorial
+    # comes back to datasets with dataset.map(tokenizer, batched=True) after the tokenizer's batch encoding
+    Chapter("datasets", ((94, 159), (260, 283)),
+            _target("app_pages/sentiment.py", "explore", sentiment_data_src="role", sentiment_explore_split="train",
+                    sentiment_query="", sentiment_regex=False, sentiment_sort="order", sentiment_desc=False), True),
+    # Mydataset returning (text, label), then the version that tokenizes in __getitem__ with squeeze(0) and a
+    # DataLoader(batch_size=32) giving [32, 128] batches; near its end it explains why a PyTorch Dataset at all
+    Chapter("torch_dataset", ((160, 192), (284, 342), (942, 949)),
             _target("app_pages/sentiment.py", "torch", sentiment_torch_split="train", sentiment_torch_bs=32,
                     sentiment_torch_ml=128), False),
-    Chapter("tokenizer", (196, 260),
+    Chapter("tokenizer", ((193, 259),),
             _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(TOKENIZER_SENTENCES[:2]), choices={"tok_mode": "lines"},
                     tok_use_pairs=False, tok_add_special=True, tok_truncation=True, tok_padding="max_length",
                     tok_set_max=True, tok_max_length=30), True),
-    Chapter("vocab", (341, 382),
+    Chapter("vocab", ((343, 382),),
             _target("app_pages/tokenizer.py", "surgery", tok_new_tokens="阳光, 大地", tok_new_special="[EOS]",
                     tok_special_role="eos_token", tok_probe="阳光照在大地上[EOS]", tok_lookup="阳, 光, 阳光"), True),
-    Chapter("inference_api", (383, 398),
+    Chapter("inference_api", ((383, 397), (950, 983)),
             _target("app_pages/sampling.py", None, sampling_backend=True,  # the remote panel has no tabs
                     sampling_remote_url="https://router.huggingface.co/v1"), True),
-    Chapter("licences", (399, 452), _target("app_pages/models.py", "overview", models_mode="role",
+    Chapter("licences", ((398, 452),), _target("app_pages/models.py", "overview", models_mode="role",
                                             models_role="sentiment"), False),
-    Chapter("story", (453, 775), _target("app_pages/image_story.py", None, story_creativity=5), True),
-    Chapter("auto_model", (776, 846),
+    # the story page in the tutorial's own mode (教程原版) with its defaults: 故事最大字数 300, 创意值 5, 温馨
+    Chapter("story", ((453, 775),),
+            _target("app_pages/image_story.py", None, story_mode="tutorial", story_style=story_tutorial.DEFAULT_STYLE,
+                    story_tutorial_length=story_tutorial.DEFAULT_CHARS,
+                    story_tutorial_creativity=story_tutorial.DEFAULT_CREATIVITY), True),
+    Chapter("auto_model", ((776, 847),),
             _target("app_pages/models.py", "heads", models_mode="role", models_role="sentiment",
                     models_head="AutoModelForSequenceClassification"), False),
-    Chapter("subword", (847, 900),
+    Chapter("subword", ((848, 941),),
             _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(SUBWORD_TEXTS), choices={"tok_mode": "lines"},
                     tok_use_pairs=False), True),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hflab.learn import pipelines
-from hflab.learn.chapters import FILL_MASK_SENTENCE, GENERATION_PROMPT, PIPELINE_SENTENCE, TOKENIZER_SENTENCES
+from hflab.learn.chapters import FILL_MASK_SENTENCE, GENERATION_PROMPTS, PIPELINE_SENTENCE, TOKENIZER_SENTENCES
 from hflab.sources import Source
 
 TEXTS = [PIPELINE_SENTENCE, *TOKENIZER_SENTENCES[:2]]
@@ -95,15 +95,17 @@ def test_fill_mask_refuses_a_checkpoint_without_an_mlm_head(tiny_env):
     assert caught.value.params["architectures"] == "BertForSequenceClassification"
 
 
-def test_text_generation_equals_greedy_generate(tiny_env):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_text_generation_equals_greedy_generate(lang, tiny_env):
     from hflab import loading
 
+    prompt = GENERATION_PROMPTS[lang]
     source = Source("causal_lm", "local", "tiny", str(tiny_env["causal_lm"]), "source.local")
     model, tokenizer = loading.load_causal_lm(source)
-    from_pipeline = pipelines.generate_text(model, tokenizer, GENERATION_PROMPT, max_new_tokens=12)
-    encoded = tokenizer(GENERATION_PROMPT, return_tensors="pt")
+    from_pipeline = pipelines.generate_text(model, tokenizer, prompt, max_new_tokens=12)
+    encoded = tokenizer(prompt, return_tensors="pt")
     out = model.generate(**encoded, max_new_tokens=12, do_sample=False)
     oracle = tokenizer.decode(out[0, encoded["input_ids"].shape[1]:], skip_special_tokens=True)
     assert from_pipeline == oracle
-    assert pipelines.direct_greedy(model, tokenizer, GENERATION_PROMPT, max_new_tokens=12) == oracle
+    assert pipelines.direct_greedy(model, tokenizer, prompt, max_new_tokens=12) == oracle
     assert from_pipeline.strip()

@@ -68,3 +68,14 @@ def test_the_same_inputs_both_ways():
     back = to_lab(TutorialSettings(style="童话", target_chars=250, creativity=2, seed=5), 333)
     assert (back.style, back.target_chars, back.creativity, back.seed, back.max_new_tokens) == ("童话", 250, 2, 5, 333)
     assert (back.top_p, back.repetition_penalty) == (StorySettings().top_p, StorySettings().repetition_penalty)
+
+
+def test_the_story_page_uses_the_tutorials_words():
+    """Issue 13.4: the tutorial says 创意值 and 故事最大字数; the story page's Chinese says the same, in both modes."""
+    from hflab.i18n import catalog
+
+    story = {key: entry["zh"] for key, entry in catalog().items() if key.startswith("image_story.")}
+    assert not [key for key, text in story.items() if "创造力" in text]
+    assert story["image_story.story.creativity"] == "创意值"
+    assert story["image_story.tutorial.creativity"] == "创意值(0-10)"  # the tutorial's slider label, as written
+    assert story["image_story.tutorial.length"] == "故事最大字数"

@@ -14,6 +14,12 @@ from hflab.learn.chapters import CHAPTERS, TAB_REQUEST_KEY
 PAGE = "app_pages/learn.py"
 
 
+@pytest.fixture()
+def page_env_reviews(tiny_env, review_env):
+    """Tiny models and the ChnSentiCorp-shaped reviews (the dataset role)."""
+    return tiny_env
+
+
 def current_page(at) -> str:
     """The script the last run finished on, relative to the app root (AppTest keeps it privately)."""
     info = at._registered_pages[at._finished_page_script_hash]
@@ -80,13 +86,43 @@ def test_chapter_link_opens_its_page_with_the_example(chapter, tiny_env):
     at = follow_link(chapter.id)
     assert current_page(at) == chapter.target.page
     assert not at.exception, [e.value for e in at.exception]
-    for key, value in chapter.target.values.items():
+    for key, value in chapter.target.values_for("zh").items():
         assert (at.session_state[key] if key in DRAWN_LATER else widget_value(at, key)) == value, key
     for key, value in chapter.target.choices.items():
         assert widget_value(at, f"{key}@zh") == value, key
     if chapter.target.tab is not None:
         assert open_tab_label(at) == tab_label(chapter.target.page, chapter.target.tab)
     assert TAB_REQUEST_KEY not in at.session_state  # used once: a later visit is not forced onto the tab
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_generation_link_fills_a_prompt_in_the_learners_language(lang, tiny_env):
+    from hflab.learn.chapters import GENERATION_PROMPTS
+
+    at = follow_link("generation", lang)
+    assert current_page(at) == "app_pages/sampling.py" and not error_texts(at)
+    assert widget_value(at, "sampling_prompt", lang) == GENERATION_PROMPTS[lang]
+    assert open_tab_label(at) == tab_label("app_pages/sampling.py", "explore", lang)
+
+
+def test_story_link_opens_the_tutorial_mode_with_its_defaults(tiny_env):
+    from hflab.story import tutorial
+
+    at = follow_link("story")
+    assert current_page(at) == "app_pages/image_story.py" and not error_texts(at)
+    assert widget_value(at, "story_mode") == "tutorial"
+    assert (widget_value(at, "story_tutorial_creativity"), widget_value(at, "story_tutorial_length")) == (
+        tutorial.DEFAULT_CREATIVITY, tutorial.DEFAULT_CHARS)
+    assert t("image_story.tutorial.creativity", "zh") in [s.label for s in at.slider]
+    assert t("image_story.mode.tutorial_note", "zh") in [c.value for c in at.caption]
+
+
+def test_datasets_link_shows_the_train_split_in_order(page_env_reviews):
+    at = follow_link("datasets")
+    assert current_page(at) == "app_pages/sentiment.py" and not error_texts(at)
+    assert open_tab_label(at) == tab_label("app_pages/sentiment.py", "explore")
+    assert widget_value(at, "sentiment_explore_split") == "train"
+    assert (widget_value(at, "sentiment_sort"), widget_value(at, "sentiment_query")) == ("order", "")
 
 
 def test_auto_model_head_is_picked_once_the_model_is_loaded(tiny_env):
@@ -200,3 +236,59 @@ def test_chinese_labels_are_chinese_or_identifiers(tiny_env):
     english = [label for label in labels if not chinese.search(label)
                and not any(mark in label for mark in "_.(") and label not in ("text", "label")]
     assert english == [] and all(chinese.search(label) or identifier.match(label) for label in labels)
+
+
+def test_untrained_head_lesson_lists_the_weights_transformers_reports(tiny_models, session_dir, monkeypatch):
+    """Issue 13.2: a BERT checkpoint without a classification head (bert-base-chinese's case) answers through
+    pipeline with a new, random head; the page names exactly the weights transformers says it initialised."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, BertModel
+
+    from components.escape import markdown_literal
+
+    plain = session_dir / "data" / "tiny" / "bert-no-head"
+    if not (plain / "config.json").is_file():
+        torch = pytest.importorskip("torch")
+        torch.manual_seed(0)
+        BertModel(BertConfig(vocab_size=21128, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                             intermediate_size=64)).save_pretrained(plain)
+        AutoTokenizer.from_pretrained(tiny_models["sentiment"]).save_pretrained(plain)
+    _model, info = AutoModelForSequenceClassification.from_pretrained(plain, output_loading_info=True)
+    reported = sorted(info["missing_keys"])
+    assert reported and all(key.startswith("classifier.") for key in reported)
+    monkeypatch.setenv("HFLAB_SENTIMENT_DIR", str(plain))
+    at = open_page(PAGE)
+    button(at, "learn_classify_run").click().run()
+    assert not error_texts(at)
+    assert t("learn.pipe.missing_keys", "zh", keys=markdown_literal(", ".join(reported))) in [i.value for i in at.info]
+    assert t("learn.pipe.why_half", "zh") in [c.value for c in at.caption]
+    table = next(f.value for f in at.dataframe if t("learn.pipe.col.label", "zh") in f.value.columns)
+    assert set(table[t("learn.pipe.col.label", "zh")]) <= {"LABEL_0", "LABEL_1"}
+
+
+def test_the_fine_tuned_checkpoint_is_offered_once_it_is_available(tiny_models, tmp_path, monkeypatch):
+    """Issue 13.2: online (or once cached) the pipeline step also offers the Sentiment page's fine-tuned
+    checkpoint, whose trained head gives real labels. Here it is a tiny classifier placed in the HF cache
+    under the fine-tuned id, so it resolves without a network."""
+    import shutil
+
+    from huggingface_hub import constants
+
+    from hflab.sentiment.checkpoints import FINETUNED_ID
+
+    repo = tmp_path / "hub" / f"models--{FINETUNED_ID.replace('/', '--')}"
+    shutil.copytree(tiny_models["sentiment"], repo / "snapshots" / ("f" * 40))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("f" * 40)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.delenv("HFLAB_SENTIMENT_DIR", raising=False)
+    at = open_page(PAGE)
+    picker = at.selectbox(key="learn_classifier")
+    assert picker.options[:2] == [t("learn.pipe.model.role", "zh", repo="bert-base-chinese"),
+                                  t("learn.pipe.model.finetuned", "zh", repo=FINETUNED_ID)]
+    assert picker.value == "__role__"  # the lesson stays first
+    picker.set_value("__finetuned__").run()
+    button(at, "learn_classify_run").click().run()
+    assert not error_texts(at)
+    assert t("learn.pipe.none_missing", "zh") in [s.value for s in at.success]
+    table = next(f.value for f in at.dataframe if t("learn.pipe.col.label", "zh") in f.value.columns)
+    assert set(table[t("learn.pipe.col.label", "zh")]) <= {"negative", "positive"}  # the checkpoint's id2label

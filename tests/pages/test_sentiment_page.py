@@ -66,6 +66,20 @@ def test_evaluate_and_batch_predict(page_env, review_dataset):
     assert any(len(df.value) == len(test) for df in at.dataframe)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_per_class_table_headers_are_in_the_pages_language(lang, page_env):
+    """Issue 13.4: precision / recall / f1 / support read 精确率 / 召回率 / F1 / 样本数 in the Chinese UI."""
+    at = open_page(PAGE, lang)
+    at.button(key="sentiment_eval_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    headers = [t(f"sentiment.eval.col.{name}", lang) for name in ("precision", "recall", "f1", "support")]
+    table = next(f.value for f in at.dataframe if headers[0] in f.value.columns)
+    assert list(table.columns) == headers
+    assert list(table.index) == [t(f"sentiment.label.{label}", lang) for label in (0, 1)]
+    if lang == "zh":
+        assert headers == ["精确率", "召回率", "F1", "样本数"]
+
+
 def _train_briefly(mode: str):
     """Train in `mode` on 100 rows for one epoch at max_length 64; return the page after it saved the model."""
     at = open_page(PAGE, "en")
