@@ -53,8 +53,10 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
         return None
     from hflab import loading
 
-    label = f"{what} ({source.repo_id}{', ' + variant if variant else ''})"
-    message = t("common.converting_smollm2") if source.needs_conversion else t("common.loading", what=label)
+    # the manager is shared by every session: its label is the model id alone, the same in both languages
+    label = f"{source.repo_id}{' (' + variant + ')' if variant else ''}"
+    message = (t("common.converting_smollm2") if source.needs_conversion
+               else t("common.loading", what=f"{what} ({label})"))
     try:
         with st.spinner(message):
             key = f"{source.cache_key}@{variant}" if variant else source.cache_key
