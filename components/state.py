@@ -28,6 +28,13 @@ def keep(key: str, default: Any) -> Any:
     return st.session_state[key]
 
 
+def keep_offered(key: str, options: list, default: Any) -> None:
+    """`keep` for a choice whose options change (another model, another data set): a value no longer offered
+    falls back to `default`."""
+    if keep(key, default) not in options:
+        st.session_state[key] = default
+
+
 def forget(key: str) -> None:
     """Drop a kept value (the next `keep` starts from its default again)."""
     st.session_state.pop(key, None)
