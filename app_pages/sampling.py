@@ -17,7 +17,7 @@ from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
-from components.state import forget, keep
+from components.state import forget, keep, keep_choice, set_choice
 from components.tabs import page_tabs
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes
@@ -565,10 +565,13 @@ def lens_tab(play: Playground) -> None:
     """Logit lens of the current step (or a generated one): each layer's top next tokens, the chosen token's rank."""
     st.caption(t("sampling.lens.intro"))
     st.info(t("sampling.lens.approx"))
-    steps = play.stepper.steps
-    step = st.selectbox(t("sampling.lens.step"), [None] + list(range(len(steps) - 1, -1, -1)), key="sampling_lens_step",
-                        format_func=lambda k: t("sampling.lens.current") if k is None else t("sampling.lens.past",
-                                                                                                step=k + 1))
+    # labels computed now, in this run's language (format_func may be called outside the run); latest step first
+    labels = {None: t("sampling.lens.current")} | {k: t("sampling.lens.past", step=k + 1)
+                                                   for k in range(len(play.stepper.steps) - 1, -1, -1)}
+    widget_key = keep_choice("sampling_lens_step", None)
+    if st.session_state[widget_key] not in labels:  # that step was undone
+        set_choice("sampling_lens_step", None)
+    step = st.selectbox(t("sampling.lens.step"), list(labels), key=widget_key, format_func=labels.get)
     ids, chosen = lens_context(play, step)
     problem = lens_problem(play.model, len(ids))
     if problem is not None:

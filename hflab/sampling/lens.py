@@ -17,7 +17,7 @@ from hflab.messages import Message, MessageError
 from hflab.sampling.stepper import last_logits_only
 
 TOP = 5  # next tokens shown per layer
-MAX_TOKENS = 512  # context tokens one lens forward may take: about a second for SmolLM2-135M on 2 cores
+MAX_TOKENS = 256  # context tokens one lens forward may take: well under a second for SmolLM2-135M on 2 cores
 MAX_ROWS = 48  # layers drawn; deeper models show evenly spaced layers (always the embeddings and the last)
 NORM_NAMES = ("norm", "final_layernorm", "ln_f", "norm_f")  # Llama / Qwen2, Phi, GPT-2, Falcon-style names
 
