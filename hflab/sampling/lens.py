@@ -3,8 +3,9 @@
 One forward pass with `output_hidden_states=True` gives the hidden state after every layer (index 0 is the
 embeddings, index i the output of layer i). Each one at the last position goes through the model's own final
 norm and LM head, as the last layer's does. transformers stores `hidden_states[-1]` *after* the final norm (it is
-the model's `last_hidden_state`), so the last row only goes through the LM head: it is the model's own next-token
-distribution, bit for bit. For earlier layers this is an approximation (nothing trained them to be read this way).
+the model's `last_hidden_state`), so it must not be normed again: the LM head alone gives the model's logits, which
+the lens checks, and the last row is the softmax of the model's own logits, bit for bit. For earlier layers this is
+an approximation (nothing trained them to be read this way), which the page says.
 """
 from __future__ import annotations
 
