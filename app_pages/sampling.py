@@ -1,6 +1,6 @@
 """Sampling playground: a real causal LM's next-token distribution over the full vocabulary, what
 each of generate's logits processors does to it, step-by-step generation equal to model.generate,
-side-by-side comparisons and many draws. The computing lives in hflab/sampling/."""
+side-by-side comparisons, many draws and a logit lens. The computing lives in hflab/sampling/."""
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -17,15 +17,17 @@ from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
-from components.state import forget, keep
+from components.state import forget, keep, keep_choice, set_choice
 from components.tabs import page_tabs
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes
 from hflab.chat import special_token_strings
 from hflab.code_reference import LoadReference, load_reference
 from hflab.manager import Handle
+from hflab.messages import MessageError
 from hflab.sampling import tokens
 from hflab.sampling.code import reproduction_code
+from hflab.sampling.lens import LensView, lens_problem, logit_lens
 from hflab.sampling.processors import (
     BadLogits,
     SamplingSettings,
@@ -519,6 +521,76 @@ def many_tab(play: Playground) -> None:
                                t("sampling.col.count"): [n for _, n in counts]}), hide_index=True)
 
 
+def lens_context(play: Playground, step: int | None) -> tuple[list[int], int | None]:
+    """The context a lens step reads and the token chosen after it (None for the current, not yet chosen step)."""
+    if step is None:
+        return list(play.stepper.ids), None
+    return list(play.stepper.ids[:len(play.prompt_ids) + step]), play.stepper.steps[step].token
+
+
+def lens_view(play: Playground, ids: list[int], chosen: int | None) -> LensView:
+    """The lens of one context, computed once per model, context and tracked token (kept in the session)."""
+    key = (play.handle.key, tuple(ids), chosen)
+    stored = st.session_state.get("sampling_lens")
+    if not stored or stored[0] != key:
+        with play.handle.lock:
+            stored = (key, logit_lens(play.model, ids, chosen))
+        st.session_state["sampling_lens"] = stored
+    return stored[1]
+
+
+def lens_row_label(layer: int, n_layers: int) -> str:
+    if layer == 0:
+        return t("sampling.lens.embeddings")
+    return t("sampling.lens.final" if layer == n_layers else "sampling.lens.layer", i=layer)
+
+
+def lens_table(play: Playground, view: LensView) -> None:
+    """Layer x rank: each cell a token and its probability, its background as strong as the probability."""
+    names = token_labels(play.handle, view.top_ids.reshape(-1).tolist())
+    ranks = [t("sampling.lens.col.rank", r=r + 1) for r in range(view.top_ids.shape[1])]
+    layer_col, rank_col, prob_col = (t("sampling.lens.col.layer"), t("sampling.lens.col.chosen_rank"),
+                                     t("sampling.lens.col.chosen_prob"))
+    cells = pd.DataFrame([[f"{names[row * len(ranks) + r]}  {p:.1%}" for r, p in enumerate(probs)]
+                          for row, probs in enumerate(view.top_probs)], columns=ranks)
+    cells.insert(0, layer_col, [lens_row_label(layer, view.n_layers) for layer in view.layers])
+    cells[rank_col] = [int(r) for r in view.tracked_ranks]
+    cells[prob_col] = [f"{p:.2%}" for p in view.tracked_probs]
+    colours = pd.DataFrame("", index=cells.index, columns=cells.columns)
+    colours[ranks] = [[f"background-color: {probability_color(p)}" for p in probs] for probs in view.top_probs]
+    colours[prob_col] = [f"background-color: {probability_color(p)}" for p in view.tracked_probs]
+    st.dataframe(cells.style.apply(lambda _: colours, axis=None), hide_index=True)
+
+
+def lens_tab(play: Playground) -> None:
+    """Logit lens of the current step (or a generated one): each layer's top next tokens, the chosen token's rank."""
+    st.caption(t("sampling.lens.intro"))
+    st.info(t("sampling.lens.approx"))
+    # labels computed now, in this run's language (format_func may be called outside the run); latest step first
+    labels = {None: t("sampling.lens.current")} | {k: t("sampling.lens.past", step=k + 1)
+                                                   for k in range(len(play.stepper.steps) - 1, -1, -1)}
+    widget_key = keep_choice("sampling_lens_step", None)
+    if st.session_state[widget_key] not in labels:  # that step was undone
+        set_choice("sampling_lens_step", None)
+    step = st.selectbox(t("sampling.lens.step"), list(labels), key=widget_key, format_func=labels.get)
+    ids, chosen = lens_context(play, step)
+    problem = lens_problem(play.model, len(ids))
+    if problem is not None:
+        show_message(problem)
+        return
+    try:
+        view = lens_view(play, ids, chosen)
+    except MessageError as exc:
+        show_message(exc.message)
+        return
+    tracked = markdown_label(token_labels(play.handle, [view.tracked])[0])
+    st.caption(t("sampling.lens.context", n=len(ids), layers=view.n_layers))
+    st.markdown(t("sampling.lens.tracked_current" if chosen is None else "sampling.lens.tracked_past", token=tracked))
+    if len(view.layers) < view.n_layers + 1:
+        st.caption(t("sampling.lens.rows_capped", shown=len(view.layers)))
+    lens_table(play, view)
+
+
 header("nav.sampling", "sampling.intro")
 remote = backend_choice("sampling")
 if remote is not None:
@@ -558,7 +630,7 @@ show_generation_config(model, settings, config)
 stepper_key = (source.cache_key, tuple(prompt_ids), seed)
 play = Playground(handle, prompt_ids, settings, config, session_stepper(handle, stepper_key, prompt_ids, seed),
                   stepper_key, seed, top_n, vocab_size, max(1, min(get_settings().max_new_tokens, 256)))
-tab_names = ("explore", "compare", "many", "notes")
+tab_names = ("explore", "compare", "many", "lens", "notes")
 tabs = page_tabs("app_pages/sampling.py", tab_names, lambda name: t(f"sampling.tab.{name}"), key="sampling_tab")
 with tabs["explore"]:
     explore_tab(play, prompt, prompt_text, use_chat, load_reference(source), precision)
@@ -566,5 +638,8 @@ with tabs["compare"]:
     compare_tab(play)
 with tabs["many"]:
     many_tab(play)
+with tabs["lens"]:
+    if tabs["lens"].open:  # a forward pass over the whole context: only while the tab is on screen
+        lens_tab(play)
 with tabs["notes"]:
     st.markdown(t("sampling.notes"))

@@ -63,6 +63,7 @@ STRINGS = {
     "sampling.tab.compare": {"zh": "对比设置", "en": "Compare settings"},
     "sampling.tab.many": {"zh": "多次采样", "en": "Sample many"},
     "sampling.tab.notes": {"zh": "讲解", "en": "Notes"},
+    "sampling.tab.lens": {"zh": "逐层透视", "en": "Logit lens"},
     # step by step
     "sampling.generated": {"zh": "已生成的 token（颜色 = 被选中时的概率，点击查看那一步的分布）", "en": "Generated tokens (colour = probability when chosen; click one to see that step's distribution)"},
     "sampling.nothing_generated": {"zh": "还没有生成任何 token：点击“采样下一个 token”或“一次生成 N 个”。", "en": "Nothing generated yet: click “Sample next token” or “Run N tokens”."},
@@ -144,6 +145,33 @@ STRINGS = {
     "sampling.col.continuation": {"zh": "续写", "en": "Continuation"},
     "sampling.col.count": {"zh": "次数", "en": "Count"},
     "sampling.many_greedy": {"zh": "贪心解码时每次结果都一样：请开启采样。", "en": "Greedy decoding gives the same result every time: switch sampling on."},
+    # logit lens
+    "sampling.lens.intro": {
+        "zh": "每一层的隐藏状态（最后一个位置）都经过模型自己的最终归一化层和语言模型头（lm_head），看看模型如果在这一层就停下，会预测哪个下一个 token。表中每行是一层，每列是一个名次，颜色越深概率越高。",
+        "en": "Each layer's hidden state (at the last position) goes through the model's own final norm and LM head: what would the model predict as the next token if it stopped at that layer? One row per layer, one column per rank; the darker, the more likely.",
+    },
+    "sampling.lens.approx": {
+        "zh": "最后一行就是模型自己对这段上下文的下一个 token 分布（它自己的 logits 做 softmax，逐位相同）。更早的层只是**近似**：训练从没要求中间层的隐藏状态能直接这样读出，所以它们的排名只能说明“趋势”，不是模型在那一层的真实想法。",
+        "en": "The last row is the model's own next-token distribution for this context (the softmax of its own logits, bit for bit). Earlier layers are an **approximation**: nothing in training asked the intermediate hidden states to be read this way, so their ranks show a trend, not what the model \"thinks\" at that layer.",
+    },
+    "sampling.lens.step": {"zh": "看哪一步", "en": "Which step"},
+    "sampling.lens.current": {"zh": "当前这一步（下一个 token）", "en": "The current step (next token)"},
+    "sampling.lens.past": {"zh": "第 {step} 步（已生成）", "en": "Step {step} (generated)"},
+    "sampling.lens.tracked_current": {"zh": "还没有选出 token：跟踪最后一层概率最高的 {token}（贪心解码会选它）。", "en": "No token is chosen yet: tracking the last layer's most likely token {token} (what greedy decoding takes)."},
+    "sampling.lens.tracked_past": {"zh": "跟踪这一步最终选中的 {token}。", "en": "Tracking {token}, the token finally chosen at this step."},
+    "sampling.lens.context": {"zh": "上下文 {n} 个 token；模型共 {layers} 层。", "en": "Context of {n} tokens; the model has {layers} layers."},
+    "sampling.lens.rows_capped": {"zh": "层数较多：表中均匀取了 {shown} 行（总是包含嵌入层和最后一层）。", "en": "Many layers: the table shows {shown} evenly spaced rows (always the embeddings and the last layer)."},
+    "sampling.lens.col.layer": {"zh": "层", "en": "Layer"},
+    "sampling.lens.col.rank": {"zh": "第 {r} 名", "en": "Rank {r}"},
+    "sampling.lens.col.chosen_rank": {"zh": "选中 token 的名次", "en": "Rank of the chosen token"},
+    "sampling.lens.col.chosen_prob": {"zh": "选中 token 的概率", "en": "Its probability"},
+    "sampling.lens.embeddings": {"zh": "0：嵌入层", "en": "0: embeddings"},
+    "sampling.lens.layer": {"zh": "第 {i} 层", "en": "Layer {i}"},
+    "sampling.lens.final": {"zh": "第 {i} 层（模型输出）", "en": "Layer {i} (model output)"},
+    "sampling.lens.no_head": {"zh": "这个模型（{model}）没有语言模型头（get_output_embeddings 返回空），无法做逐层透视。", "en": "This model ({model}) has no LM head (get_output_embeddings returns nothing), so there is no logit lens."},
+    "sampling.lens.no_norm": {"zh": "找不到这个模型（{model}）的最终归一化层，无法把中间层的隐藏状态像最后一层那样读出。", "en": "This model ({model}) has no final norm the lens can find, so intermediate hidden states cannot be read like the last one."},
+    "sampling.lens.too_long": {"zh": "逐层透视最多处理 {limit} 个 token 的上下文（现在 {n} 个），以免计算太慢。请缩短提示或撤销几步。", "en": "The logit lens takes contexts of up to {limit} tokens (this one has {n}) to stay fast. Shorten the prompt or undo a few steps."},
+    "sampling.lens.not_head_of_state": {"zh": "这个模型（{model}）的输出不是语言模型头直接作用在最后隐藏状态上的结果（例如有 logit 截断或缩放），逐层透视的结果不可信，因此不显示。", "en": "This model's ({model}) output is not its LM head applied to its last hidden state (logit soft-capping or scaling, for example), so the lens would not be trustworthy and is not shown."},
     # code
     "sampling.code_title": {"zh": "查看代码：用 transformers 复现当前分布和上一次生成", "en": "Show the code: reproduce the current distribution and the last generation with transformers"},
     # notes

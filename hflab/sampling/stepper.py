@@ -53,7 +53,7 @@ def max_positions(model) -> int | None:
     return getattr(model.config.get_text_config(), "max_position_embeddings", None)
 
 
-def _forward_kwargs(model) -> dict[str, Any]:
+def last_logits_only(model) -> dict[str, Any]:
     # like generate: ask only for the last position's logits when the model supports it
     return {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(model.forward).parameters else {}
 
@@ -109,7 +109,7 @@ class Stepper:
 
         with torch.no_grad():
             out = model(input_ids=torch.tensor([new_ids], device=model.device), past_key_values=self.cache,
-                        use_cache=True, **_forward_kwargs(model))
+                        use_cache=True, **last_logits_only(model))
         self.cache = out.past_key_values
         logits = out.logits[:, -1].to(copy=True, dtype=torch.float32)
         return logits
@@ -239,7 +239,7 @@ def sample_many(model, prompt_ids: list[int], config, k: int, n_tokens: int, see
     cache, feed = DynamicCache(config=model.config), input_ids
     with torch.no_grad():
         for _ in range(n_tokens):
-            out = model(input_ids=feed, past_key_values=cache, use_cache=True, **_forward_kwargs(model))
+            out = model(input_ids=feed, past_key_values=cache, use_cache=True, **last_logits_only(model))
             cache = out.past_key_values
             scores = out.logits[:, -1].to(copy=True, dtype=torch.float32)
             check_logits(scores)

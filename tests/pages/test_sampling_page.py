@@ -261,3 +261,66 @@ def test_offline_english_centric_model_offers_both_examples(tiny_env, smollm2_di
     assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS["en"] and not error_texts(at)
     at.button(key="sampling_example_zh").click().run()
     assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS["zh"] and not error_texts(at)
+
+
+LENS_TEXT_KEYS = ("sampling.lens.intro", "sampling.lens.approx", "sampling.lens.step", "sampling.lens.current")
+
+
+def _open_lens(at, lang: str):
+    """Click the logit lens tab (what the browser sends: the tab's label under the tabs' key)."""
+    at.session_state[f"sampling_tab@{lang}"] = t("sampling.tab.lens", lang)
+    return at.run()
+
+
+def _lens_table(at, lang: str):
+    return next(frame.value for frame in at.dataframe
+                if t("sampling.lens.col.chosen_rank", lang) in frame.value.columns)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_logit_lens_tab_shows_the_layer_by_rank_table(tiny_env, lang):  # issue 16.2
+    from hflab.sampling.lens import logit_lens
+
+    at = open_page(PAGE, lang)
+    assert not [f for f in at.dataframe if t("sampling.lens.col.chosen_rank", lang) in f.value.columns]  # closed
+    _button(at, "sampling.run_button", lang).click().run()
+    at = _open_lens(at, lang)
+    assert not error_texts(at)
+    assert t("sampling.lens.approx", lang) in [i.value for i in at.info]
+    stepper = at.session_state["sampling_stepper"]
+    table = _lens_table(at, lang)
+    layers = at.session_state["sampling_lens"][1].n_layers
+    assert len(table) == layers + 1
+    assert list(table.columns) == [t("sampling.lens.col.layer", lang)] + [
+        t("sampling.lens.col.rank", lang, r=r) for r in range(1, 6)] + [
+        t("sampling.lens.col.chosen_rank", lang), t("sampling.lens.col.chosen_prob", lang)]
+    assert table.iloc[-1][t("sampling.lens.col.chosen_rank", lang)] == 1  # nothing chosen: the last layer's top
+    # a generated step: the token chosen there, ranked by the lens of the context before it
+    at.selectbox(key=f"sampling_lens_step@{lang}").set_value(0).run()
+    assert not error_texts(at)
+    view = at.session_state["sampling_lens"][1]
+    model = AutoModelForCausalLM.from_pretrained(tiny_env["causal_lm"]).eval()
+    expected = logit_lens(model, stepper.prompt_ids, stepper.steps[0].token)
+    assert view.tracked == stepper.steps[0].token
+    assert _lens_table(at, lang)[t("sampling.lens.col.chosen_rank", lang)].tolist() == expected.tracked_ranks.tolist()
+    if lang == "zh":  # what the open tab shows, by the rules of the Chinese-purity test (test_chinese_ui.py)
+        from test_chinese_ui import english_words, visible_texts
+
+        shown = visible_texts(at)
+        lens_texts = [text for text in shown if any(text == t(key, "zh") for key in LENS_TEXT_KEYS)]
+        lens_texts += [str(c) for c in _lens_table(at, lang).columns]
+        assert len(lens_texts) >= len(LENS_TEXT_KEYS) and {x: english_words(x) for x in lens_texts if english_words(x)} == {}
+    assert not at.exception
+
+
+def test_logit_lens_too_long_context_gets_a_message(tiny_env):  # issue 16.2
+    from hflab.sampling.lens import MAX_TOKENS
+
+    text = "a cat sitting on a couch " * 16
+    n = len(AutoTokenizer.from_pretrained(tiny_env["causal_lm"])(text, add_special_tokens=False).input_ids)
+    assert MAX_TOKENS < n < 512  # fits the tiny model's context, not the lens
+    at = open_page(PAGE, "en")
+    at.text_area(key="sampling_prompt").input(text).run()
+    at = _open_lens(at, "en")
+    assert message_text_en("sampling.lens.too_long", n=n, limit=MAX_TOKENS) in error_texts(at)
+    assert not at.exception
