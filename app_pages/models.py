@@ -19,7 +19,7 @@ from hflab.messages import Message
 from hflab.models import cache, checkpoint, code, licences, typed
 from hflab.network import hub_status
 from hflab.roles import ROLES
-from hflab.settings import get_settings, hf_token, user_download_token
+from hflab.settings import get_settings, user_download_token
 
 MB = 2**20
 MODEL_ROLES = [name for name, role in ROLES.items() if role.kind != "dataset"]
@@ -152,7 +152,7 @@ def overview(source, handle) -> None:
     files, summary = [], None
     if source.kind in ("hub", "mirror"):
         try:
-            files, facts[t("models.ov.commit")] = checkpoint.hub_files(source.repo_id, hf_token())
+            files, facts[t("models.ov.commit")] = checkpoint.hub_files(source.repo_id, typed.hub_token(source))
         except Exception as exc:
             show_error(exc, source.repo_id, "models.ov.hub_files_failed")
     elif Path(source.target).is_dir():
@@ -185,7 +185,7 @@ def licence_view(source) -> None:
     st.subheader(t("models.lic.title"))
     if source.kind in ("hub", "mirror"):
         try:
-            found = licences.read_hub(source.repo_id, hf_token())
+            found = licences.read_hub(source.repo_id, typed.hub_token(source))
         except Exception as exc:
             show_error(exc, source.repo_id, "models.lic.hub_failed")
             found = licences.Licence("", "none", "unknown")
@@ -231,7 +231,7 @@ def heads_view(source, handle) -> None:
     st.markdown(t("models.heads.intro"))
     try:
         config = handle.value[0].config if handle is not None else AutoConfig.from_pretrained(
-            source.target, trust_remote_code=False, token=hf_token())
+            source.target, trust_remote_code=False, token=typed.hub_token(source))
     except Exception as exc:
         show_error(exc, source.repo_id)
         return
@@ -254,7 +254,7 @@ def heads_view(source, handle) -> None:
     if st.button(t("models.heads.run"), key="models_head_run"):
         try:
             with st.spinner(t("models.heads.running", head=head)), handle.lock:
-                st.session_state[key] = heads.run_head(source.target, head, handle.value[1], hf_token())
+                st.session_state[key] = heads.run_head(source.target, head, handle.value[1], typed.hub_token(source))
         except Exception as exc:
             show_error(exc, source.repo_id)
     if st.session_state.get(key) is not None:
