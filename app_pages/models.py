@@ -18,7 +18,7 @@ from hflab.messages import Message, MessageError
 from hflab.models import cache, checkpoint, code, licences, memory, typed
 from hflab.network import hub_status
 from hflab.roles import ROLES
-from hflab.settings import get_settings, hf_token, user_download_token
+from hflab.settings import get_settings, user_download_token
 
 MB = 2**20
 MODEL_ROLES = [name for name, role in ROLES.items() if role.kind != "dataset"]
@@ -139,7 +139,7 @@ def overview(source, handle) -> None:
     files, summary = [], None
     if source.kind in ("hub", "mirror"):
         try:
-            files, facts[t("models.ov.commit")] = checkpoint.hub_files(source.repo_id, hf_token())
+            files, facts[t("models.ov.commit")] = checkpoint.hub_files(source.repo_id, typed.hub_token(source))
         except Exception as exc:
             show_error(exc, source.repo_id, "models.ov.hub_files_failed")
     elif Path(source.target).is_dir():
@@ -172,7 +172,7 @@ def licence_view(source) -> None:
     st.subheader(t("models.lic.title"))
     if source.kind in ("hub", "mirror"):
         try:
-            found = licences.read_hub(source.repo_id, hf_token())
+            found = licences.read_hub(source.repo_id, typed.hub_token(source))
         except Exception as exc:
             show_error(exc, source.repo_id, "models.lic.hub_failed")
             found = licences.Licence("", "none", "unknown")
@@ -218,7 +218,7 @@ def heads_view(source, handle) -> None:
     st.markdown(t("models.heads.intro"))
     try:
         config = handle.value[0].config if handle is not None else AutoConfig.from_pretrained(
-            source.target, trust_remote_code=False, token=hf_token())
+            source.target, trust_remote_code=False, token=typed.hub_token(source))
     except Exception as exc:
         show_error(exc, source.repo_id)
         return
@@ -241,7 +241,7 @@ def heads_view(source, handle) -> None:
     if st.button(t("models.heads.run"), key="models_head_run"):
         try:
             with st.spinner(t("models.heads.running", head=head)), handle.lock:
-                st.session_state[key] = heads.run_head(source.target, head, handle.value[1], hf_token())
+                st.session_state[key] = heads.run_head(source.target, head, handle.value[1], typed.hub_token(source))
         except Exception as exc:
             show_error(exc, source.repo_id)
     if st.session_state.get(key) is not None:
@@ -289,7 +289,7 @@ def memory_config(source, handle):
         if not source.ready or source.role == "tokenizer" or source.needs_conversion:
             st.info(t("models.mem.no_model"))
             return None, None
-        token = hf_token() if source.kind in ("hub", "mirror") else None
+        token = typed.hub_token(source) if source.kind in ("hub", "mirror") else None
         return memory.config_from_dir(source.target, token), source
     except MessageError as exc:
         show_message(exc.message)

@@ -68,8 +68,15 @@ def chat_text_and_ids(tokenizer: Any, messages: list[dict], add_generation_promp
     return "".join(text_parts), ids
 
 
+def encode_as_text(tokenizer: Any, text: str, **kwargs: Any):
+    """`tokenizer(text, **kwargs)` with every special-token string in `text` tokenized as plain text (for a prompt
+    whose every part is text: the tutorial's raw prompt around a typed caption); the tokens the call itself adds
+    (`add_special_tokens`) stay special."""
+    return tokenizer(text, split_special_tokens=True, **kwargs)
+
+
 def _plain_ids(tokenizer: Any, text: str) -> list[int]:
-    return tokenizer(text, add_special_tokens=False, split_special_tokens=True).input_ids if text else []
+    return encode_as_text(tokenizer, text, add_special_tokens=False).input_ids if text else []
 
 
 def defuse_markers(text: str, markers: list[str]) -> str:

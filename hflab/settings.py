@@ -56,7 +56,7 @@ def get_settings() -> Settings:
     """Read settings from the environment now (cheap; call per use, do not cache)."""
     data_dir = Path(os.environ.get("HFLAB_DATA_DIR", Path.home() / ".cache" / "hflab")).expanduser()
     dataset = os.environ.get("HFLAB_DATASET_DIR")
-    default_shared = PROJECT_ROOT.parent / "shared" / "data" / "ChnSentiCorp"
+    default_shared = shared_dir() / "data" / "ChnSentiCorp"
     dataset_dir = Path(dataset).expanduser() if dataset else (default_shared if default_shared.is_dir() else None)
     roots_env = os.environ.get("HFLAB_ALLOWED_ROOTS")
     if roots_env:
@@ -64,7 +64,7 @@ def get_settings() -> Settings:
     else:
         roots = tuple(
             p.resolve()
-            for p in (data_dir, PROJECT_ROOT, PROJECT_ROOT.parent / "shared", hf_home())
+            for p in (data_dir, PROJECT_ROOT, shared_dir(), hf_home())
         )
     return Settings(
         data_dir=data_dir,
@@ -79,6 +79,13 @@ def get_settings() -> Settings:
         max_variants=_env_int("HFLAB_MAX_VARIANTS", 4),
         onednn_linear=os.environ.get("HFLAB_ONEDNN_LINEAR", "1").strip().lower() not in {"0", "false", "no", "off"},
     )
+
+
+def shared_dir() -> Path:
+    """The developer's folder beside the project (HFLAB_SHARED_DIR, default `../shared`): its
+    data/ChnSentiCorp is the default data set dir and it is an allowed root. A dev convenience only;
+    the tests point it at a folder that does not exist, so they run as on a clean clone."""
+    return Path(os.environ.get("HFLAB_SHARED_DIR") or PROJECT_ROOT.parent / "shared").expanduser()
 
 
 def hf_home() -> Path:

@@ -18,6 +18,9 @@ _SESSION_DIR = Path(tempfile.mkdtemp(prefix="hflab-tests-"))
 os.environ["HFLAB_DATA_DIR"] = str(_SESSION_DIR / "data")
 os.environ["HF_HOME"] = str(_SESSION_DIR / "hf_home")
 os.environ["HF_HUB_OFFLINE"] = "1"
+# the developer's ../shared (real ChnSentiCorp) is invisible: tests see what a clean clone sees, and build their data
+os.environ["HFLAB_SHARED_DIR"] = str(_SESSION_DIR / "no-shared")
+os.environ.pop("HFLAB_DATASET_DIR", None)
 # the one-time SmolLM2 conversion (about 30 s) is kept between runs
 os.environ.setdefault("HFLAB_ASSETS_DIR", str(Path.home() / ".cache" / "hflab-test-assets"))
 # HOME and the temp dir are this run's own, so the hostile tests can check that nothing is written there

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +154,7 @@ def load_for_inspection(source: Source) -> tuple[Any, Any]:
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     from hflab.loading import configure_torch, device, safe_weights_kwargs
+    from hflab.models import cache, typed
     from hflab.settings import hf_token
 
     configure_torch()
@@ -161,6 +162,11 @@ def load_for_inspection(source: Source) -> tuple[Any, Any]:
         offline_assets.convert_smollm2()
     if not source.ready or not source.target:
         raise FileNotFoundError(source.repo_id)
+    if source.kind in ("hub", "mirror") and typed.is_typed(source):
+        # a typed id comes through the lab's own download (the size cap before any file, the operator's token only
+        # when shared), then loads from the cache folder: transformers' own Hub calls never run for it (some, like
+        # the tokenizer's file listing, send HF_TOKEN from the environment whatever token they are given)
+        source = replace(source, kind="cache", target=str(cache.download(source.repo_id, typed=True)))
     token = hf_token() if source.kind in ("hub", "mirror") else None
     if source.kind in ("local", "cache", "packaged"):
         weights_summary(source.target)  # a corrupt file gets a clear message before transformers tries it
@@ -176,7 +182,7 @@ def load_for_inspection(source: Source) -> tuple[Any, Any]:
     return model, tokenizer
 
 
-def hub_files(repo_id: str, token: str | None = None) -> tuple[list[FileRow], str]:
+def hub_files(repo_id: str, token: str | bool | None = None) -> tuple[list[FileRow], str]:
     """(files with sizes, commit sha) as the Hub or mirror lists them; raises the Hub's errors."""
     from huggingface_hub import HfApi
 

@@ -84,7 +84,7 @@ def output_shapes(outputs) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def run_head(target: str, auto_class: str, tokenizer=None, token: str | None = None) -> HeadReport:
+def run_head(target: str, auto_class: str, tokenizer=None, token: str | bool | None = None) -> HeadReport:
     """Load `target` with `auto_class` (fp32, no remote code), run one forward pass, report what happened."""
     import torch
     import transformers

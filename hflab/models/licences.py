@@ -91,7 +91,7 @@ def read_local(target: str | Path) -> Licence:
     return Licence("", "none", "unknown")
 
 
-def read_hub(repo_id: str, token: str | None = None) -> Licence:
+def read_hub(repo_id: str, token: str | bool | None = None) -> Licence:
     """The licence the Hub (or mirror) lists in the repo's card metadata; raises the Hub's errors."""
     from huggingface_hub import HfApi
 

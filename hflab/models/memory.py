@@ -102,7 +102,7 @@ def config_from_text(text: str):
         raise MessageError("models.mem.err.bad_config", model_type=model_type, error=_short(exc)) from exc
 
 
-def config_from_dir(target: str, token: str | None = None):
+def config_from_dir(target: str, token: str | bool | None = None):
     """The config of a local model dir or a Hub id (config.json only); MessageError for a local file that is no config."""
     from pathlib import Path
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from hflab.network import hub_status
 from hflab.paths import PathNotAllowed, confine, confine_tree
+from hflab.settings import hf_token, user_download_token
 from hflab.sources import Source, cached_snapshot, is_usable_dir
 
 ROLE = "models"  # the role name of sources this page builds (keeps its manager keys apart from other pages)
@@ -34,7 +35,7 @@ def resolve_user_input(text: str) -> Source:
     except Exception:
         return Source(ROLE, "missing", text, None, "source.missing", "models.problem.bad_id", params={"repo_id": text})
     snapshot = cached_snapshot(text, "config.json")
-    if snapshot is not None:
+    if snapshot is not None and _has_weights(snapshot):  # the heads tab caches config.json alone: not a copy yet
         return Source(ROLE, "cache", text, str(snapshot), "source.cache", params={"path": str(snapshot)})
     status = hub_status()
     if status.online:
@@ -42,6 +43,11 @@ def resolve_user_input(text: str) -> Source:
         return Source(ROLE, kind, text, text, f"source.{kind}", params={"endpoint": status.endpoint})
     return Source(ROLE, "missing", text, None, "source.missing", "models.problem.not_cached_offline",
                   f"HF_ENDPOINT=https://hf-mirror.com hf download {text}", {"repo_id": text})
+
+
+def _has_weights(snapshot) -> bool:
+    """True when a cached snapshot holds weights files (safetensors or pickle), not only a config."""
+    return any(snapshot.glob("*.safetensors")) or any(snapshot.glob("*.bin"))
 
 
 def _local_source(text: str) -> Source:
@@ -60,6 +66,19 @@ def _local_source(text: str) -> Source:
     return Source(ROLE, "local", path.name, str(path), "source.local", params=params)
 
 
+def is_typed(source: Source) -> bool:
+    """True for a source the user typed (a Hub id or a directory), False for the lab's configured roles."""
+    return source.role == ROLE
+
+
+def hub_token(source: Source) -> str | bool | None:
+    """The token for `source`'s Hub requests: a typed id sends the operator's HF_TOKEN only when the operator
+    shares it (HFLAB_SHARE_TOKEN_WITH_USERS=1), else False (huggingface_hub would read HF_TOKEN by itself
+    from None); the lab's own roles send HF_TOKEN."""
+    return user_download_token() if is_typed(source) else hf_token()
+
+
 def for_page(source: Source) -> Source:
-    """The same source under this page's role, so the manager keeps the page's copy apart from others'."""
-    return replace(source, role=ROLE) if source.role != ROLE else source
+    """The same role source under this page's name (`models|sentiment`), so the manager keeps the page's copy
+    apart from other pages'; a typed source stays as it is, so `is_typed` still tells the two apart."""
+    return source if is_typed(source) or source.role.startswith(f"{ROLE}|") else replace(source, role=f"{ROLE}|{source.role}")

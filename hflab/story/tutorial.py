@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
+from hflab.chat import encode_as_text
 from hflab.story.writer import StorySettings, known_fields
 
 MIN_CHARS, MAX_CHARS, CHARS_STEP = 50, 1000, 50  # the tutorial's "故事最大字数" slider
@@ -85,8 +86,9 @@ class TutorialSettings:
         return {"pad_token_id": pad, "eos_token_id": tokenizer.eos_token_id}
 
     def encode(self, tokenizer, prompt: str):
-        """Model inputs: the raw prompt text, truncated to 512 tokens, no chat template."""
-        return tokenizer(prompt, return_tensors="pt", truncation=True, max_length=PROMPT_MAX_TOKENS)
+        """Model inputs: the raw prompt text, truncated to 512 tokens, no chat template. The prompt holds no
+        markers of its own, so all of it is tokenized as text: a chat marker typed into the caption stays text."""
+        return encode_as_text(tokenizer, prompt, return_tensors="pt", truncation=True, max_length=PROMPT_MAX_TOKENS)
 
     def limit(self, chunks: Iterable[str]) -> Iterator[str]:
         """The tutorial generates its whole token budget; the cut comes afterwards."""

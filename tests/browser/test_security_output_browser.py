@@ -16,7 +16,8 @@ PAYLOAD = ('<img src=x onerror=alert(1)> <script>alert(2)</script> [click](https
 # inputs the generic "every visible input" pass may miss: page -> [(text to click first or None, widget key)]
 EXPLICIT = {"app_pages/sentiment.py": [("🔮 预测", "sentiment_text")],
             "app_pages/image_story.py": [(None, "story_caption_en"), (None, "story_caption_zh")],
-            "app_pages/models.py": [(t("models.pick.custom", "zh"), "models_custom")]}
+            "app_pages/models.py": [(t("models.pick.custom", "zh"), "models_custom")],
+            "app_pages/learn.py": [(t("learn.hands_on", "zh"), "learn_gen_prompt")]}  # the first hands-on: generation
 INJECTED_JS = """() => {
   const bad = [];
   document.querySelectorAll('img').forEach(e => { const s = e.getAttribute('src') || '';

@@ -128,3 +128,17 @@ def test_fingerprint_changes_with_content():
     a = sdata.ReviewData({"train": pd.DataFrame({"text": ["好"], "label": [1]})}, "upload", "x")
     b = sdata.ReviewData({"train": pd.DataFrame({"text": ["好"], "label": [0]})}, "upload", "x")
     assert a.fingerprint != b.fingerprint
+
+
+def test_the_test_session_never_sees_the_developers_shared_dir(monkeypatch):
+    """A machine with ../shared (the real ChnSentiCorp) runs the tests as a clean clone does (tests/conftest.py
+    sets HFLAB_SHARED_DIR), even when a test removes HFLAB_DATASET_DIR."""
+    from hflab.settings import PROJECT_ROOT, get_settings
+    from hflab.sources import resolve
+
+    real = (PROJECT_ROOT.parent / "shared").resolve()
+    monkeypatch.delenv("HFLAB_DATASET_DIR", raising=False)
+    settings = get_settings()
+    assert settings.dataset_dir is None
+    assert not [root for root in settings.allowed_roots if root == real or real in root.parents]
+    assert not (resolve("dataset").target or "").startswith(str(real))

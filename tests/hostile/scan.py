@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PAGES = ("app_pages/home.py", "app_pages/image_story.py", "app_pages/sampling.py", "app_pages/tokenizer.py",
-         "app_pages/sentiment.py", "app_pages/models.py")
-URL_PATHS = {"app_pages/home.py": "", "app_pages/image_story.py": "image_story", "app_pages/sampling.py": "sampling",
-             "app_pages/tokenizer.py": "tokenizer", "app_pages/sentiment.py": "sentiment", "app_pages/models.py": "models"}
+PAGES = ("app_pages/home.py", "app_pages/learn.py", "app_pages/image_story.py", "app_pages/sampling.py",
+         "app_pages/tokenizer.py", "app_pages/sentiment.py", "app_pages/models.py")
+URL_PATHS = {"app_pages/home.py": "", "app_pages/learn.py": "learn", "app_pages/image_story.py": "image_story",
+             "app_pages/sampling.py": "sampling", "app_pages/tokenizer.py": "tokenizer",
+             "app_pages/sentiment.py": "sentiment", "app_pages/models.py": "models"}
 
 
 def apptest_dump(at) -> str:

@@ -277,3 +277,69 @@ def test_memory_inputs_survive_a_language_switch_and_a_page_visit(tiny_env):
     assert at.text_area(key="models_mem_config").value == '{"model_type": "qwen2"}'
     assert (at.number_input(key="models_mem_context").value, at.selectbox(key="models_mem_dtype").value) == (96, "fp16")
     assert not at.exception and memory_errors(at) == []
+
+
+@pytest.fixture()
+def typed_hub(tiny_env, monkeypatch, online):
+    """A fake Hub (tests/fake_hub.py) on loopback serving the tiny BERT under `org/typed-<test>`, as if the server
+    had started with HF_ENDPOINT pointing at it; the operator's HF_TOKEN is set. Yields (server, repo id)."""
+    from fake_hub import FakeHub
+    from huggingface_hub import constants
+
+    repo_id = f"org/typed-{len(_TYPED_REPOS)}"  # a fresh id per test: nothing cached or loaded under it yet
+    _TYPED_REPOS.append(repo_id)
+    files = {p.name: p.read_bytes() for p in tiny_env["sentiment"].iterdir() if p.is_file()}
+    server = FakeHub({("model", repo_id): files})
+    monkeypatch.setenv("HF_ENDPOINT", server.url)
+    monkeypatch.setattr(constants, "ENDPOINT", server.url)
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.url + "/{repo_id}/resolve/{revision}/{filename}")
+    monkeypatch.setenv("HF_TOKEN", "hf_operator_secret")
+    yield server, repo_id
+    server.close()
+
+
+_TYPED_REPOS: list[str] = []
+
+
+def _inspect_typed_hub_id(repo_id, lang="en"):
+    """Type a Hub id on the Models page and load it: overview, licence, heads and the load all ask the Hub."""
+    at = open_page(PAGE, lang)
+    at.radio(key="models_mode").set_value("custom").run()
+    at.text_input(key="models_custom").input(repo_id).run()
+    at.button(key="models_load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_typed_hub_id_does_not_carry_the_operators_token(typed_hub):
+    """Issue 15.9: the typed-id overview, licence, heads and load paths send no Authorization header."""
+    server, repo_id = typed_hub
+    at = _inspect_typed_hub_id(repo_id)
+    assert at.selectbox(key="models_head") and error_texts(at) == [t("models.lic.unknown", "en")]  # loaded
+    assert any(r.startswith("GET /api/models/") for r in server.requests)  # overview / licence
+    assert any(r.endswith("/model.safetensors") for r in server.requests)  # the weights were fetched
+    assert server.authorizations and set(server.authorizations) == {None}
+
+
+def test_a_typed_hub_id_carries_the_token_when_the_operator_shares_it(typed_hub, monkeypatch):
+    server, repo_id = typed_hub
+    monkeypatch.setenv("HFLAB_SHARE_TOKEN_WITH_USERS", "1")
+    at = _inspect_typed_hub_id(repo_id)
+    assert at.selectbox(key="models_head"), error_texts(at)
+    assert any(r.endswith("/model.safetensors") for r in server.requests)
+    assert set(server.authorizations) == {"Bearer hf_operator_secret"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_typed_hub_id_over_the_size_cap_is_refused_before_the_weights(typed_hub, monkeypatch, tiny_env, lang):
+    """Issue 15.9: loading a typed id bigger than HFLAB_MAX_DOWNLOAD_MB says so, and no weights file is fetched."""
+    server, repo_id = typed_hub
+    monkeypatch.setenv("HFLAB_MAX_DOWNLOAD_MB", "0")
+    at = _inspect_typed_hub_id(repo_id, lang)
+    size_mb = -(-sum(p.stat().st_size for p in tiny_env["sentiment"].iterdir() if p.is_file()) // 2**20)
+    expected = {"zh": f"{repo_id} 的文件共约 {size_mb} MB，超过了本站允许下载的上限 0 MB（管理员可以用 "
+                      "HFLAB_MAX_DOWNLOAD_MB 调整）。没有下载任何文件。",
+                "en": f"The files of {repo_id} add up to about {size_mb} MB, more than this site's download "
+                      "limit of 0 MB (the operator can change HFLAB_MAX_DOWNLOAD_MB). Nothing was downloaded."}
+    assert expected[lang] in shown_errors(at)
+    assert not any(r.endswith(".safetensors") for r in server.requests)

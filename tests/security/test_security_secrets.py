@@ -38,6 +38,14 @@ def _reads_a_secret(source: str) -> bool:
     return False
 
 
+def test_the_scans_cover_every_page_of_the_navigation():
+    """tests/hostile/scan.py PAGES is every page Home.py's st.navigation serves (it once left out learn.py)."""
+    served = [node.value for node in ast.walk(ast.parse((ROOT / "Home.py").read_text(encoding="utf-8")))
+              if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("app_pages/")]
+    assert served and sorted(PAGES) == sorted(served) == sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
+    assert set(URL_PATHS) == set(PAGES)
+
+
 def test_secrets_are_read_in_one_place():
     """Only hflab/settings.py reads the secret variables from the environment."""
     readers = {str(p.relative_to(ROOT)) for p in _app_sources() if _reads_a_secret(p.read_text(encoding="utf-8"))}
