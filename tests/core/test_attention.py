@@ -156,3 +156,23 @@ def test_axis_labels_are_whole_characters(tiny):
     parts = [label.rsplit(" ", 1) for label in labels]  # visible() shows spaces as ␣: a space here is the part
     assert any(len(p) == 2 for p in parts) and "<0x" not in "".join(labels)
     assert "".join(p[0] for p in parts if len(p) == 1 or p[1].startswith("1/")).replace("␣", " ") == "我爱龘 cats"
+
+
+def test_charts_are_valid_vega_lite_over_the_weights(tiny):
+    import altair as alt
+
+    from components import attention_chart as chart
+
+    _, model, _, tokenizer = tiny
+    encoded, _ = attention.encode_capped(tokenizer, TEXT)
+    maps = attention.attention_maps(model, encoded.input_ids, encoded.token_type_ids)
+    labels = attention.axis_labels(tokenizer, encoded.input_ids)
+    words = {w: w for w in ("query", "key", "weight", "head")}
+    for spec, kind, weights in ((chart.heatmap(maps[1, 0], labels, words), alt.Chart, maps[1, :1]),
+                                (chart.small_multiples(maps[1], labels, words), alt.FacetChart, maps[1])):
+        data = spec.pop("datasets")
+        kind.from_dict(spec, validate=True)
+        cells = data[chart.CELLS]
+        assert len(cells) == weights.numel()
+        assert torch.equal(torch.tensor(cells["w"].to_numpy()).reshape(weights.shape), weights)
+        assert list(data[chart.LABELS]["label"]) == chart.positioned(labels)
