@@ -583,6 +583,8 @@ def encoder_label(source, meta: dict | None) -> str:
     if meta:
         key = "sentiment.model.scratch_name" if meta.get("kind") == "scratch" else "sentiment.model.finetune_name"
         return t(key, dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
+    if source.kind == "local":  # a local dir is whatever it holds: named by its path, not the role's default id
+        return source_caption(source)
     return f"{source.repo_id} · {source_caption(source)}"
 
 

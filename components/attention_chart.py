@@ -16,9 +16,10 @@ import pandas as pd
 from components.i18n import t
 from components.prob_chart import draw
 
-CELL_PX = 13  # one cell of the single-head heatmap
+CELL_PX = 12  # one cell of the single-head heatmap: 64 tokens and their labels fit the page
 THUMB_PX = 150  # one head in the small multiples
 COLUMNS = 4
+TOKEN_AXIS = {"labelLimit": 90, "labelOverlap": False, "labelFontSize": 10}  # every token labelled, none hidden
 CELLS, LABELS = "attention_cells", "attention_labels"  # the spec's named data sets
 
 
@@ -66,11 +67,11 @@ def heatmap(weights, labels: Sequence[str], words: dict[str, str]) -> dict:
     """One head [tokens, tokens]: row = query token, column = key token, colour = weight (each row sums to 1)."""
     names = positioned(labels)
     chart = _cells_chart().encode(
-        x=alt.X("key:N", sort=names, title=words["key"], axis=alt.Axis(labelAngle=-60, labelLimit=90)),
-        y=alt.Y("query:N", sort=names, title=words["query"], axis=alt.Axis(labelLimit=90)),
+        x=alt.X("key:N", sort=names, title=words["key"], axis=alt.Axis(labelAngle=-60, **TOKEN_AXIS)),
+        y=alt.Y("query:N", sort=names, title=words["query"], axis=alt.Axis(**TOKEN_AXIS)),
         color=alt.Color("w:Q", scale=alt.Scale(scheme="blues", domainMin=0), title=words["weight"]),
         tooltip=_tooltip(words),
-    ).properties(width=alt.Step(CELL_PX), height=alt.Step(CELL_PX))
+    ).properties(width=alt.Step(CELL_PX), height=alt.Step(CELL_PX))  # square cells, axes outside them
     return _spec(chart, weights[None], labels)
 
 
@@ -87,9 +88,9 @@ def small_multiples(layer_weights, labels: Sequence[str], words: dict[str, str])
 
 def render_heatmap(weights, labels: Sequence[str]) -> None:
     """Draw one head's heatmap."""
-    draw(heatmap(weights, labels, chart_words()))
+    draw(heatmap(weights, labels, chart_words()), width="content")
 
 
 def render_small_multiples(layer_weights, labels: Sequence[str]) -> None:
     """Draw all heads of one layer."""
-    draw(small_multiples(layer_weights, labels, chart_words()))
+    draw(small_multiples(layer_weights, labels, chart_words()), width="content")
