@@ -7,6 +7,7 @@ from contextlib import nullcontext
 import pandas as pd
 import streamlit as st
 
+from components.attention_chart import render_heatmap, render_small_multiples
 from components.i18n import t
 from components.limits import show_caps
 from components.messages import show_message, show_messages
@@ -15,9 +16,12 @@ from components.page import header
 from components.state import keep, keep_choice, kept, set_choice
 from components.tabs import page_tabs
 from components.token_chips import Chip, legend, markdown_label, render_chips, render_source
+from hflab import attention
 from hflab import byte_pieces as bp
 from hflab.loading import load_tokenizer
-from hflab.messages import Message
+from hflab.messages import Message, MessageError
+from hflab.roles import ROLES
+from hflab.sentiment.checkpoints import classifier_choices, load_classifier
 from hflab.settings import get_settings
 from hflab.tokenizer import anatomy as an
 from hflab.tokenizer import code, compare, export, inputs, vocab
@@ -38,6 +42,7 @@ SEGMENT1_BACKGROUND = "#dbeafe"
 COMPARE_CHARS = 2000
 EDITS_KEY, EDITED_KEY, RESULT_KEY, ZIP_KEY = "tok_edits", "tok_edited", "tok_result", "tok_zip"
 SURGERY_MESSAGES_KEY = "tok_surgery_messages"
+ATTENTION_KEY = "tok_attention"  # this session's last attention result, with the model and input it is for
 HANDOVER_KEY = "tokenizer_text"  # set by the Sentiment page before switching here
 RETURN_FLAGS = ("return_attention_mask", "return_token_type_ids", "return_special_tokens_mask",
                 "return_offsets_mapping", "return_length")
@@ -570,6 +575,115 @@ def compare_tab(source, tokenizer, lock, texts: list[str]) -> None:
         render_byte_pieces(other, text)
 
 
+# ---------------------------------------------------------------- attention tab
+
+
+def encoder_label(source, meta: dict | None) -> str:
+    """A model's name in the encoder picker: models trained on the Sentiment page by how they were trained."""
+    if meta:
+        key = "sentiment.model.scratch_name" if meta.get("kind") == "scratch" else "sentiment.model.finetune_name"
+        return t(key, dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
+    if source.kind == "local":  # a local dir is whatever it holds: named by its path, not the role's default id
+        return source_caption(source)
+    return f"{source.repo_id} · {source_caption(source)}"
+
+
+def pick_encoder(role):
+    """The encoder whose attention is shown, among the lab's BERT models (the role's own first); None when none."""
+    choices = {source.cache_key: (source, meta)
+               for source, meta in sorted(classifier_choices(role), key=lambda choice: choice[0] != role)}
+    if not choices:
+        return None
+    if keep("tok_attn_model", next(iter(choices))) not in choices:
+        st.session_state["tok_attn_model"] = next(iter(choices))
+    names = {key: encoder_label(*choice) for key, choice in choices.items()}
+    picked = st.selectbox(t("attention.pick_model"), list(choices), key="tok_attn_model", format_func=names.get)
+    return choices[picked][0]
+
+
+def explain_no_encoder(role) -> None:
+    """What is missing (weights, not the vocab) and how to get it, as information: the page itself works."""
+    show_message(Message("attention.no_model", {"repo_id": role.repo_id, "env_dir": ROLES["sentiment"].env_dir}, "info"))
+    if role.problem_key not in (None, "problem.missing"):  # a bad local dir says what is wrong with it
+        show_message(role.problem("warning"))
+    if role.fix:
+        st.code(role.fix, language="bash")
+
+
+def attention_result(handle, text: str, pair: str | None):
+    """(maps, labels, summaries, notes) of the text through the encoder, cached for this session until the model or
+    the text changes; None after a shown message."""
+    model, tokenizer = handle.value.model, handle.value.tokenizer
+    cache_key = (handle.key, id(model), text, pair)
+    cached = st.session_state.get(ATTENTION_KEY)
+    if cached and cached[0] == cache_key:
+        return cached[1]
+    try:
+        with handle.lock:
+            encoded, notes = attention.encode_capped(tokenizer, text, pair, attention.token_limit(model))
+            maps = attention.attention_maps(model, encoded.input_ids, encoded.token_type_ids)
+            labels = attention.axis_labels(tokenizer, encoded.input_ids)
+    except MessageError as exc:  # no attention weights from this model, or an input longer than its positions
+        show_message(exc.message)
+        return None
+    summaries = attention.head_summaries(maps, encoded.input_ids, tokenizer.cls_token_id, tokenizer.sep_token_id)
+    st.session_state[ATTENTION_KEY] = (cache_key, (maps, labels, summaries, notes))
+    return maps, labels, summaries, notes
+
+
+def layer_and_head(layers: int, heads: int) -> tuple[int, int]:
+    """The layer and head pickers (kept within this model's counts)."""
+    c1, c2 = st.columns(2)
+    for key, count in (("tok_attn_layer", layers), ("tok_attn_head", heads)):
+        if keep(key, 0) not in range(count):
+            st.session_state[key] = 0
+    layer = c1.selectbox(t("attention.layer"), list(range(layers)), key="tok_attn_layer")
+    head = c2.selectbox(t("attention.head"), list(range(heads)), key="tok_attn_head")
+    return layer, head
+
+
+def render_head_summaries(summaries: list[attention.HeadSummary], layer: int) -> None:
+    """One row per head of `layer`: its mean share of attention to [CLS], [SEP], the previous token, itself."""
+    st.markdown(f"**{t('attention.summary', layer=layer)}**")
+    shares = ("cls", "sep", "previous", "itself")
+    names = {name: t(f"attention.col.{name}") for name in shares}
+    rows = [{t("attention.col.head"): s.head, **{names[name]: None if getattr(s, name) is None else 100 * getattr(s, name)
+                                                 for name in shares}} for s in summaries if s.layer == layer]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="tok_attn_summary",
+                 column_config={names[name]: st.column_config.NumberColumn(format="%.1f%%") for name in shares})
+    st.caption(t("attention.summary_note"))
+
+
+def attention_tab(texts: list[str], pairs: list[str] | None) -> None:
+    """The inspected text through an encoder: layer and head pickers, one head's heatmap, all heads of the layer,
+    and what each head attends to."""
+    st.markdown(t("attention.intro"))
+    role = resolve_role("sentiment")
+    source = pick_encoder(role)
+    if source is None:
+        explain_no_encoder(role)
+        return
+    if not texts:
+        st.info(t("tokenizer.compare.no_text"))
+        return
+    handle = load(source, load_classifier, t("attention.what"))
+    if handle is None:
+        return
+    index = selected_index(len(texts))
+    result = attention_result(handle, texts[index], pairs[index] if pairs else None)
+    if result is None:
+        return
+    maps, labels, summaries, notes = result
+    st.caption(t("attention.own_tokenizer", index=index))
+    show_messages(notes)
+    layer, head = layer_and_head(maps.shape[0], maps.shape[1])
+    st.markdown(f"**{t('attention.heatmap', layer=layer, head=head)}**")
+    render_heatmap(maps[layer, head], labels)
+    st.markdown(f"**{t('attention.heads', layer=layer, n=maps.shape[1])}**")
+    render_small_multiples(maps[layer], labels)
+    render_head_summaries(summaries, layer)
+
+
 # ---------------------------------------------------------------- API tab
 
 
@@ -613,9 +727,9 @@ with st.container():
     blocked = show_messages(messages)
     anatomy = run_call(handle, tokenizer, lock, texts, pairs, options) if texts and not blocked else None
 
-tab_anatomy, tab_vocab, tab_surgery, tab_compare, tab_api = page_tabs(
-    "app_pages/tokenizer.py", ("anatomy", "vocab", "surgery", "compare", "api"), lambda name: t(f"tokenizer.tab.{name}"),
-    key="tok_tab").values()
+tab_anatomy, tab_vocab, tab_surgery, tab_compare, tab_attention, tab_api = page_tabs(
+    "app_pages/tokenizer.py", ("anatomy", "vocab", "surgery", "compare", "attention", "api"),
+    lambda name: t(f"tokenizer.tab.{name}"), key="tok_tab").values()
 with tab_anatomy:
     anatomy_tab(tokenizer, lock, anatomy, options)
 with tab_vocab:
@@ -624,5 +738,8 @@ with tab_surgery:
     surgery_tab(handle, tokenizer, source, settings.data_dir / "tmp")
 with tab_compare:
     compare_tab(source, tokenizer, lock, texts)
+with tab_attention:
+    if tab_attention.open is not False:  # the encoder loads and runs only while its tab is open
+        attention_tab(texts, pairs)
 with tab_api:
     api_tab(source, tokenizer, anatomy)

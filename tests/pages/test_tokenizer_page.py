@@ -2,6 +2,8 @@
 copyable code reproduces it, bad input gives catalog messages, vocab surgery and compare work."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from apptest_utils import error_texts, open_page
 
@@ -308,3 +310,88 @@ def test_chinese_ui_tables_have_no_english_headers(tiny_env):
     latin_words = {word for h in headers for word in re.findall(r"[\w#\[\]]*[A-Za-z]{2,}[\w#\[\]]*", h)}
     assert latin_words - IDENTIFIERS == set()
     assert {"角色", "词条", "可读文本"} <= headers
+
+
+def open_attention(lang: str) -> object:
+    """The page opened on its attention tab (the tab a Learning-path link would open)."""
+    from apptest_utils import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    from hflab.learn.chapters import TAB_REQUEST_KEY
+
+    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
+    at.session_state["lang_en"] = lang == "en"
+    at.session_state[TAB_REQUEST_KEY] = {"page": PAGE, "tab": "attention"}
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def attention_summary(at):
+    tables = [d.value for d in at.dataframe if t("attention.col.itself", "zh") in d.value.columns
+              or t("attention.col.itself", "en") in d.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_attention_tab_draws_the_encoders_heads(tiny_env, lang):
+    """Issue 16.1: layer and head pickers, one head's heatmap, all heads of the layer, per-head summaries."""
+    import torch
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    at = open_attention(lang)
+    assert not error_texts(at)
+    assert at.session_state["open_tab::tok_tab"] == "attention"
+    charts = [chart.proto for chart in at.get("vega_lite_chart")]
+    assert ["facet" in json.loads(chart.spec) for chart in charts] == [False, True]  # one head, then all heads
+    text = texts_of(at)[0]
+    data = {d.name: convert_arrow_bytes_to_pandas_df(d.data.data) for d in charts[0].datasets}
+    tokenizer = AutoTokenizer.from_pretrained(tiny_env["sentiment"])
+    tokens = tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"])
+    assert list(data["attention_labels"]["label"]) == [f"{i}·{token}" for i, token in enumerate(tokens)]
+    table = attention_summary(at)
+    assert len(table) == 2  # the tiny BERT has 2 heads
+    at.get_by_key("tok_attn_layer").set_value(1).run()
+    at.get_by_key("tok_attn_head").set_value(1).run()
+    assert not error_texts(at)
+    assert f"**{t('attention.heatmap', lang, layer=1, head=1)}**" in [m.value for m in at.markdown]
+    # the summary is the model's own attention, averaged (the core tests check the sums exactly)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_env["sentiment"], attn_implementation="eager")
+    encoded = tokenizer(text, return_tensors="pt")
+    with torch.no_grad():
+        weights = model(**encoded, output_attentions=True).attentions[1][0, 1]
+    itself = attention_summary(at)[t("attention.col.itself", lang)].tolist()[1]
+    assert itself == pytest.approx(100 * float(weights.diagonal().mean()), abs=1e-4)
+    # the language switch keeps the pickers
+    at.session_state["lang_en"] = lang != "en"
+    at.run()
+    assert not error_texts(at)
+    assert at.get_by_key("tok_attn_layer").value == 1 and at.get_by_key("tok_attn_head").value == 1
+
+
+def test_attention_caps_a_long_text_with_a_note(tiny_env):
+    at = open_attention("en")
+    choice(at, "tok_mode", "en").set_value("whole")
+    at.get_by_key("tok_texts").set_value("今天天气很好，" * 30).run()
+    assert not error_texts(at)
+    assert t("attention.capped", "en", total=212, shown=64) in [i.value for i in at.info]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_attention_without_a_model_says_what_is_missing(lang):
+    """Offline there is only the vocab: the tab explains, as information, what to get (no error, no traceback)."""
+    at = open_attention(lang)
+    assert not error_texts(at)
+    expected = t("attention.no_model", lang, repo_id=markdown_literal("bert-base-chinese"),
+                 env_dir=markdown_literal("HFLAB_SENTIMENT_DIR"))
+    assert expected in [i.value for i in at.info]
+    assert any("hf download bert-base-chinese" in c.value for c in at.code)
+
+
+def test_attention_tab_in_chinese_shows_no_english(tiny_env):
+    from test_chinese_ui import english_words, visible_texts
+
+    at = open_attention("zh")
+    leftovers = {text: sorted(english_words(text)) for text in visible_texts(at) if english_words(text)}
+    assert leftovers == {}
