@@ -52,6 +52,7 @@ from hflab.sampling.stepper import (
 from hflab.settings import get_settings
 from hflab.sources import Source
 
+CURRENT_STEP = -1  # the lens picker's value for the step not taken yet (None would show an empty picker)
 KNOBS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
 COMPARE_PRESETS = ({"temperature": 0.3}, {"temperature": 1.2}, {"top_p": 0.5}, {"top_p": 0.95})
 CHART_WORDS = ("prob", "kept", "cut", "chosen", "rank", "cumulative", "status", "series", "value")
@@ -521,9 +522,9 @@ def many_tab(play: Playground) -> None:
                                t("sampling.col.count"): [n for _, n in counts]}), hide_index=True)
 
 
-def lens_context(play: Playground, step: int | None) -> tuple[list[int], int | None]:
+def lens_context(play: Playground, step: int) -> tuple[list[int], int | None]:
     """The context a lens step reads and the token chosen after it (None for the current, not yet chosen step)."""
-    if step is None:
+    if step == CURRENT_STEP:
         return list(play.stepper.ids), None
     return list(play.stepper.ids[:len(play.prompt_ids) + step]), play.stepper.steps[step].token
 
@@ -567,11 +568,11 @@ def lens_tab(play: Playground) -> None:
     st.caption(t("sampling.lens.intro"))
     st.info(t("sampling.lens.approx"))
     # labels computed now, in this run's language (format_func may be called outside the run); latest step first
-    labels = {None: t("sampling.lens.current")} | {k: t("sampling.lens.past", step=k + 1)
+    labels = {CURRENT_STEP: t("sampling.lens.current")} | {k: t("sampling.lens.past", step=k + 1)
                                                    for k in range(len(play.stepper.steps) - 1, -1, -1)}
-    widget_key = keep_choice("sampling_lens_step", None)
+    widget_key = keep_choice("sampling_lens_step", CURRENT_STEP)
     if st.session_state[widget_key] not in labels:  # that step was undone
-        set_choice("sampling_lens_step", None)
+        set_choice("sampling_lens_step", CURRENT_STEP)
     step = st.selectbox(t("sampling.lens.step"), list(labels), key=widget_key, format_func=labels.get)
     ids, chosen = lens_context(play, step)
     problem = lens_problem(play.model, len(ids))

@@ -287,6 +287,8 @@ def test_logit_lens_tab_shows_the_layer_by_rank_table(tiny_env, lang):  # issue 
     at = _open_lens(at, lang)
     assert not error_texts(at)
     assert t("sampling.lens.approx", lang) in [i.value for i in at.info]
+    picker = at.selectbox(key=f"sampling_lens_step@{lang}")
+    assert picker.index == 0 and picker.value == -1  # the current step is picked (None drew an empty picker)
     stepper = at.session_state["sampling_stepper"]
     table = _lens_table(at, lang)
     layers = at.session_state["sampling_lens"][1].n_layers
