@@ -1,12 +1,13 @@
 """Sampling playground: a real causal LM's next-token distribution over the full vocabulary, what
 each of generate's logits processors does to it, step-by-step generation equal to model.generate,
-side-by-side comparisons, many draws and a logit lens. The computing lives in hflab/sampling/."""
+side-by-side comparisons, many draws, a logit lens and the attention over the context. The computing lives in hflab/sampling/."""
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from components.attention_view import CAUSAL_SHARES, cached_inspection, render_attention
 from components.chat_markers import note_markers_kept_as_text
 from components.code import show_code
 from components.i18n import lang, t
@@ -20,11 +21,12 @@ from components.remote_backend import backend_choice, show_candidates, show_remo
 from components.state import forget, keep, keep_choice, set_choice
 from components.tabs import page_tabs
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
+from hflab import attention
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes
 from hflab.chat import special_token_strings
 from hflab.code_reference import LoadReference, load_reference
 from hflab.manager import Handle
-from hflab.messages import MessageError
+from hflab.messages import Message, MessageError
 from hflab.sampling import tokens
 from hflab.sampling.code import reproduction_code
 from hflab.sampling.lens import LensView, lens_problem, logit_lens
@@ -592,6 +594,28 @@ def lens_tab(play: Playground) -> None:
     lens_table(play, view)
 
 
+def attention_view(play: Playground) -> attention.Inspection | None:
+    """The current context (its first tokens up to the cap) through the model with its attention weights, computed
+    once per model and context (kept in the session); None after a shown message."""
+    ids, notes = attention.cap_ids(play.stepper.ids, attention.token_limit(play.model))
+    if notes:  # causal: the first tokens see only each other, so the capped weights are the whole context's
+        notes.append(Message("sampling.attention.capped_exact", {"shown": len(ids)}, "info"))
+    return cached_inspection("sampling_attention", (play.handle.key, id(play.model), ids), play.handle.lock,
+                             lambda: attention.inspect(play.model, play.tokenizer, ids, notes=notes))
+
+
+def attention_tab(play: Playground) -> None:
+    """Attention over the current context (prompt + generated tokens): layer and head pickers, one head's heatmap,
+    all heads of the layer, and each head's share to the first token, the previous token and itself."""
+    st.markdown(t("sampling.attention.intro"))
+    st.caption(t("sampling.attention.context", n=len(play.stepper.ids), prompt=len(play.prompt_ids),
+                 generated=len(play.stepper.generated)))
+    view = attention_view(play)
+    if view is not None:
+        render_attention(view, "sampling_attn", CAUSAL_SHARES, "sampling.attention.summary",
+                         "sampling.attention.summary_note")
+
+
 header("nav.sampling", "sampling.intro")
 remote = backend_choice("sampling")
 if remote is not None:
@@ -631,7 +655,7 @@ show_generation_config(model, settings, config)
 stepper_key = (source.cache_key, tuple(prompt_ids), seed)
 play = Playground(handle, prompt_ids, settings, config, session_stepper(handle, stepper_key, prompt_ids, seed),
                   stepper_key, seed, top_n, vocab_size, max(1, min(get_settings().max_new_tokens, 256)))
-tab_names = ("explore", "compare", "many", "lens", "notes")
+tab_names = ("explore", "compare", "many", "lens", "attention", "notes")
 tabs = page_tabs("app_pages/sampling.py", tab_names, lambda name: t(f"sampling.tab.{name}"), key="sampling_tab")
 with tabs["explore"]:
     explore_tab(play, prompt, prompt_text, use_chat, load_reference(source), precision)
@@ -642,5 +666,8 @@ with tabs["many"]:
 with tabs["lens"]:
     if tabs["lens"].open:  # a forward pass over the whole context: only while the tab is on screen
         lens_tab(play)
+with tabs["attention"]:
+    if tabs["attention"].open:  # a forward pass under eager attention: only while the tab is on screen
+        attention_tab(play)
 with tabs["notes"]:
     st.markdown(t("sampling.notes"))

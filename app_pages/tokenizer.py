@@ -7,7 +7,7 @@ from contextlib import nullcontext
 import pandas as pd
 import streamlit as st
 
-from components.attention_chart import render_heatmap, render_small_multiples
+from components.attention_view import ENCODER_SHARES, cached_inspection, render_attention
 from components.i18n import t
 from components.limits import show_caps
 from components.messages import show_message, show_messages
@@ -19,7 +19,7 @@ from components.token_chips import Chip, legend, markdown_label, render_chips, r
 from hflab import attention
 from hflab import byte_pieces as bp
 from hflab.loading import load_tokenizer
-from hflab.messages import Message, MessageError
+from hflab.messages import Message
 from hflab.roles import ROLES
 from hflab.sentiment.checkpoints import classifier_choices, load_classifier
 from hflab.settings import get_settings
@@ -42,7 +42,7 @@ SEGMENT1_BACKGROUND = "#dbeafe"
 COMPARE_CHARS = 2000
 EDITS_KEY, EDITED_KEY, RESULT_KEY, ZIP_KEY = "tok_edits", "tok_edited", "tok_result", "tok_zip"
 SURGERY_MESSAGES_KEY = "tok_surgery_messages"
-ATTENTION_KEY = "tok_attention"  # this session's last attention result, with the model and input it is for
+ATTENTION_KEY = "tok_attention"  # this session's last attention Inspection, with the model and input it is for
 HANDOVER_KEY = "tokenizer_text"  # set by the Sentiment page before switching here
 RETURN_FLAGS = ("return_attention_mask", "return_token_type_ids", "return_special_tokens_mask",
                 "return_offsets_mapping", "return_length")
@@ -610,48 +610,16 @@ def explain_no_encoder(role) -> None:
         st.code(role.fix, language="bash")
 
 
-def attention_result(handle, text: str, pair: str | None):
-    """(maps, labels, summaries, notes) of the text through the encoder, cached for this session until the model or
-    the text changes; None after a shown message."""
+def attention_result(handle, text: str, pair: str | None) -> attention.Inspection | None:
+    """The text (capped) through the encoder, cached for this session until the model or the text changes; None
+    after a shown message."""
     model, tokenizer = handle.value.model, handle.value.tokenizer
-    cache_key = (handle.key, id(model), text, pair)
-    cached = st.session_state.get(ATTENTION_KEY)
-    if cached and cached[0] == cache_key:
-        return cached[1]
-    try:
-        with handle.lock:
-            encoded, notes = attention.encode_capped(tokenizer, text, pair, attention.token_limit(model))
-            maps = attention.attention_maps(model, encoded.input_ids, encoded.token_type_ids)
-            labels = attention.axis_labels(tokenizer, encoded.input_ids)
-    except MessageError as exc:  # no attention weights from this model, or an input longer than its positions
-        show_message(exc.message)
-        return None
-    summaries = attention.head_summaries(maps, encoded.input_ids, tokenizer.cls_token_id, tokenizer.sep_token_id)
-    st.session_state[ATTENTION_KEY] = (cache_key, (maps, labels, summaries, notes))
-    return maps, labels, summaries, notes
 
+    def compute() -> attention.Inspection:
+        encoded, notes = attention.encode_capped(tokenizer, text, pair, attention.token_limit(model))
+        return attention.inspect(model, tokenizer, encoded.input_ids, encoded.token_type_ids, notes)
 
-def layer_and_head(layers: int, heads: int) -> tuple[int, int]:
-    """The layer and head pickers (kept within this model's counts)."""
-    c1, c2 = st.columns(2)
-    for key, count in (("tok_attn_layer", layers), ("tok_attn_head", heads)):
-        if keep(key, 0) not in range(count):
-            st.session_state[key] = 0
-    layer = c1.selectbox(t("attention.layer"), list(range(layers)), key="tok_attn_layer")
-    head = c2.selectbox(t("attention.head"), list(range(heads)), key="tok_attn_head")
-    return layer, head
-
-
-def render_head_summaries(summaries: list[attention.HeadSummary], layer: int) -> None:
-    """One row per head of `layer`: its mean share of attention to [CLS], [SEP], the previous token, itself."""
-    st.markdown(f"**{t('attention.summary', layer=layer)}**")
-    shares = ("cls", "sep", "previous", "itself")
-    names = {name: t(f"attention.col.{name}") for name in shares}
-    rows = [{t("attention.col.head"): s.head, **{names[name]: None if getattr(s, name) is None else 100 * getattr(s, name)
-                                                 for name in shares}} for s in summaries if s.layer == layer]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="tok_attn_summary",
-                 column_config={names[name]: st.column_config.NumberColumn(format="%.1f%%") for name in shares})
-    st.caption(t("attention.summary_note"))
+    return cached_inspection(ATTENTION_KEY, (handle.key, id(model), text, pair), handle.lock, compute)
 
 
 def attention_tab(texts: list[str], pairs: list[str] | None) -> None:
@@ -670,18 +638,11 @@ def attention_tab(texts: list[str], pairs: list[str] | None) -> None:
     if handle is None:
         return
     index = selected_index(len(texts))
-    result = attention_result(handle, texts[index], pairs[index] if pairs else None)
-    if result is None:
+    view = attention_result(handle, texts[index], pairs[index] if pairs else None)
+    if view is None:
         return
-    maps, labels, summaries, notes = result
     st.caption(t("attention.own_tokenizer", index=index))
-    show_messages(notes)
-    layer, head = layer_and_head(maps.shape[0], maps.shape[1])
-    st.markdown(f"**{t('attention.heatmap', layer=layer, head=head)}**")
-    render_heatmap(maps[layer, head], labels)
-    st.markdown(f"**{t('attention.heads', layer=layer, n=maps.shape[1])}**")
-    render_small_multiples(maps[layer], labels)
-    render_head_summaries(summaries, layer)
+    render_attention(view, "tok_attn", ENCODER_SHARES, "attention.summary", "attention.summary_note")
 
 
 # ---------------------------------------------------------------- API tab

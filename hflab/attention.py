@@ -32,11 +32,14 @@ class Encoded:
 class HeadSummary:
     """Mean share of one head's attention (over the query positions) that goes to each kind of key position.
 
-    `cls` / `sep` are None when the input has no such token (a causal LM), `previous` when it has one token.
+    `first` is the share to position 0 ([CLS] in an encoder; in a causal LM the "attention sink" many heads park
+    their attention on). `cls` / `sep` are None when the input has no such token (a causal LM), `previous` when it
+    has one token.
     """
 
     layer: int
     head: int
+    first: float
     cls: float | None
     sep: float | None
     previous: float | None
@@ -61,6 +64,18 @@ def encode_capped(tokenizer: Any, text: str, pair: str | None = None,
         messages.append(Message("attention.capped", {"total": total, "shown": len(encoding["input_ids"])}, "info"))
     types = encoding.get("token_type_ids")
     return Encoded(tuple(encoding["input_ids"]), tuple(types) if types is not None else None, total), messages
+
+
+def cap_ids(ids: Sequence[int], limit: int = MAX_TOKENS) -> tuple[tuple[int, ...], list[Message]]:
+    """The first `limit` of a causal LM's context `ids`, with the same note as `encode_capped` when any are left out.
+
+    Under the causal mask query q sees keys 0..q only, so the weights among the first `limit` tokens are exactly
+    those of the whole context: the cap hides later rows, it changes no value.
+    """
+    ids = tuple(int(i) for i in ids)
+    if len(ids) <= limit:
+        return ids, []
+    return ids[:limit], [Message("attention.capped", {"total": len(ids), "shown": limit}, "info")]
 
 
 @contextmanager
@@ -116,8 +131,8 @@ def axis_labels(tokenizer: Any, ids: Sequence[int]) -> list[str]:
 
 
 def head_summaries(weights, ids: Sequence[int], cls_id: int | None, sep_id: int | None) -> list[HeadSummary]:
-    """For each layer and head of `weights` [layers, heads, tokens, tokens]: the mean share of attention to
-    [CLS] positions, [SEP] positions, the previous token (queries 1..n-1) and the query itself."""
+    """For each layer and head of `weights` [layers, heads, tokens, tokens]: the mean share of attention to the
+    first position, [CLS] positions, [SEP] positions, the previous token (queries 1..n-1) and the query itself."""
     import torch
 
     ids_t = torch.tensor([int(i) for i in ids])
@@ -127,13 +142,34 @@ def head_summaries(weights, ids: Sequence[int], cls_id: int | None, sep_id: int 
             return None
         return weights[..., ids_t == token_id].sum(-1).mean(-1)
 
-    cls, sep = share_to(cls_id), share_to(sep_id)
+    first, cls, sep = weights[..., 0].mean(-1), share_to(cls_id), share_to(sep_id)
     previous = weights.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1) if len(ids) > 1 else None
     itself = weights.diagonal(dim1=-2, dim2=-1).mean(-1)
 
     def at(values, layer: int, head: int) -> float | None:
         return None if values is None else float(values[layer, head])
 
-    return [HeadSummary(layer, head, at(cls, layer, head), at(sep, layer, head), at(previous, layer, head),
-                        float(itself[layer, head]))
+    return [HeadSummary(layer, head, float(first[layer, head]), at(cls, layer, head), at(sep, layer, head),
+                        at(previous, layer, head), float(itself[layer, head]))
             for layer in range(weights.shape[0]) for head in range(weights.shape[1])]
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What an attention view draws for one input: the maps [layers, heads, tokens, tokens], one axis label per
+    token, the per-head summaries, and the notes about the input (the cap)."""
+
+    maps: Any
+    labels: list[str]
+    summaries: list[HeadSummary]
+    notes: tuple[Message, ...] = ()
+
+
+def inspect(model: Any, tokenizer: Any, input_ids: Sequence[int], token_type_ids: Sequence[int] | None = None,
+            notes: Sequence[Message] = ()) -> Inspection:
+    """`attention_maps`, `axis_labels` and `head_summaries` (with the tokenizer's [CLS] / [SEP]) of one input;
+    the caller holds the model's lock. Raises MessageError as `attention_maps` does."""
+    maps = attention_maps(model, input_ids, token_type_ids)
+    summaries = head_summaries(maps, input_ids, getattr(tokenizer, "cls_token_id", None),
+                               getattr(tokenizer, "sep_token_id", None))
+    return Inspection(maps, axis_labels(tokenizer, input_ids), summaries, tuple(notes))

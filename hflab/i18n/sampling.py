@@ -64,6 +64,7 @@ STRINGS = {
     "sampling.tab.many": {"zh": "多次采样", "en": "Sample many"},
     "sampling.tab.notes": {"zh": "讲解", "en": "Notes"},
     "sampling.tab.lens": {"zh": "逐层透视", "en": "Logit lens"},
+    "sampling.tab.attention": {"zh": "注意力", "en": "Attention"},
     # step by step
     "sampling.generated": {"zh": "已生成的 token（颜色 = 被选中时的概率，点击查看那一步的分布）", "en": "Generated tokens (colour = probability when chosen; click one to see that step's distribution)"},
     "sampling.nothing_generated": {"zh": "还没有生成任何 token：点击“采样下一个 token”或“一次生成 N 个”。", "en": "Nothing generated yet: click “Sample next token” or “Run N tokens”."},
@@ -145,6 +146,27 @@ STRINGS = {
     "sampling.col.continuation": {"zh": "续写", "en": "Continuation"},
     "sampling.col.count": {"zh": "次数", "en": "Count"},
     "sampling.many_greedy": {"zh": "贪心解码时每次结果都一样：请开启采样。", "en": "Greedy decoding gives the same result every time: switch sampling on."},
+    # attention of the causal LM (shared attention strings: hflab/i18n/attention.py)
+    "sampling.attention.intro": {
+        "zh": "因果语言模型的每一层、每个注意力头，都让上下文里的每个 token（行，查询）把注意力分给它自己和它前面的 token（列），每一行加起来等于 1；后面的 token 它看不到，所以对角线右上方全是 0。上下文就是提示加上「逐步生成」里已经生成的 token。数值就是模型在 `eager` 注意力下用 `output_attentions=True` 返回的张量（默认的 SDPA 注意力不返回权重）。",
+        "en": "In every layer, each attention head lets each token of the context (a row, the query) spread its attention over itself and the tokens before it (the columns); each row sums to 1. It cannot see later tokens, so everything above the diagonal is 0. The context is the prompt plus the tokens generated so far under Step by step. The values are exactly the tensors the model returns with `output_attentions=True` under `eager` attention (the default SDPA attention returns no weights).",
+    },
+    "sampling.attention.context": {
+        "zh": "上下文 {n} 个 token（提示 {prompt} 个，已生成 {generated} 个）。",
+        "en": "Context of {n} tokens ({prompt} of the prompt, {generated} generated).",
+    },
+    "sampling.attention.capped_exact": {
+        "zh": "因果模型里前 {shown} 个 token 只看得到彼此，所以这里的权重和整段上下文算出来的完全一样，只是后面的行没有画出。",
+        "en": "In a causal model the first {shown} tokens see only each other, so these weights are exactly those of the whole context; the later rows are just not drawn.",
+    },
+    "sampling.attention.summary": {
+        "zh": "第 {layer} 层每个头平均把多少注意力给了第一个 token、前一个 token 和自己",
+        "en": "How much attention each head of layer {layer} gives, on average, to the first token, the previous token and itself",
+    },
+    "sampling.attention.summary_note": {
+        "zh": "对所有查询位置取平均。很多头把大部分注意力放在第一个 token 上，不管它是什么字：它像一个「注意力汇」（`attention sink`），头在没什么要看的时候就把注意力停在那里。因果语言模型没有 [CLS]；上下文里没有 [SEP] 时也不列出这一栏。",
+        "en": "Averaged over the query positions. Many heads put most of their attention on the first token, whatever it is: an \"attention sink\" where a head parks its attention when there is nothing in particular to look at. A causal LM has no [CLS]; a [SEP] column appears only when the context has one.",
+    },
     # logit lens
     "sampling.lens.intro": {
         "zh": "每一层的隐藏状态（最后一个位置）都经过模型自己的最终归一化层和语言模型头（lm_head），看看模型如果在这一层就停下，会预测哪个下一个 token。表中每行是一层，每列是一个名次，颜色越深概率越高。",

@@ -273,7 +273,7 @@ STRINGS = {
     "tokenizer.api.modern": {"zh": "transformers 5：tokenizer(...)", "en": "transformers 5: tokenizer(...)"},
     "tokenizer.api.legacy": {"zh": "transformers 4（教程）：batch_encode_plus(...)", "en": "transformers 4 (tutorial): batch_encode_plus(...)"},
     "tokenizer.api.cut": {"zh": "文本太长，代码里只放了前一部分。", "en": "The texts are long: the code embeds only the first part."},
-    # attention (hflab.attention, components.attention_chart: the Sampling page may share these keys)
+    # attention of an encoder (shared attention strings: hflab/i18n/attention.py)
     "attention.intro": {
         "zh": "编码器的每一层、每个注意力头，都让每个 token（行，查询）把注意力分给所有 token（列），每一行加起来等于 1。这里的数值就是模型在 `eager` 注意力下用 `output_attentions=True` 返回的张量（默认的 SDPA 注意力不返回权重）。",
         "en": "In every layer, each attention head lets each token (a row, the query) spread its attention over all tokens (the columns); each row sums to 1. The values are exactly the tensors the model returns with `output_attentions=True` under `eager` attention (the default SDPA attention returns no weights).",
@@ -288,28 +288,6 @@ STRINGS = {
         "zh": "所选文本（第 {index} 条）由模型自己的分词器切分，词表改动不影响这里。",
         "en": "The selected text (number {index}) is tokenized by the model's own tokenizer; vocab edits do not apply here.",
     },
-    "attention.capped": {
-        "zh": "注意力只算前 {shown} 个 token（整段共 {total} 个），这样热力图还看得清。",
-        "en": "Attention covers the first {shown} of {total} tokens, so that the heatmap stays readable.",
-    },
-    "attention.too_long": {
-        "zh": "输入有 {tokens} 个 token，超过了模型的 {limit} 个位置。",
-        "en": "The input has {tokens} tokens, more than the model's {limit} positions.",
-    },
-    "attention.unavailable": {
-        "zh": "{model} 不返回注意力权重（{error}），这里没有可画的注意力。",
-        "en": "{model} returns no attention weights ({error}), so there is no attention to draw.",
-    },
-    "attention.layer": {"zh": "层", "en": "Layer"},
-    "attention.head": {"zh": "注意力头", "en": "Head"},
-    "attention.heatmap": {
-        "zh": "第 {layer} 层第 {head} 个头：每一行是一个查询 token，颜色是它分给各列 token 的权重",
-        "en": "Layer {layer}, head {head}: each row is a query token, the colour is the weight it gives each column's token",
-    },
-    "attention.heads": {
-        "zh": "第 {layer} 层的全部 {n} 个头（同一个色标，悬停看 token）",
-        "en": "All {n} heads of layer {layer} (one colour scale; hover for the tokens)",
-    },
     "attention.summary": {
         "zh": "第 {layer} 层每个头平均把多少注意力给了 [CLS]、[SEP]、前一个 token 和自己",
         "en": "How much attention each head of layer {layer} gives, on average, to [CLS], [SEP], the previous token and itself",
@@ -318,13 +296,4 @@ STRINGS = {
         "zh": "对所有查询位置取平均；输入里没有的符号（例如因果语言模型没有 [CLS]）留空。",
         "en": "Averaged over the query positions; a token the input lacks (a causal LM has no [CLS]) is left empty.",
     },
-    "attention.col.head": {"zh": "头", "en": "head"},
-    "attention.col.cls": {"zh": "[CLS]", "en": "[CLS]"},
-    "attention.col.sep": {"zh": "[SEP]", "en": "[SEP]"},
-    "attention.col.previous": {"zh": "前一个 token", "en": "previous token"},
-    "attention.col.itself": {"zh": "自己", "en": "itself"},
-    "attention.chart.query": {"zh": "查询 token", "en": "query token"},
-    "attention.chart.key": {"zh": "被关注的 token", "en": "attended token"},
-    "attention.chart.weight": {"zh": "权重", "en": "weight"},
-    "attention.chart.head": {"zh": "头", "en": "head"},
 }

@@ -59,7 +59,7 @@ def test_pairs_pass_their_token_type_ids(tiny_models):
 
 
 def hand_summary(weights, ids, cls_id, sep_id):
-    """Mean over queries of the weight on [CLS] / [SEP] keys, on key q-1, on key q, one loop per sum."""
+    """Mean over queries of the weight on key 0, on [CLS] / [SEP] keys, on key q-1, on key q, one loop per sum."""
     n = len(ids)
 
     def to(token_id):
@@ -67,7 +67,8 @@ def hand_summary(weights, ids, cls_id, sep_id):
         return sum(sum(float(weights[q, k]) for k in keys) for q in range(n)) / n if keys else None
 
     previous = sum(float(weights[q, q - 1]) for q in range(1, n)) / (n - 1) if n > 1 else None
-    return to(cls_id), to(sep_id), previous, sum(float(weights[q, q]) for q in range(n)) / n
+    first = sum(float(weights[q, 0]) for q in range(n)) / n
+    return first, to(cls_id), to(sep_id), previous, sum(float(weights[q, q]) for q in range(n)) / n
 
 
 def test_summaries_equal_hand_sums(tiny):
@@ -78,7 +79,7 @@ def test_summaries_equal_hand_sums(tiny):
     assert [(s.layer, s.head) for s in summaries] == [(la, h) for la in range(maps.shape[0]) for h in range(maps.shape[1])]
     for s in summaries:
         expected = hand_summary(maps[s.layer, s.head], encoded.input_ids, tokenizer.cls_token_id, tokenizer.sep_token_id)
-        for got, want in zip((s.cls, s.sep, s.previous, s.itself), expected):
+        for got, want in zip((s.first, s.cls, s.sep, s.previous, s.itself), expected):
             assert (got is None) == (want is None)
             if want is not None:
                 assert got == pytest.approx(want, abs=1e-6)
@@ -92,7 +93,34 @@ def test_one_token_has_no_previous_token(tiny_models):
     model = AutoModelForCausalLM.from_pretrained(tiny_models["causal_lm"]).eval()
     maps = attention.attention_maps(model, [5])
     (first, *_) = attention.head_summaries(maps, [5], None, None)
-    assert first.previous is None and first.itself == pytest.approx(1.0)
+    assert first.previous is None and first.itself == pytest.approx(1.0) == first.first
+
+
+def test_inspect_is_maps_labels_and_summaries_of_the_same_ids(tiny):
+    _, model, eager, tokenizer = tiny
+    encoded, notes = attention.encode_capped(tokenizer, TEXT)
+    view = attention.inspect(model, tokenizer, encoded.input_ids, encoded.token_type_ids, notes)
+    for layer, weights in enumerate(oracle(eager, encoded)):
+        assert torch.equal(view.maps[layer], weights[0])
+    assert view.labels == attention.axis_labels(tokenizer, encoded.input_ids)
+    assert view.summaries == attention.head_summaries(view.maps, encoded.input_ids, tokenizer.cls_token_id,
+                                                      tokenizer.sep_token_id)
+
+
+def test_a_causal_context_is_capped_to_its_first_tokens_with_the_same_weights(tiny_models):
+    path = tiny_models["causal_lm"]
+    model = AutoModelForCausalLM.from_pretrained(path).eval()
+    eager = AutoModelForCausalLM.from_pretrained(path, attn_implementation="eager").eval()
+    ids = list(range(5, 5 + 80))
+    assert attention.cap_ids(ids[:10]) == (tuple(ids[:10]), [])
+    capped, notes = attention.cap_ids(ids, limit=64)
+    assert capped == tuple(ids[:64])
+    assert [(m.key, dict(m.params), m.level) for m in notes] == [("attention.capped", {"total": 80, "shown": 64}, "info")]
+    maps = attention.attention_maps(model, capped)
+    with torch.no_grad():
+        whole = eager(input_ids=torch.tensor([ids]), output_attentions=True).attentions
+    for layer, weights in enumerate(whole):  # no query of the first 64 sees a later key: the cap changes no value
+        assert torch.allclose(maps[layer], weights[0, :, :64, :64], atol=1e-6)
 
 
 def test_long_input_is_capped_with_a_note_and_keeps_its_special_tokens(tiny):

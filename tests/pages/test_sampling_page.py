@@ -326,3 +326,98 @@ def test_logit_lens_too_long_context_gets_a_message(tiny_env):  # issue 16.2
     at = _open_lens(at, "en")
     assert message_text_en("sampling.lens.too_long", n=n, limit=MAX_TOKENS) in error_texts(at)
     assert not at.exception
+
+
+def _open_tab(at, lang: str, tab: str):
+    """Click a tab (what the browser sends: the tab's label under the tabs' key)."""
+    at.session_state[f"sampling_tab@{lang}"] = t(f"sampling.tab.{tab}", lang)
+    return at.run()
+
+
+def _attention_summary(at, lang: str):
+    tables = [frame.value for frame in at.dataframe if t("attention.col.itself", lang) in frame.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+ATTENTION_TEXT_KEYS = ("sampling.attention.intro", "sampling.attention.summary_note", "attention.layer",
+                       "attention.head")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_attention_tab_shows_the_heads_over_the_current_context(tiny_env, lang):  # issue 16.1, causal LM
+    import json
+
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    from components.attention_chart import positioned
+    from hflab import attention
+
+    at = open_page(PAGE, lang)
+    _button(at, "sampling.run_button", lang).click().run()
+    assert "sampling_attention" not in at.session_state  # a closed tab computes nothing
+    at = _open_tab(at, lang, "attention")
+    assert not error_texts(at)
+    stepper = at.session_state["sampling_stepper"]
+    ids = list(stepper.ids)  # the prompt and the generated tokens
+    assert stepper.generated and len(ids) == len(stepper.prompt_ids) + len(stepper.generated)
+    charts = [chart.proto for chart in at.get("vega_lite_chart")
+              if any(d.name == "attention_cells" for d in chart.proto.datasets)]  # not the step tab's charts
+    assert ["facet" in json.loads(chart.spec) for chart in charts] == [False, True]  # one head, then all heads
+    tokenizer = AutoTokenizer.from_pretrained(tiny_env["causal_lm"])
+    data = {d.name: convert_arrow_bytes_to_pandas_df(d.data.data) for d in charts[0].datasets}
+    assert list(data["attention_labels"]["label"]) == positioned(attention.axis_labels(tokenizer, ids))
+    columns = [t(f"attention.col.{name}", lang) for name in ("head", "first", "previous", "itself")]
+    assert list(_attention_summary(at, lang).columns) == columns  # no [CLS], and no [SEP] in this context
+    at.get_by_key("sampling_attn_layer").set_value(1).run()
+    at.get_by_key("sampling_attn_head").set_value(2).run()
+    assert not error_texts(at)
+    assert f"**{t('attention.heatmap', lang, layer=1, head=2)}**" in [m.value for m in at.markdown]
+    # the shown numbers are hflab.attention's for the same ids, through the model as the tests load it
+    model = AutoModelForCausalLM.from_pretrained(tiny_env["causal_lm"]).eval()
+    expected = [s for s in attention.inspect(model, tokenizer, ids).summaries if s.layer == 1]
+    table = _attention_summary(at, lang)
+    assert len(table) == len(expected) == 4  # the tiny Qwen2's heads
+    for name, column in zip(("first", "previous", "itself"), columns[1:]):
+        assert table[column].tolist() == [100 * getattr(s, name) for s in expected]
+    # ... and one cell is the model's own output_attentions under eager attention, averaged over the queries
+    eager = AutoModelForCausalLM.from_pretrained(tiny_env["causal_lm"], attn_implementation="eager").eval()
+    with torch.no_grad():
+        weights = eager(input_ids=torch.tensor([ids]), output_attentions=True).attentions[1][0, 2]
+    assert table[columns[1]].tolist()[2] == pytest.approx(100 * float(weights[:, 0].mean()), rel=1e-6)
+    if lang == "zh":  # what the open tab shows, by the rules of the Chinese-purity test (test_chinese_ui.py)
+        from test_chinese_ui import english_words, visible_texts
+
+        shown = visible_texts(at)  # the whole page with this tab open
+        assert all(t(key, "zh") in shown for key in ATTENTION_TEXT_KEYS) and set(columns) <= set(shown)
+        assert {x: english_words(x) for x in shown if english_words(x)} == {}
+    # the language switch keeps the tab and the pickers
+    at.session_state["lang_en"] = lang != "en"
+    at.run()
+    assert not error_texts(at)
+    assert at.get_by_key("sampling_attn_layer").value == 1 and at.get_by_key("sampling_attn_head").value == 2
+    assert not at.exception
+
+
+def test_attention_caps_a_long_context_with_the_whole_contexts_weights(tiny_env):
+    from hflab import attention
+
+    text = "a cat sitting on a couch " * 6
+    tokenizer = AutoTokenizer.from_pretrained(tiny_env["causal_lm"])
+    ids = tokenizer(text, add_special_tokens=False).input_ids
+    assert len(ids) > attention.MAX_TOKENS
+    at = open_page(PAGE, "en")
+    at.text_area(key="sampling_prompt").input(text).run()
+    at = _open_tab(at, "en", "attention")
+    assert not error_texts(at)
+    infos = [i.value for i in at.info]
+    assert t("attention.capped", "en", total=len(ids), shown=attention.MAX_TOKENS) in infos
+    assert t("sampling.attention.capped_exact", "en", shown=attention.MAX_TOKENS) in infos
+    view = at.session_state["sampling_attention"][1]
+    eager = AutoModelForCausalLM.from_pretrained(tiny_env["causal_lm"], attn_implementation="eager").eval()
+    with torch.no_grad():
+        whole = eager(input_ids=torch.tensor([ids]), output_attentions=True).attentions
+    cap = attention.MAX_TOKENS
+    for layer, weights in enumerate(whole):  # causal: the first tokens' weights are those of the whole context
+        assert torch.allclose(view.maps[layer], weights[0, :, :cap, :cap], atol=1e-6)
+    assert not at.exception
