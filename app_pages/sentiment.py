@@ -1,6 +1,7 @@
 """Sentiment (ChnSentiCorp): data, explore, the PyTorch view, predict, evaluate, train, code."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import altair as alt
@@ -576,8 +577,6 @@ def why_this_label(picked: PickedModel, text: str, label: int, key: str) -> None
 
 def explanation(picked: PickedModel, text: str, label: int, baseline: str, steps: int, key: str):
     """(Attribution, seconds) for these settings, computed under the model's lock once and kept in the session."""
-    import time
-
     wanted = (picked.source.cache_key, text, label, baseline, steps)
     stored = st.session_state.get(f"{key}_result")
     if stored is None or stored[0] != wanted:
