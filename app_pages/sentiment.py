@@ -1,6 +1,7 @@
 """Sentiment (ChnSentiCorp): data, explore, the PyTorch view, predict, evaluate, train, code."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import altair as alt
@@ -8,19 +9,21 @@ import pandas as pd
 import streamlit as st
 
 from components.code import show_code
-from components.escape import markdown_literal
+from components.escape import markdown_code, markdown_literal
 from components.i18n import catalog_labels, t
 from components.limits import show_caps
 from components.messages import show_message
 from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
-from components.state import keep, keep_offered
+from components.state import keep, keep_choice, keep_offered
 from components.tabs import page_tabs
+from components.token_chips import render_scored_text
 from hflab import loading, offline_assets
 from hflab.csv_safety import csv_bytes
-from hflab.messages import Message
+from hflab.messages import Message, MessageError
 from hflab.sentiment import data as sdata
 from hflab.sentiment import stats
+from hflab.sentiment.attribution import BASELINES, DEFAULT_STEPS, MAX_TOKENS, STEP_CHOICES, integrated_gradients
 from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, load_classifier, trained_source
 from hflab.sentiment.code import load_code, predict_code, torch_code, train_code
 from hflab.sentiment.evaluate import REFERENCE_BAND, evaluate, misclassified, predictions_frame
@@ -42,6 +45,7 @@ PAGE_SIZE = 20
 OTHER_MODEL = "__other__"
 TRAIN_FIRST = "__train_first__"  # the picker's default while no model predicts: Predict offers one-click training
 NO_LABEL_COLUMN = "—"
+PICKABLE_ERRORS = 50  # misclassified reviews offered for an explanation, the most confidently wrong first
 
 
 @dataclass(frozen=True)
@@ -501,7 +505,7 @@ def predict_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluatio
         return
     st.caption(t("sentiment.predict.model", name=markdown_literal(picked.name),
                  acc=markdown_literal(measured_accuracy(picked, reviews, evaluations))))
-    single_prediction(reviews, picked.handle)
+    single_prediction(reviews, picked)
     st.subheader(t("sentiment.predict.batch"))
     batch_prediction(reviews, picked)
 
@@ -522,8 +526,8 @@ def quick_training(reviews: sdata.ReviewData, evaluations: dict) -> None:
     start_training(reviews, QUICK_ROWS, config, "scratch", resolve_role("sentiment"), evaluations)
 
 
-def single_prediction(reviews: sdata.ReviewData, handle) -> None:
-    """A text area whose review is predicted on every change: the label and both probabilities."""
+def single_prediction(reviews: sdata.ReviewData, picked: PickedModel) -> None:
+    """A text area whose review is predicted on every change: the label, both probabilities, and why."""
     examples = reviews.splits.get("test", next(iter(reviews.splits.values())))
     if st.button(t("sentiment.predict.pick"), key="sentiment_pick") and len(examples):
         st.session_state["sentiment_text"] = examples["text"].sample(1).iloc[0]
@@ -537,7 +541,7 @@ def single_prediction(reviews: sdata.ReviewData, handle) -> None:
         text = text[:limit]
     if not text.strip():
         return
-    probs = run_predictions(handle, [text])[0]
+    probs = run_predictions(picked.handle, [text])[0]
     label = int(probs.argmax())
     m1, m2 = st.columns([1, 2])
     m1.metric(t("sentiment.predict.label"), label_name(label), f"{probs[label]:.1%}", delta_color="off")
@@ -546,6 +550,70 @@ def single_prediction(reviews: sdata.ReviewData, handle) -> None:
         x=alt.X("p:Q", scale=alt.Scale(domain=[0, 1]), title=t("sentiment.predict.probability")),
         y=alt.Y("label:N", title=None), color=alt.Color("label:N", legend=None),
         tooltip=["label", alt.Tooltip("p:Q", format=".3f")]), width="stretch")
+    why_this_label(picked, text, label, "sentiment_why_predict")
+
+
+# ---------- why this label (Predict and Evaluate) ---------------------------------------------------------
+def why_this_label(picked: PickedModel, text: str, label: int, key: str) -> None:
+    """On demand (it costs about a second): Integrated Gradients of `label` over the characters of `text`."""
+    keep(f"{key}_on", False)
+    if not st.toggle(t("sentiment.why.toggle"), key=f"{key}_on"):
+        return
+    st.caption(t("sentiment.why.intro"))
+    c1, c2 = st.columns(2)
+    baseline = c1.radio(t("sentiment.why.baseline"), list(BASELINES), key=keep_choice(f"{key}_baseline", "pad"),
+                        horizontal=True, format_func=catalog_labels("sentiment.why.baseline_"),
+                        help=t("sentiment.why.baseline_help"))
+    keep(f"{key}_steps", DEFAULT_STEPS)
+    steps = c2.select_slider(t("sentiment.why.steps"), list(STEP_CHOICES), key=f"{key}_steps",
+                             help=t("sentiment.why.steps_help"))
+    try:
+        result, seconds = explanation(picked, text, label, baseline, int(steps), key)
+    except MessageError as exc:
+        show_message(exc.message)
+        return
+    show_attribution(result, seconds)
+
+
+def explanation(picked: PickedModel, text: str, label: int, baseline: str, steps: int, key: str):
+    """(Attribution, seconds) for these settings, computed under the model's lock once and kept in the session."""
+    wanted = (picked.source.cache_key, text, label, baseline, steps)
+    stored = st.session_state.get(f"{key}_result")
+    if stored is None or stored[0] != wanted:
+        clf = picked.handle.value
+        with st.spinner(t("sentiment.why.computing")), picked.handle.lock:
+            start = time.perf_counter()
+            result = integrated_gradients(clf.model, clf.tokenizer, text, target=label, baseline=baseline, steps=steps)
+            stored = (wanted, result, time.perf_counter() - start)
+        st.session_state[f"{key}_result"] = stored
+    return stored[1], stored[2]
+
+
+def show_attribution(result, seconds: float) -> None:
+    """The target and the logits, the characters coloured by attribution, the delta, the baseline, a table."""
+    target = label_name(result.target)
+    if result.truncated_at is not None:
+        show_message(Message("sentiment.why.truncated", {"chars": result.truncated_at, "limit": MAX_TOKENS}, "info"))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(t("sentiment.why.target"), target)
+    m2.metric(t("sentiment.why.logit"), f"{result.logit:.4f}")
+    m3.metric(t("sentiment.why.baseline_logit"), f"{result.baseline_logit:.4f}")
+    m4.metric(t("sentiment.why.delta"), f"{result.delta:.2e}", help=t("sentiment.why.delta_help"))
+    render_scored_text([(seg.text, seg.value, "" if seg.value is None else f"{' '.join(seg.tokens)}: {seg.value:+.4g}")
+                        for seg in result.segments])
+    st.caption(f"🟩 {t('sentiment.why.for', label=target)} · 🟥 {t('sentiment.why.against', label=target)} · "
+               + t("sentiment.why.strength"))
+    share = f"{result.relative_delta:.2%}" if result.relative_delta != float("inf") else "—"
+    st.caption(t("sentiment.why.summary", share=share, steps=result.steps, tokens=len(result.tokens),
+                 seconds=f"{seconds:.2f}"))
+    st.caption(t("sentiment.why.baseline_shown", tokens=markdown_code(" ".join(result.baseline_tokens))))
+    with st.expander(t("sentiment.why.table")):
+        rows = [seg for seg in result.segments if seg.value is not None]
+        st.dataframe(pd.DataFrame({t("sentiment.why.col.text"): [seg.text for seg in rows],
+                                   t("sentiment.why.col.tokens"): [" ".join(seg.tokens) for seg in rows],
+                                   t("sentiment.why.col.value"): [seg.value for seg in rows]}),
+                     hide_index=True, width="stretch", height=240)
+        st.caption(t("sentiment.why.sum") + f": {result.total:.6f}")
 
 
 def batch_rows(reviews: sdata.ReviewData) -> tuple[str, pd.DataFrame] | None:
@@ -621,7 +689,7 @@ def evaluate_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluati
     st.caption(markdown_literal(picked.name))
     evaluation_metrics(result, reviews.is_chnsenticorp)
     confidence_charts(result, predictions_frame(frame, probs))
-    misclassified_table(frame, probs)
+    misclassified_table(frame, probs, picked)
 
 
 def evaluation_metrics(result, is_chnsenticorp: bool) -> None:
@@ -675,13 +743,21 @@ def confidence_charts(result, pred: pd.DataFrame) -> None:
                         tooltip=["bin", "count", alt.Tooltip("accuracy:Q", format=".3f")]), width="stretch")
 
 
-def misclassified_table(frame: pd.DataFrame, probs) -> None:
-    """The wrongly predicted reviews, the most confidently wrong first."""
+def misclassified_table(frame: pd.DataFrame, probs, picked: PickedModel) -> None:
+    """The wrongly predicted reviews, the most confidently wrong first; why the model chose one of them."""
     wrong = misclassified(frame, probs)
     st.subheader(t("sentiment.eval.errors", count=len(wrong)))
     wrong = wrong.assign(label_name=wrong["label"].map(label_name), predicted_name=wrong["predicted"].map(label_name))
     st.dataframe(wrong[["confidence", "label_name", "predicted_name", "text"]].rename(columns=column_names()),
                  hide_index=True, width="stretch", height=320)
+    if wrong.empty:
+        return
+    shown = wrong.iloc[:PICKABLE_ERRORS]
+    options = {i: t("sentiment.why.pick_option", confidence=f"{row.confidence:.1%}", label=row.label_name,
+                    text=row.text[:60]) for i, row in enumerate(shown.itertuples())}
+    keep_offered("sentiment_why_eval_row", list(options), 0)
+    pick = st.selectbox(t("sentiment.why.pick"), list(options), key="sentiment_why_eval_row", format_func=options.get)
+    why_this_label(picked, shown["text"].iloc[pick], int(shown["predicted"].iloc[pick]), "sentiment_why_eval")
 
 
 # ---------- train tab -------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Tokens as coloured chips, and a source text with one span highlighted.
 
 Shared by the Tokenizer page (chips by token kind) and the sampling playground (generated tokens
-coloured by probability: pass `Chip(text, background=probability_color(p), title=f"p={p:.2f}")`).
+coloured by probability: pass `Chip(text, background=probability_color(p), title=f"p={p:.2f}")`); the
+Sentiment page colours a review's characters by their signed attributions (`render_scored_text`).
 The HTML is built here from escaped token text only (`html_literal`); colours must match a strict
 CSS colour pattern, so nothing a model or a user typed can inject markup. `st.html` sanitises
 it once more (DOMPurify) and runs no JavaScript.
@@ -105,6 +106,37 @@ def source_html(text: str, mark: tuple[int, int] | None = None, faded_from: int 
 def render_source(text: str, mark: tuple[int, int] | None = None, faded_from: int | None = None) -> None:
     """Draw `text` with the highlighted span (see `source_html`)."""
     st.html(source_html(text, mark, faded_from))
+
+
+def signed_color(value: float, scale: float, plus: tuple[int, int, int] = (22, 163, 74),
+                 minus: tuple[int, int, int] = (220, 38, 38)) -> str:
+    """Green for a positive `value`, red for a negative one, stronger as |value| nears `scale`."""
+    share = min(1.0, abs(float(value)) / scale) if scale > 0 else 0.0
+    r, g, b = plus if value >= 0 else minus
+    return f"rgba({r},{g},{b},{0.06 + 0.74 * share:.2f})"
+
+
+def scored_text_html(pieces: Sequence[tuple[str, float | None, str]]) -> str:
+    """A text whose pieces (text, score or None, hover text) are coloured by the sign and size of their score.
+
+    Each piece is escaped (`html_literal`); pieces without a score are drawn grey. Used for attributions.
+    """
+    scale = max((abs(score) for _, score, _ in pieces if score is not None), default=0.0)
+    parts = []
+    for text, score, title in pieces:
+        if score is None:
+            parts.append(f'<span style="color:#9ca3af">{html_literal(text)}</span>')
+            continue
+        color = safe_color(signed_color(score, scale)) or "#f3f4f6"
+        parts.append(f'<span class="hflab-scored" title="{html_literal(title)}" style="background:{color};'
+                     f'border-radius:3px;padding:1px 1px">{html_literal(text)}</span>')
+    return ('<div class="hflab-scored-text" style="white-space:pre-wrap;word-break:break-all;font-size:1.15rem;'
+            'line-height:2;padding:8px 12px;border:1px solid #e5e7eb;border-radius:8px">' + "".join(parts) + "</div>")
+
+
+def render_scored_text(pieces: Sequence[tuple[str, float | None, str]]) -> None:
+    """Draw a text coloured by scores (see `scored_text_html`)."""
+    st.html(scored_text_html(pieces))
 
 
 def legend(items: Sequence[tuple[str, Chip]]) -> None:

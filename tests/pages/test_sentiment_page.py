@@ -436,3 +436,80 @@ def test_learning_path_link_opens_its_tab_with_the_example(tab, values, page_env
     for key, value in values.items():
         assert _widget_value(at, key) == value, key
     assert TAB_REQUEST_KEY not in at.session_state  # used once: a later visit is not forced onto the tab
+
+
+def _explained(at, lang: str, key: str):
+    """The target, logits and delta metrics, the per-character table and the coloured text of explanation `key`."""
+    metrics = {m.label: m.value for m in at.metric}
+    shown = {name: metrics[t(f"sentiment.why.{name}", lang)] for name in ("target", "logit", "baseline_logit", "delta")}
+    table = next(f.value for f in at.dataframe if t("sentiment.why.col.value", lang) in f.value.columns)
+    html = [e.proto.body for e in at.get("html") if "hflab-scored-text" in e.proto.body]
+    return shown, table, html
+
+
+def _assert_equal_to_core(lang, shown, table, core):
+    assert shown == {"target": t(f"sentiment.label.{core.target}", lang), "logit": f"{core.logit:.4f}",
+                     "baseline_logit": f"{core.baseline_logit:.4f}", "delta": f"{core.delta:.2e}"}
+    explained = [seg for seg in core.segments if seg.value is not None]
+    assert list(table[t("sentiment.why.col.text", lang)]) == [seg.text for seg in explained]
+    assert list(table[t("sentiment.why.col.value", lang)]) == pytest.approx([seg.value for seg in explained],
+                                                                           rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_why_this_label_shows_the_core_attributions(lang, page_env):
+    """Issue 16.3: the live prediction's explanation equals integrated_gradients for the same text, baseline and
+    steps; the baseline is shown; typed markup stays text; the Chinese view stays Chinese."""
+    from test_chinese_ui import english_words, visible_texts
+
+    from components.escape import markdown_code
+    from hflab.sentiment.attribution import DEFAULT_STEPS, integrated_gradients
+
+    review = REVIEW + "<b>好</b>"
+    at = open_page(PAGE, lang)
+    at.text_area(key="sentiment_text").input(review).run()
+    at.toggle(key="sentiment_why_predict_on").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    clf = load_classifier(resolve("sentiment", local_dir=str(page_env["sentiment"])))
+    label = int(tiny_prediction(page_env, [review])[0].argmax())
+    shown, table, html = _explained(at, lang, "sentiment_why_predict")
+    _assert_equal_to_core(lang, shown, table, integrated_gradients(clf.model, clf.tokenizer, review, target=label,
+                                                                   baseline="pad", steps=DEFAULT_STEPS))
+    assert html and "&lt;" in html[0] and "&gt;" in html[0] and "<b>" not in html[0]  # each character escaped
+
+    at.radio(key=f"sentiment_why_predict_baseline@{lang}").set_value("mask").run()
+    at.select_slider(key="sentiment_why_predict_steps").set_value(16).run()
+    assert not at.exception, [e.value for e in at.exception]
+    core = integrated_gradients(clf.model, clf.tokenizer, review, target=label, baseline="mask", steps=16)
+    shown, table, _ = _explained(at, lang, "sentiment_why_predict")
+    _assert_equal_to_core(lang, shown, table, core)
+    captions = [c.value for c in at.caption]
+    assert t("sentiment.why.baseline_shown", lang, tokens=markdown_code(" ".join(core.baseline_tokens))) in captions
+    before, after = t("sentiment.why.summary", lang, share=f"{core.relative_delta:.2%}", steps=16,
+                      tokens=len(core.tokens), seconds="SECONDS").split("SECONDS")  # the time is not checked
+    assert any(c.startswith(before) and c.endswith(after) for c in captions), captions
+    if lang == "zh":
+        assert {text: sorted(english_words(text)) for text in visible_texts(at) if english_words(text)} == {}
+
+
+def test_why_a_misclassified_review_got_its_label(page_env, review_dataset):
+    """Issue 16.3 in Evaluate: the picked misclassified review is explained for the label the model gave it."""
+    from hflab.sentiment.attribution import DEFAULT_STEPS, integrated_gradients
+    from hflab.sentiment.evaluate import misclassified
+
+    at = open_page(PAGE, "en")
+    at.button(key="sentiment_eval_go").click().run()
+    test = sdata.load_saved(review_dataset).splits["test"]
+    wrong = misclassified(test, tiny_prediction(page_env, list(test["text"])))
+    assert len(wrong) > 1
+    at.selectbox(key="sentiment_why_eval_row").set_value(1).run()
+    at.toggle(key="sentiment_why_eval_on").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    clf = load_classifier(resolve("sentiment", local_dir=str(page_env["sentiment"])))
+    text, predicted = wrong["text"].iloc[1], int(wrong["predicted"].iloc[1])
+    core = integrated_gradients(clf.model, clf.tokenizer, text, target=predicted, steps=DEFAULT_STEPS)
+    shown, table, _ = _explained(at, "en", "sentiment_why_eval")
+    _assert_equal_to_core("en", shown, table, core)
+    if core.truncated_at is not None:
+        assert any(t("sentiment.why.truncated", "en", chars=core.truncated_at, limit=len(core.tokens)) == i.value
+                   for i in at.info)
