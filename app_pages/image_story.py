@@ -472,7 +472,7 @@ def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
     """Model, mode, settings and the streamed story; returns the target length (for the character count)."""
     state = st.session_state
     source = resolve_role("causal_lm")
-    english_centric = source.from_gguf  # the packaged offline SmolLM2
+    english_centric = source.english_centric
     st.caption(t("image_story.model_line", model=source.repo_id, source=source_caption(source)))
     if english_centric:
         st.warning(t("image_story.lm.english_centric"))

@@ -9,7 +9,7 @@ import streamlit as st
 from components import state
 from components.code import show_code
 from components.i18n import catalog_labels, t
-from components.messages import message_text, show_message, show_messages
+from components.messages import message_plain, message_text, show_message, show_messages
 from components.model_loading import load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep, keep_offered
@@ -442,7 +442,7 @@ def prepare_offline_view() -> None:
     bar = st.progress(0.0)
     outcomes = cache.prepare_offline(lambda rid, *counts: progress_callback(bar, rid)(*counts))
     rows = [{t("models.cache.col.repo"): o.repo_id, t("models.cache.col.type"): o.repo_type,
-             t("models.dl.col.status"): "✅" if o.ok else t(o.error.key, **o.error.params).replace("`", "")}
+             t("models.dl.col.status"): "✅" if o.ok else message_plain(o.error)}
             for o in outcomes]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     failed = [o for o in outcomes if not o.ok]

@@ -28,6 +28,11 @@ def message_text(message: Message) -> str:
     return template.format(**params) if params else template
 
 
+def message_plain(message: Message) -> str:
+    """The catalog string of `message` as plain text, for table cells (they render no Markdown: no escaping)."""
+    return t(message.key, **message.params).replace("`", "")
+
+
 def show_message(message: Message) -> None:
     """Draw `message` in the box of its level."""
     getattr(st, message.level)(message_text(message))

@@ -29,13 +29,13 @@ def _extracted() -> bool:
 
 def needs_extraction(source: Source) -> bool:
     """True when loading this source's tokenizer must first read it out of the GGUF (slow, once)."""
-    return source.from_gguf and not offline_assets.smollm2_converted() and not _extracted()
+    return source.needs_conversion and not _extracted()
 
 
 def load_compare_tokenizer(source: Source) -> Any:
     """The tokenizer of `source` alone: from the converted model when it exists, else from the GGUF
     (read once and saved as a tokenizer folder), else as `loading.load_tokenizer` does."""
-    if not source.from_gguf or offline_assets.smollm2_converted():
+    if not source.needs_conversion:
         return loading.load_tokenizer(source)
     from transformers import AutoTokenizer
 
