@@ -31,6 +31,7 @@ ALLOWED = {
     "bert", "qwen", "smollm", "gguf", "onnx", "copyleft",  # model families, formats, licence terms
     "english",  # the language switch names the other language in that language
     "gtts",  # the speech engine by name
+    "jupyter",  # the notebook tool by name ("下载为 Jupyter 笔记本")
     "id", "ids", "cpu", "cuda", "bit", "mb",  # the tutorial's word for token numbers; hardware; units
 }
 # a lone letter is a symbol (T, N, K, k, p); quoted literals, calls, code spans, URLs and paths are code / addresses

@@ -6,7 +6,7 @@ import re
 
 import pytest
 import torch
-from apptest_utils import error_texts, open_page
+from apptest_utils import error_texts, notebook_download, open_page, record_downloads
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from components.escape import markdown_literal
@@ -324,3 +324,16 @@ def test_logit_lens_too_long_context_gets_a_message(tiny_env):  # issue 16.2
     at = _open_lens(at, "en")
     assert message_text_en("sampling.lens.too_long", n=n, limit=MAX_TOKENS) in error_texts(at)
     assert not at.exception
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_code_expander_offers_the_reproduction_as_a_notebook(tiny_env, lang, monkeypatch):  # issue 16.5
+    written = record_downloads(monkeypatch)
+    at = open_page(PAGE, lang)
+    _button(at, "sampling.step_button", lang).click().run()
+    nb = notebook_download(at, written, "hflab-sampling.ipynb", lang)
+    settings = nb.metadata["hflab"]["settings"]
+    assert settings["generated so far"] == at.session_state["sampling_stepper"].generated
+    assert settings["stages"]["top_k"] == {"top_k": 50}
+    code = next(c.value for c in at.code if "model.generate(" in c.value)
+    assert "\n\n".join(c.source for c in nb.cells[2:]).split() == code.split()
