@@ -58,7 +58,7 @@ def main() -> int:
         setup("requirements-test.txt")
         if "--fast" in extra:
             extra.remove("--fast")
-            return subprocess.call([str(PY), "-m", "pytest", "-q", "-m", "core and not slow", "tests/core", *extra],
+            return subprocess.call([str(PY), "-m", "pytest", "-q", "-m", "core and not slow and not notebook", "tests/core", *extra],
                                    cwd=ROOT)
         try_llama_server()
         return subprocess.call([str(PY), "-m", "pytest", "-q", "--durations=25", "tests", *extra], cwd=ROOT)

@@ -163,7 +163,9 @@ def overview(source, handle) -> None:
             st.dataframe(pd.DataFrame([{t("models.ov.col.file"): f.name, t("models.ov.col.size"): round(f.size / MB, 3)}
                                        for f in files]), hide_index=True, width="stretch")
     model_class = type(handle.value[0]).__name__ if handle is not None else "AutoModel"
-    show_code(code.parameters_code(source, model_class), "models.code.parameters")
+    snippet = code.parameters_code(source, model_class)
+    show_code(snippet, "models.code.parameters", notebook=code.snippet_notebook("parameters", snippet, source,
+                                                                              model_class=model_class))
     licence_view(source)
 
 
@@ -246,7 +248,8 @@ def heads_view(source, handle) -> None:
             show_error(exc, source.repo_id)
     if st.session_state.get(key) is not None:
         head_report(st.session_state[key])
-    show_code(code.head_code(source, head), "models.code.heads")
+    snippet = code.head_code(source, head)
+    show_code(snippet, "models.code.heads", notebook=code.snippet_notebook("heads", snippet, source, head=head))
 
 
 def architecture_view(source, handle) -> None:
@@ -268,7 +271,8 @@ def architecture_view(source, handle) -> None:
                      hide_index=True, width="stretch")
     else:
         st.info(t("models.arch.no_config"))
-    show_code(code.architecture_code(source), "models.code.architecture")
+    snippet = code.architecture_code(source)
+    show_code(snippet, "models.code.architecture", notebook=code.snippet_notebook("architecture", snippet, source))
 
 
 def memory_config(source, handle):
@@ -358,7 +362,10 @@ def memory_view(source, handle) -> None:
                                 t("models.mem.col.largest"): largest_text(row, attention)} for row in rows]),
                  hide_index=True, width="stretch")
     st.caption(t("models.mem.caption", budget=budget))
-    show_code(code.memory_code(config_source, context, batch, cache_dtype), "models.code.memory")
+    snippet = code.memory_code(config_source, context, batch, cache_dtype)
+    notebook = None if config_source is None else code.snippet_notebook(  # a pasted config has no file to read
+        "memory", snippet, config_source, context=context, batch=batch, cache_dtype=cache_dtype)
+    show_code(snippet, "models.code.memory", notebook=notebook)
 
 
 def delete_view(repos: list) -> None:

@@ -28,7 +28,7 @@ from hflab.code_reference import LoadReference, load_reference
 from hflab.manager import Handle
 from hflab.messages import Message, MessageError
 from hflab.sampling import tokens
-from hflab.sampling.code import reproduction_code
+from hflab.sampling.code import reproduction_code, reproduction_notebook
 from hflab.sampling.lens import LensView, lens_problem, logit_lens
 from hflab.sampling.processors import (
     BadLogits,
@@ -395,8 +395,8 @@ def verify_and_code(play: Playground, prompt: str, use_chat: bool, model: LoadRe
                 st.warning(t("sampling.differs_generate", tokens=theirs))
     elif generated:
         st.caption(t("sampling.branched"))
-    show_code(reproduction_code(model, prompt, use_chat, generated, play.config, last, play.seed,
-                                len(generated) or n_run), "sampling.code_title")
+    args = (model, prompt, use_chat, generated, play.config, last, play.seed, len(generated) or n_run)
+    show_code(reproduction_code(*args), "sampling.code_title", notebook=reproduction_notebook(*args))
     if precision != "fp32":
         st.caption(t("precision.code_note", precision=precision))
 

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components.code import show_code
+from components.code import notebook_button, show_code
 from components.escape import markdown_code, markdown_literal
 from components.i18n import catalog_labels, t
 from components.limits import show_caps
@@ -25,7 +25,7 @@ from hflab.sentiment import data as sdata
 from hflab.sentiment import stats
 from hflab.sentiment.attribution import BASELINES, DEFAULT_STEPS, MAX_TOKENS, STEP_CHOICES, integrated_gradients
 from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, load_classifier, trained_source
-from hflab.sentiment.code import load_code, predict_code, torch_code, train_code
+from hflab.sentiment.code import load_code, predict_code, predict_notebook, torch_code, train_code
 from hflab.sentiment.evaluate import REFERENCE_BAND, evaluate, misclassified, predictions_frame
 from hflab.sentiment.plan import (
     DEFAULT_TIME_LIMIT_MIN,
@@ -964,6 +964,7 @@ def code_tab(picked: PickedModel | None, role: Source) -> None:
     """The copyable prediction code (for the picked model) and training code."""
     st.subheader(t("sentiment.code.predict"))
     st.code(predict_code(picked.source if picked else None), language="python")
+    notebook_button(predict_notebook(picked.source if picked else None, st.session_state.get("sentiment_text")))
     st.subheader(t("sentiment.code.train"))
     st.code(train_code("scratch", role.repo_id), language="python")
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.attention_view import ENCODER_SHARES, cached_inspection, render_attention
+from components.code import notebook_button
 from components.i18n import t
 from components.limits import show_caps
 from components.messages import show_message, show_messages
@@ -655,11 +656,12 @@ def api_tab(source, tokenizer, anatomy) -> None:
         st.info(t("tokenizer.no_result"))
         return
     local_folder = source.target if source.kind in ("local", "packaged") else None
-    snippet, cut = code.call_snippet(source.repo_id, anatomy.texts, anatomy.pairs, anatomy.options,
-                                     st.session_state.get(EDITS_KEY, []), index=selected_index(len(anatomy)),
-                                     local_folder=local_folder)
+    call = (source.repo_id, anatomy.texts, anatomy.pairs, anatomy.options, st.session_state.get(EDITS_KEY, []),
+            selected_index(len(anatomy)), local_folder)
+    snippet, cut = code.call_snippet(*call)
     st.markdown(f"**{t('tokenizer.api.modern')}**")
     st.code(snippet, language="python")
+    notebook_button(code.call_notebook(*call))
     if cut:
         st.caption(t("tokenizer.api.cut"))
     st.markdown(f"**{t('tokenizer.api.legacy')}**")

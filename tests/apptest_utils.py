@@ -19,3 +19,35 @@ def open_page(page: str, lang: str = "zh", timeout: float = 120) -> AppTest:
 def error_texts(at: AppTest) -> list[str]:
     """Texts of all st.error boxes and exceptions on the page."""
     return [e.value for e in at.error] + [str(e.value) for e in at.exception]
+
+
+def record_downloads(monkeypatch) -> list[dict]:
+    """Record every st.download_button the page draws (label, data, file_name, ...), then draw it as usual."""
+    import streamlit as st
+
+    written: list[dict] = []
+    real = st.download_button
+
+    def recording_download_button(label, data, *args, **kwargs):
+        written.append({"label": label, "data": data, **kwargs})
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording_download_button)
+    return written
+
+
+def notebook_download(at: AppTest, written: list[dict], file_name: str, lang: str):
+    """The 'download as notebook' button named `file_name` on the page, drawn with its label in `lang`; its
+    notebook read back with nbformat (the recorded data of the latest run)."""
+    import nbformat
+
+    from hflab.i18n import t
+
+    label = t("notebook.download", lang)
+    assert label in [b.proto.label for b in at.get("download_button")]
+    recorded = [w for w in written if w.get("file_name") == file_name]
+    assert recorded and recorded[-1]["label"] == label and recorded[-1]["mime"] == "application/x-ipynb+json"
+    nb = nbformat.reads(recorded[-1]["data"].decode("utf-8"), as_version=4)
+    nbformat.validate(nb)
+    assert nb.cells[0].source.startswith(f"# {t('app.title', lang)} · ")
+    return nb

@@ -69,5 +69,14 @@ STRINGS = {
         "en": "First use: converting the packaged GGUF model to safetensors (about 30 s, once)…",
     },
     "common.show_code": {"zh": "查看代码", "en": "Show the code"},
+    "notebook.download": {"zh": "下载为 Jupyter 笔记本（.ipynb）", "en": "Download as notebook"},
+    "notebook.help": {
+        "zh": "一个 Jupyter 笔记本（.ipynb）：页面当前的设置、固定的库版本，以及重新计算并打印页面上这些数字的代码",
+        "en": "A Jupyter notebook (.ipynb): the page's current settings, the pinned library versions, and cells that recompute and print the numbers the page shows",
+    },
+    "notebook.intro": {
+        "zh": "由 HF 实验室导出的 Jupyter 笔记本。下面的表格是导出时页面的设置；第一个代码单元列出实验室固定的库版本（可取消注释来安装）；其余单元用 transformers 重新计算并打印页面上显示的数字。",
+        "en": "Exported from HF Lab. The table holds the page's settings at export; the first code cell lists the library versions the lab pins (uncomment it to install them); the other cells recompute with transformers and print the numbers the page showed.",
+    },
     "common.error_generic": {"zh": "出错了：{error}", "en": "Something went wrong: {error}"},
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from hflab.code_reference import load_reference
 from hflab.models.heads import SAMPLE_TEXT
+from hflab.notebook import NotebookSpec
 from hflab.sources import Source
 
 
@@ -86,6 +87,13 @@ context, batch, bytes_per_value = {context}, {batch}, {bytes_per_value}   # {cac
 kv_bytes = 2 * text.num_hidden_layers * batch * kv_heads * head_dim * context * bytes_per_value   # K and V
 print("KV cache MB:", kv_bytes / 2**20)
 # an encoder-decoder adds the same per source token (cross-attention); an encoder-only model caches nothing"""
+
+
+def snippet_notebook(view: str, code: str, source: Source | None, **settings: object) -> NotebookSpec:
+    """One of this page's snippets as a notebook: `view` names it (parameters, heads, architecture, memory)."""
+    model = load_reference(source, "config.json").args if source is not None else "config.json"
+    return NotebookSpec(f"models-{view}", "nav.models", f"models.code.{view}", code, {"model": model, **settings},
+                        ("torch", "transformers", "huggingface_hub"))
 
 
 CACHE_CODE = """from huggingface_hub import scan_cache_dir, snapshot_download

@@ -3,6 +3,7 @@ next-token distribution stage by stage, and the last generation with `model.gene
 from __future__ import annotations
 
 from hflab.code_reference import LoadReference
+from hflab.notebook import NotebookSpec
 from hflab.sampling.processors import PROCESSOR_CLASSES, SamplingSettings, processor_plan, processor_signature
 
 _TEMPLATE = '''import torch
@@ -58,3 +59,14 @@ def reproduction_code(model: LoadReference, prompt: str, use_chat: bool, generat
     return _TEMPLATE.format(imports=imports, setup=model.setup, args=model.args, prompt=prompt, prompt_text=prompt_text,
                             generated=list(generated), stages=stages, seed=int(seed), n_new=max(1, int(n_new)),
                             kwargs=kwargs)
+
+
+def reproduction_notebook(model: LoadReference, prompt: str, use_chat: bool, generated: list[int], config,
+                          last_run: SamplingSettings, seed: int, n_new: int) -> NotebookSpec:
+    """The reproduction code (same arguments as `reproduction_code`) as a notebook with the page's settings."""
+    code = reproduction_code(model, prompt, use_chat, generated, config, last_run, seed, n_new)
+    settings = {"model": model.args, "prompt": prompt, "chat template": use_chat, "generated so far": list(generated),
+                "stages": {name: kwargs for name, kwargs in processor_plan(config)},
+                "last generation": last_run.generate_kwargs(), "seed": int(seed), "max_new_tokens": max(1, int(n_new))}
+    packages = ("torch", "transformers", "tokenizers") + (("gguf",) if "GGUF_FILE" in model.args else ())
+    return NotebookSpec("sampling", "nav.sampling", "sampling.code_title", code, settings, packages)

@@ -1,7 +1,11 @@
 """Copyable Python that reproduces what the Sentiment page does (load/save, DataLoader, predict, train)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hflab.code_reference import load_reference
+from hflab.notebook import NotebookSpec
+from hflab.settings import get_settings
 from hflab.sources import Source
 
 
@@ -58,8 +62,12 @@ print(input_ids.shape, (attention_mask == 0).sum().item(), 'pad tokens')
 """
 
 
-def predict_code(source: Source | None) -> str:
-    """Batched prediction: sorted by length, dynamic padding, inference_mode; the model as code_reference says."""
+EXAMPLE_TEXTS = ("这家酒店环境很好，服务也很周到。", "房间又小又脏，再也不来了。")
+
+
+def predict_code(source: Source | None, texts: Sequence[str] = EXAMPLE_TEXTS) -> str:
+    """Batched prediction of `texts`: sorted by length, dynamic padding, inference_mode; the model as
+    code_reference says."""
     ref = load_reference(source, "<a fine-tuned model dir>")
     return f"""import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -81,8 +89,18 @@ def predict(texts, batch_size=64, max_length=512):
     return probs
 
 
-print(predict(['这家酒店环境很好，服务也很周到。', '房间又小又脏，再也不来了。']))  # [[p_negative, p_positive], ...]
+print(predict({list(texts)!r}))  # [[p_negative, p_positive], ...]
 """
+
+
+def predict_notebook(source: Source | None, text: str | None = None) -> NotebookSpec:
+    """The prediction code as a notebook: it predicts the review typed on the page (the examples when none)."""
+    limit = get_settings().max_text_chars  # the page predicts the first `limit` characters
+    texts = [text[:limit]] if text and text.strip() else list(EXAMPLE_TEXTS)
+    ref = load_reference(source, "<a fine-tuned model dir>")
+    settings = {"model": ref.args, "texts": texts, "batch_size": 64, "max_length": 512}
+    return NotebookSpec("sentiment-predict", "nav.sentiment", "sentiment.code.predict", predict_code(source, texts),
+                        settings, ("torch", "transformers", "tokenizers"))
 
 
 def train_code(mode: str, base_id: str) -> str:

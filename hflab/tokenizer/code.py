@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePath
 
+from hflab.notebook import NotebookSpec
 from hflab.tokenizer.inputs import CallOptions
 from hflab.tokenizer.vocab import VocabEdit
 
@@ -75,6 +76,21 @@ def call_snippet(model_id: str, texts: Sequence[str], pairs: Sequence[str] | Non
     if options.return_length:
         lines.append('print("length:", out["length"][i])')
     return "\n".join(lines) + "\n", cut_texts or cut_pairs
+
+
+def call_notebook(model_id: str, texts: Sequence[str], pairs: Sequence[str] | None, options: CallOptions,
+                  edits: Sequence[VocabEdit] = (), index: int = 0, local_folder: str | None = None) -> NotebookSpec:
+    """`call_snippet` (same arguments) as a notebook with the call's settings; it prints the page's table."""
+    snippet, _ = call_snippet(model_id, texts, pairs, options, edits, index, local_folder)
+    settings: dict[str, object] = {"model": model_id, "texts": len(texts), "text in the table": index,
+                                   "text": texts[index] if 0 <= index < len(texts) else ""}
+    if pairs is not None:
+        settings["pair"] = pairs[index] if 0 <= index < len(pairs) else ""
+    settings.update(options.kwargs())
+    if edits:
+        settings["vocab edits"] = [edit_line(edit) for edit in edits]
+    return NotebookSpec("tokenizer", "nav.tokenizer", "tokenizer.api.modern", snippet, settings,
+                        ("transformers", "tokenizers", "pandas"))
 
 
 def legacy_snippet(options: CallOptions, has_pairs: bool) -> str:

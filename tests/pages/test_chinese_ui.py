@@ -31,12 +31,14 @@ ALLOWED = {
     "bert", "qwen", "smollm", "gguf", "onnx", "copyleft",  # model families, formats, licence terms
     "english",  # the language switch names the other language in that language
     "gtts",  # the speech engine by name
+    "jupyter",  # the notebook tool by name ("下载为 Jupyter 笔记本")
     "id", "ids", "cpu", "cuda", "bit", "mb",  # the tutorial's word for token numbers; hardware; units
 }
 # a lone letter is a symbol (T, N, K, k, p); quoted literals, calls, code spans, URLs and paths are code / addresses
 CODE = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|[\w.]+\([^)]*\)|\]\([^)]*\)|https?://\S+|(?<![\w.])/[\w./-]+")
 LATIN_WORD = re.compile(r"(?<![\w.\-/])[A-Za-z][\w.\-/]*\w")
-DATA_PICKERS = {"tok_pick", "sampling_pick"}  # their options are tokens of the learner's text: data
+# their options are data: tokens of the learner's text, ids and folder names of the loaded models
+DATA_PICKERS = {"tok_pick", "sampling_pick", "models_unload_pick"}
 
 
 def visible_texts(at) -> list[str]:

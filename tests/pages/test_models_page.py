@@ -4,7 +4,7 @@ the copyable code, and inputs kept across language switches and page visits."""
 import shutil
 
 import pytest
-from apptest_utils import error_texts, open_page
+from apptest_utils import error_texts, notebook_download, open_page, record_downloads
 
 from hflab import offline_assets
 from hflab.i18n import t
@@ -343,3 +343,12 @@ def test_a_typed_hub_id_over_the_size_cap_is_refused_before_the_weights(typed_hu
                       "limit of 0 MB (the operator can change HFLAB_MAX_DOWNLOAD_MB). Nothing was downloaded."}
     assert expected[lang] in shown_errors(at)
     assert not any(r.endswith(".safetensors") for r in server.requests)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_code_expanders_offer_notebooks(lang, tiny_env, monkeypatch):  # issue 16.5
+    written = record_downloads(monkeypatch)
+    at = _load_role(open_page(PAGE, lang), "sentiment")
+    for view in ("parameters", "heads", "architecture", "memory"):
+        nb = notebook_download(at, written, f"hflab-models-{view}.ipynb", lang)
+        assert nb.metadata["hflab"]["snippet"] == f"models.code.{view}"

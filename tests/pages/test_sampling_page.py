@@ -6,7 +6,7 @@ import re
 
 import pytest
 import torch
-from apptest_utils import error_texts, open_page
+from apptest_utils import error_texts, notebook_download, open_page, record_downloads
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from components.escape import markdown_literal
@@ -421,3 +421,16 @@ def test_attention_caps_a_long_context_with_the_whole_contexts_weights(tiny_env)
     for layer, weights in enumerate(whole):  # causal: the first tokens' weights are those of the whole context
         assert torch.allclose(view.maps[layer], weights[0, :, :cap, :cap], atol=1e-6)
     assert not at.exception
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_code_expander_offers_the_reproduction_as_a_notebook(tiny_env, lang, monkeypatch):  # issue 16.5
+    written = record_downloads(monkeypatch)
+    at = open_page(PAGE, lang)
+    _button(at, "sampling.step_button", lang).click().run()
+    nb = notebook_download(at, written, "hflab-sampling.ipynb", lang)
+    settings = nb.metadata["hflab"]["settings"]
+    assert settings["generated so far"] == at.session_state["sampling_stepper"].generated
+    assert settings["stages"]["top_k"] == {"top_k": 50}
+    code = next(c.value for c in at.code if "model.generate(" in c.value)
+    assert "\n\n".join(c.source for c in nb.cells[2:]).split() == code.split()

@@ -1,7 +1,7 @@
 """The Sentiment page in AppTest, both languages: explore, predict (equal to the model's own argmax),
 evaluate, batch predict, train, and bad input (foreign model dir, untrained head, bad regex, paths)."""
 import pytest
-from apptest_utils import error_texts, open_page
+from apptest_utils import error_texts, notebook_download, open_page, record_downloads
 
 from components.escape import markdown_literal
 from hflab.i18n import t
@@ -513,3 +513,13 @@ def test_why_a_misclassified_review_got_its_label(page_env, review_dataset):
     if core.truncated_at is not None:
         assert any(t("sentiment.why.truncated", "en", chars=core.truncated_at, limit=len(core.tokens)) == i.value
                    for i in at.info)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_code_tab_offers_the_prediction_of_the_typed_review_as_a_notebook(lang, page_env, monkeypatch):  # issue 16.5
+    written = record_downloads(monkeypatch)
+    at = open_page(PAGE, lang)
+    at.text_area(key="sentiment_text").input(REVIEW).run()
+    nb = notebook_download(at, written, "hflab-sentiment-predict.ipynb", lang)
+    assert nb.metadata["hflab"]["settings"]["texts"] == [REVIEW]
+    assert f"print(predict([{REVIEW!r}]))" in nb.cells[-1].source

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from apptest_utils import error_texts, open_page
+from apptest_utils import error_texts, notebook_download, open_page, record_downloads
 
 from components.escape import markdown_literal
 from hflab.i18n import t
@@ -379,8 +379,9 @@ def test_attention_caps_a_long_text_with_a_note(tiny_env):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_attention_without_a_model_says_what_is_missing(lang):
+def test_attention_without_a_model_says_what_is_missing(lang, tmp_path, monkeypatch):
     """Offline there is only the vocab: the tab explains, as information, what to get (no error, no traceback)."""
+    monkeypatch.setenv("HFLAB_DATA_DIR", str(tmp_path))  # no classifier trained by an earlier test of this run
     at = open_attention(lang)
     assert not error_texts(at)
     expected = t("attention.no_model", lang, repo_id=markdown_literal("bert-base-chinese"),
@@ -395,3 +396,13 @@ def test_attention_tab_in_chinese_shows_no_english(tiny_env):
     at = open_attention("zh")
     leftovers = {text: sorted(english_words(text)) for text in visible_texts(at) if english_words(text)}
     assert leftovers == {}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_api_tab_offers_the_call_as_a_notebook(tiny_env, lang, monkeypatch):  # issue 16.5
+    written = record_downloads(monkeypatch)
+    at = open_page(PAGE, lang)
+    nb = notebook_download(at, written, "hflab-tokenizer.ipynb", lang)
+    settings = nb.metadata["hflab"]["settings"]
+    assert settings["text"] == texts_of(at)[0] and settings["max_length"] == 30 and settings["model"] == "bert-base-chinese"
+    assert "\n\n".join(c.source for c in nb.cells[2:]).split() == snippet(at).split()  # the code the page shows
