@@ -16,6 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.chat_markers import note_markers_kept_as_text
+from components.code import show_code
 from components.escape import markdown_lines
 from components.i18n import t
 from components.limits import show_caps
@@ -26,12 +27,14 @@ from components.precision import load_causal_lm, precision_choice
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
 from components.state import keep
 from hflab import loading
+from hflab.code_reference import load_reference
 from hflab.manager import Handle
 from hflab.messages import Message, MessageError
 from hflab.settings import get_settings
 from hflab.sources import Source
 from hflab.story import bundle, files, tts, tutorial
 from hflab.story.caption import CaptionSettings, check_caption, generate_caption
+from hflab.story.code import story_code, story_notebook
 from hflab.story.images import ImageProblem, PreparedImage, open_image
 from hflab.story.translate import translate_en_zh
 from hflab.story.writer import (
@@ -496,6 +499,10 @@ def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
     n_variants = variants_input()
     show_caps("new_tokens", "variants")
     show_prompt(prompt, settings)
+    if remote is None:
+        reference = load_reference(source)
+        show_code(story_code(reference, prompt, settings), "image_story.code_title",
+                  notebook=story_notebook(reference, prompt, settings))
     story_col, compare_col = st.columns([1, 3])
     clicked = story_col.button(t("image_story.story.run"), key="story_run", disabled=not ready)
     compare = compare_col.button(t("image_story.compare.run"), key="story_compare", help=t("image_story.compare.help"),

@@ -98,6 +98,8 @@ STRINGS = {
     "image_story.story.seed": {"zh": "随机种子", "en": "Seed"},
     "image_story.story.variants": {"zh": "版本数", "en": "Variants"},
     "image_story.story.variants_help": {"zh": "2–4 个版本会用种子 seed、seed+1… 并排生成，选出你最喜欢的。", "en": "2–4 variants use seeds seed, seed+1, … side by side; keep your favourite."},
+    "image_story.code_title": {"zh": "查看代码：用 transformers 写出这个故事（同样的提示、种子和 generate 参数）",
+                               "en": "Show the code: write this story with transformers (same prompt, seed and generate arguments)"},
     "image_story.story.messages": {"zh": "发给模型的聊天消息（system 与 user）", "en": "Chat messages sent to the model (system and user)"},
     "image_story.story.kwargs": {"zh": "model.generate 的参数：", "en": "model.generate arguments:"},
     "image_story.story.run": {"zh": "写故事", "en": "Write the story"},

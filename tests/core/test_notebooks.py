@@ -161,3 +161,22 @@ def test_models_notebook_prints_the_parameter_counts(tiny_models, run_notebook):
     printed_modules = ast.literal_eval(rest.rsplit(" ", 1)[0])
     assert int(printed_total) == total
     assert printed_modules == {k: v for k, v in per_module.items() if k != "(own)"}
+
+
+@pytest.mark.notebook
+def test_story_notebook_prints_the_pages_story(tiny_models, run_notebook):
+    import threading
+
+    from hflab import loading
+    from hflab.sources import Source
+    from hflab.story.code import story_notebook
+    from hflab.story.tutorial import TutorialSettings, tutorial_prompt
+    from hflab.story.writer import generate_story
+
+    path = str(tiny_models["causal_lm"])
+    model, tokenizer = loading.load_causal_lm(Source("causal_lm", "local", "tiny", path, "source.local"))
+    settings = TutorialSettings(style="童话", target_chars=50, creativity=5, seed=3)
+    prompt = tutorial_prompt("童话", "一只猫", 50)
+    page_story = generate_story(model, tokenizer, threading.RLock(), prompt, settings)
+    out = "".join(run_notebook(exported(story_notebook(LoadReference("", repr(path)), prompt, settings))))
+    assert out.rstrip("\n").endswith(page_story) and page_story

@@ -4,7 +4,7 @@ import shutil
 import socket
 
 import pytest
-from apptest_utils import error_texts, open_page
+from apptest_utils import error_texts, notebook_download, open_page, record_downloads
 from image_files import bad_images
 
 from components.escape import markdown_literal
@@ -330,3 +330,15 @@ def test_both_ways_side_by_side_on_the_same_caption_and_seed(story_env):
     assert tutorial_way["mode"] == "tutorial" and tutorial_way["text"] == generate_story(
         model, tokenizer, handle.lock, tutorial_prompt("温馨", "一只猫坐在沙发上", 50), expected_tutorial)
     assert "story_history" not in at.session_state  # a comparison is not the page's story
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_story_code_and_notebook_carry_the_pages_settings(story_env, lang, monkeypatch):  # issue 16.5
+    written = record_downloads(monkeypatch)
+    at = open_page(PAGE, lang)
+    nb = notebook_download(at, written, "hflab-story.ipynb", lang)
+    settings = nb.metadata["hflab"]["settings"]
+    shown = next(c.value for c in at.code if "model.generate(" in c.value)
+    assert "\n\n".join(c.source for c in nb.cells[2:]).split() == shown.split()  # the code the page shows
+    assert settings["seed"] == at.session_state["story_seed"] and "generate_kwargs" in settings
+    assert t("image_story.code_title", lang) in [e.label for e in at.expander]
