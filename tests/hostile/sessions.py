@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import psutil
 from app_server import CHROMIUM, CHROMIUM_ARGS
 
+from hflab.i18n import t
+
 # idle: the script finished, the page has its title, and no lazily loaded widget is still a placeholder
 IDLE_JS = ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
            " return !!app && app.getAttribute('data-test-script-state') === 'notRunning'"
@@ -29,6 +31,7 @@ class Scenario:
     inputs: tuple[tuple[str, str], ...]
     button: str | None
     result: str  # "main" (the page's main text), "textarea:<key>", or "metrics"
+    shows: str | None = None  # a metric label the result must hold (a late rerun under load is waited for)
 
 
 async def wait_idle(page, timeout_ms: int = 120_000) -> None:
@@ -93,6 +96,9 @@ async def run_scenario(browser, url: str, sc: Scenario) -> dict:
         if sc.result.startswith("textarea:"):
             result = await page.locator(f".st-key-{sc.result.split(':', 1)[1]} textarea").input_value()
         elif sc.result == "metrics":
+            if sc.shows:
+                await main.locator('[data-testid="stMetric"]', has_text=sc.shows).first.wait_for()
+                await wait_stable(page, main)
             result = "\n".join(await main.locator('[data-testid="stMetric"]').all_inner_texts())
         else:
             result = await main.inner_text()
@@ -171,5 +177,5 @@ def default_scenarios() -> list[Scenario]:
         marker = f"qzw{i}mark"
         out.append(Scenario(f"predict-{i}", "sentiment", marker,
                             (("sentiment_text@🔮 预测", f"{marker} 这家酒店{'很好' if i else '太差了'}"),),
-                            None, "metrics"))
+                            None, "metrics", t("sentiment.predict.label", "zh")))
     return out
