@@ -1,6 +1,7 @@
 """Cached model access for pages: one ModelManager per process, resolution with clear messages."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,14 @@ OVERRIDE_KEY = "override_dir_{role}"  # session-level local-dir setting per role
 
 @st.cache_resource(show_spinner=False)
 def manager() -> ModelManager:
-    """The process-wide model manager (one per server, shared by all sessions)."""
+    """The process-wide model manager (one per server, shared by all sessions); its loads and unloads go to the
+    server's log (what an operator reads on Community Cloud)."""
+    events = logging.getLogger("hflab.manager")
+    if not events.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+        events.addHandler(handler)
+        events.setLevel(logging.INFO)
     return ModelManager(get_settings().memory_budget_mb * 2**20)
 
 
@@ -60,7 +68,8 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
     try:
         with st.spinner(message):
             key = f"{source.cache_key}@{variant}" if variant else source.cache_key
-            return manager().get(key, lambda: loader(source), loading.estimate_load_bytes(source), label)
+            return manager().get(key, lambda: loader(source), loading.estimate_load_bytes(source), label,
+                                 weights=source.target or "")
     except MessageError as exc:  # the core said why: over the memory budget, pickle weights refused, a corrupt file
         show_message(exc.message)
     except Exception as exc:  # any loader failure becomes a message; the app keeps running

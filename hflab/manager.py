@@ -6,7 +6,9 @@ that would exceed the budget.
 """
 from __future__ import annotations
 
+import ctypes
 import gc
+import logging
 import sys
 import threading
 import time
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hflab.messages import MessageError
+
+log = logging.getLogger(__name__)  # one line per load and unload: which models were evicted when, in the server log
 
 
 class BudgetTooSmall(MessageError):
@@ -37,6 +41,7 @@ class Handle:
     loaded_at: float = field(default_factory=time.time)
     last_used: float = field(default_factory=time.time)
     load_seconds: float = 0.0
+    weights: str = ""  # the weight files it was loaded from; another form of the same files is a second copy
 
 
 def measure_nbytes(value: Any) -> int:
@@ -72,8 +77,12 @@ class ModelManager:
         with self._registry_lock:
             return sum(h.nbytes for h in self._handles.values())
 
-    def get(self, key: str, loader: Callable[[], Any], estimate_bytes: int = 0, label: str = "") -> Handle:
-        """Return the loaded handle for `key`, loading it (once, even under concurrency) if needed."""
+    def get(self, key: str, loader: Callable[[], Any], estimate_bytes: int = 0, label: str = "",
+            weights: str = "") -> Handle:
+        """Return the loaded handle for `key`, loading it (once, even under concurrency) if needed.
+
+        `weights` names the files the model comes from: a loaded copy of the same files under another key
+        (another page's copy, another weight format) is unloaded first, so no model is ever held twice."""
         if estimate_bytes > self.budget_bytes:
             raise BudgetTooSmall(label or key, estimate_bytes, self.budget_bytes)
         with self._registry_lock:
@@ -88,6 +97,8 @@ class ModelManager:
                 if handle:
                     handle.last_used = time.time()
                     return handle
+            if weights:
+                self._drop_copies(weights)
             self._make_room(estimate_bytes)
             start = time.perf_counter()
             value = loader()
@@ -96,7 +107,9 @@ class ModelManager:
                 del value
                 gc.collect()
                 raise BudgetTooSmall(label or key, nbytes, self.budget_bytes)
-            handle = Handle(key, value, nbytes, label=label or key, load_seconds=time.perf_counter() - start)
+            handle = Handle(key, value, nbytes, label=label or key, load_seconds=time.perf_counter() - start,
+                            weights=weights)
+            log.info("loaded %s (%.0f MB) in %.1f s", handle.label, nbytes / 2**20, handle.load_seconds)
             with self._registry_lock:
                 self._handles[key] = handle
                 self.load_counts[key] = self.load_counts.get(key, 0) + 1
@@ -105,22 +118,34 @@ class ModelManager:
 
     def _make_room(self, incoming: int) -> None:
         """Unload least recently used models until `incoming` more bytes fit in the budget."""
-        evicted = False
+        evicted = []
         with self._registry_lock:
             while self._handles and sum(h.nbytes for h in self._handles.values()) + incoming > self.budget_bytes:
                 oldest = min(self._handles.values(), key=lambda h: h.last_used)
-                del self._handles[oldest.key]
-                evicted = True
-        if evicted:
-            gc.collect()
+                evicted.append(self._handles.pop(oldest.key))
+        self._released(evicted, f"to make room for {incoming / 2**20:.0f} MB")
+
+    def _drop_copies(self, weights: str) -> None:
+        """Unload every loaded model that came from the files `weights` (before another form of them loads)."""
+        with self._registry_lock:
+            copies = [self._handles.pop(h.key) for h in list(self._handles.values()) if h.weights == weights]
+        self._released(copies, "before another copy of its weights loads")
 
     def unload(self, key: str) -> bool:
         """Drop a model from the registry (sessions using it keep their reference until done)."""
         with self._registry_lock:
-            found = self._handles.pop(key, None) is not None
-        if found:
-            gc.collect()
-        return found
+            handle = self._handles.pop(key, None)
+        self._released([handle] if handle else [], "on request")
+        return handle is not None
+
+    @staticmethod
+    def _released(handles: list[Handle], why: str) -> None:
+        """Log each unloaded model, then give its memory back to the operating system."""
+        for handle in handles:
+            log.info("unloaded %s (%.0f MB) %s", handle.label, handle.nbytes / 2**20, why)
+        if handles:
+            handles.clear()  # the last references the manager held
+            release_memory()
 
     def snapshot(self) -> list[dict]:
         """Rows describing every loaded model, most recently used first."""
@@ -131,3 +156,15 @@ class ModelManager:
                  "last_used": h.last_used, "load_seconds": round(h.load_seconds, 2)}
                 for h in handles
             ]
+
+
+def release_memory() -> None:
+    """Collect garbage, then hand freed heap pages back to the OS: glibc keeps freed small blocks (most weight
+    tensors of a layer are under its 32 MB mmap threshold), so without `malloc_trim` an unloaded model's memory
+    stays in the process and the next model's load adds to it."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # musl or another libc: nothing to trim
+            pass

@@ -28,12 +28,12 @@ def free_port() -> int:
 
 @contextmanager
 def running_app(env: dict[str, str] | None = None, log_path: Path | None = None,
-                file_watcher: str | None = "none") -> Iterator[str]:
-    """Run the app as a real server; yield its base URL; stop it afterwards.
+                file_watcher: str | None = "none", python: str = sys.executable) -> Iterator[str]:
+    """Run the app as a real server with `python` (another venv's, for the rehearsal); yield its base URL; stop it.
 
     `file_watcher=None` leaves the watcher to .streamlit/config.toml (what a user gets)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
+    cmd = [python, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     if file_watcher is not None:
         cmd += ["--server.fileWatcherType", file_watcher]

