@@ -66,15 +66,23 @@ def _fuse(linears):
 
 
 def _linear(x, weight, bias):
-    """The product the lab's fp32 layers use: oneDNN for large fp32 weights when available, else F.linear."""
+    """An fp32 product through oneDNN's linear (the op hflab.onednn_linear routes large layers to) when available."""
     import torch
 
     from hflab import onednn_linear
 
-    if (weight.numel() >= onednn_linear.MIN_WEIGHTS and weight.dtype == torch.float32
-            and onednn_linear.available()):
+    if weight.dtype == torch.float32 and onednn_linear.available():
         return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
     return torch.nn.functional.linear(x, weight, bias)
+
+
+def _project(module, x):
+    """`module(x)`; a plain fp32 nn.Linear goes straight to `_linear` (no module call, oneDNN at any size)."""
+    import torch
+
+    if type(module) is torch.nn.Linear and module.weight.dtype == torch.float32:
+        return _linear(x, module.weight, module.bias)
+    return module(x)
 
 
 def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int | list[int] | None = None):
@@ -128,7 +136,7 @@ def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int 
                 if fused is not None:
                     q, k, v = _linear(x, fused[0], fused[1]).split(fused[2], dim=-1)
                 else:
-                    q, k, v = attn.q_proj(x), attn.k_proj(x), attn.v_proj(x)
+                    q, k, v = _project(attn.q_proj, x), _project(attn.k_proj, x), _project(attn.v_proj, x)
                 q = q.view(1, 1, n_heads, head_dim).transpose(1, 2)
                 k = k.view(1, 1, n_kv, head_dim).transpose(1, 2)
                 v = v.view(1, 1, n_kv, head_dim).transpose(1, 2)
@@ -137,15 +145,15 @@ def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int 
                 values[i][:, :, pos:pos + 1] = v
                 out, _ = attend(attn, q, keys[i][:, :, :pos + 1], values[i][:, :, :pos + 1], None,
                                 dropout=0.0, scaling=attn.scaling, sliding_window=None)
-                hidden = hidden + attn.o_proj(out.reshape(1, 1, -1))
+                hidden = hidden + _project(attn.o_proj, out.reshape(1, 1, -1))
                 x = layer.post_attention_layernorm(hidden)
                 fused = getattr(mlp, "_hflab_gate_up", None)
                 if fused is not None:
                     gate, up = _linear(x, fused[0], None).split(fused[2], dim=-1)
                 else:
-                    gate, up = mlp.gate_proj(x), mlp.up_proj(x)
-                hidden = hidden + mlp.down_proj(mlp.act_fn(gate) * up)
-            logits = model.lm_head(inner.norm(hidden))
+                    gate, up = _project(mlp.gate_proj, x), _project(mlp.up_proj, x)
+                hidden = hidden + _project(mlp.down_proj, mlp.act_fn(gate) * up)
+            logits = _project(model.lm_head, inner.norm(hidden))
             step = logits[:, -1].argmax(dim=-1, keepdim=True)
             tokens.append(step)
             if int(step) in eos:
