@@ -1,18 +1,27 @@
-"""Decode speed against the physical limit: memory bandwidth.
+"""Decode speed against the physical limit: memory READ bandwidth.
 
-Decoding one token reads every weight once, so tokens/s <= bandwidth / bytes of weights. This script
-measures the bandwidth (a large array copy, read + write bytes), builds a Qwen2-0.5B-sized model with
-random weights (the real Qwen2-0.5B-Instruct config) and decodes greedily, interleaving:
-`generate` fp32 with torch's default matmul (MKL), `generate` and the lean loop (hflab.decode_speed)
-fp32 with the large layers on oneDNN (hflab.onednn_linear, what the lab's loader does on CPU), and
-`generate` with fp16 and int8 Linear weights (hflab.quantize), the lean loop on int8 too. Prints tokens/s next to the bound. Usage: python bench/decode_bound.py [--tokens 8]
+Decoding one token reads every weight once, so tokens/s <= read bandwidth / bytes of weights read per token.
+The read bandwidth is measured as a large reduction (torch.sum over a 1 GiB fp32 tensor, far larger than the
+caches, all threads); a large copy (read + write bytes) is shown beside it. A Qwen2-0.5B-sized model with random
+weights (the real Qwen2-0.5B-Instruct config) decodes greedily, every path against the bound of its own weight
+width (bytes read per token at that width):
+- fp32: `generate` with torch's default matmul (MKL), `generate` and the lean loop (hflab.decode_speed) with the
+  large layers on oneDNN (hflab.onednn_linear, what the lab's loader does on CPU), and the lean loop on the
+  fused model (hflab.decode_speed.fuse_projections: q/k/v and gate/up each one oneDNN call, static KV cache);
+- fp16 and int8 Linear weights (hflab.quantize): `generate`, the lean loop on int8 too.
+All paths run in >= 5 interleaved rounds (bench/rounds.py `interleave`, starting path rotating); the fp32 paths'
+tokens must be identical to each other every round, fp16 and int8 each identical to their own first round, else
+the script exits nonzero. Headline: median (range) of the rounds; each round's share of the bound uses that
+round's read bandwidth.
+Usage: python bench/decode_bound.py [--tokens 24] [--rounds 5] [--quick] [--json PATH]
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,25 +29,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from transformers import Qwen2Config, Qwen2ForCausalLM  # noqa: E402
 
+from bench.rounds import interleave, spread  # noqa: E402
+from hflab import decode_speed  # noqa: E402
 from hflab.decode_speed import greedy_decode  # noqa: E402
 from hflab.onednn_linear import revert, use_onednn_linear  # noqa: E402
 from hflab.quantize import packed_bytes, quantize_linear  # noqa: E402
 
 QWEN2_05B = dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
                  intermediate_size=4864, vocab_size=151936, tie_word_embeddings=True, max_position_embeddings=32768)
+TARGET_FP32, TARGET_INT8 = 0.80, 0.60  # median share of each width's own read-bandwidth bound
+READ_BYTES, COPY_BYTES = 1 << 30, 1 << 29  # 1 GiB summed; 512 MiB copied (1 GiB moved)
 
 
-def copy_bandwidth(mb: int = 512, repeats: int = 5) -> float:
-    """Bytes/s of a large tensor copy (read + write), the median of `repeats`."""
-    src = torch.randn(mb * 2**20 // 4)
-    dst = torch.empty_like(src)
-    dst.copy_(src)
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        dst.copy_(src)
-        rates.append(2 * src.nbytes / (time.perf_counter() - start))
-    return statistics.median(rates)
+def write_result(path: str, benchmark: str, command: str, result: str, ok: bool) -> None:
+    """The fragment `python dev.py bench` collects (local on purpose: may be swapped for a shared helper)."""
+    fragment = {"benchmark": benchmark, "command": command, "result": result, "ok": bool(ok)}
+    Path(path).write_text(json.dumps(fragment, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def bytes_read_per_token(model) -> int:
@@ -71,70 +77,112 @@ def random_model() -> Qwen2ForCausalLM:
     return model.eval()
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--tokens", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--tokens", type=int, default=24)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--quick", action="store_true", help="8 tokens per round, still >= 5 rounds")
+    parser.add_argument("--json", metavar="PATH", help="write the result fragment for dev.py bench to PATH")
     args = parser.parse_args()
+    tokens = 8 if args.quick else args.tokens
+    rounds = max(args.rounds, 5)
     torch.set_num_threads(args.threads)
 
     model = random_model()
     fp32_bytes = bytes_read_per_token(model)
     fp16 = quantize_linear(model, "fp16")
     int8 = quantize_linear(model, "int8")
-    fp16_bytes, int8_bytes = bytes_read_per_token(fp16), bytes_read_per_token(int8)
-    prompt = torch.randint(0, QWEN2_05B["vocab_size"], (1, 16))
+    decode_speed.fuse_projections(model)  # in place: the layers' weights become views, every other path unchanged
+    widths = {"fp32": fp32_bytes, "fp16": bytes_read_per_token(fp16), "int8": bytes_read_per_token(int8)}
+    assert bytes_read_per_token(model) == fp32_bytes
+    prompt = torch.randint(0, QWEN2_05B["vocab_size"], (1, 16), generator=torch.Generator().manual_seed(1))
+    big = torch.ones(READ_BYTES // 4)
+    src, dst = torch.ones(COPY_BYTES // 4), torch.empty(COPY_BYTES // 4)
 
     def generate(m):
-        return m.generate(prompt, max_new_tokens=args.tokens, min_new_tokens=args.tokens, do_sample=False, pad_token_id=0)
+        return m.generate(prompt, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False, pad_token_id=0)
 
-    def onednn(on: bool):
-        (use_onednn_linear if on else revert)(model)
-
-    # name -> (whether the fp32 model routes large layers through oneDNN, the decode to time)
-    runs = {
-        "generate fp32 (MKL)": (False, lambda: generate(model)),
-        "generate fp32 (oneDNN)": (True, lambda: generate(model)),
-        "lean loop fp32 (oneDNN)": (True, lambda: greedy_decode(model, prompt, args.tokens)),
-        "generate fp16": (False, lambda: generate(fp16)),
-        "generate int8": (False, lambda: generate(int8)),
-        "lean loop int8": (False, lambda: greedy_decode(int8, prompt, args.tokens)),
-    }
-    for flag in (False, True):
-        onednn(flag)
-        greedy_decode(model, prompt, 1)
-    greedy_decode(fp16, prompt, 1)
-    greedy_decode(int8, prompt, 1)
-    rates: dict[str, list[float]] = {name: [] for name in runs}
-    outputs: dict[str, torch.Tensor] = {}
-    bandwidths = []
-    for _ in range(args.rounds):  # interleaved so that contention hits every variant alike
-        bandwidths.append(copy_bandwidth())
-        for name, (flag, run) in runs.items():
-            onednn(flag)
-            start = time.perf_counter()
+    def fp32(onednn: bool, run):
+        def path():
+            (use_onednn_linear if onednn else revert)(model)
             with torch.inference_mode():
-                outputs[name] = run()
-            rates[name].append(args.tokens / (time.perf_counter() - start))
+                return run()
+        return path
 
-    bandwidth = statistics.median(bandwidths)
-    bound = bandwidth / fp32_bytes
-    bound_int8 = bandwidth / int8_bytes
-    print(f"threads {args.threads}, {args.tokens} new tokens, {args.rounds} interleaved rounds")
-    print(f"copy bandwidth: {bandwidth / 1e9:.1f} GB/s (rounds: {', '.join(f'{b / 1e9:.1f}' for b in bandwidths)})")
-    print(f"weights read per token: fp32 {fp32_bytes / 1e9:.2f} GB, fp16 {fp16_bytes / 1e9:.2f} GB, "
-          f"int8 {int8_bytes / 1e9:.2f} GB (MLP down projections in fp16) "
-          f"(the embedding table is only looked up; tied to the fp32 LM head it is read in full)")
-    print(f"bandwidth bound: fp32 {bound:.2f} tok/s, fp16 {bandwidth / fp16_bytes:.2f} tok/s, int8 {bound_int8:.2f} tok/s")
-    for name, values in rates.items():
-        best = max(values)
-        print(f"{name:24s} {best:6.2f} tok/s (runs: {', '.join(f'{v:.2f}' for v in values)}) = "
-              f"{best / bound:5.1%} of the fp32 bound")
-    fp32 = [outputs[name] for name in runs if "fp32" in name]
-    print("fp32 tokens identical across MKL / oneDNN / lean loop:", all(torch.equal(fp32[0], o) for o in fp32))
-    print("note: best of the interleaved runs; the 2 cores are shared with other work, so expect noise")
+    def plain(run):
+        def path():
+            with torch.inference_mode():
+                return run()
+        return path
+
+    def read():
+        return float(big.sum())  # a sum of ones: the same value every round
+
+    def copy():
+        dst.copy_(src)
+
+    paths = {
+        "read bandwidth": read,
+        "copy bandwidth": copy,
+        "generate fp32 (MKL)": fp32(False, lambda: generate(model)),
+        "generate fp32 (oneDNN)": fp32(True, lambda: generate(model)),
+        "lean loop fp32 (oneDNN)": fp32(True, lambda: greedy_decode(model, prompt, tokens)),
+        "fused loop fp32 (oneDNN)": fp32(True, lambda: decode_speed.fast_greedy_decode(model, prompt, tokens)),
+        "generate fp16": plain(lambda: generate(fp16)),
+        "generate int8": plain(lambda: generate(int8)),
+        "lean loop int8": plain(lambda: greedy_decode(int8, prompt, tokens)),
+        "fast loop int8": plain(lambda: decode_speed.fast_greedy_decode(int8, prompt, tokens)),
+    }
+    width_of = {name: next(w for w in widths if w in name) for name in paths if "bandwidth" not in name}
+    fp32_names = [name for name, w in width_of.items() if w == "fp32"]
+    agree = tuple((fp32_names[0], other) for other in fp32_names[1:])
+    timings = interleave(paths, rounds=rounds, warmup=1, agree=agree)
+
+    read_bw = [READ_BYTES / s for s in timings["read bandwidth"].seconds]
+    copy_bw = [2 * COPY_BYTES / s for s in timings["copy bandwidth"].seconds]
+    lines = [f"threads {args.threads}, {tokens} new tokens x {rounds} interleaved rounds, "
+             f"load average {tuple(round(x, 1) for x in os.getloadavg())}",
+             f"read bandwidth (sum of 1 GiB fp32): {spread([b / 1e9 for b in read_bw], 1)} GB/s; "
+             f"copy (read + write): {spread([b / 1e9 for b in copy_bw], 1)} GB/s",
+             "weights read per token: " + ", ".join(f"{w} {b / 1e9:.3f} GB" for w, b in widths.items())
+             + " (int8 keeps the MLP down projections in fp16; the embedding is only looked up)",
+             "read-bandwidth bound: " + ", ".join(f"{w} {statistics.median(read_bw) / b:.2f} tok/s"
+                                                  for w, b in widths.items())]
+    share: dict[str, list[float]] = {}
+    for name, width in width_of.items():
+        rates = [tokens / s for s in timings[name].seconds]
+        share[name] = [rate / (bw / widths[width]) for rate, bw in zip(rates, read_bw)]
+        lines.append(f"{name:26s} {spread(rates)} tok/s = {spread([100 * x for x in share[name]], 0)}% "
+                     f"of the {width} bound")
+    lines.append("tokens identical: fp32 MKL / oneDNN / lean / fused every round; fp16 and int8 each every round")
+    print("\n".join(lines))
+
+    def best(width: str) -> str:
+        return max((n for n, w in width_of.items() if w == width), key=lambda n: statistics.median(share[n]))
+
+    b32, b16, b8 = best("fp32"), best("fp16"), best("int8")
+    pass32 = statistics.median(share[b32]) >= TARGET_FP32
+    pass8 = statistics.median(share[b8]) >= TARGET_INT8
+
+    def cell(name: str) -> str:
+        rates = [tokens / s for s in timings[name].seconds]
+        return f"{name} **{spread(rates)} tok/s**, {spread([100 * x for x in share[name]], 0)}% of its bound"
+
+    result = (f"read {spread([b / 1e9 for b in read_bw], 1)} GB/s (copy {spread([b / 1e9 for b in copy_bw], 1)}); "
+              f"bytes/token fp32 {widths['fp32'] / 1e9:.2f} GB, fp16 {widths['fp16'] / 1e9:.2f}, "
+              f"int8 {widths['int8'] / 1e9:.2f}; " + "; ".join(cell(n) for n in (b32, b16, b8))
+              + f"; MKL generate {spread([tokens / s for s in timings['generate fp32 (MKL)'].seconds])} tok/s; "
+              f"fp32 tokens identical across MKL / oneDNN / lean / fused every round. "
+              f"Targets fp32 >= {TARGET_FP32:.0%}: {'PASS' if pass32 else 'FAIL'}, "
+              f"int8 >= {TARGET_INT8:.0%}: {'PASS' if pass8 else 'FAIL'} ({tokens} tokens x {rounds} rounds)")
+    ok = pass32 and pass8
+    print(f"{result}\n{'PASS' if ok else 'FAIL'}")
+    if args.json:
+        write_result(args.json, "decode vs read-bandwidth bound (Qwen2-0.5B-sized, fp32 / fp16 / int8)",
+                     "python bench/decode_bound.py" + (" --quick" if args.quick else ""), result, ok)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

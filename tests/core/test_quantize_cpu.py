@@ -178,6 +178,33 @@ def test_lean_greedy_loop_stops_at_eos_like_generate(tiny_lm):
     assert torch.equal(ours, expected[:, : ours.shape[1]]) and int(ours[0, -1]) == eos
 
 
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_fast_loop_gives_generates_tokens_fused_or_not(tiny_lm, fused):
+    """The hand-written decoder step (static KV cache, fused q/k/v and gate/up) gives generate's exact tokens, and
+    fusing leaves the model's own forward and generate unchanged."""
+    import copy
+
+    from hflab.decode_speed import fast_greedy_decode, fuse_projections
+    from hflab.onednn_linear import use_onednn_linear
+
+    model, tokenizer = tiny_lm
+    model = copy.deepcopy(model)
+    use_onednn_linear(model, min_weights=1)
+    ids = tokenizer("The capital of France is", return_tensors="pt").input_ids
+    expected = model.generate(ids, max_new_tokens=12, do_sample=False, eos_token_id=None, pad_token_id=0)
+    params = sum(p.numel() for p in model.parameters())
+    if fused:
+        fuse_projections(model)
+        assert sum(p.numel() for p in model.parameters()) == params
+        assert torch.equal(model.generate(ids, max_new_tokens=12, do_sample=False, eos_token_id=None,
+                                          pad_token_id=0), expected)
+    assert torch.equal(fast_greedy_decode(model, ids, 12), expected)
+    eos = int(expected[0, ids.shape[1] + 2])
+    stopped = fast_greedy_decode(model, ids, 12, eos_token_id=eos)
+    assert torch.equal(stopped, expected[:, : stopped.shape[1]]) and int(stopped[0, -1]) == eos
+
+
 @needs_fbgemm
 @pytest.mark.parametrize("precision", ["fp16", "int8"])
 def test_loader_precision(tiny_env, precision):
