@@ -108,7 +108,7 @@ def main() -> int:
     logits = stepper.next_logits
     processors = build_processors(config)
     titles = ["raw", "repetition_penalty", "temperature", "top_k", "top_p", "min_p"]
-    words = {w: w for w in ("prob", "kept", "cut", "chosen", "rank", "cumulative")}
+    words = {w: w for w in ("prob", "kept", "cut", "chosen", "rank", "cumulative", "status", "series", "value")}
     labels = [str(i) for i in range(20)]
     compute, total, cpu = [], [], []
     for _ in range(15):
