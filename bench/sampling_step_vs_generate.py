@@ -100,9 +100,9 @@ def main() -> int:
     stepper = kept["stepper"]
     g, s = t["generate"], t["stepper"]
     wall = ratio(s, g)
-    cpu = statistics.median(s.cpu) / statistics.median(g.cpu)
+    cpu_ratio = statistics.median(s.cpu) / statistics.median(g.cpu)
     print(f"generate {args.tokens} tokens: {g.text(2)} wall; stepper ({len(stepper.steps)} distributions kept): "
-          f"{s.text(2)}; ratio {wall[0]:.3f} ({wall[1]:.3f}-{wall[2]:.3f}) wall, {cpu:.3f} CPU (target <= 1.2)")
+          f"{s.text(2)}; ratio {wall[0]:.3f} ({wall[1]:.3f}-{wall[2]:.3f}) wall, {cpu_ratio:.3f} CPU (target <= 1.2)")
 
     input_ids = torch.tensor([stepper.ids], device=device)
     logits = stepper.next_logits
@@ -129,7 +129,7 @@ def main() -> int:
     ok_ratio, ok_stage = wall[0] <= 1.2, stage_ms < 50
     result = (f"{args.tokens} tokens, {args.rounds} interleaved rounds, tokens identical every round: generate "
               f"{g.text(2)}, stepper {s.text(2)}: **{wall[0]:.3f}x** wall (rounds {wall[1]:.3f}-{wall[2]:.3f}), "
-              f"{cpu:.3f}x CPU (target <= 1.2x: {'PASS' if ok_ratio else 'FAIL'}). One step's stages over "
+              f"{cpu_ratio:.3f}x CPU (target <= 1.2x: {'PASS' if ok_ratio else 'FAIL'}). One step's stages over "
               f"{logits.shape[-1]:,} tokens, median of 15: compute {statistics.median(compute) * 1000:.1f} ms "
               f"({min(compute) * 1000:.1f}-{max(compute) * 1000:.1f}), compute + Vega-Lite spec **{stage_ms:.1f} ms** "
               f"({min(total) * 1000:.1f}-{max(total) * 1000:.1f}) (target < 50 ms: {'PASS' if ok_stage else 'FAIL'})")
