@@ -1,5 +1,7 @@
 """One-command setup for any OS with Python 3.11+: `python dev.py app`, `python dev.py test` or
-`python dev.py test --fast` (the core unit tests only, for quick checks while working), `python dev.py lint` (ruff).
+`python dev.py test --fast` (the core unit tests only, for quick checks while working), `python dev.py lint` (ruff),
+`python dev.py bench [--quick] [NAME ...]` (every benchmark in bench/, one at a time, into bench/results.md and the
+README's table; --quick: a subset with less work per round, under 10 minutes on 2 cores).
 
 Creates .venv if needed, installs the pinned requirements (offline assets with --no-deps), then runs
 the app or the whole test suite with that environment's Python. For the tests it also tries to build
@@ -7,15 +9,37 @@ llama.cpp's server (requirements-llama.txt, once per venv); if that fails, its t
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+sys.path.insert(0, str(ROOT / "bench"))
+import report  # noqa: E402  (bench/report.py: standard library only)
+
+# every benchmark `dev.py bench` runs, in order: (script, extra arguments of a full run, why --quick leaves it out)
+BENCHMARKS = (
+    ("tokenizer_batch", [], None),
+    ("sentiment_stats", [], None),
+    ("inside_views", [], None),
+    ("sampling_step_vs_generate", [], None),
+    ("story_streaming", [], None),
+    ("quantize_cpu", [], None),
+    ("sentiment_predict_speed", [], None),
+    ("decode_bound", [], None),
+    ("remote_ttft", [], None),
+    ("home_cold_start", [], None),
+    ("idle_server_cpu", [], "5 rounds x 2 servers x (start + idle window) take about 5 minutes"),
+    ("concurrency_rss", [], "8 browser sessions at once take about 4 minutes per round"),
+    ("sentiment_train_small", [], "two full offline trainings take about 7 minutes"),
+)
 
 
 def pip(*args: str) -> None:
@@ -45,8 +69,105 @@ def setup(requirements: str) -> None:
     pip("--no-deps", "-r", "requirements-offline.txt")
 
 
+def machine() -> list[tuple[str, str]]:
+    """CPU model, cores, memory, date, load average and the venv's library versions, for bench/results.md."""
+    import platform
+
+    cpu, memory = platform.processor() or platform.machine(), "unknown"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+        memory = f"{kb / 2**20:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    code = ("import importlib.metadata as m, platform; print(' / '.join(f'{n} {m.version(n)}' for n in "
+            "('torch', 'transformers', 'tokenizers', 'streamlit')) + f' / python {platform.python_version()}')")
+    versions = subprocess.run([str(PY), "-c", code], capture_output=True, text=True).stdout.strip() or "unknown"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    return [("machine", f"{cpu}, {os.cpu_count()} cores, {memory} memory, {platform.system()} {platform.release()}"),
+            ("date", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())), ("versions", versions),
+            ("load average at start (1, 5, 15 min)", load)]
+
+
+def run_benchmark(name: str, args: list[str], out: Path) -> dict:
+    """Run bench/NAME.py with --json in a subprocess, its output shown live; its fragment, or a FAILED one."""
+    fragment_path = out / f"{name}.json"
+    command = [str(PY), f"bench/{name}.py", *args, "--json", str(fragment_path)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    env.setdefault("HFLAB_ASSETS_DIR", str(Path.home() / ".cache" / "hflab-test-assets"))
+    start, tail = time.perf_counter(), []
+    with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        for line in proc.stdout:
+            print("    " + line, end="", flush=True)
+            tail = (tail + [line.strip()])[-5:]
+    seconds = time.perf_counter() - start
+    rerun = " ".join(["python", f"bench/{name}.py", *args])
+    if proc.returncode == 0 and fragment_path.exists():
+        fragment = json.loads(fragment_path.read_text(encoding="utf-8"))
+    elif fragment_path.exists():  # ran, missed its target
+        fragment = {**json.loads(fragment_path.read_text(encoding="utf-8")), "ok": False}
+    else:
+        reason = next((line for line in reversed(tail) if line), "no output")
+        fragment = {"benchmark": name, "command": rerun, "ok": False,
+                    "result": f"exit status {proc.returncode}: {reason}"}
+    print(f"  {'ok' if fragment['ok'] else 'FAILED'} in {seconds:.0f} s", flush=True)
+    return fragment
+
+
+def bench(extra: list[str]) -> int:
+    """`dev.py bench [--quick] [NAME ...]`: run the benchmarks one at a time, write bench/results.md and the README table."""
+    quick = "--quick" in extra
+    names = [a for a in extra if a != "--quick"]
+    unknown = set(names) - {name for name, _, _ in BENCHMARKS}
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {', '.join(n for n, _, _ in BENCHMARKS)}")
+        return 2
+    started = time.perf_counter()
+    setup("requirements-test.txt")
+    if quick:
+        print("--quick: llama.cpp's server is not built (about 10 minutes, once); remote_ttft uses it only if built")
+    else:
+        try_llama_server()
+    header = machine()
+    header.append(("mode", "--quick (less work per round, same >= 5 rounds)" if quick else "full"))
+    results = ROOT / "bench" / "results.md"
+    earlier = report.previous_rows(results.read_text(encoding="utf-8")) if results.exists() else {}
+    earlier_date = next((line.split(":", 1)[1].strip() for line in results.read_text(encoding="utf-8").splitlines()
+                         if line.startswith("- **date**")), "earlier") if results.exists() else "earlier"
+    rows, notes, failed = [], [], []
+    selected = [b for b in BENCHMARKS if not names or b[0] in names]
+    with tempfile.TemporaryDirectory(prefix="hflab-bench-") as tmp:
+        for i, (name, args, too_long) in enumerate(BENCHMARKS):
+            chosen = (name, args, too_long) in selected
+            if not chosen or (quick and too_long and not names):  # a name given explicitly runs even with --quick
+                why = "not selected" if not chosen else f"left out by --quick ({too_long})"
+                if name in earlier:
+                    rows.append(report.mark_earlier(earlier[name], earlier_date))
+                notes.append(f"- `bench/{name}.py`: {why}" + (f"; its row is from {earlier_date}" if name in earlier
+                                                                   else "; no earlier result"))
+                continue
+            run_args = [*args, "--quick"] if quick else args
+            print(f"[{i + 1}/{len(BENCHMARKS)}] bench/{name}.py {' '.join(run_args)}", flush=True)
+            fragment = run_benchmark(name, run_args, Path(tmp))
+            rows.append(report.row(fragment))
+            if not fragment["ok"]:
+                failed.append(name)
+    header.append(("wall time of this run (setup included)", f"{time.perf_counter() - started:.0f} s"))
+    text = report.render(header, rows, notes)
+    results.write_text(text, encoding="utf-8")
+    readme = ROOT / "README.md"
+    readme.write_text(report.between_markers(readme.read_text(encoding="utf-8"), text.split("\n", 2)[2]),
+                      encoding="utf-8")
+    print(f"wrote {results.relative_to(ROOT)} and the README's table"
+          + (f"; FAILED: {', '.join(failed)}" if failed else "; all benchmarks ok"))
+    return 1 if failed else 0
+
+
 def main() -> int:
-    """Entry point: `app` (default), `test [--fast]` or `lint`; extra arguments go to streamlit / pytest."""
+    """Entry point: `app` (default), `test [--fast]`, `lint` or `bench [--quick] [NAME ...]`; extra arguments go to
+    streamlit / pytest."""
     command, extra = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("app", [])
     if command == "app":
         setup("requirements.txt")
@@ -62,6 +183,8 @@ def main() -> int:
                                    cwd=ROOT)
         try_llama_server()
         return subprocess.call([str(PY), "-m", "pytest", "-q", "--durations=25", "tests", *extra], cwd=ROOT)
+    if command == "bench":
+        return bench(extra)
     print(__doc__)
     return 2
 

@@ -3,8 +3,10 @@
 Starts `streamlit run Home.py` once (offline, the packaged SmolLM2 as the story model, tiny random
 models for caption / translation / sentiment, since no such weights exist offline), opens every
 scenario once alone (baseline: RSS after that warm-up), then runs the eight sessions of
-tests/hostile/sessions.py concurrently and prints the peak RSS and its ratio to the baseline.
-Usage: python bench/concurrency_rss.py [--sessions N]
+tests/hostile/sessions.py concurrently, >= 5 rounds on the same server (a later round's peak above the first's would
+be memory growing per session), and prints the median (range) peak RSS and its ratio to the baseline. Every round
+must end with no page exception in any session. About 4 minutes a round on 2 cores.
+Usage: python bench/concurrency_rss.py [--sessions N] [--rounds 5] [--quick] [--json PATH]   (--quick: 4 sessions)
 """
 from __future__ import annotations
 
@@ -13,17 +15,22 @@ import asyncio
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from report import add_args, finish  # noqa: E402
+from rounds import interleave, spread, with_extras  # noqa: E402
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+
+def main() -> int:
+    parser = add_args(argparse.ArgumentParser())
     parser.add_argument("--sessions", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    if args.quick:
+        args.sessions = min(args.sessions, 4)
     work = Path(tempfile.mkdtemp(prefix="hflab-bench-conc-"))
     os.environ.update({"HFLAB_DATA_DIR": str(work / "data"), "HF_HOME": str(work / "hf_home"), "HF_HUB_OFFLINE": "1"})
     os.environ.setdefault("HFLAB_ASSETS_DIR", str(Path.home() / ".cache" / "hflab-test-assets"))
@@ -42,15 +49,24 @@ def main() -> None:
         proc = server_process()
         asyncio.run(run_all(url, base, concurrent=False))  # warm-up: every model loaded once
         idle = proc.memory_info().rss
-        start = time.perf_counter()
-        with PeakRSS(proc) as rss:
-            results = asyncio.run(run_all(url, scenarios, concurrent=True))
-        wall = time.perf_counter() - start
-    errors = sum(r["exceptions"] for r in results)
-    print(f"sessions: {len(scenarios)} concurrent, page exceptions: {errors}, wall {wall:.1f} s")
-    print(f"server RSS after warm-up (baseline): {idle / 2**20:.0f} MB")
-    print(f"peak server RSS under concurrency:  {rss.peak / 2**20:.0f} MB ({rss.peak / idle:.2f}x baseline)")
+
+        def concurrent():
+            with PeakRSS(proc) as rss:
+                results = asyncio.run(run_all(url, scenarios, concurrent=True))
+            return with_extras(sum(r["exceptions"] for r in results), peak_mb=rss.peak / 2**20)
+
+        # one path: the warm-up round is the sequential pass above, so interleave's own warm-up is a first
+        # concurrent round (untimed), and every round must end with 0 page exceptions like it
+        t = interleave({"concurrent": concurrent}, rounds=args.rounds, same=lambda a, b: a == b == 0)
+    peaks, idle_mb = t["concurrent"].extras["peak_mb"], idle / 2**20
+    result = (f"{len(scenarios)} concurrent sessions (tokenize, stories with the packaged SmolLM2, sentiment "
+              f"predictions), {args.rounds} rounds on one server after a warm-up that loaded every model, 0 page "
+              f"exceptions every round, {t['concurrent'].text(0)} wall a round: RSS after warm-up {idle_mb:.0f} MB, "
+              f"**peak {spread(peaks, 0)} MB** ({max(peaks) / idle_mb:.2f}x at most): models are shared, not "
+              f"loaded per session")
+    return finish(args, "Server memory with concurrent sessions",
+                  f"python bench/concurrency_rss.py --sessions {args.sessions} --rounds {args.rounds}", result)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

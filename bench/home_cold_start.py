@@ -1,10 +1,14 @@
 """Home page cold start: `streamlit run` -> first page rendered in Chromium, HF Lab vs a one-line
 baseline app started the same way in the same run; plus which heavy modules the Home path imports.
 
-Run: python bench/home_cold_start.py [repeats]
+Both apps get the same warm-up start (disk cache, browser) and alternate for >= 5 rounds (bench/rounds.py); each
+round's time is process start -> h1 rendered, and the h1's text must be the same every round.
+
+Run: python bench/home_cold_start.py [--rounds 5] [--quick] [--json PATH]   (--quick: the same work)
 """
 from __future__ import annotations
 
+import argparse
 import statistics
 import subprocess
 import sys
@@ -15,12 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from app_server import chromium, free_port  # noqa: E402
+from report import add_args, finish  # noqa: E402
+from rounds import interleave, spread, with_extras  # noqa: E402
 
 BASELINE = 'import streamlit as st\nst.title("baseline")\n'
 
 
-def time_to_first_page(script: Path, browser) -> float:
-    """Seconds from process start to an h1 rendered in the browser."""
+def time_to_first_page(script: Path, browser) -> with_extras:
+    """The h1's text, with the seconds from process start to that h1 rendered in the browser as `first_page`."""
     port = free_port()
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
@@ -34,10 +40,11 @@ def time_to_first_page(script: Path, browser) -> float:
                 break
             except Exception:
                 time.sleep(0.05)
-        page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
+        h1 = page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
         elapsed = time.perf_counter() - start
+        text = h1.inner_text()
         page.close()
-        return elapsed
+        return with_extras(text, first_page=elapsed)
     finally:
         proc.terminate()
         proc.wait()
@@ -51,19 +58,25 @@ def heavy_imports() -> list[str]:
     return [m for m in out.stdout.strip().split(",") if m]
 
 
-def main() -> None:
-    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+def main() -> int:
+    parser = add_args(argparse.ArgumentParser())
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
         baseline = Path(tmp) / "baseline.py"
         baseline.write_text(BASELINE)
-        base_t, lab_t = [], []
-        for _ in range(repeats):  # interleaved so drift hits both alike
-            base_t.append(time_to_first_page(baseline, browser))
-            lab_t.append(time_to_first_page(ROOT / "Home.py", browser))
-    b, lab = statistics.median(base_t), statistics.median(lab_t)
-    print(f"baseline app: {b:.2f} s, HF Lab Home: {lab:.2f} s, ratio {lab / b:.2f}x (median of {repeats})")
-    print(f"heavy modules imported on the Home path: {heavy_imports() or 'none'}")
+        t = interleave({"baseline": lambda: time_to_first_page(baseline, browser),
+                        "lab": lambda: time_to_first_page(ROOT / "Home.py", browser)}, rounds=args.rounds)
+    base, lab = t["baseline"].extras["first_page"], t["lab"].extras["first_page"]
+    ratios = [a / b for a, b in zip(lab, base)]
+    heavy = heavy_imports()
+    print(f"baseline app: {spread(base)} s, HF Lab Home: {spread(lab)} s")
+    result = (f"{args.rounds} interleaved rounds after one warm-up start each: HF Lab Home **{spread(lab)} s** vs a "
+              f"one-line app {spread(base)} s (**{statistics.median(ratios):.2f}x**, rounds {min(ratios):.2f}-"
+              f"{max(ratios):.2f}); heavy modules imported on the Home path: {', '.join(heavy) or 'none'}")
+    return finish(args, "Home cold start in Chromium", f"python bench/home_cold_start.py --rounds {args.rounds}",
+                  result, ok=not heavy)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

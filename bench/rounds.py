@@ -30,6 +30,7 @@ class Timing:
     name: str
     seconds: list[float] = field(default_factory=list)
     extras: dict[str, list[float]] = field(default_factory=dict)
+    cpu: list[float] = field(default_factory=list)  # this process's CPU seconds of every round (load aside)
 
     @property
     def median(self) -> float:
@@ -80,9 +81,10 @@ def interleave(paths: dict[str, Callable[[], Any]], rounds: int = 5, warmup: int
         order = names[r % len(names):] + names[:r % len(names)]
         outputs = {}
         for name in order:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             out, extras = _unwrap(paths[name]())
             timings[name].seconds.append(time.perf_counter() - start)
+            timings[name].cpu.append(time.process_time() - cpu_start)
             for key, value in extras.items():
                 timings[name].extras.setdefault(key, []).append(value)
             if not same(out, first[name]):
@@ -110,6 +112,12 @@ def _check_agree(outputs: dict[str, Any], agree: tuple[tuple[str, str], ...], wh
     for a, b in agree:
         if not same(outputs[a], outputs[b]):
             raise OutputChanged(f"{when}: {a} and {b} gave different outputs")
+
+
+def ratio(a: Timing, b: Timing) -> tuple[float, float, float]:
+    """(median, low, high) of a's seconds / b's seconds, round by round (the rounds are paired by interleaving)."""
+    ratios = [x / y for x, y in zip(a.seconds, b.seconds)]
+    return statistics.median(ratios), min(ratios), max(ratios)
 
 
 def spread(values: list[float], digits: int = 2) -> str:

@@ -2,13 +2,14 @@
 
 A Qwen2-0.5B-sized model (Qwen2-0.5B-Instruct's real config, random weights: timing only) generates
 64 tokens twice per round: once with `model.generate`, once with the playground's `Stepper` (one
-token per call, KV cache reused, every step's staged distribution summarised and kept). Rounds
-alternate so machine load hits both alike
-the best round of each is compared. Target: <= 1.2x.
+token per call, KV cache reused, every step's staged distribution summarised and kept). Both get the same
+warm-up, rounds interleave (bench/rounds.py) so machine load hits both alike, the tokens must be identical in
+every round, and the medians (ranges) are compared. Target: <= 1.2x.
 Then the per-step stage computation over the 151,936-token vocabulary (all five processors plus the
 chart spec) is timed on its own. Target: < 50 ms.
 
-Run: python bench/sampling_step_vs_generate.py [--rounds 2] [--tokens 64] [--threads N]
+Run: python bench/sampling_step_vs_generate.py [--rounds 5] [--tokens 64] [--threads N] [--quick] [--json PATH]
+(--quick: 12 tokens a round, the same 5 rounds)
 On a shared, oversubscribed CPU use --threads 1: torch's thread pool then waits on descheduled
 threads and every number (both sides) gets several times slower and noisier. Stage timings are
 reported as wall time and as this process's CPU time (what the work costs, load aside).
@@ -22,6 +23,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from report import add_args, finish  # noqa: E402
+from rounds import interleave, ratio  # noqa: E402
 
 
 def qwen2_05b(torch):
@@ -42,12 +46,14 @@ def sync(torch):
         torch.cuda.synchronize()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=2)
+def main() -> int:
+    parser = add_args(argparse.ArgumentParser())
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = parser.parse_args()
+    if args.quick:
+        args.tokens = min(args.tokens, 12)
 
     import torch
 
@@ -84,36 +90,25 @@ def main() -> None:
         stepper.run(model, config, args.tokens, top_n=20)
         return stepper.generated, stepper
 
-    with torch.no_grad():  # warm-up (allocator, kernels)
-        model.generate(torch.tensor([prompt], device=device), max_new_tokens=4, **settings.generate_kwargs())
-    gen_times, step_times, gen_cpu, step_cpu = [], [], [], []
-    for _ in range(args.rounds):
-        sync(torch)
-        t0, c0 = time.perf_counter(), time.process_time()
-        theirs = run_generate()
-        sync(torch)
-        gen_times.append(time.perf_counter() - t0)
-        gen_cpu.append(time.process_time() - c0)
-        t0, c0 = time.perf_counter(), time.process_time()
-        mine, stepper = run_stepper()
-        sync(torch)
-        step_times.append(time.perf_counter() - t0)
-        step_cpu.append(time.process_time() - c0)
-        assert mine == theirs, "stepper and generate disagree"
-        print(f"round: generate {gen_times[-1]:.2f} s ({gen_cpu[-1]:.2f} s CPU), "
-              f"stepper {step_times[-1]:.2f} s ({step_cpu[-1]:.2f} s CPU)", flush=True)
-    g, s = min(gen_times), min(step_times)
-    print(f"generate {args.tokens} tokens: {g:.2f} s wall, {min(gen_cpu):.2f} s CPU (best round)")
-    print(f"stepper  {args.tokens} tokens, {len(stepper.steps)} distributions kept: {s:.2f} s wall, "
-          f"{min(step_cpu):.2f} s CPU (best round)")
-    print(f"ratio stepper / generate: {s / g:.3f} wall, {min(step_cpu) / min(gen_cpu):.3f} CPU time "
-          f"(target <= 1.2); tokens identical: True")
+    kept = {}
+
+    def stepped():
+        tokens, kept["stepper"] = run_stepper()
+        return tokens
+
+    t = interleave({"generate": run_generate, "stepper": stepped}, rounds=args.rounds, agree=(("generate", "stepper"),))
+    stepper = kept["stepper"]
+    g, s = t["generate"], t["stepper"]
+    wall = ratio(s, g)
+    cpu_ratio = statistics.median(s.cpu) / statistics.median(g.cpu)
+    print(f"generate {args.tokens} tokens: {g.text(2)} wall; stepper ({len(stepper.steps)} distributions kept): "
+          f"{s.text(2)}; ratio {wall[0]:.3f} ({wall[1]:.3f}-{wall[2]:.3f}) wall, {cpu_ratio:.3f} CPU (target <= 1.2)")
 
     input_ids = torch.tensor([stepper.ids], device=device)
     logits = stepper.next_logits
     processors = build_processors(config)
     titles = ["raw", "repetition_penalty", "temperature", "top_k", "top_p", "min_p"]
-    words = {w: w for w in ("prob", "kept", "cut", "chosen", "rank", "cumulative")}
+    words = {w: w for w in ("prob", "kept", "cut", "chosen", "rank", "cumulative", "status", "series", "value")}
     labels = [str(i) for i in range(20)]
     compute, total, cpu = [], [], []
     for _ in range(15):
@@ -127,10 +122,20 @@ def main() -> None:
         compute.append(t1 - t0)
         total.append(t2 - t0)
         cpu.append(c2 - c0)
+    stage_ms = statistics.median(total) * 1000
     print(f"one step's stages over {logits.shape[-1]:,} tokens (median of 15; target < 50 ms): "
           f"compute {statistics.median(compute) * 1000:.1f} ms wall, compute + chart spec "
-          f"{statistics.median(total) * 1000:.1f} ms wall, {statistics.median(cpu) * 1000:.1f} ms CPU time")
+          f"{stage_ms:.1f} ms wall, {statistics.median(cpu) * 1000:.1f} ms CPU time")
+    ok_ratio, ok_stage = wall[0] <= 1.2, stage_ms < 50
+    result = (f"{args.tokens} tokens, {args.rounds} interleaved rounds, tokens identical every round: generate "
+              f"{g.text(2)}, stepper {s.text(2)}: **{wall[0]:.3f}x** wall (rounds {wall[1]:.3f}-{wall[2]:.3f}), "
+              f"{cpu_ratio:.3f}x CPU (target <= 1.2x: {'PASS' if ok_ratio else 'FAIL'}). One step's stages over "
+              f"{logits.shape[-1]:,} tokens, median of 15: compute {statistics.median(compute) * 1000:.1f} ms "
+              f"({min(compute) * 1000:.1f}-{max(compute) * 1000:.1f}), compute + Vega-Lite spec **{stage_ms:.1f} ms** "
+              f"({min(total) * 1000:.1f}-{max(total) * 1000:.1f}) (target < 50 ms: {'PASS' if ok_stage else 'FAIL'})")
+    return finish(args, "Sampling playground: Stepper vs generate",
+                  f"python bench/sampling_step_vs_generate.py --rounds {args.rounds} --tokens {args.tokens}", result)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

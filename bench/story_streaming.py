@@ -3,10 +3,12 @@
 The page path is exactly what app_pages/image_story.py runs: `stream_local` (TextIteratorStreamer fed by
 `generate` in a thread) -> `cut_at_sentence` -> `markdown_lines`, consumed chunk by chunk as
 st.write_stream does. The baseline is `model.generate` of the same prompt and the same number of
-greedy tokens, measured in the same process, alternating with the streamed runs. The model is a
-random Qwen2 with Qwen2-0.5B's shapes (about 494M parameters, fp32 on CPU).
+greedy tokens, measured in the same process; plain, streamed and a 1-token `generate` (the time-to-first-token
+baseline) get the same warm-up and interleave for >= 5 rounds (bench/rounds.py), the streamed text must equal the
+plain text (escaped alike) in every round. The model is a random Qwen2 with Qwen2-0.5B's shapes (about 494M
+parameters, fp32 on CPU).
 
-    python bench/story_streaming.py [--tokens 24] [--repeats 2]
+    python bench/story_streaming.py [--tokens 24] [--rounds 5] [--quick] [--json PATH]   (--quick: 8 tokens)
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from report import add_args, finish  # noqa: E402
+from rounds import interleave, ratio, spread, with_extras  # noqa: E402
 
 CHATML = ("{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' }}"
           "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}")
@@ -62,10 +67,12 @@ def build_model(tokenizer):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = add_args(argparse.ArgumentParser(description=__doc__.split("\n")[0]))
     parser.add_argument("--tokens", type=int, default=24)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    if args.quick:
+        args.tokens = min(args.tokens, 8)
 
     import torch
 
@@ -86,21 +93,17 @@ def main() -> int:
     prompt_len = inputs["input_ids"].shape[1]
     lock = threading.RLock()
 
-    def plain() -> tuple[float, str]:
-        t0 = time.perf_counter()
+    def plain() -> str:
         with torch.inference_mode():
             out = model.generate(**inputs, **settings.generate_kwargs())
-        seconds = time.perf_counter() - t0
         assert out.shape[1] - prompt_len == args.tokens
-        return seconds, tokenizer.decode(out[0, prompt_len:], skip_special_tokens=True)
+        return markdown_lines(tokenizer.decode(out[0, prompt_len:], skip_special_tokens=True))
 
-    def first_token_plain() -> float:
-        t0 = time.perf_counter()
+    def first_token_plain() -> list[int]:
         with torch.inference_mode():
-            model.generate(**inputs, **{**settings.generate_kwargs(), "max_new_tokens": 1})
-        return time.perf_counter() - t0
+            return model.generate(**inputs, **{**settings.generate_kwargs(), "max_new_tokens": 1})[0].tolist()
 
-    def streamed() -> tuple[float, float, str]:
+    def streamed() -> with_extras:
         t0 = time.perf_counter()
         first = None
         shown = []
@@ -108,7 +111,7 @@ def main() -> int:
             if first is None and chunk:
                 first = time.perf_counter() - t0
             shown.append(markdown_lines(chunk))  # what st.write_stream receives
-        return time.perf_counter() - t0, first or float("nan"), "".join(shown)
+        return with_extras("".join(shown), ttft=first or float("nan"))
 
     # the streamer's own cost (decode + queue) per token, timed inside generate's thread: contention-free evidence
     from transformers import TextIteratorStreamer
@@ -122,36 +125,32 @@ def main() -> int:
         put_seconds.append(time.perf_counter() - t0)
 
     TextIteratorStreamer.put = timed_put
-    plain()  # warm-up (allocations, kernels)
-    plain_s, stream_s, ttft_stream, ttft_plain = [], [], [], []
-    for _ in range(args.repeats):
-        seconds, text_plain = plain()
-        plain_s.append(seconds)
-        seconds, ttft, text_stream = streamed()
-        stream_s.append(seconds)
-        ttft_stream.append(ttft)
-        ttft_plain.append(first_token_plain())
-    assert text_stream == markdown_lines(text_plain), "the streamed tokens differ from plain generate"
-
+    t = interleave({"plain": plain, "streamed": streamed, "first token": first_token_plain}, rounds=args.rounds,
+                   agree=(("plain", "streamed"),))
     n = args.tokens
-    plain_tps = n / min(plain_s)
-    stream_tps = n / min(stream_s)
-    print(f"prompt {prompt_len} tokens, {n} new tokens (greedy), {args.repeats} alternating runs each, best run:")
-    print(f"  plain model.generate : {plain_tps:6.2f} tokens/s  (runs: {', '.join(f'{s:.2f}' for s in plain_s)} s)")
-    print(f"  page streaming path  : {stream_tps:6.2f} tokens/s  (runs: {', '.join(f'{s:.2f}' for s in stream_s)} s)")
-    print(f"  ratio streaming/plain: {stream_tps / plain_tps:.3f}x (median runs: "
-          f"{statistics.median(plain_s) / statistics.median(stream_s):.3f}x)")
-    print(f"  time to first token  : streamed {min(ttft_stream):.2f} s (first visible chunk); "
-          f"plain generate of 1 token {min(ttft_plain):.2f} s")
+    plain_t, stream_t, first_t = t["plain"], t["streamed"], t["first token"]
+    speed = ratio(plain_t, stream_t)  # streamed tokens/s over plain tokens/s, round by round
+    ttft = stream_t.extras["ttft"]
+    plain_tps, stream_tps = plain_t.rate(n), stream_t.rate(n)
     # decode only (prefill and first token removed), so the prompt's cost does not hide streaming overhead
-    plain_decode = (n - 1) / (min(plain_s) - min(ttft_plain))
-    stream_decode = (n - 1) / (min(stream_s) - min(ttft_stream))
+    plain_decode = (n - 1) / (plain_t.median - first_t.median)
+    stream_decode = (n - 1) / (stream_t.median - statistics.median(ttft))
     per_token = sum(put_seconds) / max(1, len(put_seconds))
-    print(f"  streamer cost        : {per_token * 1000:.2f} ms per token (decode + queue, {len(put_seconds)} calls) = "
-          f"{per_token * stream_tps * 100:.2f} % of a streamed token's time")
-    print(f"  decode only          : plain {plain_decode:.2f} tokens/s, streamed {stream_decode:.2f} tokens/s, "
-          f"ratio {stream_decode / plain_decode:.3f}x")
-    return 0
+    print(f"prompt {prompt_len} tokens, {n} new tokens (greedy), {args.rounds} interleaved rounds, medians (ranges):")
+    print(f"  plain model.generate : {plain_tps[0]:6.2f} tokens/s  ({plain_t.text(2)})")
+    print(f"  page streaming path  : {stream_tps[0]:6.2f} tokens/s  ({stream_t.text(2)})")
+    print(f"  ratio streaming/plain: {speed[0]:.3f}x ({speed[1]:.3f}-{speed[2]:.3f})")
+    print(f"  time to first token  : streamed {spread(ttft)} s; plain generate of 1 token {first_t.text(2)}")
+    print(f"  streamer cost        : {per_token * 1000:.2f} ms per token ({len(put_seconds)} calls)")
+    print(f"  decode only          : plain {plain_decode:.2f} tokens/s, streamed {stream_decode:.2f} tokens/s")
+    ok = speed[0] >= 0.95
+    result = (f"{n} greedy tokens after a {prompt_len}-token prompt, {args.rounds} interleaved rounds, streamed text "
+              f"identical to `generate`'s every round: streaming path {stream_tps[0]:.2f} tok/s vs `generate` "
+              f"{plain_tps[0]:.2f} tok/s: **{speed[0]:.3f}x** (rounds {speed[1]:.3f}-{speed[2]:.3f}; target >= 0.95x: "
+              f"{'PASS' if ok else 'FAIL'}); first visible chunk {spread(ttft)} s vs `generate` of 1 token "
+              f"{first_t.text(2)}; the streamer's own cost {per_token * 1000:.2f} ms per token")
+    return finish(args, "Story page: streaming path vs generate",
+                  f"python bench/story_streaming.py --tokens {n} --rounds {args.rounds}", result)
 
 
 if __name__ == "__main__":

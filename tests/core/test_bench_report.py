@@ -1,0 +1,100 @@
+"""The benchmark runner's pure parts: bench/rounds.py catches an output that changes in any round, and bench/report.py
+turns the scripts' fragments into bench/results.md and the README's table. No timings here (those are bench/'s)."""
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import report  # noqa: E402
+import rounds  # noqa: E402
+
+
+def counter_path(outputs):
+    """A path returning the given outputs one call after another (the first one is the warm-up's)."""
+    calls = iter(outputs)
+    return lambda: next(calls)
+
+
+def test_identical_outputs_give_one_timing_per_round():
+    t = rounds.interleave({"a": lambda: 1, "b": lambda: rounds.with_extras(1, tokens=4.0)}, rounds=5,
+                          agree=(("a", "b"),))
+    assert [len(t[n].seconds) for n in "ab"] == [5, 5]
+    assert t["b"].extras == {"tokens": [4.0] * 5}
+    assert len(t["a"].cpu) == 5 and t["a"].low <= t["a"].median <= t["a"].high
+
+
+def test_a_change_in_a_late_round_fails_the_run():
+    with pytest.raises(rounds.OutputChanged, match="round 4"):
+        rounds.interleave({"a": counter_path([1, 1, 1, 1, 2, 1])}, rounds=5)
+
+
+def test_paths_that_must_agree_are_checked_every_round():
+    # within tolerance of its own warm-up each, but apart from each other in round 3
+    close = lambda x, y: abs(x - y) <= 1e-5  # noqa: E731
+    a = counter_path([0.0, 0.0, 0.0, 6e-6, 0.0, 0.0])
+    b = counter_path([0.0, 0.0, 0.0, -6e-6, 0.0, 0.0])
+    with pytest.raises(rounds.OutputChanged, match="round 3: a and b"):
+        rounds.interleave({"a": a, "b": b}, rounds=5, same=close, agree=(("a", "b"),))
+    with pytest.raises(rounds.OutputChanged, match="warm-up"):
+        rounds.interleave({"a": lambda: 1, "b": lambda: 2}, rounds=5, agree=(("a", "b"),))
+
+
+def test_rounds_rotate_the_starting_path_and_warm_every_path_alike():
+    seen = []
+    rounds.interleave({name: (lambda name=name: seen.append(name)) for name in "abc"}, rounds=3, warmup=2)
+    assert seen == list("aabbcc") + list("abc") + list("bca") + list("cab")
+
+
+def test_custom_identity_and_tensors():
+    np = pytest.importorskip("numpy")
+    rounds.interleave({"a": lambda: np.arange(3)}, rounds=5)
+    with pytest.raises(rounds.OutputChanged):
+        rounds.interleave({"a": counter_path([np.ones(2), np.ones(2), np.ones(2) + 1e-3] + [np.ones(2)] * 3)},
+                          rounds=5, same=lambda x, y: bool(np.abs(x - y).max() <= 1e-5))
+
+
+def test_spread_and_ratio():
+    a, b = rounds.Timing("a", [2.0, 4.0, 6.0]), rounds.Timing("b", [1.0, 1.0, 2.0])
+    assert rounds.spread([3.0, 1.0, 2.0]) == "2.00 (1.00-3.00)"
+    assert rounds.ratio(a, b) == (3.0, 2.0, 4.0)  # paired: 2, 4, 3
+    assert a.text(1) == "4.0 s (2.0-6.0)"
+
+
+def test_fragment_written_by_finish(tmp_path):
+    args = report.add_args(__import__("argparse").ArgumentParser()).parse_args(["--json", str(tmp_path / "f.json"),
+                                                                              "--quick"])
+    assert args.quick
+    assert report.finish(args, "T", "python bench/t.py", "1 s (1-2)", ok=True) == 0
+    assert json.loads((tmp_path / "f.json").read_text()) == {"benchmark": "T", "command": "python bench/t.py",
+                                                              "result": "1 s (1-2)", "ok": True}
+    assert report.finish(args, "T", "python bench/t.py", "x", ok=False) == 1
+
+
+def test_results_rendering_rows_and_failures():
+    ok = report.row({"benchmark": "Tok", "command": "python bench/tokenizer_batch.py", "result": "a | b\nc", "ok": True})
+    bad = report.row({"benchmark": "decode_bound", "command": "python bench/decode_bound.py", "ok": False,
+                      "result": "exit status 1: OutputChanged: round 2"})
+    assert ok == "| Tok | `python bench/tokenizer_batch.py` | a \\| b c |"
+    assert "**FAILED**: exit status 1" in bad
+    text = report.render([("machine", "X, 2 cores"), ("date", "2026-01-01")], [ok, bad], ["- note"])
+    assert report.HEADER in text and text.index(ok) < text.index(bad) < text.index("- note")
+    assert "- **machine**: X, 2 cores" in text
+
+
+def test_rows_not_rerun_are_kept_with_their_date():
+    old = report.render([("date", "D1")], ["| Tok | `python bench/tokenizer_batch.py` | 1 s |",
+                                           "| Idle | `python bench/idle_server_cpu.py --rounds 5` | 62 CPU-s |"])
+    rows = report.previous_rows(old)
+    assert set(rows) == {"tokenizer_batch", "idle_server_cpu"}
+    kept = report.mark_earlier(rows["idle_server_cpu"], "D1")
+    assert kept.endswith("62 CPU-s *(not rerun in this run: measured D1)* |")
+    assert report.mark_earlier(kept, "D2") == kept  # the first date stays
+
+
+def test_readme_table_between_markers():
+    readme = f"intro\n{report.START}\nold table\n{report.END}\nafter\n"
+    assert report.between_markers(readme, "new\n") == f"intro\n{report.START}\nnew\n{report.END}\nafter\n"
+    with pytest.raises(ValueError):
+        report.between_markers("no markers", "x")
