@@ -1,6 +1,6 @@
 """One-command setup for any OS with Python 3.11+: `python dev.py app`, `python dev.py test` or
 `python dev.py test --fast` (the core unit tests only, for quick checks while working), `python dev.py lint` (ruff),
-`python dev.py bench [--quick] [NAME ...]` (every benchmark in bench/, one at a time, into bench/results.md and the
+`python dev.py rehearse` (issue 19: the Community Cloud rehearsal, bench/rehearse.py), `python dev.py bench [--quick] [NAME ...]` (every benchmark in bench/, one at a time, into bench/results.md and the
 README's table; --quick: a subset with less work per round, under 10 minutes on 2 cores).
 
 Creates .venv if needed, installs the pinned requirements (offline assets with --no-deps), then runs
@@ -185,6 +185,9 @@ def main() -> int:
         return subprocess.call([str(PY), "-m", "pytest", "-q", "--durations=25", "tests", *extra], cwd=ROOT)
     if command == "bench":
         return bench(extra)
+    if command == "rehearse":  # issue 19: full-size random models through the app from a requirements.txt-only venv
+        setup("requirements-test.txt")
+        return subprocess.call([str(PY), "bench/rehearse.py", *extra], cwd=ROOT)
     print(__doc__)
     return 2
 
