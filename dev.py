@@ -52,11 +52,16 @@ def try_llama_server() -> None:
     if subprocess.run([str(PY), "-c", "import llama_cpp.server"], capture_output=True).returncode == 0:
         return
     print("building llama.cpp's server for the remote-backend tests (about 10 minutes on 2 cores, once)...", flush=True)
+    # a portable AVX2 build, not -march=native: on a VM that hides AMX from the kernel, a native build on an AMX
+    # CPU (Sapphire Rapids) dies on its first tile instruction (general protection fault in libggml-cpu)
     env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 1),
            "CMAKE_ARGS": os.environ.get("CMAKE_ARGS", "-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF "
-                                                      "-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF")}
-    done = subprocess.run([str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r",
-                           "requirements-llama.txt"], cwd=ROOT, env=env)
+                                                      "-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=OFF "
+                                                      "-DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON "
+                                                      "-DGGML_BMI2=ON")}
+    # --no-cache-dir: pip's wheel cache ignores CMAKE_ARGS and would hand back a wheel built with other flags
+    done = subprocess.run([str(PY), "-m", "pip", "install", "--disable-pip-version-check", "--no-cache-dir", "-q",
+                           "-r", "requirements-llama.txt"], cwd=ROOT, env=env)
     if done.returncode != 0:
         print("warning: llama-cpp-python did not build; the llama.cpp server tests will skip", flush=True)
 

@@ -484,7 +484,7 @@ def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
     mode = choose_mode()
     remote = backend_choice("story", stop=False) if mode == "lab" else None
     ready = source.ready if remote is None else remote.problem() is None
-    precision = precision_choice("story") if remote is None and source.ready else "fp32"
+    precision = precision_choice("story", source) if remote is None and source.ready else "fp32"
     style = choose_style()
     caption = (state.get("story_caption_zh") or "").strip() or (state.get("story_caption_en") or "").strip()
     if mode == "lab":

@@ -14,6 +14,7 @@ from components.model_loading import load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep, keep_offered
 from components.tabs import page_tabs
+from hflab.loading import fits_fp32
 from hflab.messages import Message, MessageError
 from hflab.models import cache, checkpoint, code, licences, memory, typed
 from hflab.network import hub_status
@@ -93,7 +94,8 @@ def load_choice(source):
         if st.button(t("models.load_button"), key="models_load", type="primary"):
             st.session_state[loaded_key] = True
         if st.session_state.get(loaded_key):
-            return load(page_source, checkpoint.load_for_inspection, t("models.what"))
+            return load(page_source, checkpoint.load_for_inspection, t("models.what"),
+                        width="fp32" if fits_fp32(page_source) else "stored")
         st.caption(t("models.load_hint"))
     return None
 
@@ -152,6 +154,11 @@ def overview(source, handle) -> None:
         facts[t("models.ov.mem_measured")] = f"{handle.nbytes / MB:,.1f} MB"
     facts_table(facts)
     st.caption(t("models.ov.mem_note"))
+    if handle is not None and checkpoint.loaded_dtype(handle.value[0]) in ("bfloat16", "float16") and not fits_fp32(source):
+        from hflab.loading import estimate_load_bytes
+
+        st.info(t("models.ov.kept_stored", dtype=checkpoint.loaded_dtype(handle.value[0]),
+                  need=f"{estimate_load_bytes(source) // MB:,}", budget=f"{get_settings().memory_budget_mb:,}"))
     if summary and summary.format == "pytorch_bin":
         st.warning(t("models.ov.bin_weights"))
     elif summary and summary.format == "none" and source.kind not in ("hub", "mirror"):

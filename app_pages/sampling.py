@@ -143,7 +143,7 @@ def local_model() -> tuple[Source, str, Handle | None]:
     st.caption(t("sampling.model", model=source_caption(source)))
     if source.english_centric:
         st.info(t("sampling.english_centric"))
-    precision = precision_choice("sampling")
+    precision = precision_choice("sampling", source)
     return source, precision, load_causal_lm(source, precision)
 
 

@@ -145,6 +145,10 @@ async def drive(url: str, rss: TreeRSS, upload: Path) -> dict:
             await open_page("image_story")
             await page.locator(".st-key-story_image_source button", has_text=t("image_story.image.example", "zh")).click()
             await wait_stable(page, main)
+            if n == 1:  # which weight format the page chose for the causal LM, and the reason it gives
+                why = main.get_by_text("HFLAB_MEMORY_BUDGET_MB")
+                report["story_format"] = (await why.first.inner_text()).strip() if await why.count() else "fp32"
+                print(f"story page format: {report['story_format']}", flush=True)
             start = time.perf_counter()
             await main.get_by_role("button", name=t("image_story.run_all", "zh")).first.click()
             await wait_idle(page, 900_000)
@@ -215,6 +219,22 @@ def manager_events(log: Path) -> list[str]:
             if "hflab.manager:" in line]
 
 
+def held_twice(events: list[str]) -> list[str]:
+    """Models held in two forms at once, replayed from the manager's log ("loaded X (fp16) (N MB) ...", "unloaded X
+    ..."): the model id without its weight format is one model."""
+    held: dict[str, int] = {}
+    twice = []
+    for line in events:
+        found = re.search(r"hflab\.manager: (loaded|unloaded) (\S+)", line)
+        if not found:
+            continue
+        verb, model = found.groups()
+        held[model] = held.get(model, 0) + (1 if verb == "loaded" else -1)
+        if held[model] > 1:
+            twice.append(line)
+    return twice
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", default=str(Path.home() / ".cache" / "hflab-rehearsal"))
@@ -253,14 +273,17 @@ def main() -> int:
     print("model manager:")
     for line in events:
         print("  " + line)
+    twice = held_twice(events)
+    print(f"models held twice at once: {len(twice)}" + "".join("\n  " + line for line in twice))
     exceptions = sum(report["exceptions"].values())
-    ok = peak_mb <= LIMIT_MB and exceptions == 0 and all(s["story_chars"] and s["audio"] for s in report["stories"])
+    ok = (peak_mb <= LIMIT_MB and exceptions == 0 and not twice
+          and all(s["story_chars"] and s["audio"] for s in report["stories"]))
     print(f"page exceptions {exceptions}; whole rehearsal {total / 60:.1f} min; {'PASS' if ok else 'FAIL'}")
     if args.json:
         Path(args.json).write_text(json.dumps({
             **report, "idle_mb": round(idle / 2**20), "peak_mb": round(peak_mb),
             "phase_peaks_mb": {k: round(v / 2**20) for k, v in rss.phase_peaks.items()}, "events": events,
-            "minutes": round(total / 60, 1), "ok": ok}, ensure_ascii=False, indent=1), encoding="utf-8")
+            "held_twice": twice, "minutes": round(total / 60, 1), "ok": ok}, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0 if ok else 1
 
 

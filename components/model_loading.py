@@ -51,10 +51,13 @@ def explain_missing(source: Source, level: str = "error") -> None:
         st.code(source.fix, language="bash")
 
 
-def load(source: Source, loader: Callable[[Source], Any], what: str, variant: str = "") -> Handle | None:
+def load(source: Source, loader: Callable[[Source], Any], what: str, variant: str = "",
+         width: str = "fp32") -> Handle | None:
     """Load `source` through the manager with a spinner; on failure show why and return None.
 
     `variant` names a different form of the same model (e.g. "int8"): it is cached apart and shown in the label.
+    `width` is the weight format the loader uses ("fp32", "fp16", "int8" or "stored"): the memory budget is checked
+    with that load's peak (`hflab.loading.estimate_load_bytes`).
     """
     if not source.ready:
         explain_missing(source)
@@ -70,7 +73,7 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
             key = f"{source.cache_key}@{variant}" if variant else source.cache_key
             # a tokenizer is no copy of the model's weights: it may share the model's folder (bert-base-chinese)
             weights = "" if loader is loading.load_tokenizer else source.target or ""
-            return manager().get(key, lambda: loader(source), loading.estimate_load_bytes(source), label,
+            return manager().get(key, lambda: loader(source), loading.estimate_load_bytes(source, width), label,
                                  weights=weights)
     except MessageError as exc:  # the core said why: over the memory budget, pickle weights refused, a corrupt file
         show_message(exc.message)

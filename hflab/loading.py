@@ -7,6 +7,7 @@ large Linear layers run through oneDNN (hflab.onednn_linear; HFLAB_ONEDNN_LINEAR
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -113,26 +114,53 @@ def load_tokenizer(source: Source):
     return AutoTokenizer.from_pretrained(_target(source), **_common_kwargs(source))
 
 
-def _with_tokenizer(source: Source, auto_model: str) -> tuple[Any, Any]:
-    """(model, tokenizer) with transformers' `auto_model` class (e.g. "AutoModelForCausalLM"), placed and in eval mode."""
+def _with_tokenizer(source: Source, auto_model: str, dtype: Any = None) -> tuple[Any, Any]:
+    """(model, tokenizer) with transformers' `auto_model` class (e.g. "AutoModelForCausalLM"), placed and in eval mode;
+    `dtype` overrides the lab's (then the caller places the model)."""
     import transformers
 
     configure_torch()
     target = _target(source)
     tokenizer = transformers.AutoTokenizer.from_pretrained(target, **_common_kwargs(source))
-    model = getattr(transformers, auto_model).from_pretrained(target, **_model_kwargs(source))
-    return _place(model), tokenizer
+    kwargs = _model_kwargs(source)
+    if dtype is not None:
+        return getattr(transformers, auto_model).from_pretrained(target, **{**kwargs, "dtype": dtype}), tokenizer
+    return _place(getattr(transformers, auto_model).from_pretrained(target, **kwargs)), tokenizer
+
+
+def _stored_half_dtype(source: Source):
+    """torch.bfloat16 / torch.float16 when the checkpoint's weights are stored in that width, else None."""
+    import torch
+    import transformers
+
+    config = transformers.AutoConfig.from_pretrained(_target(source), **_common_kwargs(source))
+    dtype = getattr(config, "dtype", None)
+    dtype = getattr(torch, dtype) if isinstance(dtype, str) and hasattr(torch, dtype) else dtype
+    return dtype if dtype in (torch.bfloat16, torch.float16) else None
 
 
 def load_causal_lm(source: Source, precision: str = "fp32") -> tuple[Any, Any]:
     """(model, tokenizer) of a causal LM, in eval mode on the lab's device; on CPU optionally with its
-    Linear layers in fp16 or int8 (hflab.quantize)."""
-    model, tokenizer = _with_tokenizer(source, "AutoModelForCausalLM")
-    if precision != "fp32":
-        from hflab.quantize import quantize_linear
+    Linear layers in fp16 or int8 (hflab.quantize).
 
-        model = quantize_linear(model, precision, inplace=True)
-    return model, tokenizer
+    A checkpoint stored in half precision (Qwen2-0.5B-Instruct is bf16) loads in that width for fp16 / int8 and
+    is converted one layer at a time, giving back each layer's read checkpoint pages and freed heap: it never
+    holds the fp32 model, whose load would need fp32 weights plus the checkpoint (2.8 GB for Qwen2-0.5B)."""
+    if precision == "fp32":
+        return _with_tokenizer(source, "AutoModelForCausalLM")
+    from hflab.os_memory import drop_checkpoint_pages, trim_heap
+    from hflab.quantize import quantize_linear
+
+    def give_back() -> None:
+        drop_checkpoint_pages()
+        trim_heap()
+
+    half = _stored_half_dtype(source) if device() == "cpu" else None
+    model, tokenizer = _with_tokenizer(source, "AutoModelForCausalLM", dtype=half) if half else (
+        _with_tokenizer(source, "AutoModelForCausalLM"))
+    model = quantize_linear(model, precision, inplace=True, after_each=give_back)
+    give_back()
+    return _place(model), tokenizer
 
 
 def load_caption_model(source: Source) -> tuple[Any, Any]:
@@ -151,10 +179,33 @@ def load_seq2seq(source: Source) -> tuple[Any, Any]:
     return _with_tokenizer(source, "AutoModelForSeq2SeqLM")
 
 
-def estimate_load_bytes(source: Source) -> int:
-    """Rough bytes a model will take once loaded, from its weight files (0 when unknown)."""
+@functools.lru_cache(maxsize=64)
+def _hub_weights(repo_id: str) -> tuple[int, str]:
+    """(bytes of the safetensors files, stored dtype) of a Hub repo not downloaded yet, from its file list and config
+    (two small requests, once per process); (0, "") when the Hub does not answer."""
+    from huggingface_hub import hf_hub_download
+
+    from hflab.models.checkpoint import hub_files
+
+    try:
+        files, _ = hub_files(repo_id, token=hf_token())
+        config = json.loads(Path(hf_hub_download(repo_id, "config.json", token=hf_token())).read_text(encoding="utf-8"))
+    except Exception:  # offline, no access, no config: the load itself will say why
+        return 0, ""
+    dtype = config.get("dtype") or config.get("torch_dtype") or ""
+    return sum(f.size for f in files if f.name.endswith(".safetensors")), dtype if isinstance(dtype, str) else ""
+
+
+def _checkpoint_weights(source: Source) -> tuple[int, str]:
+    """(bytes of the weight files, the dtype they are stored in) of a checkpoint folder or Hub repo; (0, "") when
+    unknown."""
+    from hflab.models import typed
+
+    # a typed id is sized by its own capped download (hflab.models.cache), never with the operator's token here
+    if source.kind in ("hub", "mirror") and source.target and not typed.is_typed(source):
+        return _hub_weights(source.target)
     if not source.target or not Path(source.target).is_dir():
-        return 0
+        return 0, ""
     d = Path(source.target)
     weights = sum(f.stat().st_size for f in d.glob("*.safetensors")) or sum(f.stat().st_size for f in d.glob("*.bin"))
     try:
@@ -162,5 +213,23 @@ def estimate_load_bytes(source: Source) -> int:
         dtype = config.get("dtype") or config.get("torch_dtype") or ""
     except (OSError, ValueError):
         dtype = ""
-    # half-precision checkpoints double in size when loaded in fp32 on CPU
-    return weights * 2 if dtype in ("bfloat16", "float16") else weights
+    return weights, dtype if isinstance(dtype, str) else ""
+
+
+def estimate_load_bytes(source: Source, precision: str = "fp32") -> int:
+    """Rough bytes a model needs at the peak of its CPU load (0 when unknown), what the memory budget is checked with.
+
+    fp32 of a checkpoint stored in half precision: its fp32 weights (twice the files) plus the files themselves,
+    which transformers reads in full while it builds the fp32 copy. "stored" (the checkpoint's own width) and fp16 /
+    int8 (converted one layer at a time, see load_causal_lm) stay within the fp32 weights."""
+    weights, dtype = _checkpoint_weights(source)
+    if dtype not in ("bfloat16", "float16"):
+        return weights
+    if precision == "stored":
+        return weights
+    return weights * 3 if precision == "fp32" else weights * 2
+
+
+def fits_fp32(source: Source) -> bool:
+    """True when loading `source` in fp32 stays within the memory budget (HFLAB_MEMORY_BUDGET_MB)."""
+    return estimate_load_bytes(source) <= get_settings().memory_budget_mb * 2**20

@@ -6,7 +6,6 @@ that would exceed the budget.
 """
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
 import sys
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hflab.messages import MessageError
+from hflab.os_memory import release_memory
 
 log = logging.getLogger(__name__)  # one line per load and unload: which models were evicted when, in the server log
 
@@ -45,21 +45,16 @@ class Handle:
 
 
 def measure_nbytes(value: Any) -> int:
-    """Bytes held by the parameters and buffers of every torch module inside `value`."""
+    """Bytes held by the weights of every torch module inside `value`: parameters, buffers and the packed weights
+    of quantized layers (which are neither)."""
     if "torch" not in sys.modules:
         return 0
     import torch
 
+    from hflab.quantize import weight_bytes
+
     items = value if isinstance(value, (tuple, list)) else (value.values() if isinstance(value, dict) else (value,))
-    total = 0
-    for item in items:
-        if isinstance(item, torch.nn.Module):
-            seen = set()
-            for t in list(item.parameters()) + list(item.buffers()):
-                if t.data_ptr() not in seen:  # tied weights count once
-                    seen.add(t.data_ptr())
-                    total += t.numel() * t.element_size()
-    return total
+    return sum(weight_bytes(item) for item in items if isinstance(item, torch.nn.Module))
 
 
 class ModelManager:
@@ -157,14 +152,3 @@ class ModelManager:
                 for h in handles
             ]
 
-
-def release_memory() -> None:
-    """Collect garbage, then hand freed heap pages back to the OS: glibc keeps freed small blocks (most weight
-    tensors of a layer are under its 32 MB mmap threshold), so without `malloc_trim` an unloaded model's memory
-    stays in the process and the next model's load adds to it."""
-    gc.collect()
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # musl or another libc: nothing to trim
-            pass

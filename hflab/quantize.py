@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 # weight formats the lab offers for a CPU causal LM; "fp32" is the model as loaded
@@ -33,24 +33,39 @@ def available_precisions() -> tuple[str, ...]:
     return PRECISIONS
 
 
-def quantize_linear(model, precision: str, inplace: bool = False):
-    """`model` (a copy unless `inplace`) with every nn.Linear in `precision` ("fp16" or "int8"), eval mode, CPU."""
+def quantize_linear(model, precision: str, inplace: bool = False, after_each: Callable[[], Any] | None = None):
+    """`model` (a copy unless `inplace`) with every nn.Linear in `precision` ("fp16" or "int8"), eval mode, CPU.
+
+    The same swap as torch's `quantize_dynamic` (each layer through `DynamicLinear.from_float`), one layer at a
+    time, largest first, calling `after_each` after every layer: a model loaded in half precision is widened one
+    layer at a time, so memory never holds the whole model in fp32 (the LM head, often tied to the embeddings,
+    goes first while little else is resident). Layers that are not Linear end in fp32."""
     import torch
-    from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig, quantize_dynamic
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+    from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig
 
     if precision not in PRECISIONS[1:]:
         raise ValueError(f"precision must be one of {PRECISIONS[1:]}, not {precision!r}")
     target = model if inplace else copy.deepcopy(model)
     target = target.to("cpu").eval()
-    spec = {}
-    for name, module in target.named_modules():
-        if isinstance(module, torch.nn.Linear):
-            outlier = name.rsplit(".", 1)[-1] in OUTLIER_LAYERS
-            spec[name] = default_dynamic_qconfig if precision == "int8" and not outlier else float16_dynamic_qconfig
-    with warnings.catch_warnings():
-        # torch marks torch.ao eager quantization deprecated in favour of torchao; it is still shipped and works
-        warnings.simplefilter("ignore")
-        return quantize_dynamic(target, spec, inplace=True)
+    # names, not modules: a list of the old modules would keep every replaced layer alive until the end
+    names = sorted((name for name, module in target.named_modules() if isinstance(module, torch.nn.Linear)),
+                   key=lambda name: -target.get_submodule(name).weight.numel())
+    for name in names:
+        parent_name, _, child = name.rpartition(".")
+        parent = target.get_submodule(parent_name) if parent_name else target
+        module = getattr(parent, child)
+        outlier = child in OUTLIER_LAYERS
+        module.qconfig = default_dynamic_qconfig if precision == "int8" and not outlier else float16_dynamic_qconfig
+        module.float()  # a half-precision layer (and the embedding tied to it) widens here, one at a time
+        with warnings.catch_warnings():
+            # torch marks torch.ao eager quantization deprecated in favour of torchao; it is still shipped and works
+            warnings.simplefilter("ignore")
+            setattr(parent, child, DynamicLinear.from_float(module))
+        del module
+        if after_each is not None:
+            after_each()
+    return target.float()
 
 
 def layer_precisions(model) -> dict[str, str]:

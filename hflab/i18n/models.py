@@ -78,6 +78,12 @@ STRINGS = {
     "models.ov.not_in_cache": {"zh": "不在 HF 缓存里（没有版本信息）", "en": "not in the HF cache (no revision)"},
     "models.ov.stored_dtype": {"zh": "存储精度（config）", "en": "Stored dtype (config)"},
     "models.ov.loaded_dtype": {"zh": "加载后的精度", "en": "Loaded dtype"},
+    "models.ov.kept_stored": {
+        "zh": "这个模型按存储格式 {dtype} 加载：以 fp32 加载约需 {need} MB，超过了内存预算 {budget} MB"
+              "（HFLAB_MEMORY_BUDGET_MB）。参数量和结构不变，只是每个参数占 2 字节。",
+        "en": "This model is loaded as stored, in {dtype}: an fp32 load would need about {need} MB, over the memory "
+              "budget of {budget} MB (HFLAB_MEMORY_BUDGET_MB). Parameters and structure are the same, at 2 bytes each.",
+    },
     "models.ov.weights_format": {"zh": "权重格式", "en": "Weights format"},
     "models.ov.params_header": {"zh": "参数量（来自 safetensors 文件头，未加载）", "en": "Parameters (from safetensors headers, not loaded)"},
     "models.ov.params_loaded": {"zh": "参数总量（已加载，sum(p.numel())）", "en": "Total parameters (loaded, sum(p.numel()))"},

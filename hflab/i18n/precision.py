@@ -35,4 +35,17 @@ STRINGS = {
         "en": "This code loads the fp32 model; the page is running it with {precision} weights, so probabilities "
               "(and with int8 also the generated tokens) can differ from what the code gives.",
     },
+    "precision.why_default": {
+        "zh": "默认用 {default}：以 fp32 加载这个模型约需 {need} MB（fp32 权重，加上加载时读入的 bf16/fp16 原文件），"
+              "超过了内存预算 {budget} MB（HFLAB_MEMORY_BUDGET_MB）。{default} 逐层转换，不会同时占用整份 fp32 模型。",
+        "en": "{default} by default: loading this model in fp32 needs about {need} MB (the fp32 weights plus the "
+              "bf16/fp16 files read while loading), over the memory budget of {budget} MB (HFLAB_MEMORY_BUDGET_MB). "
+              "{default} converts one layer at a time and never holds the whole fp32 model.",
+    },
+    "precision.fp32_over_budget": {
+        "zh": "以 fp32 加载这个模型约需 {need} MB，超过内存预算 {budget} MB：加载会被拒绝。请选 {default}，"
+              "或调大 HFLAB_MEMORY_BUDGET_MB（机器内存足够时）。",
+        "en": "Loading this model in fp32 needs about {need} MB, over the memory budget of {budget} MB: the load will be "
+              "refused. Pick {default}, or raise HFLAB_MEMORY_BUDGET_MB (when the machine has the memory).",
+    },
 }

@@ -149,11 +149,12 @@ def architecture_class(config):
 
 
 def load_for_inspection(source: Source) -> tuple[Any, Any]:
-    """(model, tokenizer or None): the checkpoint's own architecture class, fp32 on CPU, never remote code."""
+    """(model, tokenizer or None): the checkpoint's own architecture class, never remote code; fp32 on CPU when that
+    fits the memory budget (see `hflab.loading.fits_fp32`), else as stored (Qwen2-0.5B-Instruct: bfloat16)."""
     import torch
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
-    from hflab.loading import configure_torch, device, safe_weights_kwargs
+    from hflab.loading import configure_torch, device, fits_fp32, safe_weights_kwargs
     from hflab.models import cache, typed
     from hflab.settings import hf_token
 
@@ -172,7 +173,8 @@ def load_for_inspection(source: Source) -> tuple[Any, Any]:
         weights_summary(source.target)  # a corrupt file gets a clear message before transformers tries it
     config = AutoConfig.from_pretrained(source.target, trust_remote_code=False, token=token)
     cls = architecture_class(config) or AutoModel
-    dtype = torch.float32 if device() == "cpu" else "auto"
+    # on CPU fp32, unless its load would not fit the memory budget: then in the width it is stored in
+    dtype = torch.float32 if device() == "cpu" and fits_fp32(source) else "auto"
     model = cls.from_pretrained(source.target, dtype=dtype, trust_remote_code=False, token=token,
                                 **safe_weights_kwargs(source.target)).eval().to(device())
     try:

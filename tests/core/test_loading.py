@@ -24,9 +24,12 @@ def test_bf16_checkpoint_loads_fp32_on_cpu(tiny_models, session_dir):
     source = resolve("causal_lm", local_dir=str(bf16_dir))
     loaded, _ = load_causal_lm(source)
     assert loaded.dtype == torch.float32 and not loaded.training
-    # half-precision weights double when loaded in fp32
+    # an fp32 load of half-precision files peaks at the fp32 weights (twice the files) plus the files themselves;
+    # the stored width and the layer-by-layer fp16 / int8 conversion stay within the fp32 weights
     weights = sum(f.stat().st_size for f in bf16_dir.glob("*.safetensors"))
-    assert estimate_load_bytes(source) == 2 * weights
+    assert estimate_load_bytes(source) == 3 * weights
+    assert estimate_load_bytes(source, "stored") == weights
+    assert estimate_load_bytes(source, "fp16") == estimate_load_bytes(source, "int8") == 2 * weights
 
 
 def _enables_remote_code(source: str) -> bool:

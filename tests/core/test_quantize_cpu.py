@@ -226,6 +226,66 @@ def test_every_quantizing_test_skips_without_fbgemm():
     no_kernel = {"test_unknown_precision_is_refused", "test_every_quantizing_test_skips_without_fbgemm"}  # refused first
     quantizing = {name: fn for name, fn in globals().items() if name.startswith("test_") and name not in no_kernel
                   and re.search(r"quantize_linear\(|quantize_dynamic\(|load_causal_lm\(", inspect.getsource(fn))}
-    assert len(quantizing) == 7
+    assert len(quantizing) == 9
     unmarked = [name for name, fn in quantizing.items() if needs_fbgemm.mark not in getattr(fn, "pytestmark", [])]
     assert unmarked == []
+
+
+@needs_fbgemm
+@pytest.mark.parametrize("precision", ["fp16", "int8"])
+def test_layer_by_layer_conversion_equals_torchs_quantize_dynamic(tiny_lm, precision):
+    """The lab swaps one layer at a time (largest first); torch's own quantize_dynamic over the same layers is the
+    oracle: the same formats and bit-identical logits."""
+    import copy
+    import warnings
+
+    from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig, quantize_dynamic
+
+    from hflab.quantize import OUTLIER_LAYERS, layer_precisions, quantize_linear
+
+    model, tokenizer = tiny_lm
+    spec = {name: default_dynamic_qconfig if precision == "int8" and name.rsplit(".", 1)[-1] not in OUTLIER_LAYERS
+            else float16_dynamic_qconfig for name, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        oracle = quantize_dynamic(copy.deepcopy(model), spec)
+    calls = []
+    ours = quantize_linear(model, precision, after_each=lambda: calls.append(1))
+    assert len(calls) == len(spec) and layer_precisions(ours) == layer_precisions(oracle)
+    ids = tokenizer("hello world, the cat", return_tensors="pt").input_ids
+    with torch.inference_mode():
+        assert torch.equal(ours(ids).logits, oracle(ids).logits)
+
+
+@needs_fbgemm
+@pytest.mark.parametrize("precision", ["fp16", "int8"])
+def test_a_bf16_checkpoint_converts_without_the_fp32_model_and_gives_the_same_model(tiny_models, session_dir,
+                                                                                      precision):
+    """Qwen2-0.5B-Instruct is stored in bf16: the fp16 / int8 load reads it in bf16 and widens one layer at a time
+    (the fp32 model is never whole in memory); the result equals the fp32 load quantized by torch itself."""
+    import warnings
+
+    from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig, quantize_dynamic
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from hflab import loading
+    from hflab.quantize import OUTLIER_LAYERS
+    from hflab.sources import resolve
+
+    bf16_dir = session_dir / "data" / f"tiny_bf16_{precision}"
+    AutoModelForCausalLM.from_pretrained(tiny_models["causal_lm"], dtype=torch.bfloat16).save_pretrained(bf16_dir)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_models["causal_lm"])
+    tokenizer.save_pretrained(bf16_dir)
+    source = resolve("causal_lm", local_dir=str(bf16_dir))
+    assert loading._stored_half_dtype(source) is torch.bfloat16
+    ours, _ = loading.load_causal_lm(source, precision)
+    assert {p.dtype for p in ours.parameters()} == {torch.float32}
+    fp32 = AutoModelForCausalLM.from_pretrained(bf16_dir, dtype=torch.float32).eval()
+    spec = {name: default_dynamic_qconfig if precision == "int8" and name.rsplit(".", 1)[-1] not in OUTLIER_LAYERS
+            else float16_dynamic_qconfig for name, m in fp32.named_modules() if isinstance(m, torch.nn.Linear)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        oracle = quantize_dynamic(fp32, spec)
+    ids = tokenizer("hello world, the cat", return_tensors="pt").input_ids
+    with torch.inference_mode():
+        assert torch.equal(ours(ids).logits, oracle(ids).logits)

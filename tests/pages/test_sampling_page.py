@@ -434,3 +434,30 @@ def test_code_expander_offers_the_reproduction_as_a_notebook(tiny_env, lang, mon
     assert settings["stages"]["top_k"] == {"top_k": 50}
     code = next(c.value for c in at.code if "model.generate(" in c.value)
     assert "\n\n".join(c.source for c in nb.cells[2:]).split() == code.split()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_model_whose_fp32_load_does_not_fit_the_budget_defaults_to_fp16_and_says_why(tiny_env, lang, monkeypatch):
+    """Qwen2-0.5B-Instruct under Community Cloud's budget: fp32 would need 2.8 GB to load (bench/rehearse.py)."""
+    from hflab import loading
+    from hflab.quantize import available_precisions
+    from hflab.settings import get_settings
+
+    if "fp16" not in available_precisions():
+        pytest.skip("int8 / fp16 CPU weights need PyTorch's fbgemm (x86) quantized engine, which this build lacks (ARM)")
+    budget = get_settings().memory_budget_mb
+    need = budget + 700
+    real = loading.estimate_load_bytes
+    monkeypatch.setattr(loading, "estimate_load_bytes", lambda source, precision="fp32": (
+        need * 2**20 if precision == "fp32" and source.role == "causal_lm" else real(source, precision)))
+    at = open_page(PAGE, lang)
+    assert at.segmented_control(key="sampling_precision").value == "fp16"
+    captions = [c.value for c in at.caption]
+    assert t("precision.why_default", lang, default="fp16", need=f"{need:,}", budget=f"{budget:,}") in captions
+    _button(at, "sampling.step_button", lang).click().run()
+    assert not error_texts(at) and len(at.session_state["sampling_stepper"].generated) == 1
+    at.segmented_control(key="sampling_precision").set_value("fp32").run()
+    assert t("precision.fp32_over_budget", lang, default="fp16", need=f"{need:,}", budget=f"{budget:,}") in [
+        c.value for c in at.caption]
+    assert t("problem.budget", lang, model=markdown_literal("Qwen/Qwen2-0.5B-Instruct"), needed=need,
+             budget=budget) in error_texts(at)

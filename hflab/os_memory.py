@@ -1,0 +1,73 @@
+"""Giving memory back to the operating system: freed heap (glibc `malloc_trim`) and read checkpoint pages.
+
+Why: on Community Cloud the app has 2.7 GB, and two kinds of memory stay in the process after it is no longer used.
+glibc keeps freed small blocks (most weight tensors of a layer are under its 32 MB mmap threshold), and the pages of
+a memory-mapped safetensors file that a load has read stay resident until the whole file is unmapped.
+"""
+from __future__ import annotations
+
+import ctypes
+import gc
+import sys
+
+MADV_DONTNEED = 4  # linux/mman.h
+
+
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6", use_errno=True) if sys.platform.startswith("linux") else None
+    except OSError:  # musl or another libc: nothing to trim
+        return None
+
+
+def release_memory() -> None:
+    """Collect garbage, then hand freed heap pages back to the OS (without it an unloaded model's memory stays in
+    the process and the next model's load adds to it)."""
+    gc.collect()
+    trim_heap()
+
+
+def trim_heap() -> None:
+    """glibc's `malloc_trim(0)`: return the free heap to the OS (a no-op elsewhere)."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
+
+
+def checkpoint_mappings() -> list[tuple[int, int]]:
+    """(start, length) of every mapping of a .safetensors file in this process with no changed page (Linux).
+
+    safetensors maps files private and writable; a page written to (a weight trained in place) becomes an anonymous
+    copy that exists only in memory, so a mapping with any anonymous page is left alone."""
+    try:
+        lines = open("/proc/self/smaps", encoding="utf-8", errors="replace").read().splitlines()
+    except OSError:
+        return []
+    spans, current = [], None
+    for line in lines:
+        head = line.split(maxsplit=5)
+        if "-" in head[0] and len(head) >= 5:  # a mapping's header line: "start-end perms offset dev inode [path]"
+            start, end = (int(x, 16) for x in head[0].split("-"))
+            current = [start, end - start, 0] if len(head) == 6 and head[5].endswith(".safetensors") else None
+            if current:
+                spans.append(current)
+        elif current and head[0] == "Anonymous:":  # a written page of a private file mapping is an anonymous copy
+            current[2] += int(head[1])
+    return [(start, length) for start, length, changed_kb in spans if changed_kb == 0]
+
+
+def drop_checkpoint_pages() -> int:
+    """Take the read pages of mapped safetensors files out of this process's resident memory; returns the bytes
+    of the mappings advised.
+
+    Safe for any tensor still using them: a clean page of a file mapping is read again from the page cache (or
+    the file) on its next use, unchanged. The page cache itself is reclaimable memory the kernel frees on demand."""
+    libc = _libc()
+    if libc is None:
+        return 0
+    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    total = 0
+    for start, length in checkpoint_mappings():
+        if libc.madvise(start, length, MADV_DONTNEED) == 0:
+            total += length
+    return total
