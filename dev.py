@@ -30,6 +30,7 @@ BENCHMARKS = (
     ("sentiment_stats", [], None),
     ("inside_views", [], None),
     ("sampling_step_vs_generate", [], None),
+    ("sampling_first_start", [], None),
     ("story_streaming", [], None),
     ("quantize_cpu", [], None),
     ("sentiment_predict_speed", [], None),
@@ -39,6 +40,7 @@ BENCHMARKS = (
     ("idle_server_cpu", [], "5 rounds x 2 servers x (start + idle window) take about 5 minutes"),
     ("concurrency_rss", [], "8 browser sessions at once take about 4 minutes per round"),
     ("sentiment_train_small", [], "two full offline trainings take about 7 minutes"),
+    ("rehearse", [], "the Community Cloud rehearsal (full-size models through the app) takes about 12 minutes"),
 )
 
 

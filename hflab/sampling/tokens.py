@@ -10,8 +10,12 @@ from hflab.sampling.processors import StepView
 
 
 def token_labels(tokenizer, ids: Sequence[int]) -> list[str]:
-    """Display text of each token id: whole characters, <0xE4> for partial UTF-8 bytes, spaces made visible."""
-    return [visible(piece_label(b)) for b in token_bytes(tokenizer, [int(i) for i in ids])]
+    """Display text of each token id: whole characters, <0xE4> for partial UTF-8 bytes, spaces made visible;
+    `[id N]` for an id beyond the vocabulary (an embedding row no token uses)."""
+    ids = [int(i) for i in ids]
+    pieces = tokenizer.convert_ids_to_tokens(ids)
+    return [f"[id {i}]" if piece is None else visible(piece_label(b))
+            for i, piece, b in zip(ids, pieces, token_bytes(tokenizer, ids))]
 
 
 def first_divergence(token_lists: Sequence[Sequence[int]]) -> int | None:

