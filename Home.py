@@ -4,7 +4,9 @@ import streamlit as st
 from components.i18n import t
 from components.secrets import apply_secrets
 from components.sidebar import render_sidebar
+from hflab.os_memory import configure_allocator, trim_heap
 
+configure_allocator()  # before any model: large tensors go back to the OS when freed (hflab/os_memory.py)
 st.set_page_config(page_title="HF Lab", page_icon="🤗", layout="wide")
 apply_secrets()
 
@@ -21,4 +23,8 @@ navigation = st.navigation(
     [st.Page(path, title=t(key), icon=icon, default=default) for path, key, icon, default in PAGES]
 )
 render_sidebar()
-navigation.run()
+try:
+    navigation.run()
+finally:
+    # a run that generated or loaded leaves freed heap in the process (glibc keeps it): give it back after each run
+    trim_heap()

@@ -117,15 +117,14 @@ def review_csv(path: Path) -> Path:
     return path
 
 
-async def drive(url: str, rss: TreeRSS, upload: Path) -> dict:
-    """The learner's session; returns story times, step times and page exceptions."""
+async def drive(url: str, rss: TreeRSS, upload: Path, report: dict) -> None:
+    """The learner's session; fills `report` with story times, step times and page exceptions as it goes."""
     from app_server import CHROMIUM, CHROMIUM_ARGS
     from hostile.sessions import wait_idle, wait_stable
     from playwright.async_api import async_playwright
 
     from hflab.i18n import t
 
-    report: dict = {"stories": [], "exceptions": {}}
     SHOTS.mkdir(exist_ok=True)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -203,7 +202,7 @@ async def drive(url: str, rss: TreeRSS, upload: Path) -> dict:
             rss.phase = "models"
             await open_page("models")
             for role in ("caption", "translation", "causal_lm", "sentiment"):
-                await page.locator('[class*="st-key-models_role"] [data-baseweb=select]').first.click(timeout=120_000)
+                await page.locator('[class*="st-key-models_role"] [role=combobox]').first.click(timeout=120_000)
                 await page.get_by_role("option", name=re.compile("^" + re.escape(t(f"role.{role}", "zh")))).click()
                 await wait_idle(page)
                 await page.locator(".st-key-models_load button").first.click()
@@ -217,7 +216,6 @@ async def drive(url: str, rss: TreeRSS, upload: Path) -> dict:
             print(f"stopped during {rss.phase}; the page said:\n" + (await main.inner_text())[-1500:], flush=True)
             raise
         await browser.close()
-    return report
 
 
 def manager_events(log: Path) -> list[str]:
@@ -233,7 +231,7 @@ def held_twice(events: list[str]) -> list[str]:
     twice = []
     for line in events:
         found = re.search(r"hflab\.manager: (loaded|unloaded) (\S+)", line)
-        if not found:
+        if not found or "(0 MB)" in line:  # a tokenizer holds no weights (it may share the model's folder)
             continue
         verb, model = found.groups()
         held[model] = held.get(model, 0) + (1 if verb == "loaded" else -1)
@@ -267,8 +265,11 @@ def main() -> int:
     with running_app(env, log_path=log, python=str(python)) as url:
         rss = TreeRSS(server_pid(url))
         idle = rss.now()
+        report: dict = {"stories": [], "exceptions": {}}
         try:
-            report = asyncio.run(drive(url, rss, upload))
+            asyncio.run(drive(url, rss, upload, report))
+        except Exception as exc:  # the memory figures up to the failure still count: report them, and FAIL
+            report["exceptions"][f"rehearsal stopped: {type(exc).__name__}"] = 1
         finally:
             rss.stop()
     events = manager_events(log)

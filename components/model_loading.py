@@ -84,10 +84,12 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
             convert_packaged()
         with st.spinner(t("common.loading", what=f"{what} ({label})")):
             key = f"{source.cache_key}@{variant}" if variant else source.cache_key
-            # a tokenizer is no copy of the model's weights: it may share the model's folder (bert-base-chinese)
-            weights = "" if loader is loading.load_tokenizer else source.target or ""
-            return manager().get(key, lambda: loader(source), loading.estimate_load_bytes(source, width), label,
-                                 weights=weights)
+            # a tokenizer is no copy of the model's weights: it may share the model's folder (bert-base-chinese),
+            # and it holds no weights to budget for
+            tokenizer = loader is loading.load_tokenizer
+            return manager().get(key, lambda: loader(source),
+                                 0 if tokenizer else loading.estimate_load_bytes(source, width), label,
+                                 weights="" if tokenizer else source.target or "")
     except MessageError as exc:  # the core said why: over the memory budget, pickle weights refused, a corrupt file
         show_message(exc.message)
     except Exception as exc:  # any loader failure becomes a message; the app keeps running

@@ -11,6 +11,8 @@ import gc
 import sys
 
 MADV_DONTNEED = 4  # linux/mman.h
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc malloc.h mallopt parameters
+MMAP_THRESHOLD = 4 << 20
 
 
 def _libc():
@@ -18,6 +20,17 @@ def _libc():
         return ctypes.CDLL("libc.so.6", use_errno=True) if sys.platform.startswith("linux") else None
     except OSError:  # musl or another libc: nothing to trim
         return None
+
+
+def configure_allocator() -> bool:
+    """Make glibc give large blocks straight back: every allocation of 4 MB or more (weights, activations, KV
+    caches) gets its own mapping, returned to the OS when freed; without this glibc raises its threshold to the
+    largest block freed so far (up to 32 MB) and keeps later tensors in a heap that only grows. Two arenas, not
+    8 per core: Streamlit runs every session in its own thread. True when glibc took both settings."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mallopt"):
+        return False
+    return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(libc.mallopt(M_ARENA_MAX, 2))
 
 
 def release_memory() -> None:

@@ -68,7 +68,7 @@ def get_settings() -> Settings:
         )
     return Settings(
         data_dir=data_dir,
-        memory_budget_mb=_env_int("HFLAB_MEMORY_BUDGET_MB", 2200),
+        memory_budget_mb=_env_int("HFLAB_MEMORY_BUDGET_MB", 2000),
         allowed_roots=roots,
         dataset_dir=dataset_dir,
         network_timeout_s=_env_float("HFLAB_NETWORK_TIMEOUT_S", 2.0),

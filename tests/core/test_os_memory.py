@@ -64,3 +64,12 @@ def _start_of(path) -> int:
         if len(parts) == 6 and parts[5].strip() == str(path):
             return int(parts[0].split("-")[0], 16)
     raise AssertionError(f"{path} is not mapped")
+
+
+def test_glibc_takes_the_allocator_settings():
+    """Home.py calls it before any model loads; the effect on memory is measured by bench/rehearse.py."""
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt settings are glibc's")
+    assert os_memory.configure_allocator() is True
