@@ -189,21 +189,21 @@ def _hub_weights(repo_id: str) -> tuple[int, str]:
     (two small requests, once per process); (0, "") when the Hub does not answer."""
     from huggingface_hub import hf_hub_download
 
-    from hflab.models.checkpoint import hub_files
+    from hflab.models.checkpoint import hub_files, stored_dtype
 
     try:
         files, _ = hub_files(repo_id, token=hf_token())
         config = json.loads(Path(hf_hub_download(repo_id, "config.json", token=hf_token())).read_text(encoding="utf-8"))
     except Exception:  # offline, no access, no config: the load itself will say why
         return 0, ""
-    dtype = config.get("dtype") or config.get("torch_dtype") or ""
-    return sum(f.size for f in files if f.name.endswith(".safetensors")), dtype if isinstance(dtype, str) else ""
+    return sum(f.size for f in files if f.name.endswith(".safetensors")), stored_dtype(config)
 
 
 def _checkpoint_weights(source: Source) -> tuple[int, str]:
     """(bytes of the weight files, the dtype they are stored in) of a checkpoint folder or Hub repo; (0, "") when
     unknown."""
     from hflab.models import typed
+    from hflab.models.checkpoint import config_dict, stored_dtype
 
     # a typed id is sized by its own capped download (hflab.models.cache), never with the operator's token here
     if source.kind in ("hub", "mirror") and source.target and not typed.is_typed(source):
@@ -212,12 +212,7 @@ def _checkpoint_weights(source: Source) -> tuple[int, str]:
         return 0, ""
     d = Path(source.target)
     weights = sum(f.stat().st_size for f in d.glob("*.safetensors")) or sum(f.stat().st_size for f in d.glob("*.bin"))
-    try:
-        config = json.loads((d / "config.json").read_text(encoding="utf-8"))
-        dtype = config.get("dtype") or config.get("torch_dtype") or ""
-    except (OSError, ValueError):
-        dtype = ""
-    return weights, dtype if isinstance(dtype, str) else ""
+    return weights, stored_dtype(config_dict(d))
 
 
 def estimate_load_bytes(source: Source, precision: str = "fp32") -> int:
