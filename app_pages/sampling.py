@@ -616,58 +616,64 @@ def attention_tab(play: Playground) -> None:
                          "sampling.attention.summary_note")
 
 
-header("nav.sampling", "sampling.intro")
-remote = backend_choice("sampling")
-if remote is not None:
-    remote_panel(remote)
-    st.stop()
-source, precision, handle = local_model()
-if handle is None:
-    st.stop()
-model, tokenizer = handle.value
-reset_knobs_for_model(source.cache_key)
-vocab_size = int(model.config.get_text_config().vocab_size)
+def main() -> None:
+    """The page, top to bottom; a function, so no module global keeps the model alive after the manager unloads it
+    (widget callbacks hold this module's globals)."""
+    header("nav.sampling", "sampling.intro")
+    remote = backend_choice("sampling")
+    if remote is not None:
+        remote_panel(remote)
+        st.stop()
+    source, precision, handle = local_model()
+    if handle is None:
+        st.stop()
+    model, tokenizer = handle.value
+    reset_knobs_for_model(source.cache_key)
+    vocab_size = int(model.config.get_text_config().vocab_size)
 
-left, right = st.columns([3, 2], gap="large")
-with left:
-    prompt, use_chat, seed, top_n = prompt_inputs(tokenizer, source.english_centric)
-with right:
-    st.markdown(f"**{t('sampling.settings')}**")
-    settings = knob_widgets("sampling", vocab_size, knob_values(model_defaults(model)))
-    st.caption(t("sampling.model_defaults_note"))
-if not check_text(prompt):
-    st.stop()
-with handle.lock:
-    prompt_text, prompt_ids = encode_prompt(tokenizer, prompt, use_chat)
-limit = max_positions(model) or 10**9
-with left:
-    show_encoded_prompt(prompt_text if use_chat else None, len(prompt_ids), limit)
-    if use_chat:
-        note_markers_kept_as_text([{"role": "user", "content": prompt}], special_token_strings(tokenizer))
-if not prompt_fits(prompt_ids, limit):
-    st.stop()
-if show_messages(settings_problems(settings)):
-    st.warning(t("sampling.fix_settings"))
-    st.stop()
-config = effective_generation_config(model, settings)
-show_generation_config(model, settings, config)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        prompt, use_chat, seed, top_n = prompt_inputs(tokenizer, source.english_centric)
+    with right:
+        st.markdown(f"**{t('sampling.settings')}**")
+        settings = knob_widgets("sampling", vocab_size, knob_values(model_defaults(model)))
+        st.caption(t("sampling.model_defaults_note"))
+    if not check_text(prompt):
+        st.stop()
+    with handle.lock:
+        prompt_text, prompt_ids = encode_prompt(tokenizer, prompt, use_chat)
+    limit = max_positions(model) or 10**9
+    with left:
+        show_encoded_prompt(prompt_text if use_chat else None, len(prompt_ids), limit)
+        if use_chat:
+            note_markers_kept_as_text([{"role": "user", "content": prompt}], special_token_strings(tokenizer))
+    if not prompt_fits(prompt_ids, limit):
+        st.stop()
+    if show_messages(settings_problems(settings)):
+        st.warning(t("sampling.fix_settings"))
+        st.stop()
+    config = effective_generation_config(model, settings)
+    show_generation_config(model, settings, config)
 
-stepper_key = (source.cache_key, tuple(prompt_ids), seed)
-play = Playground(handle, prompt_ids, settings, config, session_stepper(handle, stepper_key, prompt_ids, seed),
-                  stepper_key, seed, top_n, vocab_size, max(1, min(get_settings().max_new_tokens, 256)))
-tab_names = ("explore", "compare", "many", "lens", "attention", "notes")
-tabs = page_tabs("app_pages/sampling.py", tab_names, lambda name: t(f"sampling.tab.{name}"), key="sampling_tab")
-with tabs["explore"]:
-    explore_tab(play, prompt, prompt_text, use_chat, load_reference(source), precision)
-with tabs["compare"]:
-    compare_tab(play)
-with tabs["many"]:
-    many_tab(play)
-with tabs["lens"]:
-    if tabs["lens"].open:  # a forward pass over the whole context: only while the tab is on screen
-        lens_tab(play)
-with tabs["attention"]:
-    if tabs["attention"].open:  # a forward pass under eager attention: only while the tab is on screen
-        attention_tab(play)
-with tabs["notes"]:
-    st.markdown(t("sampling.notes"))
+    stepper_key = (source.cache_key, tuple(prompt_ids), seed)
+    play = Playground(handle, prompt_ids, settings, config, session_stepper(handle, stepper_key, prompt_ids, seed),
+                      stepper_key, seed, top_n, vocab_size, max(1, min(get_settings().max_new_tokens, 256)))
+    tab_names = ("explore", "compare", "many", "lens", "attention", "notes")
+    tabs = page_tabs("app_pages/sampling.py", tab_names, lambda name: t(f"sampling.tab.{name}"), key="sampling_tab")
+    with tabs["explore"]:
+        explore_tab(play, prompt, prompt_text, use_chat, load_reference(source), precision)
+    with tabs["compare"]:
+        compare_tab(play)
+    with tabs["many"]:
+        many_tab(play)
+    with tabs["lens"]:
+        if tabs["lens"].open:  # a forward pass over the whole context: only while the tab is on screen
+            lens_tab(play)
+    with tabs["attention"]:
+        if tabs["attention"].open:  # a forward pass under eager attention: only while the tab is on screen
+            attention_tab(play)
+    with tabs["notes"]:
+        st.markdown(t("sampling.notes"))
+
+
+main()

@@ -670,39 +670,45 @@ def api_tab(source, tokenizer, anatomy) -> None:
 
 # ---------------------------------------------------------------- the page
 
-# one container above the tabs: what appears in it (notes, messages) never moves the tabs, which Streamlit
-# would re-create on the first tab (a click in the surgery tab jumped back to the first one, issue 18.5)
-with st.container():
-    header("nav.tokenizer", "tokenizer.intro")
-    source = resolve_role("tokenizer")
-    st.caption(t("tokenizer.source", source=source_caption(source)))
-    handle = load(source, load_tokenizer, t("tokenizer.what"))
-    if handle is None:
-        st.stop()
-    tokenizer, lock = session_tokenizer(handle)
-    if st.session_state.get(EDITS_KEY):
-        st.info(t("tokenizer.edited_note", size=len(tokenizer)))
-    settings = get_settings()
+def main() -> None:
+    """The page, top to bottom; a function, so no module global keeps the tokenizer alive after the manager unloads it
+    (widget callbacks hold this module's globals)."""
+    # one container above the tabs: what appears in it (notes, messages) never moves the tabs, which Streamlit
+    # would re-create on the first tab (a click in the surgery tab jumped back to the first one, issue 18.5)
+    with st.container():
+        header("nav.tokenizer", "tokenizer.intro")
+        source = resolve_role("tokenizer")
+        st.caption(t("tokenizer.source", source=source_caption(source)))
+        handle = load(source, load_tokenizer, t("tokenizer.what"))
+        if handle is None:
+            st.stop()
+        tokenizer, lock = session_tokenizer(handle)
+        if st.session_state.get(EDITS_KEY):
+            st.info(t("tokenizer.edited_note", size=len(tokenizer)))
+        settings = get_settings()
 
-    prepare_input_state()
-    raw_texts, raw_pairs, one_per_line, options = render_input(settings)
-    texts, pairs, messages = checked_input(tokenizer, lock, settings, raw_texts, raw_pairs, one_per_line, options)
-    blocked = show_messages(messages)
-    anatomy = run_call(handle, tokenizer, lock, texts, pairs, options) if texts and not blocked else None
+        prepare_input_state()
+        raw_texts, raw_pairs, one_per_line, options = render_input(settings)
+        texts, pairs, messages = checked_input(tokenizer, lock, settings, raw_texts, raw_pairs, one_per_line, options)
+        blocked = show_messages(messages)
+        anatomy = run_call(handle, tokenizer, lock, texts, pairs, options) if texts and not blocked else None
 
-tab_anatomy, tab_vocab, tab_surgery, tab_compare, tab_attention, tab_api = page_tabs(
-    "app_pages/tokenizer.py", ("anatomy", "vocab", "surgery", "compare", "attention", "api"),
-    lambda name: t(f"tokenizer.tab.{name}"), key="tok_tab").values()
-with tab_anatomy:
-    anatomy_tab(tokenizer, lock, anatomy, options)
-with tab_vocab:
-    vocab_tab(tokenizer, lock)
-with tab_surgery:
-    surgery_tab(handle, tokenizer, source, settings.data_dir / "tmp")
-with tab_compare:
-    compare_tab(source, tokenizer, lock, texts)
-with tab_attention:
-    if tab_attention.open is not False:  # the encoder loads and runs only while its tab is open
-        attention_tab(texts, pairs)
-with tab_api:
-    api_tab(source, tokenizer, anatomy)
+    tab_anatomy, tab_vocab, tab_surgery, tab_compare, tab_attention, tab_api = page_tabs(
+        "app_pages/tokenizer.py", ("anatomy", "vocab", "surgery", "compare", "attention", "api"),
+        lambda name: t(f"tokenizer.tab.{name}"), key="tok_tab").values()
+    with tab_anatomy:
+        anatomy_tab(tokenizer, lock, anatomy, options)
+    with tab_vocab:
+        vocab_tab(tokenizer, lock)
+    with tab_surgery:
+        surgery_tab(handle, tokenizer, source, settings.data_dir / "tmp")
+    with tab_compare:
+        compare_tab(source, tokenizer, lock, texts)
+    with tab_attention:
+        if tab_attention.open is not False:  # the encoder loads and runs only while its tab is open
+            attention_tab(texts, pairs)
+    with tab_api:
+        api_tab(source, tokenizer, anatomy)
+
+
+main()

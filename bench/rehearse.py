@@ -62,6 +62,7 @@ class TreeRSS:
 
         self.proc, self.interval_s = psutil.Process(pid), interval_s
         self.peak, self.phase, self.phase_peaks = 0, "start", {}
+        self.phase_split: dict[str, str] = {}  # the server's anonymous / file-backed MB at each phase's peak
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -78,11 +79,22 @@ class TreeRSS:
                 pass
         return total
 
+    def split(self) -> str:
+        """The server process's resident memory as "anon A MB, file F MB" (Linux)."""
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return ""
+        kb = dict(re.findall(r"^(RssAnon|RssFile):\s+(\d+)", status, re.M))
+        return f"anon {int(kb.get('RssAnon', 0)) // 1024} MB, file {int(kb.get('RssFile', 0)) // 1024} MB"
+
     def _run(self) -> None:
         while not self._stop.is_set():
             rss = self.now()
             self.peak = max(self.peak, rss)
-            self.phase_peaks[self.phase] = max(self.phase_peaks.get(self.phase, 0), rss)
+            if rss > self.phase_peaks.get(self.phase, 0):
+                self.phase_peaks[self.phase] = rss
+                self.phase_split[self.phase] = self.split()
             time.sleep(self.interval_s)
 
     def stop(self) -> None:
@@ -277,7 +289,7 @@ def main() -> int:
     peak_mb = rss.peak / 2**20
     print(f"server RSS after start {idle / 2**20:.0f} MB; peak {peak_mb:.0f} MB (limit {LIMIT_MB:.0f} MB)")
     for phase, peak in rss.phase_peaks.items():
-        print(f"  peak during {phase}: {peak / 2**20:.0f} MB")
+        print(f"  peak during {phase}: {peak / 2**20:.0f} MB (server {rss.phase_split.get(phase, '?')})")
     print("model manager:")
     for line in events:
         print("  " + line)
@@ -288,7 +300,8 @@ def main() -> int:
           and all(s["story_chars"] and s["audio"] for s in report["stories"]))
     print(f"page exceptions {exceptions}; whole rehearsal {total / 60:.1f} min; {'PASS' if ok else 'FAIL'}")
     details = {**report, "idle_mb": round(idle / 2**20), "peak_mb": round(peak_mb),
-               "phase_peaks_mb": {k: round(v / 2**20) for k, v in rss.phase_peaks.items()}, "events": events,
+               "phase_peaks_mb": {k: round(v / 2**20) for k, v in rss.phase_peaks.items()},
+               "phase_split": rss.phase_split, "events": events,
                "held_twice": twice, "minutes": round(total / 60, 1), "ok": ok}
     if args.details:
         Path(args.details).write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -298,12 +311,12 @@ def main() -> int:
 
 def load_seconds(events: list[str], window: tuple[float, float]) -> float:
     """Seconds the manager spent loading models inside `window` (wall-clock start, end), from its log lines
-    ("2026-12-03 10:35:42,282 hflab.manager: loaded X (1462 MB) in 25.7 s"; the log has whole seconds)."""
+    ("2026-12-03 10:35:42,282 hflab.manager: loaded X (1462 MB) in 25.7 s; process RSS ..."; the log has whole seconds)."""
     import datetime
 
     total = 0.0
     for line in events:
-        found = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ hflab\.manager: loaded .* in ([\d.]+) s$", line)
+        found = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ hflab\.manager: loaded .* in ([\d.]+) s\b", line)
         if found:
             logged = datetime.datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S").timestamp()
             if window[0] - 1 <= logged <= window[1]:

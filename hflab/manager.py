@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hflab.messages import MessageError
-from hflab.os_memory import release_memory
+from hflab.os_memory import describe_resident, release_memory
 
 log = logging.getLogger(__name__)  # one line per load and unload: which models were evicted when, in the server log
 
@@ -104,7 +104,8 @@ class ModelManager:
                 raise BudgetTooSmall(label or key, nbytes, self.budget_bytes)
             handle = Handle(key, value, nbytes, label=label or key, load_seconds=time.perf_counter() - start,
                             weights=weights)
-            log.info("loaded %s (%.0f MB) in %.1f s", handle.label, nbytes / 2**20, handle.load_seconds)
+            log.info("loaded %s (%.0f MB) in %.1f s; %s", handle.label, nbytes / 2**20, handle.load_seconds,
+                     describe_resident())
             with self._registry_lock:
                 self._handles[key] = handle
                 self.load_counts[key] = self.load_counts.get(key, 0) + 1
@@ -141,6 +142,7 @@ class ModelManager:
         if handles:
             handles.clear()  # the last references the manager held
             release_memory()
+            log.info("released: %s", describe_resident())
 
     def snapshot(self) -> list[dict]:
         """Rows describing every loaded model, most recently used first."""

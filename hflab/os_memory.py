@@ -47,6 +47,23 @@ def trim_heap() -> None:
         libc.malloc_trim(0)
 
 
+def resident_mb() -> dict[str, int]:
+    """This process's resident memory in MB (Linux): "rss" in all, "anon" (heap, tensors) and "file" (mapped
+    libraries and checkpoints); empty elsewhere."""
+    names = {"VmRSS:": "rss", "RssAnon:": "anon", "RssFile:": "file"}
+    try:
+        lines = open("/proc/self/status", encoding="ascii", errors="replace").read().splitlines()
+    except OSError:
+        return {}
+    return {names[f[0]]: int(f[1]) // 1024 for f in map(str.split, lines) if f and f[0] in names}
+
+
+def describe_resident() -> str:
+    """"process RSS 1234 MB (anon 1100, file 134)" for the server log; "" where it cannot be read."""
+    mb = resident_mb()
+    return f"process RSS {mb['rss']} MB (anon {mb['anon']}, file {mb['file']})" if len(mb) == 3 else ""
+
+
 def checkpoint_mappings() -> list[tuple[int, int]]:
     """(start, length) of every mapping of a .safetensors file in this process with no changed page (Linux).
 

@@ -8,10 +8,15 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def open_page(page: str, lang: str = "zh", timeout: float = 120) -> AppTest:
-    """Run Home.py's navigation and switch to `page` (e.g. 'app_pages/tokenizer.py') in `lang`."""
+def open_page(page: str, lang: str = "zh", timeout: float = 120, tab: str | None = None) -> AppTest:
+    """Run Home.py's navigation and switch to `page` (e.g. 'app_pages/tokenizer.py') in `lang`, on its `tab`
+    (as a Learning-path link opens it) when given."""
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=timeout)
     at.session_state["lang_en"] = lang == "en"
+    if tab:
+        from hflab.learn.chapters import TAB_REQUEST_KEY
+
+        at.session_state[TAB_REQUEST_KEY] = {"page": page, "tab": tab}
     at.switch_page(page)
     return at.run()
 

@@ -23,10 +23,23 @@ def pad_batch(ids: Sequence[Sequence[int]], pad_id: int, to_length: int | None =
     return {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": torch.zeros_like(input_ids)}
 
 
-def sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices in batches of similar length (longest first), for inference."""
+MAX_BATCH_TOKENS = 8192  # padded tokens per inference batch: 64 rows of 128 tokens, 16 of 512
+
+
+def sorted_batches(lengths: Sequence[int], batch_size: int, max_tokens: int = MAX_BATCH_TOKENS) -> list[list[int]]:
+    """Indices in batches of similar length (longest first), for inference: at most `batch_size` rows and at most
+    `max_tokens` padded tokens (rows x longest row) each, at least one row.
+
+    Why the token cap: BERT's attention holds batch x heads x length^2 scores per layer, 64 rows of 512 tokens
+    are 0.8 GB for one layer's scores alone; 16 rows of 512 are a quarter of that."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        rows = max(1, min(batch_size, max_tokens // max(1, lengths[order[start]])))  # the first row is the longest
+        batches.append(order[start : start + rows])
+        start += rows
+    return batches
 
 
 def bucketed_batches(lengths: Sequence[int], batch_size: int, seed: int, bucket_batches: int = 50) -> list[list[int]]:

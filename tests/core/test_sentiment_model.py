@@ -45,6 +45,29 @@ def test_predictions_equal_the_models_own_logits(tiny):
         np.testing.assert_allclose(row, torch.softmax(logits, -1).numpy(), atol=1e-5)
 
 
+def test_inference_batches_are_capped_by_padded_tokens():
+    from hflab.sentiment.batching import sorted_batches
+
+    lengths = [512, 10, 300, 512, 40, 512, 100]
+    batches = sorted_batches(lengths, batch_size=64, max_tokens=1024)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(len(b) * max(lengths[i] for i in b) <= 1024 for b in batches)
+    assert batches == [[0, 3], [5, 2], [6, 4, 1]]  # longest first; a batch's first row sets its width
+    assert sorted_batches([5000, 3], batch_size=8, max_tokens=1024) == [[0], [1]]  # a row longer than the cap: alone
+
+
+def test_token_capped_predictions_equal_the_models_own_logits(tiny):
+    import torch
+
+    texts = [t * 20 for t in TEXTS if t] + [t for t in TEXTS if t]  # long rows: some batches hold one row
+    probs = predict_proba(tiny.model, tiny.tokenizer, texts, batch_size=8, max_length=64, max_tokens=128)
+    for text, row in zip(texts, probs):
+        with torch.no_grad():
+            enc = tiny.tokenizer(text, return_tensors="pt", truncation=True, max_length=64)
+            logits = tiny.model(**enc).logits[0]
+        np.testing.assert_allclose(row, torch.softmax(logits, -1).numpy(), atol=1e-5)
+
+
 def test_pipeline_agrees(tiny):
     from transformers import pipeline
 

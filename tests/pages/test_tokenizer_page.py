@@ -314,16 +314,7 @@ def test_chinese_ui_tables_have_no_english_headers(tiny_env):
 
 def open_attention(lang: str) -> object:
     """The page opened on its attention tab (the tab a Learning-path link would open)."""
-    from apptest_utils import ROOT
-    from streamlit.testing.v1 import AppTest
-
-    from hflab.learn.chapters import TAB_REQUEST_KEY
-
-    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
-    at.session_state["lang_en"] = lang == "en"
-    at.session_state[TAB_REQUEST_KEY] = {"page": PAGE, "tab": "attention"}
-    at.switch_page(PAGE)
-    return at.run()
+    return open_page(PAGE, lang, tab="attention")
 
 
 def attention_summary(at):
