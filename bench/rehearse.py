@@ -80,13 +80,15 @@ class TreeRSS:
         return total
 
     def split(self) -> str:
-        """The server process's resident memory as "anon A MB, file F MB" (Linux)."""
+        """The server process's resident memory as "anon A MB, file F MB at HH:MM:SS" (Linux; the time finds the
+        peak's moment in the server log)."""
         try:
             status = Path(f"/proc/{self.proc.pid}/status").read_text(encoding="ascii", errors="replace")
         except OSError:
             return ""
         kb = dict(re.findall(r"^(RssAnon|RssFile):\s+(\d+)", status, re.M))
-        return f"anon {int(kb.get('RssAnon', 0)) // 1024} MB, file {int(kb.get('RssFile', 0)) // 1024} MB"
+        return (f"anon {int(kb.get('RssAnon', 0)) // 1024} MB, file {int(kb.get('RssFile', 0)) // 1024} MB"
+                f" at {time.strftime('%H:%M:%S')}")
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -281,7 +283,7 @@ def main() -> int:
         try:
             asyncio.run(drive(url, rss, upload, report))
         except Exception as exc:  # the memory figures up to the failure still count: report them, and FAIL
-            report["exceptions"][f"rehearsal stopped: {type(exc).__name__}"] = 1
+            report["exceptions"][f"rehearsal stopped: {type(exc).__name__}: {str(exc)[:200]}"] = 1
         finally:
             rss.stop()
     events = manager_events(log)

@@ -226,7 +226,7 @@ def test_every_quantizing_test_skips_without_fbgemm():
     no_kernel = {"test_unknown_precision_is_refused", "test_every_quantizing_test_skips_without_fbgemm"}  # refused first
     quantizing = {name: fn for name, fn in globals().items() if name.startswith("test_") and name not in no_kernel
                   and re.search(r"quantize_linear\(|quantize_dynamic\(|load_causal_lm\(", inspect.getsource(fn))}
-    assert len(quantizing) == 9
+    assert len(quantizing) == 10
     unmarked = [name for name, fn in quantizing.items() if needs_fbgemm.mark not in getattr(fn, "pytestmark", [])]
     assert unmarked == []
 
@@ -255,6 +255,45 @@ def test_layer_by_layer_conversion_equals_torchs_quantize_dynamic(tiny_lm, preci
     ids = tokenizer("hello world, the cat", return_tensors="pt").input_ids
     with torch.inference_mode():
         assert torch.equal(ours(ids).logits, oracle(ids).logits)
+
+
+@needs_fbgemm
+@pytest.mark.parametrize("precision", ["fp16", "int8"])
+def test_packed_bytes_come_from_the_shape_without_unpacking_a_layer(tiny_lm, precision, monkeypatch):
+    """Unpacking an fp16 layer makes an fp32 copy of its weight (544 MB for Qwen2-0.5B's LM head, which measuring a
+    freshly loaded model once added to the story run's peak); the count equals torch's unpacked weights and
+    biases, and a layer torch's quantize_dynamic made (no recorded bias) is still counted right."""
+    import copy
+    import warnings
+
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+    from torch.ao.quantization import quantize_dynamic
+
+    from hflab.quantize import packed_bytes, quantize_linear
+
+    model, _ = tiny_lm
+    ours = quantize_linear(model, precision)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear},
+                                  dtype=torch.float16 if precision == "fp16" else torch.qint8)
+    per_weight = {torch.float16: 2, torch.qint8: 1}
+
+    def unpacked_bytes(layer) -> int:
+        weight, bias = layer._weight_bias()
+        return weight.numel() * per_weight[layer._packed_params.dtype] + (bias.numel() * 4 if bias is not None else 0)
+
+    layers = [m for m in ours.modules() if isinstance(m, DynamicLinear)]
+    expected = [unpacked_bytes(m) for m in layers]
+    assert [packed_bytes(m) for m in theirs.modules() if isinstance(m, DynamicLinear)] == (
+        [unpacked_bytes(m) for m in theirs.modules() if isinstance(m, DynamicLinear)])
+    assert any(m.bias_numel for m in layers) and any(not m.bias_numel for m in layers)  # Qwen2: q/k/v have biases
+
+    def refuse(self):
+        raise AssertionError("packed_bytes unpacked a layer")
+
+    monkeypatch.setattr(DynamicLinear, "_weight_bias", refuse)
+    assert [packed_bytes(m) for m in layers] == expected
 
 
 @needs_fbgemm
