@@ -39,7 +39,8 @@ def quantize_linear(model, precision: str, inplace: bool = False, after_each: Ca
     The same swap as torch's `quantize_dynamic` (each layer through `DynamicLinear.from_float`), one layer at a
     time, largest first, calling `after_each` after every layer: a model loaded in half precision is widened one
     layer at a time, so memory never holds the whole model in fp32 (the LM head, often tied to the embeddings,
-    goes first while little else is resident). Layers that are not Linear end in fp32."""
+    goes first while little else is resident). Layers that are not Linear end in fp32, except the input embedding
+    table of a model loaded in half precision, which keeps that width (see `_keep_embedding_narrow`)."""
     import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
     from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig
@@ -48,6 +49,8 @@ def quantize_linear(model, precision: str, inplace: bool = False, after_each: Ca
         raise ValueError(f"precision must be one of {PRECISIONS[1:]}, not {precision!r}")
     target = model if inplace else copy.deepcopy(model)
     target = target.to("cpu").eval()
+    embedding = target.get_input_embeddings() if hasattr(target, "get_input_embeddings") else None
+    stored = embedding.weight.dtype if isinstance(embedding, torch.nn.Embedding) else None
     # names, not modules: a list of the old modules would keep every replaced layer alive until the end
     names = sorted((name for name, module in target.named_modules() if isinstance(module, torch.nn.Linear)),
                    key=lambda name: -target.get_submodule(name).weight.numel())
@@ -68,7 +71,22 @@ def quantize_linear(model, precision: str, inplace: bool = False, after_each: Ca
         del module, layer
         if after_each is not None:
             after_each()
-    return target.float()
+    target = target.float()
+    if stored in (torch.float16, torch.bfloat16):
+        _keep_embedding_narrow(embedding, stored)
+    return target
+
+
+def _keep_embedding_narrow(embedding, dtype) -> None:
+    """The embedding table back in the checkpoint's own half width (exact: its values came from it), each lookup
+    widened to fp32 by a forward hook, so the model computes what the fp32 table gave. A lookup reads a few rows:
+    no speed is lost, and half the table's bytes are (272 MB for Qwen2-0.5B, whose LM head has its own copy now)."""
+    embedding.to(dtype)
+    embedding.register_forward_hook(_widen_lookup)
+
+
+def _widen_lookup(module, args, output):
+    return output.float()
 
 
 def _fp16_linear(module):

@@ -301,14 +301,15 @@ def test_packed_bytes_come_from_the_shape_without_unpacking_a_layer(tiny_lm, pre
 def test_a_bf16_checkpoint_converts_without_the_fp32_model_and_gives_the_same_model(tiny_models, session_dir,
                                                                                       precision):
     """Qwen2-0.5B-Instruct is stored in bf16: the fp16 / int8 load reads it in bf16 and widens one layer at a time
-    (the fp32 model is never whole in memory); the result equals the fp32 load quantized by torch itself."""
+    (the fp32 model is never whole in memory); the result equals the fp32 load quantized by torch itself, through
+    forward and generate, with the embedding table left in bf16 (each lookup widened to fp32: half its bytes)."""
     import warnings
 
     from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig, quantize_dynamic
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from hflab import loading
-    from hflab.quantize import OUTLIER_LAYERS
+    from hflab.quantize import OUTLIER_LAYERS, weight_bytes
     from hflab.sources import resolve
 
     bf16_dir = session_dir / "data" / f"tiny_bf16_{precision}"
@@ -318,7 +319,8 @@ def test_a_bf16_checkpoint_converts_without_the_fp32_model_and_gives_the_same_mo
     source = resolve("causal_lm", local_dir=str(bf16_dir))
     assert loading._stored_half_dtype(source) is torch.bfloat16
     ours, _ = loading.load_causal_lm(source, precision)
-    assert {p.dtype for p in ours.parameters()} == {torch.float32}
+    table = ours.get_input_embeddings().weight
+    assert table.dtype == torch.bfloat16 and {p.dtype for p in ours.parameters() if p is not table} == {torch.float32}
     fp32 = AutoModelForCausalLM.from_pretrained(bf16_dir, dtype=torch.float32).eval()
     spec = {name: default_dynamic_qconfig if precision == "int8" and name.rsplit(".", 1)[-1] not in OUTLIER_LAYERS
             else float16_dynamic_qconfig for name, m in fp32.named_modules() if isinstance(m, torch.nn.Linear)}
@@ -328,3 +330,6 @@ def test_a_bf16_checkpoint_converts_without_the_fp32_model_and_gives_the_same_mo
     ids = tokenizer("hello world, the cat", return_tensors="pt").input_ids
     with torch.inference_mode():
         assert torch.equal(ours(ids).logits, oracle(ids).logits)
+        greedy = {"max_new_tokens": 8, "do_sample": False}
+        assert torch.equal(ours.generate(ids, **greedy), oracle.generate(ids, **greedy))
+    assert weight_bytes(ours) == weight_bytes(oracle) - table.numel() * 2
