@@ -2,7 +2,8 @@
 
 Why: decoding one token reads every weight once, so on a CPU the speed is bound by memory bandwidth;
 fewer bytes per weight is more tokens per second. `torch.ao.quantization.quantize_dynamic` (torch's
-own, no extra package) offers two weight formats for nn.Linear; embeddings and norms stay fp32:
+own, no extra package) offers two weight formats for nn.Linear; norms stay fp32, the embedding table too unless
+the checkpoint is half precision (then it keeps that width, lookups widened: `_keep_embedding_narrow`):
 - "fp16": fp16 weights, fp32 activations and accumulation. Half the bytes; the next-token
   distribution stays the same up to rounding (KL ~0 on the offline SmolLM2).
 - "int8": int8 weights and activations quantized on the fly with one scale per tensor. A quarter of

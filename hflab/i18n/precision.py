@@ -10,10 +10,13 @@ STRINGS = {
     "precision.help": {
         "zh": "CPU 上逐词生成的速度受内存带宽限制：每生成一个词都要把全部权重读一遍，权重字节越少越快。"
               "这里用 torch 自带的动态量化（torch.ao.quantization.quantize_dynamic）转换所有 nn.Linear 层；"
-              "词嵌入和归一化层保持 fp32。",
+              "归一化层保持 fp32；词嵌入表保持 fp32，若检查点以半精度存储（如 Qwen2 的 bf16）则保持原宽度，"
+              "查出的向量再转成 fp32（结果完全相同，省下一半字节）。",
         "en": "On a CPU, decoding speed is bound by memory bandwidth: every new token reads all weights once, so "
               "fewer bytes per weight means more tokens per second. The Linear layers are converted with torch's "
-              "own dynamic quantization (torch.ao.quantization.quantize_dynamic); embeddings and norms stay fp32.",
+              "own dynamic quantization (torch.ao.quantization.quantize_dynamic); norms stay fp32, and so does the "
+              "embedding table, unless the checkpoint is stored in half precision (Qwen2: bf16): then the table keeps "
+              "that width and each looked-up row is widened to fp32 (the same result, half the bytes).",
     },
     "precision.note.fp16": {
         "zh": "fp16 权重、fp32 计算：权重只占一半字节。实测（bench/quantize_cpu.py，2 核 CPU）SmolLM2 约快 1.5 倍，"
