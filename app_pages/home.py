@@ -81,10 +81,15 @@ def render_memory(budget_mb: int) -> None:
     st.progress(min(1.0, rss_mb / budget_mb), text=t("home.memory_caption", rss=rss_mb, budget=budget_mb))
 
 
-header("app.title", "home.intro")
-st.caption(t("app.tagline"))
-render_pages()
-settings = get_settings()
-render_environment(network_mode(), str(settings.data_dir))
-render_roles({role: resolve_role(role) for role in ROLES}, {row["key"]: row["mb"] for row in manager().snapshot()})
-render_memory(settings.memory_budget_mb)
+def main() -> None:
+    """The page, top to bottom."""
+    header("app.title", "home.intro")
+    st.caption(t("app.tagline"))
+    render_pages()
+    settings = get_settings()
+    render_environment(network_mode(), str(settings.data_dir))
+    render_roles({role: resolve_role(role) for role in ROLES}, {row["key"]: row["mb"] for row in manager().snapshot()})
+    render_memory(settings.memory_budget_mb)
+
+
+main()

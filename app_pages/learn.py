@@ -345,8 +345,13 @@ HANDS_ON = {
 
 # ---------------------------------------------------------------- the page
 
-header("nav.learn", "learn.intro")
-done = {chapter.id for chapter in CHAPTERS if keep(done_key(chapter), False)}
-render_progress(done)
-for number, chapter in enumerate(CHAPTERS, start=1):
-    render_chapter(number, chapter, HANDS_ON.get(chapter.id))
+def main() -> None:
+    """The page, top to bottom: progress, then every chapter."""
+    header("nav.learn", "learn.intro")
+    done = {chapter.id for chapter in CHAPTERS if keep(done_key(chapter), False)}
+    render_progress(done)
+    for number, chapter in enumerate(CHAPTERS, start=1):
+        render_chapter(number, chapter, HANDS_ON.get(chapter.id))
+
+
+main()

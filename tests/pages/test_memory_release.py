@@ -56,3 +56,28 @@ def test_a_model_the_manager_unloads_is_freed_while_the_page_stays_open(tiny_env
     assert unload_all_and_collect() == []
     at.run()  # the page loads its model again
     assert not error_texts(at)
+
+
+def test_every_page_runs_in_a_main_function():
+    """Page files hold imports, constants and functions, and end by calling main(): no value the page computes is a
+    module global, which its widgets' callbacks would keep alive."""
+    import ast
+    from pathlib import Path
+
+    from apptest_utils import ROOT
+
+    def constant(node) -> bool:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [n for t in targets for n in (t.elts if isinstance(t, ast.Tuple) else [t])]
+        return all(isinstance(n, ast.Name) and n.id.isupper() for n in names)
+
+    pages = sorted(Path(ROOT, "app_pages").glob("*.py"))
+    assert len(pages) >= 7
+    for page in pages:
+        body = ast.parse(page.read_text(encoding="utf-8")).body
+        *rest, last = body[1:] if isinstance(body[0], ast.Expr) else body  # the docstring
+        assert ast.unparse(last) == "main()", page.name
+        loose = [ast.unparse(node)[:60] for node in rest
+                 if not isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))
+                 and not (isinstance(node, (ast.Assign, ast.AnnAssign)) and constant(node))]
+        assert loose == [], page.name
