@@ -52,9 +52,15 @@ def row(fragment: dict) -> str:
 
 
 def script_of(table_row: str) -> str | None:
-    """The bench script a table row belongs to (`bench/NAME.py` in its command cell), else None."""
-    found = re.search(r"bench/(\w+)\.py", table_row)
-    return found.group(1) if found else None
+    """The benchmark a table row belongs to (`bench/NAME.py` or `dev.py NAME` in its command cell), else None."""
+    found = re.search(r"`python (?:bench/(\w+)\.py|dev\.py (\w+))", table_row)
+    return (found.group(1) or found.group(2)) if found else None
+
+
+def measured_when(table_row: str, default: str) -> str:
+    """When a kept row was measured: the date its "not rerun" mark names, else `default`."""
+    found = re.search(r"not rerun in this run: measured (.+?)\)\*", table_row)
+    return found.group(1) if found else default
 
 
 def previous_rows(results_md: str) -> dict[str, str]:

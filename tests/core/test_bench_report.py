@@ -85,12 +85,14 @@ def test_results_rendering_rows_and_failures():
 
 def test_rows_not_rerun_are_kept_with_their_date():
     old = report.render([("date", "D1")], ["| Tok | `python bench/tokenizer_batch.py` | 1 s |",
-                                           "| Idle | `python bench/idle_server_cpu.py --rounds 5` | 62 CPU-s |"])
+                                           "| Idle | `python bench/idle_server_cpu.py --rounds 5` | 62 CPU-s |",
+                                           "| Rehearsal | `python dev.py rehearse` | 2,492 MB |"])
     rows = report.previous_rows(old)
-    assert set(rows) == {"tokenizer_batch", "idle_server_cpu"}
+    assert set(rows) == {"tokenizer_batch", "idle_server_cpu", "rehearse"}  # dev.py's own command counts too
     kept = report.mark_earlier(rows["idle_server_cpu"], "D1")
     assert kept.endswith("62 CPU-s *(not rerun in this run: measured D1)* |")
     assert report.mark_earlier(kept, "D2") == kept  # the first date stays
+    assert report.measured_when(kept, "D2") == "D1" and report.measured_when(rows["rehearse"], "D2") == "D2"
 
 
 def test_readme_table_between_markers():
