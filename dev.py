@@ -38,8 +38,8 @@ BENCHMARKS = (
     ("remote_ttft", [], None),
     ("home_cold_start", [], None),
     ("idle_server_cpu", [], "5 rounds x 2 servers x (start + idle window) take about 5 minutes"),
-    ("concurrency_rss", [], "8 browser sessions at once take about 4 minutes per round"),
-    ("sentiment_train_small", [], "two full offline trainings take about 7 minutes"),
+    ("concurrency_rss", [], "8 browser sessions at once, 5 rounds, take about 4.5 minutes"),
+    ("sentiment_train_small", [], "two full offline trainings take about 3-7 minutes"),
     ("rehearse", [], "the Community Cloud rehearsal (full-size models through the app) takes about 4 minutes, 6 on a clean clone"),
 )
 
