@@ -82,13 +82,10 @@ class TreeRSS:
     def split(self) -> str:
         """The server process's resident memory as "anon A MB, file F MB at HH:MM:SS" (Linux; the time finds the
         peak's moment in the server log)."""
-        try:
-            status = Path(f"/proc/{self.proc.pid}/status").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            return ""
-        kb = dict(re.findall(r"^(RssAnon|RssFile):\s+(\d+)", status, re.M))
-        return (f"anon {int(kb.get('RssAnon', 0)) // 1024} MB, file {int(kb.get('RssFile', 0)) // 1024} MB"
-                f" at {time.strftime('%H:%M:%S')}")
+        from hflab.os_memory import resident_mb
+
+        mb = resident_mb(self.proc.pid)
+        return f"anon {mb['anon']} MB, file {mb['file']} MB at {time.strftime('%H:%M:%S')}" if len(mb) == 3 else ""
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -47,12 +47,12 @@ def trim_heap() -> None:
         libc.malloc_trim(0)
 
 
-def resident_mb() -> dict[str, int]:
-    """This process's resident memory in MB (Linux): "rss" in all, "anon" (heap, tensors) and "file" (mapped
-    libraries and checkpoints); empty elsewhere."""
+def resident_mb(pid: int | str = "self") -> dict[str, int]:
+    """A process's resident memory in MB (Linux; this one by default): "rss" in all, "anon" (heap, tensors) and
+    "file" (mapped libraries and checkpoints); empty elsewhere."""
     names = {"VmRSS:": "rss", "RssAnon:": "anon", "RssFile:": "file"}
     try:
-        lines = open("/proc/self/status", encoding="ascii", errors="replace").read().splitlines()
+        lines = open(f"/proc/{pid}/status", encoding="ascii", errors="replace").read().splitlines()
     except OSError:
         return {}
     return {names[f[0]]: int(f[1]) // 1024 for f in map(str.split, lines) if f and f[0] in names}
