@@ -5,14 +5,19 @@ The read bandwidth is measured as a large reduction (torch.sum over a 1 GiB fp32
 caches, all threads); a large copy (read + write bytes) is shown beside it. A Qwen2-0.5B-sized model with random
 weights (the real Qwen2-0.5B-Instruct config) decodes greedily, every path against the bound of its own weight
 width (bytes read per token at that width):
-- fp32: `generate` with torch's default matmul (MKL), `generate` and the lean loop (hflab.decode_speed) with the
-  large layers on oneDNN (hflab.onednn_linear, what the lab's loader does on CPU), and the lean loop on the
-  fused model (hflab.decode_speed.fuse_projections: q/k/v and gate/up each one oneDNN call, static KV cache);
-- fp16 and int8 Linear weights (hflab.quantize): `generate`, the lean loop on int8 too.
-All paths run in >= 5 interleaved rounds (bench/rounds.py `interleave`, starting path rotating); the fp32 paths'
-tokens must be identical to each other every round, fp16 and int8 each identical to their own first round, else
-the script exits nonzero. Headline: median (range) of the rounds; each round's share of the bound uses that
-round's read bandwidth.
+- fp32: `generate` with torch's default matmul (MKL) and with the large layers on oneDNN (hflab.onednn_linear,
+  what the lab's loader does on non-Intel CPUs), the lean loop (hflab.decode_speed.greedy_decode), and the fused
+  loop (fuse_projections + fast_greedy_decode: q/k/v and gate/up each one product, static KV cache) on MKL and
+  on oneDNN;
+- fp16 and int8 Linear weights (hflab.quantize): `generate`, the lean loop and the fused loop on int8 too.
+The decode rate is that of the decode steps alone, as llama.cpp reports "eval" apart from "prompt eval": each
+round times the path for 1 new token (the 16-token prompt's forward, which gives the first token) and for N new
+tokens back to back, and the N - 1 decode steps take the difference. The end-to-end rate (N / time of the whole
+N-token call, the prompt's forward included) is shown beside it.
+All paths run in >= 5 interleaved rounds (bench/rounds.py `interleave`, starting path rotating); the tokens of
+every fp32 path must be identical to each other every round, as must the int8 paths', fp16 identical to its own
+first round (and each 1-token run to the first token of its N-token run), else the script exits nonzero.
+Headline: median (range) of the rounds; each round's share of the bound uses that round's read bandwidth.
 Usage: python bench/decode_bound.py [--tokens 24] [--rounds 5] [--quick] [--json PATH]
 """
 from __future__ import annotations
@@ -21,6 +26,7 @@ import argparse
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,8 +35,8 @@ import torch  # noqa: E402
 from transformers import Qwen2Config, Qwen2ForCausalLM  # noqa: E402
 
 from bench.report import add_args, finish  # noqa: E402
-from bench.rounds import interleave, spread  # noqa: E402
-from hflab import decode_speed  # noqa: E402
+from bench.rounds import interleave, spread, with_extras  # noqa: E402
+from hflab import decode_speed, onednn_linear  # noqa: E402
 from hflab.decode_speed import greedy_decode  # noqa: E402
 from hflab.onednn_linear import revert, use_onednn_linear  # noqa: E402
 from hflab.quantize import packed_bytes, quantize_linear  # noqa: E402
@@ -59,12 +65,15 @@ def bytes_read_per_token(model) -> int:
     return total
 
 
-def random_model() -> Qwen2ForCausalLM:
-    """Qwen2-0.5B-sized model; weights drawn in place (much faster than the default init)."""
+def random_model(**overrides) -> Qwen2ForCausalLM:
+    """Qwen2-0.5B-sized model (config keys in `overrides` replaced); weights drawn in place (much faster than the
+    default init)."""
     with torch.device("meta"):
-        model = Qwen2ForCausalLM(Qwen2Config(**QWEN2_05B))
+        model = Qwen2ForCausalLM(Qwen2Config(**{**QWEN2_05B, **overrides}))
     model = model.to_empty(device="cpu")
     model.tie_weights()  # to_empty gives the tied LM head its own storage; share it again as the real model does
+    # to_empty leaves buffers uninitialised: garbage rotary frequencies, at times NaN (int8 then fails to quantize)
+    model.model.rotary_emb = type(model.model.rotary_emb)(config=model.config)
     torch.manual_seed(0)
     for p in model.parameters():
         p.data.normal_(0, 0.02)
@@ -86,26 +95,34 @@ def main() -> int:
     fp16 = quantize_linear(model, "fp16")
     int8 = quantize_linear(model, "int8")
     decode_speed.fuse_projections(model)  # in place: the layers' weights become views, every other path unchanged
+    decode_speed.fuse_projections(int8)  # a second packed copy of int8 q/k/v and gate/up, read only by the fused loop
+    preferred = onednn_linear.preferred
     widths = {"fp32": fp32_bytes, "fp16": bytes_read_per_token(fp16), "int8": bytes_read_per_token(int8)}
     assert bytes_read_per_token(model) == fp32_bytes
     prompt = torch.randint(0, QWEN2_05B["vocab_size"], (1, 16), generator=torch.Generator().manual_seed(1))
     big = torch.ones(READ_BYTES // 4)
     src, dst = torch.ones(COPY_BYTES // 4), torch.empty(COPY_BYTES // 4)
 
-    def generate(m):
-        return m.generate(prompt, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False, pad_token_id=0)
+    def generate(m, n):
+        return m.generate(prompt, max_new_tokens=n, min_new_tokens=n, do_sample=False, pad_token_id=0)
 
-    def fp32(onednn: bool, run):
+    def timed(run, onednn: bool | None = None):
+        """A path: `run(n)` for 1 and for `tokens` new tokens; keeps both durations (fp32: on oneDNN or MKL)."""
         def path():
-            (use_onednn_linear if onednn else revert)(model)
-            with torch.inference_mode():
-                return run()
-        return path
-
-    def plain(run):
-        def path():
-            with torch.inference_mode():
-                return run()
+            if onednn is not None:
+                (use_onednn_linear if onednn else revert)(model)
+                onednn_linear.preferred = lambda: onednn  # the fused loop's own products follow the same choice
+            try:
+                with torch.inference_mode():
+                    start = time.perf_counter()
+                    first = run(1)
+                    middle = time.perf_counter()
+                    out = run(tokens)
+                    end = time.perf_counter()
+            finally:
+                onednn_linear.preferred = preferred
+            assert torch.equal(first, out[:, :prompt.shape[1] + 1]), "the 1-token run's token differs"
+            return with_extras(out, first_s=middle - start, full_s=end - middle)
         return path
 
     def read():
@@ -114,21 +131,23 @@ def main() -> int:
     def copy():
         dst.copy_(src)
 
+    fast = decode_speed.fast_greedy_decode
     paths = {
         "read bandwidth": read,
         "copy bandwidth": copy,
-        "generate fp32 (MKL)": fp32(False, lambda: generate(model)),
-        "generate fp32 (oneDNN)": fp32(True, lambda: generate(model)),
-        "lean loop fp32 (oneDNN)": fp32(True, lambda: greedy_decode(model, prompt, tokens)),
-        "fused loop fp32 (oneDNN)": fp32(True, lambda: decode_speed.fast_greedy_decode(model, prompt, tokens)),
-        "generate fp16": plain(lambda: generate(fp16)),
-        "generate int8": plain(lambda: generate(int8)),
-        "lean loop int8": plain(lambda: greedy_decode(int8, prompt, tokens)),
-        "fast loop int8": plain(lambda: decode_speed.fast_greedy_decode(int8, prompt, tokens)),
+        "generate fp32 (MKL)": timed(lambda n: generate(model, n), onednn=False),
+        "generate fp32 (oneDNN)": timed(lambda n: generate(model, n), onednn=True),
+        "lean loop fp32 (MKL)": timed(lambda n: greedy_decode(model, prompt, n), onednn=False),
+        "fused loop fp32 (MKL)": timed(lambda n: fast(model, prompt, n), onednn=False),
+        "fused loop fp32 (oneDNN)": timed(lambda n: fast(model, prompt, n), onednn=True),
+        "generate fp16": timed(lambda n: generate(fp16, n)),
+        "generate int8": timed(lambda n: generate(int8, n)),
+        "lean loop int8": timed(lambda n: greedy_decode(int8, prompt, n)),
+        "fused loop int8": timed(lambda n: fast(int8, prompt, n)),
     }
     width_of = {name: next(w for w in widths if w in name) for name in paths if "bandwidth" not in name}
-    fp32_names = [name for name, w in width_of.items() if w == "fp32"]
-    agree = tuple((fp32_names[0], other) for other in fp32_names[1:])
+    agree = tuple((names[0], other) for width in ("fp32", "int8")
+                  for names in [[n for n, w in width_of.items() if w == width]] for other in names[1:])
     timings = interleave(paths, rounds=rounds, warmup=1, agree=agree)
 
     read_bw = [READ_BYTES / s for s in timings["read bandwidth"].seconds]
@@ -141,13 +160,18 @@ def main() -> int:
              + " (int8 keeps the MLP down projections in fp16; the embedding is only looked up)",
              "read-bandwidth bound: " + ", ".join(f"{w} {statistics.median(read_bw) / b:.2f} tok/s"
                                                   for w, b in widths.items())]
+    def end_to_end(timing) -> list[float]:
+        return [tokens / full for full in timing.extras["full_s"]]
+
+    decode: dict[str, list[float]] = {}
     share: dict[str, list[float]] = {}
     for name, width in width_of.items():
-        rates = [tokens / s for s in timings[name].seconds]
-        share[name] = [rate / (bw / widths[width]) for rate, bw in zip(rates, read_bw)]
-        lines.append(f"{name:26s} {spread(rates)} tok/s = {spread([100 * x for x in share[name]], 0)}% "
-                     f"of the {width} bound")
-    lines.append("tokens identical: fp32 MKL / oneDNN / lean / fused every round; fp16 and int8 each every round")
+        extras = timings[name].extras
+        decode[name] = [(tokens - 1) / (full - first) for full, first in zip(extras["full_s"], extras["first_s"])]
+        share[name] = [rate / (bw / widths[width]) for rate, bw in zip(decode[name], read_bw)]
+        lines.append(f"{name:26s} decode {spread(decode[name])} tok/s = {spread([100 * x for x in share[name]], 0)}% "
+                     f"of the {width} bound; end to end {spread(end_to_end(timings[name]))} tok/s")
+    lines.append("tokens identical: every fp32 path to each other every round, every int8 path too; fp16 every round")
     print("\n".join(lines))
 
     def best(width: str) -> str:
@@ -158,14 +182,16 @@ def main() -> int:
     pass8 = statistics.median(share[b8]) >= TARGET_INT8
 
     def cell(name: str) -> str:
-        rates = [tokens / s for s in timings[name].seconds]
-        return f"{name} **{spread(rates)} tok/s**, {spread([100 * x for x in share[name]], 0)}% of its bound"
+        return (f"{name} decode **{spread(decode[name])} tok/s**, {spread([100 * x for x in share[name]], 0)}% of "
+                f"its bound (end to end {spread(end_to_end(timings[name]))})")
 
+    others = ", ".join(f"{n} {statistics.median(decode[n]):.2f}" for n in width_of if n not in (b32, b16, b8))
     result = (f"read {spread([b / 1e9 for b in read_bw], 1)} GB/s (copy {spread([b / 1e9 for b in copy_bw], 1)}); "
               f"bytes/token fp32 {widths['fp32'] / 1e9:.2f} GB, fp16 {widths['fp16'] / 1e9:.2f}, "
               f"int8 {widths['int8'] / 1e9:.2f}; " + "; ".join(cell(n) for n in (b32, b16, b8))
-              + f"; MKL generate {spread([tokens / s for s in timings['generate fp32 (MKL)'].seconds])} tok/s; "
-              f"fp32 tokens identical across MKL / oneDNN / lean / fused every round. "
+              + f"; other paths' decode tok/s (median): {others}; decode = the {tokens - 1} steps after the "
+              f"prompt's forward, end to end = {tokens} tokens / the whole call with the 16-token prompt; "
+              f"tokens identical across all fp32 paths and across all int8 paths every round. "
               f"Targets fp32 >= {TARGET_FP32:.0%}: {'PASS' if pass32 else 'FAIL'}, "
               f"int8 >= {TARGET_INT8:.0%}: {'PASS' if pass8 else 'FAIL'} ({tokens} tokens x {rounds} rounds)")
     ok = pass32 and pass8

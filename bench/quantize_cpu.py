@@ -23,7 +23,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
 from hflab import offline_assets  # noqa: E402
 from hflab.decode_speed import greedy_decode  # noqa: E402
-from hflab.onednn_linear import use_onednn_linear  # noqa: E402
+from hflab.onednn_linear import route  # noqa: E402
 from hflab.quantize import KL_PROMPTS, next_token_kl, next_token_logprobs, quantize_linear, weight_bytes  # noqa: E402
 
 
@@ -51,7 +51,7 @@ def main() -> int:
     fp32 = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
     models = {"fp16": quantize_linear(fp32, "fp16"), "int8": quantize_linear(fp32, "int8"),
               "int8, every layer": int8_every_layer(fp32)}
-    use_onednn_linear(fp32)  # as the lab's loader runs fp32 on CPU
+    route(fp32)  # as the lab's loader runs fp32 on CPU
     models = {"fp32": fp32, **models}
 
     reference = next_token_logprobs(fp32, tokenizer, KL_PROMPTS)

@@ -162,7 +162,7 @@ def main() -> int:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from hflab.onednn_linear import use_onednn_linear
+    from hflab.onednn_linear import route
     from hflab.quantize import quantize_linear
 
     torch.set_num_threads(2)
@@ -175,7 +175,7 @@ def main() -> int:
         tokenizer = AutoTokenizer.from_pretrained(path)
         fp32 = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
         models = {"fp16": quantize_linear(fp32, "fp16"), "int8": quantize_linear(fp32, "int8")}
-        use_onednn_linear(fp32)  # as the lab's loader runs fp32 on CPU
+        route(fp32)  # as the lab's loader runs fp32 on CPU
         models = {"fp32": fp32, **models}
         for w in WIDTHS:
             wait_ready(ports[w], procs[w])

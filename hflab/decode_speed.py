@@ -28,14 +28,19 @@ def greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int | lis
 
 
 def fuse_projections(model):
-    """Fuse each decoder layer's q/k/v and gate/up projections into one weight each, in place, without a copy.
+    """Fuse each decoder layer's q/k/v and gate/up projections into one product each, in place, for
+    `fast_greedy_decode` (one matrix product per group instead of three / two).
 
-    The fused weight holds the rows of q, k and v (gate and up) one after the other; the layers' own weights become
-    views into it, so the model's ordinary forward, `generate` and the parameter count are unchanged, and
-    `fast_greedy_decode` can run each group as one matrix product (one oneDNN call instead of three / two).
-    Works for Llama / Qwen2-style decoders (`model.model.layers[i].self_attn.q_proj`, `.mlp.gate_proj`) with plain
-    nn.Linear layers; returns `model`. Weights that share storage cannot be saved with safetensors: fuse a model for
-    decoding, not one to save.
+    - fp32 nn.Linear layers: one weight holding the rows of q, k and v (gate and up) one after the other; the
+      layers' own weights become views into it (no copy), so the model's ordinary forward, `generate` and the
+      parameter count are unchanged. Weights that share storage cannot be saved with safetensors: fuse a model
+      for decoding, not one to save.
+    - int8 layers of hflab.quantize (one scale per tensor): one fbgemm matrix with one scale per row, each row
+      keeping its own layer's int8 values and scale, so the product equals the separate layers' outputs side by
+      side (tests/core/test_quantize_cpu.py). fbgemm's packed weights cannot be shared, so this is a second
+      packed copy of those layers (about 230 MB for Qwen2-0.5B).
+    Other groups (fp16, mixed) stay as they are. Works for Llama / Qwen2-style decoders
+    (`model.model.layers[i].self_attn.q_proj`, `.mlp.gate_proj`); returns `model`.
     """
     import torch
 
@@ -48,30 +53,64 @@ def fuse_projections(model):
 
 
 def _fuse(linears):
-    """One (weight, bias, row counts) for `linears` sharing one input; each layer's weight becomes a view into it."""
+    """(product, row counts) for `linears` sharing one input, or None when they cannot be fused."""
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    sizes = [m.out_features for m in linears]
+    if all(type(m) is torch.nn.Linear and m.weight.dtype == torch.float32 for m in linears):
+        weight, bias = _share_rows(linears)
+        return (lambda x: _linear(x, weight, bias)), sizes
+    if all(isinstance(m, DynamicLinear) and m._packed_params.dtype == torch.qint8 and (m.version or 0) >= 4
+           for m in linears):
+        packed = _int8_rows(linears)
+        if packed is not None:
+            # reduce_range as DynamicLinear.forward passes it from version 4 on
+            return (lambda x: torch.ops.quantized.linear_dynamic(x, packed, reduce_range=True)), sizes
+    return None
+
+
+def _share_rows(linears):
+    """One (weight, bias) holding `linears`' rows one after the other; each layer's weight becomes a view into it."""
     import torch
 
     weight = torch.cat([m.weight.data for m in linears])
     biases = [m.bias for m in linears]
     bias = torch.cat([b.data for b in biases]) if all(b is not None for b in biases) else None
-    sizes, start = [], 0
+    start = 0
     for m in linears:
         rows = m.weight.shape[0]
         m.weight.data = weight[start:start + rows]
         if bias is not None:
             m.bias.data = bias[start:start + rows]
-        sizes.append(rows)
         start += rows
-    return weight, bias, sizes
+    return weight, bias
+
+
+def _int8_rows(linears):
+    """fbgemm packed params of `linears`' int8 rows one after the other, each row with its layer's scale and zero
+    point (a per-row quantized matrix); None unless every layer has one scale per tensor."""
+    import torch
+
+    weights, biases = zip(*(m._weight_bias() for m in linears))
+    if any(w.qscheme() != torch.per_tensor_affine for w in weights):
+        return None
+    scales = torch.cat([torch.full((w.shape[0],), w.q_scale(), dtype=torch.double) for w in weights])
+    zero_points = torch.cat([torch.full((w.shape[0],), w.q_zero_point(), dtype=torch.long) for w in weights])
+    rows = torch._make_per_channel_quantized_tensor(torch.cat([w.int_repr() for w in weights]), scales,
+                                                    zero_points, 0)
+    bias = torch.cat(biases) if all(b is not None for b in biases) else None
+    return torch.ops.quantized.linear_prepack(rows, bias)
 
 
 def _linear(x, weight, bias):
-    """An fp32 product through oneDNN's linear (the op hflab.onednn_linear routes large layers to) when available."""
+    """An fp32 product through oneDNN's linear (the op hflab.onednn_linear routes large layers to) where it is the
+    faster of the two (`onednn_linear.preferred`), else torch's default (MKL)."""
     import torch
 
     from hflab import onednn_linear
 
-    if weight.dtype == torch.float32 and onednn_linear.available():
+    if weight.dtype == torch.float32 and onednn_linear.preferred():
         return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
     return torch.nn.functional.linear(x, weight, bias)
 
@@ -89,7 +128,7 @@ def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int 
     """`greedy_decode` with fewer Python calls per step: the prompt goes through the model's own forward, then each
     new token runs a hand-written decoder step over the model's own modules (norms, rotary embedding, attention
     function, activation) with a static KV cache allocated once (no per-step concatenation), and the fused
-    projections of `fuse_projections` when present (else each layer's own q/k/v, gate/up modules, e.g. int8).
+    projections of `fuse_projections` when present (else each layer's own q/k/v, gate/up modules, e.g. fp16).
     Llama / Qwen2-style decoders, batch 1, no sliding window. Must give exactly the tokens of `greedy_decode`
     (bench/decode_bound.py asserts that every round).
     """
@@ -134,7 +173,7 @@ def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int 
                 x = layer.input_layernorm(hidden)
                 fused = getattr(attn, "_hflab_qkv", None)
                 if fused is not None:
-                    q, k, v = _linear(x, fused[0], fused[1]).split(fused[2], dim=-1)
+                    q, k, v = fused[0](x).split(fused[1], dim=-1)
                 else:
                     q, k, v = _project(attn.q_proj, x), _project(attn.k_proj, x), _project(attn.v_proj, x)
                 q = q.view(1, 1, n_heads, head_dim).transpose(1, 2)
@@ -149,7 +188,7 @@ def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int 
                 x = layer.post_attention_layernorm(hidden)
                 fused = getattr(mlp, "_hflab_gate_up", None)
                 if fused is not None:
-                    gate, up = _linear(x, fused[0], None).split(fused[2], dim=-1)
+                    gate, up = fused[0](x).split(fused[1], dim=-1)
                 else:
                     gate, up = _project(mlp.gate_proj, x), _project(mlp.up_proj, x)
                 hidden = hidden + _project(mlp.down_proj, mlp.act_fn(gate) * up)

@@ -3,7 +3,8 @@
 Rules: never `trust_remote_code`; fp32 on CPU (bf16 is very slow on CPUs without bf16 units),
 the config dtype on GPU; weights only from safetensors (`use_safetensors=True`): a checkpoint with
 pickle weights only (.bin, .pt) is refused unless the operator sets HFLAB_ALLOW_PICKLE=1; on CPU the
-large Linear layers run through oneDNN (hflab.onednn_linear; HFLAB_ONEDNN_LINEAR=0 turns it off).
+large Linear layers run through oneDNN where it beats MKL (non-Intel CPUs: hflab.onednn_linear;
+HFLAB_ONEDNN_LINEAR=1 forces it, 0 turns it off).
 """
 from __future__ import annotations
 
@@ -99,10 +100,10 @@ def _target(source: Source) -> str:
 def _place(model):
     model.eval()
     model = model.to(device())
-    if device() == "cpu" and get_settings().onednn_linear:
-        from hflab.onednn_linear import use_onednn_linear
+    if device() == "cpu":
+        from hflab import onednn_linear
 
-        use_onednn_linear(model)  # fp32 matmuls of large layers via oneDNN: MKL is slow on AMD CPUs
+        onednn_linear.route(model, get_settings().onednn_linear)  # oneDNN where MKL is slow (non-Intel CPUs)
     return model
 
 

@@ -39,7 +39,7 @@ class Settings:
     max_batch_texts: int
     max_new_tokens: int
     max_variants: int
-    onednn_linear: bool
+    onednn_linear: str  # "auto" (oneDNN where it is faster: hflab.onednn_linear.preferred), "on", "off"
 
     @property
     def models_dir(self) -> Path:
@@ -77,8 +77,18 @@ def get_settings() -> Settings:
         max_batch_texts=_env_int("HFLAB_MAX_BATCH_TEXTS", 5_000),
         max_new_tokens=_env_int("HFLAB_MAX_NEW_TOKENS", 1024),
         max_variants=_env_int("HFLAB_MAX_VARIANTS", 4),
-        onednn_linear=os.environ.get("HFLAB_ONEDNN_LINEAR", "1").strip().lower() not in {"0", "false", "no", "off"},
+        onednn_linear=_onednn_mode(os.environ.get("HFLAB_ONEDNN_LINEAR", "auto")),
     )
+
+
+def _onednn_mode(value: str) -> str:
+    """HFLAB_ONEDNN_LINEAR as "on" (1, true, yes, on), "off" (0, false, no, off) or "auto" (anything else)."""
+    value = value.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return "on"
+    if value in {"0", "false", "no", "off"}:
+        return "off"
+    return "auto"
 
 
 def shared_dir() -> Path:

@@ -114,3 +114,19 @@ def test_every_benchmark_script_is_run_by_dev_py_bench_and_writes_its_row():
     for name in scripts:
         source = (root / "bench" / f"{name}.py").read_text(encoding="utf-8")
         assert "add_args(" in source and "finish(" in source, name
+
+
+def test_decode_bound_model_has_the_real_rotary_frequencies_and_tied_head():
+    """bench/decode_bound.py builds its model on the meta device: its buffers must still be the real ones."""
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from transformers import Qwen2Config
+    from transformers.models.qwen2.modeling_qwen2 import Qwen2RotaryEmbedding
+
+    from bench.decode_bound import random_model
+
+    model = random_model(hidden_size=64, num_attention_heads=4, num_key_value_heads=2, intermediate_size=128,
+                         num_hidden_layers=2, vocab_size=300)
+    expected = Qwen2RotaryEmbedding(config=Qwen2Config(hidden_size=64, num_attention_heads=4))
+    assert torch.equal(model.model.rotary_emb.inv_freq, expected.inv_freq)
+    assert model.lm_head.weight.data_ptr() == model.get_input_embeddings().weight.data_ptr()

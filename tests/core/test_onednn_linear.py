@@ -74,3 +74,45 @@ def test_quantization_after_routing_still_quantizes_every_linear(tiny_lm):
     onednn_linear.use_onednn_linear(model, min_weights=0)
     quantized = quantize_linear(model, "int8")
     assert {n for n, m in quantized.named_modules() if isinstance(m, DynamicLinear)} == linear_names
+
+
+@pytest.mark.parametrize(("text", "vendor"), [
+    ("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n", "GenuineIntel"),
+    ("processor\t: 0\nvendor_id\t: AuthenticAMD\n", "AuthenticAMD"),
+    ("processor\t: 0\nBogoMIPS\t: 50.00\n", ""),  # an ARM cpuinfo has no vendor_id
+])
+def test_cpu_vendor_reads_cpuinfo(tmp_path, text, vendor):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(text)
+    assert onednn_linear.cpu_vendor(cpuinfo) == vendor
+    assert onednn_linear.cpu_vendor(tmp_path / "missing") == ""
+
+
+@pytest.mark.parametrize(("vendor", "expected"), [("GenuineIntel", False), ("AuthenticAMD", True), ("", True)])
+def test_onednn_is_preferred_off_intel_only(monkeypatch, vendor, expected):
+    monkeypatch.setattr(onednn_linear, "cpu_vendor", lambda: vendor)
+    onednn_linear.preferred.cache_clear()
+    try:
+        assert onednn_linear.preferred() is expected
+    finally:
+        onednn_linear.preferred.cache_clear()
+
+
+@pytest.mark.parametrize(("env", "preferred", "switched"), [
+    ("auto", True, True), ("auto", False, False), (None, False, False), (None, True, True),
+    ("1", False, True), ("on", False, True), ("0", True, False), ("off", True, False),
+])
+def test_loader_follows_the_setting_and_the_cpu(monkeypatch, tiny_lm, env, preferred, switched):
+    from hflab import loading
+
+    if env is None:
+        monkeypatch.delenv("HFLAB_ONEDNN_LINEAR", raising=False)
+    else:
+        monkeypatch.setenv("HFLAB_ONEDNN_LINEAR", env)
+    monkeypatch.setattr(onednn_linear, "preferred", lambda: preferred)
+    real = onednn_linear.use_onednn_linear
+    # every layer of the tiny model is below the 1M-weight size the loader switches
+    monkeypatch.setattr(onednn_linear, "use_onednn_linear", lambda model: real(model, min_weights=0))
+    model, _ = tiny_lm
+    loading._place(model)
+    assert (onednn_linear.uses_onednn(model) > 0) is switched

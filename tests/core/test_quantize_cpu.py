@@ -179,18 +179,21 @@ def test_lean_greedy_loop_stops_at_eos_like_generate(tiny_lm):
 
 
 
+@pytest.mark.parametrize("onednn", [False, True])
 @pytest.mark.parametrize("fused", [False, True])
-def test_fast_loop_gives_generates_tokens_fused_or_not(tiny_lm, fused):
-    """The hand-written decoder step (static KV cache, fused q/k/v and gate/up) gives generate's exact tokens, and
-    fusing leaves the model's own forward and generate unchanged."""
+def test_fast_loop_gives_generates_tokens_fused_or_not(monkeypatch, tiny_lm, fused, onednn):
+    """The hand-written decoder step (static KV cache, fused q/k/v and gate/up; oneDNN or MKL products) gives
+    generate's exact tokens, and fusing leaves the model's own forward and generate unchanged."""
     import copy
 
+    from hflab import onednn_linear
     from hflab.decode_speed import fast_greedy_decode, fuse_projections
-    from hflab.onednn_linear import use_onednn_linear
 
+    monkeypatch.setattr(onednn_linear, "preferred", lambda: onednn)
     model, tokenizer = tiny_lm
     model = copy.deepcopy(model)
-    use_onednn_linear(model, min_weights=1)
+    if onednn:
+        onednn_linear.use_onednn_linear(model, min_weights=1)
     ids = tokenizer("The capital of France is", return_tensors="pt").input_ids
     expected = model.generate(ids, max_new_tokens=12, do_sample=False, eos_token_id=None, pad_token_id=0)
     params = sum(p.numel() for p in model.parameters())
@@ -203,6 +206,48 @@ def test_fast_loop_gives_generates_tokens_fused_or_not(tiny_lm, fused):
     eos = int(expected[0, ids.shape[1] + 2])
     stopped = fast_greedy_decode(model, ids, 12, eos_token_id=eos)
     assert torch.equal(stopped, expected[:, : stopped.shape[1]]) and int(stopped[0, -1]) == eos
+
+
+@needs_fbgemm
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_int8_rows_equal_the_separate_layers(bias):
+    """q/k/v (or gate/up) fused into one per-row int8 matrix: the exact outputs of the separate int8 layers."""
+    from hflab.decode_speed import _fuse
+    from hflab.quantize import quantize_linear
+
+    torch.manual_seed(0)
+    layers = torch.nn.ModuleList([torch.nn.Linear(64, rows, bias=bias) for rows in (64, 16, 16)])
+    layers = list(quantize_linear(layers, "int8"))
+    product, sizes = _fuse(layers)
+    assert sizes == [64, 16, 16]
+    with torch.inference_mode():
+        for scale in (1e-3, 1.0, 1e3):  # the activation's own scale changes with its range
+            x = torch.randn(1, 1, 64) * scale
+            assert torch.equal(product(x), torch.cat([layer(x) for layer in layers], dim=-1))
+
+
+@needs_fbgemm
+def test_fast_loop_on_fused_int8_gives_generates_tokens(tiny_lm):
+    from hflab.decode_speed import fast_greedy_decode, fuse_projections
+    from hflab.quantize import quantize_linear
+
+    model, tokenizer = tiny_lm
+    int8 = quantize_linear(model, "int8")
+    ids = tokenizer("The capital of France is", return_tensors="pt").input_ids
+    expected = int8.generate(ids, max_new_tokens=12, do_sample=False, eos_token_id=None, pad_token_id=0)
+    fuse_projections(int8)
+    assert all(layer.self_attn._hflab_qkv and layer.mlp._hflab_gate_up for layer in int8.model.layers)
+    assert torch.equal(fast_greedy_decode(int8, ids, 12), expected)
+
+
+@needs_fbgemm
+def test_fp16_layers_are_left_unfused(tiny_lm):
+    from hflab.decode_speed import fuse_projections
+    from hflab.quantize import quantize_linear
+
+    model, _ = tiny_lm
+    fp16 = fuse_projections(quantize_linear(model, "fp16"))
+    assert all(layer.self_attn._hflab_qkv is None and layer.mlp._hflab_gate_up is None for layer in fp16.model.layers)
 
 
 @needs_fbgemm
@@ -226,7 +271,7 @@ def test_every_quantizing_test_skips_without_fbgemm():
     no_kernel = {"test_unknown_precision_is_refused", "test_every_quantizing_test_skips_without_fbgemm"}  # refused first
     quantizing = {name: fn for name, fn in globals().items() if name.startswith("test_") and name not in no_kernel
                   and re.search(r"quantize_linear\(|quantize_dynamic\(|load_causal_lm\(", inspect.getsource(fn))}
-    assert len(quantizing) == 10
+    assert len(quantizing) == 13
     unmarked = [name for name, fn in quantizing.items() if needs_fbgemm.mark not in getattr(fn, "pytestmark", [])]
     assert unmarked == []
 
