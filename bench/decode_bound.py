@@ -36,7 +36,7 @@ from transformers import Qwen2Config, Qwen2ForCausalLM  # noqa: E402
 
 from bench.report import add_args, finish  # noqa: E402
 from bench.rounds import interleave, spread, with_extras  # noqa: E402
-from hflab import decode_speed, onednn_linear  # noqa: E402
+from hflab import decode_speed  # noqa: E402
 from hflab.decode_speed import greedy_decode  # noqa: E402
 from hflab.onednn_linear import revert, use_onednn_linear  # noqa: E402
 from hflab.quantize import packed_bytes, quantize_linear  # noqa: E402
@@ -96,7 +96,6 @@ def main() -> int:
     int8 = quantize_linear(model, "int8")
     decode_speed.fuse_projections(model)  # in place: the layers' weights become views, every other path unchanged
     decode_speed.fuse_projections(int8)  # a second packed copy of int8 q/k/v and gate/up, read only by the fused loop
-    preferred = onednn_linear.preferred
     widths = {"fp32": fp32_bytes, "fp16": bytes_read_per_token(fp16), "int8": bytes_read_per_token(int8)}
     assert bytes_read_per_token(model) == fp32_bytes
     prompt = torch.randint(0, QWEN2_05B["vocab_size"], (1, 16), generator=torch.Generator().manual_seed(1))
@@ -111,18 +110,32 @@ def main() -> int:
         def path():
             if onednn is not None:
                 (use_onednn_linear if onednn else revert)(model)
-                onednn_linear.preferred = lambda: onednn  # the fused loop's own products follow the same choice
-            try:
-                with torch.inference_mode():
-                    start = time.perf_counter()
-                    first = run(1)
-                    middle = time.perf_counter()
-                    out = run(tokens)
-                    end = time.perf_counter()
-            finally:
-                onednn_linear.preferred = preferred
+            with torch.inference_mode():
+                start = time.perf_counter()
+                first = run(1)
+                middle = time.perf_counter()
+                out = run(tokens)
+                end = time.perf_counter()
             assert torch.equal(first, out[:, :prompt.shape[1] + 1]), "the 1-token run's token differs"
             return with_extras(out, first_s=middle - start, full_s=end - middle)
+        return path
+
+    def products_alone(m, onednn: bool | None = None):
+        """The fused loop's matrix products of `tokens - 1` decode steps and nothing else (no attention, norms,
+        cache) on fixed inputs: the share of the bound the kernels themselves allow."""
+        layers, head = decode_speed.decode_products(m, onednn)
+        hidden = torch.randn(1, 1, QWEN2_05B["hidden_size"], generator=torch.Generator().manual_seed(2))
+        inner = torch.randn(1, 1, QWEN2_05B["intermediate_size"], generator=torch.Generator().manual_seed(3))
+
+        def path():
+            if onednn is not None:
+                (use_onednn_linear if onednn else revert)(model)
+            with torch.inference_mode():
+                for _ in range(tokens - 1):
+                    for product in layers:
+                        product.qkv(hidden), product.o(hidden), product.gate_up(hidden), product.down(inner)
+                    out = head(hidden)
+            return out
         return path
 
     def read():
@@ -138,14 +151,18 @@ def main() -> int:
         "generate fp32 (MKL)": timed(lambda n: generate(model, n), onednn=False),
         "generate fp32 (oneDNN)": timed(lambda n: generate(model, n), onednn=True),
         "lean loop fp32 (MKL)": timed(lambda n: greedy_decode(model, prompt, n), onednn=False),
-        "fused loop fp32 (MKL)": timed(lambda n: fast(model, prompt, n), onednn=False),
-        "fused loop fp32 (oneDNN)": timed(lambda n: fast(model, prompt, n), onednn=True),
+        "fused loop fp32 (MKL)": timed(lambda n: fast(model, prompt, n, onednn=False), onednn=False),
+        "fused loop fp32 (oneDNN)": timed(lambda n: fast(model, prompt, n, onednn=True), onednn=True),
         "generate fp16": timed(lambda n: generate(fp16, n)),
         "generate int8": timed(lambda n: generate(int8, n)),
         "lean loop int8": timed(lambda n: greedy_decode(int8, prompt, n)),
         "fused loop int8": timed(lambda n: fast(int8, prompt, n)),
+        "products alone fp32 (MKL)": products_alone(model, onednn=False),
+        "products alone int8": products_alone(int8),
     }
-    width_of = {name: next(w for w in widths if w in name) for name in paths if "bandwidth" not in name}
+    width_of = {name: next(w for w in widths if w in name) for name in paths
+                if "bandwidth" not in name and "alone" not in name}
+    ceiling_of = {name: next(w for w in widths if w in name) for name in paths if "alone" in name}
     agree = tuple((names[0], other) for width in ("fp32", "int8")
                   for names in [[n for n, w in width_of.items() if w == width]] for other in names[1:])
     timings = interleave(paths, rounds=rounds, warmup=1, agree=agree)
@@ -171,6 +188,12 @@ def main() -> int:
         share[name] = [rate / (bw / widths[width]) for rate, bw in zip(decode[name], read_bw)]
         lines.append(f"{name:26s} decode {spread(decode[name])} tok/s = {spread([100 * x for x in share[name]], 0)}% "
                      f"of the {width} bound; end to end {spread(end_to_end(timings[name]))} tok/s")
+    ceiling: dict[str, list[float]] = {}
+    for name, width in ceiling_of.items():
+        rates = [(tokens - 1) / sec for sec in timings[name].seconds]
+        ceiling[name] = [rate / (bw / widths[width]) for rate, bw in zip(rates, read_bw)]
+        lines.append(f"{name:26s} {spread(rates)} steps/s = {spread([100 * x for x in ceiling[name]], 0)}% of the "
+                     f"{width} bound (the ceiling the kernels allow)")
     lines.append("tokens identical: every fp32 path to each other every round, every int8 path too; fp16 every round")
     print("\n".join(lines))
 
@@ -186,10 +209,12 @@ def main() -> int:
                 f"its bound (end to end {spread(end_to_end(timings[name]))})")
 
     others = ", ".join(f"{n} {statistics.median(decode[n]):.2f}" for n in width_of if n not in (b32, b16, b8))
+    ceilings = ", ".join(f"{n} {statistics.median(c) * 100:.0f}%" for n, c in ceiling.items())
     result = (f"read {spread([b / 1e9 for b in read_bw], 1)} GB/s (copy {spread([b / 1e9 for b in copy_bw], 1)}); "
               f"bytes/token fp32 {widths['fp32'] / 1e9:.2f} GB, fp16 {widths['fp16'] / 1e9:.2f}, "
               f"int8 {widths['int8'] / 1e9:.2f}; " + "; ".join(cell(n) for n in (b32, b16, b8))
-              + f"; other paths' decode tok/s (median): {others}; decode = the {tokens - 1} steps after the "
+              + f"; other paths' decode tok/s (median): {others}; one step's matrix products with nothing else "
+              f"(the kernels' ceiling, share of the bound): {ceilings}; decode = the {tokens - 1} steps after the "
               f"prompt's forward, end to end = {tokens} tokens / the whole call with the 16-token prompt; "
               f"tokens identical across all fp32 paths and across all int8 paths every round. "
               f"Targets fp32 >= {TARGET_FP32:.0%}: {'PASS' if pass32 else 'FAIL'}, "

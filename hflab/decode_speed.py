@@ -7,6 +7,9 @@ bookkeeping) that this loop skips; it must still give exactly the tokens of
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 
 def greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int | list[int] | None = None):
     """Greedy continuation of `input_ids` (batch 1) -> (1, prompt + new) ids, stopping after an EOS token."""
@@ -53,20 +56,19 @@ def fuse_projections(model):
 
 
 def _fuse(linears):
-    """(product, row counts) for `linears` sharing one input, or None when they cannot be fused."""
+    """("fp32", (weight, bias), row counts) or ("int8", packed params, row counts) for `linears` sharing one input,
+    or None when they cannot be fused."""
     import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
     sizes = [m.out_features for m in linears]
     if all(type(m) is torch.nn.Linear and m.weight.dtype == torch.float32 for m in linears):
-        weight, bias = _share_rows(linears)
-        return (lambda x: _linear(x, weight, bias)), sizes
+        return "fp32", _share_rows(linears), sizes
     if all(isinstance(m, DynamicLinear) and m._packed_params.dtype == torch.qint8 and (m.version or 0) >= 4
            for m in linears):
         packed = _int8_rows(linears)
         if packed is not None:
-            # reduce_range as DynamicLinear.forward passes it from version 4 on
-            return (lambda x: torch.ops.quantized.linear_dynamic(x, packed, reduce_range=True)), sizes
+            return "int8", packed, sizes
     return None
 
 
@@ -103,32 +105,66 @@ def _int8_rows(linears):
     return torch.ops.quantized.linear_prepack(rows, bias)
 
 
-def _linear(x, weight, bias):
-    """An fp32 product through oneDNN's linear (the op hflab.onednn_linear routes large layers to) where it is the
-    faster of the two (`onednn_linear.preferred`), else torch's default (MKL)."""
+@dataclass(frozen=True)
+class LayerProducts:
+    """One decoder layer's matrix products for a decode step, each `x -> output`; `qkv` gives (q, k, v), `gate_up`
+    gives (gate, up)."""
+
+    qkv: Callable
+    o: Callable
+    gate_up: Callable
+    down: Callable
+
+
+def decode_products(model, onednn: bool | None = None) -> tuple[list[LayerProducts], Callable]:
+    """Every decoder layer's products and the LM head's, as `fast_greedy_decode` runs them: the fused groups of
+    `fuse_projections` where present, else the layers' own modules; plain fp32 layers as one oneDNN or MKL call
+    (`onednn`, default: `hflab.onednn_linear.preferred()`, chosen once here rather than per call)."""
     import torch
 
     from hflab import onednn_linear
 
-    if weight.dtype == torch.float32 and onednn_linear.preferred():
-        return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
-    return torch.nn.functional.linear(x, weight, bias)
+    onednn = onednn_linear.preferred() if onednn is None else onednn
+
+    def linear(weight, bias):
+        if onednn:
+            return lambda x: torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
+        return lambda x: torch.nn.functional.linear(x, weight, bias)
+
+    def single(module):
+        if type(module) is torch.nn.Linear and module.weight.dtype == torch.float32:
+            return linear(module.weight, module.bias)  # no module call; oneDNN at any size when chosen
+        return module
+
+    def group(fused, modules):
+        if fused is None:
+            products = [single(m) for m in modules]
+            return lambda x: tuple(p(x) for p in products)
+        kind, parts, sizes = fused
+        if kind == "int8":
+            # reduce_range as DynamicLinear.forward passes it from version 4 on
+            return lambda x: torch.ops.quantized.linear_dynamic(x, parts, reduce_range=True).split(sizes, dim=-1)
+        product = linear(*parts)
+        return lambda x: product(x).split(sizes, dim=-1)
+
+    layers = []
+    for layer in model.model.layers:
+        attn, mlp = layer.self_attn, layer.mlp
+        layers.append(LayerProducts(
+            qkv=group(getattr(attn, "_hflab_qkv", None), (attn.q_proj, attn.k_proj, attn.v_proj)),
+            o=single(attn.o_proj),
+            gate_up=group(getattr(mlp, "_hflab_gate_up", None), (mlp.gate_proj, mlp.up_proj)),
+            down=single(mlp.down_proj)))
+    return layers, single(model.lm_head)
 
 
-def _project(module, x):
-    """`module(x)`; a plain fp32 nn.Linear goes straight to `_linear` (no module call, oneDNN at any size)."""
-    import torch
-
-    if type(module) is torch.nn.Linear and module.weight.dtype == torch.float32:
-        return _linear(x, module.weight, module.bias)
-    return module(x)
-
-
-def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int | list[int] | None = None):
+def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int | list[int] | None = None,
+                       onednn: bool | None = None):
     """`greedy_decode` with fewer Python calls per step: the prompt goes through the model's own forward, then each
     new token runs a hand-written decoder step over the model's own modules (norms, rotary embedding, attention
     function, activation) with a static KV cache allocated once (no per-step concatenation), and the fused
-    projections of `fuse_projections` when present (else each layer's own q/k/v, gate/up modules, e.g. fp16).
+    projections of `fuse_projections` when present (else each layer's own q/k/v, gate/up modules, e.g. fp16);
+    fp32 products on oneDNN or MKL as `decode_products` chooses (`onednn`).
     Llama / Qwen2-style decoders, batch 1, no sliding window. Must give exactly the tokens of `greedy_decode`
     (bench/decode_bound.py asserts that every round).
     """
@@ -165,17 +201,13 @@ def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int 
         del cache
         positions = torch.arange(total).unsqueeze(0)
         layers = list(inner.layers)
+        products, head = decode_products(model, onednn)
         for pos in range(prompt_len, total - 1):
             hidden = inner.embed_tokens(step)
             cos, sin = inner.rotary_emb(hidden, positions[:, pos:pos + 1])
             for i, layer in enumerate(layers):
-                attn, mlp = layer.self_attn, layer.mlp
-                x = layer.input_layernorm(hidden)
-                fused = getattr(attn, "_hflab_qkv", None)
-                if fused is not None:
-                    q, k, v = fused[0](x).split(fused[1], dim=-1)
-                else:
-                    q, k, v = _project(attn.q_proj, x), _project(attn.k_proj, x), _project(attn.v_proj, x)
+                attn, mlp, product = layer.self_attn, layer.mlp, products[i]
+                q, k, v = product.qkv(layer.input_layernorm(hidden))
                 q = q.view(1, 1, n_heads, head_dim).transpose(1, 2)
                 k = k.view(1, 1, n_kv, head_dim).transpose(1, 2)
                 v = v.view(1, 1, n_kv, head_dim).transpose(1, 2)
@@ -184,15 +216,10 @@ def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int 
                 values[i][:, :, pos:pos + 1] = v
                 out, _ = attend(attn, q, keys[i][:, :, :pos + 1], values[i][:, :, :pos + 1], None,
                                 dropout=0.0, scaling=attn.scaling, sliding_window=None)
-                hidden = hidden + _project(attn.o_proj, out.reshape(1, 1, -1))
-                x = layer.post_attention_layernorm(hidden)
-                fused = getattr(mlp, "_hflab_gate_up", None)
-                if fused is not None:
-                    gate, up = fused[0](x).split(fused[1], dim=-1)
-                else:
-                    gate, up = _project(mlp.gate_proj, x), _project(mlp.up_proj, x)
-                hidden = hidden + _project(mlp.down_proj, mlp.act_fn(gate) * up)
-            logits = _project(model.lm_head, inner.norm(hidden))
+                hidden = hidden + product.o(out.reshape(1, 1, -1))
+                gate, up = product.gate_up(layer.post_attention_layernorm(hidden))
+                hidden = hidden + product.down(mlp.act_fn(gate) * up)
+            logits = head(inner.norm(hidden))
             step = logits[:, -1].argmax(dim=-1, keepdim=True)
             tokens.append(step)
             if int(step) in eos:

@@ -209,21 +209,24 @@ def test_fast_loop_gives_generates_tokens_fused_or_not(monkeypatch, tiny_lm, fus
 
 
 @needs_fbgemm
-@pytest.mark.parametrize("bias", [True, False])
-def test_fused_int8_rows_equal_the_separate_layers(bias):
-    """q/k/v (or gate/up) fused into one per-row int8 matrix: the exact outputs of the separate int8 layers."""
-    from hflab.decode_speed import _fuse
+def test_fused_int8_products_equal_the_separate_layers(tiny_lm):
+    """q/k/v and gate/up fused into one per-row int8 matrix each: the exact outputs of the separate int8 layers."""
+    from hflab.decode_speed import decode_products, fuse_projections
     from hflab.quantize import quantize_linear
 
+    model, _ = tiny_lm
+    int8 = fuse_projections(quantize_linear(model, "int8"))
+    products, _ = decode_products(int8)
     torch.manual_seed(0)
-    layers = torch.nn.ModuleList([torch.nn.Linear(64, rows, bias=bias) for rows in (64, 16, 16)])
-    layers = list(quantize_linear(layers, "int8"))
-    product, sizes = _fuse(layers)
-    assert sizes == [64, 16, 16]
     with torch.inference_mode():
-        for scale in (1e-3, 1.0, 1e3):  # the activation's own scale changes with its range
-            x = torch.randn(1, 1, 64) * scale
-            assert torch.equal(product(x), torch.cat([layer(x) for layer in layers], dim=-1))
+        for layer, product in zip(int8.model.layers, products):
+            attn, mlp = layer.self_attn, layer.mlp
+            for scale in (1e-3, 1.0, 1e3):  # the activation's own int8 scale follows its range
+                x = torch.randn(1, 1, model.config.hidden_size) * scale
+                for fused, separate in zip(product.qkv(x), (attn.q_proj(x), attn.k_proj(x), attn.v_proj(x))):
+                    assert torch.equal(fused, separate)
+                for fused, separate in zip(product.gate_up(x), (mlp.gate_proj(x), mlp.up_proj(x))):
+                    assert torch.equal(fused, separate)
 
 
 @needs_fbgemm
