@@ -107,8 +107,8 @@ def _int8_rows(linears):
 
 @dataclass(frozen=True)
 class LayerProducts:
-    """One decoder layer's matrix products for a decode step, each `x -> output`; `qkv` gives (q, k, v), `gate_up`
-    gives (gate, up)."""
+    """One decoder layer's matrix products for a decode step, each `x -> output`; `qkv` gives q, k and v side by side
+    in one tensor (as the fused product does), `gate_up` gives (gate, up)."""
 
     qkv: Callable
     o: Callable
@@ -136,26 +136,42 @@ def decode_products(model, onednn: bool | None = None) -> tuple[list[LayerProduc
             return linear(module.weight, module.bias)  # no module call; oneDNN at any size when chosen
         return module
 
-    def group(fused, modules):
+    def side_by_side(fused, modules):
         if fused is None:
             products = [single(m) for m in modules]
-            return lambda x: tuple(p(x) for p in products)
-        kind, parts, sizes = fused
+            return lambda x: torch.cat([p(x) for p in products], dim=-1)
+        kind, parts, _ = fused
         if kind == "int8":
             # reduce_range as DynamicLinear.forward passes it from version 4 on
-            return lambda x: torch.ops.quantized.linear_dynamic(x, parts, reduce_range=True).split(sizes, dim=-1)
-        product = linear(*parts)
+            return lambda x: torch.ops.quantized.linear_dynamic(x, parts, reduce_range=True)
+        return linear(*parts)
+
+    def split(product, sizes):
         return lambda x: product(x).split(sizes, dim=-1)
 
     layers = []
     for layer in model.model.layers:
         attn, mlp = layer.self_attn, layer.mlp
+        gate_up = (mlp.gate_proj, mlp.up_proj)
         layers.append(LayerProducts(
-            qkv=group(getattr(attn, "_hflab_qkv", None), (attn.q_proj, attn.k_proj, attn.v_proj)),
+            qkv=side_by_side(getattr(attn, "_hflab_qkv", None), (attn.q_proj, attn.k_proj, attn.v_proj)),
             o=single(attn.o_proj),
-            gate_up=group(getattr(mlp, "_hflab_gate_up", None), (mlp.gate_proj, mlp.up_proj)),
+            gate_up=split(side_by_side(getattr(mlp, "_hflab_gate_up", None), gate_up), [m.out_features for m in gate_up]),
             down=single(mlp.down_proj)))
     return layers, single(model.lm_head)
+
+
+def _rms_norm(module):
+    """`module` as one `torch.nn.functional.rms_norm` call when it is a Llama / Qwen2 RMSNorm on fp32 (the same
+    formula: x * rsqrt(mean(x^2) + eps) * weight, one op instead of seven), else the module itself."""
+    import torch
+
+    weight, eps = getattr(module, "weight", None), getattr(module, "variance_epsilon", None)
+    if (not type(module).__name__.endswith("RMSNorm") or eps is None or weight is None
+            or weight.dtype != torch.float32 or weight.dim() != 1):
+        return module
+    shape = (weight.shape[0],)
+    return lambda x: torch.nn.functional.rms_norm(x, shape, weight, eps)
 
 
 def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int | list[int] | None = None,
@@ -171,7 +187,7 @@ def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int 
     import torch
     from transformers import DynamicCache
     from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
-    from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
+    from transformers.models.llama.modeling_llama import rotate_half
 
     config = model.config
     inner = model.model
@@ -202,24 +218,30 @@ def fast_greedy_decode(model, input_ids, max_new_tokens: int, eos_token_id: int 
         positions = torch.arange(total).unsqueeze(0)
         layers = list(inner.layers)
         products, head = decode_products(model, onednn)
+        norms = [(_rms_norm(layer.input_layernorm), _rms_norm(layer.post_attention_layernorm)) for layer in layers]
+        final_norm = _rms_norm(inner.norm)
+        rotated = n_heads + n_kv  # q's and k's heads, side by side in the qkv product
         for pos in range(prompt_len, total - 1):
             hidden = inner.embed_tokens(step)
             cos, sin = inner.rotary_emb(hidden, positions[:, pos:pos + 1])
+            cos, sin = cos.unsqueeze(2), sin.unsqueeze(2)  # broadcast over the heads of (1, 1, heads, head_dim)
             for i, layer in enumerate(layers):
                 attn, mlp, product = layer.self_attn, layer.mlp, products[i]
-                q, k, v = product.qkv(layer.input_layernorm(hidden))
-                q = q.view(1, 1, n_heads, head_dim).transpose(1, 2)
-                k = k.view(1, 1, n_kv, head_dim).transpose(1, 2)
-                v = v.view(1, 1, n_kv, head_dim).transpose(1, 2)
-                q, k = apply_rotary_pos_emb(q, k, cos, sin)  # transformers' own (Llama = Qwen2)
+                qkv = product.qkv(norms[i][0](hidden)).view(1, 1, -1, head_dim)
+                # transformers' rotary formula (apply_rotary_pos_emb), on q's and k's heads at once: the same
+                # element-wise products and sums, so the same numbers
+                qk = qkv[:, :, :rotated]
+                qk = (qk * cos) + (rotate_half(qk) * sin)
+                q, k = qk[:, :, :n_heads].transpose(1, 2), qk[:, :, n_heads:].transpose(1, 2)
+                v = qkv[:, :, rotated:].transpose(1, 2)
                 keys[i][:, :, pos:pos + 1] = k
                 values[i][:, :, pos:pos + 1] = v
                 out, _ = attend(attn, q, keys[i][:, :, :pos + 1], values[i][:, :, :pos + 1], None,
                                 dropout=0.0, scaling=attn.scaling, sliding_window=None)
                 hidden = hidden + product.o(out.reshape(1, 1, -1))
-                gate, up = product.gate_up(layer.post_attention_layernorm(hidden))
+                gate, up = product.gate_up(norms[i][1](hidden))
                 hidden = hidden + product.down(mlp.act_fn(gate) * up)
-            logits = head(inner.norm(hidden))
+            logits = head(final_norm(hidden))
             step = logits[:, -1].argmax(dim=-1, keepdim=True)
             tokens.append(step)
             if int(step) in eos:

@@ -223,8 +223,7 @@ def test_fused_int8_products_equal_the_separate_layers(tiny_lm):
             attn, mlp = layer.self_attn, layer.mlp
             for scale in (1e-3, 1.0, 1e3):  # the activation's own int8 scale follows its range
                 x = torch.randn(1, 1, model.config.hidden_size) * scale
-                for fused, separate in zip(product.qkv(x), (attn.q_proj(x), attn.k_proj(x), attn.v_proj(x))):
-                    assert torch.equal(fused, separate)
+                assert torch.equal(product.qkv(x), torch.cat([attn.q_proj(x), attn.k_proj(x), attn.v_proj(x)], -1))
                 for fused, separate in zip(product.gate_up(x), (mlp.gate_proj(x), mlp.up_proj(x))):
                     assert torch.equal(fused, separate)
 
@@ -381,3 +380,23 @@ def test_a_bf16_checkpoint_converts_without_the_fp32_model_and_gives_the_same_mo
         greedy = {"max_new_tokens": 8, "do_sample": False}
         assert torch.equal(ours.generate(ids, **greedy), oracle.generate(ids, **greedy))
     assert weight_bytes(ours) == weight_bytes(oracle) - table.numel() * 2
+
+
+def test_rms_norm_shortcut_equals_the_models_own_norm(tiny_lm):
+    """The fused loop's one-op norm gives the model's RMSNorm outputs exactly; anything else is used as it is."""
+    from hflab.decode_speed import _rms_norm
+
+    model, _ = tiny_lm
+    norm = model.model.layers[0].input_layernorm
+    assert type(norm).__name__.endswith("RMSNorm")
+    torch.manual_seed(0)
+    with torch.no_grad():
+        norm.weight.normal_(1, 0.1)
+    shortcut = _rms_norm(norm)
+    assert shortcut is not norm
+    with torch.inference_mode():
+        for scale in (1e-3, 1.0, 1e3):
+            x = torch.randn(1, 1, model.config.hidden_size) * scale
+            assert torch.equal(shortcut(x), norm(x))
+    layer_norm = torch.nn.LayerNorm(8)
+    assert _rms_norm(layer_norm) is layer_norm
