@@ -9,7 +9,8 @@ width (bytes read per token at that width):
   what the lab's loader does on non-Intel CPUs), the lean loop (hflab.decode_speed.greedy_decode), and the fused
   loop (fuse_projections + fast_greedy_decode: q/k/v and gate/up each one product, static KV cache) on MKL and
   on oneDNN;
-- fp16 and int8 Linear weights (hflab.quantize): `generate`, the lean loop and the fused loop on int8 too.
+- fp16 and int8 Linear weights as the lab's loader makes them (hflab.quantize.quantize_for_decoding; int8 q/k/v
+  and gate/up as one shared product each, hflab.int8_rows): `generate`, the lean loop and the fused loop on int8.
 The decode rate is that of the decode steps alone, as llama.cpp reports "eval" apart from "prompt eval": each
 round times the path for 1 new token (the 16-token prompt's forward, which gives the first token) and for N new
 tokens back to back, and the N - 1 decode steps take the difference. The end-to-end rate (N / time of the whole
@@ -39,7 +40,7 @@ from bench.rounds import interleave, spread, with_extras  # noqa: E402
 from hflab import decode_speed  # noqa: E402
 from hflab.decode_speed import greedy_decode  # noqa: E402
 from hflab.onednn_linear import revert, use_onednn_linear  # noqa: E402
-from hflab.quantize import packed_bytes, quantize_linear  # noqa: E402
+from hflab.quantize import packed_bytes, quantize_for_decoding  # noqa: E402
 
 QWEN2_05B = dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
                  intermediate_size=4864, vocab_size=151936, tie_word_embeddings=True, max_position_embeddings=32768)
@@ -51,8 +52,10 @@ def bytes_read_per_token(model) -> int:
     """Weight bytes one decode step reads: every layer and the LM head, but only one row of the embedding table."""
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
+    from hflab.int8_rows import groups_of
+
     seen: set[int] = set()
-    total = 0
+    total = sum(group.nbytes for group in groups_of(model))  # shared int8 products, each read once
     for module in model.modules():
         if isinstance(module, torch.nn.Embedding):
             continue  # a lookup; when tied, the LM head (a Linear) counts the table as read
@@ -92,10 +95,10 @@ def main() -> int:
 
     model = random_model()
     fp32_bytes = bytes_read_per_token(model)
-    fp16 = quantize_linear(model, "fp16")
-    int8 = quantize_linear(model, "int8")
+    fp16 = quantize_for_decoding(model, "fp16")
+    int8 = quantize_for_decoding(model, "int8")  # as the lab's loader: q/k/v and gate/up as shared int8 products
     decode_speed.fuse_projections(model)  # in place: the layers' weights become views, every other path unchanged
-    decode_speed.fuse_projections(int8)  # a second packed copy of int8 q/k/v and gate/up, read only by the fused loop
+    decode_speed.fuse_projections(int8)  # the fused loop takes the shared int8 products as they are
     widths = {"fp32": fp32_bytes, "fp16": bytes_read_per_token(fp16), "int8": bytes_read_per_token(int8)}
     assert bytes_read_per_token(model) == fp32_bytes
     prompt = torch.randint(0, QWEN2_05B["vocab_size"], (1, 16), generator=torch.Generator().manual_seed(1))

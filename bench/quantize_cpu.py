@@ -24,7 +24,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 from hflab import offline_assets  # noqa: E402
 from hflab.decode_speed import greedy_decode  # noqa: E402
 from hflab.onednn_linear import route  # noqa: E402
-from hflab.quantize import KL_PROMPTS, next_token_kl, next_token_logprobs, quantize_linear, weight_bytes  # noqa: E402
+from hflab.quantize import KL_PROMPTS, next_token_kl, next_token_logprobs, quantize_for_decoding, weight_bytes  # noqa: E402
 
 
 def int8_every_layer(model):
@@ -49,7 +49,7 @@ def main() -> int:
     path = offline_assets.convert_smollm2()
     tokenizer = AutoTokenizer.from_pretrained(path)
     fp32 = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
-    models = {"fp16": quantize_linear(fp32, "fp16"), "int8": quantize_linear(fp32, "int8"),
+    models = {"fp16": quantize_for_decoding(fp32, "fp16"), "int8": quantize_for_decoding(fp32, "int8"),
               "int8, every layer": int8_every_layer(fp32)}
     route(fp32)  # as the lab's loader runs fp32 on CPU
     models = {"fp32": fp32, **models}

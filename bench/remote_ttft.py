@@ -163,7 +163,7 @@ def main() -> int:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from hflab.onednn_linear import route
-    from hflab.quantize import quantize_linear
+    from hflab.quantize import quantize_for_decoding
 
     torch.set_num_threads(2)
     ggufs = {w: requantized(t, f) for w, (t, f) in WIDTHS.items()}
@@ -174,7 +174,7 @@ def main() -> int:
         path = offline_assets.convert_smollm2()
         tokenizer = AutoTokenizer.from_pretrained(path)
         fp32 = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
-        models = {"fp16": quantize_linear(fp32, "fp16"), "int8": quantize_linear(fp32, "int8")}
+        models = {"fp16": quantize_for_decoding(fp32, "fp16"), "int8": quantize_for_decoding(fp32, "int8")}
         route(fp32)  # as the lab's loader runs fp32 on CPU
         models = {"fp32": fp32, **models}
         for w in WIDTHS:

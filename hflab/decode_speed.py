@@ -38,15 +38,16 @@ def fuse_projections(model):
       layers' own weights become views into it (no copy), so the model's ordinary forward, `generate` and the
       parameter count are unchanged. Weights that share storage cannot be saved with safetensors: fuse a model
       for decoding, not one to save.
-    - int8 layers of hflab.quantize (one scale per tensor): one fbgemm matrix with one scale per row, each row
-      keeping its own layer's int8 values and scale, so the product equals the separate layers' outputs side by
-      side (tests/core/test_quantize_cpu.py). fbgemm's packed weights cannot be shared, so this is a second
-      packed copy of those layers (about 230 MB for Qwen2-0.5B).
+    - int8 layers of hflab.quantize (one scale per tensor): the groups of `hflab.int8_rows.share_int8_rows`
+      (as the lab's loader makes them), whose product equals the separate layers' outputs side by side.
     Other groups (fp16, mixed) stay as they are. Works for Llama / Qwen2-style decoders
     (`model.model.layers[i].self_attn.q_proj`, `.mlp.gate_proj`); returns `model`.
     """
     import torch
 
+    from hflab.int8_rows import share_int8_rows
+
+    share_int8_rows(model)
     with torch.no_grad():
         for layer in model.model.layers:
             attn, mlp = layer.self_attn, layer.mlp
@@ -56,19 +57,19 @@ def fuse_projections(model):
 
 
 def _fuse(linears):
-    """("fp32", (weight, bias), row counts) or ("int8", packed params, row counts) for `linears` sharing one input,
-    or None when they cannot be fused."""
+    """("fp32", (weight, bias), row counts) or ("int8", RowGroup, row counts) for `linears` sharing one input, or
+    None when they cannot be fused."""
     import torch
-    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    from hflab.int8_rows import SharedRows
 
     sizes = [m.out_features for m in linears]
     if all(type(m) is torch.nn.Linear and m.weight.dtype == torch.float32 for m in linears):
         return "fp32", _share_rows(linears), sizes
-    if all(isinstance(m, DynamicLinear) and m._packed_params.dtype == torch.qint8 and (m.version or 0) >= 4
-           for m in linears):
-        packed = _int8_rows(linears)
-        if packed is not None:
-            return "int8", packed, sizes
+    groups = {id(m.group) for m in linears if isinstance(m, SharedRows)}
+    if len(groups) == 1 and [getattr(m, "index", None) for m in linears] == list(range(len(linears))) \
+            and len(linears[0].group.sizes) == len(linears):
+        return "int8", linears[0].group, sizes
     return None
 
 
@@ -87,22 +88,6 @@ def _share_rows(linears):
             m.bias.data = bias[start:start + rows]
         start += rows
     return weight, bias
-
-
-def _int8_rows(linears):
-    """fbgemm packed params of `linears`' int8 rows one after the other, each row with its layer's scale and zero
-    point (a per-row quantized matrix); None unless every layer has one scale per tensor."""
-    import torch
-
-    weights, biases = zip(*(m._weight_bias() for m in linears))
-    if any(w.qscheme() != torch.per_tensor_affine for w in weights):
-        return None
-    scales = torch.cat([torch.full((w.shape[0],), w.q_scale(), dtype=torch.double) for w in weights])
-    zero_points = torch.cat([torch.full((w.shape[0],), w.q_zero_point(), dtype=torch.long) for w in weights])
-    rows = torch._make_per_channel_quantized_tensor(torch.cat([w.int_repr() for w in weights]), scales,
-                                                    zero_points, 0)
-    bias = torch.cat(biases) if all(b is not None for b in biases) else None
-    return torch.ops.quantized.linear_prepack(rows, bias)
 
 
 @dataclass(frozen=True)
@@ -141,10 +126,7 @@ def decode_products(model, onednn: bool | None = None) -> tuple[list[LayerProduc
             products = [single(m) for m in modules]
             return lambda x: torch.cat([p(x) for p in products], dim=-1)
         kind, parts, _ = fused
-        if kind == "int8":
-            # reduce_range as DynamicLinear.forward passes it from version 4 on
-            return lambda x: torch.ops.quantized.linear_dynamic(x, parts, reduce_range=True)
-        return linear(*parts)
+        return parts.product if kind == "int8" else linear(*parts)
 
     def split(product, sizes):
         return lambda x: product(x).split(sizes, dim=-1)

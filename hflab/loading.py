@@ -142,7 +142,7 @@ def _stored_half_dtype(source: Source):
 
 def load_causal_lm(source: Source, precision: str = "fp32") -> tuple[Any, Any]:
     """(model, tokenizer) of a causal LM, in eval mode on the lab's device; on CPU optionally with its
-    Linear layers in fp16 or int8 (hflab.quantize).
+    Linear layers in fp16 or int8 (hflab.quantize.quantize_for_decoding).
 
     A checkpoint stored in half precision (Qwen2-0.5B-Instruct is bf16) loads in that width for fp16 / int8 and
     is converted one layer at a time, giving back each layer's read checkpoint pages and freed heap: it never
@@ -150,7 +150,7 @@ def load_causal_lm(source: Source, precision: str = "fp32") -> tuple[Any, Any]:
     if precision == "fp32":
         return _with_tokenizer(source, "AutoModelForCausalLM")
     from hflab.os_memory import drop_checkpoint_pages, trim_heap
-    from hflab.quantize import quantize_linear
+    from hflab.quantize import quantize_for_decoding
 
     calls = iter(range(10**9))
 
@@ -162,7 +162,7 @@ def load_causal_lm(source: Source, precision: str = "fp32") -> tuple[Any, Any]:
     half = _stored_half_dtype(source) if device() == "cpu" else None
     model, tokenizer = _with_tokenizer(source, "AutoModelForCausalLM", dtype=half) if half else (
         _with_tokenizer(source, "AutoModelForCausalLM"))
-    model = quantize_linear(model, precision, inplace=True, after_each=give_back)
+    model = quantize_for_decoding(model, precision, inplace=True, after_each=give_back)
     drop_checkpoint_pages()
     trim_heap()
     return _place(model), tokenizer

@@ -78,6 +78,17 @@ def quantize_linear(model, precision: str, inplace: bool = False, after_each: Ca
     return target
 
 
+def quantize_for_decoding(model, precision: str, inplace: bool = False, after_each: Callable[[], Any] | None = None):
+    """What the lab's loader makes of a causal LM in `precision`: `quantize_linear`, then for int8 each decoder
+    layer's q/k/v and gate/up as one shared product (hflab.int8_rows: the same outputs, fewer calls per token)."""
+    target = quantize_linear(model, precision, inplace=inplace, after_each=after_each)
+    if precision == "int8":
+        from hflab.int8_rows import share_int8_rows
+
+        share_int8_rows(target)
+    return target
+
+
 def _keep_embedding_narrow(embedding, dtype) -> None:
     """The embedding table back in the checkpoint's own half width (exact: its values came from it), each lookup
     widened to fp32 by a forward hook, so the model computes what the fp32 table gave. A lookup reads a few rows:
@@ -103,12 +114,15 @@ def _fp16_linear(module):
 
 
 def layer_precisions(model) -> dict[str, str]:
-    """{layer name: "int8" / "fp16"} for every dynamically quantized Linear of `model`."""
+    """{layer name: "int8" / "fp16"} for every dynamically quantized Linear of `model` (rows of a shared int8
+    product, hflab.int8_rows, count as int8)."""
     import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    return {name: "int8" if module._packed_params.dtype == torch.qint8 else "fp16"
-            for name, module in model.named_modules() if isinstance(module, DynamicLinear)}
+    from hflab.int8_rows import SharedRows
+
+    return {name: "int8" if isinstance(module, SharedRows) or module._packed_params.dtype == torch.qint8 else "fp16"
+            for name, module in model.named_modules() if isinstance(module, (DynamicLinear, SharedRows))}
 
 
 def is_quantized(model) -> bool:
@@ -135,8 +149,11 @@ def packed_bytes(module) -> int:
 
 
 def weight_bytes(model) -> int:
-    """Bytes of all weights, counting quantized packed weights (which are neither parameters nor buffers) too."""
+    """Bytes of all weights, counting quantized packed weights (which are neither parameters nor buffers) too, and
+    each shared int8 product (hflab.int8_rows) once."""
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    from hflab.int8_rows import groups_of
 
     seen: set[int] = set()
     total = 0
@@ -144,7 +161,8 @@ def weight_bytes(model) -> int:
         if tensor.data_ptr() not in seen:  # tied weights count once
             seen.add(tensor.data_ptr())
             total += tensor.numel() * tensor.element_size()
-    return total + sum(packed_bytes(m) for m in model.modules() if isinstance(m, DynamicLinear))
+    return (total + sum(packed_bytes(m) for m in model.modules() if isinstance(m, DynamicLinear))
+            + sum(group.nbytes for group in groups_of(model)))
 
 
 def next_token_logprobs(model, tokenizer, prompts: Iterable[str]) -> list[Any]:

@@ -26,10 +26,13 @@ STRINGS = {
     },
     "precision.note.int8": {
         "zh": "int8 权重、激活按张量动态量化：权重约为四分之一字节，但分布会移动。MLP 的 down_proj 层输入里有上千的离群值，"
-              "所以保持 fp16。实测（bench/quantize_cpu.py）SmolLM2 的 KL 散度平均约 0.2 nats；"
+              "所以保持 fp16。每层的 q/k/v 与 gate/up 各合成一次 int8 矩阵乘法（结果与分开计算完全相同，调用更少）。"
+              "实测（bench/quantize_cpu.py）SmolLM2 的 KL 散度平均约 0.2 nats；"
               "概率和生成结果与 fp32 模型不同，只适合追求速度时使用。",
         "en": "int8 weights, activations quantized per tensor on the fly: about a quarter of the bytes, but the "
               "distribution moves. The MLP down_proj layers, whose inputs carry outliers in the thousands, stay fp16. "
+              "Each layer's q/k/v and gate/up run as one int8 product each (exactly the separate results, fewer "
+              "calls). "
               "Measured (bench/quantize_cpu.py): mean KL about 0.2 nats on SmolLM2; probabilities and generations "
               "differ from the fp32 model, so use it only when speed matters more.",
     },

@@ -2,6 +2,7 @@
 transformers' own outputs."""
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
@@ -62,7 +63,6 @@ def test_every_linear_is_quantized_and_the_original_is_untouched(tiny_lm, precis
                                                 ("fp16", "float16_dynamic_qconfig")])
 def test_quantized_layer_equals_torchs_quantized_linear(tiny_lm, precision, qconfig):
     """Our quantized LM head computes exactly what torch's dynamic quantized Linear computes from the fp32 layer."""
-    import copy
 
     from torch.ao import quantization
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
@@ -184,7 +184,6 @@ def test_lean_greedy_loop_stops_at_eos_like_generate(tiny_lm):
 def test_fast_loop_gives_generates_tokens_fused_or_not(monkeypatch, tiny_lm, fused, onednn):
     """The hand-written decoder step (static KV cache, fused q/k/v and gate/up; oneDNN or MKL products) gives
     generate's exact tokens, and fusing leaves the model's own forward and generate unchanged."""
-    import copy
 
     from hflab import onednn_linear
     from hflab.decode_speed import fast_greedy_decode, fuse_projections
@@ -215,11 +214,12 @@ def test_fused_int8_products_equal_the_separate_layers(tiny_lm):
     from hflab.quantize import quantize_linear
 
     model, _ = tiny_lm
+    separate = quantize_linear(model, "int8")
     int8 = fuse_projections(quantize_linear(model, "int8"))
     products, _ = decode_products(int8)
     torch.manual_seed(0)
     with torch.inference_mode():
-        for layer, product in zip(int8.model.layers, products):
+        for layer, product in zip(separate.model.layers, products):
             attn, mlp = layer.self_attn, layer.mlp
             for scale in (1e-3, 1.0, 1e3):  # the activation's own int8 scale follows its range
                 x = torch.randn(1, 1, model.config.hidden_size) * scale
@@ -261,7 +261,70 @@ def test_loader_precision(tiny_env, precision):
 
     model, tokenizer = loading.load_causal_lm(resolve("causal_lm"), precision)
     assert precision in layer_precisions(model).values() and tokenizer("猫").input_ids
+    shared = sum(type(m).__name__ == "SharedRows" for m in model.modules())
+    assert shared == (5 * len(model.model.layers) if precision == "int8" else 0)
 
+
+
+@needs_fbgemm
+def test_shared_int8_rows_give_the_separate_layers_outputs(tiny_lm):
+    """The loader's int8 model (q/k/v and gate/up as one shared product each): the same logits, generate tokens
+    (greedy and seeded sampling), bytes and layer precisions as quantize_linear's separate layers, and no
+    activation kept after a forward."""
+    from hflab.int8_rows import SharedRows, groups_of, share_int8_rows
+    from hflab.quantize import layer_precisions, quantize_for_decoding, quantize_linear, weight_bytes
+
+    model, tokenizer = tiny_lm
+    separate = quantize_linear(model, "int8")
+    shared = quantize_for_decoding(model, "int8")
+    layers = len(model.model.layers)
+    assert len(groups_of(shared)) == 2 * layers and share_int8_rows(shared) == 0  # already shared: nothing left
+    assert sum(isinstance(m, SharedRows) for m in shared.modules()) == 5 * layers
+    assert layer_precisions(shared) == layer_precisions(separate)
+    assert weight_bytes(shared) == weight_bytes(separate)
+    ids = tokenizer(["今天天气很好，我们去 the park", "Once upon a time"], return_tensors="pt", padding=True)
+    with torch.inference_mode():
+        assert torch.equal(shared(**ids).logits, separate(**ids).logits)
+        one = ids.input_ids[:1]
+        for kwargs in ({"do_sample": False}, {"do_sample": True, "temperature": 0.9, "top_k": 20}):
+            torch.manual_seed(3)
+            expected = separate.generate(one, max_new_tokens=10, pad_token_id=0, **kwargs)
+            torch.manual_seed(3)
+            assert torch.equal(shared.generate(one, max_new_tokens=10, pad_token_id=0, **kwargs), expected)
+    assert all(not group._last.__dict__ for group in groups_of(shared))
+
+
+@needs_fbgemm
+def test_shared_int8_rows_are_per_thread(tiny_lm):
+    """Sessions share a cached model: forwards in several threads at once each get their own input's outputs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hflab.quantize import quantize_for_decoding, quantize_linear
+
+    model, tokenizer = tiny_lm
+    separate = quantize_linear(model, "int8")
+    shared = quantize_for_decoding(model, "int8")
+    texts = [f"text number {i} " * (i + 1) for i in range(8)]
+    with torch.inference_mode():
+        expected = [separate(**tokenizer(t, return_tensors="pt")).logits for t in texts]
+
+        def run(text):
+            return [shared(**tokenizer(text, return_tensors="pt")).logits for _ in range(5)]
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(run, texts))
+    for want, got in zip(expected, results):
+        assert all(torch.equal(want, logits) for logits in got)
+
+
+@needs_fbgemm
+def test_fp16_and_fp32_models_are_not_shared(tiny_lm):
+    from hflab.int8_rows import share_int8_rows
+    from hflab.quantize import quantize_for_decoding
+
+    model, _ = tiny_lm
+    assert share_int8_rows(quantize_for_decoding(model, "fp16")) == 0
+    assert share_int8_rows(copy.deepcopy(model)) == 0
 
 
 def test_every_quantizing_test_skips_without_fbgemm():
@@ -272,8 +335,8 @@ def test_every_quantizing_test_skips_without_fbgemm():
     assert "fbgemm" in needs_fbgemm.kwargs["reason"]
     no_kernel = {"test_unknown_precision_is_refused", "test_every_quantizing_test_skips_without_fbgemm"}  # refused first
     quantizing = {name: fn for name, fn in globals().items() if name.startswith("test_") and name not in no_kernel
-                  and re.search(r"quantize_linear\(|quantize_dynamic\(|load_causal_lm\(", inspect.getsource(fn))}
-    assert len(quantizing) == 13
+                  and re.search(r"quantize_(linear|for_decoding|dynamic)\(|load_causal_lm\(", inspect.getsource(fn))}
+    assert len(quantizing) == 16
     unmarked = [name for name, fn in quantizing.items() if needs_fbgemm.mark not in getattr(fn, "pytestmark", [])]
     assert unmarked == []
 
@@ -283,7 +346,6 @@ def test_every_quantizing_test_skips_without_fbgemm():
 def test_layer_by_layer_conversion_equals_torchs_quantize_dynamic(tiny_lm, precision):
     """The lab swaps one layer at a time (largest first); torch's own quantize_dynamic over the same layers is the
     oracle: the same formats and bit-identical logits."""
-    import copy
     import warnings
 
     from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig, quantize_dynamic
@@ -310,7 +372,6 @@ def test_packed_bytes_come_from_the_shape_without_unpacking_a_layer(tiny_lm, pre
     """Unpacking an fp16 layer makes an fp32 copy of its weight (544 MB for Qwen2-0.5B's LM head, which measuring a
     freshly loaded model once added to the story run's peak); the count equals torch's unpacked weights and
     biases, and a layer torch's quantize_dynamic made (no recorded bias) is still counted right."""
-    import copy
     import warnings
 
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
