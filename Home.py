@@ -4,9 +4,9 @@ import streamlit as st
 from components.i18n import t
 from components.secrets import apply_secrets
 from components.sidebar import render_sidebar
-from hflab.os_memory import configure_allocator, trim_heap
+from hflab.runtime.os_memory import configure_allocator, trim_heap
 
-configure_allocator()  # before any model: large tensors go back to the OS when freed (hflab/os_memory.py)
+configure_allocator()  # before any model: large tensors go back to the OS when freed (hflab/runtime/os_memory.py)
 st.set_page_config(page_title="HF Lab", page_icon="🤗", layout="wide")
 apply_secrets()
 

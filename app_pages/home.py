@@ -6,11 +6,11 @@ import streamlit as st
 from components.i18n import t
 from components.model_loading import explain_missing, manager, resolve_role, source_caption
 from components.page import header
-from hflab.environment import accelerator, cpu_count, library_versions, process_rss_bytes
-from hflab.network import hub_status
-from hflab.roles import ROLES
+from hflab.loading.network import hub_status
+from hflab.loading.roles import ROLES
+from hflab.loading.sources import Source, fix_command
+from hflab.runtime.environment import accelerator, cpu_count, library_versions, process_rss_bytes
 from hflab.settings import get_settings, hf_home
-from hflab.sources import Source, fix_command
 
 PAGES = ("learn", "image_story", "sampling", "tokenizer", "sentiment", "models")
 

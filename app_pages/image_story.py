@@ -26,12 +26,12 @@ from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
 from components.state import keep
-from hflab import loading
-from hflab.code_reference import load_reference
-from hflab.manager import Handle
+from hflab.loading import loaders
+from hflab.loading.manager import Handle
+from hflab.loading.sources import Source
 from hflab.messages import Message, MessageError
 from hflab.settings import get_settings
-from hflab.sources import Source
+from hflab.snippet.reference import load_reference
 from hflab.story import bundle, files, tts, tutorial
 from hflab.story.caption import CaptionSettings, check_caption, generate_caption
 from hflab.story.code import story_code, story_notebook
@@ -226,7 +226,7 @@ def caption_step(run: PipelineRun, image: PreparedImage | None) -> None:
     if not ((run.active and source.ready and image is not None) or clicked):
         return
     with timed_step(run, "caption"):
-        handle = loaded(load(source, loading.load_caption_model, t("role.caption")))
+        handle = loaded(load(source, loaders.load_caption_model, t("role.caption")))
         model, processor = handle.value
         with handle.lock:
             generated = generate_caption(model, processor, image.image, settings)
@@ -252,7 +252,7 @@ def translation_step(run: PipelineRun) -> None:
                 run.fail("translate", problem)
             else:
                 with timed_step(run, "translate"):
-                    handle = loaded(load(source, loading.load_seq2seq, t("role.translation")))
+                    handle = loaded(load(source, loaders.load_seq2seq, t("role.translation")))
                     model, tokenizer = handle.value
                     with handle.lock:
                         state.story_caption_zh = translate_en_zh(model, tokenizer, state.story_caption_en)

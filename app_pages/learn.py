@@ -14,7 +14,6 @@ from components.messages import message_text
 from components.model_loading import explain_missing, load, resolve_role
 from components.page import header
 from components.state import keep, set_choice
-from hflab import loading
 from hflab.learn import batches, pipelines, reviews, subword
 from hflab.learn.chapters import (
     CHAPTERS,
@@ -26,10 +25,11 @@ from hflab.learn.chapters import (
     Chapter,
     progress,
 )
+from hflab.loading import loaders
+from hflab.loading.sources import Source
 from hflab.messages import Message
 from hflab.sentiment import data as sentiment_data
 from hflab.sentiment.checkpoints import finetuned_source, list_trained, trained_source
-from hflab.sources import Source
 
 RESULT_KEY = "learn_result_{step}"  # each hands-on result survives the reruns other widgets cause
 ROLE_CHOICE = "__role__"
@@ -120,7 +120,7 @@ def render_classification(source: Source, texts: list[str]) -> None:
     """pipeline("text-classification") next to the direct forward and transformers' list of new weights."""
     result_key = RESULT_KEY.format(step="classify")
     if st.button(t("learn.pipe.run"), key="learn_classify_run", disabled=not texts):
-        handle = load(source, pipelines.load_classifier, t("learn.pipe.model"), variant="pipeline")  # its own cache entry (the Sentiment page loads another form)
+        handle = load(source, loaders.load_classifier, t("learn.pipe.model"), variant="pipeline")  # its own cache entry (the Sentiment page loads another form)
         if handle is not None:
             with st.spinner(t("learn.pipe.running")), handle.lock:
                 loaded = handle.value
@@ -149,9 +149,9 @@ def render_fill_mask(source: Source) -> None:
     if st.button(t("learn.fill.run"), key="learn_fill_run"):
         try:
             with st.spinner(t("learn.fill.running")):
-                model, tokenizer = pipelines.load_masked_lm(source)
+                model, tokenizer = loaders.load_masked_lm(source)
                 st.session_state[result_key] = pipelines.fill_mask(model, tokenizer, FILL_MASK_SENTENCE)
-        except pipelines.NoMaskedLMHead as exc:
+        except loaders.NoMaskedLMHead as exc:
             st.session_state[result_key] = exc.message
     answer = st.session_state.get(result_key)
     if isinstance(answer, Message):
@@ -204,7 +204,7 @@ def generation_step() -> None:
     prompt = st.text_input(t("learn.gen.prompt"), key="learn_gen_prompt")
     result_key = RESULT_KEY.format(step="generate")
     if st.button(t("learn.gen.run"), key="learn_gen_run", disabled=not prompt.strip()):
-        handle = load(source, loading.load_causal_lm, t("role.causal_lm"))
+        handle = load(source, loaders.load_causal_lm, t("role.causal_lm"))
         if handle is not None:
             model, tokenizer = handle.value
             with st.spinner(t("learn.gen.running")), handle.lock:
@@ -228,7 +228,7 @@ def tokenizer_handle():
     if not source.ready:
         show_missing(source)
         return None
-    return load(source, loading.load_tokenizer, t("role.tokenizer"))
+    return load(source, loaders.load_tokenizer, t("role.tokenizer"))
 
 
 def render_map_timing(runs: list[reviews.MapRun]) -> None:

@@ -14,11 +14,12 @@ from components.model_loading import load, manager, resolve_role, source_caption
 from components.page import header
 from components.state import keep, keep_offered
 from components.tabs import page_tabs
-from hflab.loading import fits_fp32
+from hflab.loading import cache, files, loaders, typed
+from hflab.loading.loaders import fits_fp32
+from hflab.loading.network import hub_status
+from hflab.loading.roles import ROLES
 from hflab.messages import Message, MessageError
-from hflab.models import cache, checkpoint, code, licences, memory, typed
-from hflab.network import hub_status
-from hflab.roles import ROLES
+from hflab.models import checkpoint, code, licences, memory
 from hflab.settings import get_settings, user_download_token
 
 MB = 2**20
@@ -94,7 +95,7 @@ def load_choice(source):
         if st.button(t("models.load_button"), key="models_load", type="primary"):
             st.session_state[loaded_key] = True
         if st.session_state.get(loaded_key):
-            return load(page_source, checkpoint.load_for_inspection, t("models.what"),
+            return load(page_source, loaders.load_for_inspection, t("models.what"),
                         width="fp32" if fits_fp32(page_source) else "stored")
         st.caption(t("models.load_hint"))
     return None
@@ -102,25 +103,25 @@ def load_choice(source):
 
 def local_facts(source, facts: dict):
     """Add revision, dtype and header counts of a local copy to `facts`; returns (files, weights summary)."""
-    config = checkpoint.config_dict(source.target)
-    revision = checkpoint.revision_info(source.target)
+    config = files.config_dict(source.target)
+    revision = files.revision_info(source.target)
     facts[t("models.ov.commit")] = revision.get("commit") or t("models.ov.not_in_cache")
     if revision.get("refs"):
         facts[t("models.ov.refs")] = ", ".join(revision["refs"])
     summary = None
     try:
-        summary = checkpoint.weights_summary(source.target)
-    except checkpoint.CorruptWeights as exc:
+        summary = files.weights_summary(source.target)
+    except files.CorruptWeights as exc:
         show_error(exc, source.repo_id)
     if config:
-        facts[t("models.ov.stored_dtype")] = checkpoint.stored_dtype(config) or "-"
+        facts[t("models.ov.stored_dtype")] = files.stored_dtype(config) or "-"
     if summary:
         facts[t("models.ov.weights_format")] = summary.format
     if summary and summary.params:
         facts[t("models.ov.params_header")] = f"{summary.params:,} ({', '.join(summary.dtypes)})"
         estimate = checkpoint.estimated_load_bytes(summary.params, True, summary.bytes)
         facts[t("models.ov.mem_estimated")] = f"{estimate / MB:,.1f} MB"
-    return checkpoint.local_files(source.target), summary
+    return files.local_files(source.target), summary
 
 
 def per_module_table(per_module: dict, total: int) -> None:
@@ -138,14 +139,14 @@ def overview(source, handle) -> None:
     st.text(f"{t('models.ov.source')}: {source_caption(source)}")
     facts = {t("models.ov.kind"): t(f"models.ov.kind.{source.kind}"), t("models.ov.repo_id"): source.repo_id,
              t("models.ov.path"): source.target or "-"}
-    files, summary = [], None
+    file_rows, summary = [], None
     if source.kind in ("hub", "mirror"):
         try:
-            files, facts[t("models.ov.commit")] = checkpoint.hub_files(source.repo_id, typed.hub_token(source))
+            file_rows, facts[t("models.ov.commit")] = files.hub_files(source.repo_id, typed.hub_token(source))
         except Exception as exc:
             show_error(exc, source.repo_id, "models.ov.hub_files_failed")
     elif Path(source.target).is_dir():
-        files, summary = local_facts(source, facts)
+        file_rows, summary = local_facts(source, facts)
     if handle is not None:
         model = handle.value[0]
         total, per_module = checkpoint.parameter_counts(model)
@@ -155,7 +156,7 @@ def overview(source, handle) -> None:
     facts_table(facts)
     st.caption(t("models.ov.mem_note"))
     if handle is not None and checkpoint.loaded_dtype(handle.value[0]) in ("bfloat16", "float16") and not fits_fp32(source):
-        from hflab.loading import estimate_load_bytes
+        from hflab.loading.loaders import estimate_load_bytes
 
         st.info(t("models.ov.kept_stored", dtype=checkpoint.loaded_dtype(handle.value[0]),
                   need=f"{estimate_load_bytes(source) // MB:,}", budget=f"{get_settings().memory_budget_mb:,}"))
@@ -165,10 +166,10 @@ def overview(source, handle) -> None:
         st.info(t("models.ov.no_weights"))
     if handle is not None:
         per_module_table(per_module, total)
-    if files:
-        with st.expander(f"{t('models.ov.files')} ({len(files)})"):
+    if file_rows:
+        with st.expander(f"{t('models.ov.files')} ({len(file_rows)})"):
             st.dataframe(pd.DataFrame([{t("models.ov.col.file"): f.name, t("models.ov.col.size"): round(f.size / MB, 3)}
-                                       for f in files]), hide_index=True, width="stretch")
+                                       for f in file_rows]), hide_index=True, width="stretch")
     model_class = type(handle.value[0]).__name__ if handle is not None else "AutoModel"
     snippet = code.parameters_code(source, model_class)
     show_code(snippet, "models.code.parameters", notebook=code.snippet_notebook("parameters", snippet, source,
@@ -220,14 +221,12 @@ def head_report(report) -> None:
 
 def heads_view(source, handle) -> None:
     """Supported Auto classes, a real forward pass per head, newly initialised weights."""
-    from transformers import AutoConfig
-
     from hflab.models import heads
 
     st.markdown(t("models.heads.intro"))
     try:
-        config = handle.value[0].config if handle is not None else AutoConfig.from_pretrained(
-            source.target, trust_remote_code=False, token=typed.hub_token(source))
+        config = handle.value[0].config if handle is not None else loaders.load_config(
+            source.target, token=typed.hub_token(source))
     except Exception as exc:
         show_error(exc, source.repo_id)
         return
@@ -271,7 +270,7 @@ def architecture_view(source, handle) -> None:
         depth = st.slider(t("models.arch.depth"), 1, 6, key="models_tree_depth")
         root = tree.module_tree(handle.value[0])
         st.json({f"{root.name} · {root.params:,}": tree.tree_as_nested_dict(root)}, expanded=depth)
-    config = handle.value[0].config.to_dict() if handle is not None else checkpoint.config_dict(source.target or "")
+    config = handle.value[0].config.to_dict() if handle is not None else files.config_dict(source.target or "")
     st.markdown(f"**{t('models.arch.config')}**")
     if config:
         st.dataframe(pd.DataFrame(checkpoint.flat_config(config), columns=[t("models.arch.col.key"), t("models.arch.col.value")]),

@@ -24,8 +24,8 @@ from components.token_chips import Chip, markdown_label, probability_color, rend
 from hflab import attention
 from hflab.byte_pieces import merge_pieces, piece_label, token_bytes
 from hflab.chat import special_token_strings
-from hflab.code_reference import LoadReference, load_reference
-from hflab.manager import Handle
+from hflab.loading.manager import Handle
+from hflab.loading.sources import Source
 from hflab.messages import Message, MessageError
 from hflab.sampling import tokens
 from hflab.sampling.code import reproduction_code, reproduction_notebook
@@ -52,7 +52,7 @@ from hflab.sampling.stepper import (
     sample_many,
 )
 from hflab.settings import get_settings
-from hflab.sources import Source
+from hflab.snippet.reference import LoadReference, load_reference
 
 CURRENT_STEP = -1  # the lens picker's value for the step not taken yet (None would show an empty picker)
 KNOBS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
@@ -149,7 +149,7 @@ def local_model() -> tuple[Source, str, Handle | None]:
 
 def remote_panel(remote) -> None:
     """A server's top few next-token candidates instead of the local model."""
-    from hflab.remote_backend import RemoteError, next_token_candidates
+    from hflab.remote.client import RemoteError, next_token_candidates
 
     keep("sampling_remote_prompt", EXAMPLE_PROMPTS[lang()])
     prompt = st.text_area(t("sampling.prompt"), key="sampling_remote_prompt", height=110)

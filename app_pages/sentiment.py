@@ -18,13 +18,15 @@ from components.page import header
 from components.state import keep, keep_choice, keep_offered
 from components.tabs import page_tabs
 from components.token_chips import render_scored_text
-from hflab import loading, offline_assets
 from hflab.csv_safety import csv_bytes
+from hflab.loading import loaders, offline_assets
+from hflab.loading.loaders import load_classifier
+from hflab.loading.sources import Source, resolve
 from hflab.messages import Message, MessageError
 from hflab.sentiment import data as sdata
 from hflab.sentiment import stats
 from hflab.sentiment.attribution import BASELINES, DEFAULT_STEPS, MAX_TOKENS, STEP_CHOICES, integrated_gradients
-from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, load_classifier, trained_source
+from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, trained_source
 from hflab.sentiment.code import load_code, predict_code, predict_notebook, torch_code, train_code
 from hflab.sentiment.evaluate import REFERENCE_BAND, evaluate, misclassified, predictions_frame
 from hflab.sentiment.plan import (
@@ -37,7 +39,6 @@ from hflab.sentiment.plan import (
 )
 from hflab.sentiment.predict import predict_proba
 from hflab.settings import get_settings
-from hflab.sources import Source, resolve
 
 PAGE = "app_pages/sentiment.py"  # the Learning path's links name the page (and a tab) by this path
 TOKENIZER_TEXT_KEY = "tokenizer_text"  # read by the Tokenizer page
@@ -123,7 +124,7 @@ def evaluation_cache() -> dict:
 
 def bert_tokenizer_handle():
     """The bert-base-chinese tokenizer (tokenizer role: HF cache / Hub, else the packaged vocab)."""
-    return load(resolve_role("tokenizer"), loading.load_tokenizer, t("role.tokenizer"))
+    return load(resolve_role("tokenizer"), loaders.load_tokenizer, t("role.tokenizer"))
 
 
 def run_predictions(handle, texts: list[str], batch_size: int = 64):
@@ -436,7 +437,7 @@ def search_filters(sub: pd.DataFrame, split: str) -> pd.DataFrame | None:
         st.session_state[f"sentiment_len_{split}"] = (0, longest)
     min_c, max_c = s4.slider(t("sentiment.explore.char_range"), 0, longest, key=f"sentiment_len_{split}")
     try:
-        return stats.search(sub, query, use_regex, chosen_labels, min_c, max_c)
+        return stats.search_reviews(sub, query, use_regex, chosen_labels, min_c, max_c)
     except sdata.DataError as exc:
         show_message(exc.message)
         return None

@@ -19,10 +19,10 @@ from components.tabs import page_tabs
 from components.token_chips import Chip, legend, markdown_label, render_chips, render_source
 from hflab import attention
 from hflab import byte_pieces as bp
-from hflab.loading import load_tokenizer
+from hflab.loading.loaders import load_classifier, load_tokenizer
+from hflab.loading.roles import ROLES
 from hflab.messages import Message
-from hflab.roles import ROLES
-from hflab.sentiment.checkpoints import classifier_choices, load_classifier
+from hflab.sentiment.checkpoints import classifier_choices
 from hflab.settings import get_settings
 from hflab.tokenizer import anatomy as an
 from hflab.tokenizer import code, compare, export, inputs, vocab
@@ -397,7 +397,7 @@ def vocab_tab(tokenizer, lock) -> None:
         keep("tok_search", "阳")
         needle = st.text_input(t("tokenizer.vocab.search"), key="tok_search")
         if needle:
-            hits, total_hits = vocab.search(tokenizer, needle)
+            hits, total_hits = vocab.search_vocab(tokenizer, needle)
             st.dataframe(pd.DataFrame(hits, columns=["id", "token", "text"]).rename(columns=column_names()),
                          hide_index=True, width="stretch", height=240)
             st.caption(t("tokenizer.vocab.search_count", total=total_hits, shown=len(hits)))

@@ -38,7 +38,7 @@ def main() -> int:
     from hostile.sessions import PeakRSS, default_scenarios, run_all, server_process
     from tiny_models import build_all
 
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     offline_assets.convert_smollm2()
     tiny = build_all(work / "data" / "tiny")

@@ -5,12 +5,12 @@ The read bandwidth is measured as a large reduction (torch.sum over a 1 GiB fp32
 caches, all threads); a large copy (read + write bytes) is shown beside it. A Qwen2-0.5B-sized model with random
 weights (the real Qwen2-0.5B-Instruct config) decodes greedily, every path against the bound of its own weight
 width (bytes read per token at that width):
-- fp32: `generate` with torch's default matmul (MKL) and with the large layers on oneDNN (hflab.onednn_linear,
-  what the lab's loader does on non-Intel CPUs), the lean loop (hflab.decode_speed.greedy_decode), and the fused
+- fp32: `generate` with torch's default matmul (MKL) and with the large layers on oneDNN (hflab.runtime.onednn_linear,
+  what the lab's loader does on non-Intel CPUs), the lean loop (decode_speed.greedy_decode), and the fused
   loop (fuse_projections + fast_greedy_decode: q/k/v and gate/up each one product, static KV cache) on MKL and
   on oneDNN;
-- fp16 and int8 Linear weights as the lab's loader makes them (hflab.quantize.quantize_for_decoding; int8 q/k/v
-  and gate/up as one shared product each, hflab.int8_rows): `generate`, the lean loop and the fused loop on int8.
+- fp16 and int8 Linear weights as the lab's loader makes them (hflab.runtime.quantize.quantize_for_decoding; int8 q/k/v
+  and gate/up as one shared product each, hflab.runtime.int8_rows): `generate`, the lean loop and the fused loop on int8.
 The decode rate is that of the decode steps alone, as llama.cpp reports "eval" apart from "prompt eval": each
 round times the path for 1 new token (the 16-token prompt's forward, which gives the first token) and for N new
 tokens back to back, and the N - 1 decode steps take the difference. The end-to-end rate (N / time of the whole
@@ -32,15 +32,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import decode_speed  # noqa: E402
 import torch  # noqa: E402
+from decode_speed import greedy_decode  # noqa: E402
 from transformers import Qwen2Config, Qwen2ForCausalLM  # noqa: E402
 
 from bench.report import add_args, finish  # noqa: E402
 from bench.rounds import interleave, spread, with_extras  # noqa: E402
-from hflab import decode_speed  # noqa: E402
-from hflab.decode_speed import greedy_decode  # noqa: E402
-from hflab.onednn_linear import revert, use_onednn_linear  # noqa: E402
-from hflab.quantize import packed_bytes, quantize_for_decoding  # noqa: E402
+from hflab.runtime.onednn_linear import revert, use_onednn_linear  # noqa: E402
+from hflab.runtime.quantize import packed_bytes, quantize_for_decoding  # noqa: E402
 
 QWEN2_05B = dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
                  intermediate_size=4864, vocab_size=151936, tie_word_embeddings=True, max_position_embeddings=32768)
@@ -52,7 +52,7 @@ def bytes_read_per_token(model) -> int:
     """Weight bytes one decode step reads: every layer and the LM head, but only one row of the embedding table."""
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from hflab.int8_rows import groups_of
+    from hflab.runtime.int8_rows import groups_of
 
     seen: set[int] = set()
     total = sum(group.nbytes for group in groups_of(model))  # shared int8 products, each read once

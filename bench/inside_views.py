@@ -48,7 +48,8 @@ def main() -> int:
     from transformers import AutoModelForCausalLM, BertConfig, BertForSequenceClassification, BertTokenizerFast
 
     from components import attention_chart as chart
-    from hflab import attention, offline_assets
+    from hflab import attention
+    from hflab.loading import offline_assets
     from hflab.sampling.lens import MAX_TOKENS, logit_lens
     from hflab.sentiment.attribution import DEFAULT_STEPS, integrated_gradients
     from hflab.sentiment.attribution import MAX_TOKENS as IG_TOKENS

@@ -1,6 +1,6 @@
 """fp32 vs fp16 vs int8 Linear weights on the real offline LM (SmolLM2-135M-Instruct), side by side in one
 run: decode tokens/s (lean greedy loop, interleaved rounds), weight memory, and KL(fp32 || candidate) of
-the next-token distribution on a fixed prompt set (hflab.quantize.KL_PROMPTS). "int8, every layer" is
+the next-token distribution on a fixed prompt set (hflab.runtime.quantize.KL_PROMPTS). "int8, every layer" is
 shown too: it is why the lab keeps the MLP down projections out of int8.
 All four variants get the same warm-up and interleave for >= 5 rounds (bench/rounds.py); each variant's tokens
 must be the same in every round. Usage: python bench/quantize_cpu.py [--tokens 24 --rounds 5] [--quick] [--json PATH]
@@ -17,14 +17,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
+from decode_speed import greedy_decode  # noqa: E402
 from report import add_args, finish  # noqa: E402
 from rounds import interleave  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
-from hflab import offline_assets  # noqa: E402
-from hflab.decode_speed import greedy_decode  # noqa: E402
-from hflab.onednn_linear import route  # noqa: E402
-from hflab.quantize import KL_PROMPTS, next_token_kl, next_token_logprobs, quantize_for_decoding, weight_bytes  # noqa: E402
+from hflab.loading import offline_assets  # noqa: E402
+from hflab.runtime.onednn_linear import route  # noqa: E402
+from hflab.runtime.quantize import KL_PROMPTS, next_token_kl, next_token_logprobs, quantize_for_decoding, weight_bytes  # noqa: E402
 
 
 def int8_every_layer(model):

@@ -19,7 +19,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from tiny_models import CHATML_TEMPLATE, training_lines  # noqa: E402
 
-from hflab import offline_assets  # noqa: E402
+from hflab.loading import offline_assets  # noqa: E402
 
 BLIP_TEXT_VOCAB = 30524  # bert-base-uncased (30522) + [DEC] + padding, as in the Hub config
 MARIAN_VOCAB = 65001  # opus-mt-en-zh: shared source/target vocabulary, <pad> last

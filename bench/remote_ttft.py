@@ -1,12 +1,12 @@
 """The lab's local streaming vs llama.cpp's server at the SAME weight width, SmolLM2-135M-Instruct: tokens/s and
 time to first token.
 
-The packaged GGUF (Q4_1, hflab.offline_assets.smollm2_gguf) is requantized once with llama.cpp's own
+The packaged GGUF (Q4_1, hflab.loading.offline_assets.smollm2_gguf) is requantized once with llama.cpp's own
 `llama_model_quantize` (allow_requantize) to F32, F16 and Q8_0 in a cache dir outside the repo
 (HFLAB_BENCH_CACHE, default ~/.cache/hflab-bench). The F32 file holds the dequantized Q4_1 weights, i.e. exactly
-the lab's fp32 model (transformers dequantizes the same GGUF, hflab.offline_assets.convert_smollm2). Pairs:
+the lab's fp32 model (transformers dequantizes the same GGUF, hflab.loading.offline_assets.convert_smollm2). Pairs:
 llama.cpp F32 vs the lab's fp32 (large layers on oneDNN, as the lab's loader runs it), F16 vs the lab's fp16, Q8_0
-vs the lab's int8 (hflab.quantize; MLP down projections fp16).
+vs the lab's int8 (hflab.runtime.quantize; MLP down projections fp16).
 
 One llama.cpp server (llama-cpp-python, 2 threads for decode and prompt) per width on loopback; completions are
 streamed over plain HTTP with the chat prompt the lab builds (the same prompt tokens on both sides: checked), greedy
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import add_args, finish  # noqa: E402
 from bench.rounds import OutputChanged, interleave, spread, with_extras  # noqa: E402
-from hflab import offline_assets  # noqa: E402
+from hflab.loading import offline_assets  # noqa: E402
 
 TOPICS = ("a cat who learns to swim", "a lighthouse keeper and a storm", "a robot that grows tomatoes",
           "a girl who finds a map in a library", "two friends building a raft", "a dragon afraid of the dark",
@@ -162,8 +162,8 @@ def main() -> int:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from hflab.onednn_linear import route
-    from hflab.quantize import quantize_for_decoding
+    from hflab.runtime.onednn_linear import route
+    from hflab.runtime.quantize import quantize_for_decoding
 
     torch.set_num_threads(2)
     ggufs = {w: requantized(t, f) for w, (t, f) in WIDTHS.items()}

@@ -2,7 +2,7 @@
 and every later start, each timed from a fresh Python process to the first next-token distribution.
 
 Three paths alternate for >= 5 rounds (bench/rounds.py), each a new process doing what the page does:
-- "first": a fresh assets folder, so the packaged GGUF is converted (hflab.offline_assets.convert_smollm2, with its
+- "first": a fresh assets folder, so the packaged GGUF is converted (hflab.loading.offline_assets.convert_smollm2, with its
   stage timings), then loaded and the prompt run once (hflab.sampling.stepper.Stepper.start);
 - "later": the converted copy already on disk: load + prompt;
 - "imports": only `import torch, transformers` and the lab's loader;
@@ -37,8 +37,9 @@ CHILD = r"""
 import json, sys, time
 start = time.perf_counter()
 import torch, transformers
-from hflab import loading, offline_assets
-from hflab.sources import resolve
+from hflab.loading import offline_assets
+from hflab.loading import loaders
+from hflab.loading.sources import resolve
 if sys.argv[1] == "modules":
     import transformers.models.llama.modeling_llama, transformers.tokenization_utils_tokenizers
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -57,7 +58,7 @@ if not offline_assets.smollm2_converted():
     offline_assets.convert_smollm2(progress)
     convert_s = time.perf_counter() - began
 from hflab.sampling.stepper import Stepper
-model, tokenizer = loading.load_causal_lm(resolve("causal_lm"))
+model, tokenizer = loaders.load_causal_lm(resolve("causal_lm"))
 stepper = Stepper.start(model, tokenizer(sys.argv[2]).input_ids, seed=0)
 top = torch.topk(stepper.next_logits[0], 5).indices.tolist()
 print(json.dumps({"top": top, "total": time.perf_counter() - start, "convert": convert_s, "stages": stages}))

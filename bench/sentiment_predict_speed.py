@@ -89,10 +89,10 @@ def main() -> int:
         pipeline,
     )
 
-    from hflab.loading import configure_torch
+    from hflab.loading.sources import resolve
+    from hflab.runtime.device import configure_torch
     from hflab.sentiment import data
     from hflab.sentiment.predict import predict_proba
-    from hflab.sources import resolve
 
     configure_torch()
     reviews = data.load_source(resolve("dataset"))

@@ -29,8 +29,8 @@ def main() -> int:
     args = parser.parse_args()  # --quick: the same work (about 2 s a round)
     import altair as alt
 
+    from hflab.loading.sources import resolve
     from hflab.sentiment import data, stats
-    from hflab.sources import resolve
 
     tokenizer = data.bert_tokenizer()
     source = resolve("dataset")
@@ -55,7 +55,7 @@ def main() -> int:
         shares = stats.truncation_shares(frame["tokens"])
         summary = stats.length_summary(frame)
         chars = stats.frequent_chars(frame, top=20, ngram=1)
-        found = stats.search(frame, "服务", labels=[0, 1], min_chars=0, max_chars=5000)
+        found = stats.search_reviews(frame, "服务", labels=[0, 1], min_chars=0, max_chars=5000)
         return json.dumps([specs, str(shares), str(summary), str(chars), len(found)], sort_keys=True, default=str)
 
     frame = stats.with_lengths(reviews.all_rows(), stats.token_lengths(tokenizer, list(reviews.all_rows()["text"])))

@@ -102,7 +102,7 @@ def main() -> int:
 
     import torch
 
-    from hflab.loading import configure_torch
+    from hflab.runtime.device import configure_torch
 
     configure_torch()
     print(f"torch threads {torch.get_num_threads()}, cpu count {os.cpu_count()}, load average {os.getloadavg()}")

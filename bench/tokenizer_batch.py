@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from report import add_args, finish  # noqa: E402
 from rounds import interleave, ratio  # noqa: E402
 
-from hflab import offline_assets  # noqa: E402
+from hflab.loading import offline_assets  # noqa: E402
 from hflab.tokenizer.anatomy import encode  # noqa: E402
 from hflab.tokenizer.counts import counts  # noqa: E402
 from hflab.tokenizer.inputs import CallOptions  # noqa: E402

@@ -1,11 +1,11 @@
 """'Show the code' expanders: copyable Python that reproduces what a page computed, and the same code as a
-notebook to download (hflab.notebook)."""
+notebook to download (hflab.snippet.notebook)."""
 from __future__ import annotations
 
 import streamlit as st
 
 from components.i18n import t
-from hflab.notebook import MIME, NotebookSpec, build_notebook, notebook_bytes
+from hflab.snippet.notebook import MIME, NotebookSpec, build_notebook, notebook_bytes
 
 
 def notebook_button(spec: NotebookSpec) -> None:

@@ -10,10 +10,10 @@ import streamlit as st
 
 from components.i18n import t
 from components.messages import show_message
-from hflab.manager import Handle, ModelManager
+from hflab.loading.manager import Handle, ModelManager
+from hflab.loading.sources import Source, resolve
 from hflab.messages import Message, MessageError
 from hflab.settings import get_settings
-from hflab.sources import Source, resolve
 
 OVERRIDE_KEY = "override_dir_{role}"  # session-level local-dir setting per role (Models page / sidebar)
 
@@ -22,7 +22,7 @@ OVERRIDE_KEY = "override_dir_{role}"  # session-level local-dir setting per role
 def manager() -> ModelManager:
     """The process-wide model manager (one per server, shared by all sessions); its loads and unloads go to the
     server's log (what an operator reads on Community Cloud)."""
-    events = logging.getLogger("hflab.manager")
+    events = logging.getLogger("hflab.loading.manager")
     if not events.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
@@ -55,7 +55,7 @@ def explain_missing(source: Source, level: str = "error") -> None:
 def convert_packaged() -> None:
     """The packaged GGUF's one-time conversion to safetensors, with a progress bar through its stages and, at the
     end, how long it took (later starts load the converted copy)."""
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     bar = st.progress(0.0, text=t("convert.stage.tokenizer"))
     start = time.perf_counter()
@@ -70,12 +70,12 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
 
     `variant` names a different form of the same model (e.g. "int8"): it is cached apart and shown in the label.
     `width` is the weight format the loader uses ("fp32", "fp16", "int8" or "stored"): the memory budget is checked
-    with that load's peak (`hflab.loading.estimate_load_bytes`).
+    with that load's peak (`hflab.loading.loaders.estimate_load_bytes`).
     """
     if not source.ready:
         explain_missing(source)
         return None
-    from hflab import loading
+    from hflab.loading import loaders
 
     # the manager is shared by every session: its label is the model id alone, the same in both languages
     label = f"{source.repo_id}{' (' + variant + ')' if variant else ''}"
@@ -86,9 +86,9 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
             key = f"{source.cache_key}@{variant}" if variant else source.cache_key
             # a tokenizer is no copy of the model's weights: it may share the model's folder (bert-base-chinese),
             # and it holds no weights to budget for
-            tokenizer = loader is loading.load_tokenizer
+            tokenizer = loader is loaders.load_tokenizer
             return manager().get(key, lambda: loader(source),
-                                 0 if tokenizer else loading.estimate_load_bytes(source, width), label,
+                                 0 if tokenizer else loaders.estimate_load_bytes(source, width), label,
                                  weights="" if tokenizer else source.target or "")
     except MessageError as exc:  # the core said why: over the memory budget, pickle weights refused, a corrupt file
         show_message(exc.message)

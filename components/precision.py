@@ -14,16 +14,16 @@ import streamlit as st
 from components.i18n import t
 from components.model_loading import load
 from components.state import forget, keep
-from hflab.manager import Handle
-from hflab.quantize import available_precisions
+from hflab.loading.manager import Handle
+from hflab.loading.sources import Source
+from hflab.runtime.quantize import available_precisions
 from hflab.settings import get_settings
-from hflab.sources import Source
 
 
 def default_precision(source: Source, options: tuple[str, ...]) -> str:
     """fp32 when the model's fp32 load fits the memory budget, else fp16 (half the bytes, the same distribution up
     to rounding) where it is offered."""
-    from hflab.loading import fits_fp32
+    from hflab.loading.loaders import fits_fp32
 
     return "fp32" if "fp16" not in options or fits_fp32(source) else "fp16"
 
@@ -47,7 +47,7 @@ def precision_choice(prefix: str, source: Source) -> str:
                                   help=t("precision.help")) or default  # a segmented control can be clicked off
     st.caption(t(f"precision.note.{choice}"))
     if default != "fp32":
-        from hflab.loading import estimate_load_bytes
+        from hflab.loading.loaders import estimate_load_bytes
 
         need, budget = estimate_load_bytes(source) // 2**20, get_settings().memory_budget_mb
         st.caption(t("precision.why_default" if choice != "fp32" else "precision.fp32_over_budget",
@@ -57,7 +57,7 @@ def precision_choice(prefix: str, source: Source) -> str:
 
 def load_causal_lm(source: Source, precision: str) -> Handle | None:
     """`components.model_loading.load` of the causal LM in `precision`; a non-fp32 form is cached as its own model."""
-    from hflab import loading
+    from hflab.loading import loaders
 
-    return load(source, partial(loading.load_causal_lm, precision=precision), t("role.causal_lm"),
+    return load(source, partial(loaders.load_causal_lm, precision=precision), t("role.causal_lm"),
                 "" if precision == "fp32" else precision, width=precision)

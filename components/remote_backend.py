@@ -1,7 +1,7 @@
 """Backend choice (local model or an OpenAI-compatible server), its settings panel, and its messages.
 
 Why here: the story page and the sampling playground offer the same choice; the client logic lives in
-hflab.remote_backend. The operator's key (HFLAB_REMOTE_API_KEY from env / st.secrets) is only sent to
+hflab.remote.client. The operator's key (HFLAB_REMOTE_API_KEY from env / st.secrets) is only sent to
 the operator's URL: a user who types another URL must type their own key.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import streamlit as st
 from components.escape import markdown_literal
 from components.i18n import t
 from components.messages import show_message
-from hflab.remote_backend import (
+from hflab.remote.client import (
     MAX_TOP_LOGPROBS,
     NextTokenCandidates,
     RemoteConfig,
@@ -26,7 +26,7 @@ from hflab.remote_backend import (
     next_token_candidates,
     stream_chat,
 )
-from hflab.remote_hosts import is_loopback_address, policy_from_env
+from hflab.remote.hosts import is_loopback_address, policy_from_env
 
 _OUTCOMES = "remote_outcomes"  # session cache: (settings, action) -> result or RemoteError
 _MAX_OUTCOMES = 32

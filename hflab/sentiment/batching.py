@@ -5,7 +5,7 @@ import random
 from collections.abc import Sequence
 
 
-def encode(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]:
+def encode_reviews(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]:
     """Token ids of each text (with [CLS]/[SEP]), truncated to `max_length`, not padded."""
     return tokenizer(list(texts), truncation=True, max_length=max_length, padding=False)["input_ids"]
 

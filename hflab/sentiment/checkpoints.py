@@ -4,13 +4,13 @@ bert-base-chinese as the untrained-head lesson) and the models trained on the pa
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from hflab.roles import ROLES
-from hflab.sentiment.train import META_FILE, TrainConfig, TrainResult, config_dict, read_meta, save_classifier
+from hflab.loading.files import read_meta
+from hflab.loading.roles import ROLES
+from hflab.loading.sources import Source, is_usable_dir, resolve
+from hflab.sentiment.train import TrainConfig, TrainResult, recipe_dict, save_classifier
 from hflab.settings import get_settings
-from hflab.sources import Source, is_usable_dir, resolve
 
 NUM_LABELS = 2
 # The online default predictor: BertForSequenceClassification fine-tuned for Chinese sentiment (two labels,
@@ -18,24 +18,6 @@ NUM_LABELS = 2
 FINETUNED_ID = "IDEA-CCNL/Erlangshen-Roberta-110M-Sentiment"
 LESSON_ID = ROLES["sentiment"].default_id
 
-
-@dataclass(frozen=True)
-class Classifier:
-    """A loaded classifier plus what the page must say about it."""
-
-    model: object
-    tokenizer: object
-    untrained_head: bool  # the checkpoint had no classifier weights: its outputs are noise
-    meta: dict | None  # the lab's metadata for models it trained (kind, accuracies, time)
-
-    @property
-    def num_labels(self) -> int:
-        return int(self.model.config.num_labels)
-
-    @property
-    def usable(self) -> bool:
-        """True when its outputs may be shown as predictions."""
-        return not self.untrained_head and self.num_labels == NUM_LABELS
 
 
 def trained_root() -> Path:
@@ -87,29 +69,6 @@ def classifier_choices(role: Source) -> list[tuple[Source, dict | None]]:
         + [(trained_source(path), meta) for path, meta in list_trained()] + lesson
 
 
-def load_classifier(source: Source) -> Classifier:
-    """AutoModelForSequenceClassification + tokenizer; missing classifier weights mean an untrained head."""
-    import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    from hflab import loading
-    from hflab.settings import hf_token
-
-    loading.configure_torch()
-    if not source.ready or not source.target:
-        raise FileNotFoundError(source.repo_id)
-    kwargs = {"trust_remote_code": False}
-    if source.kind in ("hub", "mirror"):
-        kwargs["token"] = hf_token()
-    tokenizer = AutoTokenizer.from_pretrained(source.target, **kwargs)
-    dtype = torch.float32 if loading.device() == "cpu" else "auto"
-    model, info = AutoModelForSequenceClassification.from_pretrained(
-        source.target, dtype=dtype, output_loading_info=True, **kwargs, **loading.safe_weights_kwargs(source.target))
-    untrained = any(key.startswith("classifier.") for key in info["missing_keys"])
-    meta = read_meta(Path(source.target)) if Path(source.target).is_dir() else None
-    model.eval()
-    return Classifier(model.to(loading.device()), tokenizer, untrained, meta)
-
 
 def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, test_accuracy: float | None,
                  data, kind: str, base: str | None = None) -> Path:
@@ -124,13 +83,13 @@ def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, tes
         "test_accuracy": test_accuracy,
         "train_seconds": round(result.seconds, 1),
         "stopped_early": result.stopped_early,
-        "config": config_dict(config),
+        "config": recipe_dict(config),
         "created": time.time(),
         "params": int(sum(p.numel() for p in model.parameters())),
     }
     return save_classifier(model, tokenizer, trained_dir(kind, data.name), meta)
 
 
-__all__ = ["Classifier", "FINETUNED_ID", "LESSON_ID", "META_FILE", "classifier_choices", "finetuned_source",
-           "is_lesson", "list_trained", "load_classifier", "save_trained", "trained_dir",
+__all__ = ["FINETUNED_ID", "LESSON_ID", "classifier_choices", "finetuned_source",
+           "is_lesson", "list_trained", "save_trained", "trained_dir",
            "trained_root", "trained_source"]

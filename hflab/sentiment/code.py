@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hflab.code_reference import load_reference
-from hflab.notebook import NotebookSpec
+from hflab.loading.sources import Source
 from hflab.settings import get_settings
-from hflab.sources import Source
+from hflab.snippet.notebook import NotebookSpec
+from hflab.snippet.reference import load_reference
 
 
 def load_code(data) -> str:

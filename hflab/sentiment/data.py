@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hflab import offline_assets
+from hflab.loading import offline_assets
+from hflab.loading.sources import Source, saved_dataset_dir
 from hflab.messages import Message, MessageError
 from hflab.paths import atomic_dir
 from hflab.settings import get_settings
-from hflab.sources import Source, saved_dataset_dir
 
 SPLITS = ("train", "validation", "test")
 UPLOAD_TYPES = ("csv", "jsonl", "json", "parquet")
@@ -223,15 +223,13 @@ def require_rows(data: ReviewData, split: str) -> pd.DataFrame:
 
 def bert_tokenizer():
     """The bert-base-chinese tokenizer: the HF cache / Hub copy if the tokenizer role has it, else cn-clip's vocab."""
-    from transformers import AutoTokenizer
-
-    from hflab.sources import resolve
+    from hflab.loading import loaders
+    from hflab.loading.sources import resolve
 
     source = resolve("tokenizer")
-    target = source.target if source.ready else None
-    if target is None:
-        packaged = offline_assets.bert_tokenizer_dir()
-        if packaged is None:
-            raise DataError("sentiment.err.no_tokenizer")
-        target = str(packaged)
-    return AutoTokenizer.from_pretrained(target, trust_remote_code=False)
+    if source.ready and source.target:
+        return loaders.load_tokenizer(source)
+    packaged = offline_assets.bert_tokenizer_dir()
+    if packaged is None:
+        raise DataError("sentiment.err.no_tokenizer")
+    return loaders.load_tokenizer_dir(packaged)

@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from hflab.sentiment.batching import MAX_BATCH_TOKENS, encode, pad_batch, sorted_batches
+from hflab.sentiment.batching import MAX_BATCH_TOKENS, encode_reviews, pad_batch, sorted_batches
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -16,7 +16,7 @@ def predict_proba(model, tokenizer, texts: Sequence[str], batch_size: int = 64, 
     `batch_size` rows and `max_tokens` padded tokens."""
     import torch
 
-    ids = encode(tokenizer, texts, max_length)
+    ids = encode_reviews(tokenizer, texts, max_length)
     probs = np.zeros((len(ids), model.config.num_labels), dtype=np.float32)
     device = next(model.parameters()).device
     done = 0

@@ -165,7 +165,7 @@ def regex_matches(texts: pd.Series, pattern: str, budget_s: float | None = None)
     return pd.Series(hits, index=texts.index, dtype=bool)
 
 
-def search(df: pd.DataFrame, query: str = "", regex: bool = False, labels: Sequence[int] | None = None,
+def search_reviews(df: pd.DataFrame, query: str = "", regex: bool = False, labels: Sequence[int] | None = None,
            min_chars: int = 0, max_chars: int | None = None) -> pd.DataFrame:
     """Rows whose text contains `query` (plain substring, or a regular expression), by label and length."""
     mask = pd.Series(True, index=df.index)

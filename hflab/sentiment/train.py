@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from hflab.loading.files import META_FILE
 from hflab.paths import atomic_dir
-from hflab.sentiment.batching import bucketed_batches, encode, pad_batch
+from hflab.sentiment.batching import bucketed_batches, encode_reviews, pad_batch
 from hflab.sentiment.predict import predict_proba
 
-META_FILE = "hflab_model.json"
 LABELS = {0: "negative", 1: "positive"}
 
 
@@ -118,7 +118,7 @@ def train_classifier(model, tokenizer, train_texts: Sequence[str], train_labels:
         raise ValueError("empty split")
     torch.manual_seed(config.seed)
     start = time.perf_counter()
-    ids = encode(tokenizer, train_texts, config.max_length)
+    ids = encode_reviews(tokenizer, train_texts, config.max_length)
     lengths = [len(r) for r in ids]
     labels = torch.tensor(list(train_labels), dtype=torch.long)
     steps_per_epoch = math.ceil(len(ids) / config.batch_size)
@@ -192,7 +192,7 @@ def measure_tokens_per_s(model, tokenizer, texts: Sequence[str], config: TrainCo
     probe = copy.deepcopy(model).train()
     optimizer = torch.optim.AdamW(probe.parameters(), lr=config.learning_rate)
     device = next(probe.parameters()).device
-    ids = encode(tokenizer, list(texts[: config.batch_size * (steps + 1)]), config.max_length)
+    ids = encode_reviews(tokenizer, list(texts[: config.batch_size * (steps + 1)]), config.max_length)
     batches = [ids[i : i + config.batch_size] for i in range(0, len(ids), config.batch_size)]
     batches = (batches * (steps + 1))[: steps + 1]  # few texts: time the same batches again
     timed_tokens, seconds = 0, 0.0
@@ -217,13 +217,6 @@ def save_classifier(model, tokenizer, target: Path, meta: dict) -> Path:
     return target
 
 
-def read_meta(model_dir: Path) -> dict | None:
-    """The metadata the lab saved next to a model it trained, or None."""
-    try:
-        return json.loads((Path(model_dir) / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
-
-def config_dict(config: TrainConfig) -> dict:
+def recipe_dict(config: TrainConfig) -> dict:
     return asdict(config)

@@ -12,10 +12,10 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from hflab.environment import library_versions
+from hflab.loading.sources import Source
 from hflab.paths import atomic_write_bytes
+from hflab.runtime.environment import library_versions
 from hflab.settings import hf_token
-from hflab.sources import Source
 from hflab.story.files import unique_path
 
 PARAMS_VERSION = 1

@@ -2,8 +2,8 @@
 sentence-end stop) or the tutorial's (its raw prompt, always sampling, its hard cut), with the page's settings."""
 from __future__ import annotations
 
-from hflab.code_reference import LoadReference
-from hflab.notebook import NotebookSpec
+from hflab.snippet.notebook import NotebookSpec
+from hflab.snippet.reference import LoadReference
 from hflab.story.tutorial import PROMPT_MAX_TOKENS, TRUNCATION_MARKER, TutorialSettings
 
 _LOAD = '''import torch

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from hflab.notebook import NotebookSpec
+from hflab.snippet.notebook import NotebookSpec
 from hflab.tokenizer.inputs import CallOptions
 from hflab.tokenizer.vocab import VocabEdit
 

@@ -10,10 +10,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from hflab import loading, offline_assets
+from hflab.loading import loaders, offline_assets
+from hflab.loading.sources import Source
 from hflab.paths import atomic_dir
 from hflab.settings import get_settings
-from hflab.sources import Source
 
 _extract_lock = threading.Lock()
 
@@ -34,17 +34,15 @@ def needs_extraction(source: Source) -> bool:
 
 def load_compare_tokenizer(source: Source) -> Any:
     """The tokenizer of `source` alone: from the converted model when it exists, else from the GGUF
-    (read once and saved as a tokenizer folder), else as `loading.load_tokenizer` does."""
+    (read once and saved as a tokenizer folder), else as `loaders.load_tokenizer` does."""
     if not source.needs_conversion:
-        return loading.load_tokenizer(source)
-    from transformers import AutoTokenizer
-
+        return loaders.load_tokenizer(source)
     with _extract_lock:
         if not _extracted():
             gguf = offline_assets.smollm2_gguf()
             if gguf is None:
                 raise FileNotFoundError(offline_assets.SMOLLM2_GGUF)
-            tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+            tokenizer = offline_assets.gguf_tokenizer(gguf)
             with atomic_dir(tokenizer_only_dir()) as tmp:
                 tokenizer.save_pretrained(tmp)
-    return AutoTokenizer.from_pretrained(tokenizer_only_dir())
+    return loaders.load_tokenizer_dir(tokenizer_only_dir())

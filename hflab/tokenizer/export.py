@@ -24,7 +24,7 @@ def export_zip(tokenizer: Any, work_dir: Path) -> bytes:
 
 def load_zip(data: bytes, target: Path) -> Any:
     """Unpack an exported zip into `target` (flat files only) and load it with AutoTokenizer."""
-    from transformers import AutoTokenizer
+    from hflab.loading.loaders import load_tokenizer_dir
 
     target.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -32,7 +32,7 @@ def load_zip(data: bytes, target: Path) -> Any:
             if "/" in name or "\\" in name or name.startswith("."):
                 raise ValueError(f"unexpected entry in tokenizer zip: {name!r}")
             (target / name).write_bytes(zf.read(name))
-    return AutoTokenizer.from_pretrained(str(target), trust_remote_code=False)
+    return load_tokenizer_dir(target)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def lookup(tokenizer: Any, words: Sequence[str]) -> list[dict]:
     return rows
 
 
-def search(tokenizer: Any, substring: str, limit: int = SEARCH_LIMIT) -> tuple[list[dict], int]:
+def search_vocab(tokenizer: Any, substring: str, limit: int = SEARCH_LIMIT) -> tuple[list[dict], int]:
     """Vocab entries whose text (raw or readable) contains `substring`, lowest ids first; and the total count."""
     scheme = byte_scheme(tokenizer)
     hits = []

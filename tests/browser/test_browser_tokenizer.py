@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app_server import ROOT, chromium, wait_for_app
 
-from hflab import offline_assets
 from hflab.i18n import t
+from hflab.loading import offline_assets
 from hflab.tokenizer.examples import EXAMPLES
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"

@@ -64,14 +64,14 @@ def test_every_page_renders_and_explains_within_10s(no_network_env):
 
 OFFLINE_CHECK = textwrap.dedent("""
     import json, time
-    from hflab.sources import resolve
-    from hflab import loading
+    from hflab.loading.sources import resolve
+    from hflab.loading import loaders
     out = {}
     tok_src = resolve("tokenizer")
-    tok = loading.load_tokenizer(tok_src)
+    tok = loaders.load_tokenizer(tok_src)
     out["tokenizer"] = [tok_src.kind, tok("我爱北京")["input_ids"]]
     lm_src = resolve("causal_lm")
-    model, lm_tok = loading.load_causal_lm(lm_src)
+    model, lm_tok = loaders.load_causal_lm(lm_src)
     ids = lm_tok("Hello", return_tensors="pt")
     gen = model.generate(**ids, max_new_tokens=3, do_sample=False)
     out["causal_lm"] = [lm_src.kind, gen.shape[1] - ids["input_ids"].shape[1]]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from transformers import GenerationConfig
 
-from hflab import offline_assets
-from hflab.code_reference import load_reference
+from hflab.loading import offline_assets
+from hflab.loading.sources import Source
 from hflab.sampling.code import reproduction_code
 from hflab.sampling.processors import SamplingSettings
 from hflab.sentiment.code import predict_code
-from hflab.sources import Source
+from hflab.snippet.reference import load_reference
 
 MACHINE_PATH = "/srv/lab/.cache/hflab/assets/SmolLM2-135M-Instruct"
 PACKAGED = Source("causal_lm", "packaged", "HuggingFaceTB/SmolLM2-135M-Instruct", MACHINE_PATH,

@@ -10,7 +10,7 @@ from hflab.learn import batches, reviews, subword
 def bert():
     from transformers import AutoTokenizer
 
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     return AutoTokenizer.from_pretrained(str(offline_assets.bert_tokenizer_dir()))
 
@@ -50,7 +50,7 @@ def test_batched_and_unbatched_map_agree(bert):
 
 
 def test_tutorial_dataset_item_is_squeezed_to_max_length(bert):
-    dataset = batches.tutorial_dataset(["房间太小。", "酒店环境很好"], [0, 1], bert)
+    dataset = batches.tutorial_torch_dataset(["房间太小。", "酒店环境很好"], [0, 1], bert)
     item = dataset[0]
     assert tuple(item["input_ids"].shape) == (batches.TUTORIAL_MAX_LENGTH,)
     assert item["input_ids"].tolist() == bert("房间太小。", padding="max_length", truncation=True,
@@ -83,7 +83,7 @@ def test_pad_counts_equal_counting_pad_ids_in_the_loaders_batches(bert):
 
     texts, labels = _reviews(64)
     fixed, dynamic = batches.first_batches(texts, labels, bert)
-    loader = DataLoader(batches.tutorial_dataset(texts, labels, bert), batch_size=32, shuffle=True,
+    loader = DataLoader(batches.tutorial_torch_dataset(texts, labels, bert), batch_size=32, shuffle=True,
                         generator=torch.Generator().manual_seed(0))
     batch = next(iter(loader))
     assert tuple(batch["input_ids"].shape) == fixed.shape == (32, 128)
@@ -93,7 +93,7 @@ def test_pad_counts_equal_counting_pad_ids_in_the_loaders_batches(bert):
 
 
 def test_subwords_as_bert_base_chinese_and_without_character_splitting():
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     rows = {row.text: row for row in subword.subword_rows(str(offline_assets.bert_tokenizer_dir()), ["乌黑", "黑色"])}
     assert rows["乌黑"].default == ("乌", "黑")

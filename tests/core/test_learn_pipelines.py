@@ -7,7 +7,8 @@ import pytest
 
 from hflab.learn import pipelines
 from hflab.learn.chapters import FILL_MASK_SENTENCE, GENERATION_PROMPTS, PIPELINE_SENTENCE, TOKENIZER_SENTENCES
-from hflab.sources import Source
+from hflab.loading import loaders
+from hflab.loading.sources import Source
 
 TEXTS = [PIPELINE_SENTENCE, *TOKENIZER_SENTENCES[:2]]
 
@@ -21,7 +22,7 @@ def _tiny_bert(target, model_class: str):
     import transformers
     from transformers import BertConfig, BertTokenizer
 
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     tokenizer = BertTokenizer(vocab=str(offline_assets.bert_vocab_file()))
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
@@ -47,7 +48,7 @@ def bert_mlm(tmp_path_factory):
 def test_untrained_head_is_listed_by_transformers(bert_backbone):
     from transformers import AutoModelForSequenceClassification
 
-    loaded = pipelines.load_classifier(local(bert_backbone))
+    loaded = loaders.load_classifier(local(bert_backbone))
     _, info = AutoModelForSequenceClassification.from_pretrained(str(bert_backbone), output_loading_info=True)
     assert loaded.missing_keys == tuple(sorted(info["missing_keys"]))
     assert {"classifier.weight", "classifier.bias"} <= set(loaded.missing_keys)
@@ -55,7 +56,7 @@ def test_untrained_head_is_listed_by_transformers(bert_backbone):
 
 
 def test_trained_head_has_no_missing_keys(tiny_env):
-    loaded = pipelines.load_classifier(local(tiny_env["sentiment"]))
+    loaded = loaders.load_classifier(local(tiny_env["sentiment"]))
     assert loaded.missing_keys == ()
     assert not loaded.untrained_head
 
@@ -65,7 +66,7 @@ def test_classification_equals_softmax_of_logits(which, bert_backbone, tiny_env)
     import torch
 
     target = bert_backbone if which == "backbone" else tiny_env["sentiment"]
-    loaded = pipelines.load_classifier(local(target))
+    loaded = loaders.load_classifier(local(target))
     rows = pipelines.classify(loaded.model, loaded.tokenizer, TEXTS)
     for row in rows:
         encoded = loaded.tokenizer(row.text, return_tensors="pt")
@@ -80,7 +81,7 @@ def test_classification_equals_softmax_of_logits(which, bert_backbone, tiny_env)
 
 
 def test_fill_mask_equals_top_tokens_of_the_logits(bert_mlm):
-    model, tokenizer = pipelines.load_masked_lm(local(bert_mlm))
+    model, tokenizer = loaders.load_masked_lm(local(bert_mlm))
     answers = pipelines.fill_mask(model, tokenizer, FILL_MASK_SENTENCE, top_k=5)
     direct = pipelines.direct_fill_mask(model, tokenizer, FILL_MASK_SENTENCE, top_k=5)
     assert [a["token"] for a in answers] == [token for token, _ in direct]
@@ -89,19 +90,18 @@ def test_fill_mask_equals_top_tokens_of_the_logits(bert_mlm):
 
 
 def test_fill_mask_refuses_a_checkpoint_without_an_mlm_head(tiny_env):
-    with pytest.raises(pipelines.NoMaskedLMHead) as caught:
-        pipelines.load_masked_lm(local(tiny_env["sentiment"]))
+    with pytest.raises(loaders.NoMaskedLMHead) as caught:
+        loaders.load_masked_lm(local(tiny_env["sentiment"]))
     assert caught.value.key == "learn.fill.no_head"
     assert caught.value.params["architectures"] == "BertForSequenceClassification"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_text_generation_equals_greedy_generate(lang, tiny_env):
-    from hflab import loading
 
     prompt = GENERATION_PROMPTS[lang]
     source = Source("causal_lm", "local", "tiny", str(tiny_env["causal_lm"]), "source.local")
-    model, tokenizer = loading.load_causal_lm(source)
+    model, tokenizer = loaders.load_causal_lm(source)
     from_pipeline = pipelines.generate_text(model, tokenizer, prompt, max_new_tokens=12)
     encoded = tokenizer(prompt, return_tensors="pt")
     out = model.generate(**encoded, max_new_tokens=12, do_sample=False)

@@ -8,8 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from components.escape import markdown_literal
 from hflab.i18n import t
-from hflab.loading import estimate_load_bytes, load_causal_lm, safe_weights_kwargs
-from hflab.sources import resolve
+from hflab.loading.loaders import estimate_load_bytes, load_causal_lm
+from hflab.loading.policy import safe_weights_kwargs
+from hflab.loading.sources import resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,7 +63,7 @@ def _load_script():
     import streamlit as st
 
     from components.model_loading import load, manager, resolve_role
-    from hflab.loading import load_causal_lm
+    from hflab.loading.loaders import load_causal_lm
 
     manager.clear()  # the budget is read when the manager is created
     os.environ["HFLAB_MEMORY_BUDGET_MB"] = st.session_state.get("budget", "2200")
@@ -113,7 +114,7 @@ def _pickle_only_copy(tiny_models, session_dir) -> Path:
 
 
 def test_pickle_only_checkpoint_is_refused_unless_the_operator_allows_it(tiny_models, session_dir, monkeypatch):
-    from hflab.loading import PickleRefused
+    from hflab.loading.policy import PickleRefused
 
     monkeypatch.delenv("HFLAB_ALLOW_PICKLE", raising=False)
     target = _pickle_only_copy(tiny_models, session_dir)

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from hflab.manager import BudgetTooSmall, ModelManager
+from hflab.loading.manager import BudgetTooSmall, ModelManager
 
 
 class Blob:
@@ -69,7 +69,7 @@ def test_a_second_form_of_the_same_weights_replaces_the_first(caplog):
     mgr = ModelManager(1000)
     mgr.get("lm|fp32", lambda: Blob(1), 100, label="lm", weights="/models/lm")
     mgr.get("other", lambda: Blob(1), 100, label="other", weights="/models/other")
-    with caplog.at_level("INFO", logger="hflab.manager"):
+    with caplog.at_level("INFO", logger="hflab.loading.manager"):
         mgr.get("lm|int8", lambda: Blob(1), 50, label="lm (int8)", weights="/models/lm")
     assert {row["key"] for row in mgr.snapshot()} == {"other", "lm|int8"}
     assert "unloaded lm (0 MB) before another copy of its weights loads" in caplog.text
@@ -79,6 +79,6 @@ def test_a_second_form_of_the_same_weights_replaces_the_first(caplog):
 def test_evictions_are_logged_with_the_reason(caplog):
     mgr = ModelManager(100 * 2**20)
     mgr.get("a", lambda: Blob(1), 60 * 2**20, label="model-a")
-    with caplog.at_level("INFO", logger="hflab.manager"):
+    with caplog.at_level("INFO", logger="hflab.loading.manager"):
         mgr.get("b", lambda: Blob(1), 60 * 2**20, label="model-b")
     assert "unloaded model-a (60 MB) to make room for 60 MB" in caplog.text

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from fake_hub import COMMIT, FakeHub
 
-from hflab import network
-from hflab.models import cache
+from hflab.loading import cache, network
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,7 +136,7 @@ import resource, signal, sys
 from pathlib import Path
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writes past the limit fail with EFBIG, like a full disk
 resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
-from hflab.models import cache
+from hflab.loading import cache
 try:
     cache.download("org/tiny-bert", cache_dir=Path(sys.argv[1]))
 except Exception as exc:
@@ -156,8 +155,8 @@ def test_full_disk_during_download_leaves_the_cache_unchanged(hub, tmp_path):
 def test_prepare_for_offline_then_resolve_offline(hub, monkeypatch):
     from huggingface_hub import constants
 
-    from hflab.roles import ROLES
-    from hflab.sources import resolve
+    from hflab.loading.roles import ROLES
+    from hflab.loading.sources import resolve
 
     hub()
     for role in ROLES.values():

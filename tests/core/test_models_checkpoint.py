@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from hflab import offline_assets
-from hflab.models import checkpoint, tree, typed
-from hflab.models.cache import explain_error
-from hflab.sources import resolve
+from hflab.loading import files, loaders, offline_assets, typed
+from hflab.loading.cache import explain_error
+from hflab.loading.sources import resolve
+from hflab.models import checkpoint, tree
 
 
 @pytest.fixture(scope="module")
 def tiny_loaded(tiny_models):
     """Every tiny model loaded with the page's own loader, role -> (model, tokenizer)."""
-    return {role: checkpoint.load_for_inspection(resolve(role, local_dir=str(path))) for role, path in tiny_models.items()}
+    return {role: loaders.load_for_inspection(resolve(role, local_dir=str(path))) for role, path in tiny_models.items()}
 
 
 @pytest.mark.parametrize("role", ["causal_lm", "sentiment", "caption", "translation"])
@@ -33,7 +33,7 @@ def test_header_counts_equal_the_saved_tensors(role, tiny_models):
     from safetensors.torch import load_file
 
     tensors = load_file(str(tiny_models[role] / "model.safetensors"))
-    summary = checkpoint.weights_summary(tiny_models[role])
+    summary = files.weights_summary(tiny_models[role])
     assert summary.format == "safetensors"
     assert summary.params == sum(t.numel() for t in tensors.values())
     assert summary.bytes == sum(t.numel() * t.element_size() for t in tensors.values())
@@ -41,11 +41,11 @@ def test_header_counts_equal_the_saved_tensors(role, tiny_models):
 
 def test_untied_model_header_count_equals_loaded_count(tiny_models, tiny_loaded):
     # BERT classifier has no tied weights: what the file stores is what the model holds
-    assert checkpoint.weights_summary(tiny_models["sentiment"]).params == tiny_loaded["sentiment"][0].num_parameters()
+    assert files.weights_summary(tiny_models["sentiment"]).params == tiny_loaded["sentiment"][0].num_parameters()
 
 
 def test_measured_memory_is_fp32_bytes_of_the_parameters(tiny_loaded):
-    from hflab.manager import measure_nbytes
+    from hflab.loading.manager import measure_nbytes
 
     model, _ = tiny_loaded["sentiment"]
     assert checkpoint.loaded_dtype(model) == "float32"
@@ -69,7 +69,7 @@ def test_module_tree_counts_every_node(role, tiny_loaded):
 
 
 def test_flat_config_covers_nested_configs(tiny_models):
-    config = checkpoint.config_dict(tiny_models["caption"])
+    config = files.config_dict(tiny_models["caption"])
     keys = dict(checkpoint.flat_config(config))
     assert keys["text_config.hidden_size"] == "32" and keys["vision_config.image_size"] == "32"
 
@@ -81,7 +81,7 @@ def test_packaged_smollm2_counts_and_licence(smollm2_dir):
 
     with safe_open(str(smollm2_dir / "model.safetensors"), framework="pt") as f:
         expected = sum(math.prod(f.get_slice(k).get_shape()) for k in f.keys())
-    assert checkpoint.weights_summary(smollm2_dir).params == expected
+    assert files.weights_summary(smollm2_dir).params == expected
     licence = licences.read_local(smollm2_dir)
     assert (licence.licence_id, licence.klass, licence.found_in) == ("apache-2.0", "permissive", "packaged")
 
@@ -91,14 +91,14 @@ def test_corrupt_safetensors_gets_a_clear_error(tiny_models, session_dir):
     shutil.copytree(tiny_models["sentiment"], broken, dirs_exist_ok=True)
     weights = broken / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
-    with pytest.raises(checkpoint.CorruptWeights) as caught:
-        checkpoint.weights_summary(broken)
+    with pytest.raises(files.CorruptWeights) as caught:
+        files.weights_summary(broken)
     message = explain_error(caught.value, "broken")
     assert message.key == "models.err.corrupt" and message.params["file"] == "model.safetensors"
     source = typed.resolve_user_input(str(broken))
     assert source.ready
-    with pytest.raises(checkpoint.CorruptWeights):
-        checkpoint.load_for_inspection(source)
+    with pytest.raises(files.CorruptWeights):
+        loaders.load_for_inspection(source)
 
 
 def test_tokenizer_only_dir_is_explained(session_dir):
@@ -136,7 +136,7 @@ def test_typed_dir_and_cached_id_resolve(tiny_models, session_dir):
     (repo / "refs" / "main").write_text(commit)
     cached = typed.resolve_user_input("hflab-test/typed")
     assert cached.kind == "cache"
-    assert checkpoint.revision_info(cached.target) == {"commit": commit, "refs": ["main"]}
+    assert files.revision_info(cached.target) == {"commit": commit, "refs": ["main"]}
     shutil.rmtree(repo)
 
 

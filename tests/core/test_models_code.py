@@ -2,8 +2,9 @@
 learner's machine; this machine's local copy appears only as a comment (issue 18.12)."""
 import pytest
 
-from hflab.models import code, typed
-from hflab.sources import Source
+from hflab.loading import typed
+from hflab.loading.sources import Source
+from hflab.models import code
 
 PACKAGED = Source("causal_lm", "packaged", "HuggingFaceTB/SmolLM2-135M-Instruct", "/srv/lab/assets/SmolLM2",
                   "source.packaged.smollm2")

@@ -15,7 +15,7 @@ from hflab.models import licences
     ("llama3", "custom"), ("gemma", "custom"), ("other", "custom"), ("", "unknown"),
 ])
 def test_classes(licence, klass):
-    assert licences.classify(licence) == klass
+    assert licences.licence_kind(licence) == klass
 
 
 def _card_dir(tmp_path, **data):

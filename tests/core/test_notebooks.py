@@ -13,16 +13,17 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from hflab import notebook as nbook
-from hflab.code_reference import LoadReference
+from hflab.loading.loaders import load_classifier
 from hflab.models import checkpoint
 from hflab.models import code as models_code
 from hflab.sampling.code import reproduction_notebook
 from hflab.sampling.processors import SamplingSettings, effective_generation_config, settings_from_plan
 from hflab.sampling.stepper import Stepper
-from hflab.sentiment.checkpoints import load_classifier, trained_source
+from hflab.sentiment.checkpoints import trained_source
 from hflab.sentiment.code import EXAMPLE_TEXTS, predict_notebook, torch_code
 from hflab.sentiment.predict import predict_proba
+from hflab.snippet import notebook as nbook
+from hflab.snippet.reference import LoadReference
 from hflab.tokenizer import anatomy as tanatomy
 from hflab.tokenizer.code import call_notebook
 from hflab.tokenizer.inputs import CallOptions
@@ -100,7 +101,7 @@ def test_notebook_has_intro_settings_versions_and_metadata(tiny_models):
 
 @pytest.mark.notebook
 def test_tokenizer_notebook_prints_the_page_table(bert, run_notebook):
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     texts, pairs = ["我爱北京天安门", "今天天气很好，出去走走"], ["你好", "是的"]
     options = CallOptions(truncation=True, padding="longest", max_length=12, return_special_tokens_mask=True,
@@ -167,14 +168,14 @@ def test_models_notebook_prints_the_parameter_counts(tiny_models, run_notebook):
 def test_story_notebook_prints_the_pages_story(tiny_models, run_notebook):
     import threading
 
-    from hflab import loading
-    from hflab.sources import Source
+    from hflab.loading import loaders
+    from hflab.loading.sources import Source
     from hflab.story.code import story_notebook
     from hflab.story.tutorial import TutorialSettings, tutorial_prompt
     from hflab.story.writer import generate_story
 
     path = str(tiny_models["causal_lm"])
-    model, tokenizer = loading.load_causal_lm(Source("causal_lm", "local", "tiny", path, "source.local"))
+    model, tokenizer = loaders.load_causal_lm(Source("causal_lm", "local", "tiny", path, "source.local"))
     settings = TutorialSettings(style="童话", target_chars=50, creativity=5, seed=3)
     prompt = tutorial_prompt("童话", "一只猫", 50)
     page_story = generate_story(model, tokenizer, threading.RLock(), prompt, settings)

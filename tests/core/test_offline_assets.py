@@ -1,9 +1,9 @@
 """The packaged offline assets load and behave like the real models they stand for."""
 import pytest
 
-from hflab import offline_assets
-from hflab.loading import load_causal_lm, load_tokenizer
-from hflab.sources import resolve
+from hflab.loading import offline_assets
+from hflab.loading.loaders import load_causal_lm, load_tokenizer
+from hflab.loading.sources import resolve
 
 
 def test_bert_vocab_tokenizer_is_bert_base_chinese():

@@ -1,4 +1,4 @@
-"""Routing large fp32 Linear layers through oneDNN (hflab.onednn_linear): same numbers as torch's own
+"""Routing large fp32 Linear layers through oneDNN (hflab.runtime.onednn_linear): same numbers as torch's own
 linear and transformers' own generate, same weights, gradients still work."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from hflab import onednn_linear  # noqa: E402
+from hflab.runtime import onednn_linear  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not onednn_linear.available(), reason="this torch build has no oneDNN")
 
@@ -67,7 +67,7 @@ def test_gradients_take_the_default_path(tiny_lm):
 def test_quantization_after_routing_still_quantizes_every_linear(tiny_lm):
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from hflab.quantize import quantize_linear
+    from hflab.runtime.quantize import quantize_linear
 
     model, _ = tiny_lm
     linear_names = {n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
@@ -103,7 +103,7 @@ def test_onednn_is_preferred_off_intel_only(monkeypatch, vendor, expected):
     ("1", False, True), ("on", False, True), ("0", True, False), ("off", True, False),
 ])
 def test_loader_follows_the_setting_and_the_cpu(monkeypatch, tiny_lm, env, preferred, switched):
-    from hflab import loading
+    from hflab.loading import loaders
 
     if env is None:
         monkeypatch.delenv("HFLAB_ONEDNN_LINEAR", raising=False)
@@ -114,5 +114,5 @@ def test_loader_follows_the_setting_and_the_cpu(monkeypatch, tiny_lm, env, prefe
     # every layer of the tiny model is below the 1M-weight size the loader switches
     monkeypatch.setattr(onednn_linear, "use_onednn_linear", lambda model: real(model, min_weights=0))
     model, _ = tiny_lm
-    loading._place(model)
+    loaders._place(model)
     assert (onednn_linear.uses_onednn(model) > 0) is switched

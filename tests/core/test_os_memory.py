@@ -1,4 +1,4 @@
-"""Giving memory back to the OS (hflab.os_memory): read checkpoint pages leave the process's resident memory, a
+"""Giving memory back to the OS (hflab.runtime.os_memory): read checkpoint pages leave the process's resident memory, a
 model using them computes the same afterwards, and a mapping with a changed page is never touched."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from hflab import os_memory
+from hflab.runtime import os_memory
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/smaps is Linux only")
 

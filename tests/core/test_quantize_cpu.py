@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # decode_speed: the benchmarks' loops
 
 torch = pytest.importorskip("torch")
 
@@ -34,7 +38,7 @@ def tiny_lm(tiny_models):
 def test_every_linear_is_quantized_and_the_original_is_untouched(tiny_lm, precision):
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from hflab.quantize import OUTLIER_LAYERS, is_quantized, layer_precisions, quantize_linear, weight_bytes
+    from hflab.runtime.quantize import OUTLIER_LAYERS, is_quantized, layer_precisions, quantize_linear, weight_bytes
 
     model, _ = tiny_lm
     linear_names = {n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
@@ -67,7 +71,7 @@ def test_quantized_layer_equals_torchs_quantized_linear(tiny_lm, precision, qcon
     from torch.ao import quantization
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from hflab.quantize import quantize_linear
+    from hflab.runtime.quantize import quantize_linear
 
     model, _ = tiny_lm
     quantized = quantize_linear(model, precision)
@@ -79,7 +83,7 @@ def test_quantized_layer_equals_torchs_quantized_linear(tiny_lm, precision, qcon
 
 
 def test_unknown_precision_is_refused(tiny_lm):
-    from hflab.quantize import quantize_linear
+    from hflab.runtime.quantize import quantize_linear
 
     with pytest.raises(ValueError):
         quantize_linear(tiny_lm[0], "int4")
@@ -88,7 +92,7 @@ def test_unknown_precision_is_refused(tiny_lm):
 @needs_fbgemm
 @pytest.mark.parametrize("precision", ["fp16", "int8"])
 def test_quantized_model_generates(tiny_lm, precision):
-    from hflab.quantize import quantize_linear
+    from hflab.runtime.quantize import quantize_linear
 
     model, tokenizer = tiny_lm
     ids = tokenizer("一只猫", return_tensors="pt").input_ids
@@ -98,7 +102,7 @@ def test_quantized_model_generates(tiny_lm, precision):
 
 @needs_fbgemm
 def test_kl_is_zero_for_the_same_model_tiny_for_fp16_and_positive_for_int8(tiny_lm):
-    from hflab.quantize import KL_PROMPTS, next_token_kl, quantize_linear
+    from hflab.runtime.quantize import KL_PROMPTS, next_token_kl, quantize_linear
 
     model, tokenizer = tiny_lm
     same = next_token_kl(model, model, tokenizer, KL_PROMPTS[:3])
@@ -116,7 +120,7 @@ def test_kl_matches_torch_kl_div_computed_here(tiny_lm, precision):
     from each model's own forward with torch.nn.functional.kl_div."""
     import torch.nn.functional as F
 
-    from hflab.quantize import KL_PROMPTS, next_token_kl, quantize_linear
+    from hflab.runtime.quantize import KL_PROMPTS, next_token_kl, quantize_linear
 
     model, tokenizer = tiny_lm
     candidate = quantize_linear(model, precision)
@@ -141,7 +145,7 @@ def test_kl_of_the_real_offline_model_int8_keeps_down_projections_out(smollm2_di
     from torch.ao.quantization import quantize_dynamic
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from hflab.quantize import KL_PROMPTS, next_token_kl, quantize_linear
+    from hflab.runtime.quantize import KL_PROMPTS, next_token_kl, quantize_linear
 
     tokenizer = AutoTokenizer.from_pretrained(smollm2_dir)
     model = AutoModelForCausalLM.from_pretrained(smollm2_dir, dtype=torch.float32).eval()
@@ -158,7 +162,7 @@ def test_kl_of_the_real_offline_model_int8_keeps_down_projections_out(smollm2_di
 
 @pytest.mark.parametrize("prompt", ["一只猫坐在", "The capital of France is"])
 def test_lean_greedy_loop_gives_generates_tokens(tiny_lm, prompt):
-    from hflab.decode_speed import greedy_decode
+    from decode_speed import greedy_decode
 
     model, tokenizer = tiny_lm
     ids = tokenizer(prompt, return_tensors="pt").input_ids
@@ -167,7 +171,7 @@ def test_lean_greedy_loop_gives_generates_tokens(tiny_lm, prompt):
 
 
 def test_lean_greedy_loop_stops_at_eos_like_generate(tiny_lm):
-    from hflab.decode_speed import greedy_decode
+    from decode_speed import greedy_decode
 
     model, tokenizer = tiny_lm
     ids = tokenizer("一只猫", return_tensors="pt").input_ids
@@ -185,8 +189,9 @@ def test_fast_loop_gives_generates_tokens_fused_or_not(monkeypatch, tiny_lm, fus
     """The hand-written decoder step (static KV cache, fused q/k/v and gate/up; oneDNN or MKL products) gives
     generate's exact tokens, and fusing leaves the model's own forward and generate unchanged."""
 
-    from hflab import onednn_linear
-    from hflab.decode_speed import fast_greedy_decode, fuse_projections
+    from decode_speed import fast_greedy_decode, fuse_projections
+
+    from hflab.runtime import onednn_linear
 
     monkeypatch.setattr(onednn_linear, "preferred", lambda: onednn)
     model, tokenizer = tiny_lm
@@ -210,8 +215,9 @@ def test_fast_loop_gives_generates_tokens_fused_or_not(monkeypatch, tiny_lm, fus
 @needs_fbgemm
 def test_fused_int8_products_equal_the_separate_layers(tiny_lm):
     """q/k/v and gate/up fused into one per-row int8 matrix each: the exact outputs of the separate int8 layers."""
-    from hflab.decode_speed import decode_products, fuse_projections
-    from hflab.quantize import quantize_linear
+    from decode_speed import decode_products, fuse_projections
+
+    from hflab.runtime.quantize import quantize_linear
 
     model, _ = tiny_lm
     separate = quantize_linear(model, "int8")
@@ -230,8 +236,9 @@ def test_fused_int8_products_equal_the_separate_layers(tiny_lm):
 
 @needs_fbgemm
 def test_fast_loop_on_fused_int8_gives_generates_tokens(tiny_lm):
-    from hflab.decode_speed import fast_greedy_decode, fuse_projections
-    from hflab.quantize import quantize_linear
+    from decode_speed import fast_greedy_decode, fuse_projections
+
+    from hflab.runtime.quantize import quantize_linear
 
     model, tokenizer = tiny_lm
     int8 = quantize_linear(model, "int8")
@@ -244,8 +251,9 @@ def test_fast_loop_on_fused_int8_gives_generates_tokens(tiny_lm):
 
 @needs_fbgemm
 def test_fp16_layers_are_left_unfused(tiny_lm):
-    from hflab.decode_speed import fuse_projections
-    from hflab.quantize import quantize_linear
+    from decode_speed import fuse_projections
+
+    from hflab.runtime.quantize import quantize_linear
 
     model, _ = tiny_lm
     fp16 = fuse_projections(quantize_linear(model, "fp16"))
@@ -255,11 +263,11 @@ def test_fp16_layers_are_left_unfused(tiny_lm):
 @needs_fbgemm
 @pytest.mark.parametrize("precision", ["fp16", "int8"])
 def test_loader_precision(tiny_env, precision):
-    from hflab import loading
-    from hflab.quantize import layer_precisions
-    from hflab.sources import resolve
+    from hflab.loading import loaders
+    from hflab.loading.sources import resolve
+    from hflab.runtime.quantize import layer_precisions
 
-    model, tokenizer = loading.load_causal_lm(resolve("causal_lm"), precision)
+    model, tokenizer = loaders.load_causal_lm(resolve("causal_lm"), precision)
     assert precision in layer_precisions(model).values() and tokenizer("猫").input_ids
     shared = sum(type(m).__name__ == "SharedRows" for m in model.modules())
     assert shared == (5 * len(model.model.layers) if precision == "int8" else 0)
@@ -271,8 +279,8 @@ def test_shared_int8_rows_give_the_separate_layers_outputs(tiny_lm):
     """The loader's int8 model (q/k/v and gate/up as one shared product each): the same logits, generate tokens
     (greedy and seeded sampling), bytes and layer precisions as quantize_linear's separate layers, and no
     activation kept after a forward."""
-    from hflab.int8_rows import SharedRows, groups_of, share_int8_rows
-    from hflab.quantize import layer_precisions, quantize_for_decoding, quantize_linear, weight_bytes
+    from hflab.runtime.int8_rows import SharedRows, groups_of, share_int8_rows
+    from hflab.runtime.quantize import layer_precisions, quantize_for_decoding, quantize_linear, weight_bytes
 
     model, tokenizer = tiny_lm
     separate = quantize_linear(model, "int8")
@@ -299,7 +307,7 @@ def test_shared_int8_rows_are_per_thread(tiny_lm):
     """Sessions share a cached model: forwards in several threads at once each get their own input's outputs."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from hflab.quantize import quantize_for_decoding, quantize_linear
+    from hflab.runtime.quantize import quantize_for_decoding, quantize_linear
 
     model, tokenizer = tiny_lm
     separate = quantize_linear(model, "int8")
@@ -319,8 +327,8 @@ def test_shared_int8_rows_are_per_thread(tiny_lm):
 
 @needs_fbgemm
 def test_fp16_and_fp32_models_are_not_shared(tiny_lm):
-    from hflab.int8_rows import share_int8_rows
-    from hflab.quantize import quantize_for_decoding
+    from hflab.runtime.int8_rows import share_int8_rows
+    from hflab.runtime.quantize import quantize_for_decoding
 
     model, _ = tiny_lm
     assert share_int8_rows(quantize_for_decoding(model, "fp16")) == 0
@@ -350,7 +358,7 @@ def test_layer_by_layer_conversion_equals_torchs_quantize_dynamic(tiny_lm, preci
 
     from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig, quantize_dynamic
 
-    from hflab.quantize import OUTLIER_LAYERS, layer_precisions, quantize_linear
+    from hflab.runtime.quantize import OUTLIER_LAYERS, layer_precisions, quantize_linear
 
     model, tokenizer = tiny_lm
     spec = {name: default_dynamic_qconfig if precision == "int8" and name.rsplit(".", 1)[-1] not in OUTLIER_LAYERS
@@ -377,7 +385,7 @@ def test_packed_bytes_come_from_the_shape_without_unpacking_a_layer(tiny_lm, pre
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
     from torch.ao.quantization import quantize_dynamic
 
-    from hflab.quantize import packed_bytes, quantize_linear
+    from hflab.runtime.quantize import packed_bytes, quantize_linear
 
     model, _ = tiny_lm
     ours = quantize_linear(model, precision)
@@ -416,17 +424,17 @@ def test_a_bf16_checkpoint_converts_without_the_fp32_model_and_gives_the_same_mo
     from torch.ao.quantization import default_dynamic_qconfig, float16_dynamic_qconfig, quantize_dynamic
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from hflab import loading
-    from hflab.quantize import OUTLIER_LAYERS, weight_bytes
-    from hflab.sources import resolve
+    from hflab.loading import loaders
+    from hflab.loading.sources import resolve
+    from hflab.runtime.quantize import OUTLIER_LAYERS, weight_bytes
 
     bf16_dir = session_dir / "data" / f"tiny_bf16_{precision}"
     AutoModelForCausalLM.from_pretrained(tiny_models["causal_lm"], dtype=torch.bfloat16).save_pretrained(bf16_dir)
     tokenizer = AutoTokenizer.from_pretrained(tiny_models["causal_lm"])
     tokenizer.save_pretrained(bf16_dir)
     source = resolve("causal_lm", local_dir=str(bf16_dir))
-    assert loading._stored_half_dtype(source) is torch.bfloat16
-    ours, _ = loading.load_causal_lm(source, precision)
+    assert loaders._stored_half_dtype(source) is torch.bfloat16
+    ours, _ = loaders.load_causal_lm(source, precision)
     table = ours.get_input_embeddings().weight
     assert table.dtype == torch.bfloat16 and {p.dtype for p in ours.parameters() if p is not table} == {torch.float32}
     fp32 = AutoModelForCausalLM.from_pretrained(bf16_dir, dtype=torch.float32).eval()
@@ -445,7 +453,7 @@ def test_a_bf16_checkpoint_converts_without_the_fp32_model_and_gives_the_same_mo
 
 def test_rms_norm_shortcut_equals_the_models_own_norm(tiny_lm):
     """The fused loop's one-op norm gives the model's RMSNorm outputs exactly; anything else is used as it is."""
-    from hflab.decode_speed import _rms_norm
+    from decode_speed import _rms_norm
 
     model, _ = tiny_lm
     norm = model.model.layers[0].input_layernorm

@@ -9,7 +9,7 @@ import pytest
 from scripted_openai import PIECES, TOP
 
 from hflab import i18n
-from hflab.remote_backend import (
+from hflab.remote.client import (
     RemoteConfig,
     RemoteError,
     check_model,

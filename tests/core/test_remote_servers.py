@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from hflab.remote_backend import RemoteConfig, RemoteError, next_token_candidates, stream_chat
+from hflab.remote.client import RemoteConfig, RemoteError, next_token_candidates, stream_chat
 
 pytestmark = pytest.mark.slow  # real server processes (transformers serve, llama.cpp)
 
@@ -104,7 +104,7 @@ def test_transformers_serve_ignores_logprobs_and_we_say_so(transformers_server):
 
 @pytest.fixture(scope="module")
 def llama_server(session_dir):
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     if importlib.util.find_spec("llama_cpp") is None:
         pytest.skip("llama-cpp-python[server] is not installed: pip compiles llama.cpp from source and that build "

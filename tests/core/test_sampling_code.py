@@ -9,10 +9,10 @@ import numpy as np
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from hflab.code_reference import LoadReference
 from hflab.sampling.code import reproduction_code
 from hflab.sampling.processors import SamplingSettings, effective_generation_config, settings_from_plan
 from hflab.sampling.stepper import Stepper
+from hflab.snippet.reference import LoadReference
 
 
 def test_snippet_reproduces_distribution_and_generation(tiny_models):

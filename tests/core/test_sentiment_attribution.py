@@ -5,6 +5,8 @@ of their tokens, and the gradient x (input - baseline) and the path integral rec
 import numpy as np
 import pytest
 
+from hflab.loading.loaders import load_classifier
+from hflab.loading.sources import resolve
 from hflab.messages import MessageError
 from hflab.sentiment.attribution import (
     MAX_TOKENS,
@@ -12,8 +14,6 @@ from hflab.sentiment.attribution import (
     integrated_gradients,
     path_points,
 )
-from hflab.sentiment.checkpoints import load_classifier
-from hflab.sources import resolve
 
 REVIEW = "房间干净，服务热情，早餐也很丰富，下次还会再来。"
 MIXED = "电池 unbelievable 好用😀 [SEP] 一般"  # a word split into pieces, an [UNK] emoji, a typed [SEP]

@@ -133,8 +133,8 @@ def test_fingerprint_changes_with_content():
 def test_the_test_session_never_sees_the_developers_shared_dir(monkeypatch):
     """A machine with ../shared (the real ChnSentiCorp) runs the tests as a clean clone does (tests/conftest.py
     sets HFLAB_SHARED_DIR), even when a test removes HFLAB_DATASET_DIR."""
+    from hflab.loading.sources import resolve
     from hflab.settings import PROJECT_ROOT, get_settings
-    from hflab.sources import resolve
 
     real = (PROJECT_ROOT.parent / "shared").resolve()
     monkeypatch.delenv("HFLAB_DATASET_DIR", raising=False)

@@ -11,11 +11,11 @@ import pytest
 from apptest_utils import error_texts, open_page
 from fake_hub import FakeHub
 
-from hflab import network
 from hflab.i18n import t
+from hflab.loading import network
+from hflab.loading.sources import resolve, saved_dataset_dir
 from hflab.messages import Message
 from hflab.sentiment import data as sdata
-from hflab.sources import resolve, saved_dataset_dir
 
 REPO = "lansinuote/ChnSentiCorp"
 ROWS = 60  # per split: enough to check every row, small enough to stay fast
@@ -119,7 +119,7 @@ def tiny_classifier(tiny_env, monkeypatch, tmp_path):
     the data set."""
     import os
 
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     tokenizer = offline_assets.bert_tokenizer_dir()
     if tokenizer is None:

@@ -6,12 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hflab.loading.files import read_meta
+from hflab.loading.loaders import load_classifier
+from hflab.loading.sources import resolve
 from hflab.sentiment import data as sdata
-from hflab.sentiment.checkpoints import list_trained, load_classifier, save_trained, trained_source
+from hflab.sentiment.checkpoints import list_trained, save_trained, trained_source
 from hflab.sentiment.evaluate import evaluate, misclassified
 from hflab.sentiment.predict import predict_proba
 from hflab.sentiment.train import TrainConfig, accuracy, small_bert, train_classifier
-from hflab.sources import resolve
 
 TEXTS = ["这家酒店环境很好，服务也很周到，下次还会再来。", "太差了", "房间又小又脏，空调还坏了，前台态度冷漠。" * 5,
          "", "笔记本电脑性能不错，就是电池不太耐用。", "书的内容一般。"]
@@ -79,7 +81,7 @@ def test_pipeline_agrees(tiny):
 
 
 def test_loaded_tiny_classifier_is_usable(tiny):
-    assert tiny.num_labels == 2 and not tiny.untrained_head and tiny.usable and tiny.meta is None
+    assert tiny.num_labels == 2 and not tiny.untrained_head and tiny.meta is None
 
 
 def test_untrained_head_is_detected(tmp_path, tiny):
@@ -88,14 +90,14 @@ def test_untrained_head_is_detected(tmp_path, tiny):
     BertModel(tiny.model.config).save_pretrained(tmp_path)  # an encoder without classifier weights
     tiny.tokenizer.save_pretrained(tmp_path)
     clf = load_classifier(resolve("sentiment", local_dir=str(tmp_path)))
-    assert clf.untrained_head and not clf.usable
+    assert clf.untrained_head
 
 
 def test_model_from_another_task_is_refused(tmp_path):
     from tiny_models import build_bert_classifier
 
     clf = load_classifier(resolve("sentiment", local_dir=str(build_bert_classifier(tmp_path / "three", num_labels=3))))
-    assert clf.num_labels == 3 and not clf.usable
+    assert clf.num_labels == 3
 
 
 def test_evaluation_equals_pandas():
@@ -159,7 +161,7 @@ def test_short_training_beats_chance_and_round_trips(chnsenticorp, tmp_path_fact
     path = save_trained(model, tokenizer, config, result, acc, chnsenticorp, kind="scratch")
     assert {p for p, _ in list_trained()} - before == {path}
     loaded = load_classifier(trained_source(path))
-    assert loaded.usable and loaded.meta["test_accuracy"] == acc and loaded.meta["kind"] == "scratch"
+    assert loaded.num_labels == 2 and not loaded.untrained_head and loaded.meta["test_accuracy"] == acc and loaded.meta["kind"] == "scratch"
     texts = list(held_out.text[:20])
     np.testing.assert_allclose(predict_proba(loaded.model, loaded.tokenizer, texts, max_length=64),
                                predict_proba(model, tokenizer, texts, max_length=64), atol=1e-5)
@@ -180,7 +182,7 @@ def test_failed_save_keeps_the_good_model(tiny, tmp_path, monkeypatch):
     with pytest.raises(OSError):
         train_module.save_classifier(tiny.model, tiny.tokenizer, target, {"kind": "scratch", "test_accuracy": 0.1})
     assert sorted(p.name for p in target.iterdir()) == before
-    assert train_module.read_meta(target)["test_accuracy"] == 0.9
+    assert read_meta(target)["test_accuracy"] == 0.9
     assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no half-written temp dir left behind
 
 
@@ -191,8 +193,8 @@ def test_training_refuses_empty_splits(tiny):
 
 def _hub(monkeypatch, online: bool) -> None:
     """The Hub reachable (or not) for `resolve`, with nothing in the HF cache."""
-    from hflab import sources
-    from hflab.network import HubStatus
+    from hflab.loading import sources
+    from hflab.loading.network import HubStatus
 
     status = HubStatus("https://huggingface.co", False, not online, online, "test")
     monkeypatch.setattr(sources, "hub_status", lambda *a, **k: status)

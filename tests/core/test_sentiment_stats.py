@@ -88,16 +88,16 @@ def test_frequent_characters_and_bigrams(frame):
 
 
 def test_search_chinese_substring_regex_label_length(frame):
-    got = stats.search(frame, "服务", labels=[1], min_chars=10, max_chars=200)
+    got = stats.search_reviews(frame, "服务", labels=[1], min_chars=10, max_chars=200)
     expected = frame[frame["text"].str.contains("服务", regex=False) & (frame["label"] == 1)
                      & frame["text"].str.len().between(10, 200)]
     assert got.index.tolist() == expected.index.tolist() and len(got) > 0
-    regex = stats.search(frame, "不(?:错|好)", regex=True)
+    regex = stats.search_reviews(frame, "不(?:错|好)", regex=True)
     assert regex.index.tolist() == frame[frame["text"].str.contains("不(?:错|好)", regex=True)].index.tolist()
-    literal = stats.search(frame, "(")  # a plain substring search never treats "(" as a pattern
+    literal = stats.search_reviews(frame, "(")  # a plain substring search never treats "(" as a pattern
     assert literal.index.tolist() == frame[frame["text"].str.contains("(", regex=False)].index.tolist()
     with pytest.raises(sdata.DataError) as err:
-        stats.search(frame, "(", regex=True)
+        stats.search_reviews(frame, "(", regex=True)
     assert err.value.key == "sentiment.err.bad_regex"
 
 
@@ -117,7 +117,7 @@ def test_catastrophic_regex_is_stopped_by_its_budget_without_blocking_other_thre
 
     def run() -> None:
         try:
-            stats.search(rows, r"^(\w|\w)+$", regex=True)
+            stats.search_reviews(rows, r"^(\w|\w)+$", regex=True)
         except sdata.DataError as exc:
             outcome["error"] = exc
         outcome["finished"] = time.monotonic()
@@ -135,9 +135,9 @@ def test_catastrophic_regex_is_stopped_by_its_budget_without_blocking_other_thre
 
 def test_the_issues_pattern_and_long_patterns():
     rows = pd.DataFrame({"text": ["好" * 30 + "！", "好好好"], "label": [1, 0]})
-    assert stats.search(rows, r"^(\w+\s?)*$", regex=True).index.tolist() == [1]  # the reported pattern, answered
+    assert stats.search_reviews(rows, r"^(\w+\s?)*$", regex=True).index.tolist() == [1]  # the reported pattern, answered
     with pytest.raises(sdata.DataError) as err:
-        stats.search(rows, "好" * (stats.MAX_PATTERN_CHARS + 1), regex=True)
+        stats.search_reviews(rows, "好" * (stats.MAX_PATTERN_CHARS + 1), regex=True)
     assert err.value.key == "sentiment.err.regex_too_long" and err.value.params == {"limit": stats.MAX_PATTERN_CHARS}
 
 

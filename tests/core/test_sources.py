@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hflab import network
-from hflab.sources import resolve
+from hflab.loading import network
+from hflab.loading.sources import resolve
 
 
 @pytest.fixture()

@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-from hflab import loading
-from hflab.code_reference import LoadReference
-from hflab.sources import Source
+from hflab.loading import loaders
+from hflab.loading.sources import Source
+from hflab.snippet.reference import LoadReference
 from hflab.story.code import story_code, story_notebook
 from hflab.story.tutorial import TutorialSettings, tutorial_prompt
 from hflab.story.writer import StorySettings, build_messages, generate_story
@@ -19,7 +19,7 @@ from hflab.story.writer import StorySettings, build_messages, generate_story
 @pytest.fixture(scope="module")
 def qwen(tiny_models):
     source = Source("causal_lm", "local", "tiny-qwen2", str(tiny_models["causal_lm"]), "source.local")
-    return loading.load_causal_lm(source)
+    return loaders.load_causal_lm(source)
 
 
 def run_snippet(code: str) -> dict:

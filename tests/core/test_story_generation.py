@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from hflab import loading
+from hflab.loading import loaders
 from hflab.story.tutorial import TutorialSettings, tutorial_prompt
 from hflab.story.writer import (
     StoryGenerationError,
@@ -19,10 +19,10 @@ from hflab.story.writer import (
 
 @pytest.fixture(scope="module")
 def qwen(tiny_models):
-    from hflab.sources import Source
+    from hflab.loading.sources import Source
 
     source = Source("causal_lm", "local", "tiny-qwen2", str(tiny_models["causal_lm"]), "source.local")
-    return loading.load_causal_lm(source)
+    return loaders.load_causal_lm(source)
 
 
 MESSAGES = build_messages("童话", "一只猫", 50)

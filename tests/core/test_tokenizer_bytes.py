@@ -70,7 +70,7 @@ def test_byte_fallback_tokens():
 def test_wordpiece_is_text_scheme():
     from transformers import AutoTokenizer
 
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     d = offline_assets.bert_tokenizer_dir()
     if d is None:

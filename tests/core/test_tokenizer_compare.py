@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from hflab import offline_assets
-from hflab.sources import resolve
+from hflab.loading import offline_assets
+from hflab.loading.sources import resolve
 from hflab.tokenizer import compare
 
 

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from hflab import offline_assets
 from hflab.i18n import catalog
+from hflab.loading import offline_assets
 from hflab.tokenizer.anatomy import (
     character_numbers,
     covered_end,

@@ -10,7 +10,15 @@ import pytest
 from hflab.messages import Message
 from hflab.tokenizer.code import edit_line, resize_snippet
 from hflab.tokenizer.export import export_checked, load_zip
-from hflab.tokenizer.vocab import VocabEdit, check_new_tokens, edited_copy, lookup, parse_words, search, special_tokens
+from hflab.tokenizer.vocab import (
+    VocabEdit,
+    check_new_tokens,
+    edited_copy,
+    lookup,
+    parse_words,
+    search_vocab,
+    special_tokens,
+)
 
 TUTORIAL_EDITS = [VocabEdit(("阳光", "大地")), VocabEdit(("[EOS]",), "eos_token")]
 
@@ -24,7 +32,7 @@ def test_lookup_as_in_the_tutorial(bert):
 
 
 def test_search_and_specials(bert):
-    hits, total = search(bert, "阳")
+    hits, total = search_vocab(bert, "阳")
     assert {h["token"] for h in hits} == {t for t in bert.get_vocab() if "阳" in t}
     assert total == len(hits) and [h["id"] for h in hits] == sorted(h["id"] for h in hits)
     specials = {r["role"]: r for r in special_tokens(bert)}
@@ -34,7 +42,7 @@ def test_search_and_specials(bert):
 
 
 def test_search_limit(bert):
-    hits, total = search(bert, "##", limit=10)
+    hits, total = search_vocab(bert, "##", limit=10)
     assert len(hits) == 10 and total > 10
 
 

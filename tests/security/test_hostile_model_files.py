@@ -81,15 +81,15 @@ def pickle_only_checkpoint(sentiment_dir, target):
 @pytest.mark.parametrize("loader", ["sentiment", "learn"])
 def test_pickle_only_classifier_checkpoints_are_refused_by_every_loader(loader, tiny_env, tmp_path, monkeypatch):
     """Issue 15.8: the sentiment page's and the learn page's loaders go through safe_weights_kwargs too."""
-    from hflab.learn import pipelines
-    from hflab.loading import PickleRefused
+    from hflab.loading import loaders
+    from hflab.loading.policy import PickleRefused
+    from hflab.loading.sources import Source
     from hflab.sentiment import checkpoints
-    from hflab.sources import Source
 
     monkeypatch.delenv("HFLAB_ALLOW_PICKLE", raising=False)
     target = pickle_only_checkpoint(tiny_env["sentiment"], tmp_path / "pickle_only")
     source = Source("sentiment", "local", str(target), str(target), "source.local", params={"path": str(target)})
-    load = checkpoints.load_classifier if loader == "sentiment" else pipelines.load_classifier
+    load = checkpoints.load_classifier if loader == "sentiment" else loaders.load_classifier
     with pytest.raises(PickleRefused) as caught:
         load(source)
     assert (caught.value.key, caught.value.params) == ("problem.pickle_refused", {"path": str(target)})

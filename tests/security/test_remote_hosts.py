@@ -7,8 +7,8 @@ import ipaddress
 import pytest
 
 from hflab import i18n
-from hflab.remote_backend import RemoteConfig, RemoteError, check_model, list_models, stream_chat
-from hflab.remote_hosts import HostPolicy, HostRefused, policy_from_env
+from hflab.remote.client import RemoteConfig, RemoteError, check_model, list_models, stream_chat
+from hflab.remote.hosts import HostPolicy, HostRefused, policy_from_env
 
 DEFAULT = HostPolicy()
 REFUSED = ["127.0.0.1", "::1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "169.254.1.1",

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 from hflab.chat import defuse_messages
 from hflab.messages import MessageError
-from hflab.remote_hosts import HostPolicy, HostRefused
+from hflab.remote.hosts import HostPolicy, HostRefused
 
 ENV_BASE_URL = "HFLAB_REMOTE_BASE_URL"
 ENV_MODEL = "HFLAB_REMOTE_MODEL"

@@ -38,14 +38,14 @@ def fuse_projections(model):
       layers' own weights become views into it (no copy), so the model's ordinary forward, `generate` and the
       parameter count are unchanged. Weights that share storage cannot be saved with safetensors: fuse a model
       for decoding, not one to save.
-    - int8 layers of hflab.quantize (one scale per tensor): the groups of `hflab.int8_rows.share_int8_rows`
+    - int8 layers of hflab.runtime.quantize (one scale per tensor): the groups of `hflab.runtime.int8_rows.share_int8_rows`
       (as the lab's loader makes them), whose product equals the separate layers' outputs side by side.
     Other groups (fp16, mixed) stay as they are. Works for Llama / Qwen2-style decoders
     (`model.model.layers[i].self_attn.q_proj`, `.mlp.gate_proj`); returns `model`.
     """
     import torch
 
-    from hflab.int8_rows import share_int8_rows
+    from hflab.runtime.int8_rows import share_int8_rows
 
     share_int8_rows(model)
     with torch.no_grad():
@@ -61,7 +61,7 @@ def _fuse(linears):
     None when they cannot be fused."""
     import torch
 
-    from hflab.int8_rows import SharedRows
+    from hflab.runtime.int8_rows import SharedRows
 
     sizes = [m.out_features for m in linears]
     if all(type(m) is torch.nn.Linear and m.weight.dtype == torch.float32 for m in linears):
@@ -104,10 +104,10 @@ class LayerProducts:
 def decode_products(model, onednn: bool | None = None) -> tuple[list[LayerProducts], Callable]:
     """Every decoder layer's products and the LM head's, as `fast_greedy_decode` runs them: the fused groups of
     `fuse_projections` where present, else the layers' own modules; plain fp32 layers as one oneDNN or MKL call
-    (`onednn`, default: `hflab.onednn_linear.preferred()`, chosen once here rather than per call)."""
+    (`onednn`, default: `hflab.runtime.onednn_linear.preferred()`, chosen once here rather than per call)."""
     import torch
 
-    from hflab import onednn_linear
+    from hflab.runtime import onednn_linear
 
     onednn = onednn_linear.preferred() if onednn is None else onednn
 

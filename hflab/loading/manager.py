@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hflab.messages import MessageError
-from hflab.os_memory import describe_resident, release_memory
+from hflab.runtime.os_memory import describe_resident, release_memory
 
 log = logging.getLogger(__name__)  # one line per load and unload: which models were evicted when, in the server log
 
@@ -51,7 +51,7 @@ def measure_nbytes(value: Any) -> int:
         return 0
     import torch
 
-    from hflab.quantize import weight_bytes
+    from hflab.runtime.quantize import weight_bytes
 
     items = value if isinstance(value, (tuple, list)) else (value.values() if isinstance(value, dict) else (value,))
     return sum(weight_bytes(item) for item in items if isinstance(item, torch.nn.Module))

@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from hflab.network import hub_status
+from hflab.loading.network import hub_status
+from hflab.loading.sources import Source, cached_snapshot, is_usable_dir
 from hflab.paths import PathNotAllowed, confine, confine_tree
 from hflab.settings import hf_token, user_download_token
-from hflab.sources import Source, cached_snapshot, is_usable_dir
 
 ROLE = "models"  # the role name of sources this page builds (keeps its manager keys apart from other pages)
 

@@ -80,10 +80,10 @@ def quantize_linear(model, precision: str, inplace: bool = False, after_each: Ca
 
 def quantize_for_decoding(model, precision: str, inplace: bool = False, after_each: Callable[[], Any] | None = None):
     """What the lab's loader makes of a causal LM in `precision`: `quantize_linear`, then for int8 each decoder
-    layer's q/k/v and gate/up as one shared product (hflab.int8_rows: the same outputs, fewer calls per token)."""
+    layer's q/k/v and gate/up as one shared product (hflab.runtime.int8_rows: the same outputs, fewer calls per token)."""
     target = quantize_linear(model, precision, inplace=inplace, after_each=after_each)
     if precision == "int8":
-        from hflab.int8_rows import share_int8_rows
+        from hflab.runtime.int8_rows import share_int8_rows
 
         share_int8_rows(target)
     return target
@@ -115,11 +115,11 @@ def _fp16_linear(module):
 
 def layer_precisions(model) -> dict[str, str]:
     """{layer name: "int8" / "fp16"} for every dynamically quantized Linear of `model` (rows of a shared int8
-    product, hflab.int8_rows, count as int8)."""
+    product, hflab.runtime.int8_rows, count as int8)."""
     import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from hflab.int8_rows import SharedRows
+    from hflab.runtime.int8_rows import SharedRows
 
     return {name: "int8" if isinstance(module, SharedRows) or module._packed_params.dtype == torch.qint8 else "fp16"
             for name, module in model.named_modules() if isinstance(module, (DynamicLinear, SharedRows))}
@@ -150,10 +150,10 @@ def packed_bytes(module) -> int:
 
 def weight_bytes(model) -> int:
     """Bytes of all weights, counting quantized packed weights (which are neither parameters nor buffers) too, and
-    each shared int8 product (hflab.int8_rows) once."""
+    each shared int8 product (hflab.runtime.int8_rows) once."""
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
-    from hflab.int8_rows import groups_of
+    from hflab.runtime.int8_rows import groups_of
 
     seen: set[int] = set()
     total = 0

@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hflab import offline_assets
+from hflab.loading import offline_assets
+from hflab.loading.network import hub_status
+from hflab.loading.roles import ROLES, Role
 from hflab.messages import Message
-from hflab.network import hub_status
 from hflab.paths import PathNotAllowed, confine, confine_tree
-from hflab.roles import ROLES, Role
 from hflab.settings import get_settings
 
 # files whose presence makes a directory usable for each kind of role

@@ -44,7 +44,7 @@ class HostPolicy:
         if host in self.listed or (self.operator_host and host == self.operator_host):
             return
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        for address in resolve(host, port):
+        for address in resolve_host(host, port):
             if not self.address_allowed(address):
                 raise HostRefused("remote.error.host_refused", host=host)
 
@@ -60,7 +60,7 @@ class HostPolicy:
                     or address.is_unspecified)
 
 
-def resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def resolve_host(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     """Every address `host` resolves to (a literal IP resolves to itself); unresolvable -> HostRefused."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from hflab.loading.policy import pretrained_kwargs
 from hflab.paths import atomic_dir
 from hflab.settings import get_settings
 
@@ -79,6 +80,13 @@ def smollm2_converted() -> bool:
 CONVERSION_STAGES = (("tokenizer", 0.0), ("dequantize", 0.21), ("copy", 0.84), ("save", 0.92))
 
 
+def gguf_tokenizer(gguf: Path):
+    """The tokenizer stored inside a GGUF file (transformers' GGUF reader walks its metadata: tens of seconds)."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, **pretrained_kwargs(str(gguf.parent)))
+
+
 def convert_smollm2(progress: Callable[[float, str], None] | None = None) -> Path:
     """Dequantize the GGUF once (about 30 s) and save fp32 safetensors + tokenizer, atomically.
 
@@ -95,12 +103,13 @@ def convert_smollm2(progress: Callable[[float, str], None] | None = None) -> Pat
     with _convert_lock:
         if smollm2_converted():
             return smollm2_dir()
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers import AutoModelForCausalLM
 
         report("tokenizer")
-        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        tokenizer = gguf_tokenizer(gguf)
         report("dequantize")
-        quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name,
+                                                         **pretrained_kwargs(str(gguf.parent)))
         report("copy")
         # a GGUF-loaded model refuses save_pretrained: copy its weights into a plain model of the same config
         config_dict = quantized.config.to_dict()

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project folder, where requirements*.txt lie
 REQUIREMENTS = ("requirements.txt", "requirements-offline.txt")
 MIME = "application/x-ipynb+json"
 CELL_VALUE_CHARS = 200  # a settings table cell longer than this is cut (the code cell has the whole value)

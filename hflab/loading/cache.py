@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hflab.loading.roles import ROLES
 from hflab.messages import Message, MessageError
-from hflab.roles import ROLES
 from hflab.settings import hf_token, hub_endpoint, hub_offline, max_download_mb, user_download_token
 
 Progress = Callable[[int, int, int, int], None]  # files done, files total, bytes done, bytes total

