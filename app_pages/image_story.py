@@ -227,11 +227,11 @@ def caption_step(run: PipelineRun, image: PreparedImage | None) -> None:
         return
     with timed_step(run, "caption"):
         handle = loaded(load(source, loaders.load_caption_model, t("role.caption")))
-        model, processor = handle.value
-        with handle.lock:
-            generated = generate_caption(model, processor, image.image, settings)
+        with handle.use() as captioner:
+            generated = generate_caption(captioner.model, captioner.processor, image.image, settings)
         st.session_state.story_caption_en = generated
-        st.session_state.story_caption_meta = bundle.caption_record(source, model, settings.as_dict(), generated)
+        st.session_state.story_caption_meta = bundle.caption_record(source, captioner.model, settings.as_dict(),
+                                                                    generated)
 
 
 def translation_step(run: PipelineRun) -> None:
@@ -253,10 +253,11 @@ def translation_step(run: PipelineRun) -> None:
             else:
                 with timed_step(run, "translate"):
                     handle = loaded(load(source, loaders.load_seq2seq, t("role.translation")))
-                    model, tokenizer = handle.value
-                    with handle.lock:
-                        state.story_caption_zh = translate_en_zh(model, tokenizer, state.story_caption_en)
-                    state.story_translation_meta = bundle.translation_record(source, model, state.story_caption_zh)
+                    with handle.use() as translator:
+                        state.story_caption_zh = translate_en_zh(translator.model, translator.tokenizer,
+                                                                 state.story_caption_en)
+                    state.story_translation_meta = bundle.translation_record(source, translator.model,
+                                                                             state.story_caption_zh)
         keep("story_caption_zh", "")
         st.text_area(t("image_story.caption.zh"), key="story_caption_zh", height=110)
 
@@ -354,12 +355,12 @@ def shown(chunks, partial: dict, progress: StreamProgress, speed_slot):
         yield markdown_lines(chunk)
 
 
-def measured_chars_per_token(source: Source, tokenizer, lock, english_centric: bool) -> float:
+def measured_chars_per_token(source: Source, handle: Handle, english_centric: bool) -> float:
     """The model's characters per token in the language it writes (measured once per model, kept per session)."""
     measured = st.session_state.setdefault("story_chars_per_token", {})
     if source.cache_key not in measured:
-        with lock:
-            measured[source.cache_key] = chars_per_token(tokenizer, "en" if english_centric else "zh")
+        with handle.use() as lm:
+            measured[source.cache_key] = chars_per_token(lm.tokenizer, "en" if english_centric else "zh")
     return measured[source.cache_key]
 
 
@@ -414,9 +415,9 @@ def write_story(run: PipelineRun, image, source: Source, remote, precision: str,
         failures = []  # a server's errors end its stream and are shown after it
         if remote is None:
             handle = loaded(load_causal_lm(source, precision))
-            model, tokenizer = handle.value
+            model, tokenizer = handle.value  # stream_local runs them under handle.lock, in its own thread
             if isinstance(settings, StorySettings):
-                measured = measured_chars_per_token(source, tokenizer, handle.lock, english_centric)
+                measured = measured_chars_per_token(source, handle, english_centric)
                 settings = replace(settings, max_new_tokens=token_budget(
                     settings.target_chars, get_settings().max_new_tokens, measured))
 
@@ -443,8 +444,8 @@ def compare_modes(run: PipelineRun, source: Source, precision: str, english_cent
     """The same caption, style, creativity, length and seed written the lab's way and the tutorial's way."""
     with timed_step(run, "story"):
         handle = loaded(load_causal_lm(source, precision))
-        model, tokenizer = handle.value
-        measured = measured_chars_per_token(source, tokenizer, handle.lock, english_centric)
+        model, tokenizer = handle.value  # stream_local runs them under handle.lock, in its own thread
+        measured = measured_chars_per_token(source, handle, english_centric)
         budget = token_budget(settings.target_chars, get_settings().max_new_tokens, measured)
         if isinstance(settings, StorySettings):
             lab_way, tutorial_way = replace(settings, max_new_tokens=budget), tutorial.from_lab(settings)

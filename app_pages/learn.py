@@ -122,8 +122,7 @@ def render_classification(source: Source, texts: list[str]) -> None:
     if st.button(t("learn.pipe.run"), key="learn_classify_run", disabled=not texts):
         handle = load(source, loaders.load_classifier, t("learn.pipe.model"), variant="pipeline")  # its own cache entry (the Sentiment page loads another form)
         if handle is not None:
-            with st.spinner(t("learn.pipe.running")), handle.lock:
-                loaded = handle.value
+            with st.spinner(t("learn.pipe.running")), handle.use() as loaded:
                 st.session_state[result_key] = (loaded.missing_keys,
                                                 pipelines.classify(loaded.model, loaded.tokenizer, texts))
     if result_key not in st.session_state:
@@ -206,10 +205,9 @@ def generation_step() -> None:
     if st.button(t("learn.gen.run"), key="learn_gen_run", disabled=not prompt.strip()):
         handle = load(source, loaders.load_causal_lm, t("role.causal_lm"))
         if handle is not None:
-            model, tokenizer = handle.value
-            with st.spinner(t("learn.gen.running")), handle.lock:
-                st.session_state[result_key] = (pipelines.generate_text(model, tokenizer, prompt),
-                                                pipelines.direct_greedy(model, tokenizer, prompt))
+            with st.spinner(t("learn.gen.running")), handle.use() as lm:
+                st.session_state[result_key] = (pipelines.generate_text(lm.model, lm.tokenizer, prompt),
+                                                pipelines.direct_greedy(lm.model, lm.tokenizer, prompt))
     if result_key in st.session_state:
         from_pipeline, from_generate = st.session_state[result_key]
         left, right = st.columns(2)
@@ -270,8 +268,8 @@ def datasets_step() -> None:
         handle = tokenizer_handle()
         if handle is not None:
             rows = reviews.tutorial_dataset(copies)
-            with st.spinner(t("learn.data.running")), handle.lock:
-                st.session_state[result_key] = [reviews.timed_map(rows, handle.value, batched) for batched in (False, True)]
+            with st.spinner(t("learn.data.running")), handle.use() as tokenizer:
+                st.session_state[result_key] = [reviews.timed_map(rows, tokenizer, batched) for batched in (False, True)]
     if result_key in st.session_state:
         render_map_timing(st.session_state[result_key])
     render_comparison()
@@ -299,8 +297,8 @@ def torch_dataset_step() -> None:
         if handle is not None:
             with st.spinner(t("learn.batch.running")):
                 texts, labels, name = batch_reviews()
-                with handle.lock:
-                    stats = batches.first_batches(texts, labels, handle.value, batch_size)
+                with handle.use() as tokenizer:
+                    stats = batches.first_batches(texts, labels, tokenizer, batch_size)
             st.session_state[result_key] = (name, len(texts), stats)
     if result_key not in st.session_state:
         return

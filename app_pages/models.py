@@ -148,17 +148,17 @@ def overview(source, handle) -> None:
     elif Path(source.target).is_dir():
         file_rows, summary = local_facts(source, facts)
     if handle is not None:
-        model = handle.value[0]
+        model = handle.value.model
         total, per_module = checkpoint.parameter_counts(model)
         facts[t("models.ov.params_loaded")] = f"{total:,}"
         facts[t("models.ov.loaded_dtype")] = checkpoint.loaded_dtype(model)
         facts[t("models.ov.mem_measured")] = f"{handle.nbytes / MB:,.1f} MB"
     facts_table(facts)
     st.caption(t("models.ov.mem_note"))
-    if handle is not None and checkpoint.loaded_dtype(handle.value[0]) in ("bfloat16", "float16") and not fits_fp32(source):
+    if handle is not None and checkpoint.loaded_dtype(handle.value.model) in ("bfloat16", "float16") and not fits_fp32(source):
         from hflab.loading.loaders import estimate_load_bytes
 
-        st.info(t("models.ov.kept_stored", dtype=checkpoint.loaded_dtype(handle.value[0]),
+        st.info(t("models.ov.kept_stored", dtype=checkpoint.loaded_dtype(handle.value.model),
                   need=f"{estimate_load_bytes(source) // MB:,}", budget=f"{get_settings().memory_budget_mb:,}"))
     if summary and summary.format == "pytorch_bin":
         st.warning(t("models.ov.bin_weights"))
@@ -170,7 +170,7 @@ def overview(source, handle) -> None:
         with st.expander(f"{t('models.ov.files')} ({len(file_rows)})"):
             st.dataframe(pd.DataFrame([{t("models.ov.col.file"): f.name, t("models.ov.col.size"): round(f.size / MB, 3)}
                                        for f in file_rows]), hide_index=True, width="stretch")
-    model_class = type(handle.value[0]).__name__ if handle is not None else "AutoModel"
+    model_class = type(handle.value.model).__name__ if handle is not None else "AutoModel"
     snippet = code.parameters_code(source, model_class)
     show_code(snippet, "models.code.parameters", notebook=code.snippet_notebook("parameters", snippet, source,
                                                                               model_class=model_class))
@@ -225,7 +225,7 @@ def heads_view(source, handle) -> None:
 
     st.markdown(t("models.heads.intro"))
     try:
-        config = handle.value[0].config if handle is not None else loaders.load_config(
+        config = handle.value.model.config if handle is not None else loaders.load_config(
             source.target, token=typed.hub_token(source))
     except Exception as exc:
         show_error(exc, source.repo_id)
@@ -248,8 +248,8 @@ def heads_view(source, handle) -> None:
     key = f"models_head_report|{source.cache_key}|{head}"
     if st.button(t("models.heads.run"), key="models_head_run"):
         try:
-            with st.spinner(t("models.heads.running", head=head)), handle.lock:
-                st.session_state[key] = heads.run_head(source.target, head, handle.value[1], typed.hub_token(source))
+            with st.spinner(t("models.heads.running", head=head)), handle.use() as inspected:
+                st.session_state[key] = heads.run_head(source.target, head, inspected.tokenizer, typed.hub_token(source))
         except Exception as exc:
             show_error(exc, source.repo_id)
     if st.session_state.get(key) is not None:
@@ -268,9 +268,9 @@ def architecture_view(source, handle) -> None:
         st.markdown(f"**{t('models.arch.tree')}**")
         keep("models_tree_depth", 2)
         depth = st.slider(t("models.arch.depth"), 1, 6, key="models_tree_depth")
-        root = tree.module_tree(handle.value[0])
+        root = tree.module_tree(handle.value.model)
         st.json({f"{root.name} · {root.params:,}": tree.tree_as_nested_dict(root)}, expanded=depth)
-    config = handle.value[0].config.to_dict() if handle is not None else files.config_dict(source.target or "")
+    config = handle.value.model.config.to_dict() if handle is not None else files.config_dict(source.target or "")
     st.markdown(f"**{t('models.arch.config')}**")
     if config:
         st.dataframe(pd.DataFrame(checkpoint.flat_config(config), columns=[t("models.arch.col.key"), t("models.arch.col.value")]),
@@ -295,7 +295,7 @@ def memory_config(source, handle):
                 return None, None
             return memory.config_from_text(text), None
         if handle is not None:
-            return handle.value[0].config, source
+            return handle.value.model.config, source
         if not source.ready or source.role == "tokenizer" or source.needs_conversion:
             st.info(t("models.mem.no_model"))
             return None, None

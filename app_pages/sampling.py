@@ -77,11 +77,13 @@ class Playground:
 
     @property
     def model(self):
-        return self.handle.value[0]
+        """The model, for reading its config (running it goes through `handle.use()`)."""
+        return self.handle.value.model
 
     @property
     def tokenizer(self):
-        return self.handle.value[1]
+        """The tokenizer, for reading its vocabulary facts (encoding goes through `handle.use()`)."""
+        return self.handle.value.tokenizer
 
 
 def knob_values(settings: SamplingSettings) -> dict:
@@ -116,8 +118,8 @@ def knob_widgets(prefix: str, vocab: int, start: dict) -> SamplingSettings:
 
 def token_labels(handle: Handle, ids) -> list[str]:
     """Display text of each token id (whole characters, <0xE4> for partial UTF-8 bytes), under the model's lock."""
-    with handle.lock:
-        return tokens.token_labels(handle.value[1], ids)
+    with handle.use() as lm:
+        return tokens.token_labels(lm.tokenizer, ids)
 
 
 def stage_titles(view: StepView) -> list[str]:
@@ -234,8 +236,8 @@ def show_generation_config(model, settings: SamplingSettings, config) -> None:
 def session_stepper(handle: Handle, key: tuple, prompt_ids: list[int], seed: int) -> Stepper:
     """The session's stepper: the prompt prefilled once, its KV cache reused for every step until the key changes."""
     if st.session_state.get("sampling_stepper_key") != key:
-        with handle.lock:
-            st.session_state["sampling_stepper"] = Stepper.start(handle.value[0], prompt_ids, seed)
+        with handle.use() as lm:
+            st.session_state["sampling_stepper"] = Stepper.start(lm.model, prompt_ids, seed)
         st.session_state["sampling_stepper_key"] = key
         st.session_state.pop("sampling_chips", None)
     return st.session_state["sampling_stepper"]
@@ -298,17 +300,17 @@ def step_controls(play: Playground) -> int:
     reset_clicked = b_reset.button(t("sampling.reset"), disabled=not stepper.steps)
     pick_clicked = bool(st.session_state.get("sampling_pick_go"))
     try:
-        with play.handle.lock:
+        with play.handle.use() as lm:
             if step_clicked:
-                stepper.step(model, play.config, play.top_n)
+                stepper.step(lm.model, play.config, play.top_n)
             elif run_clicked:
-                stepper.run(model, play.config, n_run, play.top_n)
+                stepper.run(lm.model, play.config, n_run, play.top_n)
             elif undo_clicked:
-                stepper.undo(model)
+                stepper.undo(lm.model)
             elif reset_clicked:
-                stepper.reset(model)
+                stepper.reset(lm.model)
             elif pick_clicked:
-                stepper.step(model, play.config, play.top_n, pick=st.session_state["sampling_pick"])
+                stepper.step(lm.model, play.config, play.top_n, pick=st.session_state["sampling_pick"])
     except (BadLogits, ContextFull) as exc:
         show_model_error(exc)
     if step_clicked or run_clicked or undo_clicked or reset_clicked or pick_clicked:
@@ -320,8 +322,8 @@ def generated_chips(play: Playground, prompt_text: str) -> list:
     """The generated characters as chips coloured by probability, and the text so far; returns the character groups."""
     st.markdown(f"**{t('sampling.generated')}**")
     generated = play.stepper.generated
-    with play.handle.lock:
-        groups = merge_pieces(token_bytes(play.tokenizer, generated))
+    with play.handle.use() as lm:
+        groups = merge_pieces(token_bytes(lm.tokenizer, generated))
     if not generated:
         st.caption(t("sampling.nothing_generated"))
     else:
@@ -340,8 +342,8 @@ def past_step(play: Playground, group, selected: int) -> None:
     """The distribution a clicked chip came from (one of its byte tokens when several make one character)."""
     index = group.first
     if group.n_tokens > 1:
-        with play.handle.lock:
-            pieces = token_bytes(play.tokenizer, play.stepper.generated[group.first:group.last + 1])
+        with play.handle.use() as lm:
+            pieces = token_bytes(lm.tokenizer, play.stepper.generated[group.first:group.last + 1])
         index = group.first + (st.segmented_control(
             t("sampling.group_tokens", n=group.n_tokens), list(range(group.n_tokens)), default=0,
             format_func=lambda j: markdown_label(piece_label(pieces[j])), key=f"sampling_group_{selected}") or 0)
@@ -387,8 +389,8 @@ def verify_and_code(play: Playground, prompt: str, use_chat: bool, model: LoadRe
     if generated and stepper.reproducible_by_generate():
         last = settings_from_plan(stepper.steps[0].plan, stepper.steps[0].do_sample)
         if st.button(t("sampling.verify_button")):
-            with play.handle.lock:
-                theirs = generate_tokens(play.model, stepper.prompt_ids, last, play.seed, len(generated))
+            with play.handle.use() as lm:
+                theirs = generate_tokens(lm.model, stepper.prompt_ids, last, play.seed, len(generated))
             if theirs == generated:
                 st.success(t("sampling.matches_generate", n=len(generated), seed=play.seed))
             else:
@@ -432,9 +434,9 @@ def run_variants(play: Playground, variants: list[SamplingSettings], n_tokens: i
             results.append(None)
             continue
         try:
-            with play.handle.lock:
-                runner = Stepper.start(play.model, play.prompt_ids, play.seed)
-                runner.run(play.model, effective_generation_config(play.model, variant), n_tokens, play.top_n)
+            with play.handle.use() as lm:
+                runner = Stepper.start(lm.model, play.prompt_ids, play.seed)
+                runner.run(lm.model, effective_generation_config(lm.model, variant), n_tokens, play.top_n)
             results.append(runner.steps)
         except (BadLogits, ContextFull) as exc:
             show_model_error(exc)
@@ -448,8 +450,8 @@ def compared_column(play: Playground, i: int, steps, settings: SamplingSettings,
         show_messages(settings_problems(settings))
         return
     ids = [s.token for s in steps]
-    with play.handle.lock:
-        groups = merge_pieces(token_bytes(play.tokenizer, ids))
+    with play.handle.use() as lm:
+        groups = merge_pieces(token_bytes(lm.tokenizer, ids))
     st.text("".join(g.text for g in groups))
     chips = []
     for g in groups:
@@ -499,8 +501,8 @@ def many_tab(play: Playground) -> None:
         st.info(t("sampling.many_greedy"))
     if st.button(t("sampling.many_run"), type="primary"):
         try:
-            with play.handle.lock:
-                drawn = sample_many(play.model, play.prompt_ids, play.config, k, n_tokens, play.seed)
+            with play.handle.use() as lm:
+                drawn = sample_many(lm.model, play.prompt_ids, play.config, k, n_tokens, play.seed)
             st.session_state["sampling_many_result"] = (play.stepper_key, play.settings, drawn.tolist())
         except BadLogits as exc:
             show_model_error(exc)
@@ -517,8 +519,8 @@ def many_tab(play: Playground) -> None:
         + [{"token": f"{name} ({tok})", "series": t("sampling.many_expected"), "value": expected}
            for name, (tok, _, expected) in zip(names, frequencies)])
     draw(observed_vs_expected(data, chart_words()), width="stretch")
-    with play.handle.lock:
-        counts = tokens.continuation_counts(play.tokenizer, rows)
+    with play.handle.use() as lm:
+        counts = tokens.continuation_counts(lm.tokenizer, rows)
     st.caption(t("sampling.many_table"))
     st.dataframe(pd.DataFrame({t("sampling.col.continuation"): [text for text, _ in counts],
                                t("sampling.col.count"): [n for _, n in counts]}), hide_index=True)
@@ -536,8 +538,8 @@ def lens_view(play: Playground, ids: list[int], chosen: int | None) -> LensView:
     key = (play.handle.key, tuple(ids), chosen)
     stored = st.session_state.get("sampling_lens")
     if not stored or stored[0] != key:
-        with play.handle.lock:
-            stored = (key, logit_lens(play.model, ids, chosen))
+        with play.handle.use() as lm:
+            stored = (key, logit_lens(lm.model, ids, chosen))
         st.session_state["sampling_lens"] = stored
     return stored[1]
 
@@ -600,8 +602,8 @@ def attention_view(play: Playground) -> attention.Inspection | None:
     ids, notes = attention.cap_ids(play.stepper.ids, attention.token_limit(play.model))
     if notes:  # causal: the first tokens see only each other, so the capped weights are the whole context's
         notes.append(Message("sampling.attention.capped_exact", {"shown": len(ids)}, "info"))
-    return cached_inspection("sampling_attention", (play.handle.key, id(play.model), ids), play.handle.lock,
-                             lambda: attention.inspect(play.model, play.tokenizer, ids, notes=notes))
+    return cached_inspection("sampling_attention", (play.handle.key, id(play.model), ids), play.handle,
+                             lambda lm: attention.inspect(lm.model, lm.tokenizer, ids, notes=notes))
 
 
 def attention_tab(play: Playground) -> None:
@@ -627,7 +629,7 @@ def main() -> None:
     source, precision, handle = local_model()
     if handle is None:
         st.stop()
-    model, tokenizer = handle.value
+    model, tokenizer = handle.value.model, handle.value.tokenizer  # their configs; runs go through handle.use()
     reset_knobs_for_model(source.cache_key)
     vocab_size = int(model.config.get_text_config().vocab_size)
 
@@ -640,8 +642,8 @@ def main() -> None:
         st.caption(t("sampling.model_defaults_note"))
     if not check_text(prompt):
         st.stop()
-    with handle.lock:
-        prompt_text, prompt_ids = encode_prompt(tokenizer, prompt, use_chat)
+    with handle.use() as lm:
+        prompt_text, prompt_ids = encode_prompt(lm.tokenizer, prompt, use_chat)
     limit = max_positions(model) or 10**9
     with left:
         show_encoded_prompt(prompt_text if use_chat else None, len(prompt_ids), limit)

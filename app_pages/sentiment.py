@@ -28,7 +28,7 @@ from hflab.sentiment import stats
 from hflab.sentiment.attribution import BASELINES, DEFAULT_STEPS, MAX_TOKENS, STEP_CHOICES, integrated_gradients
 from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, trained_source
 from hflab.sentiment.code import load_code, predict_code, predict_notebook, torch_code, train_code
-from hflab.sentiment.evaluate import REFERENCE_BAND, evaluate, misclassified, predictions_frame
+from hflab.sentiment.evaluate import REFERENCE_BAND, EvaluationStore, evaluate, misclassified, predictions_frame
 from hflab.sentiment.plan import (
     DEFAULT_TIME_LIMIT_MIN,
     TrainPlan,
@@ -38,6 +38,7 @@ from hflab.sentiment.plan import (
     plan_training,
 )
 from hflab.sentiment.predict import predict_proba
+from hflab.sentiment.workflow import run_training
 from hflab.settings import get_settings
 
 PAGE = "app_pages/sentiment.py"  # the Learning path's links name the page (and a tab) by this path
@@ -105,8 +106,8 @@ def read_upload(name: str, raw: bytes) -> pd.DataFrame:
 def lengths_frame(fingerprint: str, tokenizer_key: str, _reviews: sdata.ReviewData, _handle) -> pd.DataFrame:
     """Every review with split, chars and tokens (token counts from the real tokenizer, cached per data set)."""
     rows = _reviews.all_rows()
-    with _handle.lock:
-        tokens = stats.token_lengths(_handle.value, list(rows["text"]))
+    with _handle.use() as tokenizer:
+        tokens = stats.token_lengths(tokenizer, list(rows["text"]))
     return stats.with_lengths(rows, tokens)
 
 
@@ -117,9 +118,9 @@ def frequent_items(fingerprint: str, split: str, ngram: int, hide_stopwords: boo
 
 
 @st.cache_resource(show_spinner=False)
-def evaluation_cache() -> dict:
+def evaluation_cache() -> EvaluationStore:
     """(model, data, split) -> (Evaluation, probabilities): shared by sessions, so each is measured once."""
-    return {}
+    return EvaluationStore()
 
 
 def bert_tokenizer_handle():
@@ -134,8 +135,8 @@ def run_predictions(handle, texts: list[str], batch_size: int = 64):
     def progress(done: int, total: int) -> None:
         bar.progress(done / total, text=t("sentiment.predict.progress", done=done, total=total))
 
-    with handle.lock:
-        probs = predict_proba(handle.value.model, handle.value.tokenizer, texts, batch_size=batch_size, progress=progress)
+    with handle.use() as clf:
+        probs = predict_proba(clf.model, clf.tokenizer, texts, batch_size=batch_size, progress=progress)
     bar.empty()
     return probs
 
@@ -297,7 +298,7 @@ def pick_model() -> PickedModel | None:
     return PickedModel(handle, clf, model_name(source, clf.meta or meta), source)
 
 
-def measured_accuracy(picked: PickedModel, reviews: sdata.ReviewData, evaluations: dict) -> str:
+def measured_accuracy(picked: PickedModel, reviews: sdata.ReviewData, evaluations: EvaluationStore) -> str:
     """The model's test accuracy: from this page's evaluation, or its training metadata, or 'not measured'."""
     done = evaluations.get((picked.source.cache_key, reviews.fingerprint, "test"))
     if done is not None:
@@ -476,8 +477,8 @@ def torch_tab(reviews: sdata.ReviewData) -> None:
     if handle is None:
         return
     seed = st.session_state.get("sentiment_torch_seed", 0)
-    with handle.lock:
-        views = {mode: first_batch(df, handle.value, batch_size, max_length, mode, seed) for mode in ("longest", "max_length")}
+    with handle.use() as tokenizer:
+        views = {mode: first_batch(df, tokenizer, batch_size, max_length, mode, seed) for mode in ("longest", "max_length")}
     for col, (mode, view) in zip(st.columns(2), views.items()):
         with col:
             batch_view(mode, view)
@@ -499,7 +500,7 @@ def batch_view(mode: str, view) -> None:
 
 
 # ---------- predict tab -----------------------------------------------------------------------------------
-def predict_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluations: dict) -> None:
+def predict_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluations: EvaluationStore) -> None:
     """One typed review predicted live, then batch prediction of a split or an uploaded file."""
     if picked is None:
         quick_training(reviews, evaluations)
@@ -511,7 +512,7 @@ def predict_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluatio
     batch_prediction(reviews, picked)
 
 
-def quick_training(reviews: sdata.ReviewData, evaluations: dict) -> None:
+def quick_training(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> None:
     """No model predicts yet: one click trains the small model with quick settings, then predicts an example."""
     from hflab.sentiment.train import QUICK_ROWS, quick_config
 
@@ -581,8 +582,7 @@ def explanation(picked: PickedModel, text: str, label: int, baseline: str, steps
     wanted = (picked.source.cache_key, text, label, baseline, steps)
     stored = st.session_state.get(f"{key}_result")
     if stored is None or stored[0] != wanted:
-        clf = picked.handle.value
-        with st.spinner(t("sentiment.why.computing")), picked.handle.lock:
+        with st.spinner(t("sentiment.why.computing")), picked.handle.use() as clf:
             start = time.perf_counter()
             result = integrated_gradients(clf.model, clf.tokenizer, text, target=label, baseline=baseline, steps=steps)
             stored = (wanted, result, time.perf_counter() - start)
@@ -666,7 +666,7 @@ def batch_prediction(reviews: sdata.ReviewData, picked: PickedModel) -> None:
 
 
 # ---------- evaluate tab ----------------------------------------------------------------------------------
-def evaluate_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluations: dict) -> None:
+def evaluate_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluations: EvaluationStore) -> None:
     """Accuracy, per-class metrics, confusion matrix, calibration and the misclassified reviews of one split."""
     if picked is None:
         st.info(t("sentiment.predict.no_model"))
@@ -682,11 +682,12 @@ def evaluate_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluati
             show_message(Message("sentiment.err.empty_split", {"split": split}, "warning"))
             return
         probs = run_predictions(picked.handle, list(frame["text"]))
-        evaluations[cache_key] = (evaluate(frame["label"], probs), probs)
-    if cache_key not in evaluations:
+        evaluations.put(cache_key, evaluate(frame["label"], probs), probs)
+    stored = evaluations.get(cache_key)
+    if stored is None:
         st.caption(t("sentiment.eval.not_yet", name=markdown_literal(picked.name)))
         return
-    result, probs = evaluations[cache_key]
+    result, probs = stored
     st.caption(markdown_literal(picked.name))
     evaluation_metrics(result, reviews.is_chnsenticorp)
     confidence_charts(result, predictions_frame(frame, probs))
@@ -762,7 +763,7 @@ def misclassified_table(frame: pd.DataFrame, probs, picked: PickedModel) -> None
 
 
 # ---------- train tab -------------------------------------------------------------------------------------
-def train_tab(reviews: sdata.ReviewData, evaluations: dict) -> None:
+def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> None:
     """Training settings, the recipe and its code, then a run (or this session's last report)."""
     role = resolve_role("sentiment")
     modes = ["scratch"] + (["finetune"] if role.ready else [])
@@ -786,15 +787,44 @@ def train_tab(reviews: sdata.ReviewData, evaluations: dict) -> None:
     start_training(reviews, rows, config, mode, role, evaluations)
 
 
-def start_training(reviews: sdata.ReviewData, rows: int, config, mode: str, role: Source, evaluations: dict) -> None:
-    """Train on the first `rows` training reviews (validating on the validation split), save, and rerun."""
+def start_training(reviews: sdata.ReviewData, rows: int, config, mode: str, role: Source,
+                   evaluations: EvaluationStore) -> None:
+    """Train with a progress bar and a live loss / validation-accuracy chart (core: run_training), then rerun so the
+    model picker lists and selects the new model; a problem is shown instead."""
+    bar = st.progress(0.0, text=t("sentiment.train.starting"))
+    chart_slot = st.empty()
+    history: list[dict] = []
+
+    def on_stage(stage: str) -> None:
+        bar.progress(0.0 if stage == "loading" else 1.0,
+                     text=t("common.loading", what=role.repo_id) if stage == "loading" else t("sentiment.train.testing"))
+
+    def on_event(event) -> None:
+        bar.progress(min(1.0, event.step / event.total_steps),
+                     text=t("sentiment.train.progress", step=event.step, total=event.total_steps, epoch=f"{event.epoch:.2f}"))
+        if event.loss is not None:
+            history.append({"step": event.step, "metric": t("sentiment.train.loss"), "value": event.loss})
+        if event.val_accuracy is not None:
+            history.append({"step": event.step, "metric": t("sentiment.train.val_acc"), "value": event.val_accuracy})
+        if event.val_accuracy is not None or event.step % 50 == 0:
+            chart_slot.altair_chart(history_chart(history), width="stretch")
+
     try:
-        train_part = sdata.require_rows(reviews, "train").iloc[:rows]
-        val_part = sdata.require_rows(reviews, "validation")
-    except sdata.DataError as exc:
+        outcome = run_training(reviews, rows, config, mode, role, evaluations,
+                               manager(), on_event=on_event, on_stage=on_stage)
+    except MessageError as exc:  # no data split, no tokenizer, a model without two labels
+        bar.empty()
         show_message(exc.message)
         return
-    train_run(reviews, train_part, val_part, config, mode, role, evaluations)
+    result, test_acc = outcome.result, outcome.test_accuracy
+    bar.progress(1.0, text=t("sentiment.train.done", seconds=f"{result.seconds:.0f}"))
+    st.session_state["sentiment_just_trained"] = outcome.model_key
+    st.session_state["sentiment_train_report"] = {
+        "history": history,
+        "stopped_after_epochs": f"{result.epochs_done:.2f}" if result.stopped_by_time_limit else None,
+        "message": {"val": f"{result.best_val_accuracy:.1%}", "test": f"{test_acc:.1%}" if test_acc is not None else "—",
+                    "path": markdown_literal(outcome.path)}}
+    st.rerun()
 
 
 def review_lengths(reviews: sdata.ReviewData) -> dict[str, list[int]]:
@@ -881,76 +911,6 @@ def last_training_report() -> None:
     for path, meta in list_trained()[:3]:
         st.caption(t("sentiment.train.saved_model", name=markdown_literal(model_label(trained_source(path), meta)),
                      path=markdown_literal(path)))
-
-
-def model_to_train(mode: str, role: Source, config):
-    """(model, tokenizer, base id) to train: a new small BERT, or a private copy of the role's model; None after a message."""
-    from hflab.sentiment.train import small_bert
-
-    if mode == "scratch":
-        try:
-            tokenizer = sdata.bert_tokenizer()
-        except sdata.DataError as exc:
-            show_message(exc.message)
-            return None
-        return small_bert(tokenizer, config), tokenizer, None
-    with st.spinner(t("common.loading", what=role.repo_id)):
-        fresh = load_classifier(role)  # a private copy: training must not touch the shared one
-    if fresh.num_labels != 2:
-        show_message(Message("sentiment.err.num_labels", {"n": fresh.num_labels}))
-        return None
-    return fresh.model, fresh.tokenizer, role.repo_id
-
-
-def train_run(reviews, train_part, val_part, config, mode: str, role: Source, evaluations: dict) -> None:
-    """Train with a progress bar and a live loss / validation-accuracy chart, then save atomically."""
-    from hflab.sentiment.checkpoints import save_trained
-    from hflab.sentiment.train import train_classifier
-
-    prepared = model_to_train(mode, role, config)
-    if prepared is None:
-        return
-    model, tokenizer, base = prepared
-    bar = st.progress(0.0, text=t("sentiment.train.starting"))
-    chart_slot = st.empty()
-    history: list[dict] = []
-
-    def on_event(event) -> None:
-        bar.progress(min(1.0, event.step / event.total_steps),
-                     text=t("sentiment.train.progress", step=event.step, total=event.total_steps, epoch=f"{event.epoch:.2f}"))
-        if event.loss is not None:
-            history.append({"step": event.step, "metric": t("sentiment.train.loss"), "value": event.loss})
-        if event.val_accuracy is not None:
-            history.append({"step": event.step, "metric": t("sentiment.train.val_acc"), "value": event.val_accuracy})
-        if event.val_accuracy is not None or event.step % 50 == 0:
-            chart_slot.altair_chart(history_chart(history), width="stretch")
-
-    result = train_classifier(model, tokenizer, list(train_part["text"]), list(train_part["label"]),
-                              list(val_part["text"]), list(val_part["label"]), config, on_event=on_event)
-    test = reviews.splits.get("test")
-    tested = None
-    if test is not None and len(test):
-        with st.spinner(t("sentiment.train.testing")):  # as Evaluate measures it, so Evaluate can reuse it
-            probs = predict_proba(model, tokenizer, list(test["text"]))
-            tested = (evaluate(test["label"], probs), probs)
-    test_acc = tested[0].accuracy if tested else None
-    path = save_trained(model, tokenizer, config, result, test_acc, reviews, kind=mode, base=base)
-    key = trained_source(path).cache_key
-    manager().unload(key)  # a retrained model replaces the loaded copy and its cached evaluations
-    for cached in [k for k in evaluations if k[0] == key]:
-        evaluations.pop(cached, None)
-    if tested:
-        evaluations[(key, reviews.fingerprint, "test")] = tested
-    bar.progress(1.0, text=t("sentiment.train.done", seconds=f"{result.seconds:.0f}"))
-    # rerun so the model picker (drawn above) lists and selects the new model; the report stays shown
-    st.session_state["sentiment_just_trained"] = key
-    st.session_state["sentiment_train_report"] = {
-        "history": history,
-        "stopped_after_epochs": f"{result.epochs_done:.2f}" if result.stopped_by_time_limit else None,
-        "message": {"val": f"{result.best_val_accuracy:.1%}",
-                                        "test": f"{test_acc:.1%}" if test_acc is not None else "—",
-                                        "path": markdown_literal(path)}}
-    st.rerun()
 
 
 def history_chart(history: list[dict]) -> alt.Chart:

@@ -2,8 +2,6 @@
 a byte-level BPE comparison, and the legacy vs modern API."""
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import pandas as pd
 import streamlit as st
 
@@ -20,6 +18,7 @@ from components.token_chips import Chip, legend, markdown_label, render_chips, r
 from hflab import attention
 from hflab import byte_pieces as bp
 from hflab.loading.loaders import load_classifier, load_tokenizer
+from hflab.loading.manager import Handle
 from hflab.loading.roles import ROLES
 from hflab.messages import Message
 from hflab.sentiment.checkpoints import classifier_choices
@@ -52,17 +51,17 @@ RETURN_FLAGS = ("return_attention_mask", "return_token_type_ids", "return_specia
 # ---------------------------------------------------------------- the tokenizer of this session
 
 
-def session_tokenizer(handle):
-    """The shared tokenizer, or this session's edited copy of it (never the shared one mutated), and its lock."""
+def session_tokenizer(handle: Handle) -> Handle:
+    """The shared tokenizer's handle, or one of this session's edited copy of it (never the shared one mutated)."""
     edits = st.session_state.get(EDITS_KEY, [])
     if not edits:
-        return handle.value, handle.lock
+        return handle
     cached = st.session_state.get(EDITED_KEY)
     if not cached or cached[0] != (handle.key, tuple(edits)):
-        with handle.lock:
-            copy = vocab.edited_copy(handle.value, edits)
-        st.session_state[EDITED_KEY] = cached = ((handle.key, tuple(edits)), copy)
-    return cached[1], nullcontext()
+        with handle.use() as shared:
+            copy = vocab.edited_copy(shared, edits)
+        st.session_state[EDITED_KEY] = cached = ((handle.key, tuple(edits)), Handle(f"{handle.key}+edits", copy, 0))
+    return cached[1]
 
 
 def chip_for(kind: str, text: str, title: str, segment: int | None, selected: bool = False) -> Chip:
@@ -185,7 +184,7 @@ def render_input(settings) -> tuple[str, str | None, bool, inputs.CallOptions]:
     return raw_texts, raw_pairs, mode == "lines", render_options()
 
 
-def checked_input(tokenizer, lock, settings, raw_texts: str, raw_pairs: str | None, one_per_line: bool,
+def checked_input(tok, settings, raw_texts: str, raw_pairs: str | None, one_per_line: bool,
                   options: inputs.CallOptions) -> tuple[list[str], list[str] | None, list[Message]]:
     """The texts and pairs to tokenize, and every message about them and the arguments."""
     texts, messages = inputs.check_texts(raw_texts, one_per_line, settings.max_text_chars, settings.max_batch_texts)
@@ -194,12 +193,12 @@ def checked_input(tokenizer, lock, settings, raw_texts: str, raw_pairs: str | No
         pairs, pair_messages = inputs.check_texts(raw_pairs, one_per_line, settings.max_text_chars,
                                                   settings.max_batch_texts, what="pair")
         messages += pair_messages + inputs.check_pairs(texts, pairs)
-    with lock:
+    with tok.use() as tokenizer:
         messages += inputs.check_options(options, tokenizer, raw_pairs is not None)
     return texts, pairs, in_language(messages)
 
 
-def run_call(handle, tokenizer, lock, texts: list[str], pairs: list[str] | None, options: inputs.CallOptions):
+def run_call(handle, tok: Handle, texts: list[str], pairs: list[str] | None, options: inputs.CallOptions):
     """The anatomy of the call, cached for this session until the tokenizer, the texts or the arguments change."""
     # which tokenizer: the shared one (by manager key) plus this session's edits, never id() alone (ids are reused)
     cache_key = (handle.key, id(handle.value), tuple(st.session_state.get(EDITS_KEY, [])), tuple(texts),
@@ -208,7 +207,7 @@ def run_call(handle, tokenizer, lock, texts: list[str], pairs: list[str] | None,
     if cached and cached[0] == cache_key:
         return cached[1]
     try:
-        with lock:
+        with tok.use() as tokenizer:
             anatomy = an.encode(tokenizer, texts, pairs, options)
     except Exception as exc:  # the tokenizer's own refusal (e.g. a truncation it cannot do) becomes a message
         show_message(Message("tokenizer.bad.call_failed", {"error": str(exc)}))
@@ -220,9 +219,9 @@ def run_call(handle, tokenizer, lock, texts: list[str], pairs: list[str] | None,
 # ---------------------------------------------------------------- anatomy tab
 
 
-def render_totals(tokenizer, lock, anatomy) -> None:
+def render_totals(tok, anatomy) -> None:
     """Texts, characters, tokens, tokens per character and [UNK] rate over the whole batch."""
-    with lock:
+    with tok.use() as tokenizer:
         total = counts(tokenizer, anatomy)
     m = st.columns(5)
     m[0].metric(t("tokenizer.metric.texts"), len(anatomy))
@@ -235,13 +234,13 @@ def render_totals(tokenizer, lock, anatomy) -> None:
                      cut=total.chars - total.kept_chars))
 
 
-def render_batch(tokenizer, lock, anatomy) -> int:
+def render_batch(tok, anatomy) -> int:
     """One row per text of the batch, and the picker of the text to inspect; returns its index."""
     if len(anatomy) <= 1:
         return 0
     st.markdown(f"**{t('tokenizer.batch')}**")
     shown = min(len(anatomy), an.DRAWN_TEXTS)
-    with lock:
+    with tok.use() as tokenizer:
         rows, sets = [], an.KindSets.of(tokenizer)
         for i in range(shown):
             c = counts(tokenizer, anatomy, [i], sets)
@@ -320,12 +319,12 @@ def render_position_table(anatomy, index: int, kinds: list[str], real: int, full
         st.warning(t("tokenizer.truncated", full=full, kept=real, cut=full - real))
 
 
-def render_decode(tokenizer, lock, anatomy, index: int, truncated: bool) -> None:
+def render_decode(tok, anatomy, index: int, truncated: bool) -> None:
     """decode(ids) with and without special tokens next to the input, and why they differ."""
     st.markdown(f"**{t('tokenizer.decode')}**")
     ids = anatomy.fields["input_ids"][index]
     original = anatomy.texts[index] + (anatomy.pairs[index] if anatomy.pairs is not None else "")
-    with lock:
+    with tok.use() as tokenizer:
         decoded = tokenizer.decode(ids)
         decoded_clean = tokenizer.decode(ids, skip_special_tokens=True)
         reasons = decode_reasons(tokenizer, original, ids, truncated)
@@ -342,9 +341,9 @@ def render_decode(tokenizer, lock, anatomy, index: int, truncated: bool) -> None
         st.success(t("tokenizer.decode.same"))
 
 
-def render_subword_lesson(tokenizer, lock) -> None:
+def render_subword_lesson(tok) -> None:
     """The tutorial's 黑 / ##黑 lesson: what it prints, what bert-base-chinese really does, and why."""
-    with lock:
+    with tok.use() as tokenizer:
         lesson = subword_lesson(tokenizer)
     if lesson is None:
         return
@@ -356,16 +355,16 @@ def render_subword_lesson(tokenizer, lock) -> None:
     st.markdown(t("tokenizer.subword.explain", black=lesson.ids["黑"], sub_black=lesson.ids["##黑"]))
 
 
-def anatomy_tab(tokenizer, lock, anatomy, options: inputs.CallOptions) -> None:
+def anatomy_tab(tok, anatomy, options: inputs.CallOptions) -> None:
     """Totals, the batch, then one text: chips, source characters, the per-position table, decode."""
     if anatomy is None:
         st.info(t("tokenizer.no_result"))
         return
-    render_totals(tokenizer, lock, anatomy)
+    render_totals(tok, anatomy)
     if example_of(anatomy.texts, anatomy.pairs) == "subword":
-        render_subword_lesson(tokenizer, lock)
-    index = render_batch(tokenizer, lock, anatomy)
-    with lock:
+        render_subword_lesson(tok)
+    index = render_batch(tok, anatomy)
+    with tok.use() as tokenizer:
         kinds = an.kinds_of(tokenizer, anatomy, index)
         full = an.untruncated_length(tokenizer, anatomy.texts[index],
                                      anatomy.pairs[index] if anatomy.pairs else None, options)
@@ -373,15 +372,15 @@ def anatomy_tab(tokenizer, lock, anatomy, options: inputs.CallOptions) -> None:
     render_token_chips(anatomy, index, kinds)
     render_token_source(anatomy, index, real < full)
     render_position_table(anatomy, index, kinds, real, full)
-    render_decode(tokenizer, lock, anatomy, index, real < full)
+    render_decode(tok, anatomy, index, real < full)
 
 
 # ---------------------------------------------------------------- vocab tab
 
 
-def vocab_tab(tokenizer, lock) -> None:
+def vocab_tab(tok) -> None:
     """Vocab sizes, word lookup, substring search and the special tokens."""
-    with lock:
+    with tok.use() as tokenizer:
         v = st.columns(3)
         v[0].metric(t("tokenizer.vocab.size"), len(tokenizer))
         v[1].metric(t("tokenizer.vocab.base_size"), tokenizer.vocab_size)
@@ -412,8 +411,7 @@ def vocab_tab(tokenizer, lock) -> None:
 def add_edit(handle, words_key: str, role_key: str | None) -> None:
     """Button callback: check the typed tokens against the current tokenizer and record the edit."""
     role = st.session_state[role_key] if role_key else None
-    current, current_lock = session_tokenizer(handle)
-    with current_lock:
+    with session_tokenizer(handle).use() as current:
         fresh, messages = vocab.check_new_tokens(current, vocab.parse_words(st.session_state.get(words_key, "")), role)
     st.session_state[SURGERY_MESSAGES_KEY] = messages
     if fresh:
@@ -445,8 +443,7 @@ def render_edit_buttons(handle) -> None:
 
 def render_before_after(handle, tokenizer) -> str:
     """The new entries, and one sentence tokenized before and after the edits; returns that sentence."""
-    base = handle.value
-    with handle.lock:
+    with handle.use() as base:
         base_vocab = set(base.get_vocab())
     new_rows = [{"token": tok, "id": tid} for tok, tid in sorted(tokenizer.get_vocab().items(), key=lambda kv: kv[1])
                 if tok not in base_vocab]
@@ -455,7 +452,7 @@ def render_before_after(handle, tokenizer) -> str:
     keep("tok_probe", "阳光照在大地上[EOS]")
     probe = st.text_input(t("tokenizer.surgery.probe"), key="tok_probe")
     if probe.strip():
-        with handle.lock:
+        with handle.use() as base:
             before = base(probe)["input_ids"]
             before_tokens = base.convert_ids_to_tokens(before)
             before_chips = kind_chips(base, before, before_tokens)
@@ -497,8 +494,8 @@ def surgery_tab(handle, tokenizer, source, work_dir) -> None:
     if not edits:
         st.info(t("tokenizer.surgery.none"))
         return
-    with handle.lock:
-        base_size = len(handle.value)
+    with handle.use() as base:
+        base_size = len(base)
     st.metric(t("tokenizer.surgery.size"), f"{base_size} → {len(tokenizer)}", delta=len(tokenizer) - base_size)
     probe = render_before_after(handle, tokenizer)
     st.warning(t("tokenizer.surgery.resize", old=base_size))
@@ -525,9 +522,9 @@ def load_compare_tokenizer(compare_source):
 
 def render_byte_pieces(other, text: str) -> None:
     """The byte-level tokens of `text`: raw bytes per token, then merged into whole characters."""
-    with other.lock:
-        other_ids = other.value(text, add_special_tokens=False)["input_ids"]
-        pieces = bp.token_bytes(other.value, other_ids)
+    with other.use() as other_tokenizer:
+        other_ids = other_tokenizer(text, add_special_tokens=False)["input_ids"]
+        pieces = bp.token_bytes(other_tokenizer, other_ids)
     merged = bp.merge_pieces(pieces)
     st.caption(t("tokenizer.compare.stats", tokens=len(other_ids), per_char=len(other_ids) / len(text)))
     st.caption(t("tokenizer.compare.raw"))
@@ -542,7 +539,7 @@ def render_byte_pieces(other, text: str) -> None:
                        border="#16a34a" if m.n_tokens > 1 else "#d1d5db") for m in merged])
 
 
-def compare_tab(source, tokenizer, lock, texts: list[str]) -> None:
+def compare_tab(source, tok, texts: list[str]) -> None:
     """The inspected text through this tokenizer and through the causal LM's byte-level BPE tokenizer."""
     st.markdown(t("tokenizer.compare.intro"))
     compare_source = resolve_role("causal_lm")
@@ -564,7 +561,7 @@ def compare_tab(source, tokenizer, lock, texts: list[str]) -> None:
     if other is None:
         return
     left, right = st.columns(2)
-    with lock:
+    with tok.use() as tokenizer:
         mine_ids = tokenizer(text, add_special_tokens=False)["input_ids"]
         mine_chips = kind_chips(tokenizer, mine_ids, tokenizer.convert_ids_to_tokens(mine_ids))
     with left:
@@ -614,13 +611,11 @@ def explain_no_encoder(role) -> None:
 def attention_result(handle, text: str, pair: str | None) -> attention.Inspection | None:
     """The text (capped) through the encoder, cached for this session until the model or the text changes; None
     after a shown message."""
-    model, tokenizer = handle.value.model, handle.value.tokenizer
+    def compute(clf) -> attention.Inspection:
+        encoded, notes = attention.encode_capped(clf.tokenizer, text, pair, attention.token_limit(clf.model))
+        return attention.inspect(clf.model, clf.tokenizer, encoded.input_ids, encoded.token_type_ids, notes)
 
-    def compute() -> attention.Inspection:
-        encoded, notes = attention.encode_capped(tokenizer, text, pair, attention.token_limit(model))
-        return attention.inspect(model, tokenizer, encoded.input_ids, encoded.token_type_ids, notes)
-
-    return cached_inspection(ATTENTION_KEY, (handle.key, id(model), text, pair), handle.lock, compute)
+    return cached_inspection(ATTENTION_KEY, (handle.key, id(handle.value.model), text, pair), handle, compute)
 
 
 def attention_tab(texts: list[str], pairs: list[str] | None) -> None:
@@ -649,9 +644,9 @@ def attention_tab(texts: list[str], pairs: list[str] | None) -> None:
 # ---------------------------------------------------------------- API tab
 
 
-def api_tab(source, tokenizer, anatomy) -> None:
+def api_tab(source, tok: Handle, anatomy) -> None:
     """The page's call as copyable transformers 5 code, and the tutorial's transformers 4 call."""
-    st.markdown(t("tokenizer.api.intro", has=hasattr(tokenizer, "batch_encode_plus")))
+    st.markdown(t("tokenizer.api.intro", has=hasattr(tok.value, "batch_encode_plus")))  # a class fact: no lock
     if anatomy is None:
         st.info(t("tokenizer.no_result"))
         return
@@ -682,33 +677,33 @@ def main() -> None:
         handle = load(source, load_tokenizer, t("tokenizer.what"))
         if handle is None:
             st.stop()
-        tokenizer, lock = session_tokenizer(handle)
+        tok = session_tokenizer(handle)
         if st.session_state.get(EDITS_KEY):
-            st.info(t("tokenizer.edited_note", size=len(tokenizer)))
+            st.info(t("tokenizer.edited_note", size=len(tok.value)))  # this session's own copy: no lock
         settings = get_settings()
 
         prepare_input_state()
         raw_texts, raw_pairs, one_per_line, options = render_input(settings)
-        texts, pairs, messages = checked_input(tokenizer, lock, settings, raw_texts, raw_pairs, one_per_line, options)
+        texts, pairs, messages = checked_input(tok, settings, raw_texts, raw_pairs, one_per_line, options)
         blocked = show_messages(messages)
-        anatomy = run_call(handle, tokenizer, lock, texts, pairs, options) if texts and not blocked else None
+        anatomy = run_call(handle, tok, texts, pairs, options) if texts and not blocked else None
 
     tab_anatomy, tab_vocab, tab_surgery, tab_compare, tab_attention, tab_api = page_tabs(
         "app_pages/tokenizer.py", ("anatomy", "vocab", "surgery", "compare", "attention", "api"),
         lambda name: t(f"tokenizer.tab.{name}"), key="tok_tab").values()
     with tab_anatomy:
-        anatomy_tab(tokenizer, lock, anatomy, options)
+        anatomy_tab(tok, anatomy, options)
     with tab_vocab:
-        vocab_tab(tokenizer, lock)
+        vocab_tab(tok)
     with tab_surgery:
-        surgery_tab(handle, tokenizer, source, settings.data_dir / "tmp")
+        surgery_tab(handle, tok.value, source, settings.data_dir / "tmp")  # edits live in this session's copy
     with tab_compare:
-        compare_tab(source, tokenizer, lock, texts)
+        compare_tab(source, tok, texts)
     with tab_attention:
         if tab_attention.open is not False:  # the encoder loads and runs only while its tab is open
             attention_tab(texts, pairs)
     with tab_api:
-        api_tab(source, tokenizer, anatomy)
+        api_tab(source, tok, anatomy)
 
 
 main()

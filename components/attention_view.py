@@ -17,22 +17,23 @@ from components.i18n import t
 from components.messages import show_message, show_messages
 from components.state import keep_offered
 from hflab.attention import HeadSummary, Inspection
+from hflab.loading.manager import Handle
 from hflab.messages import MessageError
 
 ENCODER_SHARES = ("cls", "sep", "previous", "itself")
 CAUSAL_SHARES = ("first", "sep", "previous", "itself")  # the first token is the causal LM's "attention sink"
 
 
-def cached_inspection(state_key: str, cache_key: tuple, lock: Any,
-                      compute: Callable[[], Inspection]) -> Inspection | None:
-    """`compute()` under `lock`, kept under `state_key` in this session until `cache_key` changes; None after a
-    shown message (no attention weights from the model, an input longer than its positions)."""
+def cached_inspection(state_key: str, cache_key: tuple, handle: Handle,
+                      compute: Callable[[Any], Inspection]) -> Inspection | None:
+    """`compute(loaded value)` under the handle's lock, kept under `state_key` in this session until `cache_key`
+    changes; None after a shown message (no attention weights from the model, an input longer than its positions)."""
     stored = st.session_state.get(state_key)
     if stored and stored[0] == cache_key:
         return stored[1]
     try:
-        with lock:
-            result = compute()
+        with handle.use() as loaded:
+            result = compute(loaded)
     except MessageError as exc:
         show_message(exc.message)
         return None

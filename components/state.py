@@ -6,13 +6,15 @@ owns and puts it back before the widget is drawn again; draw the widget with `ke
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import streamlit as st
 
 from components.i18n import lang
 
 _SHADOW = "kept::"
+T = TypeVar("T")
 
 
 def keep(key: str, default: Any) -> Any:
@@ -69,3 +71,25 @@ def set_choice(key: str, value: Any) -> None:
 def kept(key: str, default: Any = None) -> Any:
     """The value of a `keep` widget, also on a run that has not drawn it yet (after a visit to another page)."""
     return st.session_state.get(key, st.session_state.get(_SHADOW + key, default))
+
+
+def remembered(state_key: str, cache_key: Hashable) -> Any:
+    """This session's value under `state_key` when it was made for `cache_key`, else None (one slot per key: a
+    result made for other inputs is stale, never shown)."""
+    stored = st.session_state.get(state_key)
+    return stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == cache_key else None
+
+
+def remember(state_key: str, cache_key: Hashable, value: T) -> T:
+    """Keep `value` under `state_key` for `cache_key` (what `remembered` reads back) and return it."""
+    st.session_state[state_key] = (cache_key, value)
+    return value
+
+
+def session_memo(state_key: str, cache_key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` once per session for `cache_key`, kept under `state_key` until the key changes; a compute that
+    raises keeps nothing."""
+    stored = st.session_state.get(state_key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == cache_key:
+        return stored[1]
+    return remember(state_key, cache_key, compute())

@@ -10,7 +10,7 @@ import functools
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hflab.loading import offline_assets
 from hflab.loading.files import config_dict, hub_files, read_meta, stored_dtype, weights_summary
@@ -25,6 +25,20 @@ MLM_ARCHITECTURE_SUFFIXES = ("ForMaskedLM", "ForPreTraining")
 
 class NoMaskedLMHead(MessageError):
     """The checkpoint has no masked-LM head, so fill-mask would only show random guesses."""
+
+
+class LanguageModel(NamedTuple):
+    """A model and the tokenizer that feeds it (causal LM, translation, masked LM, a model under inspection)."""
+
+    model: Any
+    tokenizer: Any
+
+
+class Captioner(NamedTuple):
+    """BLIP and its processor (image preprocessing + tokenizer)."""
+
+    model: Any
+    processor: Any
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,7 @@ def load_config(target: str, source: Source | None = None, token: Any = None):
     return AutoConfig.from_pretrained(target, **kwargs)
 
 
-def _with_tokenizer(source: Source, auto_model: str, dtype: Any = None) -> tuple[Any, Any]:
+def _with_tokenizer(source: Source, auto_model: str, dtype: Any = None) -> LanguageModel:
     """(model, tokenizer) with transformers' `auto_model` class (e.g. "AutoModelForCausalLM"), placed and in eval mode;
     `dtype` overrides the lab's (then the caller places the model)."""
     import transformers
@@ -100,7 +114,7 @@ def _with_tokenizer(source: Source, auto_model: str, dtype: Any = None) -> tuple
     tokenizer = transformers.AutoTokenizer.from_pretrained(target, **pretrained_kwargs(target, source))
     model = getattr(transformers, auto_model).from_pretrained(
         target, **pretrained_kwargs(target, source, weights=True, dtype=dtype))
-    return (model, tokenizer) if dtype is not None else (_place(model), tokenizer)
+    return LanguageModel(model, tokenizer) if dtype is not None else LanguageModel(_place(model), tokenizer)
 
 
 def _stored_half_dtype(source: Source):
@@ -112,7 +126,7 @@ def _stored_half_dtype(source: Source):
     return dtype if dtype in (torch.bfloat16, torch.float16) else None
 
 
-def load_causal_lm(source: Source, precision: str = "fp32") -> tuple[Any, Any]:
+def load_causal_lm(source: Source, precision: str = "fp32") -> LanguageModel:
     """(model, tokenizer) of a causal LM, in eval mode on the lab's device; on CPU optionally with its
     Linear layers in fp16 or int8 (hflab.runtime.quantize.quantize_for_decoding).
 
@@ -137,10 +151,10 @@ def load_causal_lm(source: Source, precision: str = "fp32") -> tuple[Any, Any]:
     model = quantize_for_decoding(model, precision, inplace=True, after_each=give_back)
     drop_checkpoint_pages()
     trim_heap()
-    return _place(model), tokenizer
+    return LanguageModel(_place(model), tokenizer)
 
 
-def load_caption_model(source: Source) -> tuple[Any, Any]:
+def load_caption_model(source: Source) -> Captioner:
     """(BlipForConditionalGeneration, BlipProcessor): the image-to-text pipeline is gone in transformers 5."""
     from transformers import BlipForConditionalGeneration, BlipProcessor
 
@@ -148,10 +162,10 @@ def load_caption_model(source: Source) -> tuple[Any, Any]:
     target = _target(source)
     processor = BlipProcessor.from_pretrained(target, **pretrained_kwargs(target, source))
     model = BlipForConditionalGeneration.from_pretrained(target, **pretrained_kwargs(target, source, weights=True))
-    return _place(model), processor
+    return Captioner(_place(model), processor)
 
 
-def load_seq2seq(source: Source) -> tuple[Any, Any]:
+def load_seq2seq(source: Source) -> LanguageModel:
     """(model, tokenizer) of a translation model such as Marian opus-mt-en-zh."""
     return _with_tokenizer(source, "AutoModelForSeq2SeqLM")
 
@@ -175,7 +189,7 @@ def has_masked_lm_head(config) -> bool:
     return any(arch.endswith(MLM_ARCHITECTURE_SUFFIXES) for arch in (getattr(config, "architectures", None) or []))
 
 
-def load_masked_lm(source: Source) -> tuple[Any, Any]:
+def load_masked_lm(source: Source) -> LanguageModel:
     """(AutoModelForMaskedLM, tokenizer); raises NoMaskedLMHead when the checkpoint was saved without one."""
     from transformers import AutoModelForMaskedLM
 
@@ -187,7 +201,7 @@ def load_masked_lm(source: Source) -> tuple[Any, Any]:
                              architectures=", ".join(config.architectures or []) or "?")
     tokenizer = load_tokenizer(source)
     model = AutoModelForMaskedLM.from_pretrained(target, **pretrained_kwargs(target, source, weights=True))
-    return _place(model), tokenizer
+    return LanguageModel(_place(model), tokenizer)
 
 
 def load_with_head(target: str, auto_class: str, token: Any = None) -> tuple[Any, dict]:
@@ -209,7 +223,7 @@ def architecture_class(config):
     return getattr(transformers, names[0]) if names else None
 
 
-def load_for_inspection(source: Source) -> tuple[Any, Any]:
+def load_for_inspection(source: Source) -> LanguageModel:
     """(model, tokenizer or None): the checkpoint's own architecture class, never remote code; fp32 on CPU when that
     fits the memory budget (see `fits_fp32`), else as stored (Qwen2-0.5B-Instruct: bfloat16)."""
     import torch
@@ -239,7 +253,7 @@ def load_for_inspection(source: Source) -> tuple[Any, Any]:
         tokenizer = AutoTokenizer.from_pretrained(source.target, **pretrained_kwargs(source.target, source))
     except Exception:  # a model without a tokenizer is still inspectable; heads then use plain ids
         tokenizer = None
-    return model, tokenizer
+    return LanguageModel(model, tokenizer)
 
 
 

@@ -11,7 +11,8 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,14 @@ class Handle:
     last_used: float = field(default_factory=time.time)
     load_seconds: float = 0.0
     weights: str = ""  # the weight files it was loaded from; another form of the same files is a second copy
+
+    @contextmanager
+    def use(self) -> Iterator[Any]:
+        """The loaded value under this model's lock: the one way to run a shared model (or Rust tokenizer), so two
+        sessions never use it at the same time."""
+        with self.lock:
+            self.last_used = time.time()
+            yield self.value
 
 
 def measure_nbytes(value: Any) -> int:

@@ -71,14 +71,15 @@ def classifier_choices(role: Source) -> list[tuple[Source, dict | None]]:
 
 
 def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, test_accuracy: float | None,
-                 data, kind: str, base: str | None = None) -> Path:
-    """Save a classifier the page trained, with metadata the UI uses to label it honestly."""
+                 data, kind: str, base: str | None = None, train_rows: int | None = None) -> Path:
+    """Save a classifier the page trained, with metadata the UI uses to label it honestly (`train_rows`: the rows it
+    trained on, when not the whole train split)."""
     meta = {
         "kind": kind,  # "scratch" or "finetune"
         "base": base,
         "dataset": data.name,
         "dataset_origin": data.origin,
-        "train_rows": int(len(data.splits["train"])),
+        "train_rows": int(len(data.splits["train"]) if train_rows is None else train_rows),
         "val_accuracy": result.best_val_accuracy,
         "test_accuracy": test_accuracy,
         "train_seconds": round(result.seconds, 1),

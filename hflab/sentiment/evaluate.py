@@ -2,6 +2,7 @@
 calibration, and the misclassified reviews sorted by confidence."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,3 +66,28 @@ def misclassified(df: pd.DataFrame, probs: np.ndarray) -> pd.DataFrame:
     """Wrongly predicted rows, the most confidently wrong first."""
     out = predictions_frame(df, probs)
     return out[out["predicted"] != out["label"]].sort_values("confidence", ascending=False)
+
+
+class EvaluationStore:
+    """(model key, data fingerprint, split) -> (Evaluation, probabilities), shared by every session of the server so
+    each is measured once; every read and write takes one lock (sessions evaluate and train at the same time)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[tuple, tuple[Evaluation, np.ndarray]] = {}
+
+    def get(self, key: tuple) -> tuple[Evaluation, np.ndarray] | None:
+        """The stored evaluation of `key`, or None."""
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: tuple, evaluation: Evaluation, probs: np.ndarray) -> None:
+        """Store (or replace) the evaluation of `key`."""
+        with self._lock:
+            self._items[key] = (evaluation, probs)
+
+    def forget_model(self, model_key: str) -> None:
+        """Drop every evaluation of a model (its files were replaced)."""
+        with self._lock:
+            for key in [k for k in self._items if k[0] == model_key]:
+                del self._items[key]
