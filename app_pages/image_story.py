@@ -20,6 +20,7 @@ from components.code import show_code
 from components.escape import markdown_lines
 from components.i18n import t
 from components.limits import show_caps
+from components.links import take_link
 from components.messages import message_text, show_message
 from components.model_loading import explain_missing, load, resolve_role, source_caption
 from components.page import header
@@ -52,6 +53,11 @@ from hflab.story.writer import (
     stream_local,
     token_budget,
 )
+
+PAGE = "image_story"  # this page's id in links (components.links)
+# what a link may ask this page to show (the Learning path's story chapter) -> the widget that shows it
+LINK_FIELDS = {"mode": "story_mode", "style": "story_style", "tutorial_length": "story_tutorial_length",
+               "tutorial_creativity": "story_tutorial_creativity"}
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "hflab" / "story" / "examples"
 HISTORY_LIMIT = 10
@@ -659,6 +665,7 @@ def main() -> None:
     """The page as a storyboard: image, run-all, captions, story, speech, bundle and history."""
     state = st.session_state
     header("nav.image_story", "image_story.intro")
+    take_link(PAGE, LINK_FIELDS)
     if not state.get("story_cleaned"):  # once per session: drop speech and bundles older than the cleanup setting
         files.cleanup_old_files()
         state.story_cleaned = True

@@ -10,10 +10,11 @@ import streamlit as st
 
 from components.escape import markdown_literal
 from components.i18n import lang, t
+from components.links import open_link
 from components.messages import message_text
 from components.model_loading import explain_missing, load, resolve_role
 from components.page import header
-from components.state import keep, set_choice
+from components.state import keep
 from hflab.learn import batches, pipelines, reviews, subword
 from hflab.learn.chapters import (
     CHAPTERS,
@@ -21,7 +22,6 @@ from hflab.learn.chapters import (
     GENERATION_PROMPTS,
     PIPELINE_SENTENCE,
     SUBWORD_TEXTS,
-    TAB_REQUEST_KEY,
     Chapter,
     progress,
 )
@@ -67,16 +67,9 @@ def render_snippets(chapter: Chapter) -> None:
 
 
 def open_in_lab(chapter: Chapter) -> None:
-    """Put the tutorial's example into the target page's widgets, ask for its tab, and switch there."""
-    for key, value in chapter.target.values_for(lang()).items():
-        st.session_state[key] = value
-    for key, value in chapter.target.choices.items():
-        set_choice(key, value)
-    if chapter.target.tab is None:
-        st.session_state.pop(TAB_REQUEST_KEY, None)
-    else:
-        st.session_state[TAB_REQUEST_KEY] = {"page": chapter.target.page, "tab": chapter.target.tab}
-    st.switch_page(chapter.target.page)
+    """Switch to the target page on its tab, asking it to show the tutorial's example (the page puts it into its
+    own widgets)."""
+    open_link(chapter.target.page, chapter.target.tab, chapter.target.show_for(lang()))
 
 
 def render_chapter(number: int, chapter: Chapter, hands_on: Callable[[], None] | None) -> None:

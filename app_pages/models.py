@@ -9,6 +9,7 @@ import streamlit as st
 from components import state
 from components.code import show_code
 from components.i18n import catalog_labels, t
+from components.links import take_link
 from components.messages import message_plain, message_text, show_message, show_messages
 from components.model_loading import load, manager, resolve_role, source_caption
 from components.page import header
@@ -21,6 +22,10 @@ from hflab.loading.roles import ROLES
 from hflab.messages import Message, MessageError
 from hflab.models import checkpoint, code, licences, memory
 from hflab.settings import get_settings, user_download_token
+
+PAGE = "models"  # this page's id in links (components.links)
+# what a link may ask this page to show (the Learning path's chapters) -> the widget that shows it
+LINK_FIELDS = {"download_repo": "models_dl_repo", "pick": "models_mode", "role": "models_role", "head": "models_head"}
 
 MB = 2**20
 MODEL_ROLES = [name for name, role in ROLES.items() if role.kind != "dataset"]
@@ -518,10 +523,11 @@ def model_tabs(source, handle, overview_tab, heads_tab, architecture_tab) -> Non
 def main() -> None:
     """The page: pick a model (a role of the lab or anything typed), load it, then one tab per question."""
     header("nav.models", "models.intro")
+    take_link(PAGE, LINK_FIELDS)
     role_sources = {role: resolve_role(role) for role in MODEL_ROLES}
     source = pick_source(role_sources)
     handle = load_choice(source)
-    tabs = page_tabs("app_pages/models.py", ("overview", "heads", "architecture", "memory", "cache", "loaded"),
+    tabs = page_tabs(PAGE, ("overview", "heads", "architecture", "memory", "cache", "loaded"),
                      lambda name: t(f"models.tab.{name}"), key="models_tab")
     overview_tab, heads_tab, architecture_tab, memory_tab, cache_tab, loaded_tab = tabs.values()
     if source.ready and source.role != "tokenizer":

@@ -12,13 +12,14 @@ from components.chat_markers import note_markers_kept_as_text
 from components.code import show_code
 from components.i18n import lang, t
 from components.limits import check_text, show_caps
+from components.links import take_link
 from components.messages import show_message, show_messages
 from components.model_loading import resolve_role, source_caption
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
-from components.state import forget, keep, keep_choice, set_choice
+from components.state import forget, keep, keep_choice, remember, remembered, session_memo, set_choice
 from components.tabs import page_tabs
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
 from hflab import attention
@@ -53,6 +54,12 @@ from hflab.sampling.stepper import (
 )
 from hflab.settings import get_settings
 from hflab.snippet.reference import LoadReference, load_reference
+
+PAGE = "sampling"  # this page's id in links (components.links)
+# what a link may ask this page to show (the Learning path's chapters) -> the widget that shows it
+LINK_FIELDS = {"prompt": "sampling_prompt", "do_sample": "sampling_do_sample", "temperature": "sampling_temperature",
+               "top_k": "sampling_top_k", "top_p": "sampling_top_p", "remote": "sampling_backend",
+               "remote_url": "sampling_remote_url"}
 
 CURRENT_STEP = -1  # the lens picker's value for the step not taken yet (None would show an empty picker)
 KNOBS = ("do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty")
@@ -476,11 +483,11 @@ def compare_tab(play: Playground) -> None:
     n_tokens = int(c2.number_input(t("sampling.compare_tokens"), 1, play.max_run, key="sampling_cmp_tokens"))
     variants = compare_settings(play, count)
     if st.button(t("sampling.compare_run"), type="primary"):
-        st.session_state["sampling_cmp_result"] = (play.stepper_key, variants, run_variants(play, variants, n_tokens))
-    stored = st.session_state.get("sampling_cmp_result")
-    if not stored or stored[0] != play.stepper_key or len(stored[1]) != count:
+        remember("sampling_cmp_result", play.stepper_key, (variants, run_variants(play, variants, n_tokens)))
+    stored = remembered("sampling_cmp_result", play.stepper_key)
+    if not stored or len(stored[0]) != count:
         return
-    _, ran, results = stored
+    ran, results = stored
     if ran != variants:
         st.info(t("sampling.compare_stale"))
     diverge = tokens.first_divergence([[s.token for s in steps] if steps else [] for steps in results])
@@ -503,13 +510,13 @@ def many_tab(play: Playground) -> None:
         try:
             with play.handle.use() as lm:
                 drawn = sample_many(lm.model, play.prompt_ids, play.config, k, n_tokens, play.seed)
-            st.session_state["sampling_many_result"] = (play.stepper_key, play.settings, drawn.tolist())
+            remember("sampling_many_result", play.stepper_key, (play.settings, drawn.tolist()))
         except BadLogits as exc:
             show_model_error(exc)
-    stored = st.session_state.get("sampling_many_result")
-    if not stored or stored[0] != play.stepper_key:
+    stored = remembered("sampling_many_result", play.stepper_key)
+    if not stored:
         return
-    _, used, rows = stored
+    used, rows = stored
     first_view = play.stepper.prompt_view(effective_generation_config(play.model, used), play.top_n)
     frequencies = tokens.first_token_frequencies(rows, first_view)
     names = token_labels(play.handle, [tok for tok, _, _ in frequencies])
@@ -535,13 +542,11 @@ def lens_context(play: Playground, step: int) -> tuple[list[int], int | None]:
 
 def lens_view(play: Playground, ids: list[int], chosen: int | None) -> LensView:
     """The lens of one context, computed once per model, context and tracked token (kept in the session)."""
-    key = (play.handle.key, tuple(ids), chosen)
-    stored = st.session_state.get("sampling_lens")
-    if not stored or stored[0] != key:
+    def compute() -> LensView:
         with play.handle.use() as lm:
-            stored = (key, logit_lens(lm.model, ids, chosen))
-        st.session_state["sampling_lens"] = stored
-    return stored[1]
+            return logit_lens(lm.model, ids, chosen)
+
+    return session_memo("sampling_lens", (play.handle.key, tuple(ids), chosen), compute)
 
 
 def lens_row_label(layer: int, n_layers: int) -> str:
@@ -622,6 +627,7 @@ def main() -> None:
     """The page, top to bottom; a function, so no module global keeps the model alive after the manager unloads it
     (widget callbacks hold this module's globals)."""
     header("nav.sampling", "sampling.intro")
+    take_link(PAGE, LINK_FIELDS)
     remote = backend_choice("sampling")
     if remote is not None:
         remote_panel(remote)
@@ -661,7 +667,7 @@ def main() -> None:
     play = Playground(handle, prompt_ids, settings, config, session_stepper(handle, stepper_key, prompt_ids, seed),
                       stepper_key, seed, top_n, vocab_size, max(1, min(get_settings().max_new_tokens, 256)))
     tab_names = ("explore", "compare", "many", "lens", "attention", "notes")
-    tabs = page_tabs("app_pages/sampling.py", tab_names, lambda name: t(f"sampling.tab.{name}"), key="sampling_tab")
+    tabs = page_tabs(PAGE, tab_names, lambda name: t(f"sampling.tab.{name}"), key="sampling_tab")
     with tabs["explore"]:
         explore_tab(play, prompt, prompt_text, use_chat, load_reference(source), precision)
     with tabs["compare"]:

@@ -12,10 +12,11 @@ from components.code import notebook_button, show_code
 from components.escape import markdown_code, markdown_literal
 from components.i18n import catalog_labels, t
 from components.limits import show_caps
+from components.links import open_link, take_link
 from components.messages import show_message
 from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
-from components.state import keep, keep_choice, keep_offered
+from components.state import keep, keep_choice, keep_offered, remember, remembered, session_memo
 from components.tabs import page_tabs
 from components.token_chips import render_scored_text
 from hflab.csv_safety import csv_bytes
@@ -41,8 +42,12 @@ from hflab.sentiment.predict import predict_proba
 from hflab.sentiment.workflow import run_training
 from hflab.settings import get_settings
 
-PAGE = "app_pages/sentiment.py"  # the Learning path's links name the page (and a tab) by this path
-TOKENIZER_TEXT_KEY = "tokenizer_text"  # read by the Tokenizer page
+PAGE = "sentiment"  # this page's id in links (components.links)
+# what a link may ask this page to show (the Learning path's chapters) -> the widget that shows it
+LINK_FIELDS = {"text": "sentiment_text", "data_source": "sentiment_data_src", "split": "sentiment_explore_split",
+               "query": "sentiment_query", "regex": "sentiment_regex", "sort": "sentiment_sort",
+               "descending": "sentiment_desc", "torch_split": "sentiment_torch_split", "batch_size": "sentiment_torch_bs",
+               "max_length": "sentiment_torch_ml"}
 PAGE_SIZE = 20
 OTHER_MODEL = "__other__"
 TRAIN_FIRST = "__train_first__"  # the picker's default while no model predicts: Predict offers one-click training
@@ -417,8 +422,8 @@ def browse_section(sub: pd.DataFrame, split: str) -> None:
                          width="stretch")
     st.caption(t("sentiment.explore.click_row"))
     if event.selection.rows:
-        st.session_state[TOKENIZER_TEXT_KEY] = view["text"].iloc[event.selection.rows[0]]
-        st.switch_page("app_pages/tokenizer.py")
+        open_link("tokenizer", show={"texts": view["text"].iloc[event.selection.rows[0]], "use_pairs": False,
+                                     "mode": "whole"})
     random_sample(sub)
 
 
@@ -579,15 +584,13 @@ def why_this_label(picked: PickedModel, text: str, label: int, key: str) -> None
 
 def explanation(picked: PickedModel, text: str, label: int, baseline: str, steps: int, key: str):
     """(Attribution, seconds) for these settings, computed under the model's lock once and kept in the session."""
-    wanted = (picked.source.cache_key, text, label, baseline, steps)
-    stored = st.session_state.get(f"{key}_result")
-    if stored is None or stored[0] != wanted:
+    def compute():
         with st.spinner(t("sentiment.why.computing")), picked.handle.use() as clf:
             start = time.perf_counter()
             result = integrated_gradients(clf.model, clf.tokenizer, text, target=label, baseline=baseline, steps=steps)
-            stored = (wanted, result, time.perf_counter() - start)
-        st.session_state[f"{key}_result"] = stored
-    return stored[1], stored[2]
+            return result, time.perf_counter() - start
+
+    return session_memo(f"{key}_result", (picked.source.cache_key, text, label, baseline, steps), compute)
 
 
 def show_attribution(result, seconds: float) -> None:
@@ -651,11 +654,10 @@ def batch_prediction(reviews: sdata.ReviewData, picked: PickedModel) -> None:
     model_key = picked.source.cache_key
     if st.button(t("sentiment.predict.run_batch", rows=len(frame)), key="sentiment_batch_go"):
         probs = run_predictions(picked.handle, list(frame["text"]))
-        st.session_state["sentiment_batch_result"] = (model_key, what, predictions_frame(frame, probs))
-    result = st.session_state.get("sentiment_batch_result")
-    if not result or result[:2] != (model_key, what):
+        remember("sentiment_batch_result", (model_key, what), predictions_frame(frame, probs))
+    out = remembered("sentiment_batch_result", (model_key, what))
+    if out is None:
         return
-    out = result[2]
     shown = out.assign(predicted_name=out["predicted"].map(label_name))
     if "label" in out:
         st.metric(t("sentiment.eval.accuracy"), f"{(out['predicted'] == out['label']).mean():.1%}")
@@ -934,6 +936,7 @@ def code_tab(picked: PickedModel | None, role: Source) -> None:
 def main() -> None:
     """Data source, then the classifier, then one tab per job."""
     header("nav.sentiment", "sentiment.intro")
+    take_link(PAGE, LINK_FIELDS)
     with st.container(border=True):
         reviews = choose_data()
     if reviews is None:

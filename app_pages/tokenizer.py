@@ -9,10 +9,11 @@ from components.attention_view import ENCODER_SHARES, cached_inspection, render_
 from components.code import notebook_button
 from components.i18n import t
 from components.limits import show_caps
+from components.links import take_link
 from components.messages import show_message, show_messages
 from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
 from components.page import header
-from components.state import keep, keep_choice, kept, set_choice
+from components.state import keep, keep_choice, kept, remember, remembered, session_memo, set_choice
 from components.tabs import page_tabs
 from components.token_chips import Chip, legend, markdown_label, render_chips, render_source
 from hflab import attention
@@ -43,7 +44,13 @@ COMPARE_CHARS = 2000
 EDITS_KEY, EDITED_KEY, RESULT_KEY, ZIP_KEY = "tok_edits", "tok_edited", "tok_result", "tok_zip"
 SURGERY_MESSAGES_KEY = "tok_surgery_messages"
 ATTENTION_KEY = "tok_attention"  # this session's last attention Inspection, with the model and input it is for
-HANDOVER_KEY = "tokenizer_text"  # set by the Sentiment page before switching here
+PAGE = "tokenizer"  # this page's id in links (components.links)
+# what a link may ask this page to show (the Learning path, the Sentiment page's reviews) -> the widget that shows it
+LINK_FIELDS = {"texts": "tok_texts", "use_pairs": "tok_use_pairs", "add_special_tokens": "tok_add_special",
+               "truncation": "tok_truncation", "padding": "tok_padding", "set_max_length": "tok_set_max",
+               "max_length": "tok_max_length", "new_tokens": "tok_new_tokens", "new_special": "tok_new_special",
+               "special_role": "tok_special_role", "probe": "tok_probe", "lookup": "tok_lookup"}
+LINK_CHOICES = {"mode": "tok_mode"}
 RETURN_FLAGS = ("return_attention_mask", "return_token_type_ids", "return_special_tokens_mask",
                 "return_offsets_mapping", "return_length")
 
@@ -56,12 +63,11 @@ def session_tokenizer(handle: Handle) -> Handle:
     edits = st.session_state.get(EDITS_KEY, [])
     if not edits:
         return handle
-    cached = st.session_state.get(EDITED_KEY)
-    if not cached or cached[0] != (handle.key, tuple(edits)):
+    def edited() -> Handle:
         with handle.use() as shared:
-            copy = vocab.edited_copy(shared, edits)
-        st.session_state[EDITED_KEY] = cached = ((handle.key, tuple(edits)), Handle(f"{handle.key}+edits", copy, 0))
-    return cached[1]
+            return Handle(f"{handle.key}+edits", vocab.edited_copy(shared, edits), 0)
+
+    return session_memo(EDITED_KEY, (handle.key, tuple(edits)), edited)
 
 
 def chip_for(kind: str, text: str, title: str, segment: int | None, selected: bool = False) -> Chip:
@@ -127,15 +133,10 @@ def use_example(widget_key: str) -> None:
 
 
 def prepare_input_state() -> None:
-    """The session's first visit starts on the first example; a review handed over by the Sentiment page
-    replaces the text."""
+    """The session's first visit starts on the first example, unless a link brought a text."""
     if kept("tok_texts") is None:
         set_choice("tok_example", "mixed")
         fill_example("mixed")
-    handed_over = st.session_state.pop(HANDOVER_KEY, None)
-    if isinstance(handed_over, str):
-        st.session_state.update(tok_texts=handed_over, tok_use_pairs=False)
-        set_choice("tok_mode", "whole")
 
 
 def render_options() -> inputs.CallOptions:
@@ -203,17 +204,15 @@ def run_call(handle, tok: Handle, texts: list[str], pairs: list[str] | None, opt
     # which tokenizer: the shared one (by manager key) plus this session's edits, never id() alone (ids are reused)
     cache_key = (handle.key, id(handle.value), tuple(st.session_state.get(EDITS_KEY, [])), tuple(texts),
                  tuple(pairs) if pairs is not None else None, options)
-    cached = st.session_state.get(RESULT_KEY)
-    if cached and cached[0] == cache_key:
-        return cached[1]
-    try:
+    def call():
         with tok.use() as tokenizer:
-            anatomy = an.encode(tokenizer, texts, pairs, options)
+            return an.encode(tokenizer, texts, pairs, options)
+
+    try:
+        return session_memo(RESULT_KEY, cache_key, call)
     except Exception as exc:  # the tokenizer's own refusal (e.g. a truncation it cannot do) becomes a message
         show_message(Message("tokenizer.bad.call_failed", {"error": str(exc)}))
         return None
-    st.session_state[RESULT_KEY] = (cache_key, anatomy)
-    return anatomy
 
 
 # ---------------------------------------------------------------- anatomy tab
@@ -472,11 +471,10 @@ def render_export(tokenizer, edits, probe: str, work_dir) -> None:
     st.markdown(f"**{t('tokenizer.surgery.export')}**")
     if st.button(t("tokenizer.surgery.prepare"), key="tok_prepare_zip"):
         exported = export.export_checked(tokenizer, work_dir, probe if probe.strip() else "阳光")
-        st.session_state[ZIP_KEY] = (tuple(edits), exported)
-    prepared = st.session_state.get(ZIP_KEY)
-    if not prepared or prepared[0] != tuple(edits):
+        remember(ZIP_KEY, tuple(edits), exported)
+    exported = remembered(ZIP_KEY, tuple(edits))
+    if exported is None:
         return
-    exported = prepared[1]
     st.download_button(t("tokenizer.surgery.download"), exported.data, file_name="tokenizer.zip",
                        mime="application/zip", key="tok_download")
     ok = exported.round_trip_ok
@@ -672,6 +670,7 @@ def main() -> None:
     # would re-create on the first tab (a click in the surgery tab jumped back to the first one, issue 18.5)
     with st.container():
         header("nav.tokenizer", "tokenizer.intro")
+        take_link(PAGE, LINK_FIELDS, LINK_CHOICES)
         source = resolve_role("tokenizer")
         st.caption(t("tokenizer.source", source=source_caption(source)))
         handle = load(source, load_tokenizer, t("tokenizer.what"))
@@ -689,7 +688,7 @@ def main() -> None:
         anatomy = run_call(handle, tok, texts, pairs, options) if texts and not blocked else None
 
     tab_anatomy, tab_vocab, tab_surgery, tab_compare, tab_attention, tab_api = page_tabs(
-        "app_pages/tokenizer.py", ("anatomy", "vocab", "surgery", "compare", "attention", "api"),
+        PAGE, ("anatomy", "vocab", "surgery", "compare", "attention", "api"),
         lambda name: t(f"tokenizer.tab.{name}"), key="tok_tab").values()
     with tab_anatomy:
         anatomy_tab(tok, anatomy, options)

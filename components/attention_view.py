@@ -15,7 +15,7 @@ import streamlit as st
 from components.attention_chart import render_heatmap, render_small_multiples
 from components.i18n import t
 from components.messages import show_message, show_messages
-from components.state import keep_offered
+from components.state import keep_offered, session_memo
 from hflab.attention import HeadSummary, Inspection
 from hflab.loading.manager import Handle
 from hflab.messages import MessageError
@@ -28,17 +28,15 @@ def cached_inspection(state_key: str, cache_key: tuple, handle: Handle,
                       compute: Callable[[Any], Inspection]) -> Inspection | None:
     """`compute(loaded value)` under the handle's lock, kept under `state_key` in this session until `cache_key`
     changes; None after a shown message (no attention weights from the model, an input longer than its positions)."""
-    stored = st.session_state.get(state_key)
-    if stored and stored[0] == cache_key:
-        return stored[1]
-    try:
+    def under_lock() -> Inspection:
         with handle.use() as loaded:
-            result = compute(loaded)
+            return compute(loaded)
+
+    try:
+        return session_memo(state_key, cache_key, under_lock)
     except MessageError as exc:
         show_message(exc.message)
         return None
-    st.session_state[state_key] = (cache_key, result)
-    return result
 
 
 def layer_and_head(layers: int, heads: int, key: str) -> tuple[int, int]:

@@ -1,5 +1,5 @@
 """A page's tabs with a key: the open tab survives reruns, a language switch and visits elsewhere, and a link
-from the Learning path (`TAB_REQUEST_KEY`) opens the page on the tab it asks for, once.
+from another page (`components.links.open_link`) opens the page on the tab it asks for, once.
 
 The tabs track state (`on_change="rerun"`): Streamlit stores the open tab's *label*, which is translated, so
 the widget is keyed per language (like `components.state.keep_choice`) and the language-independent tab id
@@ -13,18 +13,10 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from components.i18n import lang
-from hflab.learn.chapters import TAB_REQUEST_KEY
+from components.links import take_tab
 
 _OPEN = "open_tab::"
 
-
-def take_tab_request(page: str) -> str | None:
-    """The tab id a Learning-path link asked `page` to open on (removed: later visits are not forced)."""
-    request = st.session_state.get(TAB_REQUEST_KEY)
-    if not isinstance(request, dict) or request.get("page") != page:
-        return None
-    del st.session_state[TAB_REQUEST_KEY]
-    return request.get("tab")
 
 
 def open_tab(key: str) -> str | None:
@@ -33,15 +25,16 @@ def open_tab(key: str) -> str | None:
 
 
 def page_tabs(page: str, tab_ids: Sequence[str], label_of: Callable[[str], str], key: str) -> dict:
-    """Draw the tabs `tab_ids` (labels `label_of(id)`) of `page`; returns tab id -> container.
+    """Draw the tabs `tab_ids` (labels `label_of(id)`) of `page` (its id, e.g. "sentiment"); returns tab id ->
+    container.
 
-    Opens on the tab a Learning-path link requested for `page`, else on the tab open last time (also after
-    a language switch or a visit to another page), else on the first one.
+    Opens on the tab a link requested for `page`, else on the tab open last time (also after a language switch or
+    a visit to another page), else on the first one.
     """
     labels = {tab_id: label_of(tab_id) for tab_id in tab_ids}
     ids_by_label = {label: tab_id for tab_id, label in labels.items()}
     widget_key = f"{key}@{lang()}"
-    requested = take_tab_request(page)
+    requested = take_tab(page)
     if requested in labels:
         st.session_state[widget_key] = labels[requested]
     elif st.session_state.get(widget_key) not in ids_by_label:

@@ -14,9 +14,9 @@ def open_page(page: str, lang: str = "zh", timeout: float = 120, tab: str | None
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=timeout)
     at.session_state["lang_en"] = lang == "en"
     if tab:
-        from hflab.learn.chapters import TAB_REQUEST_KEY
+        from components.links import LINK_KEY
 
-        at.session_state[TAB_REQUEST_KEY] = {"page": page, "tab": tab}
+        at.session_state[LINK_KEY] = {"page": Path(page).stem, "tab": tab, "show": {}}
     at.switch_page(page)
     return at.run()
 
@@ -56,3 +56,14 @@ def notebook_download(at: AppTest, written: list[dict], file_name: str, lang: st
     nbformat.validate(nb)
     assert nb.cells[0].source.startswith(f"# {t('app.title', lang)} · ")
     return nb
+
+
+def link_fields(page: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(LINK_FIELDS, LINK_CHOICES) of page id `page`, read from its file (importing a page would run it)."""
+    import ast
+
+    found = {"LINK_FIELDS": {}, "LINK_CHOICES": {}}
+    for node in ast.parse((ROOT / "app_pages" / f"{page}.py").read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) in found:
+            found[node.targets[0].id] = ast.literal_eval(node.value)
+    return found["LINK_FIELDS"], found["LINK_CHOICES"]

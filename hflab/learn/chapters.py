@@ -1,8 +1,9 @@
 """The tutorial's chapters as data, in the tutorial's order, each with where in the lab to try it.
 
 Titles, summaries and API-change notes are catalog keys (`learn.ch.<id>.title` / `.summary` / `.note`);
-the two snippets live in `hflab.learn.code`. A `Target` is plain data: the page to open, the session-state
-values to set before switching (the tutorial's own example) and the tab the page should open on.
+the two snippets live in `hflab.learn.code`. A `Target` is plain data: the page to open (its id), the tab it should
+open on and what it should show, in the lesson's words ("text", "split", ...): the page maps each word to its own
+widget (`LINK_FIELDS` in app_pages/<page>.py), so nothing here names another layer's widgets.
 """
 from __future__ import annotations
 
@@ -12,9 +13,6 @@ from typing import Any
 
 from hflab.learn.code import MODERN, ORIGINAL
 from hflab.story import tutorial as story_tutorial
-
-# the tab request a target page reads (and removes) to open its tab: {"page": ..., "tab": ...}
-TAB_REQUEST_KEY = "learn_open_tab"
 
 # the tutorial's four hotel / laptop reviews for batch encoding (it encodes the first two)
 TOKENIZER_SENTENCES = (
@@ -34,26 +32,23 @@ SUBWORD_TEXTS = ("黑", "黑色", "乌黑", "抹黑", "乌鸦的羽毛是乌黑�
 
 @dataclass(frozen=True)
 class Target:
-    """Where a chapter is tried in the lab: `page` (a path for st.switch_page), `values` to put in session
-    state before switching, `choices` to set like a `keep_choice` widget (its key is per language), the
-    `tab` id the page should open on (None: the page has no tabs), and `localized` values that depend on the
-    UI's language (key -> {"zh": ..., "en": ...}: an example sentence in the learner's language)."""
+    """Where a chapter is tried in the lab: the `page` id ("sentiment" for app_pages/sentiment.py), the `tab` id it
+    opens on (None: the page has no tabs), what it should `show` (the tutorial's example, named by the lesson), and
+    `localized` values that depend on the UI's language (name -> {"zh": ..., "en": ...})."""
 
     page: str
-    values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     tab: str | None = None
-    choices: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    show: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     localized: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
-    def values_for(self, lang: str) -> dict[str, Any]:
-        """Every session-state value to set before switching, for a learner reading in `lang`."""
-        return {**self.values, **{key: by_lang[lang] for key, by_lang in self.localized.items()}}
+    def show_for(self, lang: str) -> dict[str, Any]:
+        """Everything the page should show, for a learner reading in `lang`."""
+        return {**self.show, **{name: by_lang[lang] for name, by_lang in self.localized.items()}}
 
 
-def _target(page: str, tab: str | None = None, choices: dict | None = None, localized: dict | None = None,
-            **values: Any) -> Target:
-    return Target(page, MappingProxyType(values), tab, MappingProxyType(choices or {}),
-                  MappingProxyType({key: MappingProxyType(by_lang) for key, by_lang in (localized or {}).items()}))
+def _target(page: str, tab: str | None = None, localized: dict | None = None, **show: Any) -> Target:
+    return Target(page, tab, MappingProxyType(show),
+                  MappingProxyType({name: MappingProxyType(by_lang) for name, by_lang in (localized or {}).items()}))
 
 
 @dataclass(frozen=True)
@@ -95,46 +90,41 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("ecosystem", ((1, 18),), _target("app_pages/models.py", "cache", models_dl_repo="bert-base-chinese"),
-            False),
+    Chapter("ecosystem", ((1, 18),), _target("models", "cache", download_repo="bert-base-chinese"), False),
     Chapter("generation", ((19, 26),),
-            _target("app_pages/sampling.py", "explore", localized={"sampling_prompt": GENERATION_PROMPTS},
-                    sampling_do_sample=True, sampling_temperature=0.7, sampling_top_k=50, sampling_top_p=0.9), False),
-    Chapter("pipeline", ((27, 91),),
-            _target("app_pages/sentiment.py", "predict", sentiment_text=PIPELINE_SENTENCE), True),
+            _target("sampling", "explore", localized={"prompt": GENERATION_PROMPTS},
+                    do_sample=True, temperature=0.7, top_k=50, top_p=0.9), False),
+    Chapter("pipeline", ((27, 91),), _target("sentiment", "predict", text=PIPELINE_SENTENCE), True),
     # load_dataset / save_to_disk / load_from_disk, then `train[i]` for the first rows in order; the tutorial
     # comes back to datasets with dataset.map(tokenizer, batched=True) after the tokenizer's batch encoding
     Chapter("datasets", ((94, 159), (260, 283)),
-            _target("app_pages/sentiment.py", "explore", sentiment_data_src="role", sentiment_explore_split="train",
-                    sentiment_query="", sentiment_regex=False, sentiment_sort="order", sentiment_desc=False), True),
+            _target("sentiment", "explore", data_source="role", split="train", query="", regex=False, sort="order",
+                    descending=False), True),
     # Mydataset returning (text, label), then the version that tokenizes in __getitem__ with squeeze(0) and a
     # DataLoader(batch_size=32) giving [32, 128] batches; near its end it explains why a PyTorch Dataset at all
     Chapter("torch_dataset", ((160, 192), (284, 342), (942, 949)),
-            _target("app_pages/sentiment.py", "torch", sentiment_torch_split="train", sentiment_torch_bs=32,
-                    sentiment_torch_ml=128), False),
+            _target("sentiment", "torch", torch_split="train", batch_size=32, max_length=128), False),
     Chapter("tokenizer", ((193, 259),),
-            _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(TOKENIZER_SENTENCES[:2]), choices={"tok_mode": "lines"},
-                    tok_use_pairs=False, tok_add_special=True, tok_truncation=True, tok_padding="max_length",
-                    tok_set_max=True, tok_max_length=30), True),
+            _target("tokenizer", "anatomy", texts="\n".join(TOKENIZER_SENTENCES[:2]), mode="lines", use_pairs=False,
+                    add_special_tokens=True, truncation=True, padding="max_length", set_max_length=True,
+                    max_length=30), True),
     Chapter("vocab", ((343, 382),),
-            _target("app_pages/tokenizer.py", "surgery", tok_new_tokens="阳光, 大地", tok_new_special="[EOS]",
-                    tok_special_role="eos_token", tok_probe="阳光照在大地上[EOS]", tok_lookup="阳, 光, 阳光"), True),
+            _target("tokenizer", "surgery", new_tokens="阳光, 大地", new_special="[EOS]", special_role="eos_token",
+                    probe="阳光照在大地上[EOS]", lookup="阳, 光, 阳光"), True),
     Chapter("inference_api", ((383, 397), (950, 983)),
-            _target("app_pages/sampling.py", None, sampling_backend=True,  # the remote panel has no tabs
-                    sampling_remote_url="https://router.huggingface.co/v1"), True),
-    Chapter("licences", ((398, 452),), _target("app_pages/models.py", "overview", models_mode="role",
-                                            models_role="sentiment"), False),
+            _target("sampling", None, remote=True,  # the remote panel has no tabs
+                    remote_url="https://router.huggingface.co/v1"), True),
+    Chapter("licences", ((398, 452),), _target("models", "overview", pick="role", role="sentiment"), False),
     # the story page in the tutorial's own mode (教程原版) with its defaults: 故事最大字数 300, 创意值 5, 温馨
     Chapter("story", ((453, 775),),
-            _target("app_pages/image_story.py", None, story_mode="tutorial", story_style=story_tutorial.DEFAULT_STYLE,
-                    story_tutorial_length=story_tutorial.DEFAULT_CHARS,
-                    story_tutorial_creativity=story_tutorial.DEFAULT_CREATIVITY), True),
+            _target("image_story", None, mode="tutorial", style=story_tutorial.DEFAULT_STYLE,
+                    tutorial_length=story_tutorial.DEFAULT_CHARS,
+                    tutorial_creativity=story_tutorial.DEFAULT_CREATIVITY), True),
     Chapter("auto_model", ((776, 847),),
-            _target("app_pages/models.py", "heads", models_mode="role", models_role="sentiment",
-                    models_head="AutoModelForSequenceClassification"), False),
+            _target("models", "heads", pick="role", role="sentiment", head="AutoModelForSequenceClassification"),
+            False),
     Chapter("subword", ((848, 941),),
-            _target("app_pages/tokenizer.py", "anatomy", tok_texts="\n".join(SUBWORD_TEXTS), choices={"tok_mode": "lines"},
-                    tok_use_pairs=False), True),
+            _target("tokenizer", "anatomy", texts="\n".join(SUBWORD_TEXTS), mode="lines", use_pairs=False), True),
 )
 
 

@@ -32,8 +32,8 @@ def test_every_chapter_has_text_code_and_an_existing_page(chapter):
     for key in (chapter.title_key, chapter.summary_key, chapter.note_key):
         assert catalog()[key]["zh"] and catalog()[key]["en"]
     assert chapter.original.strip() and chapter.modern.strip()
-    assert (ROOT / chapter.target.page).is_file()
-    assert all(isinstance(value, (str, int, float, bool)) for value in chapter.target.values.values())
+    assert (ROOT / "app_pages" / f"{chapter.target.page}.py").is_file()
+    assert all(isinstance(value, (str, int, float, bool)) for value in chapter.target.show_for("zh").values())
 
 
 def test_snippets_hold_no_token_and_no_local_paths():
@@ -105,16 +105,16 @@ def test_chapter_snippets_show_what_their_lines_cite():
 
 def test_generation_prompt_is_in_the_learners_language():
     target = chapters.chapter("generation").target
-    assert target.values_for("zh")["sampling_prompt"] == chapters.PIPELINE_SENTENCE  # the tutorial's own sentence
-    assert target.values_for("en")["sampling_prompt"] == "The future of AI is"  # its pipeline("text-generation")
-    assert re.search(r"[\u4e00-\u9fff]", target.values_for("zh")["sampling_prompt"])
+    assert target.show_for("zh")["prompt"] == chapters.PIPELINE_SENTENCE  # the tutorial's own sentence
+    assert target.show_for("en")["prompt"] == "The future of AI is"  # its pipeline("text-generation")
+    assert re.search(r"[\u4e00-\u9fff]", target.show_for("zh")["prompt"])
 
 
 def test_story_link_opens_the_tutorial_mode_with_its_defaults():
     from hflab.story import tutorial
 
-    values = chapters.chapter("story").target.values_for("zh")
-    assert values["story_mode"] == "tutorial"
-    assert (values["story_tutorial_creativity"], values["story_tutorial_length"], values["story_style"]) == (
+    values = chapters.chapter("story").target.show_for("zh")
+    assert values["mode"] == "tutorial"
+    assert (values["tutorial_creativity"], values["tutorial_length"], values["style"]) == (
         tutorial.DEFAULT_CREATIVITY, tutorial.DEFAULT_CHARS, tutorial.DEFAULT_STYLE) == (5, 300, "温馨")
-    assert "story_creativity" not in values  # the lab mode's slider is not the tutorial's
+    assert "creativity" not in values  # the lab mode's slider is not the tutorial's

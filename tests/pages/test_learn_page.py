@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest_utils import error_texts, open_page
+from apptest_utils import error_texts, link_fields, open_page
 from streamlit.proto.Block_pb2 import Block as BlockProto
 
+from components.links import LINK_KEY, page_path
 from hflab.i18n import t
-from hflab.learn.chapters import CHAPTERS, TAB_REQUEST_KEY
+from hflab.learn.chapters import CHAPTERS
 
 PAGE = "app_pages/learn.py"
 
@@ -68,9 +69,7 @@ def widget_value(at, key: str, lang: str = "zh"):
 
 
 def tab_label(page: str, tab: str, lang: str = "zh") -> str:
-    prefix = {"app_pages/models.py": "models", "app_pages/sampling.py": "sampling", "app_pages/tokenizer.py": "tokenizer",
-              "app_pages/sentiment.py": "sentiment"}
-    return t(f"{prefix[page]}.tab.{tab}", lang)
+    return t(f"{page}.tab.{tab}", lang)
 
 
 def follow_link(chapter_id: str, lang: str = "zh"):
@@ -84,15 +83,25 @@ def follow_link(chapter_id: str, lang: str = "zh"):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.id)
 def test_chapter_link_opens_its_page_with_the_example(chapter, tiny_env):
     at = follow_link(chapter.id)
-    assert current_page(at) == chapter.target.page
+    assert current_page(at) == page_path(chapter.target.page)
     assert not at.exception, [e.value for e in at.exception]
-    for key, value in chapter.target.values_for("zh").items():
-        assert (at.session_state[key] if key in DRAWN_LATER else widget_value(at, key)) == value, key
-    for key, value in chapter.target.choices.items():
-        assert widget_value(at, f"{key}@zh") == value, key
+    fields, choices = link_fields(chapter.target.page)
+    for name, value in chapter.target.show_for("zh").items():
+        if name in choices:
+            assert widget_value(at, f"{choices[name]}@zh") == value, name
+        else:
+            key = fields[name]
+            assert (at.session_state[key] if key in DRAWN_LATER else widget_value(at, key)) == value, key
     if chapter.target.tab is not None:
         assert open_tab_label(at) == tab_label(chapter.target.page, chapter.target.tab)
-    assert TAB_REQUEST_KEY not in at.session_state  # used once: a later visit is not forced onto the tab
+    assert LINK_KEY not in at.session_state  # used once: a later visit is not forced onto the tab
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.id)
+def test_every_name_a_chapter_shows_is_one_its_page_maps_to_a_widget(chapter):
+    """The chapter says what to show; only the page knows its widgets (components.links.take_link)."""
+    fields, choices = link_fields(chapter.target.page)
+    assert set(chapter.target.show_for("en")) <= set(fields) | set(choices)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -102,7 +111,7 @@ def test_generation_link_fills_a_prompt_in_the_learners_language(lang, tiny_env)
     at = follow_link("generation", lang)
     assert current_page(at) == "app_pages/sampling.py" and not error_texts(at)
     assert widget_value(at, "sampling_prompt", lang) == GENERATION_PROMPTS[lang]
-    assert open_tab_label(at) == tab_label("app_pages/sampling.py", "explore", lang)
+    assert open_tab_label(at) == tab_label("sampling", "explore", lang)
 
 
 def test_story_link_opens_the_tutorial_mode_with_its_defaults(tiny_env):
@@ -120,44 +129,44 @@ def test_story_link_opens_the_tutorial_mode_with_its_defaults(tiny_env):
 def test_datasets_link_shows_the_train_split_in_order(page_env_reviews):
     at = follow_link("datasets")
     assert current_page(at) == "app_pages/sentiment.py" and not error_texts(at)
-    assert open_tab_label(at) == tab_label("app_pages/sentiment.py", "explore")
+    assert open_tab_label(at) == tab_label("sentiment", "explore")
     assert widget_value(at, "sentiment_explore_split") == "train"
     assert (widget_value(at, "sentiment_sort"), widget_value(at, "sentiment_query")) == ("order", "")
 
 
 def test_auto_model_head_is_picked_once_the_model_is_loaded(tiny_env):
     at = follow_link("auto_model")
-    assert open_tab_label(at) == tab_label("app_pages/models.py", "heads")
+    assert open_tab_label(at) == tab_label("models", "heads")
     button(at, "models_load").click().run()
     assert not at.exception  # (the tiny test model has no licence: the overview tab says so in red)
     assert widget_value(at, "models_head") == "AutoModelForSequenceClassification"
-    assert open_tab_label(at) == tab_label("app_pages/models.py", "heads")
+    assert open_tab_label(at) == tab_label("models", "heads")
 
 
 def test_the_landed_tab_survives_a_language_switch_and_reruns(tiny_env):
     at = follow_link("ecosystem")
     at.session_state["lang_en"] = True
     at.run()
-    assert open_tab_label(at) == tab_label("app_pages/models.py", "cache", "en")
+    assert open_tab_label(at) == tab_label("models", "cache", "en")
     assert widget_value(at, "models_dl_repo") == "bert-base-chinese"
-    at.session_state["models_tab@en"] = tab_label("app_pages/models.py", "loaded", "en")  # a click in English
+    at.session_state["models_tab@en"] = tab_label("models", "loaded", "en")  # a click in English
     at.run()
     at.session_state["lang_en"] = False
     at.run()
-    assert open_tab_label(at) == tab_label("app_pages/models.py", "loaded")
+    assert open_tab_label(at) == tab_label("models", "loaded")
 
 
 def test_after_landing_the_learner_picks_another_tab_and_a_later_visit_keeps_it(tiny_env):
     at = follow_link("tokenizer")
-    assert open_tab_label(at) == tab_label("app_pages/tokenizer.py", "anatomy")
-    at.session_state["tok_tab@zh"] = tab_label("app_pages/tokenizer.py", "vocab")  # what a click on the tab sends
+    assert open_tab_label(at) == tab_label("tokenizer", "anatomy")
+    at.session_state["tok_tab@zh"] = tab_label("tokenizer", "vocab")  # what a click on the tab sends
     at.run()
-    assert open_tab_label(at) == tab_label("app_pages/tokenizer.py", "vocab")
+    assert open_tab_label(at) == tab_label("tokenizer", "vocab")
     at.text_area(key="tok_texts").set_value("你好").run()
-    assert open_tab_label(at) == tab_label("app_pages/tokenizer.py", "vocab")
+    assert open_tab_label(at) == tab_label("tokenizer", "vocab")
     at.switch_page(PAGE).run()
     at.switch_page("app_pages/tokenizer.py").run()
-    assert open_tab_label(at) == tab_label("app_pages/tokenizer.py", "vocab")
+    assert open_tab_label(at) == tab_label("tokenizer", "vocab")
     assert widget_value(at, "tok_texts") == "你好"
 
 

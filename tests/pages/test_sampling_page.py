@@ -48,9 +48,9 @@ def test_step_branch_undo_reset_compare_many(tiny_env, lang):
     assert steps[0].token == choice
     assert t("sampling.branched", lang) in [c.value for c in at.caption]
     _button(at, "sampling.compare_run", lang).click().run()
-    assert not error_texts(at) and at.session_state["sampling_cmp_result"][2][0]
+    assert not error_texts(at) and at.session_state["sampling_cmp_result"][1][1][0]  # (key, (settings, results))
     _button(at, "sampling.many_run", lang).click().run()
-    assert not error_texts(at) and len(at.session_state["sampling_many_result"][2]) == 50
+    assert not error_texts(at) and len(at.session_state["sampling_many_result"][1][1]) == 50  # (key, (settings, rows))
     assert not at.exception
 
 
@@ -218,7 +218,7 @@ def test_switching_the_language_twice_keeps_the_page_usable(tiny_env):  # issue 
     assert at.session_state["sampling_stepper"].steps[-1].view.how == "picked"
     _button(at, "sampling.compare_run", "zh").click().run()
     _button(at, "sampling.many_run", "zh").click().run()
-    assert not error_texts(at) and at.session_state["sampling_cmp_result"][2][0]
+    assert not error_texts(at) and at.session_state["sampling_cmp_result"][1][1][0]  # (key, (settings, results))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

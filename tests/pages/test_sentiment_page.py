@@ -410,24 +410,23 @@ def _widget_value(at, key: str):
     return next(node for node in at._tree if getattr(node, "key", None) == key).value
 
 
-@pytest.mark.parametrize("tab, values", [
-    ("predict", {"sentiment_text": "你好,我是一款语言模型"}),
-    ("explore", {"sentiment_explore_split": "train"}),
-    ("torch", {"sentiment_torch_split": "train", "sentiment_torch_bs": 32, "sentiment_torch_ml": 128}),
+@pytest.mark.parametrize("tab, show, values", [
+    ("predict", {"text": "你好,我是一款语言模型"}, {"sentiment_text": "你好,我是一款语言模型"}),
+    ("explore", {"split": "train"}, {"sentiment_explore_split": "train"}),
+    ("torch", {"torch_split": "train", "batch_size": 32, "max_length": 128},
+     {"sentiment_torch_split": "train", "sentiment_torch_bs": 32, "sentiment_torch_ml": 128}),
 ], ids=["pipeline", "datasets", "torch_dataset"])
-def test_learning_path_link_opens_its_tab_with_the_example(tab, values, page_env):
-    """Issue 13: the Learning path sets the example's values and a tab request, then switches to the page."""
+def test_learning_path_link_opens_its_tab_with_the_example(tab, show, values, page_env):
+    """Issue 13: a link names the tab and what to show in the lesson's words; the page puts them into its widgets."""
     from apptest_utils import ROOT
     from streamlit.testing.v1 import AppTest
 
-    from hflab.learn.chapters import TAB_REQUEST_KEY
+    from components.links import LINK_KEY
 
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
     at.session_state["lang_en"] = False
-    for key, value in values.items():
-        at.session_state[key] = value
-    at.session_state[TAB_REQUEST_KEY] = {"page": PAGE, "tab": tab}
-    at.switch_page(PAGE)
+    at.session_state[LINK_KEY] = {"page": "sentiment", "tab": tab, "show": show}
+    at.switch_page("app_pages/sentiment.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     container = _tab_container(at)
@@ -435,7 +434,7 @@ def test_learning_path_link_opens_its_tab_with_the_example(tab, values, page_env
     assert labels[container.proto.tab_container.default_tab_index] == t(f"sentiment.tab.{tab}", "zh")
     for key, value in values.items():
         assert _widget_value(at, key) == value, key
-    assert TAB_REQUEST_KEY not in at.session_state  # used once: a later visit is not forced onto the tab
+    assert LINK_KEY not in at.session_state  # used once: a later visit is not forced onto the tab
 
 
 def _explained(at, lang: str, key: str):

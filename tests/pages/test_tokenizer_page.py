@@ -195,8 +195,12 @@ def test_text_handed_over_from_the_sentiment_page(tiny_env):
     from apptest_utils import ROOT
     from streamlit.testing.v1 import AppTest
 
+    from components.links import LINK_KEY
+
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=120)
-    at.session_state["tokenizer_text"] = "房间很干净\n服务也好"
+    # what the Sentiment page's open_link asks for when a review row is clicked
+    at.session_state[LINK_KEY] = {"page": "tokenizer", "tab": None,
+                                  "show": {"texts": "房间很干净\n服务也好", "use_pairs": False, "mode": "whole"}}
     at.switch_page(PAGE)
     at.run()
     assert not error_texts(at)
