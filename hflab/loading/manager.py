@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from hflab.messages import MessageError
 from hflab.runtime.os_memory import describe_resident, release_memory
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)  # one line per load and unload: which models were evicted when, in the server log
 
 
@@ -31,11 +32,12 @@ class BudgetTooSmall(MessageError):
 
 
 @dataclass
-class Handle:
-    """A loaded model (or tokenizer, processor, tuple of them) and the lock that serialises its use."""
+class Handle(Generic[T]):
+    """A loaded value of the type its loader returns (hflab.loading.loaders: LanguageModel, Captioner, Classifier, a
+    tokenizer) and the lock that serialises its use; run it only inside `with handle.use() as value:`."""
 
     key: str
-    value: Any
+    value: T
     nbytes: int
     label: str = ""
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -45,7 +47,7 @@ class Handle:
     weights: str = ""  # the weight files it was loaded from; another form of the same files is a second copy
 
     @contextmanager
-    def use(self) -> Iterator[Any]:
+    def use(self) -> Iterator[T]:
         """The loaded value under this model's lock: the one way to run a shared model (or Rust tokenizer), so two
         sessions never use it at the same time."""
         with self.lock:

@@ -178,3 +178,51 @@ def test_no_two_core_functions_share_a_name():
                 if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
                     where.setdefault(node.name, []).append(name)
     assert {n: m for n, m in where.items() if len(m) > 1} == {}
+
+
+def test_pages_run_shared_models_only_through_handle_use():
+    """`with handle.use() as value:` is the one way to run a shared model; a page that takes `handle.lock` itself
+    must remember it every time. The one exception hands the lock to the core's streaming thread (stream_local)."""
+    spelled = []
+    for name, path in modules().items():
+        if not name.startswith(("app_pages.", "components.")):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        handed = {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and getattr(node.func, "id", getattr(node.func, "attr", "")) == "stream_local" for arg in node.args}
+        spelled += [f"{name}:{node.lineno}" for node in ast.walk(tree)
+                    if isinstance(node, ast.Attribute) and node.attr == "lock" and id(node) not in handed]
+    assert spelled == []
+
+
+def layer(module: str) -> str:
+    """The layer a module belongs to, as docs/ARCHITECTURE.md names them."""
+    what, part = kind(module)
+    if what == "wing":
+        return f"hflab/{part}"
+    return {"floor": "hflab floor", "page package": "hflab page packages", "root": "Home.py"}.get(what, what)
+
+
+def import_table() -> str:
+    """Markdown rows: each layer, how many modules it has, and how many of its imports go to each layer (a count
+    above the diagonal would be an upward import)."""
+    order = ["hflab floor", "hflab/runtime", "hflab/loading", "hflab/remote", "hflab/snippet", "hflab page packages",
+             "components", "app_pages", "Home.py"]
+    short = ["floor", "runtime", "loading", "remote", "snippet", "page pkgs", "components", "app_pages", "Home.py"]
+    rows = ["| imports from \\ into | modules | " + " | ".join(short) + " |", "|---" * (len(order) + 2) + "|"]
+    for name in order:
+        members = [m for m in GRAPH if m != "hflab" and layer(m) == name]
+        counts = [sum(layer(t) == target for m in members for t in GRAPH[m]) for target in order]
+        rows.append(f"| {name} | {len(members)} | " + " | ".join(str(c) for c in counts) + " |")
+    return "\n".join(rows)
+
+
+def test_the_architecture_doc_shows_the_current_import_counts():
+    """The counts in docs/ARCHITECTURE.md are this table, regenerated: `python tests/core/test_structure.py`."""
+    doc = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    start, end = "<!-- import counts -->\n", "\n<!-- /import counts -->"
+    assert doc.split(start)[1].split(end)[0] == import_table()
+
+
+if __name__ == "__main__":
+    print(import_table())
