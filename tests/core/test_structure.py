@@ -226,3 +226,14 @@ def test_the_architecture_doc_shows_the_current_import_counts():
 
 if __name__ == "__main__":
     print(import_table())
+
+
+def test_tool_settings_do_not_change_what_community_cloud_installs():
+    """Cloud takes the first of uv.lock, Pipfile, environment.yml, requirements.txt, pyproject.toml: requirements.txt
+    must be that file, and pyproject.toml must stay tool settings only."""
+    import tomllib
+
+    assert not [name for name in ("uv.lock", "Pipfile", "environment.yml") if (ROOT / name).exists()]
+    assert (ROOT / "requirements.txt").is_file()
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert set(settings) == {"tool"}
