@@ -2,6 +2,7 @@
 import streamlit as st
 
 from components.i18n import t
+from components.progress import keep_progress
 from components.secrets import apply_secrets
 from components.sidebar import render_sidebar
 from hflab.runtime.os_memory import configure_allocator, trim_heap
@@ -9,6 +10,7 @@ from hflab.runtime.os_memory import configure_allocator, trim_heap
 configure_allocator()  # before any model: large tensors go back to the OS when freed (hflab/runtime/os_memory.py)
 st.set_page_config(page_title="HF Lab", page_icon="🤗", layout="wide")
 apply_secrets()
+keep_progress()  # before anything reads the language: a refresh gets its ticks and inputs back (?lab=... in the URL)
 
 PAGES = [
     ("app_pages/home.py", "nav.home", "🏠", True),

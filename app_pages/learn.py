@@ -51,6 +51,7 @@ def render_progress(done: set[str]) -> None:
     line = t("learn.progress", done=count, total=len(CHAPTERS))
     rest = t("learn.progress.left", titles="、".join(t(c.title_key) for c in left)) if left else t("learn.progress.all_done")
     st.progress(count / len(CHAPTERS), text=f"{line} · {rest}")
+    st.caption(t("learn.progress.kept"))
 
 
 def render_snippets(chapter: Chapter) -> None:

@@ -68,6 +68,11 @@ def set_choice(key: str, value: Any) -> None:
     st.session_state[f"{key}@{lang()}"] = value
 
 
+def preset(key: str, value: Any) -> None:
+    """The value the `keep` widget `key` starts from when it is next drawn (a refresh's restored input)."""
+    st.session_state[_SHADOW + key] = value
+
+
 def kept(key: str, default: Any = None) -> Any:
     """The value of a `keep` widget, also on a run that has not drawn it yet (after a visit to another page)."""
     return st.session_state.get(key, st.session_state.get(_SHADOW + key, default))

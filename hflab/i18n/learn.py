@@ -138,6 +138,7 @@ STRINGS = {
               "\"done\" when you finish.",
     },
     "learn.progress": {"zh": "已完成 {done} / {total} 章", "en": "{done} of {total} chapters done"},
+    "learn.progress.kept": {"zh": "勾选、界面语言和你输入的文字跟着这个网址（地址栏里的 ?lab=…）保存在服务器上：刷新页面不会丢，收藏这个网址下次还能接着学；新开标签页、换浏览器或去掉这个参数会从头开始。生成的结果（故事、采样步骤、训练图表、词表修改）不保存。", "en": "Your ticks, the interface language and the texts you typed are kept on the server with this address (the ?lab=… in the address bar): a refresh keeps them, and a bookmark of this address brings them back; a new tab, another browser or an address without it starts fresh. Generated results (stories, sampling steps, training charts, vocab edits) are not kept."},
     "learn.progress.left": {"zh": "还剩：{titles}", "en": "Left: {titles}"},
     "learn.progress.all_done": {"zh": "全部完成！", "en": "All done!"},
     "learn.done": {"zh": "已完成", "en": "Done"},
