@@ -31,3 +31,31 @@ def test_tokenizer_chapter_link_lands_on_the_anatomy_tab_with_the_tutorials_revi
         assert page.locator("span.hflab-chip").first.is_visible()
         page.screenshot(path=str(SCREENSHOTS / "learn_tokenizer_link.zh.png"), full_page=True)
         page.close()
+
+
+def test_ticked_chapters_survive_a_refresh_and_a_page_switch(app_url):
+    """Issue 33.3: 12/12 ticks became 0/12 after F5; the tab's URL now carries its progress id (?lab=...)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 2000})
+        page.goto(app_url)
+        wait_for_app(page)
+        page.locator('[data-testid="stSidebarNav"] a[href$="/learn"]').click()
+        wait_for_app(page)
+        for chapter in ("ecosystem", "generation"):
+            page.locator(f".st-key-learn_done_{chapter} label").click()
+            wait_for_app(page)
+        page.locator('[data-testid="stSidebarNav"] a[href$="/tokenizer"]').click()  # leave and come back
+        wait_for_app(page)
+        assert "lab=" in page.url
+        page.locator('[data-testid="stSidebarNav"] a[href$="/learn"]').click()
+        wait_for_app(page)
+        page.reload()  # F5: a new session on the same URL
+        wait_for_app(page)
+        page.wait_for_selector(".st-key-learn_done_ecosystem input", timeout=90_000)
+        ticked = [page.locator(f".st-key-learn_done_{c} input").is_checked()
+                  for c in ("ecosystem", "generation", "pipeline")]
+        assert ticked == [True, True, False]
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(SCREENSHOTS / "learn_after_refresh.zh.png"), full_page=False)
+        page.close()
