@@ -12,6 +12,7 @@ from components.i18n import catalog_labels, t
 from components.links import take_link
 from components.messages import message_plain, message_text, show_message, show_messages
 from components.model_loading import load, manager, resolve_role, source_caption
+from components.operator import operator_actions_allowed
 from components.page import header
 from components.state import keep, keep_offered
 from components.tabs import page_tabs
@@ -379,14 +380,17 @@ def memory_view(source, handle) -> None:
     show_code(snippet, "models.code.memory", notebook=notebook)
 
 
-def delete_view(repos: list) -> None:
-    """Pick a cached repo, confirm, delete it; the result is shown after the rerun."""
+def delete_view(repos: list, allowed: bool) -> None:
+    """Pick a cached repo, confirm, delete it (an operator action: off unless `allowed`); the result is shown after
+    the rerun."""
     with st.expander(t("models.cache.delete_title")):
         by_name = {f"{r.repo_id}（{t('models.dl.type.' + r.repo_type)}）": r for r in repos}
         choice = by_name[st.selectbox(t("models.cache.delete_pick"), list(by_name), key="models_delete_pick")]
         mb = round(choice.size_on_disk / MB, 2)
-        sure = st.checkbox(literal("models.cache.delete_confirm", repo=choice.repo_id, mb=mb), key="models_delete_sure")
-        if st.button(t("models.cache.delete_button"), disabled=not sure, key="models_delete", type="primary"):
+        sure = st.checkbox(literal("models.cache.delete_confirm", repo=choice.repo_id, mb=mb), key="models_delete_sure",
+                           disabled=not allowed)
+        # Streamlit discards a click a crafted client sends for a disabled widget, on the server
+        if st.button(t("models.cache.delete_button"), disabled=not (sure and allowed), key="models_delete", type="primary"):
             try:
                 freed = cache.delete_repo(choice.repo_id, choice.repo_type)
                 st.session_state["models_cache_msg"] = literal("models.cache.deleted", repo=choice.repo_id,
@@ -415,12 +419,13 @@ def cache_view() -> None:
     if warnings:
         st.warning(t("models.cache.warnings"))
         st.code("\n".join(warnings), language=None)
+    allowed = operator_actions_allowed()
     if repos:
-        delete_view(repos)
+        delete_view(repos, allowed)
     if "models_cache_msg" in st.session_state:
         st.success(st.session_state.pop("models_cache_msg"))
     download_view()
-    prepare_offline_view()
+    prepare_offline_view(allowed)
     show_code(code.CACHE_CODE, "models.code.cache")
 
 
@@ -450,12 +455,13 @@ def download_view() -> None:
             show_error(exc, repo_id)
 
 
-def prepare_offline_view() -> None:
-    """Download every default repo for offline use, with one status row per repo."""
+def prepare_offline_view(allowed: bool) -> None:
+    """Download every default repo for offline use (an operator action: off unless `allowed`), with one status row
+    per repo."""
     st.subheader(t("models.dl.offline_title"))
     st.markdown(t("models.dl.offline_intro"))
     st.code(code.offline_commands(cache.default_repos()), language="bash")
-    if not st.button(t("models.dl.offline_button"), key="models_prepare_offline"):
+    if not st.button(t("models.dl.offline_button"), key="models_prepare_offline", disabled=not allowed):
         return
     bar = st.progress(0.0)
     outcomes = cache.prepare_offline(lambda rid, *counts: progress_callback(bar, rid)(*counts))

@@ -16,6 +16,7 @@ import streamlit as st
 from components.escape import markdown_literal
 from components.i18n import t
 from components.messages import show_message
+from components.operator import app_on_loopback
 from hflab.remote.client import (
     MAX_TOP_LOGPROBS,
     NextTokenCandidates,
@@ -26,7 +27,7 @@ from hflab.remote.client import (
     next_token_candidates,
     stream_chat,
 )
-from hflab.remote.hosts import is_loopback_address, policy_from_env
+from hflab.remote.hosts import policy_from_env
 
 _OUTCOMES = "remote_outcomes"  # session cache: (settings, action) -> result or RemoteError
 _MAX_OUTCOMES = 32
@@ -69,10 +70,6 @@ def candidates(config: RemoteConfig, prompt: str, k: int, as_chat: bool) -> Next
                       lambda: next_token_candidates(config, prompt, k=k, as_chat=as_chat))
 
 
-def _app_on_loopback() -> bool:
-    return is_loopback_address(st.get_option("server.address"))
-
-
 def _test_connection(config: RemoteConfig) -> None:
     """"Test connection": one deadline; a failure with unchanged settings is shown again without waiting."""
     action = ("check",)
@@ -110,7 +107,7 @@ def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
         api_key = typed_key or (env.api_key if url == env.base_url else "")
         config = RemoteConfig(url, model, api_key, env.timeout_s, env.max_seconds)
         if url != env.base_url:  # typed by the user: checked against the operator's host policy
-            config = replace(config, guard=policy_from_env(env.base_url, _app_on_loopback()))
+            config = replace(config, guard=policy_from_env(env.base_url, app_on_loopback()))
         if st.button(t("remote.check"), key=f"{prefix}_remote_check") and config.problem() is None:
             _test_connection(config)
     problem = config.problem()

@@ -11,26 +11,52 @@ from pathlib import Path
 from hflab.messages import MessageError
 from hflab.settings import get_settings
 
+MAX_PATH_BYTES = 4096  # Linux PATH_MAX: longer paths fail in the system calls themselves
+MAX_NAME_BYTES = 255  # NAME_MAX: one file or folder name
+SHOWN_CHARS = 200  # a typed path is shown cut to this many characters
+
 
 class PathNotAllowed(MessageError):
-    """A user-typed path (or a link inside it) points outside the allowed roots.
+    """A user-typed path (or a link inside it) points outside the allowed roots, or names no file at all.
 
-    The message names only the path as the user typed it: neither the allowed roots of the server
-    nor where a link really points are shown.
+    The message names only the path as the user typed it (a NUL shown as \\0, cut to SHOWN_CHARS): neither
+    the allowed roots of the server nor where a link really points are shown.
     """
 
-    def __init__(self, typed: str | os.PathLike, key: str = "problem.path_not_allowed"):
-        super().__init__(key, path=str(typed))
+    def __init__(self, typed: str | os.PathLike, key: str = "problem.path_not_allowed", **params: object):
+        shown = str(typed).replace("\0", "\\0")
+        super().__init__(key, path=shown[:SHOWN_CHARS] + ("…" if len(shown) > SHOWN_CHARS else ""), **params)
+        # the setting that widens what may be read; a path that names no file has none
+        self.setting = "HFLAB_ALLOWED_ROOTS" if key in ("problem.path_not_allowed", "problem.link_outside") else None
 
 
 def _inside(resolved: Path, roots: tuple[Path, ...]) -> bool:
     return any(resolved == root or root in resolved.parents for root in roots)
 
 
+def _check_usable(text: str, typed: str | os.PathLike) -> None:
+    """PathNotAllowed when `text` cannot name a file here: a NUL or unencodable character, too long a path or name."""
+    try:
+        encoded = os.fsencode(text)
+    except UnicodeEncodeError:  # a lone surrogate: no file name on this system holds it
+        raise PathNotAllowed(typed, "problem.path_bad_character") from None
+    if b"\0" in encoded:
+        raise PathNotAllowed(typed, "problem.path_bad_character")
+    if len(encoded) > MAX_PATH_BYTES or any(len(name) > MAX_NAME_BYTES for name in encoded.split(b"/")):
+        raise PathNotAllowed(typed, "problem.path_too_long", max_path=MAX_PATH_BYTES, max_name=MAX_NAME_BYTES)
+
+
 def confine(user_path: str | os.PathLike, roots: tuple[Path, ...] | None = None) -> Path:
-    """Resolve `user_path` (following symlinks and `..`) and require it inside an allowed root."""
+    """Resolve `user_path` (following symlinks and `..`) and require it inside an allowed root. PathNotAllowed
+    also for a path that names no file (NUL, too long) and for `~name`: only `~` (this server's home) expands,
+    so that no answer tells which users exist."""
     roots = roots if roots is not None else get_settings().allowed_roots
-    resolved = Path(user_path).expanduser().resolve()
+    text = os.fspath(user_path)
+    _check_usable(text, user_path)
+    if text.startswith("~") and text.split("/", 1)[0] != "~":
+        raise PathNotAllowed(user_path, "problem.path_other_home")
+    resolved = Path(text).expanduser().resolve()
+    _check_usable(str(resolved), user_path)  # links and the working directory can make it longer
     if not _inside(resolved, roots):
         raise PathNotAllowed(user_path)
     return resolved

@@ -77,12 +77,13 @@ def get_settings() -> Settings:
         max_batch_texts=_env_int("HFLAB_MAX_BATCH_TEXTS", 5_000),
         max_new_tokens=_env_int("HFLAB_MAX_NEW_TOKENS", 1024),
         max_variants=_env_int("HFLAB_MAX_VARIANTS", 4),
-        onednn_linear=_onednn_mode(os.environ.get("HFLAB_ONEDNN_LINEAR", "auto")),
+        onednn_linear=_switch(os.environ.get("HFLAB_ONEDNN_LINEAR", "auto")),
     )
 
 
-def _onednn_mode(value: str) -> str:
-    """HFLAB_ONEDNN_LINEAR as "on" (1, true, yes, on), "off" (0, false, no, off) or "auto" (anything else)."""
+def _switch(value: str) -> str:
+    """A switch setting (HFLAB_ONEDNN_LINEAR, HFLAB_OPERATOR_ACTIONS) as "on" (1, true, yes, on), "off" (0, false,
+    no, off) or "auto" (anything else, unset included)."""
     value = value.strip().lower()
     if value in {"1", "true", "yes", "on"}:
         return "on"
@@ -123,6 +124,14 @@ def user_download_token() -> str | bool:
     else False (huggingface_hub reads HF_TOKEN by itself when given None, so "no token" must be said)."""
     shared = os.environ.get("HFLAB_SHARE_TOKEN_WITH_USERS", "").strip().lower() in {"1", "true", "yes", "on"}
     return (hf_token() or False) if shared else False
+
+
+def operator_actions(app_on_loopback: bool) -> bool:
+    """Whether a session may change what every visitor shares: delete cached models, "prepare for offline" downloads
+    into the shared HF cache. HFLAB_OPERATOR_ACTIONS=1 / 0 decides; unset, only an app that listens on loopback
+    (a personal install: no one else reaches it) allows them, so a public deployment is safe by default."""
+    mode = _switch(os.environ.get("HFLAB_OPERATOR_ACTIONS", ""))
+    return mode == "on" or (mode == "auto" and app_on_loopback)
 
 
 def max_download_mb() -> int:

@@ -136,6 +136,24 @@ def app_url(tiny_app):
     return tiny_app
 
 
+@pytest.fixture()
+def run_notebook(tmp_path, monkeypatch):
+    """Execute a notebook in a python3 kernel (this venv's ipykernel) with cwd tmp_path, Hub offline; its stdout per cell."""
+    from nbclient import NotebookClient
+
+    from hflab.snippet.notebook import printed
+
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))  # connection files stay in tmp_path
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "IPYTHONDIR": str(tmp_path / "ipython"),
+           "OMP_NUM_THREADS": "2", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+
+    def run(nb) -> list[str]:
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+        return printed(nb)
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def bert():
     """The bert-base-chinese tokenizer from the packaged vocab (cn-clip)."""

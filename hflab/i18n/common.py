@@ -50,6 +50,30 @@ STRINGS = {
         "zh": "出于安全考虑，只能读取服务器允许的目录，{path} 不在其中（管理员可用 HFLAB_ALLOWED_ROOTS 设置）",
         "en": "For safety only the server's allowed directories can be read, and {path} is outside them (the operator sets HFLAB_ALLOWED_ROOTS)",
     },
+    "operator.actions_off": {
+        "zh": "删除缓存的模型和“为离线使用做准备”会改动所有访客共用的服务器缓存，所以在公开部署中默认关闭（只有在本机回环地址上运行时才默认开启）。运营者可以设置 HFLAB_OPERATOR_ACTIONS=1（环境变量或 Streamlit secrets）来开启。",
+        "en": "Deleting cached models and \"prepare for offline use\" change the server's cache that every visitor shares, so they are off on a public deployment (on by default only when the app listens on loopback). The operator turns them on with HFLAB_OPERATOR_ACTIONS=1 (an environment variable or a Streamlit secret).",
+    },
+    "problem.path_bad_character": {
+        "zh": "{path} 不是可用的路径：其中有文件名不能包含的字符（例如空字符 \\0）",
+        "en": "{path} is not a usable path: it holds a character no file name can hold (such as the NUL character \\0)",
+    },
+    "problem.path_other_home": {
+        "zh": "{path} 不是可用的路径：路径可以用 ~（服务器的主目录）开头，但不能用 ~用户名 开头，请输入完整路径",
+        "en": "{path} is not a usable path: a path may start with ~ (the server's home directory) but not with ~name; type the full path",
+    },
+    "problem.path_too_long": {
+        "zh": "{path} 太长：路径最多 {max_path} 字节，其中每一级文件夹或文件名最多 {max_name} 字节",
+        "en": "{path} is too long: a path may have at most {max_path} bytes, and each folder or file name in it at most {max_name}",
+    },
+    "problem.json_too_deep": {
+        "zh": "{file} 没有被读取：JSON 最多只能嵌套 {depth} 层，这个文件嵌套得更深",
+        "en": "{file} was not read: JSON may nest at most {depth} levels deep, and this one nests deeper",
+    },
+    "problem.json_too_big": {
+        "zh": "{file} 没有被读取：模型的 JSON 文件最多 {mb} MB，这个文件更大",
+        "en": "{file} was not read: a model's JSON file may be at most {mb} MB, and this one is larger",
+    },
     "problem.link_outside": {
         "zh": "{path} 是一个指向允许目录之外的链接：出于安全考虑，这个目录里的文件都不会被读取",
         "en": "{path} is a link that leads outside the allowed directories: for safety no file of this directory is read",

@@ -79,7 +79,7 @@ def _from_local(role: Role, local: str) -> Source:
         confine_tree(local)  # no file read later (config, weights, data) may be a link out of the allowed roots
     except PathNotAllowed as refused:
         return Source(role.name, "missing", role.hub_id(), None, "source.local", refused.key,
-                      "HFLAB_ALLOWED_ROOTS", dict(refused.params))
+                      refused.setting, dict(refused.params))
     return Source(role.name, "local", role.hub_id(), str(path), "source.local", params={"path": str(path)})
 
 

@@ -1,13 +1,15 @@
 """What the user typed on the Models page (a Hub id or a local directory) as a `Source`.
 
 Problems (empty, not an id, not cached offline, outside the allowed roots, a link leading out of
-them, not a model directory) become a `missing` Source whose problem key says why.
+them, not a model directory, a config.json past the JSON limits) become a `missing` Source whose problem
+key says why.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import replace
 
+from hflab.loading.files import JsonRefused, check_json
 from hflab.loading.network import hub_status
 from hflab.loading.sources import Source, cached_snapshot, is_usable_dir
 from hflab.paths import PathNotAllowed, confine, confine_tree
@@ -60,9 +62,11 @@ def _local_source(text: str) -> Source:
             key = "models.problem.tokenizer_only" if is_usable_dir(path, "tokenizer") else "models.problem.no_config"
             return Source(ROLE, "missing", text, None, "source.local", key, params=params)
         confine_tree(text)  # every file the page will read: config, weights, card (walked only for a model dir)
+        check_json(path / "config.json")  # before transformers parses it, without limits, on every view
     except PathNotAllowed as refused:
-        return Source(ROLE, "missing", text, None, "source.local", refused.key, "HFLAB_ALLOWED_ROOTS",
-                      dict(refused.params))
+        return Source(ROLE, "missing", text, None, "source.local", refused.key, refused.setting, dict(refused.params))
+    except JsonRefused as refused:
+        return Source(ROLE, "missing", text, None, "source.local", refused.key, params=dict(refused.params))
     return Source(ROLE, "local", path.name, str(path), "source.local", params=params)
 
 

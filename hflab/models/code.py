@@ -1,9 +1,14 @@
 """The copyable code the Models page shows: each snippet reproduces one view with transformers or
 huggingface_hub alone.
 
-Snippets load the model as hflab.snippet.reference says (its Hub id; a local copy only as a comment).
+Snippets load the model as hflab.snippet.reference says (its Hub id; a local copy only as a comment). Every
+value a snippet embeds is a literal: text as its repr, numbers through int(), class names only when they are
+identifiers, repo ids in shell commands quoted for the shell.
 """
 from __future__ import annotations
+
+import keyword
+import shlex
 
 from hflab.loading.sources import Source
 from hflab.models.heads import SAMPLE_TEXT
@@ -11,12 +16,20 @@ from hflab.snippet.notebook import NotebookSpec
 from hflab.snippet.reference import load_reference
 
 
+def class_name(name: str) -> str:
+    """`name` when it is a Python identifier (a transformers class such as `BertModel`); ValueError otherwise,
+    since a snippet writes it as code, not as a string."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(f"{name!r} is not a Python identifier")
+    return name
+
+
 def parameters_code(source: Source, model_class: str = "AutoModel") -> str:
     """Load the model and count its parameters, per top-level module, and its memory."""
     ref = load_reference(source)
     return f"""import transformers
 
-{ref.setup}model = transformers.{model_class}.from_pretrained({ref.args})
+{ref.setup}model = transformers.{class_name(model_class)}.from_pretrained({ref.args})
 total = sum(p.numel() for p in model.parameters())
 per_module = {{name: sum(p.numel() for p in child.parameters()) for name, child in model.named_children()}}
 memory_mb = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()]) / 2**20
@@ -33,7 +46,7 @@ print(card.data.license, card.data.get("license_name"), card.data.get("license_l
 
 def head_code(source: Source, head: str) -> str:
     """Load one head, list its newly initialised weights and print the output shapes of a forward pass."""
-    ref = load_reference(source)
+    ref, head = load_reference(source), class_name(head)
     return f"""import torch
 from transformers import {head}, AutoTokenizer
 
@@ -83,7 +96,7 @@ print({{dtype: params * size / 2**20 for dtype, size in {{"fp32": 4, "fp16": 2, 
 text = config.get_text_config(decoder=True)   # the language part of a multimodal config
 kv_heads = getattr(text, "num_key_value_heads", None) or text.num_attention_heads   # grouped-query attention
 head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
-context, batch, bytes_per_value = {context}, {batch}, {bytes_per_value}   # {cache_dtype}
+context, batch, bytes_per_value = {int(context)}, {int(batch)}, {bytes_per_value}   # {cache_dtype}
 kv_bytes = 2 * text.num_hidden_layers * batch * kv_heads * head_dim * context * bytes_per_value   # K and V
 print("KV cache MB:", kv_bytes / 2**20)
 # an encoder-decoder adds the same per source token (cross-attention); an encoder-only model caches nothing"""
@@ -113,7 +126,8 @@ gc.collect()       # ... and its memory is returned"""
 
 def offline_commands(repos: list[tuple[str, str]]) -> str:
     """The shell commands that download `repos` ((repo_id, repo_type) pairs) and then run the lab offline."""
-    lines = [f"hf download {'--repo-type dataset ' if kind == 'dataset' else ''}{repo_id}" for repo_id, kind in repos]
+    lines = [f"hf download {'--repo-type dataset ' if kind == 'dataset' else ''}{shlex.quote(repo_id)}"
+             for repo_id, kind in repos]
     return "\n".join(lines) + "\n" + OFFLINE_RUN
 
 

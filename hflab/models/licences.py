@@ -3,9 +3,10 @@ plain-language class it belongs to. No licence found is reported as a risk, neve
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from hflab.loading.files import read_json
 
 # Hub licence ids (https://huggingface.co/docs/hub/repositories-licenses) -> plain-language class
 _CLASSES = {
@@ -82,8 +83,8 @@ def read_local(target: str | Path) -> Licence:
             return found
     for name, found_in in (("config.json", "config"), ("hflab_asset.json", "packaged")):
         try:
-            data = json.loads((root / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = read_json(root / name)
+        except (OSError, ValueError):  # missing, malformed or past the JSON limits: no licence from this file
             continue
         found = _make(data.get("license"), found_in) if isinstance(data, dict) else None
         if found:

@@ -24,7 +24,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+from hflab.loading.files import JsonRefused, parse_json, read_json
 from hflab.loading.loaders import architecture_class
 from hflab.messages import Message, MessageError
 
@@ -84,9 +86,12 @@ class Row:
 
 
 def config_from_text(text: str):
-    """A transformers config from a config.json the user pasted; MessageError when it is not one."""
+    """A transformers config from a config.json the user pasted; MessageError when it is not one (JsonRefused
+    past the JSON nesting limit)."""
     try:
-        data = json.loads(text)
+        data = parse_json(text, "config.json")
+    except JsonRefused:
+        raise
     except ValueError as exc:
         raise MessageError("models.mem.err.not_json", detail=str(exc)[:200]) from exc
     if not isinstance(data, dict):
@@ -103,15 +108,17 @@ def config_from_text(text: str):
 
 
 def config_from_dir(target: str, token: str | bool | None = None):
-    """The config of a local model dir or a Hub id (config.json only); MessageError for a local file that is no config."""
-    from pathlib import Path
-
+    """The config of a local model dir or a Hub id (config.json only); MessageError for a local file that is no
+    config, JsonRefused for one past the JSON limits (checked first: transformers' own reader has none)."""
     from hflab.loading.loaders import load_config
 
     if not Path(target).is_dir():
         return load_config(target, token=token)  # Hub errors: the caller's
     try:
+        read_json(Path(target) / "config.json")
         return load_config(target)
+    except JsonRefused:
+        raise
     except Exception as exc:
         raise MessageError("models.mem.err.config_file", path=str(Path(target) / "config.json"),
                            error=_short(exc)) from exc

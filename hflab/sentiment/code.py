@@ -31,6 +31,7 @@ def load_code(data) -> str:
 
 def torch_code(batch_size: int, max_length: int) -> str:
     """The tutorial's Dataset + DataLoader with the page's settings."""
+    batch_size, max_length = int(batch_size), int(max_length)  # numbers in code: never text
     return f"""import torch
 from datasets import load_from_disk
 from transformers import AutoTokenizer

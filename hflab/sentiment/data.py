@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import random
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hflab.loading import offline_assets
+from hflab.loading.files import JsonRefused, parse_json
 from hflab.loading.sources import Source, saved_dataset_dir
 from hflab.messages import Message, MessageError
 from hflab.paths import atomic_dir
@@ -156,8 +156,10 @@ def read_table(file_name: str, raw: bytes) -> pd.DataFrame:
         if suffix == "csv":
             return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         if suffix == "jsonl" or text.lstrip().startswith("{"):
-            return pd.DataFrame([json.loads(line) for line in text.split("\n") if line.strip()])
-        return pd.DataFrame(json.loads(text))
+            return pd.DataFrame([parse_json(line, file_name) for line in text.split("\n") if line.strip()])
+        return pd.DataFrame(parse_json(text, file_name))
+    except JsonRefused as refused:  # nested past the limit: said as such, not as an unreadable file
+        raise DataError(refused.key, **refused.params) from None
     except (ValueError, TypeError, pd.errors.ParserError) as exc:
         raise DataError("sentiment.err.unreadable", error=type(exc).__name__) from exc
 

@@ -1,9 +1,10 @@
 """What copyable code passes to `from_pretrained`, so that a snippet runs on the learner's machine.
 
 Snippets name the model by its Hub id; where this lab read it from a local copy (cache, a role's directory)
-that path is only a comment. The packaged offline model is loaded from its PyPI package's GGUF, as the lab
-does, so the snippet's numbers equal the page's. A directory that is no copy of a role's Hub model (one the
-learner typed, a model the lab trained) has no Hub id: its path stays.
+that path is only a comment, written as a Python literal (a line break in a path cannot end the comment).
+The packaged offline model is loaded from its PyPI package's GGUF, as the lab does, so the snippet's numbers
+equal the page's. A directory that is no copy of a role's Hub model (one the learner typed, a model the lab
+trained) has no Hub id: its path stays, as a literal too.
 """
 from __future__ import annotations
 
@@ -41,5 +42,5 @@ def load_reference(source: Source | None, placeholder: str = "<a model id or dir
     if source.kind == "local" and (role is None or source.repo_id != role.hub_id()):
         return LoadReference("", repr(source.target or ""))
     if source.target and source.target != source.repo_id:
-        return LoadReference(f"# this lab loaded it from: {source.target}\n", repr(source.repo_id))
+        return LoadReference(f"# this lab loaded it from: {source.target!r}\n", repr(source.repo_id))
     return LoadReference("", repr(source.repo_id))

@@ -68,7 +68,7 @@ def call_snippet(model_id: str, texts: Sequence[str], pairs: Sequence[str] | Non
         pair_arg = "    text_pair=pairs,\n"
     lines.append("out = tokenizer(\n    texts,\n" + pair_arg + _kwargs_lines(options) + ")")
     lines += [
-        f"i = {index}  # the text shown in the table",
+        f"i = {int(index)}  # the text shown in the table",
         'table = pd.DataFrame({"token": tokenizer.convert_ids_to_tokens(out["input_ids"][i]),',
         '                      **{key: out[key][i] for key in out if key != "length"}})',
         "print(table)",
@@ -105,7 +105,7 @@ def resize_snippet(model_id: str, new_size: int) -> str:
     """The call a model needs after the vocab grew: its embedding matrix must have one row per id."""
     return ("from transformers import AutoModel\n\n"
             f"model = AutoModel.from_pretrained({model_id!r})\n"
-            f"model.resize_token_embeddings(len(tokenizer))  # {new_size} rows; new rows start random\n")
+            f"model.resize_token_embeddings(len(tokenizer))  # {int(new_size)} rows; new rows start random\n")
 
 
 def surgery_snippet(model_id: str, edits: Sequence[VocabEdit], new_size: int) -> str:

@@ -42,7 +42,7 @@ def test_copies_of_a_hub_model_are_named_by_the_hub_id_with_the_path_as_a_commen
     for source in (ROLE_DIR, CACHED):
         ref = load_reference(source)
         assert ref.args == repr(source.repo_id)
-        assert ref.setup == f"# this lab loaded it from: {source.target}\n"
+        assert ref.setup == f"# this lab loaded it from: {source.target!r}\n"
 
 
 def test_a_trained_or_typed_dir_keeps_its_path_and_none_gives_the_placeholder():

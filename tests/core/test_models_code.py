@@ -26,7 +26,7 @@ def test_local_copies_are_a_comment_and_the_code_loads_the_hub_id(source):
         assert f"from_pretrained({source.repo_id!r}" in snippet
         code_lines = [line for line in snippet.splitlines() if not line.lstrip().startswith("#")]
         assert not any(source.target in line for line in code_lines)
-        assert f"# this lab loaded it from: {source.target}" in snippet.splitlines()
+        assert f"# this lab loaded it from: {source.target!r}" in snippet.splitlines()
 
 
 def test_hub_sources_have_no_comment_and_typed_dirs_keep_their_path():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
-import os
 
 import nbformat
 import numpy as np
@@ -35,22 +34,6 @@ def exported(spec: nbook.NotebookSpec):
     nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     nbformat.validate(nb)
     return nb
-
-
-@pytest.fixture()
-def run_notebook(tmp_path, monkeypatch):
-    """Execute a notebook in a python3 kernel (this venv's ipykernel) with cwd tmp_path, Hub offline; its stdout per cell."""
-    from nbclient import NotebookClient
-
-    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))  # connection files stay in tmp_path
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "IPYTHONDIR": str(tmp_path / "ipython"),
-           "OMP_NUM_THREADS": "2", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-
-    def run(nb) -> list[str]:
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
-        return nbook.printed(nb)
-
-    return run
 
 
 # ---------------------------------------------------------------- building (no kernel)

@@ -78,18 +78,18 @@ def pickle_only_checkpoint(sentiment_dir, target):
     return target
 
 
-@pytest.mark.parametrize("loader", ["sentiment", "learn"])
+@pytest.mark.parametrize("loader", ["load_classifier", "load_for_inspection"])
 def test_pickle_only_classifier_checkpoints_are_refused_by_every_loader(loader, tiny_env, tmp_path, monkeypatch):
-    """Issue 15.8: the sentiment page's and the learn page's loaders go through safe_weights_kwargs too."""
+    """Issue 15.8: every loader of a classifier goes through the one load policy (one load_classifier since the
+    second redesign; the Models page's inspection load too)."""
     from hflab.loading import loaders
     from hflab.loading.policy import PickleRefused
     from hflab.loading.sources import Source
-    from hflab.sentiment import checkpoints
 
     monkeypatch.delenv("HFLAB_ALLOW_PICKLE", raising=False)
     target = pickle_only_checkpoint(tiny_env["sentiment"], tmp_path / "pickle_only")
     source = Source("sentiment", "local", str(target), str(target), "source.local", params={"path": str(target)})
-    load = checkpoints.load_classifier if loader == "sentiment" else loaders.load_classifier
+    load = getattr(loaders, loader)
     with pytest.raises(PickleRefused) as caught:
         load(source)
     assert (caught.value.key, caught.value.params) == ("problem.pickle_refused", {"path": str(target)})
