@@ -292,18 +292,19 @@ def torch_dataset_step() -> None:
             with st.spinner(t("learn.batch.running")):
                 texts, labels, name = batch_reviews()
                 with handle.use() as tokenizer:
-                    stats = batches.first_batches(texts, labels, tokenizer, batch_size)
+                    stats = batches.epoch_padding(texts, labels, tokenizer, batch_size)
             st.session_state[result_key] = (name, len(texts), stats)
     if result_key not in st.session_state:
         return
     name, rows, stats = st.session_state[result_key]
     st.caption(t("learn.batch.source", name=name, rows=rows))
     st.dataframe(pd.DataFrame([{
-        t("learn.batch.col.way"): t(way),
-        t("learn.batch.col.shape"): str(list(batch.shape)),
-        t("learn.batch.col.pad"): batch.pad_tokens,
-        t("learn.batch.col.share"): f"{batch.pad_share:.0%}",
-    } for way, batch in zip(("learn.batch.fixed", "learn.batch.dynamic"), stats)]), hide_index=True, width="stretch")
+        t("learn.batch.col.way"): t(f"learn.batch.{way.way}"),
+        t("learn.batch.col.shape"): str(list(way.first_shape)),
+        t("learn.batch.col.batches"): way.batches,
+        t("learn.batch.col.pad"): f"{way.pad_tokens:,}",
+        t("learn.batch.col.share"): f"{way.pad_share:.0%}",
+    } for way in stats]), hide_index=True, width="stretch")
     st.caption(t("learn.batch.why"))
 
 

@@ -67,29 +67,47 @@ def _reviews(n: int) -> tuple[list[str], list[int]]:
 def test_fixed_batch_is_batch_by_128_and_dynamic_is_batch_by_longest(bert):
     texts, labels = _reviews(8)  # one batch holds every review, so the shuffle order does not matter
     texts = [text[:60] for text in texts]  # all under 128 tokens: dynamic padding stops at the longest
-    fixed, dynamic = batches.first_batches(texts, labels, bert, batch_size=8, max_length=128, seed=3)
-    assert fixed.shape == (8, 128)
+    fixed, dynamic, grouped = batches.epoch_padding(texts, labels, bert, batch_size=8, max_length=128, seed=3)
+    assert fixed.first_shape == (8, 128) and fixed.batches == dynamic.batches == grouped.batches == 1
     encoded = bert(texts, truncation=True, max_length=128, padding="longest", return_tensors="pt")
-    assert dynamic.shape == (8, encoded["input_ids"].shape[1])
-    assert dynamic.pad_tokens == int((encoded["input_ids"] == bert.pad_token_id).sum())
+    assert dynamic.first_shape == grouped.first_shape == (8, encoded["input_ids"].shape[1])
+    assert dynamic.pad_tokens == grouped.pad_tokens == int((encoded["input_ids"] == bert.pad_token_id).sum())
     padded = bert(texts, truncation=True, max_length=128, padding="max_length", return_tensors="pt")
     assert fixed.pad_tokens == int((padded["input_ids"] == bert.pad_token_id).sum())
     assert dynamic.pad_tokens < fixed.pad_tokens
 
 
-def test_pad_counts_equal_counting_pad_ids_in_the_loaders_batches(bert):
+def test_pad_counts_over_an_epoch_equal_counting_pad_ids_in_the_loaders_batches(bert):
     import torch
     from torch.utils.data import DataLoader
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+
+    from hflab.sentiment.torch_view import make_collate
 
     texts, labels = _reviews(64)
-    fixed, dynamic = batches.first_batches(texts, labels, bert)
+    fixed, dynamic, grouped = batches.epoch_padding(texts, labels, bert)
     loader = DataLoader(batches.tutorial_torch_dataset(texts, labels, bert), batch_size=32, shuffle=True,
                         generator=torch.Generator().manual_seed(0))
-    batch = next(iter(loader))
-    assert tuple(batch["input_ids"].shape) == fixed.shape == (32, 128)
-    assert fixed.pad_tokens == int((batch["input_ids"] == bert.pad_token_id).sum())
-    assert dynamic.shape[0] == 32 and dynamic.shape[1] <= 128
-    assert fixed.total_tokens == 32 * 128
+    all_fixed = [batch["input_ids"] for batch in loader]
+    assert tuple(all_fixed[0].shape) == fixed.first_shape == (32, 128) and fixed.batches == 2
+    assert fixed.pad_tokens == sum(int((ids == bert.pad_token_id).sum()) for ids in all_fixed)
+    assert fixed.total_tokens == 64 * 128
+    lengths = [len(ids) for ids in bert(texts, truncation=True, max_length=128)["input_ids"]]
+    sampler = LengthGroupedSampler(32, lengths=lengths, generator=torch.Generator().manual_seed(0))
+    by_length = DataLoader(list(zip(texts, labels)), batch_size=32, sampler=sampler,
+                           collate_fn=make_collate(bert, 128, "longest"))
+    assert grouped.pad_tokens == sum(int((batch[0] == bert.pad_token_id).sum()) for batch in by_length)
+    assert grouped.pad_tokens <= dynamic.pad_tokens <= fixed.pad_tokens
+
+
+def test_grouping_by_length_saves_the_padding_that_one_long_review_per_batch_costs(bert):
+    """Issue 33.5: with a long review in (nearly) every random batch, padding="longest" pads to max_length anyway."""
+    # one in eight reviews over 128 tokens; 1,024 reviews: the sampler sorts mega-batches of 8 x 32 (transformers
+    # groups min(n // (4 * batch_size), 50) batches; a data set under 4 batches gets no grouping at all)
+    texts = [("很长的评论" * 40) if i % 8 == 0 else "好评" * (i % 5 + 1) for i in range(1024)]
+    fixed, dynamic, grouped = batches.epoch_padding(texts, [i % 2 for i in range(1024)], bert, batch_size=32)
+    assert dynamic.first_shape == fixed.first_shape == (32, 128)  # every random batch holds a long review
+    assert dynamic.pad_share > 0.6 and grouped.pad_share < dynamic.pad_share / 2
 
 
 def test_subwords_as_bert_base_chinese_and_without_character_splitting():
