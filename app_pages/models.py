@@ -94,7 +94,7 @@ def load_choice(source):
     elif source.problem_key == "models.problem.empty":
         st.info(t("models.problem.empty"))
     elif not source.ready:  # a typed input is wrong; a role is only not downloaded yet
-        explain_problem(source, "error" if source.role == typed.ROLE else "warning")
+        explain_problem(source, "error" if typed.is_typed(source) else "warning")
     else:
         page_source = typed.for_page(source)
         loaded_key = f"models_loaded|{page_source.cache_key}"

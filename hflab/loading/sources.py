@@ -25,9 +25,11 @@ _DIR_MARKERS = {
 
 @dataclass(frozen=True)
 class Source:
-    """A resolved source for one role. `target` is what `from_pretrained` / `load_from_disk` gets."""
+    """A resolved source: of one of the lab's roles, or (role None) typed by the learner on the Models page.
+    `target` is what `from_pretrained` / `load_from_disk` gets; `copy` names a page that keeps its own loaded copy
+    (the Models page inspects a role's model in another form), which keeps the manager's keys apart."""
 
-    role: str
+    role: str | None
     kind: str  # local | cache | hub | mirror | packaged | missing
     repo_id: str
     target: str | None
@@ -36,6 +38,7 @@ class Source:
     fix: str | None = None  # the command or setting that fixes it
     params: dict = field(default_factory=dict)
     from_gguf: bool = False  # the packaged GGUF, converted once to safetensors before the first load
+    copy: str = ""
 
     @property
     def needs_conversion(self) -> bool:
@@ -59,7 +62,7 @@ class Source:
     @property
     def cache_key(self) -> str:
         """Identity for caches and the model manager."""
-        return f"{self.role}|{self.kind}|{self.target}"
+        return f"{self.copy + '|' if self.copy else ''}{self.role or 'typed'}|{self.kind}|{self.target}"
 
 
 def is_usable_dir(path: Path, kind: str) -> bool:

@@ -15,7 +15,7 @@ from hflab.loading.sources import Source, cached_snapshot, is_usable_dir
 from hflab.paths import PathNotAllowed, confine, confine_tree
 from hflab.settings import hf_token, user_download_token
 
-ROLE = "models"  # the role name of sources this page builds (keeps its manager keys apart from other pages)
+PAGE_COPY = "models"  # the Models page loads role models in its own form: its copies get their own manager keys
 
 
 def looks_like_path(text: str) -> bool:
@@ -27,7 +27,7 @@ def resolve_user_input(text: str) -> Source:
     """A Source for a model id or local dir the user typed; problems become a `missing` Source with a reason."""
     text = (text or "").strip()
     if not text:
-        return Source(ROLE, "missing", "", None, "source.missing", "models.problem.empty")
+        return Source(None, "missing", "", None, "source.missing", "models.problem.empty")
     if looks_like_path(text):
         return _local_source(text)
     from huggingface_hub.utils import validate_repo_id
@@ -35,15 +35,15 @@ def resolve_user_input(text: str) -> Source:
     try:
         validate_repo_id(text)
     except Exception:
-        return Source(ROLE, "missing", text, None, "source.missing", "models.problem.bad_id", params={"repo_id": text})
+        return Source(None, "missing", text, None, "source.missing", "models.problem.bad_id", params={"repo_id": text})
     snapshot = cached_snapshot(text, "config.json")
     if snapshot is not None and _has_weights(snapshot):  # the heads tab caches config.json alone: not a copy yet
-        return Source(ROLE, "cache", text, str(snapshot), "source.cache", params={"path": str(snapshot)})
+        return Source(None, "cache", text, str(snapshot), "source.cache", params={"path": str(snapshot)})
     status = hub_status()
     if status.online:
         kind = "mirror" if status.is_mirror else "hub"
-        return Source(ROLE, kind, text, text, f"source.{kind}", params={"endpoint": status.endpoint})
-    return Source(ROLE, "missing", text, None, "source.missing", "models.problem.not_cached_offline",
+        return Source(None, kind, text, text, f"source.{kind}", params={"endpoint": status.endpoint})
+    return Source(None, "missing", text, None, "source.missing", "models.problem.not_cached_offline",
                   f"HF_ENDPOINT=https://hf-mirror.com hf download {text}", {"repo_id": text})
 
 
@@ -57,22 +57,22 @@ def _local_source(text: str) -> Source:
         path = confine(text)
         params = {"path": str(path)}
         if not path.is_dir():
-            return Source(ROLE, "missing", text, None, "source.local", "problem.dir_missing", params=params)
+            return Source(None, "missing", text, None, "source.local", "problem.dir_missing", params=params)
         if not is_usable_dir(path, "model"):
             key = "models.problem.tokenizer_only" if is_usable_dir(path, "tokenizer") else "models.problem.no_config"
-            return Source(ROLE, "missing", text, None, "source.local", key, params=params)
+            return Source(None, "missing", text, None, "source.local", key, params=params)
         confine_tree(text)  # every file the page will read: config, weights, card (walked only for a model dir)
         check_json(path / "config.json")  # before transformers parses it, without limits, on every view
     except PathNotAllowed as refused:
-        return Source(ROLE, "missing", text, None, "source.local", refused.key, refused.setting, dict(refused.params))
+        return Source(None, "missing", text, None, "source.local", refused.key, refused.setting, dict(refused.params))
     except JsonRefused as refused:
-        return Source(ROLE, "missing", text, None, "source.local", refused.key, params=dict(refused.params))
-    return Source(ROLE, "local", path.name, str(path), "source.local", params=params)
+        return Source(None, "missing", text, None, "source.local", refused.key, params=dict(refused.params))
+    return Source(None, "local", path.name, str(path), "source.local", params=params)
 
 
 def is_typed(source: Source) -> bool:
     """True for a source the user typed (a Hub id or a directory), False for the lab's configured roles."""
-    return source.role == ROLE
+    return source.role is None
 
 
 def hub_token(source: Source) -> str | bool | None:
@@ -83,6 +83,6 @@ def hub_token(source: Source) -> str | bool | None:
 
 
 def for_page(source: Source) -> Source:
-    """The same role source under this page's name (`models|sentiment`), so the manager keeps the page's copy
-    apart from other pages'; a typed source stays as it is, so `is_typed` still tells the two apart."""
-    return source if is_typed(source) or source.role.startswith(f"{ROLE}|") else replace(source, role=f"{ROLE}|{source.role}")
+    """The same role source as the Models page's own copy (`models|sentiment|...` in the manager), so the manager
+    keeps it apart from other pages' copies; a typed source stays as it is."""
+    return source if is_typed(source) else replace(source, copy=PAGE_COPY)

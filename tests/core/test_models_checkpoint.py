@@ -126,7 +126,7 @@ def test_typed_dir_and_cached_id_resolve(tiny_models, session_dir):
     from huggingface_hub import constants
 
     local = typed.resolve_user_input(str(tiny_models["sentiment"]))
-    assert (local.kind, local.role) == ("local", typed.ROLE)
+    assert (local.kind, local.role) == ("local", None)
     missing = typed.resolve_user_input(str(session_dir / "data" / "no_such_dir"))
     assert missing.problem_key == "problem.dir_missing"
     commit = "b" * 40

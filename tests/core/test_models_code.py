@@ -2,7 +2,6 @@
 learner's machine; this machine's local copy appears only as a comment (issue 18.12)."""
 import pytest
 
-from hflab.loading import typed
 from hflab.loading.sources import Source
 from hflab.models import code
 
@@ -11,7 +10,7 @@ PACKAGED = Source("causal_lm", "packaged", "HuggingFaceTB/SmolLM2-135M-Instruct"
 CACHED = Source("models", "cache", "org/tiny", "/home/lab/.cache/huggingface/hub/models--org--tiny/snapshots/abc",
                 "source.cache")
 HUB = Source("models", "hub", "org/tiny", "org/tiny", "source.hub")
-TYPED_DIR = Source(typed.ROLE, "local", "mine", "/data/my-model", "source.local")
+TYPED_DIR = Source(None, "local", "mine", "/data/my-model", "source.local")
 
 
 def snippets(source: Source) -> list[str]:

@@ -192,12 +192,11 @@ def test_a_context_beyond_the_model_positions_is_a_warning(model_dirs):
 
 
 def test_the_copyable_code_prints_the_same_estimate(model_dirs, capsys):
-    from hflab.loading import typed
     from hflab.loading.sources import Source
     from hflab.models import code
 
     config, model = load(model_dirs["llama"])
-    source = Source(typed.ROLE, "local", "llama", str(model_dirs["llama"]), "source.local")
+    source = Source(None, "local", "llama", str(model_dirs["llama"]), "source.local")
     exec(compile(code.memory_code(source, CONTEXT, BATCH, "fp32"), "snippet", "exec"), {})
     weights_line, kv_line = capsys.readouterr().out.splitlines()
     params = memory.parameter_count(config)
