@@ -14,7 +14,7 @@ from components.i18n import catalog_labels, t
 from components.limits import show_caps
 from components.links import open_link, take_link
 from components.messages import show_message
-from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
+from components.model_loading import explain_missing, load, manager, resolve_role, source_caption, using
 from components.page import header
 from components.state import keep, keep_choice, keep_offered, remember, remembered, session_memo
 from components.tabs import page_tabs
@@ -29,7 +29,16 @@ from hflab.sentiment import stats
 from hflab.sentiment.attribution import BASELINES, DEFAULT_STEPS, MAX_TOKENS, STEP_CHOICES, integrated_gradients
 from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, trained_source
 from hflab.sentiment.code import load_code, predict_code, predict_notebook, torch_code, train_code
-from hflab.sentiment.evaluate import REFERENCE_BAND, EvaluationStore, evaluate, misclassified, predictions_frame
+from hflab.sentiment.evaluate import (
+    REFERENCE_BAND,
+    EvaluationStore,
+    evaluate,
+    guesses_majority,
+    majority_label,
+    majority_share,
+    misclassified,
+    predictions_frame,
+)
 from hflab.sentiment.plan import (
     DEFAULT_TIME_LIMIT_MIN,
     TrainPlan,
@@ -39,15 +48,23 @@ from hflab.sentiment.plan import (
     plan_training,
 )
 from hflab.sentiment.predict import predict_proba
-from hflab.sentiment.workflow import run_training
+from hflab.sentiment.workflow import quick_rows, run_training, training_speed
 from hflab.settings import get_settings
 
 PAGE = "sentiment"  # this page's id in links (components.links)
 # what a link may ask this page to show (the Learning path's chapters) -> the widget that shows it
-LINK_FIELDS = {"text": "sentiment_text", "data_source": "sentiment_data_src", "split": "sentiment_explore_split",
-               "query": "sentiment_query", "regex": "sentiment_regex", "sort": "sentiment_sort",
-               "descending": "sentiment_desc", "torch_split": "sentiment_torch_split", "batch_size": "sentiment_torch_bs",
-               "max_length": "sentiment_torch_ml"}
+LINK_FIELDS = {
+    "text": "sentiment_text",
+    "data_source": "sentiment_data_src",
+    "split": "sentiment_explore_split",
+    "query": "sentiment_query",
+    "regex": "sentiment_regex",
+    "sort": "sentiment_sort",
+    "descending": "sentiment_desc",
+    "torch_split": "sentiment_torch_split",
+    "batch_size": "sentiment_torch_bs",
+    "max_length": "sentiment_torch_ml",
+}
 PAGE_SIZE = 20
 OTHER_MODEL = "__other__"
 TRAIN_FIRST = "__train_first__"  # the picker's default while no model predicts: Predict offers one-click training
@@ -111,7 +128,7 @@ def read_upload(name: str, raw: bytes) -> pd.DataFrame:
 def lengths_frame(fingerprint: str, tokenizer_key: str, _reviews: sdata.ReviewData, _handle) -> pd.DataFrame:
     """Every review with split, chars and tokens (token counts from the real tokenizer, cached per data set)."""
     rows = _reviews.all_rows()
-    with _handle.use() as tokenizer:
+    with using(_handle) as tokenizer:
         tokens = stats.token_lengths(tokenizer, list(rows["text"]))
     return stats.with_lengths(rows, tokens)
 
@@ -140,7 +157,7 @@ def run_predictions(handle, texts: list[str], batch_size: int = 64):
     def progress(done: int, total: int) -> None:
         bar.progress(done / total, text=t("sentiment.predict.progress", done=done, total=total))
 
-    with handle.use() as clf:
+    with using(handle) as clf:
         probs = predict_proba(clf.model, clf.tokenizer, texts, batch_size=batch_size, progress=progress)
     bar.empty()
     return probs
@@ -162,8 +179,11 @@ def upload_mapping(key: str, need_label: bool) -> tuple[str, pd.DataFrame] | Non
         show_message(exc.message)
         return None
     if frame.attrs.get("cut"):
-        show_message(Message("sentiment.warn.cut", {"count": frame.attrs["cut"], "limit": get_settings().max_text_chars},
-                             "warning"))
+        show_message(
+            Message(
+                "sentiment.warn.cut", {"count": frame.attrs["cut"], "limit": get_settings().max_text_chars}, "warning"
+            )
+        )
     return file.name, frame
 
 
@@ -368,14 +388,21 @@ def length_chart(hist: stats.LengthHistogram, column: str) -> None:
     """Bars per label from a zero baseline, x up to the 99th percentile; how many longer reviews are left out."""
     bins = with_label_names(hist.bins)
     st.altair_chart(
-        alt.Chart(bins).mark_bar(opacity=0.6, binSpacing=1).encode(
-            x=alt.X("start:Q", title=t(f"sentiment.explore.{column}"), scale=alt.Scale(domain=[0, hist.upper], nice=False)),
+        alt.Chart(bins)
+        .mark_bar(opacity=0.6, binSpacing=1)
+        .encode(
+            x=alt.X(
+                "start:Q", title=t(f"sentiment.explore.{column}"), scale=alt.Scale(domain=[0, hist.upper], nice=False)
+            ),
             x2="end:Q",
             y=alt.Y("count:Q", stack=None, title=t("sentiment.explore.count"), scale=alt.Scale(domainMin=0)),
             y2=alt.datum(0),
             color=alt.Color("label_name:N", title=t("sentiment.explore.label")),
-            tooltip=["label_name", "start", "end", "count"]).properties(height=260),
-        width="stretch")
+            tooltip=["label_name", "start", "end", "count"],
+        )
+        .properties(height=260),
+        width="stretch",
+    )
     if hist.tail:
         st.caption(t("sentiment.explore.length_tail", count=hist.tail, upper=f"{hist.upper:g}"))
 
@@ -431,7 +458,9 @@ def search_filters(sub: pd.DataFrame, split: str) -> pd.DataFrame | None:
     """The search box, regex switch, label and length filters; the matching rows, or None after a message."""
     s1, s2, s3, s4 = st.columns([3, 1, 2, 2])
     keep("sentiment_query", "")
-    query = s1.text_input(t("sentiment.explore.search"), key="sentiment_query", placeholder=t("sentiment.explore.search_ph"))
+    query = s1.text_input(
+        t("sentiment.explore.search"), key="sentiment_query", placeholder=t("sentiment.explore.search_ph")
+    )
     keep("sentiment_regex", False)
     use_regex = s2.checkbox(t("sentiment.explore.regex"), key="sentiment_regex")
     keep("sentiment_labels", [0, 1])
@@ -482,8 +511,10 @@ def torch_tab(reviews: sdata.ReviewData) -> None:
     if handle is None:
         return
     seed = st.session_state.get("sentiment_torch_seed", 0)
-    with handle.use() as tokenizer:
-        views = {mode: first_batch(df, tokenizer, batch_size, max_length, mode, seed) for mode in ("longest", "max_length")}
+    with using(handle) as tokenizer:
+        views = {
+            mode: first_batch(df, tokenizer, batch_size, max_length, mode, seed) for mode in ("longest", "max_length")
+        }
     for col, (mode, view) in zip(st.columns(2), views.items()):
         with col:
             batch_view(mode, view)
@@ -512,9 +543,23 @@ def predict_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluatio
         return
     st.caption(t("sentiment.predict.model", name=markdown_literal(picked.name),
                  acc=markdown_literal(measured_accuracy(picked, reviews, evaluations))))
+    warn_if_majority_only(picked, reviews, evaluations)
     single_prediction(reviews, picked)
     st.subheader(t("sentiment.predict.batch"))
     batch_prediction(reviews, picked)
+
+
+def warn_if_majority_only(picked: PickedModel, reviews: sdata.ReviewData, evaluations: EvaluationStore) -> None:
+    """Say so when the picked model only guesses the majority class: from this page's test evaluation, else from
+    the metadata saved when the lab trained it."""
+    done = evaluations.get((picked.source.cache_key, reviews.fingerprint, "test"))
+    if done is not None:
+        if guesses_majority(done[0]):
+            show_message(majority_message(done[0].accuracy, majority_share(done[0]), majority_label(done[0])))
+        return
+    meta = picked.classifier.meta or {}
+    if meta.get("guesses_majority"):
+        show_message(majority_message(meta["test_accuracy"], meta["majority_share"], meta["majority_label"]))
 
 
 def quick_training(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> None:
@@ -530,7 +575,11 @@ def quick_training(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> N
     examples = reviews.splits.get("test", next(iter(reviews.splits.values())))
     if not st.session_state.get("sentiment_text") and len(examples):  # something to predict once it is trained
         st.session_state["sentiment_text"] = examples["text"].iloc[0]
-    start_training(reviews, QUICK_ROWS, config, "scratch", resolve_role("sentiment"), evaluations)
+    role, train_split = resolve_role("sentiment"), reviews.splits.get("train")
+    with st.spinner(t("sentiment.train.measuring")):  # measured now, under whatever load the machine has
+        speed = None if train_split is None else training_speed("scratch", role, list(train_split["text"].iloc[:128]),
+                                                                 config)
+    start_training(reviews, quick_rows(reviews, config, speed, QUICK_ROWS), config, "scratch", role, evaluations)
 
 
 def single_prediction(reviews: sdata.ReviewData, picked: PickedModel) -> None:
@@ -585,7 +634,7 @@ def why_this_label(picked: PickedModel, text: str, label: int, key: str) -> None
 def explanation(picked: PickedModel, text: str, label: int, baseline: str, steps: int, key: str):
     """(Attribution, seconds) for these settings, computed under the model's lock once and kept in the session."""
     def compute():
-        with st.spinner(t("sentiment.why.computing")), picked.handle.use() as clf:
+        with st.spinner(t("sentiment.why.computing")), using(picked.handle) as clf:
             start = time.perf_counter()
             result = integrated_gradients(clf.model, clf.tokenizer, text, target=label, baseline=baseline, steps=steps)
             return result, time.perf_counter() - start
@@ -623,8 +672,13 @@ def show_attribution(result, seconds: float) -> None:
 def batch_rows(reviews: sdata.ReviewData) -> tuple[str, pd.DataFrame] | None:
     """What to predict in batch: (a name, its rows) from a split or an upload, capped at max_batch_texts."""
     keep("sentiment_batch_src", "split")
-    where = st.radio(t("sentiment.predict.batch_source"), ["split", "upload"], horizontal=True, key="sentiment_batch_src",
-                     format_func=catalog_labels("sentiment.predict.batch_"))
+    where = st.radio(
+        t("sentiment.predict.batch_source"),
+        ["split", "upload"],
+        horizontal=True,
+        key="sentiment_batch_src",
+        format_func=catalog_labels("sentiment.predict.batch_"),
+    )
     if where == "split":
         names = list(reviews.splits)
         keep_offered("sentiment_batch_split", names, "test" if "test" in names else names[0])
@@ -691,6 +745,8 @@ def evaluate_tab(reviews: sdata.ReviewData, picked: PickedModel | None, evaluati
         return
     result, probs = stored
     st.caption(markdown_literal(picked.name))
+    if guesses_majority(result):
+        show_message(majority_message(result.accuracy, majority_share(result), majority_label(result)))
     evaluation_metrics(result, reviews.is_chnsenticorp)
     confidence_charts(result, predictions_frame(frame, probs))
     misclassified_table(frame, probs, picked)
@@ -740,11 +796,17 @@ def confidence_charts(result, pred: pd.DataFrame) -> None:
         y=alt.Y("count():Q", stack=None, title=t("sentiment.explore.count")), color=alt.Color("correct:N", title=None)),
         width="stretch")
     diagonal = pd.DataFrame({"x": [0.5, 1.0], "y": [0.5, 1.0]})
-    k2.altair_chart(alt.Chart(diagonal).mark_line(strokeDash=[4, 4], color="gray").encode(x="x:Q", y="y:Q")
-                    + alt.Chart(result.calibration).mark_line(point=True).encode(
-                        x=alt.X("confidence:Q", scale=alt.Scale(domain=[0.5, 1]), title=t("sentiment.predict.confidence")),
-                        y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), title=t("sentiment.eval.accuracy")),
-                        tooltip=["bin", "count", alt.Tooltip("accuracy:Q", format=".3f")]), width="stretch")
+    k2.altair_chart(
+        alt.Chart(diagonal).mark_line(strokeDash=[4, 4], color="gray").encode(x="x:Q", y="y:Q")
+        + alt.Chart(result.calibration)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("confidence:Q", scale=alt.Scale(domain=[0.5, 1]), title=t("sentiment.predict.confidence")),
+            y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), title=t("sentiment.eval.accuracy")),
+            tooltip=["bin", "count", alt.Tooltip("accuracy:Q", format=".3f")],
+        ),
+        width="stretch",
+    )
 
 
 def misclassified_table(frame: pd.DataFrame, probs, picked: PickedModel) -> None:
@@ -775,7 +837,7 @@ def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> None:
     if not role.ready:
         st.caption(t("sentiment.train.no_pretrained"))
     lengths = review_lengths(reviews)
-    speed = training_speed(mode, role, reviews)
+    speed = tab_training_speed(mode, role, reviews)
     defaults = plan_training(lengths["train"], lengths["validation"], speed) if speed and lengths["train"] else None
     config, rows = train_settings(mode, len(lengths["train"]), defaults)
     if speed and lengths["train"]:
@@ -783,27 +845,51 @@ def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> None:
                                        config.epochs, speed), speed, config.time_limit_s)
     st.caption(t("sentiment.train.recipe"))
     show_code(train_code(mode, role.repo_id), "sentiment.code.train")
+    st.caption(t("sentiment.train.trainer_recipe"))
+    recipe = st.radio(t("sentiment.train.recipe_choice"), ["loop", "trainer"], horizontal=True,
+                      key=keep_choice("sentiment_train_recipe", "loop"),
+                      format_func=catalog_labels("sentiment.train.recipe_"))
+    script_download(config, mode, role, reviews, rows)
+    slot = st.empty()  # the run replaces the last report in place: an old result never shows beside a new run
     if not st.button(t("sentiment.train.start"), type="primary", key="sentiment_train_go"):
-        last_training_report()
+        with slot.container():
+            last_training_report()
         return
-    start_training(reviews, rows, config, mode, role, evaluations)
+    with slot.container():
+        start_training(reviews, rows, config, mode, role, evaluations, recipe)
+
+
+def script_download(config, mode: str, role: Source, reviews: sdata.ReviewData, rows: int) -> None:
+    """The Trainer recipe with these settings as a standalone train.py (+ requirements.txt, an accelerate config):
+    `python train.py` here, `accelerate launch --num_processes N train.py` on N GPUs."""
+    from hflab.sentiment.train_script import training_script_zip
+
+    data = reviews.name if reviews.origin == "saved" and "/" in reviews.name else "lansinuote/ChnSentiCorp"
+    archive = training_script_zip(config, mode, role.repo_id, data, rows)
+    st.download_button(t("sentiment.train.download_script"), archive, file_name="hflab-train.zip",
+                       mime="application/zip", key="sentiment_train_script")
+    st.caption(t("sentiment.train.script_help"))
 
 
 def start_training(reviews: sdata.ReviewData, rows: int, config, mode: str, role: Source,
-                   evaluations: EvaluationStore) -> None:
-    """Train with a progress bar and a live loss / validation-accuracy chart (core: run_training), then rerun so the
-    model picker lists and selects the new model; a problem is shown instead."""
+                   evaluations: EvaluationStore, recipe: str = "loop") -> None:
+    """Train with a progress bar and a live loss / validation-accuracy chart (core: run_training, the hand-written
+    loop, or run_trainer_training, transformers' Trainer), then rerun so the model picker lists and selects the new
+    model; a problem is shown instead."""
     bar = st.progress(0.0, text=t("sentiment.train.starting"))
     chart_slot = st.empty()
     history: list[dict] = []
 
     def on_stage(stage: str) -> None:
-        bar.progress(0.0 if stage == "loading" else 1.0,
-                     text=t("common.loading", what=role.repo_id) if stage == "loading" else t("sentiment.train.testing"))
+        text = {"loading": t("common.loading", what=role.repo_id), "tokenizing": t("sentiment.train.tokenizing"),
+                "testing": t("sentiment.train.testing")}[stage]
+        bar.progress(1.0 if stage == "testing" else 0.0, text=text)
 
     def on_event(event) -> None:
-        bar.progress(min(1.0, event.step / event.total_steps),
-                     text=t("sentiment.train.progress", step=event.step, total=event.total_steps, epoch=f"{event.epoch:.2f}"))
+        bar.progress(
+            min(1.0, event.step / event.total_steps),
+            text=t("sentiment.train.progress", step=event.step, total=event.total_steps, epoch=f"{event.epoch:.2f}"),
+        )
         if event.loss is not None:
             history.append({"step": event.step, "metric": t("sentiment.train.loss"), "value": event.loss})
         if event.val_accuracy is not None:
@@ -812,8 +898,14 @@ def start_training(reviews: sdata.ReviewData, rows: int, config, mode: str, role
             chart_slot.altair_chart(history_chart(history), width="stretch")
 
     try:
-        outcome = run_training(reviews, rows, config, mode, role, evaluations,
-                               manager(), on_event=on_event, on_stage=on_stage)
+        if recipe == "trainer":
+            from hflab.sentiment.trainer_recipe import run_trainer_training
+
+            outcome = run_trainer_training(reviews, rows, config, mode, role, evaluations, manager(),
+                                           on_event=on_event, on_stage=on_stage)
+        else:
+            outcome = run_training(reviews, rows, config, mode, role, evaluations, manager(), on_event=on_event,
+                                   on_stage=on_stage)
     except MessageError as exc:  # no data split, no tokenizer, a model without two labels
         bar.empty()
         show_message(exc.message)
@@ -823,10 +915,43 @@ def start_training(reviews: sdata.ReviewData, rows: int, config, mode: str, role
     st.session_state["sentiment_just_trained"] = outcome.model_key
     st.session_state["sentiment_train_report"] = {
         "history": history,
-        "stopped_after_epochs": f"{result.epochs_done:.2f}" if result.stopped_by_time_limit else None,
-        "message": {"val": f"{result.best_val_accuracy:.1%}", "test": f"{test_acc:.1%}" if test_acc is not None else "—",
-                    "path": markdown_literal(outcome.path)}}
+        "stop_reason": result.stop_reason,
+        "stop": {
+            "steps": result.steps,
+            "planned": result.planned_steps,
+            "patience": config.patience,
+            "epochs": f"{result.epochs_done:.2f}",
+        },
+        "majority": (
+            {
+                "acc": test_acc,
+                "share": majority_share(outcome.test_evaluation),
+                "label": majority_label(outcome.test_evaluation),
+            }
+            if outcome.guesses_majority
+            else None
+        ),
+        "message": {
+            "val": f"{result.best_val_accuracy:.1%}",
+            "test": f"{test_acc:.1%}" if test_acc is not None else "—",
+            "path": markdown_literal(outcome.path),
+        },
+    }
     st.rerun()
+
+
+def stop_message(reason: str, stop: dict) -> Message:
+    """Why a run ended, always said: as planned, re-planned shorter, early stopping, the time limit, or a stop."""
+    if reason == "time_limit":
+        return Message("sentiment.train.time_limit", {"epochs": stop["epochs"]}, "warning")
+    level = {"completed": "info", "replanned": "warning", "early_stopping": "info", "stopped": "info"}[reason]
+    return Message(f"sentiment.train.stop.{reason}", stop, level)
+
+
+def majority_message(acc: float, share: float, label: int) -> Message:
+    """The model only guesses the majority class (its test accuracy is about that class's share), and what to do."""
+    return Message("sentiment.majority", {"acc": f"{acc:.1%}", "share": f"{share:.1%}", "label": label_name(label)},
+                   "warning")
 
 
 def review_lengths(reviews: sdata.ReviewData) -> dict[str, list[int]]:
@@ -837,23 +962,14 @@ def review_lengths(reviews: sdata.ReviewData) -> dict[str, list[int]]:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def measured_speed(mode: str, model_key: str, fingerprint: str, _role: Source, _texts: tuple[str, ...]) -> float | None:
-    """Training tokens per second of `mode`'s model on this machine, from a few timed steps (once per model and data)."""
-    from hflab.sentiment.train import FINETUNE, TrainConfig, measure_tokens_per_s, small_bert
+    """Training tokens per second of `mode`'s model on this machine, from a few timed steps (once per model and data;
+    a slower machine during the run makes the run re-plan itself)."""
+    from hflab.sentiment.train import FINETUNE, TrainConfig
 
-    config = TrainConfig() if mode == "scratch" else TrainConfig(**FINETUNE)
-    try:
-        if mode == "scratch":
-            tokenizer = sdata.bert_tokenizer()
-            model = small_bert(tokenizer, config)
-        else:
-            fresh = load_classifier(_role)
-            model, tokenizer = fresh.model, fresh.tokenizer
-        return measure_tokens_per_s(model, tokenizer, list(_texts), config)
-    except (sdata.DataError, OSError, ValueError):  # no tokenizer or model: no estimate, the fixed defaults stay
-        return None
+    return training_speed(mode, _role, list(_texts), TrainConfig() if mode == "scratch" else TrainConfig(**FINETUNE))
 
 
-def training_speed(mode: str, role: Source, reviews: sdata.ReviewData) -> float | None:
+def tab_training_speed(mode: str, role: Source, reviews: sdata.ReviewData) -> float | None:
     """The measured training speed (tokens/s) for `mode`, with a spinner the first time."""
     train = reviews.splits.get("train")
     if train is None or train.empty:
@@ -905,8 +1021,10 @@ def last_training_report() -> None:
     report = st.session_state.get("sentiment_train_report")
     if report:
         st.altair_chart(history_chart(report["history"]), width="stretch")
-        if report.get("stopped_after_epochs"):  # not a normal result: the planned epochs did not finish
-            show_message(Message("sentiment.train.time_limit", {"epochs": report["stopped_after_epochs"]}, "warning"))
+        show_message(stop_message(report["stop_reason"], report["stop"]))
+        if report["majority"]:
+            show_message(majority_message(**report["majority"]))
+        if report["stop_reason"] == "time_limit" or report["majority"]:  # not a result to celebrate
             st.info(t("sentiment.train.saved", **report["message"]))
         else:
             st.success(t("sentiment.train.saved", **report["message"]))
@@ -916,10 +1034,12 @@ def last_training_report() -> None:
 
 
 def history_chart(history: list[dict]) -> alt.Chart:
-    """Loss and validation accuracy by training step."""
+    """Training loss and validation accuracy by whole training step, one row each (their scales differ)."""
     return alt.Chart(pd.DataFrame(history)).mark_line(point=True).encode(
-        x=alt.X("step:Q"), y=alt.Y("value:Q", title=None), color=alt.Color("metric:N", title=None),
-        tooltip=["step", "metric", alt.Tooltip("value:Q", format=".4f")])
+        x=alt.X("step:Q", title=t("sentiment.train.step"), axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), color=alt.Color("metric:N", legend=None),
+        row=alt.Row("metric:N", title=None), tooltip=["step", "metric", alt.Tooltip("value:Q", format=".4f")],
+    ).properties(height=140).resolve_scale(y="independent")
 
 
 # ---------- code tab --------------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ class Stepper:
     @classmethod
     def start(cls, model, prompt_ids: list[int], seed: int) -> Stepper:
         """Run the prompt once (the prefill) and seed the generator."""
-        import torch
+        from hflab.runtime.rng import seeded_generator
 
         if not prompt_ids:
             raise ValueError("empty prompt")
@@ -100,7 +100,7 @@ class Stepper:
         if limit is not None and len(prompt_ids) >= limit:
             raise ContextFull(limit)
         stepper = cls(list(prompt_ids), int(seed), str(model.device))
-        stepper.generator = torch.Generator(device=model.device).manual_seed(int(seed))
+        stepper.generator = seeded_generator(seed, model.device)
         stepper.reset(model)
         return stepper
 
@@ -215,12 +215,15 @@ class Stepper:
 
 def generate_tokens(model, prompt_ids: list[int], settings: SamplingSettings, seed: int, n: int) -> list[int]:
     """What `torch.manual_seed(seed); model.generate(prompt, max_new_tokens=n, **settings)` returns after the
-    prompt: the oracle the page checks its steps against."""
+    prompt (drawn from a generator of its own, so other sessions' draws cannot change it): the oracle the page
+    checks its steps against."""
     import torch
 
-    torch.manual_seed(int(seed))
-    out = model.generate(torch.tensor([prompt_ids], device=model.device), max_new_tokens=int(n),
-                         **settings.generate_kwargs())
+    from hflab.runtime.rng import seeded_generate
+
+    with seeded_generate(seed, model.device) as own:
+        out = model.generate(torch.tensor([prompt_ids], device=model.device), max_new_tokens=int(n), **own,
+                             **settings.generate_kwargs())
     return out[0, len(prompt_ids):].tolist()
 
 
@@ -230,7 +233,9 @@ def sample_many(model, prompt_ids: list[int], config, k: int, n_tokens: int, see
     import torch
     from transformers import DynamicCache
 
-    generator = torch.Generator(device=model.device).manual_seed(int(seed))
+    from hflab.runtime.rng import seeded_generator
+
+    generator = seeded_generator(seed, model.device)
     input_ids = torch.tensor([prompt_ids] * k, device=model.device)
     processors = [p for _, p in build_processors(config)]
     stop = torch.tensor(sorted(eos_ids(config)), device=model.device, dtype=torch.long)

@@ -9,6 +9,7 @@ from pathlib import Path
 from hflab.loading.files import read_meta
 from hflab.loading.roles import ROLES
 from hflab.loading.sources import Source, is_usable_dir, resolve
+from hflab.sentiment.evaluate import Evaluation, guesses_majority, majority_label, majority_share
 from hflab.sentiment.train import TrainConfig, TrainResult, recipe_dict, save_classifier
 from hflab.settings import get_settings
 
@@ -71,9 +72,10 @@ def classifier_choices(role: Source) -> list[tuple[Source, dict | None]]:
 
 
 def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, test_accuracy: float | None,
-                 data, kind: str, base: str | None = None, train_rows: int | None = None) -> Path:
+                 data, kind: str, base: str | None = None, train_rows: int | None = None,
+                 test_evaluation: Evaluation | None = None) -> Path:
     """Save a classifier the page trained, with metadata the UI uses to label it honestly (`train_rows`: the rows it
-    trained on, when not the whole train split)."""
+    trained on, when not the whole train split; how the run ended; whether it only guesses the majority class)."""
     meta = {
         "kind": kind,  # "scratch" or "finetune"
         "base": base,
@@ -84,6 +86,12 @@ def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, tes
         "test_accuracy": test_accuracy,
         "train_seconds": round(result.seconds, 1),
         "stopped_early": result.stopped_early,
+        "stop_reason": result.stop_reason,
+        "steps": result.steps,
+        "planned_steps": result.planned_steps,
+        "majority_share": majority_share(test_evaluation) if test_evaluation is not None else None,
+        "guesses_majority": guesses_majority(test_evaluation) if test_evaluation is not None else None,
+        "majority_label": majority_label(test_evaluation) if test_evaluation is not None else None,
         "config": recipe_dict(config),
         "created": time.time(),
         "params": int(sum(p.numel() for p in model.parameters())),

@@ -210,8 +210,9 @@ def upload_data(file_name: str, df: pd.DataFrame) -> ReviewData:
         raise DataError("sentiment.err.empty_split", split=file_name)
     data = ReviewData(split_frame(df), "upload", file_name)
     if df.attrs.get("cut"):
-        data.notes.append(Message("sentiment.warn.cut", {"count": df.attrs["cut"], "limit": get_settings().max_text_chars},
-                                  "info"))
+        data.notes.append(
+            Message("sentiment.warn.cut", {"count": df.attrs["cut"], "limit": get_settings().max_text_chars}, "info")
+        )
     return data
 
 

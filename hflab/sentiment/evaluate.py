@@ -10,6 +10,7 @@ import pandas as pd
 
 # published reference (../shared/data/README.md, ymcui/Chinese-BERT-wwm): BERT-base test accuracy
 REFERENCE_BAND = (0.947, 0.950)  # mean and max over 10 runs
+MAJORITY_MARGIN = 0.02  # an accuracy this close to "always the most frequent label" has learned nothing useful
 
 
 @dataclass
@@ -22,20 +23,25 @@ class Evaluation:
 
 
 def evaluate(labels, probs: np.ndarray, bins: int = 10) -> Evaluation:
-    """All metrics for true `labels` (0/1) and `probs` (n x 2)."""
+    """All metrics for true `labels` (0/1) and `probs` (n x 2). Accuracy, per-class precision / recall / F1 and the
+    confusion matrix are scikit-learn's (a class never predicted has precision 0, never present recall 0); no rows
+    give zero counts and scores, where scikit-learn refuses empty input."""
     y = np.asarray(labels, dtype=np.int64)
     pred = probs.argmax(axis=1)
     classes = list(range(probs.shape[1]))
-    confusion = pd.DataFrame([[int(((y == t) & (pred == p)).sum()) for p in classes] for t in classes],
-                             index=classes, columns=classes)
-    rows = []
-    for c in classes:
-        tp = confusion.loc[c, c]
-        predicted, actual = confusion[c].sum(), confusion.loc[c].sum()
-        precision = tp / predicted if predicted else 0.0
-        recall = tp / actual if actual else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append({"label": c, "precision": precision, "recall": recall, "f1": f1, "support": int(actual)})
+    if len(y):
+        from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+        matrix = confusion_matrix(y, pred, labels=classes)
+        precision, recall, f1, support = precision_recall_fscore_support(y, pred, labels=classes, zero_division=0.0)
+        accuracy = float(accuracy_score(y, pred))
+    else:
+        matrix = np.zeros((len(classes), len(classes)), dtype=np.int64)
+        precision = recall = f1 = np.zeros(len(classes))
+        support, accuracy = np.zeros(len(classes), dtype=np.int64), 0.0
+    confusion = pd.DataFrame(matrix, index=classes, columns=classes)
+    per_class = pd.DataFrame({"precision": precision, "recall": recall, "f1": f1, "support": support.astype(int)},
+                             index=pd.Index(classes, name="label"))
     confidence = probs.max(axis=1)
     correct = pred == y
     edges = np.linspace(0.5 if probs.shape[1] == 2 else 0.0, 1.0, bins + 1)
@@ -47,9 +53,10 @@ def evaluate(labels, probs: np.ndarray, bins: int = 10) -> Evaluation:
             calib.append({"bin": f"{edges[b]:.2f}-{edges[b + 1]:.2f}", "count": int(m.sum()),
                           "confidence": float(confidence[m].mean()), "accuracy": float(correct[m].mean())})
     calibration = pd.DataFrame(calib, columns=["bin", "count", "confidence", "accuracy"])
-    ece = float((calibration["count"] * (calibration["confidence"] - calibration["accuracy"]).abs()).sum() / max(1, len(y)))
-    return Evaluation(float(correct.mean()) if len(y) else 0.0, pd.DataFrame(rows).set_index("label"), confusion,
-                      calibration, ece)
+    ece = float(
+        (calibration["count"] * (calibration["confidence"] - calibration["accuracy"]).abs()).sum() / max(1, len(y))
+    )
+    return Evaluation(accuracy, per_class, confusion, calibration, ece)
 
 
 def predictions_frame(df: pd.DataFrame, probs: np.ndarray) -> pd.DataFrame:
@@ -66,6 +73,24 @@ def misclassified(df: pd.DataFrame, probs: np.ndarray) -> pd.DataFrame:
     """Wrongly predicted rows, the most confidently wrong first."""
     out = predictions_frame(df, probs)
     return out[out["predicted"] != out["label"]].sort_values("confidence", ascending=False)
+
+
+def majority_share(evaluation: Evaluation) -> float:
+    """The accuracy of always answering the most frequent true label (0 for no rows)."""
+    total = int(evaluation.confusion.to_numpy().sum())
+    return float(evaluation.confusion.sum(axis=1).max()) / total if total else 0.0
+
+
+def majority_label(evaluation: Evaluation) -> int:
+    """The most frequent true label."""
+    return int(evaluation.confusion.sum(axis=1).idxmax())
+
+
+def guesses_majority(evaluation: Evaluation, margin: float = MAJORITY_MARGIN) -> bool:
+    """True when the accuracy is within `margin` of always answering the most frequent label: the model (mostly)
+    guesses the majority class, whatever its accuracy looks like."""
+    total = int(evaluation.confusion.to_numpy().sum())
+    return bool(total) and evaluation.accuracy <= majority_share(evaluation) + margin
 
 
 class EvaluationStore:

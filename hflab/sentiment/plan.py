@@ -60,11 +60,18 @@ def plan_training(train_lengths: Sequence[int], val_lengths: Sequence[int], toke
         if seconds <= budget_s:
             return TrainPlan(len(train_lengths), max_length, epochs, seconds)
     max_length, epochs = 128, 1
-    validation = estimate_seconds([], val_lengths, max_length, 0, tokens_per_s)
-    per_row = max(1e-9, tokens(train_lengths, max_length) / max(1, len(train_lengths)) / tokens_per_s)
-    rows = min(len(train_lengths), max(MIN_ROWS, int((budget_s - validation) / per_row)))
+    rows = rows_within(train_lengths, val_lengths, max_length, epochs, tokens_per_s, budget_s)
     return TrainPlan(rows, max_length, epochs,
                      estimate_seconds(train_lengths[:rows], val_lengths, max_length, epochs, tokens_per_s))
+
+
+def rows_within(train_lengths: Sequence[int], val_lengths: Sequence[int], max_length: int, epochs: int,
+                tokens_per_s: float, budget_s: float) -> int:
+    """How many of the training reviews `epochs` epochs at `max_length` get through in `budget_s` at the measured
+    `tokens_per_s`, validations included (at least MIN_ROWS, or all when there are fewer)."""
+    validation = estimate_seconds([], val_lengths, max_length, 0, tokens_per_s)
+    per_row = max(1e-9, epochs * tokens(train_lengths, max_length) / max(1, len(train_lengths)) / tokens_per_s)
+    return min(len(train_lengths), max(MIN_ROWS, int((budget_s - validation) / per_row)))
 
 
 def planned_config(plan: TrainPlan, base):

@@ -17,7 +17,9 @@ TRUNCATION_LIMITS = (128, 256, 512)
 REGEX_BUDGET_S = 1.0  # for all rows together: a pattern that backtracks exponentially is stopped
 MAX_PATTERN_CHARS = 200
 # function characters that top every frequency table but say nothing about sentiment (不, 没, 很 stay: they do)
-STOPWORDS = frozenset("的了是我也在有和就都这那一个上们你他她它着过到说要会对去把被为与及或而之其地得吧吗呢啊呀给让还又")
+STOPWORDS = frozenset(
+    "的了是我也在有和就都这那一个上们你他她它着过到说要会对去把被为与及或而之其地得吧吗呢啊呀给让还又"
+)
 
 
 def split_sizes(splits: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -124,7 +126,9 @@ def length_summary(df: pd.DataFrame) -> pd.DataFrame:
     return df.groupby("label")[["chars", "tokens"]].agg(["mean", "median", "max"]).round(1)
 
 
-def frequent_chars(df: pd.DataFrame, top: int = 20, ngram: int = 1, stopwords: frozenset[str] = frozenset()) -> pd.DataFrame:
+def frequent_chars(
+    df: pd.DataFrame, top: int = 20, ngram: int = 1, stopwords: frozenset[str] = frozenset()
+) -> pd.DataFrame:
     """Most frequent characters (ngram=1) or character bigrams (ngram=2) per label, punctuation left out, and
     items holding one of `stopwords` (e.g. STOPWORDS) left out."""
     rows = []

@@ -61,7 +61,9 @@ class BatchView:
         return int(self.attention_mask.numel())
 
 
-def first_batch(df: pd.DataFrame, tokenizer, batch_size: int, max_length: int, padding: str, seed: int = 0) -> BatchView:
+def first_batch(
+    df: pd.DataFrame, tokenizer, batch_size: int, max_length: int, padding: str, seed: int = 0
+) -> BatchView:
     """The first batch of a shuffled DataLoader (same seed, same reviews for both padding modes)."""
     import torch
 

@@ -19,6 +19,9 @@ from hflab.sentiment.batching import bucketed_batches, encode_reviews, pad_batch
 from hflab.sentiment.predict import predict_proba
 
 LABELS = {0: "negative", 1: "positive"}
+STOP_REASONS = ("completed", "replanned", "early_stopping", "time_limit", "stopped")
+REPLAN_AFTER_STEPS = 5  # steps timed before the rate is trusted for a re-plan
+REPLAN_SHARE = 0.85  # a re-planned run aims to end at this share of the time limit (validations and the test follow)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class TrainEvent:
 
 @dataclass
 class TrainResult:
+    """The trained model and how the run went: its chart, the best validation accuracy, and why it ended."""
+
     model: object
     history: list[TrainEvent] = field(default_factory=list)
     best_val_accuracy: float = 0.0
@@ -72,20 +77,38 @@ class TrainResult:
     stopped_early: bool = False
     stopped_by_time_limit: bool = False
     epochs_done: float = 0.0  # epochs trained when the run ended (a fraction when it stopped early)
+    stop_reason: str = "completed"  # one of STOP_REASONS
+    planned_steps: int = 0  # steps the settings asked for
+    steps: int = 0  # steps trained
+    replanned_to: int | None = None  # the shorter schedule a measured slowdown led to (None: never re-planned)
+
+
+class _Schedule:
+    """Linear warmup, then linear decay to 0 at `total` steps (transformers' get_linear_schedule_with_warmup), with a
+    `total` that a re-plan may shorten mid-run so the learning rate still decays to 0 where the run will end."""
+
+    def __init__(self, total: int, warmup: int):
+        self.total, self.warmup = total, warmup
+
+    def __call__(self, step: int) -> float:
+        if step < self.warmup:
+            return step / max(1, self.warmup)
+        return max(0.0, (self.total - step) / max(1, self.total - self.warmup))
 
 
 def small_bert(tokenizer, config: TrainConfig):
     """A randomly initialised BertForSequenceClassification on the tokenizer's vocab."""
-    import torch
     from transformers import BertConfig, BertForSequenceClassification
 
-    torch.manual_seed(config.seed)
+    from hflab.runtime.rng import DrawsFrom, seeded_generator
+
     bert_config = BertConfig(vocab_size=len(tokenizer), hidden_size=config.hidden_size,
                              num_hidden_layers=config.num_layers, num_attention_heads=config.num_heads,
                              intermediate_size=config.intermediate_size, max_position_embeddings=512,
                              pad_token_id=tokenizer.pad_token_id, num_labels=2, id2label=dict(LABELS),
                              label2id={v: k for k, v in LABELS.items()})
-    return BertForSequenceClassification(bert_config)
+    with DrawsFrom(seeded_generator(config.seed)):  # its own draws: another session's cannot change the weights
+        return BertForSequenceClassification(bert_config)
 
 
 def accuracy(model, tokenizer, texts: Sequence[str], labels: Sequence[int], max_length: int) -> float:
@@ -96,38 +119,64 @@ def accuracy(model, tokenizer, texts: Sequence[str], labels: Sequence[int], max_
 
 def _optimizer(model, config: TrainConfig, total_steps: int):
     import torch
-    from transformers import get_linear_schedule_with_warmup
 
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         (no_decay if param.ndim < 2 or "LayerNorm" in name else decay).append(param)
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
                                    {"params": no_decay, "weight_decay": 0.0}], lr=config.learning_rate)
-    warmup = max(1, int(total_steps * config.warmup_ratio))
-    return optimizer, get_linear_schedule_with_warmup(optimizer, warmup, total_steps)
+    schedule = _Schedule(total_steps, max(1, int(total_steps * config.warmup_ratio)))
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, schedule), schedule
 
 
-def train_classifier(model, tokenizer, train_texts: Sequence[str], train_labels: Sequence[int],
-                     val_texts: Sequence[str], val_labels: Sequence[int], config: TrainConfig,
-                     on_event: Callable[[TrainEvent], None] | None = None,
-                     stop: threading.Event | None = None) -> TrainResult:
-    """Train `model` in place; returns it with the best validation weights loaded and in eval mode."""
+def replanned_steps(step: int, elapsed_s: float, total: int, time_limit_s: float | None) -> int:
+    """The steps a run can still finish within its time limit at the rate measured so far (`elapsed_s` for `step`
+    steps, validations included): `total` while the projection fits, else a shorter schedule ending at
+    REPLAN_SHARE of the limit (at least one more step)."""
+    if time_limit_s is None or step < REPLAN_AFTER_STEPS or elapsed_s <= 0:
+        return total
+    per_step = elapsed_s / step
+    if per_step * total <= time_limit_s * REPLAN_SHARE:
+        return total
+    return min(total, max(step + 1, int(time_limit_s * REPLAN_SHARE / per_step)))
+
+
+def train_classifier(
+    model,
+    tokenizer,
+    train_texts: Sequence[str],
+    train_labels: Sequence[int],
+    val_texts: Sequence[str],
+    val_labels: Sequence[int],
+    config: TrainConfig,
+    on_event: Callable[[TrainEvent], None] | None = None,
+    stop: threading.Event | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> TrainResult:
+    """Train `model` in place; returns it with the best validation weights loaded and in eval mode.
+
+    With a time limit the run re-plans as it goes: when the measured rate (validations included) projects past the
+    limit, the schedule shrinks to the steps that fit and the learning rate decays to 0 there, so a slow or busy
+    machine gets a finished, shorter run instead of one cut off mid-schedule. `clock` is the time source."""
     import torch
+
+    from hflab.runtime.rng import DrawsFrom, seeded_generator
 
     if len(train_texts) == 0 or len(val_texts) == 0:
         raise ValueError("empty split")
-    torch.manual_seed(config.seed)
-    start = time.perf_counter()
+    start = clock()
     ids = encode_reviews(tokenizer, train_texts, config.max_length)
     lengths = [len(r) for r in ids]
     labels = torch.tensor(list(train_labels), dtype=torch.long)
     steps_per_epoch = math.ceil(len(ids) / config.batch_size)
     total = steps_per_epoch * config.epochs
-    optimizer, scheduler = _optimizer(model, config, total)
+    optimizer, scheduler, schedule = _optimizer(model, config, total)
     eval_every = config.eval_every or max(1, steps_per_epoch // max(1, config.evals_per_epoch))
-    result = TrainResult(model=model)
+    loss_every = max(1, min(10, total // 20))  # short runs still chart their loss
+    result = TrainResult(model=model, planned_steps=total)
     best_state, bad_evals, step, running = None, 0, 0, []
     device = next(model.parameters()).device
+    dropout = DrawsFrom(seeded_generator(config.seed, device))  # this run's own draws, whatever other sessions draw
 
     def evaluate() -> bool:
         """Validation accuracy now; returns True when training should stop."""
@@ -151,7 +200,8 @@ def train_classifier(model, tokenizer, train_texts: Sequence[str], train_labels:
     for epoch in range(config.epochs):
         for batch in bucketed_batches(lengths, config.batch_size, seed=config.seed + epoch):
             inputs = {k: v.to(device) for k, v in pad_batch([ids[i] for i in batch], tokenizer.pad_token_id).items()}
-            loss = model(**inputs, labels=labels[batch].to(device)).loss
+            with dropout:  # the forward pass is where training draws (dropout); backward reuses its masks
+                loss = model(**inputs, labels=labels[batch].to(device)).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -159,14 +209,23 @@ def train_classifier(model, tokenizer, train_texts: Sequence[str], train_labels:
             optimizer.zero_grad(set_to_none=True)
             step += 1
             running.append(loss.item())
-            if step % 10 == 0 and on_event:
+            shorter = replanned_steps(step, clock() - start, total, config.time_limit_s)
+            if shorter < total:
+                total = schedule.total = result.replanned_to = shorter
+                eval_every = max(1, min(eval_every, total // 3))  # a shorter run still validates a few times
+            if (step % loss_every == 0 or step == total) and on_event:
                 on_event(TrainEvent(step, total, step / steps_per_epoch, loss=float(np.mean(running))))
                 running = []
-            out_of_time = config.time_limit_s is not None and time.perf_counter() - start > config.time_limit_s
-            if step % eval_every == 0 or step == total or out_of_time or (stop and stop.is_set()):
-                if evaluate() or out_of_time or (stop and stop.is_set()):
-                    result.stopped_early = step < total
-                    result.stopped_by_time_limit = out_of_time and step < total
+            out_of_time = config.time_limit_s is not None and clock() - start > config.time_limit_s
+            stopped = stop is not None and stop.is_set()
+            if step % eval_every == 0 or step == total or out_of_time or stopped:
+                no_better = evaluate()
+                if no_better or out_of_time or stopped or step >= total:
+                    result.stop_reason = ("completed" if step >= total and result.replanned_to is None else
+                                          "replanned" if step >= total else
+                                          "stopped" if stopped else "time_limit" if out_of_time else "early_stopping")
+                    result.stopped_early = step < result.planned_steps
+                    result.stopped_by_time_limit = result.stop_reason == "time_limit"
                     finished = True
                     break
         if finished:
@@ -174,8 +233,9 @@ def train_classifier(model, tokenizer, train_texts: Sequence[str], train_labels:
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
-    result.seconds = time.perf_counter() - start
+    result.seconds = clock() - start
     result.epochs_done = step / steps_per_epoch
+    result.steps = step
     return result
 
 

@@ -14,7 +14,8 @@ from hflab.messages import MessageError
 from hflab.sentiment import data as sdata
 from hflab.sentiment import train
 from hflab.sentiment.checkpoints import save_trained, trained_source
-from hflab.sentiment.evaluate import EvaluationStore, evaluate
+from hflab.sentiment.evaluate import Evaluation, EvaluationStore, evaluate, guesses_majority
+from hflab.sentiment.plan import approx_token_lengths, rows_within
 from hflab.sentiment.predict import predict_proba
 from hflab.sentiment.train import TrainConfig, TrainEvent, TrainResult, small_bert
 
@@ -30,12 +31,23 @@ class ModelToTrain:
 
 @dataclass(frozen=True)
 class TrainingOutcome:
-    """What a finished run left: the saved folder, its manager key, the training result and the test accuracy."""
+    """What a finished run left: the saved folder, its manager key, the training result, the test accuracy, and
+    whether the model only guesses the majority class (None without a test split)."""
 
     path: Path
     model_key: str
     result: TrainResult
-    test_accuracy: float | None
+    test_evaluation: Evaluation | None
+
+    @property
+    def test_accuracy(self) -> float | None:
+        """Accuracy on the test split (None without one)."""
+        return self.test_evaluation.accuracy if self.test_evaluation is not None else None
+
+    @property
+    def guesses_majority(self) -> bool:
+        """True when the test accuracy is about the share of the most frequent label (hflab.sentiment.evaluate)."""
+        return self.test_evaluation is not None and guesses_majority(self.test_evaluation)
 
 
 def model_to_train(mode: str, role: Source, config: TrainConfig) -> ModelToTrain:
@@ -48,6 +60,27 @@ def model_to_train(mode: str, role: Source, config: TrainConfig) -> ModelToTrain
     if fresh.num_labels != 2:
         raise MessageError("sentiment.err.num_labels", n=fresh.num_labels)
     return ModelToTrain(fresh.model, fresh.tokenizer, role.repo_id)
+
+
+def training_speed(mode: str, role: Source, texts: list[str], config: TrainConfig) -> float | None:
+    """Training tokens per second of `mode`'s model on this machine now, from a few timed steps (under whatever load
+    the machine has); None when there is no tokenizer or model to time."""
+    try:
+        prepared = model_to_train(mode, role, config)
+        return train.measure_tokens_per_s(prepared.model, prepared.tokenizer, texts, config)
+    except (MessageError, OSError, ValueError):  # no tokenizer or model: no estimate, fixed defaults stay
+        return None
+
+
+def quick_rows(reviews: sdata.ReviewData, config: TrainConfig, tokens_per_s: float | None, most: int) -> int:
+    """Rows of the one-click training: as many as fit its time limit at the speed measured just now (at most
+    `most`), so a busy machine trains on fewer reviews to the end instead of stopping mid-epoch."""
+    train_split, val_split = reviews.splits.get("train"), reviews.splits.get("validation")
+    if tokens_per_s is None or train_split is None or val_split is None or config.time_limit_s is None:
+        return most
+    lengths = approx_token_lengths(list(train_split["text"].iloc[:most]))
+    return rows_within(lengths, approx_token_lengths(list(val_split["text"])), config.max_length, config.epochs,
+                       tokens_per_s, config.time_limit_s * train.REPLAN_SHARE)
 
 
 def run_training(reviews: sdata.ReviewData, rows: int, config: TrainConfig, mode: str, role: Source,
@@ -73,11 +106,12 @@ def run_training(reviews: sdata.ReviewData, rows: int, config: TrainConfig, mode
         probs = predict_proba(model, tokenizer, list(test["text"]))  # as Evaluate measures it, so Evaluate reuses it
         tested = (evaluate(test["label"], probs), probs)
     test_accuracy = tested[0].accuracy if tested else None
+    evaluation = tested[0] if tested else None
     path = save_trained(model, tokenizer, config, result, test_accuracy, reviews, kind=mode, base=prepared.base,
-                        train_rows=len(train_part))
+                        train_rows=len(train_part), test_evaluation=evaluation)
     key = trained_source(path).cache_key
     manager.unload(key)  # a retrained model replaces the loaded copy and its cached evaluations
     evaluations.forget_model(key)
     if tested:
         evaluations.put((key, reviews.fingerprint, "test"), *tested)
-    return TrainingOutcome(path, key, result, test_accuracy)
+    return TrainingOutcome(path, key, result, evaluation)

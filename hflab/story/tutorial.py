@@ -76,7 +76,8 @@ class TutorialSettings:
         return self.target_chars
 
     def generate_kwargs(self) -> dict:
-        """The tutorial's `generate` arguments (top_k and repetition_penalty come from the model's generation config)."""
+        """The tutorial's `generate` arguments (top_k and repetition_penalty come from the model's generation
+        config)."""
         return {"max_new_tokens": self.max_new_tokens, "temperature": self.temperature, "do_sample": True,
                 "top_p": TOP_P}
 

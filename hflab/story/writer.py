@@ -36,7 +36,9 @@ STYLE_HINTS = {
 }
 MIN_CHARS, MAX_CHARS = 50, 1000
 DEFAULT_CHARS = 300
-ENGLISH_CENTRIC_DEFAULT_CHARS = 100  # the offline SmolLM2 writes English at ~1 token/s on 2 cores: keep its first story short
+ENGLISH_CENTRIC_DEFAULT_CHARS = (
+    100  # the offline SmolLM2 writes English at ~1 token/s on 2 cores: keep its first story short
+)
 TEMPERATURE_PER_STEP = 0.15  # creativity 0..10 -> temperature 0.15 x creativity; 0 means greedy decoding
 TOP_K = 50  # fixed and recorded, so a model's own generation_config (Qwen2 sets top_k=20) cannot change results
 _SENTENCE_END = re.compile(r"[。！？!?…]+[」』”’\"'）)]*")
@@ -154,7 +156,9 @@ class StorySettings:
         from transformers import BatchEncoding
 
         _, ids = chat_text_and_ids(tokenizer, messages)
-        return BatchEncoding({"input_ids": torch.tensor([ids]), "attention_mask": torch.ones(1, len(ids), dtype=torch.long)})
+        return BatchEncoding(
+            {"input_ids": torch.tensor([ids]), "attention_mask": torch.ones(1, len(ids), dtype=torch.long)}
+        )
 
     def limit(self, chunks: Iterable[str]) -> Iterator[str]:
         """The stream, ended at the first sentence end near the target length."""
@@ -281,7 +285,9 @@ def stream_local(model, tokenizer, lock, prompt, settings, progress: StreamProgr
     the next token.
     """
     import torch
-    from transformers import StoppingCriteriaList, TextIteratorStreamer
+    from transformers import TextIteratorStreamer
+
+    from hflab.runtime.rng import seeded_generate
 
     stop = threading.Event()
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
@@ -294,10 +300,9 @@ def stream_local(model, tokenizer, lock, prompt, settings, progress: StreamProgr
             with lock:
                 inputs = settings.encode(tokenizer, prompt).to(model.device)
                 criteria = _event_stopping_criteria(stop, inputs["input_ids"].shape[1], progress)
-                torch.manual_seed(settings.seed)
-                with torch.inference_mode():
-                    model.generate(**inputs, streamer=streamer, stopping_criteria=StoppingCriteriaList([criteria]),
-                                   **settings.generate_kwargs(), **settings.special_token_kwargs(tokenizer))
+                with seeded_generate(settings.seed, model.device, [criteria]) as own, torch.inference_mode():
+                    model.generate(**inputs, streamer=streamer, **own, **settings.generate_kwargs(),
+                                   **settings.special_token_kwargs(tokenizer))
         except BaseException as exc:  # surfaced to the consumer below instead of hanging it
             failure.append(exc)
             streamer.on_finalized_text("", stream_end=True)

@@ -3,6 +3,7 @@ stale; the evaluation store shared by sessions under its lock."""
 import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from hflab.loading.files import read_meta
@@ -88,3 +89,114 @@ def test_the_store_is_safe_while_sessions_write_and_forget_at_once():
     store.forget_model("a")
     store.forget_model("other")
     assert store.get(("a", "data0", "test")) is None
+
+
+class SlowClock:
+    """A clock that advances `step_s` seconds on every reading: a machine that got slow, without sleeping."""
+
+    def __init__(self, step_s: float):
+        self.now, self.step_s = 0.0, step_s
+
+    def __call__(self) -> float:
+        self.now += self.step_s
+        return self.now
+
+
+def small_run(reviews, config, clock=None, rows=320):
+    from hflab.sentiment.train import small_bert, train_classifier
+
+    tokenizer = sdata.bert_tokenizer()
+    model = small_bert(tokenizer, config)
+    train, val = reviews.splits["train"].iloc[:rows], reviews.splits["validation"].iloc[:64]
+    events = []
+    kwargs = {"clock": clock} if clock else {}
+    result = train_classifier(model, tokenizer, list(train.text), list(train.label), list(val.text), list(val.label),
+                              config, on_event=events.append, **kwargs)
+    return result, events
+
+
+def test_the_learning_rate_schedule_is_transformers_own_when_nothing_slows_down():
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    from hflab.sentiment.train import TrainConfig, _optimizer
+
+    ours_model, theirs_model = torch.nn.Linear(4, 2), torch.nn.Linear(4, 2)
+    ours, ours_scheduler, _ = _optimizer(ours_model, TrainConfig(learning_rate=1e-3), 40)
+    theirs = torch.optim.AdamW(theirs_model.parameters(), lr=1e-3)
+    theirs_scheduler = get_linear_schedule_with_warmup(theirs, max(1, int(40 * 0.06)), 40)
+    for _ in range(40):
+        assert ours_scheduler.get_last_lr()[0] == pytest.approx(theirs_scheduler.get_last_lr()[0], abs=1e-12)
+        ours.step()
+        theirs.step()
+        ours_scheduler.step()
+        theirs_scheduler.step()
+
+
+def test_a_slow_machine_replans_the_run_to_finish_within_the_time_limit(reviews):
+    """Issue 33.1: under load the one-click training stopped at the time limit mid-schedule; now it shrinks the
+    schedule to the steps that fit and ends there, with the learning rate decayed to 0 and the reason recorded."""
+    from dataclasses import replace
+
+    config = replace(CONFIG, batch_size=8, epochs=2, time_limit_s=60.0)  # 80 planned steps
+    clock = SlowClock(1.0)  # two readings a step: about 2 s per step, 160 s for the plan
+    result, events = small_run(reviews, config, clock=clock)
+    assert result.planned_steps == 80
+    assert result.stop_reason == "replanned" and result.replanned_to == result.steps
+    # at step k the clock says 2k - 1 s: the schedule shrinks to int(51 k / (2k - 1)) steps until k reaches it (26)
+    assert result.steps == 26 and clock.now <= 60.0  # ended within the limit, its last validation included
+    assert not result.stopped_by_time_limit and result.stopped_early
+    assert events[-1].total_steps == 26 and any(e.loss is not None for e in events)
+    assert any(e.val_accuracy is not None and e.step == 26 for e in events)  # the shortened run validates at its end
+
+
+def test_an_idle_machine_runs_the_plan_and_says_so(reviews):
+    from dataclasses import replace
+
+    result, events = small_run(reviews, replace(CONFIG, batch_size=32, epochs=1, time_limit_s=600.0),
+                               clock=SlowClock(0.01))
+    assert (result.stop_reason, result.steps, result.planned_steps, result.replanned_to) == ("completed", 10, 10, None)
+    assert [e.step for e in events if e.loss is not None] == list(range(1, 11))  # a 10-step run charts every step
+
+
+def test_a_model_that_learned_nothing_is_reported_as_guessing_the_majority_class(reviews):
+    from dataclasses import replace
+
+    from hflab.sentiment.evaluate import guesses_majority, majority_label, majority_share
+
+    skewed = sdata.ReviewData(dict(reviews.splits), reviews.origin, "skewed")
+    test = reviews.splits["test"]
+    skewed.splits["test"] = pd.concat([test[test.label == 0].head(70), test[test.label == 1].head(30)])
+    outcome = run_training(skewed, 200, replace(CONFIG, learning_rate=0.0), "scratch", resolve("sentiment"),
+                           EvaluationStore(), ModelManager(2**34))
+    evaluation = outcome.test_evaluation
+    assert majority_share(evaluation) == 0.7 and majority_label(evaluation) == 0
+    # an untrained small BERT answers one class for every review: here 负面, 70 of 100
+    assert evaluation.confusion.to_numpy().tolist() == [[70, 0], [30, 0]] and evaluation.accuracy == 0.7
+    assert outcome.guesses_majority and guesses_majority(evaluation)
+    meta = read_meta(outcome.path)
+    assert (meta["guesses_majority"], meta["majority_share"], meta["majority_label"]) == (True, 0.7, 0)
+
+
+def test_guessing_the_majority_is_judged_from_the_confusion_matrix():
+    from hflab.sentiment.evaluate import guesses_majority, majority_share
+
+    labels = [0] * 54 + [1] * 46
+    always_negative = evaluate(labels, np.array([[0.9, 0.1]] * 100))
+    assert (always_negative.accuracy, majority_share(always_negative)) == (0.54, 0.54)
+    assert guesses_majority(always_negative)
+    useful = evaluate(labels, np.array([[0.9, 0.1]] * 54 + [[0.1, 0.9]] * 40 + [[0.9, 0.1]] * 6))
+    assert useful.accuracy == 0.94 and not guesses_majority(useful)
+    assert not guesses_majority(evaluate([], np.zeros((0, 2))))
+
+
+def test_the_one_click_training_sizes_its_rows_to_the_speed_measured_now(reviews):
+    from hflab.sentiment.plan import MIN_ROWS
+    from hflab.sentiment.train import quick_config
+    from hflab.sentiment.workflow import quick_rows
+
+    config = quick_config()
+    idle = quick_rows(reviews, config, 1e9, 1000)
+    busy = quick_rows(reviews, config, 300.0, 1000)
+    assert idle == 1000 and MIN_ROWS <= busy < idle
+    assert quick_rows(reviews, config, None, 1000) == 1000  # no measurement: the fixed default

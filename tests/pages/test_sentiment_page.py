@@ -90,7 +90,8 @@ def _train_briefly(mode: str):
     at.select_slider(key=f"sentiment_tml_{mode}").set_value(64).run()
     at.button(key="sentiment_train_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(s.value.startswith("Best validation accuracy") for s in at.success), error_texts(at)
+    # a success, or a plain info when so short a run only guesses the majority class (then a warning says so)
+    assert any(s.value.startswith("Best validation accuracy") for s in [*at.success, *at.info]), error_texts(at)
     return at
 
 
@@ -186,7 +187,9 @@ def test_predictions_csv_neutralises_formulas(tiny_env, monkeypatch, tmp_path):
 
     hostile = ['=HYPERLINK("http://example.com","点我")', "+1+1", "-2+3", "@SUM(1)", "\t=1+1", "\r=1+1"]
     rows = {"text": hostile + ["房间干净，服务热情。"], "label": [0, 1, 0, 1, 0, 1, 1]}
-    DatasetDict({s: Dataset.from_dict(rows) for s in ("train", "validation", "test")}).save_to_disk(str(tmp_path / "ds"))
+    DatasetDict({s: Dataset.from_dict(rows) for s in ("train", "validation", "test")}).save_to_disk(
+        str(tmp_path / "ds")
+    )
     monkeypatch.setenv("HFLAB_DATASET_DIR", str(tmp_path / "ds"))
     written = []
     real = st.download_button
@@ -401,8 +404,11 @@ def _tab_container(at):
     """The page's one st.tabs block."""
     from streamlit.proto.Block_pb2 import Block as BlockProto
 
-    return next(node for node in at._tree
-                if isinstance(getattr(node, "proto", None), BlockProto) and node.proto.WhichOneof("type") == "tab_container")
+    return next(
+        node
+        for node in at._tree
+        if isinstance(getattr(node, "proto", None), BlockProto) and node.proto.WhichOneof("type") == "tab_container"
+    )
 
 
 def _widget_value(at, key: str):
@@ -522,3 +528,82 @@ def test_code_tab_offers_the_prediction_of_the_typed_review_as_a_notebook(lang, 
     nb = notebook_download(at, written, "hflab-sentiment-predict.ipynb", lang)
     assert nb.metadata["hflab"]["settings"]["texts"] == [REVIEW]
     assert f"print(predict([{REVIEW!r}]))" in nb.cells[-1].source
+
+
+class _SlowClock:
+    """Advances 1 s per reading: a training step takes about 2 s, as on a busy machine (no sleeping)."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def _train_with(monkeypatch, **changes):
+    """Route the page's training through train_classifier with `changes` to its config (`clock` is passed on)."""
+    from dataclasses import replace
+
+    from hflab.sentiment import train
+
+    real = train.train_classifier
+    clock = changes.pop("clock", None)
+    monkeypatch.setattr(train, "train_classifier", lambda *args, **kwargs: real(
+        *args[:-1], replace(args[-1], **changes), **({"clock": clock} if clock else {}), **kwargs))
+
+
+def _start_small_training(lang: str = "en"):
+    at = open_page(PAGE, lang)
+    at.slider(key="sentiment_train_rows").set_value(300).run()
+    at.number_input(key="sentiment_ep_scratch").set_value(1).run()
+    at.select_slider(key="sentiment_tml_scratch").set_value(64).run()
+    at.select_slider(key="sentiment_tbs_scratch").set_value(8).run()
+    at.button(key="sentiment_train_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_run_on_a_slow_machine_is_replanned_and_the_page_says_why(page_env, monkeypatch, lang):
+    """Issue 33.1: a busy machine gets a shorter, finished run and the reason, not a silent cut mid-schedule."""
+    _train_with(monkeypatch, time_limit_s=60.0, patience=100, clock=_SlowClock())  # no early stop in between
+    at = _start_small_training(lang)
+    replanned = t("sentiment.train.stop.replanned", lang, planned="P", steps="S").split("P")[0]
+    assert [w.value for w in at.warning if w.value.startswith(replanned)] == [
+        t("sentiment.train.stop.replanned", lang, planned=38, steps=26)]  # 300 rows / 8 a batch: 38 planned
+    assert at.info  # the saved model is reported plainly, not as a success
+
+
+def test_a_model_that_only_guesses_the_majority_class_is_called_that_on_train_and_predict(page_env, monkeypatch):
+    """Issue 33.1: 53.9% (the share of 负面) looked like a result; the page now says the model only guesses."""
+    _train_with(monkeypatch, learning_rate=0.0)
+    at = _start_small_training("zh")
+    prefix = t("sentiment.majority", "zh", acc="A", share="S", label="L").split("A")[0]
+    majority = [w.value for w in at.warning if w.value.startswith(prefix)]
+    # Predict (the new model is picked), Evaluate (its test split, measured by the run) and Train
+    assert len(majority) == 3, [w.value for w in at.warning]
+    assert not at.success
+
+
+def test_the_trainer_recipe_trains_on_the_page_and_the_script_downloads(page_env, monkeypatch):
+    """Issue 36: the Train tab runs transformers' Trainer beside the hand-written loop, and hands out train.py."""
+    import io
+    import zipfile
+
+    from apptest_utils import record_downloads
+
+    downloads = record_downloads(monkeypatch)
+    at = open_page(PAGE, "en")
+    at.radio(key="sentiment_train_recipe@en").set_value("trainer").run()
+    archive = next(d for d in downloads if d.get("file_name") == "hflab-train.zip")
+    names = zipfile.ZipFile(io.BytesIO(archive["data"])).namelist()
+    assert sorted(names) == ["hflab-train/README.md", "hflab-train/accelerate_config.yaml",
+                             "hflab-train/requirements.txt", "hflab-train/train.py"]
+    at.slider(key="sentiment_train_rows").set_value(100).run()
+    at.number_input(key="sentiment_ep_scratch").set_value(1).run()
+    at.select_slider(key="sentiment_tml_scratch").set_value(64).run()
+    at.button(key="sentiment_train_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value.startswith("Best validation accuracy") for s in [*at.success, *at.info]), error_texts(at)
+    assert "trainer-scratch" in at.session_state["sentiment_model"]  # the new model, picked
