@@ -1,6 +1,7 @@
 """One-command setup for any OS with Python 3.11+: `python dev.py app`, `python dev.py test` or
 `python dev.py test --fast` (the core unit tests only, for quick checks while working), `python dev.py lint` (ruff),
-`python dev.py rehearse` (issue 19: the Community Cloud rehearsal, bench/rehearse.py), `python dev.py bench [--quick] [NAME ...]` (every benchmark in bench/, one at a time, into bench/results.md and the
+`python dev.py rehearse` (issue 19: the Community Cloud rehearsal, bench/rehearse.py), `python dev.py bench [--quick]
+[NAME ...]` (every benchmark in bench/, one at a time, into bench/results.md and the
 README's table; --quick: a subset with less work per round, under 10 minutes on 2 cores).
 
 Creates .venv if needed, installs the pinned requirements (offline assets with --no-deps), then runs
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import venv
 from pathlib import Path
 
@@ -40,7 +44,12 @@ BENCHMARKS = (
     ("idle_server_cpu", [], "5 rounds x 2 servers x (start + idle window) take about 5 minutes"),
     ("concurrency_rss", [], "8 browser sessions at once, 5 rounds, take about 4.5 minutes"),
     ("sentiment_train_small", [], "two full offline trainings take about 3-7 minutes"),
-    ("rehearse", [], "the Community Cloud rehearsal (full-size models through the app) takes about 4 minutes, 6 on a clean clone"),
+    ("trainer_vs_loop", [], "the Trainer recipe and the hand-written loop, rounds of two trainings each, take minutes"),
+    (
+        "rehearse",
+        [],
+        "the Community Cloud rehearsal (full-size models through the app) takes about 4 minutes, 6 on a clean clone",
+    ),
 )
 
 
@@ -73,11 +82,44 @@ def try_llama_server() -> None:
         print("warning: llama-cpp-python did not build; the llama.cpp server tests will skip", flush=True)
 
 
+FIND_LINKS = re.compile(r"^\s*(?:--find-links|-f)[\s=]+(https?://\S+)")
+
+
+def reachable(url: str, timeout_s: float = 3.0) -> bool:
+    """True when a TCP connection to the host of `url` opens within `timeout_s`."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)),
+                                      timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def installable(requirements: str, folder: Path, root: Path = ROOT) -> Path:
+    """`requirements` as pip on this host should read it: the file itself when every --find-links page of the
+    requirements*.txt files answers, else copies of them in `folder` without the pages that do not (pip would retry
+    such a page 5 times for every package: minutes). A nested `-r` finds its copy beside it."""
+    files = sorted(root.glob("requirements*.txt"))
+    pages = {match[1] for path in files for line in path.read_text(encoding="utf-8").splitlines()
+             if (match := FIND_LINKS.match(line))}
+    unreachable = {url for url in pages if not reachable(url)}
+    if not unreachable:
+        return root / requirements
+    print(f"not reachable from here, left out of this install: {', '.join(sorted(unreachable))}", flush=True)
+    for path in files:
+        kept = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                if not ((match := FIND_LINKS.match(line)) and match[1] in unreachable)]
+        (folder / path.name).write_text("".join(kept), encoding="utf-8")
+    return folder / requirements
+
+
 def setup(requirements: str) -> None:
     """Create the venv and install `requirements` plus the offline assets."""
     if not PY.exists():
         venv.create(VENV, with_pip=True)
-    pip("-r", requirements)
+    with tempfile.TemporaryDirectory(prefix="hflab-requirements-") as folder:
+        pip("-r", str(installable(requirements, Path(folder))))
     pip("--no-deps", "-r", "requirements-offline.txt")
 
 
@@ -110,7 +152,9 @@ def run_benchmark(name: str, args: list[str], out: Path) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     env.setdefault("HFLAB_ASSETS_DIR", str(Path.home() / ".cache" / "hflab-test-assets"))
     start, tail = time.perf_counter(), []
-    with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
         for line in proc.stdout:
             print("    " + line, end="", flush=True)
             tail = (tail + [line.strip()])[-5:]
@@ -130,7 +174,8 @@ def run_benchmark(name: str, args: list[str], out: Path) -> dict:
 
 
 def bench(extra: list[str]) -> int:
-    """`dev.py bench [--quick] [NAME ...]`: run the benchmarks one at a time, write bench/results.md and the README table."""
+    """`dev.py bench [--quick] [NAME ...]`: run the benchmarks one at a time, write bench/results.md and the README
+    table."""
     quick = "--quick" in extra
     names = [a for a in extra if a != "--quick"]
     unknown = set(names) - {name for name, _, _ in BENCHMARKS}
@@ -156,7 +201,9 @@ def bench(extra: list[str]) -> int:
         for i, (name, args, too_long) in enumerate(BENCHMARKS):
             chosen = (name, args, too_long) in selected
             left_out = too_long if quick and not names else None  # a name given explicitly runs even with --quick
-            if name == "remote_ttft" and no_llama:  # it compares against llama.cpp's server, which --quick does not build
+            if (
+                name == "remote_ttft" and no_llama
+            ):  # it compares against llama.cpp's server, which --quick does not build
                 left_out = "llama.cpp's server is not built in this venv: `python dev.py bench remote_ttft` builds it"
             if not chosen or left_out:
                 why = "not selected" if not chosen else f"left out by --quick ({left_out})"
@@ -196,10 +243,13 @@ def main() -> int:
         return subprocess.call([str(PY), "-m", "ruff", "check", "."], cwd=ROOT)
     if command == "test":
         setup("requirements-test.txt")
+        pip("--no-deps", "-r", "requirements-gradio.txt")  # the Space bundle's test: gradio without its Pillow cap
         if "--fast" in extra:
             extra.remove("--fast")
-            return subprocess.call([str(PY), "-m", "pytest", "-q", "-m", "core and not slow and not notebook", "tests/core", *extra],
-                                   cwd=ROOT)
+            return subprocess.call(
+                [str(PY), "-m", "pytest", "-q", "-m", "core and not slow and not notebook", "tests/core", *extra],
+                cwd=ROOT,
+            )
         try_llama_server()
         return subprocess.call([str(PY), "-m", "pytest", "-q", "--durations=25", "tests", *extra], cwd=ROOT)
     if command == "bench":

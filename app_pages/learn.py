@@ -1,5 +1,6 @@
-"""Learning path (学习路线): the tutorial's chapters in its order, each with its code then and now, a link that
-opens the lab page with the tutorial's example filled in, a "done" tick, and the hands-on steps the lab lacked."""
+"""Learning path (学习路线): the tutorial's chapters in its order, each with its code then and now, where its code
+breaks today, a link that opens the lab page with the tutorial's example filled in, a "done" tick, and the hands-on
+steps the lab lacked (among them the tutorial's app as a Space bundle to take home)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from components.messages import message_text
 from components.model_loading import explain_missing, load, resolve_role
 from components.page import header
 from components.state import keep
-from hflab.learn import batches, pipelines, reviews, subword
+from hflab.learn import batches, pipelines, reviews, space_bundle, subword
 from hflab.learn.chapters import (
     CHAPTERS,
     FILL_MASK_SENTENCE,
@@ -25,6 +26,8 @@ from hflab.learn.chapters import (
     Chapter,
     progress,
 )
+from hflab.learn.code import Snippet
+from hflab.learn.traps import Trap
 from hflab.loading import loaders
 from hflab.loading.sources import Source
 from hflab.messages import Message
@@ -49,22 +52,49 @@ def render_progress(done: set[str]) -> None:
     """How many chapters are done and which are left, in the tutorial's order."""
     count, left = progress(done)
     line = t("learn.progress", done=count, total=len(CHAPTERS))
-    rest = t("learn.progress.left", titles="、".join(t(c.title_key) for c in left)) if left else t("learn.progress.all_done")
+    titles = "、".join(t(c.title_key) for c in left)
+    rest = t("learn.progress.left", titles=titles) if left else t("learn.progress.all_done")
     st.progress(count / len(CHAPTERS), text=f"{line} · {rest}")
     st.caption(t("learn.progress.kept"))
 
 
+def render_code_column(column, heading_key: str, snippets: tuple[Snippet, ...]) -> None:
+    """One column of code: its heading, then each block under its title (a file, or the tutorial's heading)."""
+    column.caption(t(heading_key))
+    if not snippets:  # a section of the tutorial that is text only
+        column.info(t("learn.original.none"))
+    for snippet in snippets:
+        if snippet.title:  # a file name or the tutorial's heading, quoted as written (our data, no backticks)
+            column.markdown(f"`{snippet.title}`")
+        column.code(snippet.code, language=snippet.language, wrap_lines=True)
+
+
+def render_traps(traps: tuple[Trap, ...]) -> None:
+    """Each line of the tutorial that breaks today: why, the line, exactly what the learner sees, the fix."""
+    st.warning(t("learn.traps"), icon=":material/warning:")
+    for trap in traps:
+        with st.container(border=True):
+            st.markdown(t(trap.why_key))
+            line, seen, fix = st.columns(3)
+            line.caption(t("learn.traps.line"))
+            line.code(trap.line, language="python", wrap_lines=True)
+            if trap.seen:
+                seen.caption(t("learn.traps.seen"))
+                seen.code(trap.seen, language=None, wrap_lines=True)
+            else:
+                seen.caption(t("learn.traps.silent"))
+            fix.caption(t("learn.traps.fix"))
+            fix.code(trap.fix, language="python", wrap_lines=True)
+
+
 def render_snippets(chapter: Chapter) -> None:
-    """The tutorial's code and its transformers 5 form side by side, then what changed."""
+    """The tutorial's code and its transformers 5 form side by side, what to know, then where the tutorial breaks."""
     before, after = st.columns(2)
-    before.caption(t("learn.original"))
-    before.code(chapter.original, language="python", wrap_lines=True)
-    after.caption(t("learn.modern"))
-    after.code(chapter.modern, language="python", wrap_lines=True)
-    if chapter.api_changed:
-        st.warning(t("learn.api_changed", note=t(chapter.note_key)))
-    else:
-        st.caption(t(chapter.note_key))
+    render_code_column(before, "learn.original", chapter.original)
+    render_code_column(after, "learn.modern", chapter.modern)
+    st.caption(t(chapter.note_key))
+    if chapter.traps:
+        render_traps(chapter.traps)
 
 
 def open_in_lab(chapter: Chapter) -> None:
@@ -77,8 +107,8 @@ def render_chapter(number: int, chapter: Chapter, hands_on: Callable[[], None] |
     """One chapter: summary, snippets, the link into the lab, the hands-on step if any, the done tick."""
     with st.container(border=True):
         st.subheader(f"{number}. {t(chapter.title_key)}")
-        st.caption(t("learn.lines", ranges=t("learn.lines.sep").join(
-            t("learn.lines.range", start=start, end=end) for start, end in chapter.lines)))
+        # the tutorial's headings quoted as written (our data, no backticks)
+        st.caption(t("learn.sections", sections=t("learn.sections.sep").join(f"`{h}`" for h in chapter.sections)))
         st.markdown(t(chapter.summary_key))
         render_snippets(chapter)
         if st.button(t("learn.open"), key=f"learn_open_{chapter.id}", icon=":material/open_in_new:"):
@@ -114,7 +144,8 @@ def render_classification(source: Source, texts: list[str]) -> None:
     """pipeline("text-classification") next to the direct forward and transformers' list of new weights."""
     result_key = RESULT_KEY.format(step="classify")
     if st.button(t("learn.pipe.run"), key="learn_classify_run", disabled=not texts):
-        handle = load(source, loaders.load_classifier, t("learn.pipe.model"), variant="pipeline")  # its own cache entry (the Sentiment page loads another form)
+        # its own cache entry: the Sentiment page loads another form of the same checkpoint
+        handle = load(source, loaders.load_classifier, t("learn.pipe.model"), variant="pipeline")
         if handle is not None:
             with st.spinner(t("learn.pipe.running")), handle.use() as loaded:
                 st.session_state[result_key] = (loaded.missing_keys,
@@ -253,7 +284,8 @@ def datasets_step() -> None:
     info.dataframe(pd.DataFrame([{t("learn.data.col.field"): name, t("learn.data.col.value"): str(value)}
                                  for name, value in reviews.info_fields(dataset).items()]), hide_index=True)
     features.caption(t("learn.data.features"))
-    features.dataframe(pd.DataFrame([{t("learn.data.col.column"): row["column"], t("learn.data.col.feature"): row["feature"]}
+    features.dataframe(pd.DataFrame([{t("learn.data.col.column"): row["column"],
+                                      t("learn.data.col.feature"): row["feature"]}
                                      for row in reviews.feature_rows(dataset)]), hide_index=True)
     keep("learn_map_copies", 100)
     copies = int(st.number_input(t("learn.data.copies"), 1, 2000, key="learn_map_copies"))
@@ -263,7 +295,8 @@ def datasets_step() -> None:
         if handle is not None:
             rows = reviews.tutorial_dataset(copies)
             with st.spinner(t("learn.data.running")), handle.use() as tokenizer:
-                st.session_state[result_key] = [reviews.timed_map(rows, tokenizer, batched) for batched in (False, True)]
+                st.session_state[result_key] = [reviews.timed_map(rows, tokenizer, batched)
+                                                for batched in (False, True)]
     if result_key in st.session_state:
         render_map_timing(st.session_state[result_key])
     render_comparison()
@@ -328,11 +361,37 @@ def subword_step() -> None:
                  hide_index=True, width="stretch")
 
 
+# ---------------------------------------------------------------- hands-on: the tutorial's app as a Space
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def cached_bundle(bundle_lang: str) -> bytes:
+    return space_bundle.bundle_zip(bundle_lang)
+
+
+def deploy_step() -> None:
+    """The Space bundle to download, what is in it, the steps to deploy it, and what sleep and the cache mean."""
+    st.markdown(f"**{t('learn.space.heading')}**")
+    st.markdown(t("learn.space.contents"))
+    st.download_button(t("learn.space.download", name=space_bundle.BUNDLE_NAME), cached_bundle(lang()),
+                       file_name=f"{space_bundle.BUNDLE_NAME}.zip", mime="application/zip",
+                       key="learn_space_download", icon=":material/download:")
+    st.markdown(f"**{t('learn.space.steps_heading')}**")
+    st.markdown(t("learn.space.steps"))
+    st.markdown(f"**{t('learn.space.sleep_heading')}**")
+    st.markdown(t("learn.space.sleep"))
+    requirements, front_matter = st.columns(2)
+    requirements.caption(t("learn.space.requirements"))
+    requirements.code(space_bundle.requirements_txt(), language=None)
+    front_matter.caption(t("learn.space.front_matter"))
+    front_matter.code(space_bundle.readme_md(lang()).split("\n\n", 1)[0], language="yaml")
+
+
 HANDS_ON = {
     "generation": generation_step,
     "pipeline": pipeline_step,
     "datasets": datasets_step,
     "torch_dataset": torch_dataset_step,
+    "deploy": deploy_step,
     "subword": subword_step,
 }
 

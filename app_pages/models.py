@@ -8,10 +8,11 @@ import streamlit as st
 
 from components import state
 from components.code import show_code
+from components.escape import markdown_literal
 from components.i18n import catalog_labels, t
 from components.links import take_link
 from components.messages import message_plain, message_text, show_message, show_messages
-from components.model_loading import load, manager, resolve_role, source_caption
+from components.model_loading import load, manager, resolve_role, source_caption, using
 from components.operator import operator_actions_allowed
 from components.page import header
 from components.state import keep, keep_offered
@@ -26,7 +27,8 @@ from hflab.settings import get_settings, user_download_token
 
 PAGE = "models"  # this page's id in links (components.links)
 # what a link may ask this page to show (the Learning path's chapters) -> the widget that shows it
-LINK_FIELDS = {"download_repo": "models_dl_repo", "pick": "models_mode", "role": "models_role", "head": "models_head"}
+LINK_FIELDS = {"download_repo": "models_dl_repo", "pick": "models_mode", "role": "models_role", "head": "models_head",
+               "text": "models_head_text"}
 
 MB = 2**20
 MODEL_ROLES = [name for name, role in ROLES.items() if role.kind != "dataset"]
@@ -51,8 +53,14 @@ def explain_problem(source, level: str) -> None:
 
 def facts_table(facts: dict) -> None:
     """Label/value rows as a table tall enough to need no inner scrolling."""
-    st.dataframe(pd.DataFrame({t("models.ov.col.fact"): list(facts), t("models.ov.col.value"): [str(v) for v in facts.values()]}),
-                 hide_index=True, width="stretch", height=35 * (len(facts) + 1) + 3)
+    st.dataframe(
+        pd.DataFrame(
+            {t("models.ov.col.fact"): list(facts), t("models.ov.col.value"): [str(v) for v in facts.values()]}
+        ),
+        hide_index=True,
+        width="stretch",
+        height=35 * (len(facts) + 1) + 3,
+    )
 
 
 def when(ts: float) -> str:
@@ -87,7 +95,8 @@ def pick_source(role_sources: dict):
 
 
 def load_choice(source):
-    """What can be done with the chosen source: a note, its problem and fix, or the load button; the handle once loaded."""
+    """What can be done with the chosen source: a note, its problem and fix, or the load button; the handle once
+    loaded."""
     if source.role == "tokenizer":
         st.info(t("models.pick.tokenizer_role"))
         st.caption(source_caption(source))
@@ -161,7 +170,11 @@ def overview(source, handle) -> None:
         facts[t("models.ov.mem_measured")] = f"{handle.nbytes / MB:,.1f} MB"
     facts_table(facts)
     st.caption(t("models.ov.mem_note"))
-    if handle is not None and checkpoint.loaded_dtype(handle.value.model) in ("bfloat16", "float16") and not fits_fp32(source):
+    if (
+        handle is not None
+        and checkpoint.loaded_dtype(handle.value.model) in ("bfloat16", "float16")
+        and not fits_fp32(source)
+    ):
         from hflab.loading.loaders import estimate_load_bytes
 
         st.info(t("models.ov.kept_stored", dtype=checkpoint.loaded_dtype(handle.value.model),
@@ -223,6 +236,11 @@ def head_report(report) -> None:
     if report.unused_from_checkpoint:
         st.caption(t("models.heads.unused", count=len(report.unused_from_checkpoint)))
         st.code("\n".join(report.unused_from_checkpoint), language=None)
+    if report.answer is not None:
+        st.markdown(t("models.heads.answer", label=markdown_literal(str(report.answer["label"])),
+                      score=f"{report.answer['score']:.4f}"))
+        if report.newly_initialized:
+            st.caption(t("models.heads.answer_random"))
 
 
 def heads_view(source, handle) -> None:
@@ -240,22 +258,34 @@ def heads_view(source, handle) -> None:
     if not supported:
         st.info(t("models.heads.none"))
         return
-    st.dataframe(pd.DataFrame([{t("models.heads.col.class"): name, t("models.heads.col.outputs"): t(f"models.head.{name}")}
-                               for name in supported]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {t("models.heads.col.class"): name, t("models.heads.col.outputs"): t(f"models.head.{name}")}
+                for name in supported
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     if handle is None:
         st.info(t("models.need_load"))
         return
     keep_offered("models_head", supported, supported[0])
     head = st.selectbox(t("models.heads.pick"), supported, key="models_head")
+    keep("models_head_text", heads.SAMPLE_TEXT)
+    text = st.text_input(t("models.heads.text"), key="models_head_text").strip() or heads.SAMPLE_TEXT
     budget = get_settings().memory_budget_mb
     if handle.nbytes / MB > budget / 2:
         st.warning(t("models.heads.too_big", mb=round(handle.nbytes / MB), budget=budget))
         return
-    key = f"models_head_report|{source.cache_key}|{head}"
+    key = f"models_head_report|{source.cache_key}|{head}|{text}"
     if st.button(t("models.heads.run"), key="models_head_run"):
         try:
-            with st.spinner(t("models.heads.running", head=head)), handle.use() as inspected:
-                st.session_state[key] = heads.run_head(source.target, head, inspected.tokenizer, typed.hub_token(source))
+            with st.spinner(t("models.heads.running", head=head)), using(handle) as inspected:
+                st.session_state[key] = heads.run_head(
+                    source.target, head, inspected.tokenizer, typed.hub_token(source), text
+                )
         except Exception as exc:
             show_error(exc, source.repo_id)
     if st.session_state.get(key) is not None:
@@ -279,8 +309,13 @@ def architecture_view(source, handle) -> None:
     config = handle.value.model.config.to_dict() if handle is not None else files.config_dict(source.target or "")
     st.markdown(f"**{t('models.arch.config')}**")
     if config:
-        st.dataframe(pd.DataFrame(checkpoint.flat_config(config), columns=[t("models.arch.col.key"), t("models.arch.col.value")]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                checkpoint.flat_config(config), columns=[t("models.arch.col.key"), t("models.arch.col.value")]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     else:
         st.info(t("models.arch.no_config"))
     snippet = code.architecture_code(source)
@@ -390,7 +425,9 @@ def delete_view(repos: list, allowed: bool) -> None:
         sure = st.checkbox(literal("models.cache.delete_confirm", repo=choice.repo_id, mb=mb), key="models_delete_sure",
                            disabled=not allowed)
         # Streamlit discards a click a crafted client sends for a disabled widget, on the server
-        if st.button(t("models.cache.delete_button"), disabled=not (sure and allowed), key="models_delete", type="primary"):
+        if st.button(
+            t("models.cache.delete_button"), disabled=not (sure and allowed), key="models_delete", type="primary"
+        ):
             try:
                 freed = cache.delete_repo(choice.repo_id, choice.repo_type)
                 st.session_state["models_cache_msg"] = literal("models.cache.deleted", repo=choice.repo_id,

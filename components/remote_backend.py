@@ -24,6 +24,7 @@ from hflab.remote.client import (
     RemoteError,
     check_model,
     config_from_env,
+    key_required,
     next_token_candidates,
     stream_chat,
 )
@@ -87,7 +88,8 @@ def _test_connection(config: RemoteConfig) -> None:
 
 
 def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
-    """Draw the local / remote switch (off: the local model); return the server's config when remote is chosen, else None.
+    """Draw the local / remote switch (off: the local model); return the server's config when remote is chosen, else
+    None.
 
     When remote is chosen but not usable (no URL, bad URL, no model) it says what is missing and
     stops the page run (`stop=False`: returns the config, whose `problem()` says why), so a page
@@ -102,8 +104,8 @@ def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
                          model=markdown_literal(env.model or "—")))
         url = st.text_input(t("remote.base_url"), value=env.base_url, key=f"{prefix}_remote_url").strip()
         model = st.text_input(t("remote.model"), value=env.model, key=f"{prefix}_remote_model").strip()
-        typed_key = st.text_input(t("remote.api_key"), type="password", key=f"{prefix}_remote_key",
-                                  help=t("remote.api_key_help"))
+        typed_key = st.text_input(t("remote.api_key_required" if key_required(url) else "remote.api_key"),
+                                  type="password", key=f"{prefix}_remote_key", help=t("remote.api_key_help"))
         api_key = typed_key or (env.api_key if url == env.base_url else "")
         config = RemoteConfig(url, model, api_key, env.timeout_s, env.max_seconds)
         if url != env.base_url:  # typed by the user: checked against the operator's host policy

@@ -2,7 +2,7 @@
 
 STRINGS = {
     "chat.markers_as_text": {
-        "zh": "你输入的对话标记（{markers}）按普通文字处理：它们不会变成特殊词元，也不会开启新的对话轮次。",
+        "zh": "你输入的对话标记（{markers}）按普通文字处理：它们不会变成特殊 token，也不会开启新的对话轮次。",
         "en": "The chat markers you typed ({markers}) are treated as plain text: they do not become special tokens and open no turn of their own.",
     },
     "app.title": {"zh": "HF 实验室", "en": "HF Lab"},
@@ -25,7 +25,7 @@ STRINGS = {
     "source.hub": {"zh": "Hugging Face Hub", "en": "Hugging Face Hub"},
     "source.mirror": {"zh": "镜像站 {endpoint}", "en": "Mirror {endpoint}"},
     "source.packaged.bert_vocab": {
-        "zh": "离线内置：bert-base-chinese 词表（来自 cn-clip 包，仅分词器，无权重）",
+        "zh": "离线内置：bert-base-chinese 词汇表（来自 cn-clip 包，仅分词器，无权重）",
         "en": "Packaged offline: bert-base-chinese vocab (from the cn-clip package; tokenizer only, no weights)",
     },
     "source.packaged.smollm2": {
@@ -51,7 +51,7 @@ STRINGS = {
         "en": "For safety only the server's allowed directories can be read, and {path} is outside them (the operator sets HFLAB_ALLOWED_ROOTS)",
     },
     "operator.actions_off": {
-        "zh": "删除缓存的模型和“为离线使用做准备”会改动所有访客共用的服务器缓存，所以在公开部署中默认关闭（只有在本机回环地址上运行时才默认开启）。运营者可以设置 HFLAB_OPERATOR_ACTIONS=1（环境变量或 Streamlit secrets）来开启。",
+        "zh": "删除缓存的模型和“为离线使用做准备”会改动所有访客共用的服务器缓存，所以在公开部署中默认关闭（只有在本机回环地址上运行时才默认开启）。运营者可以设置 HFLAB_OPERATOR_ACTIONS=1（环境变量或 `st.secrets`）来开启。",
         "en": "Deleting cached models and \"prepare for offline use\" change the server's cache that every visitor shares, so they are off on a public deployment (on by default only when the app listens on loopback). The operator turns them on with HFLAB_OPERATOR_ACTIONS=1 (an environment variable or a Streamlit secret).",
     },
     "problem.path_bad_character": {
@@ -88,6 +88,8 @@ STRINGS = {
     },
     "problem.load_failed": {"zh": "加载 {what} 失败：{error}", "en": "Loading {what} failed: {error}"},
     "common.loading": {"zh": "正在加载 {what}…", "en": "Loading {what}…"},
+    "common.waiting": {"zh": "另一位学习者正在用 {model}：你排在第 {place} 位，已等 {seconds} 秒。轮到你时会自动继续。", "en": "Another learner is using {model}: you are number {place} in line, waiting for {seconds} s. It goes on by itself when it is your turn."},
+    "common.stop_waiting": {"zh": "不等了", "en": "Stop waiting"},
     "convert.stage.tokenizer": {
         "zh": "首次使用：把内置 GGUF 模型转换为 safetensors（只做一次）· 读取分词器…",
         "en": "First use: converting the packaged GGUF model to safetensors (once) · reading the tokenizer…",

@@ -7,11 +7,12 @@ STRINGS = {
         "en": "The server can be vLLM, llama.cpp server, TGI, Hugging Face Inference Endpoints / Providers, or transformers serve.",
     },
     "remote.settings": {"zh": "远程服务器设置", "en": "Remote server settings"},
-    "remote.base_url": {"zh": "Base URL（例如 `http://127.0.0.1:8000/v1`）", "en": "Base URL (e.g. `http://127.0.0.1:8000/v1`)"},
+    "remote.base_url": {"zh": "服务器地址（例如 `http://127.0.0.1:8000/v1`）", "en": "Base URL (e.g. `http://127.0.0.1:8000/v1`)"},
     "remote.model": {"zh": "模型名", "en": "Model name"},
-    "remote.api_key": {"zh": "API key（可留空）", "en": "API key (may be empty)"},
+    "remote.api_key": {"zh": "密钥（可留空）", "en": "API key (may be empty)"},
+    "remote.api_key_required": {"zh": "访问令牌（必填：Hugging Face 的推理服务拒绝匿名调用）", "en": "Access token (required: Hugging Face's inference services refuse anonymous calls)"},
     "remote.api_key_help": {
-        "zh": "只在本会话中使用，不会显示或记录。管理员在 secrets 中配置的 key 只会发给管理员配置的地址。",
+        "zh": "只在本会话中使用，不会显示或记录。管理员在 secrets 中配置的密钥只会发给管理员配置的地址。",
         "en": "Used for this session only, never shown or logged. The operator's key from secrets is only ever sent to the operator's URL.",
     },
     "remote.from_settings": {"zh": "来自设置 / secrets：{url}，模型 {model}", "en": "From settings / secrets: {url}, model {model}"},
@@ -24,7 +25,7 @@ STRINGS = {
     "remote.check_ok_unlisted": {"zh": "连接成功（服务器没有列出模型）。", "en": "Connected (the server lists no models)."},
     "remote.using": {"zh": "使用远程服务器：{url}，模型 {model}", "en": "Using remote server: {url}, model {model}"},
     "remote.top_note": {
-        "zh": "服务器只返回概率最高的前 {k} 个候选词（top_logprobs，最多 20 个），不是整个词表上的分布；这些候选合计占 {mass:.1%} 的概率，其余分布在看不到的词上。",
+        "zh": "服务器只返回概率最高的前 {k} 个候选词（top_logprobs，最多 20 个），不是整个词汇表上的分布；这些候选合计占 {mass:.1%} 的概率，其余分布在看不到的词上。",
         "en": "The server returns only the top {k} candidates (top_logprobs, at most 20), not the distribution over the full vocabulary; together they hold {mass:.1%} of the probability, the rest is spread over tokens you cannot see.",
     },
     "remote.top_chosen": {"zh": "服务器选中的下一个词：{token}", "en": "Next token the server picked: {token}"},
@@ -36,9 +37,10 @@ STRINGS = {
         "zh": "作为对话（/chat/completions）；关闭则续写原文（/completions，vLLM 与 llama.cpp 支持）",
         "en": "As a chat (/chat/completions); off: continue the raw text (/completions, vLLM and llama.cpp)",
     },
-    "remote.error.no_url": {"zh": "没有填写服务器地址（Base URL）。", "en": "No server address (base URL) is set."},
+    "remote.error.no_url": {"zh": "没有填写服务器地址。", "en": "No server address (base URL) is set."},
     "remote.error.bad_url": {"zh": "服务器地址必须以 http:// 或 https:// 开头。", "en": "The server address must start with http:// or https://."},
     "remote.error.no_model": {"zh": "没有填写模型名。", "en": "No model name is set."},
+    "remote.error.no_key": {"zh": "Hugging Face 的推理服务需要访问令牌：在 https://huggingface.co/settings/tokens 创建一个（读权限即可），填在上面的“访问令牌”里。不带令牌的调用会被拒绝（HTTP 401）。", "en": "Hugging Face's inference services need an access token: create one (Read is enough) at https://huggingface.co/settings/tokens and paste it into \"Access token\" above. Calls without one are refused (HTTP 401)."},
     "remote.error.down": {
         "zh": "连不上远程服务器：它可能没有启动，或地址 / 端口不对。",
         "en": "Cannot reach the remote server: it may be down, or the address / port is wrong.",
@@ -47,7 +49,7 @@ STRINGS = {
         "zh": "远程服务器响应太慢，已超时放弃。可以稍后再试，或调大 HFLAB_REMOTE_TIMEOUT_S。",
         "en": "The remote server is too slow and the request timed out. Try again later, or raise HFLAB_REMOTE_TIMEOUT_S.",
     },
-    "remote.error.auth": {"zh": "服务器拒绝了 API key（HTTP {status}）。", "en": "The server rejected the API key (HTTP {status})."},
+    "remote.error.auth": {"zh": "服务器拒绝了密钥（HTTP {status}）。", "en": "The server rejected the API key (HTTP {status})."},
     "remote.error.unknown_model": {
         "zh": "服务器上没有这个模型名，请检查模型名。",
         "en": "The server does not know this model name; check it.",
@@ -55,7 +57,7 @@ STRINGS = {
     "remote.error.busy": {"zh": "服务器繁忙（HTTP 429），请稍后再试。", "en": "The server is busy (HTTP 429); try again later."},
     "remote.error.http": {"zh": "服务器返回错误（HTTP {status}）。", "en": "The server returned an error (HTTP {status})."},
     "remote.error.garbage": {
-        "zh": "服务器返回的内容不是有效的 OpenAI 格式，可能不是 OpenAI 兼容接口（Base URL 通常以 /v1 结尾）。",
+        "zh": "服务器返回的内容不是有效的 OpenAI 格式，可能不是 OpenAI 兼容接口（服务器地址通常以 /v1 结尾）。",
         "en": "The server's reply is not valid OpenAI-format data; it may not be an OpenAI-compatible API (the base URL usually ends in /v1).",
     },
     "remote.error.no_logprobs": {

@@ -2,7 +2,7 @@
 
 STRINGS = {
     "sampling.intro": {
-        "zh": "真实模型在**全词表**上的下一个词分布，以及温度、top-k、top-p、min-p、重复惩罚对它逐步做了什么。所有计算都用 transformers 自己的 logits 处理器，顺序与 `model.generate` 完全相同。",
+        "zh": "真实模型在**全词汇表**上的下一个词分布，以及温度、top-k、top-p、min-p、重复惩罚对它逐步做了什么。所有计算都用 transformers 自己的 logits 处理器，顺序与 `model.generate` 完全相同。",
         "en": "A real model's next-token distribution over the **full vocabulary**, and what temperature, top-k, top-p, min-p and the repetition penalty do to it, stage by stage. Every number comes from transformers' own logits processors, run in exactly the order `model.generate` runs them.",
     },
     "sampling.english_centric": {
@@ -97,12 +97,12 @@ STRINGS = {
     "sampling.stage.top_k": {"zh": "top-k 后", "en": "After top-k"},
     "sampling.stage.top_p": {"zh": "top-p 后", "en": "After top-p"},
     "sampling.stage.min_p": {"zh": "min-p 后", "en": "After min-p"},
-    "sampling.stats": {"zh": "每个阶段（全词表 {vocab} 个 token，重新归一化）", "en": "Each stage (full vocabulary of {vocab} tokens, renormalised)"},
+    "sampling.stats": {"zh": "每个阶段（全词汇表 {vocab} 个 token，重新归一化）", "en": "Each stage (full vocabulary of {vocab} tokens, renormalised)"},
     "sampling.col.stage": {"zh": "阶段", "en": "Stage"},
     "sampling.col.survivors": {"zh": "剩余候选数", "en": "Surviving candidates"},
     "sampling.col.entropy": {"zh": "熵（bit）", "en": "Entropy (bits)"},
     "sampling.col.outside": {"zh": "前 N 之外的概率", "en": "Mass outside top N"},
-    "sampling.col.token": {"zh": "词元", "en": "Token"},
+    "sampling.col.token": {"zh": "token", "en": "Token"},
     "sampling.col.id": {"zh": "编号", "en": "Id"},
     "sampling.col.logit": {"zh": "原始分数（logit）", "en": "Logit"},
     "sampling.col.kept": {"zh": "最终保留", "en": "Kept at the end"},

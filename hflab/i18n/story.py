@@ -105,7 +105,7 @@ STRINGS = {
     "image_story.story.run": {"zh": "写故事", "en": "Write the story"},
     "image_story.story.stop": {"zh": "停止", "en": "Stop"},
     "image_story.story.progress_start": {"zh": "模型正在读提示…", "en": "The model is reading the prompt…"},
-    "image_story.story.progress": {"zh": "每秒 {tps} 个词元 · 预计还需约 {eta} 秒", "en": "{tps} tokens/s · about {eta} s left"},
+    "image_story.story.progress": {"zh": "每秒 {tps} 个 token · 预计还需约 {eta} 秒", "en": "{tps} tokens/s · about {eta} s left"},
     "image_story.mode.label": {"zh": "写法", "en": "Way of writing"},
     "image_story.mode.lab": {"zh": "实验室版", "en": "The lab's"},
     "image_story.mode.tutorial": {"zh": "教程原版", "en": "The tutorial's original"},
@@ -114,7 +114,7 @@ STRINGS = {
         "en": "The lab's way: the model's chat template (Qwen2-Instruct is a chat model and follows instructions better so), creativity 0 is greedy decoding, and the story ends at a sentence end near the target instead of a hard cut.",
     },
     "image_story.mode.tutorial_note": {
-        "zh": "教程原版：和教程的 app.py 完全一样：原样文本提示（任务 / 要求 / 图片描述 / 故事，不用聊天模板），总是采样（top_p 0.9），最多生成与字数相同的词元数，超长时硬截断到最后一个“。”并加上截断标记。",
+        "zh": "教程原版：和教程的 app.py 完全一样：原样文本提示（任务 / 要求 / 图片描述 / 故事，不用聊天模板），总是采样（top_p 0.9），最多生成与字数相同的 token 数，超长时硬截断到最后一个“。”并加上截断标记。",
         "en": "The tutorial's original, exactly as its app.py: a raw text prompt (任务 / 要求 / 图片描述 / 故事, no chat template), always sampling (top_p 0.9), as many new tokens as the maximum number of characters, and a hard cut back to the last “。” with the truncation marker when longer.",
     },
     "image_story.compare.run": {"zh": "两种写法并排各写一次", "en": "Write it both ways side by side"},

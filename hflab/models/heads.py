@@ -33,6 +33,8 @@ class HeadReport:
     newly_initialized: list[str] = field(default_factory=list)
     unused_from_checkpoint: list[str] = field(default_factory=list)
     input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # a classification head's answer through pipeline("text-classification"): {"label": ..., "score": ...}
+    answer: dict[str, Any] | None = None
 
 
 def supported_heads(config) -> list[str]:
@@ -84,8 +86,18 @@ def output_shapes(outputs) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def run_head(target: str, auto_class: str, tokenizer=None, token: str | bool | None = None) -> HeadReport:
-    """Load `target` with `auto_class` (fp32, no remote code), run one forward pass, report what happened."""
+def classification_answer(model, tokenizer, text: str) -> dict[str, Any]:
+    """What `pipeline("text-classification")` answers for `text` with this model: its top label and score (for a
+    new, untrained head: LABEL_0 or LABEL_1 near 0.5, the tutorial's lesson)."""
+    from transformers import pipeline
+
+    return dict(pipeline("text-classification", model=model, tokenizer=tokenizer)(text)[0])
+
+
+def run_head(target: str, auto_class: str, tokenizer=None, token: str | bool | None = None,
+             text: str = SAMPLE_TEXT) -> HeadReport:
+    """Load `target` with `auto_class` (fp32, no remote code), run one forward pass on `text`, report what happened
+    (a sequence-classification head also answers through the pipeline)."""
     import torch
 
     from hflab.loading.loaders import load_with_head
@@ -93,9 +105,12 @@ def run_head(target: str, auto_class: str, tokenizer=None, token: str | bool | N
     if auto_class not in HEAD_CLASSES:
         raise ValueError(auto_class)
     model, info = load_with_head(target, auto_class, token)
-    inputs = sample_inputs(model, tokenizer)
+    inputs = sample_inputs(model, tokenizer, text)
     with torch.no_grad():
         outputs = model(**inputs)
+    answer = None
+    if auto_class == "AutoModelForSequenceClassification" and tokenizer is not None:
+        answer = classification_answer(model, tokenizer, text)
     report = HeadReport(
         auto_class=auto_class,
         model_class=type(model).__name__,
@@ -103,6 +118,7 @@ def run_head(target: str, auto_class: str, tokenizer=None, token: str | bool | N
         newly_initialized=sorted(info.get("missing_keys", ())),
         unused_from_checkpoint=sorted(info.get("unexpected_keys", ())),
         input_shapes={k: tuple(v.shape) for k, v in inputs.items()},
+        answer=answer,
     )
     del model
     return report

@@ -32,7 +32,15 @@ MAX_TOP_LOGPROBS = 20  # the OpenAI API's upper bound for top_logprobs
 NO_KEY = "EMPTY"  # vLLM / llama.cpp convention for servers that need no key (the client requires one)
 _DETAIL_CHARS = 300
 CHECK_SECONDS = 10.0  # "test connection" gives up after this long in all, whatever the server does
+# Hugging Face's router (Inference Providers) and Inference Endpoints refuse anonymous calls
+KEY_REQUIRED_DOMAINS = ("huggingface.co", "hf.co", "huggingface.cloud")
 T = TypeVar("T")
+
+
+def key_required(base_url: str) -> bool:
+    """True for servers that answer nothing without a key (Hugging Face's): the form marks the key as required."""
+    host = (urlparse(base_url.strip()).hostname or "").lower()
+    return any(host == domain or host.endswith("." + domain) for domain in KEY_REQUIRED_DOMAINS)
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,8 @@ class RemoteConfig:
             return "remote.error.bad_url"
         if not self.model.strip():
             return "remote.error.no_model"
+        if key_required(self.base_url) and not self.api_key.strip():
+            return "remote.error.no_key"
         return None
 
 
@@ -127,7 +137,9 @@ def _classify(exc: BaseException) -> RemoteError:
         if exc.status_code == 429:
             return RemoteError("remote.error.busy", detail, exc.status_code)
         return RemoteError("remote.error.http", detail, exc.status_code)
-    if isinstance(exc, (openai.APIResponseValidationError, ValueError, TypeError, AttributeError, KeyError, IndexError)):
+    if isinstance(
+        exc, (openai.APIResponseValidationError, ValueError, TypeError, AttributeError, KeyError, IndexError)
+    ):
         return RemoteError("remote.error.garbage", f"{type(exc).__name__}: {exc}")
     if isinstance(exc, openai.APIError):
         return RemoteError("remote.error.http", str(exc))
@@ -209,8 +221,14 @@ def stream_chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 25
     """
     deadline = time.monotonic() + config.max_seconds
     # typed chat markers are broken apart: the server's template must not read them as turns
-    kwargs: dict[str, Any] = {"model": config.model, "messages": defuse_messages(messages), "max_tokens": int(max_tokens),
-                              "temperature": float(temperature), "top_p": float(top_p), "stream": True}
+    kwargs: dict[str, Any] = {
+        "model": config.model,
+        "messages": defuse_messages(messages),
+        "max_tokens": int(max_tokens),
+        "temperature": float(temperature),
+        "top_p": float(top_p),
+        "stream": True,
+    }
     if seed is not None:
         kwargs["seed"] = int(seed)
     stream = None

