@@ -22,7 +22,7 @@ from components.i18n import t
 from components.limits import show_caps
 from components.links import take_link
 from components.messages import message_text, show_message
-from components.model_loading import explain_missing, load, resolve_role, source_caption
+from components.model_loading import explain_missing, load, resolve_role, source_caption, using
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
@@ -200,7 +200,9 @@ def show_image(image: PreparedImage | None, problem: Message | None) -> None:
 
 def start_run() -> PipelineRun:
     """The "Run all steps" button and, when pressed, the status box that follows the run."""
-    pressed = st.button(t("image_story.run_all"), type="primary", key="story_run_all", help=t("image_story.run_all_help"))
+    pressed = st.button(
+        t("image_story.run_all"), type="primary", key="story_run_all", help=t("image_story.run_all_help")
+    )
     box = st.status(t("image_story.status.running"), expanded=True) if pressed else None
     return PipelineRun(box, time.perf_counter())
 
@@ -228,12 +230,14 @@ def caption_step(run: PipelineRun, image: PreparedImage | None) -> None:
     if not source.ready:
         explain_missing(source, "warning")  # a first view: the button that needs it is disabled
         st.info(t("image_story.caption.type_it"))
-    clicked = st.button(t("image_story.caption.run"), key="story_caption_run", disabled=not source.ready or image is None)
+    clicked = st.button(
+        t("image_story.caption.run"), key="story_caption_run", disabled=not source.ready or image is None
+    )
     if not ((run.active and source.ready and image is not None) or clicked):
         return
     with timed_step(run, "caption"):
         handle = loaded(load(source, loaders.load_caption_model, t("role.caption")))
-        with handle.use() as captioner:
+        with using(handle) as captioner:
             generated = generate_caption(captioner.model, captioner.processor, image.image, settings)
         st.session_state.story_caption_en = generated
         st.session_state.story_caption_meta = bundle.caption_record(source, captioner.model, settings.as_dict(),
@@ -259,7 +263,7 @@ def translation_step(run: PipelineRun) -> None:
             else:
                 with timed_step(run, "translate"):
                     handle = loaded(load(source, loaders.load_seq2seq, t("role.translation")))
-                    with handle.use() as translator:
+                    with using(handle) as translator:
                         state.story_caption_zh = translate_en_zh(translator.model, translator.tokenizer,
                                                                  state.story_caption_en)
                     state.story_translation_meta = bundle.translation_record(source, translator.model,
@@ -281,8 +285,15 @@ def choose_mode() -> str:
 def choose_style() -> str:
     """One of the tutorial's eleven styles (stored as its Chinese name, shown translated)."""
     keep("story_style", "温馨")
-    return st.pills(t("image_story.story.style"), STYLES, format_func=lambda s: t(f"image_story.style.{STYLES.index(s)}"),
-                    key="story_style") or "温馨"
+    return (
+        st.pills(
+            t("image_story.story.style"),
+            STYLES,
+            format_func=lambda s: t(f"image_story.style.{STYLES.index(s)}"),
+            key="story_style",
+        )
+        or "温馨"
+    )
 
 
 def seed_input(column) -> int:
@@ -326,8 +337,15 @@ def tutorial_settings(style: str) -> tutorial.TutorialSettings:
 def variants_input() -> int:
     """How many variants to write side by side (seed, seed+1, ...)."""
     keep("story_n_variants", 1)
-    return int(st.columns(4)[0].number_input(t("image_story.story.variants"), 1, max(1, min(4, get_settings().max_variants)),
-                               key="story_n_variants", help=t("image_story.story.variants_help")))
+    return int(
+        st.columns(4)[0].number_input(
+            t("image_story.story.variants"),
+            1,
+            max(1, min(4, get_settings().max_variants)),
+            key="story_n_variants",
+            help=t("image_story.story.variants_help"),
+        )
+    )
 
 
 def show_prompt(prompt, settings) -> None:
@@ -365,7 +383,7 @@ def measured_chars_per_token(source: Source, handle: Handle, english_centric: bo
     """The model's characters per token in the language it writes (measured once per model, kept per session)."""
     measured = st.session_state.setdefault("story_chars_per_token", {})
     if source.cache_key not in measured:
-        with handle.use() as lm:
+        with using(handle) as lm:
             measured[source.cache_key] = chars_per_token(lm.tokenizer, "en" if english_centric else "zh")
     return measured[source.cache_key]
 
@@ -603,8 +621,14 @@ def show_speech(speech: dict | None, story: str) -> None:
     audio_bytes = Path(speech["path"]).read_bytes()
     st.audio(audio_bytes, format=speech["mime"])
     extension = Path(speech["path"]).suffix.lstrip(".")
-    st.download_button(t("image_story.speech.download", ext=extension.upper()), audio_bytes,
-                       file_name=f"story.{extension}", mime=speech["mime"], on_click="ignore", key="story_audio_download")
+    st.download_button(
+        t("image_story.speech.download", ext=extension.upper()),
+        audio_bytes,
+        file_name=f"story.{extension}",
+        mime=speech["mime"],
+        on_click="ignore",
+        key="story_audio_download",
+    )
     if speech["text"] != story.strip():
         st.caption(t("image_story.speech.stale"))
 
@@ -657,7 +681,9 @@ def show_history(history: list[dict]) -> None:
         for past in reversed(history):
             h1, h2 = st.columns([5, 1])
             h1.text(f"{past['time']} · {past['params']['story']['settings']['style']} · {past['story'][:60]}…")
-            h2.button(t("image_story.history.restore"), key=f"story_restore_{past['id']}", on_click=restore, args=(past,))
+            h2.button(
+                t("image_story.history.restore"), key=f"story_restore_{past['id']}", on_click=restore, args=(past,)
+            )
 
 
 # The page ------------------------------------------------------------------------------------------

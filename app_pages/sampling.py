@@ -1,6 +1,8 @@
 """Sampling playground: a real causal LM's next-token distribution over the full vocabulary, what
 each of generate's logits processors does to it, step-by-step generation equal to model.generate,
-side-by-side comparisons, many draws, a logit lens and the attention over the context. The computing lives in hflab/sampling/."""
+side-by-side comparisons, many draws, a logit lens and the attention over the context. The computing lives in
+hflab/sampling/."""
+
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -14,7 +16,7 @@ from components.i18n import lang, t
 from components.limits import check_text, show_caps
 from components.links import take_link
 from components.messages import show_message, show_messages
-from components.model_loading import resolve_role, source_caption
+from components.model_loading import resolve_role, source_caption, using
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
@@ -84,12 +86,12 @@ class Playground:
 
     @property
     def model(self):
-        """The model, for reading its config (running it goes through `handle.use()`)."""
+        """The model, for reading its config (running it goes through `using(handle)`)."""
         return self.handle.value.model
 
     @property
     def tokenizer(self):
-        """The tokenizer, for reading its vocabulary facts (encoding goes through `handle.use()`)."""
+        """The tokenizer, for reading its vocabulary facts (encoding goes through `using(handle)`)."""
         return self.handle.value.tokenizer
 
 
@@ -125,7 +127,7 @@ def knob_widgets(prefix: str, vocab: int, start: dict) -> SamplingSettings:
 
 def token_labels(handle: Handle, ids) -> list[str]:
     """Display text of each token id (whole characters, <0xE4> for partial UTF-8 bytes), under the model's lock."""
-    with handle.use() as lm:
+    with using(handle) as lm:
         return tokens.token_labels(lm.tokenizer, ids)
 
 
@@ -243,7 +245,7 @@ def show_generation_config(model, settings: SamplingSettings, config) -> None:
 def session_stepper(handle: Handle, key: tuple, prompt_ids: list[int], seed: int) -> Stepper:
     """The session's stepper: the prompt prefilled once, its KV cache reused for every step until the key changes."""
     if st.session_state.get("sampling_stepper_key") != key:
-        with handle.use() as lm:
+        with using(handle) as lm:
             st.session_state["sampling_stepper"] = Stepper.start(lm.model, prompt_ids, seed)
         st.session_state["sampling_stepper_key"] = key
         st.session_state.pop("sampling_chips", None)
@@ -307,7 +309,7 @@ def step_controls(play: Playground) -> int:
     reset_clicked = b_reset.button(t("sampling.reset"), disabled=not stepper.steps)
     pick_clicked = bool(st.session_state.get("sampling_pick_go"))
     try:
-        with play.handle.use() as lm:
+        with using(play.handle) as lm:
             if step_clicked:
                 stepper.step(lm.model, play.config, play.top_n)
             elif run_clicked:
@@ -329,7 +331,7 @@ def generated_chips(play: Playground, prompt_text: str) -> list:
     """The generated characters as chips coloured by probability, and the text so far; returns the character groups."""
     st.markdown(f"**{t('sampling.generated')}**")
     generated = play.stepper.generated
-    with play.handle.use() as lm:
+    with using(play.handle) as lm:
         groups = merge_pieces(token_bytes(lm.tokenizer, generated))
     if not generated:
         st.caption(t("sampling.nothing_generated"))
@@ -349,7 +351,7 @@ def past_step(play: Playground, group, selected: int) -> None:
     """The distribution a clicked chip came from (one of its byte tokens when several make one character)."""
     index = group.first
     if group.n_tokens > 1:
-        with play.handle.use() as lm:
+        with using(play.handle) as lm:
             pieces = token_bytes(lm.tokenizer, play.stepper.generated[group.first:group.last + 1])
         index = group.first + (st.segmented_control(
             t("sampling.group_tokens", n=group.n_tokens), list(range(group.n_tokens)), default=0,
@@ -389,14 +391,16 @@ def next_step(play: Playground) -> None:
     show_view(play, view, play.settings.top_p, current=True)
 
 
-def verify_and_code(play: Playground, prompt: str, use_chat: bool, model: LoadReference, precision: str, n_run: int) -> None:
+def verify_and_code(
+    play: Playground, prompt: str, use_chat: bool, model: LoadReference, precision: str, n_run: int
+) -> None:
     """Check the steps against one model.generate call where one call can reproduce them; the copyable code."""
     stepper, generated = play.stepper, play.stepper.generated
     last = play.settings
     if generated and stepper.reproducible_by_generate():
         last = settings_from_plan(stepper.steps[0].plan, stepper.steps[0].do_sample)
         if st.button(t("sampling.verify_button")):
-            with play.handle.use() as lm:
+            with using(play.handle) as lm:
                 theirs = generate_tokens(lm.model, stepper.prompt_ids, last, play.seed, len(generated))
             if theirs == generated:
                 st.success(t("sampling.matches_generate", n=len(generated), seed=play.seed))
@@ -410,7 +414,9 @@ def verify_and_code(play: Playground, prompt: str, use_chat: bool, model: LoadRe
         st.caption(t("precision.code_note", precision=precision))
 
 
-def explore_tab(play: Playground, prompt: str, prompt_text: str, use_chat: bool, model: LoadReference, precision: str) -> None:
+def explore_tab(
+    play: Playground, prompt: str, prompt_text: str, use_chat: bool, model: LoadReference, precision: str
+) -> None:
     n_run = step_controls(play)
     groups = generated_chips(play, prompt_text)
     selected = st.session_state.get("sampling_chips")
@@ -441,7 +447,7 @@ def run_variants(play: Playground, variants: list[SamplingSettings], n_tokens: i
             results.append(None)
             continue
         try:
-            with play.handle.use() as lm:
+            with using(play.handle) as lm:
                 runner = Stepper.start(lm.model, play.prompt_ids, play.seed)
                 runner.run(lm.model, effective_generation_config(lm.model, variant), n_tokens, play.top_n)
             results.append(runner.steps)
@@ -457,7 +463,7 @@ def compared_column(play: Playground, i: int, steps, settings: SamplingSettings,
         show_messages(settings_problems(settings))
         return
     ids = [s.token for s in steps]
-    with play.handle.use() as lm:
+    with using(play.handle) as lm:
         groups = merge_pieces(token_bytes(lm.tokenizer, ids))
     st.text("".join(g.text for g in groups))
     chips = []
@@ -508,7 +514,7 @@ def many_tab(play: Playground) -> None:
         st.info(t("sampling.many_greedy"))
     if st.button(t("sampling.many_run"), type="primary"):
         try:
-            with play.handle.use() as lm:
+            with using(play.handle) as lm:
                 drawn = sample_many(lm.model, play.prompt_ids, play.config, k, n_tokens, play.seed)
             remember("sampling_many_result", play.stepper_key, (play.settings, drawn.tolist()))
         except BadLogits as exc:
@@ -526,7 +532,7 @@ def many_tab(play: Playground) -> None:
         + [{"token": f"{name} ({tok})", "series": t("sampling.many_expected"), "value": expected}
            for name, (tok, _, expected) in zip(names, frequencies)])
     draw(observed_vs_expected(data, chart_words()), width="stretch")
-    with play.handle.use() as lm:
+    with using(play.handle) as lm:
         counts = tokens.continuation_counts(lm.tokenizer, rows)
     st.caption(t("sampling.many_table"))
     st.dataframe(pd.DataFrame({t("sampling.col.continuation"): [text for text, _ in counts],
@@ -543,7 +549,7 @@ def lens_context(play: Playground, step: int) -> tuple[list[int], int | None]:
 def lens_view(play: Playground, ids: list[int], chosen: int | None) -> LensView:
     """The lens of one context, computed once per model, context and tracked token (kept in the session)."""
     def compute() -> LensView:
-        with play.handle.use() as lm:
+        with using(play.handle) as lm:
             return logit_lens(lm.model, ids, chosen)
 
     return session_memo("sampling_lens", (play.handle.key, tuple(ids), chosen), compute)
@@ -635,7 +641,7 @@ def main() -> None:
     source, precision, handle = local_model()
     if handle is None:
         st.stop()
-    model, tokenizer = handle.value.model, handle.value.tokenizer  # their configs; runs go through handle.use()
+    model, tokenizer = handle.value.model, handle.value.tokenizer  # their configs; runs go through using(handle)
     reset_knobs_for_model(source.cache_key)
     vocab_size = int(model.config.get_text_config().vocab_size)
 
@@ -648,7 +654,7 @@ def main() -> None:
         st.caption(t("sampling.model_defaults_note"))
     if not check_text(prompt):
         st.stop()
-    with handle.use() as lm:
+    with using(handle) as lm:
         prompt_text, prompt_ids = encode_prompt(lm.tokenizer, prompt, use_chat)
     limit = max_positions(model) or 10**9
     with left:

@@ -11,7 +11,7 @@ from components.i18n import t
 from components.limits import show_caps
 from components.links import take_link
 from components.messages import show_message, show_messages
-from components.model_loading import explain_missing, load, manager, resolve_role, source_caption
+from components.model_loading import explain_missing, load, resolve_role, source_caption, using
 from components.page import header
 from components.state import keep, keep_choice, kept, remember, remembered, session_memo, set_choice
 from components.tabs import page_tabs
@@ -64,7 +64,7 @@ def session_tokenizer(handle: Handle) -> Handle:
     if not edits:
         return handle
     def edited() -> Handle:
-        with handle.use() as shared:
+        with using(handle) as shared:
             return Handle(f"{handle.key}+edits", vocab.edited_copy(shared, edits), 0)
 
     return session_memo(EDITED_KEY, (handle.key, tuple(edits)), edited)
@@ -162,7 +162,8 @@ def render_options() -> inputs.CallOptions:
 
 
 def render_input(settings) -> tuple[str, str | None, bool, inputs.CallOptions]:
-    """The example picker, the text boxes and the call's arguments; returns (texts box, pairs box, one per line, options)."""
+    """The example picker, the text boxes and the call's arguments; returns (texts box, pairs box, one per line,
+    options)."""
     st.subheader(t("tokenizer.input"))
     col_example, col_mode = st.columns([1, 1])
     # labels are computed now, in this run's language (format_func may be called outside the run)
@@ -194,7 +195,7 @@ def checked_input(tok, settings, raw_texts: str, raw_pairs: str | None, one_per_
         pairs, pair_messages = inputs.check_texts(raw_pairs, one_per_line, settings.max_text_chars,
                                                   settings.max_batch_texts, what="pair")
         messages += pair_messages + inputs.check_pairs(texts, pairs)
-    with tok.use() as tokenizer:
+    with using(tok) as tokenizer:
         messages += inputs.check_options(options, tokenizer, raw_pairs is not None)
     return texts, pairs, in_language(messages)
 
@@ -205,7 +206,7 @@ def run_call(handle, tok: Handle, texts: list[str], pairs: list[str] | None, opt
     cache_key = (handle.key, id(handle.value), tuple(st.session_state.get(EDITS_KEY, [])), tuple(texts),
                  tuple(pairs) if pairs is not None else None, options)
     def call():
-        with tok.use() as tokenizer:
+        with using(tok) as tokenizer:
             return an.encode(tokenizer, texts, pairs, options)
 
     try:
@@ -220,7 +221,7 @@ def run_call(handle, tok: Handle, texts: list[str], pairs: list[str] | None, opt
 
 def render_totals(tok, anatomy) -> None:
     """Texts, characters, tokens, tokens per character and [UNK] rate over the whole batch."""
-    with tok.use() as tokenizer:
+    with using(tok) as tokenizer:
         total = counts(tokenizer, anatomy)
     m = st.columns(5)
     m[0].metric(t("tokenizer.metric.texts"), len(anatomy))
@@ -239,7 +240,7 @@ def render_batch(tok, anatomy) -> int:
         return 0
     st.markdown(f"**{t('tokenizer.batch')}**")
     shown = min(len(anatomy), an.DRAWN_TEXTS)
-    with tok.use() as tokenizer:
+    with using(tok) as tokenizer:
         rows, sets = [], an.KindSets.of(tokenizer)
         for i in range(shown):
             c = counts(tokenizer, anatomy, [i], sets)
@@ -323,7 +324,7 @@ def render_decode(tok, anatomy, index: int, truncated: bool) -> None:
     st.markdown(f"**{t('tokenizer.decode')}**")
     ids = anatomy.fields["input_ids"][index]
     original = anatomy.texts[index] + (anatomy.pairs[index] if anatomy.pairs is not None else "")
-    with tok.use() as tokenizer:
+    with using(tok) as tokenizer:
         decoded = tokenizer.decode(ids)
         decoded_clean = tokenizer.decode(ids, skip_special_tokens=True)
         reasons = decode_reasons(tokenizer, original, ids, truncated)
@@ -335,14 +336,16 @@ def render_decode(tok, anatomy, index: int, truncated: bool) -> None:
     d2.caption(t("tokenizer.decode.skip_special"))
     d2.text(decoded_clean[:code.SNIPPET_TEXT_CHARS])
     if reasons:
-        st.markdown(t("tokenizer.decode.differs") + "\n" + "\n".join(f"- {t('tokenizer.reason.' + r)}" for r in reasons))
+        st.markdown(
+            t("tokenizer.decode.differs") + "\n" + "\n".join(f"- {t('tokenizer.reason.' + r)}" for r in reasons)
+        )
     else:
         st.success(t("tokenizer.decode.same"))
 
 
 def render_subword_lesson(tok) -> None:
     """The tutorial's 黑 / ##黑 lesson: what it prints, what bert-base-chinese really does, and why."""
-    with tok.use() as tokenizer:
+    with using(tok) as tokenizer:
         lesson = subword_lesson(tokenizer)
     if lesson is None:
         return
@@ -363,7 +366,7 @@ def anatomy_tab(tok, anatomy, options: inputs.CallOptions) -> None:
     if example_of(anatomy.texts, anatomy.pairs) == "subword":
         render_subword_lesson(tok)
     index = render_batch(tok, anatomy)
-    with tok.use() as tokenizer:
+    with using(tok) as tokenizer:
         kinds = an.kinds_of(tokenizer, anatomy, index)
         full = an.untruncated_length(tokenizer, anatomy.texts[index],
                                      anatomy.pairs[index] if anatomy.pairs else None, options)
@@ -379,7 +382,7 @@ def anatomy_tab(tok, anatomy, options: inputs.CallOptions) -> None:
 
 def vocab_tab(tok) -> None:
     """Vocab sizes, word lookup, substring search and the special tokens."""
-    with tok.use() as tokenizer:
+    with using(tok) as tokenizer:
         v = st.columns(3)
         v[0].metric(t("tokenizer.vocab.size"), len(tokenizer))
         v[1].metric(t("tokenizer.vocab.base_size"), tokenizer.vocab_size)
@@ -410,7 +413,7 @@ def vocab_tab(tok) -> None:
 def add_edit(handle, words_key: str, role_key: str | None) -> None:
     """Button callback: check the typed tokens against the current tokenizer and record the edit."""
     role = st.session_state[role_key] if role_key else None
-    with session_tokenizer(handle).use() as current:
+    with using(session_tokenizer(handle)) as current:
         fresh, messages = vocab.check_new_tokens(current, vocab.parse_words(st.session_state.get(words_key, "")), role)
     st.session_state[SURGERY_MESSAGES_KEY] = messages
     if fresh:
@@ -442,7 +445,7 @@ def render_edit_buttons(handle) -> None:
 
 def render_before_after(handle, tokenizer) -> str:
     """The new entries, and one sentence tokenized before and after the edits; returns that sentence."""
-    with handle.use() as base:
+    with using(handle) as base:
         base_vocab = set(base.get_vocab())
     new_rows = [{"token": tok, "id": tid} for tok, tid in sorted(tokenizer.get_vocab().items(), key=lambda kv: kv[1])
                 if tok not in base_vocab]
@@ -451,14 +454,16 @@ def render_before_after(handle, tokenizer) -> str:
     keep("tok_probe", "阳光照在大地上[EOS]")
     probe = st.text_input(t("tokenizer.surgery.probe"), key="tok_probe")
     if probe.strip():
-        with handle.use() as base:
+        with using(handle) as base:
             before = base(probe)["input_ids"]
             before_tokens = base.convert_ids_to_tokens(before)
             before_chips = kind_chips(base, before, before_tokens)
         after = tokenizer(probe)["input_ids"]
         after_tokens = tokenizer.convert_ids_to_tokens(after)
-        for title, tok_ids, chips in ((t("tokenizer.surgery.before"), before, before_chips),
-                                      (t("tokenizer.surgery.after"), after, kind_chips(tokenizer, after, after_tokens))):
+        for title, tok_ids, chips in (
+            (t("tokenizer.surgery.before"), before, before_chips),
+            (t("tokenizer.surgery.after"), after, kind_chips(tokenizer, after, after_tokens)),
+        ):
             st.caption(f"{title}: {tok_ids}")
             render_chips(chips)
         if any(tok != tok.strip() for tok in after_tokens):
@@ -492,7 +497,7 @@ def surgery_tab(handle, tokenizer, source, work_dir) -> None:
     if not edits:
         st.info(t("tokenizer.surgery.none"))
         return
-    with handle.use() as base:
+    with using(handle) as base:
         base_size = len(base)
     st.metric(t("tokenizer.surgery.size"), f"{base_size} → {len(tokenizer)}", delta=len(tokenizer) - base_size)
     probe = render_before_after(handle, tokenizer)
@@ -507,20 +512,14 @@ def surgery_tab(handle, tokenizer, source, work_dir) -> None:
 
 def load_compare_tokenizer(compare_source):
     """The causal LM's tokenizer only (no weights), under its own manager key; None after a shown failure."""
-    label = f"{t('tokenizer.what')} ({compare_source.repo_id})"
-    slow = compare.needs_extraction(compare_source)
-    try:
-        with st.spinner(t("tokenizer.compare.extracting") if slow else t("common.loading", what=label)):
-            return manager().get(f"{compare_source.cache_key}|tokenizer",
-                                 lambda: compare.load_compare_tokenizer(compare_source), 0, label)
-    except Exception as exc:  # a failed load becomes a message, the page keeps running
-        show_message(Message("problem.load_failed", {"what": label, "error": f"{type(exc).__name__}: {exc}"}))
-    return None
+    busy = t("tokenizer.compare.extracting") if compare.needs_extraction(compare_source) else None
+    return load(compare_source, compare.load_compare_tokenizer, t("tokenizer.what"), variant="tokenizer",
+                tokenizer_only=True, busy_text=busy)
 
 
 def render_byte_pieces(other, text: str) -> None:
     """The byte-level tokens of `text`: raw bytes per token, then merged into whole characters."""
-    with other.use() as other_tokenizer:
+    with using(other) as other_tokenizer:
         other_ids = other_tokenizer(text, add_special_tokens=False)["input_ids"]
         pieces = bp.token_bytes(other_tokenizer, other_ids)
     merged = bp.merge_pieces(pieces)
@@ -559,7 +558,7 @@ def compare_tab(source, tok, texts: list[str]) -> None:
     if other is None:
         return
     left, right = st.columns(2)
-    with tok.use() as tokenizer:
+    with using(tok) as tokenizer:
         mine_ids = tokenizer(text, add_special_tokens=False)["input_ids"]
         mine_chips = kind_chips(tokenizer, mine_ids, tokenizer.convert_ids_to_tokens(mine_ids))
     with left:
@@ -599,7 +598,9 @@ def pick_encoder(role):
 
 def explain_no_encoder(role) -> None:
     """What is missing (weights, not the vocab) and how to get it, as information: the page itself works."""
-    show_message(Message("attention.no_model", {"repo_id": role.repo_id, "env_dir": ROLES["sentiment"].env_dir}, "info"))
+    show_message(
+        Message("attention.no_model", {"repo_id": role.repo_id, "env_dir": ROLES["sentiment"].env_dir}, "info")
+    )
     if role.problem_key not in (None, "problem.missing"):  # a bad local dir says what is wrong with it
         show_message(role.problem("warning"))
     if role.fix:

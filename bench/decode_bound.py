@@ -10,7 +10,8 @@ width (bytes read per token at that width):
   loop (fuse_projections + fast_greedy_decode: q/k/v and gate/up each one product, static KV cache) on MKL and
   on oneDNN;
 - fp16 and int8 Linear weights as the lab's loader makes them (hflab.runtime.quantize.quantize_for_decoding; int8 q/k/v
-  and gate/up as one shared product each, hflab.runtime.int8_rows): `generate`, the lean loop and the fused loop on int8.
+  and gate/up as one shared product each, hflab.runtime.int8_rows): `generate`, the lean loop and the fused loop on
+  int8.
 The decode rate is that of the decode steps alone, as llama.cpp reports "eval" apart from "prompt eval": each
 round times the path for 1 new token (the 16-token prompt's forward, which gives the first token) and for N new
 tokens back to back, and the N - 1 decode steps take the difference. The end-to-end rate (N / time of the whole

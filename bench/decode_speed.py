@@ -38,7 +38,8 @@ def fuse_projections(model):
       layers' own weights become views into it (no copy), so the model's ordinary forward, `generate` and the
       parameter count are unchanged. Weights that share storage cannot be saved with safetensors: fuse a model
       for decoding, not one to save.
-    - int8 layers of hflab.runtime.quantize (one scale per tensor): the groups of `hflab.runtime.int8_rows.share_int8_rows`
+    - int8 layers of hflab.runtime.quantize (one scale per tensor): the groups of
+    `hflab.runtime.int8_rows.share_int8_rows`
       (as the lab's loader makes them), whose product equals the separate layers' outputs side by side.
     Other groups (fp16, mixed) stay as they are. Works for Llama / Qwen2-style decoders
     (`model.model.layers[i].self_attn.q_proj`, `.mlp.gate_proj`); returns `model`.
@@ -135,11 +136,16 @@ def decode_products(model, onednn: bool | None = None) -> tuple[list[LayerProduc
     for layer in model.model.layers:
         attn, mlp = layer.self_attn, layer.mlp
         gate_up = (mlp.gate_proj, mlp.up_proj)
-        layers.append(LayerProducts(
-            qkv=side_by_side(getattr(attn, "_hflab_qkv", None), (attn.q_proj, attn.k_proj, attn.v_proj)),
-            o=single(attn.o_proj),
-            gate_up=split(side_by_side(getattr(mlp, "_hflab_gate_up", None), gate_up), [m.out_features for m in gate_up]),
-            down=single(mlp.down_proj)))
+        layers.append(
+            LayerProducts(
+                qkv=side_by_side(getattr(attn, "_hflab_qkv", None), (attn.q_proj, attn.k_proj, attn.v_proj)),
+                o=single(attn.o_proj),
+                gate_up=split(
+                    side_by_side(getattr(mlp, "_hflab_gate_up", None), gate_up), [m.out_features for m in gate_up]
+                ),
+                down=single(mlp.down_proj),
+            )
+        )
     return layers, single(model.lm_head)
 
 

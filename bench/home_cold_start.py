@@ -52,8 +52,10 @@ def time_to_first_page(script: Path, browser) -> with_extras:
 
 def heavy_imports() -> list[str]:
     """Heavy modules present after running the Home page in AppTest (should be none)."""
-    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\nAppTest.from_file('Home.py', default_timeout=60).run()\n"
-            "print(','.join(m for m in ('torch', 'transformers', 'datasets') if m in sys.modules))")
+    code = (
+        "import sys\nfrom streamlit.testing.v1 import AppTest\nAppTest.from_file('Home.py', default_timeout=60).run()\n"
+        "print(','.join(m for m in ('torch', 'transformers', 'datasets') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     return [m for m in out.stdout.strip().split(",") if m]
 

@@ -49,7 +49,8 @@ def _padded_bert_vocab(target: Path, size: int) -> Path:
 
 
 def build_blip_base(target: Path) -> None:
-    """BlipForConditionalGeneration with blip-image-captioning-base's config (384 px, ViT-B/16, 12-layer text decoder)."""
+    """BlipForConditionalGeneration with blip-image-captioning-base's config (384 px, ViT-B/16, 12-layer text
+    decoder)."""
     import torch
     from transformers import (
         BertTokenizerFast,
@@ -62,14 +63,18 @@ def build_blip_base(target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     tokenizer = BertTokenizerFast(vocab=str(_padded_bert_vocab(target, BLIP_TEXT_VOCAB - 2)))
     tokenizer.add_special_tokens({"bos_token": "[DEC]"})
-    processor = BlipProcessor(image_processor=BlipImageProcessor(size={"height": 384, "width": 384}), tokenizer=tokenizer)
+    processor = BlipProcessor(
+        image_processor=BlipImageProcessor(size={"height": 384, "width": 384}), tokenizer=tokenizer
+    )
     text = dict(vocab_size=BLIP_TEXT_VOCAB, hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
                 num_attention_heads=12, max_position_embeddings=512, bos_token_id=tokenizer.bos_token_id,
                 pad_token_id=tokenizer.pad_token_id, sep_token_id=tokenizer.sep_token_id)
     vision = dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12,
                   image_size=384, patch_size=16)
     torch.manual_seed(0)
-    BlipForConditionalGeneration(BlipConfig(text_config=text, vision_config=vision, projection_dim=512)).save_pretrained(target)
+    BlipForConditionalGeneration(
+        BlipConfig(text_config=text, vision_config=vision, projection_dim=512)
+    ).save_pretrained(target)
     processor.save_pretrained(target)
     (target / "vocab-padded.txt").unlink()
 

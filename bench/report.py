@@ -83,9 +83,14 @@ def mark_earlier(table_row: str, when: str) -> str:
 
 def render(machine: list[tuple[str, str]], rows: list[str], notes: list[str] = ()) -> str:
     """bench/results.md: the machine and environment as a list, the table, then notes."""
-    lines = ["# Benchmark results", "", "Written by `python dev.py bench` (do not edit by hand). Every timed result is the "
-             "**median** of at least 5 interleaved rounds with the range (fastest-slowest) in parentheses; outputs are "
-             "asserted identical in every round (a mismatch fails the run).", ""]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python dev.py bench` (do not edit by hand). Every timed result is the "
+        "**median** of at least 5 interleaved rounds with the range (fastest-slowest) in parentheses; outputs are "
+        "asserted identical in every round (a mismatch fails the run).",
+        "",
+    ]
     lines += [f"- **{key}**: {value}" for key, value in machine]
     lines += ["", HEADER, *rows]
     if notes:

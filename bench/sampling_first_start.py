@@ -2,8 +2,8 @@
 and every later start, each timed from a fresh Python process to the first next-token distribution.
 
 Three paths alternate for >= 5 rounds (bench/rounds.py), each a new process doing what the page does:
-- "first": a fresh assets folder, so the packaged GGUF is converted (hflab.loading.offline_assets.convert_smollm2, with its
-  stage timings), then loaded and the prompt run once (hflab.sampling.stepper.Stepper.start);
+- "first": a fresh assets folder, so the packaged GGUF is converted (hflab.loading.offline_assets.convert_smollm2,
+  with its stage timings), then loaded and the prompt run once (hflab.sampling.stepper.Stepper.start);
 - "later": the converted copy already on disk: load + prompt;
 - "imports": only `import torch, transformers` and the lab's loader;
 - "modules": those and the modules transformers imports lazily on a first load (the Llama model, the tokenizer
@@ -66,7 +66,8 @@ print(json.dumps({"top": top, "total": time.perf_counter() - start, "convert": c
 
 
 def start(kind: str, assets: Path) -> with_extras:
-    """One fresh process of `kind` ("first", "later", "imports", "modules") against `assets`; seconds to its first distribution."""
+    """One fresh process of `kind` ("first", "later", "imports", "modules") against `assets`; seconds to its first
+    distribution."""
     env = {**os.environ, "HFLAB_ASSETS_DIR": str(assets), "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     env.pop("HFLAB_CAUSAL_LM_DIR", None)  # the packaged model
     out = subprocess.run([sys.executable, "-c", CHILD, kind, PROMPT], env=env, cwd=ROOT, capture_output=True,

@@ -122,15 +122,21 @@ def main() -> int:
     for name in paths:
         print(f"  {name}: {t[name].text(2)} wall")
     ok_pipe, ok_pad = r_pipe[0] >= 1.5, r_pad[0] >= 4
-    result = (f"{what}, the first {len(texts)} test reviews, batch {BATCH} for all three, {args.rounds} interleaved "
-              f"rounds after one warm-up pass each: lab **{t['lab'].text(2)}**, pipeline {t['pipeline'].text(2)} "
-              f"(**{r_pipe[0]:.2f}x** slower, rounds {r_pipe[1]:.2f}-{r_pipe[2]:.2f}), pad-to-512 "
-              f"{t['pad-to-512'].text(2)} (**{r_pad[0]:.2f}x**, {r_pad[1]:.2f}-{r_pad[2]:.2f}). Every round, all "
-              f"{len(texts)} rows in input order: identical labels, probabilities within {TOLERANCE:g}"
-              + f" (largest gap {LARGEST_GAP[0]:.1e})"
-              + (f". Targets (1.5x / 4x) not judged in --quick: {len(texts)} reviews are {-(-len(texts) // BATCH)} batches, so sorting by length has "
-                 "almost nothing to reorder" if args.quick else
-                 f". Targets (1.5x / 4x): {'PASS' if ok_pipe else 'FAIL'} / {'PASS' if ok_pad else 'FAIL'}"))
+    result = (
+        f"{what}, the first {len(texts)} test reviews, batch {BATCH} for all three, {args.rounds} interleaved "
+        f"rounds after one warm-up pass each: lab **{t['lab'].text(2)}**, pipeline {t['pipeline'].text(2)} "
+        f"(**{r_pipe[0]:.2f}x** slower, rounds {r_pipe[1]:.2f}-{r_pipe[2]:.2f}), pad-to-512 "
+        f"{t['pad-to-512'].text(2)} (**{r_pad[0]:.2f}x**, {r_pad[1]:.2f}-{r_pad[2]:.2f}). Every round, all "
+        f"{len(texts)} rows in input order: identical labels, probabilities within {TOLERANCE:g}"
+        + f" (largest gap {LARGEST_GAP[0]:.1e})"
+        + (
+            f". Targets (1.5x / 4x) not judged in --quick: {len(texts)} reviews are {-(-len(texts) // BATCH)} "
+            f"batches, so sorting by length has "
+            "almost nothing to reorder"
+            if args.quick
+            else f". Targets (1.5x / 4x): {'PASS' if ok_pipe else 'FAIL'} / {'PASS' if ok_pad else 'FAIL'}"
+        )
+    )
     return finish(args, "Sentiment batch prediction: lab vs pipeline vs pad-to-512",
                   f"python bench/sentiment_predict_speed.py --n {len(texts)} --layers {args.layers} "
                   f"--rounds {args.rounds}", result)

@@ -67,10 +67,13 @@ def main() -> int:
     e = t["explore"]
     cpu = sorted(e.cpu)[len(e.cpu) // 2]
     ok = min(e.median, cpu) < TARGET_S
-    result = (f"{len(frame):,} reviews ({Path(str(reviews.name)).name}), {args.rounds} interleaved rounds: all Explore statistics "
-              f"**{e.text(2)}** wall, median {cpu:.2f} s CPU ({e.median / t['load'].median:.1f}x the baseline "
-              f"load_from_disk + pandas, {t['load'].text(2)}); character bigrams on demand {t['bigrams'].text(2)}; "
-              f"identical every round. Target < {TARGET_S:.0f} s: {'PASS' if ok else 'FAIL'}")
+    result = (
+        f"{len(frame):,} reviews ({Path(str(reviews.name)).name}), {args.rounds} interleaved rounds: all Explore "
+        f"statistics "
+        f"**{e.text(2)}** wall, median {cpu:.2f} s CPU ({e.median / t['load'].median:.1f}x the baseline "
+        f"load_from_disk + pandas, {t['load'].text(2)}); character bigrams on demand {t['bigrams'].text(2)}; "
+        f"identical every round. Target < {TARGET_S:.0f} s: {'PASS' if ok else 'FAIL'}"
+    )
     return finish(args, "Sentiment Explore statistics", f"python bench/sentiment_stats.py --rounds {args.rounds}",
                   result)
 

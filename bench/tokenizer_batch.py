@@ -56,10 +56,14 @@ def main() -> int:
     t = interleave({"loop": loop, "batched": batched, "page": page, "long": long}, rounds=args.rounds,
                    agree=(("loop", "batched"), ("batched", "page")))
     r_batch, r_page = ratio(t["loop"], t["batched"]), ratio(t["loop"], t["page"])
-    result = (f"{n} short reviews, {args.rounds} interleaved rounds: one call per text **{t['loop'].text(3)}**, one "
-              f"batched call **{t['batched'].text(3)}** (**{r_batch[0]:.1f}x** faster, rounds {r_batch[1]:.1f}-{r_batch[2]:.1f}), "
-              f"page encode + counts (ids identical too) {t['page'].text(3)} ({r_page[0]:.2f}x the loop's speed: offsets, segment ids and counts on top); one 100k-character "
-              f"text {t['long'].text(3)}; loop and batched ids identical every round")
+    result = (
+        f"{n} short reviews, {args.rounds} interleaved rounds: one call per text **{t['loop'].text(3)}**, one "
+        f"batched call **{t['batched'].text(3)}** (**{r_batch[0]:.1f}x** faster, rounds "
+        f"{r_batch[1]:.1f}-{r_batch[2]:.1f}), "
+        f"page encode + counts (ids identical too) {t['page'].text(3)} ({r_page[0]:.2f}x the loop's speed: offsets, "
+        f"segment ids and counts on top); one 100k-character "
+        f"text {t['long'].text(3)}; loop and batched ids identical every round"
+    )
     return finish(args, "Tokenizer: batched vs one call per text",
                   f"python bench/tokenizer_batch.py --texts {n} --rounds {args.rounds}", result)
 

@@ -15,6 +15,7 @@ import streamlit as st
 from components.attention_chart import render_heatmap, render_small_multiples
 from components.i18n import t
 from components.messages import show_message, show_messages
+from components.model_loading import using
 from components.state import keep_offered, session_memo
 from hflab.attention import HeadSummary, Inspection
 from hflab.loading.manager import Handle
@@ -29,7 +30,7 @@ def cached_inspection(state_key: str, cache_key: tuple, handle: Handle,
     """`compute(loaded value)` under the handle's lock, kept under `state_key` in this session until `cache_key`
     changes; None after a shown message (no attention weights from the model, an input longer than its positions)."""
     def under_lock() -> Inspection:
-        with handle.use() as loaded:
+        with using(handle) as loaded:
             return compute(loaded)
 
     try:

@@ -12,8 +12,16 @@ def notebook_button(spec: NotebookSpec) -> None:
     """'Download as notebook': `spec` as an .ipynb with its heading and intro in the session's language."""
     title = f"{t('app.title')} · {t(spec.page_key)}: {t(spec.title_key)}"
     nb = build_notebook(spec, title, t("notebook.intro"))
-    st.download_button(t("notebook.download"), data=notebook_bytes(nb), file_name=spec.file_name, mime=MIME,
-                       key=f"notebook_{spec.name}", help=t("notebook.help"), on_click="ignore", icon=":material/download:")
+    st.download_button(
+        t("notebook.download"),
+        data=notebook_bytes(nb),
+        file_name=spec.file_name,
+        mime=MIME,
+        key=f"notebook_{spec.name}",
+        help=t("notebook.help"),
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def show_code(code: str, title_key: str = "common.show_code", expanded: bool = False,

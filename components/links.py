@@ -31,7 +31,8 @@ def open_link(page: str, tab: str | None = None, show: Mapping[str, Any] | None 
 def take_link(page: str, fields: Mapping[str, str], choices: Mapping[str, str] | None = None) -> None:
     """Call first in `page`'s main(): what a link asked this page to show goes into its widgets, before they are
     drawn. `fields` maps each name a link may use to a widget key, `choices` to a `keep_choice` key (a translated
-    choice); a name the page does not know is a programming error (tests/pages/test_learn_page.py checks every chapter)."""
+    choice); a name the page does not know is a programming error (tests/pages/test_learn_page.py checks every
+    chapter)."""
     request = st.session_state.get(LINK_KEY)
     if not isinstance(request, dict) or request.get("page") != page or not request.get("show"):
         return

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
@@ -65,12 +66,14 @@ def convert_packaged() -> None:
 
 
 def load(source: Source, loader: Callable[[Source], Any], what: str, variant: str = "",
-         width: str = "fp32") -> Handle | None:
+         width: str = "fp32", tokenizer_only: bool = False, busy_text: str | None = None) -> Handle | None:
     """Load `source` through the manager with a spinner; on failure show why and return None.
 
     `variant` names a different form of the same model (e.g. "int8"): it is cached apart and shown in the label.
     `width` is the weight format the loader uses ("fp32", "fp16", "int8" or "stored"): the memory budget is checked
-    with that load's peak (`hflab.loading.loaders.estimate_load_bytes`).
+    with that load's peak (`hflab.loading.loaders.estimate_load_bytes`). `tokenizer_only`: the loader reads a
+    tokenizer and no weights (no budget, and a packaged GGUF is not converted for it); `busy_text` replaces the
+    spinner's "loading" text.
     """
     if not source.ready:
         explain_missing(source)
@@ -80,13 +83,13 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
     # the manager is shared by every session: its label is the model id alone, the same in both languages
     label = f"{source.repo_id}{' (' + variant + ')' if variant else ''}"
     try:
-        if source.needs_conversion:
+        # a tokenizer is no copy of the model's weights: it may share the model's folder (bert-base-chinese),
+        # and it holds no weights to budget for
+        tokenizer = tokenizer_only or loader is loaders.load_tokenizer
+        if source.needs_conversion and not tokenizer:
             convert_packaged()
-        with st.spinner(t("common.loading", what=f"{what} ({label})")):
+        with st.spinner(busy_text or t("common.loading", what=f"{what} ({label})")):
             key = f"{source.cache_key}@{variant}" if variant else source.cache_key
-            # a tokenizer is no copy of the model's weights: it may share the model's folder (bert-base-chinese),
-            # and it holds no weights to budget for
-            tokenizer = loader is loaders.load_tokenizer
             return manager().get(key, lambda: loader(source),
                                  0 if tokenizer else loaders.estimate_load_bytes(source, width), label,
                                  weights="" if tokenizer else source.target or "")
@@ -95,3 +98,28 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
     except Exception as exc:  # any loader failure becomes a message; the app keeps running
         show_message(Message("problem.load_failed", {"what": label, "error": f"{type(exc).__name__}: {exc}"}))
     return None
+
+
+@contextmanager
+def using(handle: Handle) -> Iterator[Any]:
+    """`handle.use()` that says so while another session runs the model: what it waits for, its place in line and
+    the wait so far, with a button that stops waiting (a click reruns the page, which ends the wait)."""
+    box = st.container()
+    note, stop = box.empty(), box.empty()
+    stop_drawn = False
+
+    def on_wait(place: int, waited_s: float) -> None:
+        nonlocal stop_drawn
+        note.info(t("common.waiting", model=handle.label, place=place, seconds=f"{waited_s:.0f}"))
+        if not stop_drawn:  # drawn once per wait: the same widget key twice in a run is an error
+            stop.button(t("common.stop_waiting"), key=f"stop_waiting_{handle.key}")
+            stop_drawn = True
+
+    try:
+        with handle.use(on_wait) as value:
+            note.empty()
+            stop.empty()
+            yield value
+    finally:
+        note.empty()
+        stop.empty()

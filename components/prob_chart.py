@@ -81,10 +81,17 @@ def stage_bars(view, labels: Sequence[str], stage_titles: Sequence[str], words: 
 def cumulative_curve(curve, top_p: float, words: dict[str, str]) -> alt.LayerChart:
     """Cumulative probability by rank of the distribution top-p receives, with the top_p threshold."""
     data = pd.DataFrame({"rank": range(1, len(curve) + 1), "cum": curve})
-    line = alt.Chart(data).mark_line(point=len(curve) <= 60, color=KEPT_COLOR).encode(
-        x=alt.X("rank:Q", title=words["rank"]),
-        y=alt.Y("cum:Q", title=words["cumulative"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        tooltip=[alt.Tooltip("rank:Q", title=words["rank"]), alt.Tooltip("cum:Q", format=".3%", title=words["cumulative"])],
+    line = (
+        alt.Chart(data)
+        .mark_line(point=len(curve) <= 60, color=KEPT_COLOR)
+        .encode(
+            x=alt.X("rank:Q", title=words["rank"]),
+            y=alt.Y("cum:Q", title=words["cumulative"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("rank:Q", title=words["rank"]),
+                alt.Tooltip("cum:Q", format=".3%", title=words["cumulative"]),
+            ],
+        )
     )
     rule = alt.Chart(pd.DataFrame({"p": [top_p]})).mark_rule(strokeDash=[6, 4], color="#d62728").encode(y="p:Q")
     return (line + rule).properties(height=220)

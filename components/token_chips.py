@@ -93,7 +93,9 @@ def source_html(text: str, mark: tuple[int, int] | None = None, faded_from: int 
             parts.append(f'<mark class="hflab-span" style="background:#FF9D00;color:#111;padding:0 1px;'
                          f'border-radius:3px">{piece}</mark>')
         elif a >= cut_at:
-            parts.append(f'<span class="hflab-truncated" style="text-decoration:line-through;opacity:.45">{piece}</span>')
+            parts.append(
+                f'<span class="hflab-truncated" style="text-decoration:line-through;opacity:.45">{piece}</span>'
+            )
         else:
             parts.append(piece)
     if hi < len(text):

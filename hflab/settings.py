@@ -101,7 +101,9 @@ def shared_dir() -> Path:
 
 def hf_home() -> Path:
     """The Hugging Face home dir (HF_HOME), as huggingface_hub computes it, without importing it."""
-    return Path(os.environ.get("HF_HOME", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "huggingface")).expanduser()
+    return Path(
+        os.environ.get("HF_HOME", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "huggingface")
+    ).expanduser()
 
 
 def hub_endpoint() -> str:

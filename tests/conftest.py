@@ -138,7 +138,8 @@ def app_url(tiny_app):
 
 @pytest.fixture()
 def run_notebook(tmp_path, monkeypatch):
-    """Execute a notebook in a python3 kernel (this venv's ipykernel) with cwd tmp_path, Hub offline; its stdout per cell."""
+    """Execute a notebook in a python3 kernel (this venv's ipykernel) with cwd tmp_path, Hub offline; its stdout per
+    cell."""
     from nbclient import NotebookClient
 
     from hflab.snippet.notebook import printed
@@ -148,7 +149,9 @@ def run_notebook(tmp_path, monkeypatch):
            "OMP_NUM_THREADS": "2", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
 
     def run(nb) -> list[str]:
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute(
+            env=env
+        )
         return printed(nb)
 
     return run

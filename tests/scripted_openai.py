@@ -62,7 +62,9 @@ class Scripted(BaseHTTPRequestHandler):
         if mode == "error500":
             return self._json(500, {"error": {"message": "internal-service-secret-banner"}})
         if mode == "ok":
-            self._json(200, {"object": "list", "data": [{"id": "scripted", "object": "model", "created": 0, "owned_by": "t"}]})
+            self._json(
+                200, {"object": "list", "data": [{"id": "scripted", "object": "model", "created": 0, "owned_by": "t"}]}
+            )
         else:
             self._json(404, {"error": {"message": "not found"}})
 

@@ -28,7 +28,12 @@ def training_lines() -> list[str]:
     if corpus:
         for path in corpus:
             lines += path.read_text(encoding="utf-8").split("\n")[:2000]
-    lines += ["a cat sitting on a couch", "a cup of coffee on a table", "an astronaut in a suit", "a rocket on a launch pad"] * 50
+    lines += [
+        "a cat sitting on a couch",
+        "a cup of coffee on a table",
+        "an astronaut in a suit",
+        "a rocket on a launch pad",
+    ] * 50
     return lines
 
 

@@ -46,13 +46,27 @@ class Handle(Generic[T]):
     load_seconds: float = 0.0
     weights: str = ""  # the weight files it was loaded from; another form of the same files is a second copy
 
+    waiting: list = field(default_factory=list, repr=False)  # tickets of the sessions waiting, in arrival order
+
     @contextmanager
-    def use(self) -> Iterator[T]:
+    def use(self, on_wait: Callable[[int, float], None] | None = None, poll_s: float = 0.5) -> Iterator[T]:
         """The loaded value under this model's lock: the one way to run a shared model (or Rust tokenizer), so two
-        sessions never use it at the same time."""
-        with self.lock:
+        sessions never use it at the same time. While another session holds it, `on_wait(place in line, seconds
+        waited)` hears about the wait every `poll_s`; an exception it raises (a page's stop) ends the wait."""
+        if not self.lock.acquire(blocking=False):
+            ticket, start = object(), time.monotonic()
+            self.waiting.append(ticket)  # list.append / remove are atomic: no lock for the line itself
+            try:
+                while not self.lock.acquire(timeout=poll_s):
+                    if on_wait is not None:
+                        on_wait(self.waiting.index(ticket) + 1, time.monotonic() - start)
+            finally:
+                self.waiting.remove(ticket)
+        try:
             self.last_used = time.time()
             yield self.value
+        finally:
+            self.lock.release()
 
 
 def measure_nbytes(value: Any) -> int:

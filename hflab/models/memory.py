@@ -139,7 +139,8 @@ def _int(config, *names: str) -> int:
 
 def is_decoder_only(config) -> bool:
     """True when the model generates with a cache: its own class can generate (e.g. Qwen2ForCausalLM, not
-    BertForSequenceClassification); without `architectures`, a causal-LM type that is not a masked LM (or says is_decoder)."""
+    BertForSequenceClassification); without `architectures`, a causal-LM type that is not a masked LM (or says
+    is_decoder)."""
     cls = architecture_class(config)
     if cls is not None:
         return cls.can_generate()
@@ -178,7 +179,9 @@ def attention_of(config) -> Attention:
     return Attention(kind, layers, heads, kv_heads, head_dim, cross, _int(text, "max_position_embeddings") or None)
 
 
-def kv_cache_bytes(attention: Attention, context: int, batch: int, dtype_bytes: int, encoder_length: int = 0) -> CacheBytes:
+def kv_cache_bytes(
+    attention: Attention, context: int, batch: int, dtype_bytes: int, encoder_length: int = 0
+) -> CacheBytes:
     """Bytes of past_key_values after a forward pass over `context` tokens (and `encoder_length` source tokens)."""
     if not attention.caches:
         return CacheBytes(0, 0)
@@ -199,7 +202,13 @@ def model_class(config):
     cls = architecture_class(config)
     if cls is not None:
         return cls
-    auto = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM if is_decoder_only(config) else AutoModel
+    auto = (
+        AutoModelForSeq2SeqLM
+        if config.is_encoder_decoder
+        else AutoModelForCausalLM
+        if is_decoder_only(config)
+        else AutoModel
+    )
     return lambda config: auto.from_config(config)
 
 

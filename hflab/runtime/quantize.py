@@ -80,7 +80,8 @@ def quantize_linear(model, precision: str, inplace: bool = False, after_each: Ca
 
 def quantize_for_decoding(model, precision: str, inplace: bool = False, after_each: Callable[[], Any] | None = None):
     """What the lab's loader makes of a causal LM in `precision`: `quantize_linear`, then for int8 each decoder
-    layer's q/k/v and gate/up as one shared product (hflab.runtime.int8_rows: the same outputs, fewer calls per token)."""
+    layer's q/k/v and gate/up as one shared product (hflab.runtime.int8_rows: the same outputs, fewer calls per
+    token)."""
     target = quantize_linear(model, precision, inplace=inplace, after_each=after_each)
     if precision == "int8":
         from hflab.runtime.int8_rows import share_int8_rows

@@ -83,17 +83,19 @@ def versions_code(packages: Sequence[str], root: Path = ROOT) -> str:
              "installed": "the versions installed where this notebook was exported"}
     lines = [f"# the versions this notebook was exported with: {' and '.join(where[s] for s in sources) or 'none'}"]
     lines += [f"#   {name}: {where[w].split(' (')[0]}" for name, (v, w) in versions.items() if v and len(sources) > 1]
-    lines += ["# to install them, uncomment the next line (and restart the kernel):",
-              "# %pip install " + " ".join(f"{name}=={version}" for name, version in pinned.items()),
-              "import importlib.metadata",
-              "",
-              f"pinned = {pinned!r}",
-              "for name, version in pinned.items():",
-              "    try:",
-              "        installed = importlib.metadata.version(name)",
-              "    except importlib.metadata.PackageNotFoundError:",
-              "        installed = None",
-              '    print(name, version, "ok" if (installed or "").split("+")[0] == version else f"installed: {installed}")']
+    lines += [
+        "# to install them, uncomment the next line (and restart the kernel):",
+        "# %pip install " + " ".join(f"{name}=={version}" for name, version in pinned.items()),
+        "import importlib.metadata",
+        "",
+        f"pinned = {pinned!r}",
+        "for name, version in pinned.items():",
+        "    try:",
+        "        installed = importlib.metadata.version(name)",
+        "    except importlib.metadata.PackageNotFoundError:",
+        "        installed = None",
+        '    print(name, version, "ok" if (installed or "").split("+")[0] == version else f"installed: {installed}")',
+    ]
     return "\n".join(lines)
 
 

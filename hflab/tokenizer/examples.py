@@ -8,8 +8,14 @@ from typing import Any
 # name -> (texts, pairs); labels are in the catalog as tokenizer.example.<name>
 EXAMPLES: dict[str, tuple[list[str], list[str] | None]] = {
     "mixed": (["iPhone15很好用，电池能撑一整天", "买了3000mAh的充电宝，USB-C接口"], None),
-    "reviews": (["酒店太旧了, 大堂感觉象三星级的, 房间也就是的好点的三星级的条件, 在青岛这样的酒店是绝对算不上四星标准, "
-                 "早餐走了两圈也没有找到可以吃的, 太差了", "已经贴完了,又给小区的妈妈买了一套。最值得推荐"], None),
+    "reviews": (
+        [
+            "酒店太旧了, 大堂感觉象三星级的, 房间也就是的好点的三星级的条件, 在青岛这样的酒店是绝对算不上四星标准, "
+            "早餐走了两圈也没有找到可以吃的, 太差了",
+            "已经贴完了,又给小区的妈妈买了一套。最值得推荐",
+        ],
+        None,
+    ),
     "subword": (["乌鸦的羽毛是乌黑的", "黑色", "黑客", "乌黑", "黑黑", "抹黑"], None),
     "emoji": (["今天天气真好😀👍🏻，出去玩吧🎉", "外卖到了🍜，好吃！"], None),
     "fullwidth": (["ＡＢＣ１２３！你好？“引号”（括号）……", "全角：ｈｅｌｌｏ，半角: hello"], None),

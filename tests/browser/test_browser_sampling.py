@@ -21,7 +21,9 @@ def test_sampling_page_in_chromium(app_url):
         wait_for_app(page, 120_000)
         assert chips.count() >= 1
         chips.first.click()
-        page.get_by_text(t("sampling.step_title", "zh", step=1, token="", how="", p="").split("：")[0]).first.wait_for(timeout=60_000)
+        page.get_by_text(t("sampling.step_title", "zh", step=1, token="", how="", p="").split("：")[0]).first.wait_for(
+            timeout=60_000
+        )
         wait_for_app(page, 60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 1

@@ -31,8 +31,11 @@ def test_clicking_a_token_highlights_its_span(app_url):
         for pos in (2, 5):  # "##15", then "好"
             page.get_by_role("radio", name=f"{pos}·{tokens[pos]}", exact=True).click()
             page.wait_for_function(
-                "(expected) => { const m = document.querySelector('mark.hflab-span'); return m && m.innerText === expected; }",
-                arg=text[oracle["offset_mapping"][pos][0]:oracle["offset_mapping"][pos][1]], timeout=60_000)
+                "(expected) => { const m = document.querySelector('mark.hflab-span'); return m && m.innerText === "
+                "expected; }",
+                arg=text[oracle["offset_mapping"][pos][0] : oracle["offset_mapping"][pos][1]],
+                timeout=60_000,
+            )
             wait_for_app(page)
             start, end = oracle["offset_mapping"][pos]
             assert page.locator("mark.hflab-span").inner_text() == text[start:end]

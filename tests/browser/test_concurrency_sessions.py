@@ -31,7 +31,8 @@ def test_eight_sessions_at_once_equal_solo_and_stay_apart(tiny_models, tmp_path)
         assert solo["exceptions"] == shared["exceptions"] == 0, sc.name
         assert solo["result"].strip(), sc.name
         assert solo["result"] == shared["result"], "\n".join(
-            [sc.name, *difflib.unified_diff(solo["result"].split("\n"), shared["result"].split("\n"), lineterm="")][:60])
+            [sc.name, *difflib.unified_diff(solo["result"].split("\n"), shared["result"].split("\n"), lineterm="")][:60]
+        )
         leaked = [o.marker for o in scenarios if o.marker != sc.marker and o.marker in shared["text"]]
         assert leaked == [], (sc.name, leaked)
     server_log = log.read_text(encoding="utf-8", errors="replace")

@@ -76,9 +76,13 @@ def test_summaries_equal_hand_sums(tiny):
     encoded, _ = attention.encode_capped(tokenizer, TEXT)
     maps = attention.attention_maps(model, encoded.input_ids, encoded.token_type_ids)
     summaries = attention.head_summaries(maps, encoded.input_ids, tokenizer.cls_token_id, tokenizer.sep_token_id)
-    assert [(s.layer, s.head) for s in summaries] == [(la, h) for la in range(maps.shape[0]) for h in range(maps.shape[1])]
+    assert [(s.layer, s.head) for s in summaries] == [
+        (la, h) for la in range(maps.shape[0]) for h in range(maps.shape[1])
+    ]
     for s in summaries:
-        expected = hand_summary(maps[s.layer, s.head], encoded.input_ids, tokenizer.cls_token_id, tokenizer.sep_token_id)
+        expected = hand_summary(
+            maps[s.layer, s.head], encoded.input_ids, tokenizer.cls_token_id, tokenizer.sep_token_id
+        )
         for got, want in zip((s.first, s.cls, s.sep, s.previous, s.itself), expected):
             assert (got is None) == (want is None)
             if want is not None:
@@ -115,7 +119,9 @@ def test_a_causal_context_is_capped_to_its_first_tokens_with_the_same_weights(ti
     assert attention.cap_ids(ids[:10]) == (tuple(ids[:10]), [])
     capped, notes = attention.cap_ids(ids, limit=64)
     assert capped == tuple(ids[:64])
-    assert [(m.key, dict(m.params), m.level) for m in notes] == [("attention.capped", {"total": 80, "shown": 64}, "info")]
+    assert [(m.key, dict(m.params), m.level) for m in notes] == [
+        ("attention.capped", {"total": 80, "shown": 64}, "info")
+    ]
     maps = attention.attention_maps(model, capped)
     with torch.no_grad():
         whole = eager(input_ids=torch.tensor([ids]), output_attentions=True).attentions

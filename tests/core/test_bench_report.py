@@ -73,7 +73,9 @@ def test_fragment_written_by_finish(tmp_path):
 
 
 def test_results_rendering_rows_and_failures():
-    ok = report.row({"benchmark": "Tok", "command": "python bench/tokenizer_batch.py", "result": "a | b\nc", "ok": True})
+    ok = report.row(
+        {"benchmark": "Tok", "command": "python bench/tokenizer_batch.py", "result": "a | b\nc", "ok": True}
+    )
     bad = report.row({"benchmark": "decode_bound", "command": "python bench/decode_bound.py", "ok": False,
                       "result": "exit status 1: OutputChanged: round 2"})
     assert ok == "| Tok | `python bench/tokenizer_batch.py` | a \\| b c |"

@@ -3,7 +3,9 @@ from hflab.i18n import LANGUAGES, catalog, t
 
 
 def test_every_key_has_both_languages():
-    one_sided = [key for key, entry in catalog().items() if any(not (entry.get(lang) or "").strip() for lang in LANGUAGES)]
+    one_sided = [
+        key for key, entry in catalog().items() if any(not (entry.get(lang) or "").strip() for lang in LANGUAGES)
+    ]
     assert one_sided == []
 
 

@@ -28,7 +28,9 @@ def test_from_dict_holds_the_tutorials_three_reviews():
 
 def test_features_and_info_are_datasets_own():
     dataset = reviews.tutorial_dataset()
-    assert reviews.feature_rows(dataset) == [{"column": name, "feature": repr(f)} for name, f in dataset.features.items()]
+    assert reviews.feature_rows(dataset) == [
+        {"column": name, "feature": repr(f)} for name, f in dataset.features.items()
+    ]
     info = reviews.info_fields(dataset)
     assert info["num_rows"] == 3
     assert info["features"] == str(dataset.info.features)

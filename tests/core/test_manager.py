@@ -82,3 +82,69 @@ def test_evictions_are_logged_with_the_reason(caplog):
     with caplog.at_level("INFO", logger="hflab.loading.manager"):
         mgr.get("b", lambda: Blob(1), 60 * 2**20, label="model-b")
     assert "unloaded model-a (60 MB) to make room for 60 MB" in caplog.text
+
+
+def test_a_session_waiting_for_a_busy_model_hears_its_place_in_line_and_gets_its_turn():
+    """Issue 34.3: a learner behind another learner's run sees the wait instead of a bare spinner."""
+    handle = ModelManager(10**9).get("m", lambda: "model", 1)
+    holding, release = threading.Event(), threading.Event()
+    heard: dict[str, list] = {"first": [], "second": []}
+    got: list[str] = []
+
+    def holder() -> None:
+        with handle.use():
+            holding.set()
+            release.wait()
+
+    def waiter(name: str, ready: threading.Event) -> None:
+        def on_wait(place: int, waited: float) -> None:
+            heard[name].append((place, waited))
+            ready.set()
+
+        with handle.use(on_wait, poll_s=0.01) as value:
+            got.append(f"{name}:{value}")
+
+    first_waiting, second_waiting = threading.Event(), threading.Event()
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    holding.wait()
+    threads.append(threading.Thread(target=waiter, args=("first", first_waiting)))
+    threads[1].start()
+    first_waiting.wait()
+    threads.append(threading.Thread(target=waiter, args=("second", second_waiting)))
+    threads[2].start()
+    second_waiting.wait()
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert sorted(got) == ["first:model", "second:model"]
+    assert heard["first"][0][0] == 1 and heard["second"][0][0] == 2  # their places in line, in arrival order
+    assert all(b[1] >= a[1] for a, b in zip(heard["first"], heard["first"][1:]))  # the wait so far only grows
+    assert handle.waiting == [] and handle.lock.acquire(blocking=False)  # nobody left in line, the lock free
+    handle.lock.release()
+
+
+def test_stopping_while_waiting_leaves_the_line_without_the_model():
+    handle = ModelManager(10**9).get("m", lambda: "model", 1)
+    ran = []
+
+    class Stopped(Exception):
+        pass
+
+    def stop(place: int, waited: float) -> None:
+        raise Stopped  # what a Streamlit rerun does from inside the page's wait message
+
+    def wait_then_stop() -> None:
+        try:
+            with handle.use(stop, 0.01):
+                ran.append("got the model")
+        except Stopped:
+            ran.append("stopped")
+
+    with handle.use():
+        worker = threading.Thread(target=wait_then_stop)
+        worker.start()
+        worker.join()
+        ran.append(len(handle.waiting))
+    assert ran == ["stopped", 0] and handle.lock.acquire(blocking=False)
+    handle.lock.release()

@@ -26,9 +26,14 @@ def hub(tiny_repo, monkeypatch, online):
     servers = []
 
     def start(error=None, broken_file=None):
-        server = FakeHub({("model", "org/tiny-bert"): tiny_repo,
-                          ("dataset", "org/tiny-data"): {"README.md": b"---\nlicense: mit\n---\n", "train.csv": b"a,b\n1,2\n"}},
-                         error, broken_file)
+        server = FakeHub(
+            {
+                ("model", "org/tiny-bert"): tiny_repo,
+                ("dataset", "org/tiny-data"): {"README.md": b"---\nlicense: mit\n---\n", "train.csv": b"a,b\n1,2\n"},
+            },
+            error,
+            broken_file,
+        )
         servers.append(server)
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.delenv("HF_TOKEN", raising=False)

@@ -144,4 +144,6 @@ def test_page_sources_have_their_own_manager_key(tiny_env):
     role_source = resolve("sentiment")
     assert typed.for_page(role_source).cache_key != role_source.cache_key
     # issue 15.9: the page's copy of a role is still the operator's (it may use HF_TOKEN), not a typed source
-    assert not typed.is_typed(typed.for_page(role_source)) and typed.for_page(typed.for_page(role_source)) == typed.for_page(role_source)
+    assert not typed.is_typed(typed.for_page(role_source)) and typed.for_page(
+        typed.for_page(role_source)
+    ) == typed.for_page(role_source)

@@ -17,7 +17,9 @@ def bert_base(session_dir):
     from transformers import BertConfig, BertModel
 
     target = session_dir / "data" / "models_bert_base"
-    config = BertConfig(vocab_size=120, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+    config = BertConfig(
+        vocab_size=120, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
+    )
     torch.manual_seed(0)
     BertModel(config).save_pretrained(target)
     return target
@@ -94,7 +96,9 @@ def test_newly_initialised_report_matches_transformers(auto_class, bert_base):
     # and it is exactly the head's weights that the base checkpoint does not have
     model = getattr(transformers, report.model_class).from_pretrained(bert_base)
     with safe_open(str(bert_base / "model.safetensors"), framework="pt") as f:
-        stored = {k if k.startswith(model.base_model_prefix + ".") else f"{model.base_model_prefix}.{k}" for k in f.keys()}
+        stored = {
+            k if k.startswith(model.base_model_prefix + ".") else f"{model.base_model_prefix}.{k}" for k in f.keys()
+        }
     assert set(report.newly_initialized) == set(model.state_dict()) - stored
 
 

@@ -25,7 +25,12 @@ def _card_dir(tmp_path, **data):
 
 def test_model_card_metadata(tmp_path):
     found = licences.read_local(_card_dir(tmp_path, license="cc-by-nc-4.0"))
-    assert (found.licence_id, found.found_in, found.klass, found.is_risk) == ("cc-by-nc-4.0", "model_card", "non_commercial", False)
+    assert (found.licence_id, found.found_in, found.klass, found.is_risk) == (
+        "cc-by-nc-4.0",
+        "model_card",
+        "non_commercial",
+        False,
+    )
 
 
 def test_custom_licence_keeps_name_and_link(tmp_path):

@@ -93,7 +93,12 @@ def test_grouped_query_attention_caches_the_key_value_heads_only(model_dirs):
 def test_kinds_and_cross_lengths(model_dirs):
     kinds = {name: memory.attention_of(load(path)[0]) for name, path in model_dirs.items()}
     assert {name: a.kind for name, a in kinds.items()} == {
-        "qwen2": "decoder", "llama": "decoder", "bert": "encoder", "blip": "vision_decoder", "marian": "encoder_decoder"}
+        "qwen2": "decoder",
+        "llama": "decoder",
+        "bert": "encoder",
+        "blip": "vision_decoder",
+        "marian": "encoder_decoder",
+    }
     assert kinds["blip"].cross_length == (32 // 8) ** 2 + 1  # image patches + the class token
 
 

@@ -45,7 +45,8 @@ def test_split_cells_keep_blocks_whole():
     assert len(cells) > 2
     for cell in cells:
         ast.parse(cell)
-    assert any(cell.startswith("class Dataset") and "def __getitem__" in cell for cell in cells)  # methods stay in the class
+    # methods stay in the class
+    assert any(cell.startswith("class Dataset") and "def __getitem__" in cell for cell in cells)
     assert "\n\n".join(cells).split() == code.split()
 
 
@@ -139,7 +140,9 @@ def test_models_notebook_prints_the_parameter_counts(tiny_models, run_notebook):
     source = trained_source(tiny_models["sentiment"])
     snippet = models_code.parameters_code(source, "BertForSequenceClassification")
     spec = models_code.snippet_notebook("parameters", snippet, source, model_class="BertForSequenceClassification")
-    total, per_module = checkpoint.parameter_counts(BertForSequenceClassification.from_pretrained(tiny_models["sentiment"]))
+    total, per_module = checkpoint.parameter_counts(
+        BertForSequenceClassification.from_pretrained(tiny_models["sentiment"])
+    )
     last = "".join(run_notebook(exported(spec))).strip().splitlines()[-1]  # "total {module: count} MB"
     printed_total, _, rest = last.partition(" ")
     printed_modules = ast.literal_eval(rest.rsplit(" ", 1)[0])

@@ -10,7 +10,12 @@ def test_bert_vocab_tokenizer_is_bert_base_chinese():
     tokenizer = load_tokenizer(resolve("tokenizer"))
     assert len(tokenizer) == 21128
     assert tokenizer.convert_tokens_to_ids(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]) == [0, 100, 101, 102, 103]
-    assert tokenizer("阳光")["input_ids"] == [101, tokenizer.convert_tokens_to_ids("阳"), tokenizer.convert_tokens_to_ids("光"), 102]
+    assert tokenizer("阳光")["input_ids"] == [
+        101,
+        tokenizer.convert_tokens_to_ids("阳"),
+        tokenizer.convert_tokens_to_ids("光"),
+        102,
+    ]
 
 
 def test_smollm2_converted_and_generates(smollm2_dir):

@@ -341,7 +341,8 @@ def test_every_quantizing_test_skips_without_fbgemm():
 
     assert fbgemm_missing(["qnnpack", "none"]) and not fbgemm_missing(["qnnpack", "onednn", "x86", "fbgemm"])
     assert "fbgemm" in needs_fbgemm.kwargs["reason"]
-    no_kernel = {"test_unknown_precision_is_refused", "test_every_quantizing_test_skips_without_fbgemm"}  # refused first
+    # refused first
+    no_kernel = {"test_unknown_precision_is_refused", "test_every_quantizing_test_skips_without_fbgemm"}
     quantizing = {name: fn for name, fn in globals().items() if name.startswith("test_") and name not in no_kernel
                   and re.search(r"quantize_(linear|for_decoding|dynamic)\(|load_causal_lm\(", inspect.getsource(fn))}
     assert len(quantizing) == 16

@@ -20,11 +20,21 @@ WORDS = {w: w for w in ("prob", "kept", "cut", "chosen", "rank", "cumulative", "
 
 
 def _view() -> StepView:
-    return StepView(stages=["raw", "top_k"], candidates=np.array([5, 9, 2]), logits=np.array([2.0, 1.0, 0.5]),
-                    probs=np.array([[0.5, 0.3, 0.2], [0.62, 0.38, 0.0]]),
-                    kept=np.array([[True, True, True], [True, True, False]]), entropy_bits=np.array([1.5, 0.9]),
-                    survivors=np.array([3, 2]), mass_outside=np.array([0.0, 0.0]), top_p_curve=np.array([0.5, 0.8, 1.0]),
-                    vocab_size=3, chosen=9, chosen_probs=np.array([0.3, 0.38]), how="sampled")
+    return StepView(
+        stages=["raw", "top_k"],
+        candidates=np.array([5, 9, 2]),
+        logits=np.array([2.0, 1.0, 0.5]),
+        probs=np.array([[0.5, 0.3, 0.2], [0.62, 0.38, 0.0]]),
+        kept=np.array([[True, True, True], [True, True, False]]),
+        entropy_bits=np.array([1.5, 0.9]),
+        survivors=np.array([3, 2]),
+        mass_outside=np.array([0.0, 0.0]),
+        top_p_curve=np.array([0.5, 0.8, 1.0]),
+        vocab_size=3,
+        chosen=9,
+        chosen_probs=np.array([0.3, 0.38]),
+        how="sampled",
+    )
 
 
 def _altair_stage_bars(view, labels, titles, columns):
@@ -37,9 +47,16 @@ def _altair_stage_bars(view, labels, titles, columns):
                 scale=alt.Scale(domain=[0, min(1.0, max(0.05, float(data["p"].max()) * 1.15))])),
         tooltip=[alt.Tooltip("token:N"), alt.Tooltip("p:Q", format=".4%", title=WORDS["prob"]),
                  alt.Tooltip("status:N", title=WORDS["status"])])
-    bars = base.mark_bar().encode(color=alt.Color(
-        "status:N", title=None, legend=alt.Legend(orient="top"),
-        scale=alt.Scale(domain=[WORDS["kept"], WORDS["cut"], WORDS["chosen"]], range=[KEPT_COLOR, CUT_COLOR, CHOSEN_COLOR])))
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "status:N",
+            title=None,
+            legend=alt.Legend(orient="top"),
+            scale=alt.Scale(
+                domain=[WORDS["kept"], WORDS["cut"], WORDS["chosen"]], range=[KEPT_COLOR, CUT_COLOR, CHOSEN_COLOR]
+            ),
+        )
+    )
     text = base.mark_text(align="left", dx=3, fontSize=10).encode(text=alt.Text("p:Q", format=".1%"))
     return (bars + text).properties(width=210, height=max(120, 21 * len(view.candidates))).facet(
         facet=alt.Facet("stage:N", sort=list(titles), title=None), columns=columns, data=data)

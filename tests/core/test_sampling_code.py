@@ -26,7 +26,9 @@ def test_snippet_reproduces_distribution_and_generation(tiny_models):
     stepper = Stepper.start(model, tok(text, add_special_tokens=False).input_ids, seed=11)
     stepper.run(model, config, 5)
     last = settings_from_plan(stepper.steps[0].plan, stepper.steps[0].do_sample)
-    code = reproduction_code(LoadReference("", repr(path)), prompt, True, stepper.generated, config, last, 11, len(stepper.generated))
+    code = reproduction_code(
+        LoadReference("", repr(path)), prompt, True, stepper.generated, config, last, 11, len(stepper.generated)
+    )
     namespace: dict = {}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(code, "<snippet>", "exec"), namespace)  # noqa: S102 - the code the page shows
@@ -39,8 +41,17 @@ def test_snippet_reproduces_distribution_and_generation(tiny_models):
 
 
 def test_snippet_without_chat_template_or_processors(tiny_models):
-    code = reproduction_code(LoadReference("", "'some/model'"), "a 'quoted' prompt", False, [], effective_generation_config(
-        AutoModelForCausalLM.from_pretrained(tiny_models["causal_lm"]), SamplingSettings(do_sample=False)),
-        SamplingSettings(do_sample=False), 0, 4)
+    code = reproduction_code(
+        LoadReference("", "'some/model'"),
+        "a 'quoted' prompt",
+        False,
+        [],
+        effective_generation_config(
+            AutoModelForCausalLM.from_pretrained(tiny_models["causal_lm"]), SamplingSettings(do_sample=False)
+        ),
+        SamplingSettings(do_sample=False),
+        0,
+        4,
+    )
     compile(code, "<snippet>", "exec")
     assert "text = prompt" in code and "apply_chat_template" not in code

@@ -39,7 +39,9 @@ def _generate(model, prompt_ids, settings, seed, n):
     return out[0, len(prompt_ids):].tolist()
 
 
-@pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: f"sample={s.do_sample},T={s.temperature},k={s.top_k},p={s.top_p}")
+@pytest.mark.parametrize(
+    "settings", SETTINGS, ids=lambda s: f"sample={s.do_sample},T={s.temperature},k={s.top_k},p={s.top_p}"
+)
 @pytest.mark.parametrize("seed", [0, 7])
 def test_run_equals_generate_tiny(tiny, settings, seed):
     model, tok = tiny

@@ -31,9 +31,18 @@ def test_first_divergence():
 
 
 def test_first_token_frequencies_against_hand_counts():
-    view = StepView(stages=["raw"], candidates=np.array([7, 3, 9]), logits=np.zeros(3), probs=np.array([[0.5, 0.3, 0.1]]),
-                    kept=np.ones((1, 3), bool), entropy_bits=np.zeros(1), survivors=np.array([3]),
-                    mass_outside=np.array([0.1]), top_p_curve=None, vocab_size=10)
+    view = StepView(
+        stages=["raw"],
+        candidates=np.array([7, 3, 9]),
+        logits=np.zeros(3),
+        probs=np.array([[0.5, 0.3, 0.1]]),
+        kept=np.ones((1, 3), bool),
+        entropy_bits=np.zeros(1),
+        survivors=np.array([3]),
+        mass_outside=np.array([0.1]),
+        top_p_curve=None,
+        vocab_size=10,
+    )
     rows = [[3, 1], [7], [3], [4, 4], [4], [4]]
     freq = first_token_frequencies(rows, view, n_top=2)
     assert [tok for tok, _, _ in freq] == [7, 3, 4]  # the top two, then what else was drawn

@@ -161,7 +161,12 @@ def test_short_training_beats_chance_and_round_trips(chnsenticorp, tmp_path_fact
     path = save_trained(model, tokenizer, config, result, acc, chnsenticorp, kind="scratch")
     assert {p for p, _ in list_trained()} - before == {path}
     loaded = load_classifier(trained_source(path))
-    assert loaded.num_labels == 2 and not loaded.untrained_head and loaded.meta["test_accuracy"] == acc and loaded.meta["kind"] == "scratch"
+    assert (
+        loaded.num_labels == 2
+        and not loaded.untrained_head
+        and loaded.meta["test_accuracy"] == acc
+        and loaded.meta["kind"] == "scratch"
+    )
     texts = list(held_out.text[:20])
     np.testing.assert_allclose(predict_proba(loaded.model, loaded.tokenizer, texts, max_length=64),
                                predict_proba(model, tokenizer, texts, max_length=64), atol=1e-5)

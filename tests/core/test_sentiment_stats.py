@@ -32,7 +32,9 @@ def test_split_sizes_and_balance(reviews):
     for split, df in reviews.splits.items():
         expected = df["label"].value_counts(normalize=True)
         got = balance[balance["split"] == split].set_index("label")["share"]
-        pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False, check_index_type=False)
+        pd.testing.assert_series_equal(
+            got.sort_index(), expected.sort_index(), check_names=False, check_index_type=False
+        )
 
 
 def test_token_lengths_are_the_tokenizers(frame, tokenizer):
@@ -135,7 +137,8 @@ def test_catastrophic_regex_is_stopped_by_its_budget_without_blocking_other_thre
 
 def test_the_issues_pattern_and_long_patterns():
     rows = pd.DataFrame({"text": ["好" * 30 + "！", "好好好"], "label": [1, 0]})
-    assert stats.search_reviews(rows, r"^(\w+\s?)*$", regex=True).index.tolist() == [1]  # the reported pattern, answered
+    # the reported pattern, answered
+    assert stats.search_reviews(rows, r"^(\w+\s?)*$", regex=True).index.tolist() == [1]
     with pytest.raises(sdata.DataError) as err:
         stats.search_reviews(rows, "好" * (stats.MAX_PATTERN_CHARS + 1), regex=True)
     assert err.value.key == "sentiment.err.regex_too_long" and err.value.params == {"limit": stats.MAX_PATTERN_CHARS}

@@ -52,7 +52,8 @@ def test_tutorial_snippet_writes_exactly_the_pages_story(qwen, tiny_models):
 
 def test_story_notebook_records_the_params():
     settings = StorySettings(style="武侠", target_chars=100, seed=9)
-    spec = story_notebook(LoadReference("", "'Qwen/Qwen2-0.5B-Instruct'"), build_messages("武侠", "一匹马", 100), settings)
+    spec = story_notebook(LoadReference("", "'Qwen/Qwen2-0.5B-Instruct'"), build_messages("武侠", "一匹马", 100),
+                          settings)
     assert spec.settings["seed"] == 9 and spec.settings["generate_kwargs"] == settings.generate_kwargs()
     assert spec.file_name == "hflab-story.ipynb" and "model.generate(" in spec.code
     compile(spec.code, "<snippet>", "exec")

@@ -97,7 +97,8 @@ def test_streamed_chunks_render_as_the_plain_text():
     # the page escapes streamed chunks with the one escaper (components.escape), line breaks kept
     markdown_it = pytest.importorskip("markdown_it")
     md = markdown_it.MarkdownIt("commonmark")
-    nasty = "**粗体** _斜体_ [链接](javascript:alert(1)) ![img](http://x/y.png) <b>html</b> `code` # 标题 1. 列表 $x$ :red[字]"
+    nasty = ("**粗体** _斜体_ [链接](javascript:alert(1)) ![img](http://x/y.png) <b>html</b> `code` # 标题 1. 列表 $x$ "
+             ":red[字]")
     rendered = md.renderInline(markdown_lines(nasty))
     # the same text (a zero-width space keeps "http://" from becoming a GFM autolink)
     assert rendered.replace("\u200b", "") == html.escape(nasty, quote=True).replace("&#x27;", "'")

@@ -40,7 +40,9 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             for alias in node.names:
                 full = f"{base}.{alias.name}"
                 out.add(full if full in known else base)
@@ -109,7 +111,9 @@ def test_imports_only_go_down(module):
         elif what in ("floor", "wing") and target_kind == "page package":
             bad.append(target)
         # the learning path walks through every page's teaching; other page packages keep to their own
-        elif what == "page package" and target_kind == "page package" and target_part not in (part,) and part != "learn":
+        elif (
+            what == "page package" and target_kind == "page package" and target_part not in (part,) and part != "learn"
+        ):
             bad.append(target)
     assert bad == []
 

@@ -85,7 +85,9 @@ def test_kinds_and_counts_agree_with_special_tokens_mask(bert):
         assert [int(k in ("special", "pad")) for k in kinds] == oracle["special_tokens_mask"][i]
         assert [int(k != "pad") for k in kinds] == oracle["attention_mask"][i]
         assert [k == "unk" for k in kinds] == [tid == bert.unk_token_id for tid in oracle["input_ids"][i]]
-        assert [k == "continuation" for k in kinds] == [t.startswith("##") for t in bert.convert_ids_to_tokens(oracle["input_ids"][i])]
+        assert [k == "continuation" for k in kinds] == [
+            t.startswith("##") for t in bert.convert_ids_to_tokens(oracle["input_ids"][i])
+        ]
     c = counts(bert, anatomy)
     real = sum(len(row) - sum(mask) for row, mask in zip(oracle["input_ids"], oracle["special_tokens_mask"]))
     unk = sum(row.count(bert.unk_token_id) for row in oracle["input_ids"])

@@ -87,7 +87,9 @@ def test_bad_new_tokens(bert, words, role, key):
 
 def test_new_tokens_checked_fresh(bert):
     fresh, messages = check_new_tokens(bert, ["阳光", "阳"], None)
-    assert fresh == ["阳光"] and messages == [Message("tokenizer.surgery.exists", {"token": "阳", "id": bert.get_vocab()["阳"]}, "warning")]
+    assert fresh == ["阳光"] and messages == [
+        Message("tokenizer.surgery.exists", {"token": "阳", "id": bert.get_vocab()["阳"]}, "warning")
+    ]
 
 
 def test_export_round_trip(bert, tmp_path):

@@ -31,5 +31,8 @@ def test_fix_command_for_hub_mirror_and_local_sources():
                     params={"endpoint": "https://hf-mirror.com"})
     local = Source("caption", "local", "x", "/models/blip", "source.local")
     assert fix_command(hub) == "hf download Salesforce/blip-image-captioning-base"
-    assert fix_command(mirror) == "HF_ENDPOINT=https://hf-mirror.com hf download --repo-type dataset lansinuote/ChnSentiCorp"
+    assert (
+        fix_command(mirror)
+        == "HF_ENDPOINT=https://hf-mirror.com hf download --repo-type dataset lansinuote/ChnSentiCorp"
+    )
     assert fix_command(local) == ""

@@ -292,7 +292,9 @@ def typed_hub(tiny_env, monkeypatch, online):
     server = FakeHub({("model", repo_id): files})
     monkeypatch.setenv("HF_ENDPOINT", server.url)
     monkeypatch.setattr(constants, "ENDPOINT", server.url)
-    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.url + "/{repo_id}/resolve/{revision}/{filename}")
+    monkeypatch.setattr(
+        constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.url + "/{repo_id}/resolve/{revision}/{filename}"
+    )
     monkeypatch.setenv("HF_TOKEN", "hf_operator_secret")
     yield server, repo_id
     server.close()

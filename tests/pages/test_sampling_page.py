@@ -227,7 +227,8 @@ def test_default_prompt_is_in_the_ui_language(tiny_env, lang):  # issue 13.4
 
     at = open_page(PAGE, lang)
     assert at.text_area(key="sampling_prompt").value == EXAMPLE_PROMPTS[lang]
-    assert not [b for b in at.button if (b.key or "").startswith("sampling_example_")]  # the tiny Qwen2 is not English-centric
+    # the tiny Qwen2 is not English-centric
+    assert not [b for b in at.button if (b.key or "").startswith("sampling_example_")]
 
 
 # identifiers (API and argument names, libraries, units) and the tutorial's own word "token"
@@ -311,7 +312,10 @@ def test_logit_lens_tab_shows_the_layer_by_rank_table(tiny_env, lang):  # issue 
         shown = visible_texts(at)
         lens_texts = [text for text in shown if any(text == t(key, "zh") for key in LENS_TEXT_KEYS)]
         lens_texts += [str(c) for c in _lens_table(at, lang).columns]
-        assert len(lens_texts) >= len(LENS_TEXT_KEYS) and {x: english_words(x) for x in lens_texts if english_words(x)} == {}
+        assert (
+            len(lens_texts) >= len(LENS_TEXT_KEYS)
+            and {x: english_words(x) for x in lens_texts if english_words(x)} == {}
+        )
     assert not at.exception
 
 
@@ -444,7 +448,9 @@ def test_a_model_whose_fp32_load_does_not_fit_the_budget_defaults_to_fp16_and_sa
     from hflab.settings import get_settings
 
     if "fp16" not in available_precisions():
-        pytest.skip("int8 / fp16 CPU weights need PyTorch's fbgemm (x86) quantized engine, which this build lacks (ARM)")
+        pytest.skip(
+            "int8 / fp16 CPU weights need PyTorch's fbgemm (x86) quantized engine, which this build lacks (ARM)"
+        )
     budget = get_settings().memory_budget_mb
     need = budget + 700
     real = loaders.estimate_load_bytes

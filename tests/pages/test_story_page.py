@@ -276,7 +276,10 @@ def test_switching_the_language_twice_then_using_the_page(story_env):
         at.session_state["lang_en"] = lang_en
         at.run()
         assert not at.exception
-    assert at.pills(key="story_style").value == "童话" and at.segmented_control(key="story_image_source").value == "example"
+    assert (
+        at.pills(key="story_style").value == "童话"
+        and at.segmented_control(key="story_image_source").value == "example"
+    )
     at.button(key="story_run_all").click().run()
     assert not error_texts(at) and at.text_area(key="story_text").value
     assert at.session_state["story_params"]["story"]["settings"]["style"] == "童话"

@@ -104,18 +104,31 @@ def test_pairs_table_and_segments(tiny_env, bert):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("change, key, params, level", [
-    ({"tok_texts": ""}, "tokenizer.bad.empty", {"what": "text"}, "error"),
-    ({"tok_texts": "   \n  "}, "tokenizer.bad.whitespace", {"what": "text"}, "error"),
-    ({"tok_texts": "你好\x07世界"}, "tokenizer.bad.control", {"chars": "U+0007"}, "warning"),
-    ({"tok_texts": "第一句\u2028还是第一句"}, "tokenizer.bad.line_separator", {}, "warning"),
-    ({"tok_texts": "长" * 100_050, "tok_mode@": "whole"}, "tokenizer.bad.too_long", {"chars": 100_050, "limit": 100_000}, "warning"),
-    ({"tok_max_length": 0}, "tokenizer.bad.max_length_zero", {}, "error"),
-    ({"tok_max_length": 100000}, "tokenizer.bad.max_length_large", {"value": 100000, "limit": 512}, "error"),
-    ({"tok_set_max": False}, "tokenizer.bad.pad_without_max", {"limit": 512}, "error"),
-    ({"tok_max_length": 2, "tok_padding": False}, "tokenizer.bad.max_length_specials", {"value": 2, "reserved": 2}, "error"),
-    ({"tok_truncation": "only_second"}, "tokenizer.bad.only_second", {}, "error"),
-])
+@pytest.mark.parametrize(
+    "change, key, params, level",
+    [
+        ({"tok_texts": ""}, "tokenizer.bad.empty", {"what": "text"}, "error"),
+        ({"tok_texts": "   \n  "}, "tokenizer.bad.whitespace", {"what": "text"}, "error"),
+        ({"tok_texts": "你好\x07世界"}, "tokenizer.bad.control", {"chars": "U+0007"}, "warning"),
+        ({"tok_texts": "第一句\u2028还是第一句"}, "tokenizer.bad.line_separator", {}, "warning"),
+        (
+            {"tok_texts": "长" * 100_050, "tok_mode@": "whole"},
+            "tokenizer.bad.too_long",
+            {"chars": 100_050, "limit": 100_000},
+            "warning",
+        ),
+        ({"tok_max_length": 0}, "tokenizer.bad.max_length_zero", {}, "error"),
+        ({"tok_max_length": 100000}, "tokenizer.bad.max_length_large", {"value": 100000, "limit": 512}, "error"),
+        ({"tok_set_max": False}, "tokenizer.bad.pad_without_max", {"limit": 512}, "error"),
+        (
+            {"tok_max_length": 2, "tok_padding": False},
+            "tokenizer.bad.max_length_specials",
+            {"value": 2, "reserved": 2},
+            "error",
+        ),
+        ({"tok_truncation": "only_second"}, "tokenizer.bad.only_second", {}, "error"),
+    ],
+)
 def test_bad_input_gives_a_message(tiny_env, lang, change, key, params, level):
     at = open_page(PAGE, lang)
     for widget_key, value in change.items():
@@ -399,5 +412,9 @@ def test_api_tab_offers_the_call_as_a_notebook(tiny_env, lang, monkeypatch):  # 
     at = open_page(PAGE, lang)
     nb = notebook_download(at, written, "hflab-tokenizer.ipynb", lang)
     settings = nb.metadata["hflab"]["settings"]
-    assert settings["text"] == texts_of(at)[0] and settings["max_length"] == 30 and settings["model"] == "bert-base-chinese"
+    assert (
+        settings["text"] == texts_of(at)[0]
+        and settings["max_length"] == 30
+        and settings["model"] == "bert-base-chinese"
+    )
     assert "\n\n".join(c.source for c in nb.cells[2:]).split() == snippet(at).split()  # the code the page shows

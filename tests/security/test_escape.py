@@ -63,7 +63,9 @@ def test_line_breaks_cannot_start_a_block(breaker):
     assert text_of(rendered(markdown_literal(f"a{breaker}# title{breaker}- item"))) == "a # title - item"
 
 
-@pytest.mark.parametrize("literal", ["https://evil.example", "HTTP://evil.example", "www.evil.example", "a@evil.example"])
+@pytest.mark.parametrize(
+    "literal", ["https://evil.example", "HTTP://evil.example", "www.evil.example", "a@evil.example"]
+)
 def test_gfm_autolink_literals_are_broken(literal):
     escaped = markdown_literal(literal)
     assert not re.search(r"(?i)https?:\\?/|www\\?\.|\w@\w", escaped.replace("\\", "")), escaped
@@ -79,4 +81,7 @@ def test_code_span_shows_the_value_verbatim(value):
 
 
 def test_html_literal_escapes_quotes_and_brackets():
-    assert html_literal("<a href=\"x\" onclick='y'>&</a>") == "&lt;a href=&quot;x&quot; onclick=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;"
+    assert (
+        html_literal("<a href=\"x\" onclick='y'>&</a>")
+        == "&lt;a href=&quot;x&quot; onclick=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;"
+    )

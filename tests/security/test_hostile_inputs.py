@@ -93,7 +93,9 @@ def check_messages(case_id: str, lang: str, before: list, after: list) -> None:
                 if keys and all(is_exception_wrapper(k) for k in keys)]
     assert wrappers == [], f"generic messages that only wrap an exception: {wrappers}"
     shown = added(before, after)
-    described = [(level, catalog_keys(text, lang) or [f"NOT IN THE {lang} CATALOG: {text[:200]}"]) for level, text in shown]
+    described = [
+        (level, catalog_keys(text, lang) or [f"NOT IN THE {lang} CATALOG: {text[:200]}"]) for level, text in shown
+    ]
     expected = EXPECTED[case_id]
     assert len(described) == len(expected) and all(
         level == want.level and want.key in keys for (level, keys), want in zip(described, expected)), (
@@ -215,7 +217,9 @@ PATHS = bad_paths(PATH_ROOT)
 
 
 def build_cases() -> list[Case]:
-    cases = [Case(f"image-{k}", "app_pages/image_story.py", upload_image(n, f, m)) for k, (n, f, m, _) in IMAGES.items()]
+    cases = [
+        Case(f"image-{k}", "app_pages/image_story.py", upload_image(n, f, m)) for k, (n, f, m, _) in IMAGES.items()
+    ]
     for k, (text, _) in TEXTS.items():
         cases.append(Case(f"tokenizer-text-{k}", "app_pages/tokenizer.py", tokenizer_text(text)))
         cases.append(Case(f"sentiment-text-{k}", "app_pages/sentiment.py", sentiment_text(text)))
@@ -257,15 +261,18 @@ EXPECTED: dict[str, tuple[Shown, ...]] = {
     "image-png_16bit": (),
     "image-palette_transparent": (),
     "image-animated_gif": (),
-    "image-multipage_tiff": (Shown("image_story.bad.format", params={"format": "TIFF",
-                                                                    "allowed": "JPEG, PNG, WEBP, GIF"}),),
+    "image-multipage_tiff": (
+        Shown("image_story.bad.format", params={"format": "TIFF", "allowed": "JPEG, PNG, WEBP, GIF"}),
+    ),
     "image-exif_rotated": (),
     "image-svg": (Shown("image_story.bad.unidentified", params={}),),
     "image-heic": (Shown("image_story.bad.unidentified", params={}),),
     "tokenizer-text-empty": (Shown("tokenizer.bad.empty"),),
     "tokenizer-text-whitespace": (Shown("tokenizer.bad.whitespace"),),
-    "tokenizer-text-200k_chars": (Shown("tokenizer.bad.too_long", W, {"chars": "200000", "limit": "100000"}),
-                                  Shown("tokenizer.truncated", W, {"full": "100002", "kept": "30", "cut": "99972"})),
+    "tokenizer-text-200k_chars": (
+        Shown("tokenizer.bad.too_long", W, {"chars": "200000", "limit": "100000"}),
+        Shown("tokenizer.truncated", W, {"full": "100002", "kept": "30", "cut": "99972"}),
+    ),
     "tokenizer-text-emoji_zwj": (),
     "tokenizer-text-rtl": (),
     "tokenizer-text-u2028": (Shown("tokenizer.bad.line_separator", W, {}),),
@@ -290,16 +297,22 @@ EXPECTED: dict[str, tuple[Shown, ...]] = {
     "data-not_utf8": (Shown("sentiment.err.not_utf8", params={"position": "11"}),),
     "data-wrong_columns": (Shown("sentiment.err.bad_labels"),),
     "data-empty": (Shown("sentiment.err.empty_file", params={"name": "empty.csv"}),),
-    "data-huge_cell": (Shown("sentiment.warn.cut", W, {"count": "1", "limit": "100000"}),
-                       Shown("sentiment.err.empty_split", W, {"split": "train"})),
+    "data-huge_cell": (
+        Shown("sentiment.warn.cut", W, {"count": "1", "limit": "100000"}),
+        Shown("sentiment.err.empty_split", W, {"split": "train"}),
+    ),
     "data-pos_neg_labels": (),
     "setting-max_length-0": (Shown("tokenizer.bad.max_length_zero", params={}),),
-    "setting-max_length-1e9": (Shown("tokenizer.bad.max_length_large", params={"value": "1000000000", "limit": "512"}),),
+    "setting-max_length-1e9": (
+        Shown("tokenizer.bad.max_length_large", params={"value": "1000000000", "limit": "512"}),
+    ),
     "setting-seed-negative": (),
     "setting-seed-2**64": (),
     "setting-variants-1000": (),
-    "setting-temperature-0": (Shown("sampling.bad.temperature", params={"value": "0.0"}),
-                              Shown("sampling.fix_settings", W, {})),
+    "setting-temperature-0": (
+        Shown("sampling.bad.temperature", params={"value": "0.0"}),
+        Shown("sampling.fix_settings", W, {}),
+    ),
     "setting-temperature-100": (Shown("sampling.bad.temperature"), Shown("sampling.fix_settings", W, {})),
     "setting-top_k-0": (),
     "setting-top_p-0": (),
@@ -314,11 +327,19 @@ EXPECTED: dict[str, tuple[Shown, ...]] = {
     "models-path-traversal": (Shown("problem.path_not_allowed", params={"path": PATHS["traversal"]}),),
     "models-path-file_not_dir": (Shown("problem.dir_missing", params={"path": PATHS["file_not_dir"]}),),
     "dataset-path-missing": (Shown("problem.dir_missing", params={"path": PATHS["missing"]}),),
-    "dataset-path-not_a_model": (Shown("problem.not_a_model_dir", params={"path": PATHS["not_a_model"],
-                                 "markers": "dataset_dict.json, dataset_info.json, state.json"}),),
+    "dataset-path-not_a_model": (
+        Shown(
+            "problem.not_a_model_dir",
+            params={"path": PATHS["not_a_model"], "markers": "dataset_dict.json, dataset_info.json, state.json"},
+        ),
+    ),
     "dataset-path-traversal": (Shown("problem.path_not_allowed", params={"path": PATHS["traversal"]}),),
-    "dataset-path-file_not_dir": (Shown("problem.not_a_model_dir", params={"path": PATHS["file_not_dir"],
-                                  "markers": "dataset_dict.json, dataset_info.json, state.json"}),),
+    "dataset-path-file_not_dir": (
+        Shown(
+            "problem.not_a_model_dir",
+            params={"path": PATHS["file_not_dir"], "markers": "dataset_dict.json, dataset_info.json, state.json"},
+        ),
+    ),
 }
 
 

@@ -71,7 +71,10 @@ def test_a_config_over_the_size_limit_is_not_read(tmp_path):
     (tmp_path / "config.json").write_text('{"model_type": "bert"}' + " " * (16 * 2**20))
     with pytest.raises(files.JsonRefused) as refused:
         files.read_json(tmp_path / "config.json")
-    assert (refused.value.key, dict(refused.value.params)) == ("problem.json_too_big", {"file": "config.json", "mb": 16})
+    assert (refused.value.key, dict(refused.value.params)) == (
+        "problem.json_too_big",
+        {"file": "config.json", "mb": 16},
+    )
     for lang in ("zh", "en"):
         assert t(refused.value.key, lang, **refused.value.params) == BIG_MESSAGE[lang].format(file="config.json")
     assert files.config_dict(tmp_path) == {}

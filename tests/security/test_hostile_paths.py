@@ -33,10 +33,14 @@ def refusal(typed: str) -> PathNotAllowed:
 def test_a_character_no_file_name_holds_is_refused(typed, shown, lang):
     refused = refusal(typed)
     assert (refused.key, dict(refused.params), refused.setting) == ("problem.path_bad_character", {"path": shown}, None)
-    assert t(refused.key, lang, **refused.params) == {
-        "zh": f"{shown} 不是可用的路径：其中有文件名不能包含的字符（例如空字符 \\0）",
-        "en": f"{shown} is not a usable path: it holds a character no file name can hold (such as the NUL character \\0)",
-    }[lang]
+    assert (
+        t(refused.key, lang, **refused.params)
+        == {
+            "zh": f"{shown} 不是可用的路径：其中有文件名不能包含的字符（例如空字符 \\0）",
+            "en": f"{shown} is not a usable path: it holds a character no file name can hold (such as the NUL "
+            "character \\0)",
+        }[lang]
+    )
 
 
 @pytest.mark.parametrize("typed", ["~root", "~nobody-here-7f3a/models", "~root/../../etc", "~~"])

@@ -16,11 +16,12 @@ from hflab.settings import operator_actions
 PAGE = "app_pages/models.py"
 COMMIT = "a" * 40
 OFF_NOTE = {
-    "zh": "删除缓存的模型和“为离线使用做准备”会改动所有访客共用的服务器缓存，所以在公开部署中默认关闭（只有在本机回环地址上运行时才默认开启）。"
-          "运营者可以设置 HFLAB_OPERATOR_ACTIONS=1（环境变量或 Streamlit secrets）来开启。",
-    "en": "Deleting cached models and \"prepare for offline use\" change the server's cache that every visitor shares, "
-          "so they are off on a public deployment (on by default only when the app listens on loopback). The operator "
-          "turns them on with HFLAB_OPERATOR_ACTIONS=1 (an environment variable or a Streamlit secret).",
+    "zh": "删除缓存的模型和“为离线使用做准备”会改动所有访客共用的服务器缓存，"
+    "所以在公开部署中默认关闭（只有在本机回环地址上运行时才默认开启）。"
+    "运营者可以设置 HFLAB_OPERATOR_ACTIONS=1（环境变量或 `st.secrets`）来开启。",
+    "en": 'Deleting cached models and "prepare for offline use" change the server\'s cache that every visitor shares, '
+    "so they are off on a public deployment (on by default only when the app listens on loopback). The operator "
+    "turns them on with HFLAB_OPERATOR_ACTIONS=1 (an environment variable or a Streamlit secret).",
 }
 
 

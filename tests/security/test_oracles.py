@@ -26,13 +26,23 @@ TOKENIZER_OPTIONS = {
     "padding-False": ((("selectbox", "tok_padding", False),), {"padding": False}),
     "padding-longest": ((("selectbox", "tok_padding", "longest"),), {"padding": "longest"}),
     # padding="max_length" needs a max_length (the page says so and makes no call): pad to the longest then
-    "max_length-unset": ((("selectbox", "tok_padding", "longest"), ("checkbox", "tok_set_max", False)),
-                         {"padding": "longest", "max_length": ABSENT}),
+    "max_length-unset": (
+        (("selectbox", "tok_padding", "longest"), ("checkbox", "tok_set_max", False)),
+        {"padding": "longest", "max_length": ABSENT},
+    ),
     "max_length-12": ((("number_input", "tok_max_length", 12),), {"max_length": 12}),
-    "return_attention_mask-off": ((("checkbox", "tok_return_attention_mask", False),), {"return_attention_mask": False}),
-    "return_token_type_ids-off": ((("checkbox", "tok_return_token_type_ids", False),), {"return_token_type_ids": False}),
-    "return_special_tokens_mask-off": ((("checkbox", "tok_return_special_tokens_mask", False),),
-                                       {"return_special_tokens_mask": False}),
+    "return_attention_mask-off": (
+        (("checkbox", "tok_return_attention_mask", False),),
+        {"return_attention_mask": False},
+    ),
+    "return_token_type_ids-off": (
+        (("checkbox", "tok_return_token_type_ids", False),),
+        {"return_token_type_ids": False},
+    ),
+    "return_special_tokens_mask-off": (
+        (("checkbox", "tok_return_special_tokens_mask", False),),
+        {"return_special_tokens_mask": False},
+    ),
     "return_offsets_mapping-off": ((("checkbox", "tok_return_offsets_mapping", False),), {}),  # still asked: spans
     "return_length-off": ((("checkbox", "tok_return_length", False),), {"return_length": False}),
 }

@@ -42,7 +42,9 @@ def test_the_scans_cover_every_page_of_the_navigation():
     """tests/hostile/scan.py PAGES is every page Home.py's st.navigation serves (it once left out learn.py)."""
     served = [node.value for node in ast.walk(ast.parse((ROOT / "Home.py").read_text(encoding="utf-8")))
               if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("app_pages/")]
-    assert served and sorted(PAGES) == sorted(served) == sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
+    assert served and sorted(PAGES) == sorted(served) == sorted(
+        f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py")
+    )
     assert set(URL_PATHS) == set(PAGES)
 
 
@@ -83,8 +85,14 @@ def test_token_never_in_pages_logs_or_files(tiny_models, tmp_path):
     """Real server with fake secrets in its env: every page in Chromium, then scan HTML, log, data dir."""
     data_dir, log = tmp_path / "data", tmp_path / "server.log"
     env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
-    env.update({"HF_TOKEN": FAKE_HF, "OPENAI_API_KEY": FAKE_OPENAI, "HFLAB_DATA_DIR": str(data_dir),
-                "HFLAB_ALLOWED_ROOTS": os.pathsep.join([str(data_dir), str(tiny_models["causal_lm"].parent), str(ROOT)])})
+    env.update(
+        {
+            "HF_TOKEN": FAKE_HF,
+            "OPENAI_API_KEY": FAKE_OPENAI,
+            "HFLAB_DATA_DIR": str(data_dir),
+            "HFLAB_ALLOWED_ROOTS": os.pathsep.join([str(data_dir), str(tiny_models["causal_lm"].parent), str(ROOT)]),
+        }
+    )
     html = []
     with running_app(env, log_path=log) as url, chromium() as browser:
         page = browser.new_page()
