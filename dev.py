@@ -237,7 +237,9 @@ def main() -> int:
     command, extra = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("app", [])
     if command == "app":
         setup("requirements.txt")
-        return subprocess.call([str(PY), "-m", "streamlit", "run", "Home.py", *extra], cwd=ROOT)
+        # a personal install listens on loopback (SECURITY.md): pass --server.address to serve others
+        address = [] if any(arg.startswith("--server.address") for arg in extra) else ["--server.address", "localhost"]
+        return subprocess.call([str(PY), "-m", "streamlit", "run", "Home.py", *address, *extra], cwd=ROOT)
     if command == "lint":
         setup("requirements-test.txt")
         return subprocess.call([str(PY), "-m", "ruff", "check", "."], cwd=ROOT)
