@@ -1,6 +1,8 @@
 """The real app in headless Chromium: every page renders without an error block, the language
 toggle persists across pages, and a screenshot per page is kept in artifacts/screenshots/."""
 
+import re
+
 import pytest
 from app_server import ROOT, chromium, wait_for_app
 
@@ -37,7 +39,7 @@ def test_language_toggle_persists_across_pages(app_url, browser):
     page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText === 'HF Lab'")
     for path in ("tokenizer", "models"):
         page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').click()
-        page.wait_for_url(f"**/{path}")
+        page.wait_for_url(re.compile(rf"/{path}\?lab="))  # the tab keeps its progress id (components/progress.py)
         wait_for_app(page)
         assert page.locator("h1").first.inner_text() == t(PAGES[path], "en")
         page.screenshot(path=str(SCREENSHOTS / f"{path}.en.png"), full_page=True)
