@@ -22,12 +22,13 @@ from components.token_chips import render_scored_text
 from hflab.csv_safety import csv_bytes
 from hflab.loading import loaders, offline_assets
 from hflab.loading.loaders import load_classifier
+from hflab.loading.roles import ROLES
 from hflab.loading.sources import Source, resolve
 from hflab.messages import Message, MessageError
 from hflab.sentiment import data as sdata
 from hflab.sentiment import stats
 from hflab.sentiment.attribution import BASELINES, DEFAULT_STEPS, MAX_TOKENS, STEP_CHOICES, integrated_gradients
-from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, trained_source
+from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, name_key, trained_source
 from hflab.sentiment.code import load_code, predict_code, predict_notebook, torch_code, train_code
 from hflab.sentiment.evaluate import (
     REFERENCE_BAND,
@@ -267,8 +268,7 @@ def model_label(source: Source, meta: dict | None) -> str:
     if meta:
         acc = meta.get("test_accuracy")
         acc_text = f"{acc:.1%}" if acc is not None else t("sentiment.model.acc_unknown")
-        key = "sentiment.model.scratch_label" if meta.get("kind") == "scratch" else "sentiment.model.finetune_label"
-        return t(key, dataset=meta.get("dataset", "?"), acc=acc_text, base=meta.get("base") or "")
+        return t(name_key(meta, "label"), dataset=meta.get("dataset", "?"), acc=acc_text, base=meta.get("base") or "")
     if is_lesson(source):
         return t("sentiment.model.lesson_label", name=model_name(source, meta))
     return model_name(source, meta)
@@ -277,8 +277,7 @@ def model_label(source: Source, meta: dict | None) -> str:
 def model_name(source: Source, meta: dict | None) -> str:
     """A classifier's name without its accuracy (captions say the accuracy once, with where it was measured)."""
     if meta:
-        key = "sentiment.model.scratch_name" if meta.get("kind") == "scratch" else "sentiment.model.finetune_name"
-        return t(key, dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
+        return t(name_key(meta, "name"), dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
     if source.kind == "local":  # a local dir is whatever it holds: name it by its path, not the default id
         return source_caption(source)
     return f"{source.repo_id} · {source_caption(source)}"
@@ -865,7 +864,9 @@ def script_download(config, mode: str, role: Source, reviews: sdata.ReviewData, 
     from hflab.sentiment.train_script import training_script_zip
 
     data = reviews.name if reviews.origin == "saved" and "/" in reviews.name else "lansinuote/ChnSentiCorp"
-    archive = training_script_zip(config, mode, role.repo_id, data, rows)
+    # from scratch, the script's --model names the tokenizer it builds its vocabulary from
+    model = ROLES["tokenizer"].default_id if mode == "scratch" else role.repo_id
+    archive = training_script_zip(config, mode, model, data, rows)
     st.download_button(t("sentiment.train.download_script"), archive, file_name="hflab-train.zip",
                        mime="application/zip", key="sentiment_train_script")
     st.caption(t("sentiment.train.script_help"))

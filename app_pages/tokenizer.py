@@ -22,7 +22,7 @@ from hflab.loading.loaders import load_classifier, load_tokenizer
 from hflab.loading.manager import Handle
 from hflab.loading.roles import ROLES
 from hflab.messages import Message
-from hflab.sentiment.checkpoints import classifier_choices
+from hflab.sentiment.checkpoints import classifier_choices, name_key
 from hflab.settings import get_settings
 from hflab.tokenizer import anatomy as an
 from hflab.tokenizer import code, compare, export, inputs, vocab
@@ -576,8 +576,7 @@ def compare_tab(source, tok, texts: list[str]) -> None:
 def encoder_label(source, meta: dict | None) -> str:
     """A model's name in the encoder picker: models trained on the Sentiment page by how they were trained."""
     if meta:
-        key = "sentiment.model.scratch_name" if meta.get("kind") == "scratch" else "sentiment.model.finetune_name"
-        return t(key, dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
+        return t(name_key(meta, "name"), dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
     if source.kind == "local":  # a local dir is whatever it holds: named by its path, not the role's default id
         return source_caption(source)
     return f"{source.repo_id} · {source_caption(source)}"

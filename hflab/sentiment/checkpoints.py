@@ -21,6 +21,15 @@ LESSON_ID = ROLES["sentiment"].default_id
 
 
 
+def name_key(meta: dict, form: str) -> str:
+    """The catalog key that names a model the lab trained, by its recipe (hand loop or Trainer) and mode (scratch or
+    fine-tune); `form` is "label" (with its test accuracy) or "name"."""
+    kind = str(meta.get("kind") or "")
+    recipe = "trainer_" if kind.startswith("trainer-") else ""
+    mode = "scratch" if kind.removeprefix("trainer-") == "scratch" else "finetune"
+    return f"sentiment.model.{recipe}{mode}_{form}"
+
+
 def trained_root() -> Path:
     """Where the page saves the classifiers it trains."""
     return get_settings().models_dir / "sentiment"

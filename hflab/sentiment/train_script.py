@@ -222,6 +222,7 @@ def training_arguments(args, steps_per_epoch):
 
 
 def main(argv=None):
+    """Train, validate, test and save (the main process writes), then push when asked."""
     args = parse_args(argv)
     if args.push_to_hub and not os.environ.get("HF_TOKEN"):
         raise SystemExit("--push_to_hub uploads with your own token: set HF_TOKEN in the environment")

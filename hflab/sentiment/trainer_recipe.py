@@ -25,11 +25,9 @@ from hflab.loading.manager import ModelManager
 from hflab.loading.sources import Source
 from hflab.sentiment import data as sdata
 from hflab.sentiment.batching import bucketed_batches, encode_reviews
-from hflab.sentiment.checkpoints import save_trained, trained_source
-from hflab.sentiment.evaluate import EvaluationStore, evaluate
-from hflab.sentiment.predict import predict_proba
+from hflab.sentiment.evaluate import EvaluationStore
 from hflab.sentiment.train import TrainConfig, TrainEvent, TrainResult
-from hflab.sentiment.workflow import TrainingOutcome, model_to_train
+from hflab.sentiment.workflow import TrainingOutcome, measure_and_save, model_to_train
 from hflab.settings import get_settings
 
 # the folder and metadata kind of a Trainer run: its own folder beside the hand loop's, so neither replaces the other
@@ -311,24 +309,7 @@ def run_trainer_training(reviews: sdata.ReviewData, rows: int, config: TrainConf
                                     on_event=on_event, stop=stop)
     finally:
         shutil.rmtree(checkpoints, ignore_errors=True)
-    model, tokenizer = result.model, prepared.tokenizer
-    test = reviews.splits.get("test")
-    tested = None
-    if test is not None and len(test):
-        if on_stage is not None:
-            on_stage("testing")
-        probs = predict_proba(model, tokenizer, list(test["text"]))  # as Evaluate measures it, so Evaluate reuses it
-        tested = (evaluate(test["label"], probs), probs)
-    evaluation = tested[0] if tested else None
-    path = save_trained(model, tokenizer, config, result, evaluation.accuracy if evaluation else None, reviews,
-                        kind=kind, base=prepared.base, train_rows=len(train_part),
-                        test_evaluation=evaluation)
-    key = trained_source(path).cache_key
-    manager.unload(key)  # a retrained model replaces the loaded copy and its cached evaluations
-    evaluations.forget_model(key)
-    if tested:
-        evaluations.put((key, reviews.fingerprint, "test"), *tested)
-    return TrainingOutcome(path, key, result, evaluation)
+    return measure_and_save(reviews, prepared, result, config, kind, len(train_part), evaluations, manager, on_stage)
 
 
 class TrainingJob:

@@ -98,17 +98,25 @@ def run_training(reviews: sdata.ReviewData, rows: int, config: TrainConfig, mode
     model, tokenizer = prepared.model, prepared.tokenizer
     result = train.train_classifier(model, tokenizer, list(train_part["text"]), list(train_part["label"]),
                                     list(val_part["text"]), list(val_part["label"]), config, on_event=on_event)
+    return measure_and_save(reviews, prepared, result, config, mode, len(train_part), evaluations, manager, on_stage)
+
+
+def measure_and_save(reviews: sdata.ReviewData, prepared: ModelToTrain, result: TrainResult, config: TrainConfig,
+                  kind: str, train_rows: int, evaluations: EvaluationStore, manager: ModelManager,
+                  on_stage: Callable[[str], None] | None = None) -> TrainingOutcome:
+    """After either recipe trained `prepared`: measure the test split as Evaluate measures it (so Evaluate reuses
+    it), save atomically as `kind`, unload the replaced model and forget its evaluations."""
+    model, tokenizer = result.model, prepared.tokenizer
     test = reviews.splits.get("test")
     tested = None
     if test is not None and len(test):
         if on_stage is not None:
             on_stage("testing")
-        probs = predict_proba(model, tokenizer, list(test["text"]))  # as Evaluate measures it, so Evaluate reuses it
+        probs = predict_proba(model, tokenizer, list(test["text"]))
         tested = (evaluate(test["label"], probs), probs)
-    test_accuracy = tested[0].accuracy if tested else None
     evaluation = tested[0] if tested else None
-    path = save_trained(model, tokenizer, config, result, test_accuracy, reviews, kind=mode, base=prepared.base,
-                        train_rows=len(train_part), test_evaluation=evaluation)
+    path = save_trained(model, tokenizer, config, result, evaluation.accuracy if evaluation else None, reviews,
+                        kind=kind, base=prepared.base, train_rows=train_rows, test_evaluation=evaluation)
     key = trained_source(path).cache_key
     manager.unload(key)  # a retrained model replaces the loaded copy and its cached evaluations
     evaluations.forget_model(key)
