@@ -34,7 +34,7 @@ ALLOWED = {
     "english",  # the language switch names the other language in that language
     "gtts",  # the speech engine by name
     "jupyter",  # the notebook tool by name ("下载为 Jupyter 笔记本")
-    "trainer", "accelerate",  # transformers' Trainer class and the accelerate library, named as the ecosystem names them
+    "trainer", "accelerate",  # transformers' Trainer class and the accelerate library, as the ecosystem names them
     "gradio", "space",  # the tutorial deploys its app as a Hugging Face Space with Gradio: names, as it writes them
     "id", "ids", "cpu", "cuda", "bit", "mb",  # the tutorial's word for token numbers; hardware; units
 }
