@@ -1,5 +1,6 @@
 """The Train tab's run without Streamlit (hflab.sentiment.workflow): train, test, save, and what the new files make
 stale; the evaluation store shared by sessions under its lock."""
+import shutil
 import threading
 
 import numpy as np
@@ -159,7 +160,7 @@ def test_an_idle_machine_runs_the_plan_and_says_so(reviews):
     assert [e.step for e in events if e.loss is not None] == list(range(1, 11))  # a 10-step run charts every step
 
 
-def test_a_model_that_learned_nothing_is_reported_as_guessing_the_majority_class(reviews):
+def test_a_model_that_learned_nothing_is_reported_as_guessing_the_majority_class(reviews, request):
     from dataclasses import replace
 
     from hflab.sentiment.evaluate import guesses_majority, majority_label, majority_share
@@ -169,6 +170,8 @@ def test_a_model_that_learned_nothing_is_reported_as_guessing_the_majority_class
     skewed.splits["test"] = pd.concat([test[test.label == 0].head(70), test[test.label == 1].head(30)])
     outcome = run_training(skewed, 200, replace(CONFIG, learning_rate=0.0), "scratch", resolve("sentiment"),
                            EvaluationStore(), ModelManager(2**34))
+    # the saved model is named after this made-up data set: later page tests would list it among the lab's models
+    request.addfinalizer(lambda: shutil.rmtree(outcome.path, ignore_errors=True))
     evaluation = outcome.test_evaluation
     assert majority_share(evaluation) == 0.7 and majority_label(evaluation) == 0
     # an untrained small BERT answers one class for every review: here 负面, 70 of 100
