@@ -8,17 +8,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components import training_run
 from components.code import notebook_button, show_code
 from components.escape import markdown_code, markdown_literal
 from components.i18n import catalog_labels, t
 from components.limits import show_caps
 from components.links import open_link, take_link
 from components.messages import show_message
-from components.model_loading import explain_missing, load, manager, resolve_role, source_caption, using
+from components.model_loading import explain_missing, load, resolve_role, source_caption, using
 from components.page import header
 from components.state import keep, keep_choice, keep_offered, remember, remembered, session_memo
 from components.tabs import page_tabs
 from components.token_chips import render_scored_text
+from components.training_run import majority_message
 from hflab.csv_safety import csv_bytes
 from hflab.loading import loaders, offline_assets
 from hflab.loading.loaders import load_classifier
@@ -49,7 +51,7 @@ from hflab.sentiment.plan import (
     plan_training,
 )
 from hflab.sentiment.predict import predict_proba
-from hflab.sentiment.workflow import quick_rows, run_training, training_speed
+from hflab.sentiment.workflow import quick_rows, training_speed
 from hflab.settings import get_settings
 
 PAGE = "sentiment"  # this page's id in links (components.links)
@@ -291,7 +293,7 @@ def pick_model() -> PickedModel | None:
     usable = [key for key, (source, _) in choices.items() if not is_lesson(source)]
     if not usable:
         st.info(t("sentiment.model.none_offline"))
-    trained = st.session_state.pop("sentiment_just_trained", None)
+    trained = st.session_state.pop(training_run.JUST_TRAINED_KEY, None)
     if trained in choices:  # trained in the previous run: pick it before the widget is drawn
         st.session_state["sentiment_model"] = trained
     options = usable + ([] if usable else [TRAIN_FIRST]) + [k for k in choices if k not in usable] + [OTHER_MODEL]
@@ -567,6 +569,8 @@ def quick_training(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> N
 
     config = quick_config()
     st.info(t("sentiment.predict.quick_train_intro"))
+    if training_run.follow("predict"):
+        return
     if not st.button(t("sentiment.predict.quick_train"), type="primary", key="sentiment_quick_train"):
         st.caption(t("sentiment.predict.quick_train_help", rows=QUICK_ROWS, max_length=config.max_length,
                      epochs=config.epochs, minutes=f"{(config.time_limit_s or 0) / 60:.0f}"))
@@ -578,7 +582,9 @@ def quick_training(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> N
     with st.spinner(t("sentiment.train.measuring")):  # measured now, under whatever load the machine has
         speed = None if train_split is None else training_speed("scratch", role, list(train_split["text"].iloc[:128]),
                                                                  config)
-    start_training(reviews, quick_rows(reviews, config, speed, QUICK_ROWS), config, "scratch", role, evaluations)
+    training_run.start(reviews, quick_rows(reviews, config, speed, QUICK_ROWS), config, "scratch", role, evaluations,
+                       "loop", "predict")
+    training_run.follow("predict")
 
 
 def single_prediction(reviews: sdata.ReviewData, picked: PickedModel) -> None:
@@ -826,8 +832,9 @@ def misclassified_table(frame: pd.DataFrame, probs, picked: PickedModel) -> None
 
 
 # ---------- train tab -------------------------------------------------------------------------------------
-def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> None:
-    """Training settings, the recipe and its code, then a run (or this session's last report)."""
+def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> str:
+    """Training settings, the recipe and its code, then a run (or this session's last report); returns the
+    Trainer script (train.py) with these settings, for the Code tab."""
     role = resolve_role("sentiment")
     modes = ["scratch"] + (["finetune"] if role.ready else [])
     keep_offered("sentiment_train_mode", modes, "scratch")
@@ -848,20 +855,24 @@ def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> None:
     recipe = st.radio(t("sentiment.train.recipe_choice"), ["loop", "trainer"], horizontal=True,
                       key=keep_choice("sentiment_train_recipe", "loop"),
                       format_func=catalog_labels("sentiment.train.recipe_"))
-    script_download(config, mode, role, reviews, rows)
-    slot = st.empty()  # the run replaces the last report in place: an old result never shows beside a new run
-    if not st.button(t("sentiment.train.start"), type="primary", key="sentiment_train_go"):
-        with slot.container():
-            last_training_report()
-        return
-    with slot.container():
-        start_training(reviews, rows, config, mode, role, evaluations, recipe)
+    script = script_download(config, mode, role, reviews, rows)
+    if training_run.follow("train"):  # a run goes: its live view (stop button, ETA) instead of a start button
+        return script
+    if st.button(t("sentiment.train.start"), type="primary", key="sentiment_train_go"):
+        training_run.start(reviews, rows, config, mode, role, evaluations, recipe, "train")
+        training_run.follow("train")
+        return script
+    training_run.last_report()
+    for path, meta in list_trained()[:3]:
+        st.caption(t("sentiment.train.saved_model", name=markdown_literal(model_label(trained_source(path), meta)),
+                     path=markdown_literal(path)))
+    return script
 
 
-def script_download(config, mode: str, role: Source, reviews: sdata.ReviewData, rows: int) -> None:
+def script_download(config, mode: str, role: Source, reviews: sdata.ReviewData, rows: int) -> str:
     """The Trainer recipe with these settings as a standalone train.py (+ requirements.txt, an accelerate config):
-    `python train.py` here, `accelerate launch --num_processes N train.py` on N GPUs."""
-    from hflab.sentiment.train_script import training_script_zip
+    `python train.py` here, `accelerate launch --num_processes N train.py` on N GPUs. Returns train.py's text."""
+    from hflab.sentiment.train_script import script_settings, training_script, training_script_zip
 
     data = reviews.name if reviews.origin == "saved" and "/" in reviews.name else "lansinuote/ChnSentiCorp"
     # from scratch, the script's --model names the tokenizer it builds its vocabulary from
@@ -870,89 +881,7 @@ def script_download(config, mode: str, role: Source, reviews: sdata.ReviewData, 
     st.download_button(t("sentiment.train.download_script"), archive, file_name="hflab-train.zip",
                        mime="application/zip", key="sentiment_train_script")
     st.caption(t("sentiment.train.script_help"))
-
-
-def start_training(reviews: sdata.ReviewData, rows: int, config, mode: str, role: Source,
-                   evaluations: EvaluationStore, recipe: str = "loop") -> None:
-    """Train with a progress bar and a live loss / validation-accuracy chart (core: run_training, the hand-written
-    loop, or run_trainer_training, transformers' Trainer), then rerun so the model picker lists and selects the new
-    model; a problem is shown instead."""
-    bar = st.progress(0.0, text=t("sentiment.train.starting"))
-    chart_slot = st.empty()
-    history: list[dict] = []
-
-    def on_stage(stage: str) -> None:
-        text = {"loading": t("common.loading", what=role.repo_id), "tokenizing": t("sentiment.train.tokenizing"),
-                "testing": t("sentiment.train.testing")}[stage]
-        bar.progress(1.0 if stage == "testing" else 0.0, text=text)
-
-    def on_event(event) -> None:
-        bar.progress(
-            min(1.0, event.step / event.total_steps),
-            text=t("sentiment.train.progress", step=event.step, total=event.total_steps, epoch=f"{event.epoch:.2f}"),
-        )
-        if event.loss is not None:
-            history.append({"step": event.step, "metric": t("sentiment.train.loss"), "value": event.loss})
-        if event.val_accuracy is not None:
-            history.append({"step": event.step, "metric": t("sentiment.train.val_acc"), "value": event.val_accuracy})
-        if event.val_accuracy is not None or event.step % 50 == 0:
-            chart_slot.altair_chart(history_chart(history), width="stretch")
-
-    try:
-        if recipe == "trainer":
-            from hflab.sentiment.trainer_recipe import run_trainer_training
-
-            outcome = run_trainer_training(reviews, rows, config, mode, role, evaluations, manager(),
-                                           on_event=on_event, on_stage=on_stage)
-        else:
-            outcome = run_training(reviews, rows, config, mode, role, evaluations, manager(), on_event=on_event,
-                                   on_stage=on_stage)
-    except MessageError as exc:  # no data split, no tokenizer, a model without two labels
-        bar.empty()
-        show_message(exc.message)
-        return
-    result, test_acc = outcome.result, outcome.test_accuracy
-    bar.progress(1.0, text=t("sentiment.train.done", seconds=f"{result.seconds:.0f}"))
-    st.session_state["sentiment_just_trained"] = outcome.model_key
-    st.session_state["sentiment_train_report"] = {
-        "history": history,
-        "stop_reason": result.stop_reason,
-        "stop": {
-            "steps": result.steps,
-            "planned": result.planned_steps,
-            "patience": config.patience,
-            "epochs": f"{result.epochs_done:.2f}",
-        },
-        "majority": (
-            {
-                "acc": test_acc,
-                "share": majority_share(outcome.test_evaluation),
-                "label": majority_label(outcome.test_evaluation),
-            }
-            if outcome.guesses_majority
-            else None
-        ),
-        "message": {
-            "val": f"{result.best_val_accuracy:.1%}",
-            "test": f"{test_acc:.1%}" if test_acc is not None else "—",
-            "path": markdown_literal(outcome.path),
-        },
-    }
-    st.rerun()
-
-
-def stop_message(reason: str, stop: dict) -> Message:
-    """Why a run ended, always said: as planned, re-planned shorter, early stopping, the time limit, or a stop."""
-    if reason == "time_limit":
-        return Message("sentiment.train.time_limit", {"epochs": stop["epochs"]}, "warning")
-    level = {"completed": "info", "replanned": "warning", "early_stopping": "info", "stopped": "info"}[reason]
-    return Message(f"sentiment.train.stop.{reason}", stop, level)
-
-
-def majority_message(acc: float, share: float, label: int) -> Message:
-    """The model only guesses the majority class (its test accuracy is about that class's share), and what to do."""
-    return Message("sentiment.majority", {"acc": f"{acc:.1%}", "share": f"{share:.1%}", "label": label_name(label)},
-                   "warning")
+    return training_script(script_settings(config, mode, model, data, rows))
 
 
 def review_lengths(reviews: sdata.ReviewData) -> dict[str, list[int]]:
@@ -1017,40 +946,18 @@ def train_settings(mode: str, train_rows: int, plan: TrainPlan | None):
     return config, int(rows)
 
 
-def last_training_report() -> None:
-    """This session's last training (chart and result, kept across reruns) and the newest saved models."""
-    report = st.session_state.get("sentiment_train_report")
-    if report:
-        st.altair_chart(history_chart(report["history"]), width="stretch")
-        show_message(stop_message(report["stop_reason"], report["stop"]))
-        if report["majority"]:
-            show_message(majority_message(**report["majority"]))
-        if report["stop_reason"] == "time_limit" or report["majority"]:  # not a result to celebrate
-            st.info(t("sentiment.train.saved", **report["message"]))
-        else:
-            st.success(t("sentiment.train.saved", **report["message"]))
-    for path, meta in list_trained()[:3]:
-        st.caption(t("sentiment.train.saved_model", name=markdown_literal(model_label(trained_source(path), meta)),
-                     path=markdown_literal(path)))
-
-
-def history_chart(history: list[dict]) -> alt.Chart:
-    """Training loss and validation accuracy by whole training step, one row each (their scales differ)."""
-    return alt.Chart(pd.DataFrame(history)).mark_line(point=True).encode(
-        x=alt.X("step:Q", title=t("sentiment.train.step"), axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), color=alt.Color("metric:N", legend=None),
-        row=alt.Row("metric:N", title=None), tooltip=["step", "metric", alt.Tooltip("value:Q", format=".4f")],
-    ).properties(height=140).resolve_scale(y="independent")
-
-
 # ---------- code tab --------------------------------------------------------------------------------------
-def code_tab(picked: PickedModel | None, role: Source) -> None:
-    """The copyable prediction code (for the picked model) and training code."""
+def code_tab(picked: PickedModel | None, role: Source, script: str) -> None:
+    """The copyable prediction code (for the picked model), the hand-written training loop, and the Trainer script
+    with the Train tab's current settings (what its download holds)."""
     st.subheader(t("sentiment.code.predict"))
     st.code(predict_code(picked.source if picked else None), language="python")
     notebook_button(predict_notebook(picked.source if picked else None, st.session_state.get("sentiment_text")))
     st.subheader(t("sentiment.code.train"))
     st.code(train_code("scratch", role.repo_id), language="python")
+    st.subheader(t("sentiment.code.train_trainer"))
+    st.caption(t("sentiment.train.script_help"))
+    st.code(script, language="python")
 
 
 # ---------- the page --------------------------------------------------------------------------------------
@@ -1063,6 +970,7 @@ def main() -> None:
     if reviews is None:
         st.stop()
     show_data_summary(reviews)
+    training_run.finish_if_done()  # before the picker: it selects the model a run just saved
     with st.expander(t("sentiment.model.section"), expanded=True):
         picked = pick_model()
     evaluations = evaluation_cache()
@@ -1078,9 +986,9 @@ def main() -> None:
     with tabs["evaluate"]:
         evaluate_tab(reviews, picked, evaluations)
     with tabs["train"]:
-        train_tab(reviews, evaluations)
+        script = train_tab(reviews, evaluations)
     with tabs["code"]:
-        code_tab(picked, resolve_role("sentiment"))
+        code_tab(picked, resolve_role("sentiment"), script)
 
 
 main()

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -310,55 +309,3 @@ def run_trainer_training(reviews: sdata.ReviewData, rows: int, config: TrainConf
     finally:
         shutil.rmtree(checkpoints, ignore_errors=True)
     return measure_and_save(reviews, prepared, result, config, kind, len(train_part), evaluations, manager, on_stage)
-
-
-class TrainingJob:
-    """A run on a thread of its own, so the page keeps drawing while it trains and a stop button can reach it (a
-    click reruns the page script, which would otherwise end a run inside it without saving anything).
-
-    `run(on_event, on_stage, stop)` is the run, e.g. `lambda on_event, on_stage, stop: run_trainer_training(...,
-    on_event=on_event, on_stage=on_stage, stop=stop)`; the job keeps its events and its latest stage for the page to
-    draw, its result or error once done, and `request_stop()` sets `stop`. Nothing here touches Streamlit: the thread
-    has no page to draw on."""
-
-    def __init__(self, run: Callable[[Callable[[TrainEvent], None], Callable[[str], None], threading.Event], Any]):
-        self._lock = threading.Lock()
-        self._events: list[TrainEvent] = []
-        self.stage: str | None = None  # the latest stage the run announced ("loading", "tokenizing", "testing")
-        self.stop_requested = threading.Event()
-        self.result: Any = None
-        self.error: Exception | None = None
-        self._thread = threading.Thread(target=self._work, args=(run,), name="hflab-training", daemon=True)
-        self._thread.start()
-
-    def _work(self, run) -> None:
-        try:
-            self.result = run(self._record, self._enter, self.stop_requested)
-        except Exception as exc:  # kept for the page to show: a thread's exception would only reach the server log
-            self.error = exc
-
-    def _record(self, event: TrainEvent) -> None:
-        with self._lock:
-            self._events.append(event)
-
-    def _enter(self, stage: str) -> None:
-        self.stage = stage
-
-    def events(self) -> list[TrainEvent]:
-        """Every event so far, oldest first (a copy: the run goes on adding)."""
-        with self._lock:
-            return list(self._events)
-
-    def request_stop(self) -> None:
-        """Ask the run to stop after its current step (it validates, keeps the best checkpoint and saves)."""
-        self.stop_requested.set()
-
-    @property
-    def done(self) -> bool:
-        """True once the run returned or raised."""
-        return not self._thread.is_alive()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the run ends or `timeout` seconds pass; True when it has ended."""
-        self._thread.join(timeout)
-        return self.done

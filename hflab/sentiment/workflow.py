@@ -2,6 +2,8 @@
 Evaluate measures it, an atomic save, and what the new files make stale (the loaded copy, its evaluations)."""
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,10 +88,12 @@ def quick_rows(reviews: sdata.ReviewData, config: TrainConfig, tokens_per_s: flo
 def run_training(reviews: sdata.ReviewData, rows: int, config: TrainConfig, mode: str, role: Source,
                  evaluations: EvaluationStore, manager: ModelManager,
                  on_event: Callable[[TrainEvent], None] | None = None,
-                 on_stage: Callable[[str], None] | None = None) -> TrainingOutcome:
+                 on_stage: Callable[[str], None] | None = None,
+                 stop: threading.Event | None = None) -> TrainingOutcome:
     """Train `mode`'s model on the first `rows` training reviews (validating on the validation split), measure the
     test split, save atomically, unload the replaced model and forget its evaluations. A missing or empty split
-    raises DataError before any model loads; `on_stage` hears "loading" and "testing" as they start."""
+    raises DataError before any model loads; `on_stage` hears "loading" and "testing" as they start; `stop` (set
+    from another thread) ends training after the current step, keeping the best validated weights."""
     train_part = sdata.require_rows(reviews, "train").iloc[:rows]
     val_part = sdata.require_rows(reviews, "validation")
     if on_stage is not None:
@@ -97,7 +101,8 @@ def run_training(reviews: sdata.ReviewData, rows: int, config: TrainConfig, mode
     prepared = model_to_train(mode, role, config)
     model, tokenizer = prepared.model, prepared.tokenizer
     result = train.train_classifier(model, tokenizer, list(train_part["text"]), list(train_part["label"]),
-                                    list(val_part["text"]), list(val_part["label"]), config, on_event=on_event)
+                                    list(val_part["text"]), list(val_part["label"]), config, on_event=on_event,
+                                    stop=stop)
     return measure_and_save(reviews, prepared, result, config, mode, len(train_part), evaluations, manager, on_stage)
 
 
@@ -123,3 +128,72 @@ def measure_and_save(reviews: sdata.ReviewData, prepared: ModelToTrain, result: 
     if tested:
         evaluations.put((key, reviews.fingerprint, "test"), *tested)
     return TrainingOutcome(path, key, result, evaluation)
+
+
+class TrainingJob:
+    """A run on a thread of its own, so the page keeps drawing while it trains and a stop button can reach it (a
+    click reruns the page script, which would otherwise end a run inside it without saving anything).
+
+    `run(on_event, on_stage, stop)` is the run, e.g. `lambda on_event, on_stage, stop: run_trainer_training(...,
+    on_event=on_event, on_stage=on_stage, stop=stop)`; the job keeps its events and its latest stage for the page to
+    draw, its result or error once done, and `request_stop()` sets `stop`. Nothing here touches Streamlit: the thread
+    has no page to draw on."""
+
+    def __init__(self, run: Callable[[Callable[[TrainEvent], None], Callable[[str], None], threading.Event], Any],
+                 clock: Callable[[], float] = time.monotonic):
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._events: list[TrainEvent] = []
+        self._first_step: tuple[int, float] | None = None  # (step, time) of the first event: the rate excludes loading
+        self.stage: str | None = None  # the latest stage the run announced ("loading", "tokenizing", "testing")
+        self.stop_requested = threading.Event()
+        self.result: Any = None
+        self.error: Exception | None = None
+        self._thread = threading.Thread(target=self._work, args=(run,), name="hflab-training", daemon=True)
+        self._thread.start()
+
+    def _work(self, run) -> None:
+        try:
+            self.result = run(self._record, self._enter, self.stop_requested)
+        except Exception as exc:  # kept for the page to show: a thread's exception would only reach the server log
+            self.error = exc
+
+    def _record(self, event: TrainEvent) -> None:
+        with self._lock:
+            self._events.append(event)
+            if self._first_step is None:
+                self._first_step = (event.step, self._clock())
+
+    def seconds_left(self) -> float | None:
+        """Seconds until the planned last step at the rate measured since the first event (None before two steps);
+        a re-planned run's shorter total is in its latest event."""
+        with self._lock:
+            if self._first_step is None or not self._events:
+                return None
+            latest, (first_step, started) = self._events[-1], self._first_step
+        done = latest.step - first_step
+        if done <= 0:
+            return None
+        return max(0.0, (latest.total_steps - latest.step) * (self._clock() - started) / done)
+
+    def _enter(self, stage: str) -> None:
+        self.stage = stage
+
+    def events(self) -> list[TrainEvent]:
+        """Every event so far, oldest first (a copy: the run goes on adding)."""
+        with self._lock:
+            return list(self._events)
+
+    def request_stop(self) -> None:
+        """Ask the run to stop after its current step (it validates, keeps the best checkpoint and saves)."""
+        self.stop_requested.set()
+
+    @property
+    def done(self) -> bool:
+        """True once the run returned or raised."""
+        return not self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the run ends or `timeout` seconds pass; True when it has ended."""
+        self._thread.join(timeout)
+        return self.done

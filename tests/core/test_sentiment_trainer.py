@@ -17,6 +17,7 @@ from hflab.sentiment.checkpoints import list_trained, trained_source
 from hflab.sentiment.evaluate import EvaluationStore, evaluate
 from hflab.sentiment.predict import predict_proba
 from hflab.sentiment.train import TrainConfig, accuracy, small_bert, train_classifier
+from hflab.sentiment.workflow import TrainingJob
 from hflab.settings import get_settings
 
 SMALL = TrainConfig(hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64, max_length=64, batch_size=32,
@@ -131,7 +132,7 @@ def test_a_trainer_run_trains_tests_saves_and_the_picker_lists_it(reviews):
         return recipe.run_trainer_training(reviews, 300, config, "scratch", resolve("sentiment"), store, manager,
                                            on_event=on_event, on_stage=hear_stage, stop=stop)
 
-    job = recipe.TrainingJob(run)
+    job = TrainingJob(run)
     assert job.wait(600) and job.error is None
     outcome, events = job.result, job.events()
     assert stages == ["loading", "tokenizing", "testing"] and job.stage == "testing"
@@ -192,7 +193,7 @@ def test_a_stop_request_ends_the_run_at_the_next_step_and_keeps_the_best_checkpo
         return recipe.train_with_trainer(small_bert(tokenizer, config), tokenizer, train_split, val_split, config,
                                          tmp_path, on_event=hear, stop=stop)
 
-    job = recipe.TrainingJob(run)
+    job = TrainingJob(run)
     assert job.wait(600) and job.error is None
     result = job.result
     assert result.stop_reason == "stopped" and result.stopped_early and result.steps == asked_at[2] + 1
@@ -223,7 +224,7 @@ def test_two_sessions_training_at_once_both_finish(reviews, tokenizer, tmp_path)
         return lambda on_event, on_stage, stop: recipe.train_with_trainer(
             small_bert(tokenizer, config), tokenizer, train_split, val_split, config, folder, on_event, stop)
 
-    jobs = [recipe.TrainingJob(run(tmp_path / name)) for name in ("a", "b")]
+    jobs = [TrainingJob(run(tmp_path / name)) for name in ("a", "b")]
     assert all(job.wait(600) for job in jobs)
     assert [job.error for job in jobs] == [None, None] and [job.result.steps for job in jobs] == [10, 10]
 
@@ -234,7 +235,7 @@ def test_a_job_keeps_its_error_and_its_events():
         on_event(recipe.TrainerEvent(1, 2, 0.5, loss=0.7))
         raise ValueError("empty split")
 
-    job = recipe.TrainingJob(failing)
+    job = TrainingJob(failing)
     assert job.wait(30) and job.done and isinstance(job.error, ValueError) and job.result is None
     assert [e.loss for e in job.events()] == [0.7] and job.stage == "loading"
 
@@ -244,7 +245,41 @@ def test_a_job_keeps_its_error_and_its_events():
         started.set()
         return stop.wait(30)
 
-    job = recipe.TrainingJob(waits_for_stop)
+    job = TrainingJob(waits_for_stop)
     assert started.wait(30) and not job.done
     job.request_stop()
     assert job.wait(30) and job.result is True and job.error is None
+
+
+def test_a_job_estimates_the_time_left_from_its_own_steps_not_from_loading():
+    from hflab.sentiment.train import TrainEvent
+
+    now = [100.0]  # loading took 100 s: the rate counts from the first step's event
+    steps = iter([(1, 40), (5, 40), (10, 20)])  # the third event comes after a re-plan to 20 steps
+    go, seen = threading.Event(), []
+
+    def run(on_event, on_stage, stop):
+        for step, total in steps:
+            go.wait(30)
+            go.clear()
+            on_event(TrainEvent(step, total, step / total))
+            seen.append(step)
+        return "done"
+
+    job = TrainingJob(run, clock=lambda: now[0])
+    assert job.seconds_left() is None  # nothing trained yet
+
+    def advance(to: float) -> None:
+        now[0] = to
+        count = len(seen)
+        go.set()
+        while len(seen) == count:
+            threading.Event().wait(0.01)
+
+    advance(100.0)
+    assert job.seconds_left() is None  # one step: no rate yet
+    advance(108.0)  # 4 steps in 8 s: 2 s a step, 35 steps left
+    assert job.seconds_left() == 70.0
+    advance(118.0)  # 9 steps in 18 s, 10 of the re-planned 20 left
+    assert job.seconds_left() == 20.0
+    assert job.wait(30) and job.result == "done"

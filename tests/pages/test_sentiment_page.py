@@ -3,6 +3,7 @@ evaluate, batch predict, train, and bad input (foreign model dir, untrained head
 import pytest
 from apptest_utils import error_texts, notebook_download, open_page, record_downloads
 
+from components import training_run
 from components.escape import markdown_literal
 from hflab.i18n import t
 from hflab.loading.loaders import load_classifier
@@ -80,6 +81,15 @@ def test_per_class_table_headers_are_in_the_pages_language(lang, page_env):
         assert headers == ["精确率", "召回率", "F1", "样本数"]
 
 
+def click_and_finish(at, key: str):
+    """Click a training button, wait for the run's thread to end, then rerun the page as its live view does."""
+    at.button(key=key).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state[training_run.JOB_KEY]
+    assert run.job.wait(600), "the training run did not end"
+    return at.run()
+
+
 def _train_briefly(mode: str):
     """Train in `mode` on 100 rows for one epoch at max_length 64; return the page after it saved the model."""
     at = open_page(PAGE, "en")
@@ -88,7 +98,7 @@ def _train_briefly(mode: str):
     at.slider(key="sentiment_train_rows").set_value(100).run()
     at.number_input(key=f"sentiment_ep_{mode}").set_value(1).run()
     at.select_slider(key=f"sentiment_tml_{mode}").set_value(64).run()
-    at.button(key="sentiment_train_go").click().run()
+    click_and_finish(at, "sentiment_train_go")
     assert not at.exception, [e.value for e in at.exception]
     # a success, or a plain info when so short a run only guesses the majority class (then a warning says so)
     assert any(s.value.startswith("Best validation accuracy") for s in [*at.success, *at.info]), error_texts(at)
@@ -337,7 +347,7 @@ def test_offline_first_view_trains_with_one_click_then_predicts(no_classifier, m
     assert not error_texts(at) and not at.warning, error_texts(at)
     assert at.selectbox(key="sentiment_model").value == "__train_first__"
     assert not [w for w in at.text_input if w.key == "sentiment_model_dir"]
-    at.button(key="sentiment_quick_train").click().run()
+    click_and_finish(at, "sentiment_quick_train")
     assert not error_texts(at), error_texts(at)
     assert at.selectbox(key="sentiment_model").value != "__train_first__"
     text = at.text_area(key="sentiment_text").value
@@ -393,7 +403,7 @@ def test_a_run_stopped_by_the_time_limit_says_so_on_the_page(page_env, monkeypat
     at.slider(key="sentiment_train_rows").set_value(100).run()
     at.number_input(key="sentiment_ep_scratch").set_value(2).run()
     at.select_slider(key="sentiment_tml_scratch").set_value(64).run()
-    at.button(key="sentiment_train_go").click().run()
+    click_and_finish(at, "sentiment_train_go")
     assert not at.exception, [e.value for e in at.exception]
     stopped = t("sentiment.train.time_limit", "en", epochs="EPOCHS").split("EPOCHS")[0]
     assert any(w.value.startswith(stopped) for w in at.warning), [w.value for w in at.warning]
@@ -559,7 +569,7 @@ def _start_small_training(lang: str = "en"):
     at.number_input(key="sentiment_ep_scratch").set_value(1).run()
     at.select_slider(key="sentiment_tml_scratch").set_value(64).run()
     at.select_slider(key="sentiment_tbs_scratch").set_value(8).run()
-    at.button(key="sentiment_train_go").click().run()
+    click_and_finish(at, "sentiment_train_go")
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -603,7 +613,74 @@ def test_the_trainer_recipe_trains_on_the_page_and_the_script_downloads(page_env
     at.slider(key="sentiment_train_rows").set_value(100).run()
     at.number_input(key="sentiment_ep_scratch").set_value(1).run()
     at.select_slider(key="sentiment_tml_scratch").set_value(64).run()
-    at.button(key="sentiment_train_go").click().run()
+    click_and_finish(at, "sentiment_train_go")
     assert not at.exception, [e.value for e in at.exception]
     assert any(s.value.startswith("Best validation accuracy") for s in [*at.success, *at.info]), error_texts(at)
     assert "trainer-scratch" in at.session_state["sentiment_model"]  # the new model, picked
+
+
+@pytest.mark.parametrize("recipe", ["loop", "trainer"])
+def test_a_run_goes_on_its_own_thread_with_an_eta_and_a_stop_button_that_keeps_the_best_weights(
+        page_env, monkeypatch, recipe):
+    """Issue 36: while a run goes the page keeps drawing, shows step, epoch and time left, and its stop button ends
+    the run after the current step, which still validates, tests and saves."""
+    import threading
+
+    from hflab.sentiment import train, trainer_recipe
+
+    stopped_at, holding = [], threading.Event()
+
+    def hold_until_stopped(real):
+        def run(*args, on_event=None, stop=None, **kwargs):
+            def event(e):
+                on_event(e)
+                if e.step >= 2 and not stopped_at:  # the page's rerun finds the run going at step 2
+                    holding.set()
+                    assert stop.wait(120), "the stop button never reached the run"
+                    stopped_at.append(e.step)
+            return real(*args, on_event=event, stop=stop, **kwargs)
+        return run
+
+    patched = (trainer_recipe, "train_with_trainer") if recipe == "trainer" else (train, "train_classifier")
+    monkeypatch.setattr(*patched, hold_until_stopped(getattr(*patched)))
+    at = open_page(PAGE, "zh")
+    at.radio(key="sentiment_train_recipe@zh").set_value(recipe).run()
+    at.slider(key="sentiment_train_rows").set_value(300).run()
+    at.select_slider(key="sentiment_tml_scratch").set_value(64).run()
+    at.select_slider(key="sentiment_tbs_scratch").set_value(8).run()
+    at.button(key="sentiment_train_go").click().run()
+    assert holding.wait(300)
+    at.run()  # what the live view's next redraw shows
+    bar = [p for p in at.get("progress")]
+    eta = t("sentiment.train.eta", "zh", step="S", total="T", epoch="E", seconds="X").split("S")[0]
+    assert bar and bar[0].proto.text.startswith(eta), [p.proto.text for p in bar]
+    assert not [b for b in at.button if b.key == "sentiment_train_go"]  # no second run while this one goes
+    at.button(key="sentiment_train_stop").click().run()
+    assert t("sentiment.train.stopping", "zh") in [i.value for i in at.info]
+    run = at.session_state[training_run.JOB_KEY]
+    assert run.job.wait(600) and run.job.error is None
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert training_run.JOB_KEY not in at.session_state
+    steps = run.job.result.result.steps
+    # the loop checks `stop` right after the step whose event held it; Trainer logs after its step-end check, so its
+    # stop lands on the following step
+    assert stopped_at and steps == stopped_at[0] + (recipe == "trainer")
+    assert run.job.result.result.stop_reason == "stopped"
+    stopped = t("sentiment.train.stop.stopped", "zh", steps=steps, planned=run.job.result.result.planned_steps)
+    assert stopped in [i.value for i in at.info]
+    assert at.session_state["sentiment_model"] == run.job.result.model_key  # the saved model is picked
+
+
+def test_the_code_tab_shows_the_train_py_that_the_train_tab_hands_out(page_env, monkeypatch):
+    """Issue 36: the Trainer script is readable on the Code tab, with the Train tab's current settings."""
+    import io
+    import zipfile
+
+    downloads = record_downloads(monkeypatch)
+    at = open_page(PAGE, "en")
+    at.number_input(key="sentiment_ep_scratch").set_value(3).run()
+    archive = [d for d in downloads if d.get("file_name") == "hflab-train.zip"][-1]
+    script = zipfile.ZipFile(io.BytesIO(archive["data"])).read("hflab-train/train.py").decode()
+    assert "    'epochs': 3,\n" in script
+    assert script.rstrip("\n") in [c.value for c in at.code]  # st.code drops the last newline
