@@ -584,7 +584,7 @@ def quick_training(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> N
                                                                  config)
     training_run.start(reviews, quick_rows(reviews, config, speed, QUICK_ROWS), config, "scratch", role, evaluations,
                        "loop", "predict")
-    training_run.follow("predict")
+    st.rerun()
 
 
 def single_prediction(reviews: sdata.ReviewData, picked: PickedModel) -> None:
@@ -860,8 +860,7 @@ def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> str:
         return script
     if st.button(t("sentiment.train.start"), type="primary", key="sentiment_train_go"):
         training_run.start(reviews, rows, config, mode, role, evaluations, recipe, "train")
-        training_run.follow("train")
-        return script
+        st.rerun()  # drawn again without the start button, the live view in its place
     training_run.last_report()
     for path, meta in list_trained()[:3]:
         st.caption(t("sentiment.train.saved_model", name=markdown_literal(model_label(trained_source(path), meta)),

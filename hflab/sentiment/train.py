@@ -213,9 +213,11 @@ def train_classifier(
             if shorter < total:
                 total = schedule.total = result.replanned_to = shorter
                 eval_every = max(1, min(eval_every, total // 3))  # a shorter run still validates a few times
-            if (step % loss_every == 0 or step == total) and on_event:
+            if on_event and (step % loss_every == 0 or step == total):
                 on_event(TrainEvent(step, total, step / steps_per_epoch, loss=float(np.mean(running))))
                 running = []
+            elif on_event:  # every step moves the progress bar and its ETA; the chart takes the averaged losses
+                on_event(TrainEvent(step, total, step / steps_per_epoch))
             out_of_time = config.time_limit_s is not None and clock() - start > config.time_limit_s
             stopped = stop is not None and stop.is_set()
             if step % eval_every == 0 or step == total or out_of_time or stopped:

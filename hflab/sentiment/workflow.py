@@ -92,14 +92,16 @@ def run_training(reviews: sdata.ReviewData, rows: int, config: TrainConfig, mode
                  stop: threading.Event | None = None) -> TrainingOutcome:
     """Train `mode`'s model on the first `rows` training reviews (validating on the validation split), measure the
     test split, save atomically, unload the replaced model and forget its evaluations. A missing or empty split
-    raises DataError before any model loads; `on_stage` hears "loading" and "testing" as they start; `stop` (set
-    from another thread) ends training after the current step, keeping the best validated weights."""
+    raises DataError before any model loads; `on_stage` hears "loading", "tokenizing" and "testing" as they start;
+    `stop` (set from another thread) ends training after the current step, keeping the best validated weights."""
     train_part = sdata.require_rows(reviews, "train").iloc[:rows]
     val_part = sdata.require_rows(reviews, "validation")
     if on_stage is not None:
         on_stage("loading")
     prepared = model_to_train(mode, role, config)
     model, tokenizer = prepared.model, prepared.tokenizer
+    if on_stage is not None:
+        on_stage("tokenizing")  # the loop tokenizes its rows before the first step
     result = train.train_classifier(model, tokenizer, list(train_part["text"]), list(train_part["label"]),
                                     list(val_part["text"]), list(val_part["label"]), config, on_event=on_event,
                                     stop=stop)

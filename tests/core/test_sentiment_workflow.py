@@ -33,7 +33,7 @@ def test_a_run_trains_tests_saves_and_replaces_what_was_stale(reviews):
     stages, events = [], []
     first = run_training(reviews, 300, CONFIG, "scratch", resolve("sentiment"), store, manager,
                          on_event=events.append, on_stage=stages.append)
-    assert stages == ["loading", "testing"] and events and events[-1].step == events[-1].total_steps
+    assert stages == ["loading", "tokenizing", "testing"] and events and events[-1].step == events[-1].total_steps
     assert first.model_key == trained_source(first.path).cache_key
     meta = read_meta(first.path)
     assert meta["kind"] == "scratch" and meta["train_rows"] == 300 and meta["test_accuracy"] == first.test_accuracy
