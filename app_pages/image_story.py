@@ -26,7 +26,7 @@ from components.model_loading import explain_missing, load, resolve_role, source
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
-from components.state import keep
+from components.state import keep, kept
 from hflab.loading import loaders
 from hflab.loading.manager import Handle
 from hflab.loading.sources import Source
@@ -36,6 +36,7 @@ from hflab.snippet.reference import load_reference
 from hflab.story import bundle, files, tts, tutorial
 from hflab.story.caption import CaptionSettings, check_caption, generate_caption
 from hflab.story.code import story_code, story_notebook
+from hflab.story.drawn import DRAWINGS, drawn_example
 from hflab.story.images import ImageProblem, PreparedImage, open_image
 from hflab.story.translate import translate_en_zh
 from hflab.story.writer import (
@@ -49,6 +50,7 @@ from hflab.story.writer import (
     build_messages,
     chars_per_token,
     creativity_to_temperature,
+    ends_at_sentence,
     finish_story,
     stream_local,
     token_budget,
@@ -57,7 +59,7 @@ from hflab.story.writer import (
 PAGE = "image_story"  # this page's id in links (components.links)
 # what a link may ask this page to show (the Learning path's story chapter) -> the widget that shows it
 LINK_FIELDS = {"mode": "story_mode", "style": "story_style", "tutorial_length": "story_tutorial_length",
-               "tutorial_creativity": "story_tutorial_creativity"}
+               "tutorial_creativity": "story_tutorial_creativity", "tutorial_example": "story_tutorial_example"}
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "hflab" / "story" / "examples"
 HISTORY_LIMIT = 10
@@ -164,11 +166,13 @@ def choose_image() -> None:
         if shot is not None:
             take_image(("camera", shot.file_id), shot.getvalue(), "camera.jpg")
     elif kind == "example":
-        examples = sorted(EXAMPLES.glob("*.jpg"))
         keep("story_example", "chelsea")
-        choice = st.pills(t("image_story.image.example"), [p.stem for p in examples],
+        stems = [p.stem for p in sorted(EXAMPLES.glob("*.jpg"))] + list(DRAWINGS)
+        choice = st.pills(t("image_story.image.example"), stems,
                           format_func=lambda stem: t(f"image_story.example.{stem}"), key="story_example")
-        if choice is not None:
+        if choice in DRAWINGS:  # the tutorial's examples whose photos it does not publish: drawn in code
+            take_image(("example", f"{choice}.jpg"), drawn_example(choice), f"{choice}.jpg")
+        elif choice is not None:
             path = EXAMPLES / f"{choice}.jpg"
             take_image(("example", path.name), path.read_bytes(), path.name)
     else:
@@ -208,8 +212,12 @@ def start_run() -> PipelineRun:
 
 
 # 2. Captions ---------------------------------------------------------------------------------------
-def caption_settings() -> CaptionSettings:
-    """Beam-search settings in an expander."""
+def caption_settings(mode: str) -> CaptionSettings:
+    """Beam-search settings in an expander; the tutorial's mode uses the tutorial's own call, shown, not set."""
+    if mode == "tutorial":
+        st.caption(t("image_story.caption.tutorial_settings", num_beams=tutorial.CAPTION.num_beams,
+                     max_length=tutorial.CAPTION.max_length))
+        return tutorial.CAPTION
     with st.expander(t("image_story.caption.settings")):
         c1, c2, c3 = st.columns(3)
         for key, default in (("story_num_beams", 3), ("story_max_length", 30), ("story_caption_rp", 1.2)):
@@ -222,11 +230,11 @@ def caption_settings() -> CaptionSettings:
         )
 
 
-def caption_step(run: PipelineRun, image: PreparedImage | None) -> None:
+def caption_step(run: PipelineRun, image: PreparedImage | None, mode: str) -> None:
     """BLIP's English caption of the image, into the caption box drawn next."""
     source = resolve_role("caption")
     st.caption(t("image_story.model_line", model=source.repo_id, source=source_caption(source)))
-    settings = caption_settings()
+    settings = caption_settings(mode)
     if not source.ready:
         explain_missing(source, "warning")  # a first view: the button that needs it is disabled
         st.info(t("image_story.caption.type_it"))
@@ -244,8 +252,9 @@ def caption_step(run: PipelineRun, image: PreparedImage | None) -> None:
                                                                     generated)
 
 
-def translation_step(run: PipelineRun) -> None:
-    """The English caption (editable) beside its Chinese translation (editable)."""
+def translation_step(run: PipelineRun, mode: str) -> None:
+    """The English caption (editable) beside its Chinese translation (editable; the tutorial's max_length 50 in its
+    mode)."""
     state = st.session_state
     col_en, col_zh = st.columns(2)
     keep("story_caption_en", "")
@@ -264,8 +273,9 @@ def translation_step(run: PipelineRun) -> None:
                 with timed_step(run, "translate"):
                     handle = loaded(load(source, loaders.load_seq2seq, t("role.translation")))
                     with using(handle) as translator:
-                        state.story_caption_zh = translate_en_zh(translator.model, translator.tokenizer,
-                                                                 state.story_caption_en)
+                        state.story_caption_zh = translate_en_zh(
+                            translator.model, translator.tokenizer, state.story_caption_en,
+                            **({"max_new_tokens": tutorial.TRANSLATION_MAX_NEW_TOKENS} if mode == "tutorial" else {}))
                     state.story_translation_meta = bundle.translation_record(source, translator.model,
                                                                              state.story_caption_zh)
         keep("story_caption_zh", "")
@@ -274,12 +284,47 @@ def translation_step(run: PipelineRun) -> None:
 
 # 3. Story ------------------------------------------------------------------------------------------
 def choose_mode() -> str:
-    """The lab's way of writing the story, or the tutorial's original (教程原版), with why they differ."""
+    """The lab's way of captioning and writing, or the tutorial's original (教程原版), with why they differ."""
     keep("story_mode", "lab")
     mode = st.segmented_control(t("image_story.mode.label"), MODES, format_func=lambda m: t(f"image_story.mode.{m}"),
                                 key="story_mode") or "lab"
     st.caption(t(f"image_story.mode.{mode}_note"))
     return mode
+
+
+def apply_tutorial_example() -> None:
+    """A newly chosen example of the tutorial (by the learner or a Learning-path link): its image, 故事最大字数,
+    风格 and 创意值 go into the widgets before they are drawn, in the tutorial's mode."""
+    state = st.session_state
+    chosen = kept("story_tutorial_example")  # also on a run after the lab's mode, which does not draw the presets
+    if chosen == state.get("story_tutorial_example_applied"):
+        return
+    state.story_tutorial_example_applied = chosen
+    if chosen is None:
+        return
+    example = tutorial.tutorial_example(chosen)
+    state.story_mode, state.story_image_source, state.story_example = "tutorial", "example", example.image
+    state.story_tutorial_length, state.story_style = example.max_chars, example.style
+    state.story_tutorial_creativity = example.creativity
+
+
+def choose_tutorial_example() -> None:
+    """The tutorial's three examples (its gr.Examples rows) as presets, with the image that stands in for its photo."""
+    keep("story_tutorial_example", None)
+    chosen = st.pills(t("image_story.tutorial.examples"), [e.id for e in tutorial.EXAMPLES],
+                      format_func=lambda i: t("image_story.tutorial.example", file=tutorial.tutorial_example(i)
+                                              .tutorial_file, **example_labels(tutorial.tutorial_example(i))),
+                      key="story_tutorial_example")
+    if chosen is not None:
+        example = tutorial.tutorial_example(chosen)
+        st.caption(t("image_story.tutorial.example_image", file=example.tutorial_file,
+                     image=t(f"image_story.example.{example.image}")))
+
+
+def example_labels(example: tutorial.TutorialExample) -> dict:
+    """The words of one tutorial example's label."""
+    return {"chars": example.max_chars, "style": t(f"image_story.style.{STYLES.index(example.style)}"),
+            "creativity": example.creativity}
 
 
 def choose_style() -> str:
@@ -321,9 +366,48 @@ def lab_settings(style: str, english_centric: bool, measured: float | None) -> S
                          max_new_tokens=token_budget(target_chars, get_settings().max_new_tokens, measured))
 
 
+def reuse_last_seed() -> None:
+    """Turning "fixed seed" on starts from the last story's seed, so the learner can write that story again."""
+    state = st.session_state
+    if state.get("story_fixed_seed") and state.get("story_last_seed") is not None:
+        state.story_seed = state.story_last_seed
+
+
+def tutorial_seed(column) -> int:
+    """The tutorial never seeds, so each click tells a new story: a fresh seed per click (shown afterwards), or,
+    with "fixed seed" on, the number in the seed box (prefilled with the last story's seed)."""
+    state = st.session_state
+    keep("story_fixed_seed", False)
+    fixed = column.toggle(t("image_story.tutorial.fixed_seed"), key="story_fixed_seed", on_change=reuse_last_seed,
+                          help=t("image_story.tutorial.fixed_seed_help"))
+    if fixed:
+        return seed_input(column)
+    if state.get("story_next_seed") is None:
+        state.story_next_seed = tutorial.fresh_seed()
+    return state.story_next_seed
+
+
+def seed_used(mode: str, seed: int) -> None:
+    """After a click in the tutorial's mode with a fresh seed: remember and show it; the next click draws anew."""
+    state = st.session_state
+    if mode != "tutorial" or state.get("story_fixed_seed"):
+        return
+    state.story_last_seed = seed
+    state.story_next_seed = None
+    if not state.get("story_notice"):
+        state.story_notice = Message("image_story.tutorial.seed_used", {"seed": seed}, "info")
+
+
+def show_last_seed(mode: str) -> None:
+    """Under the buttons, in the tutorial's mode with fresh seeds: the seed of the last story (to reuse it)."""
+    state = st.session_state
+    if mode == "tutorial" and not state.get("story_fixed_seed") and state.get("story_last_seed") is not None:
+        st.caption(t("image_story.tutorial.last_seed", seed=state.story_last_seed))
+
+
 def tutorial_settings(style: str) -> tutorial.TutorialSettings:
     """The tutorial's own controls: 故事最大字数 (step 50) and 创意值 (default 5); it always samples with top_p 0.9."""
-    s2, s3, s4 = st.columns([2, 2, 1])
+    s2, s3, s4 = st.columns([2, 2, 2])
     keep("story_tutorial_length", tutorial.DEFAULT_CHARS)
     max_chars = s2.slider(t("image_story.tutorial.length"), tutorial.MIN_CHARS, tutorial.MAX_CHARS,
                           step=tutorial.CHARS_STEP, key="story_tutorial_length")
@@ -331,7 +415,33 @@ def tutorial_settings(style: str) -> tutorial.TutorialSettings:
     creativity = s3.slider(t("image_story.tutorial.creativity"), 0, 10, key="story_tutorial_creativity")
     s3.caption(t("image_story.tutorial.temperature", creativity=creativity,
                  temperature=f"{tutorial.tutorial_temperature(creativity):.2f}"))
-    return tutorial.TutorialSettings(style=style, target_chars=max_chars, creativity=creativity, seed=seed_input(s4))
+    return tutorial.TutorialSettings(style=style, target_chars=max_chars, creativity=creativity,
+                                     seed=tutorial_seed(s4))
+
+
+def english_choice(english_centric: bool) -> str:
+    """With the English-centric offline model the lab's mode can ask for an English story (readable from it)."""
+    if not english_centric:
+        return "zh"
+    keep("story_english", False)
+    english = st.toggle(t("image_story.offline.english"), key="story_english",
+                        help=t("image_story.offline.english_help"))
+    return "en" if english else "zh"
+
+
+def offline_preset() -> None:
+    """The readable offline demo: the lab's mode, an English story of about 100 letters, one variant."""
+    state = st.session_state
+    state.story_mode, state.story_english = "lab", True
+    state.story_length, state.story_n_variants = ENGLISH_CENTRIC_DEFAULT_CHARS, 1
+
+
+def offline_demo(mode: str, target_chars: int) -> None:
+    """Only the small offline model is here: say what that means in this mode and offer the short preset."""
+    key = "image_story.offline.tutorial" if mode == "tutorial" else "image_story.offline.lab"
+    st.info(t(key, chars=target_chars, short=ENGLISH_CENTRIC_DEFAULT_CHARS))
+    st.button(t("image_story.offline.preset", chars=ENGLISH_CENTRIC_DEFAULT_CHARS), key="story_offline_preset",
+              on_click=offline_preset, icon=":material/bolt:")
 
 
 def variants_input() -> int:
@@ -461,10 +571,14 @@ def write_story(run: PipelineRun, image, source: Source, remote, precision: str,
         if not any(v["text"] for v in variants):
             raise MessageError("image_story.bad.story_empty", level="warning")
         keep_story(image, prompt, settings, variants, writer)
+        if isinstance(settings, StorySettings) and not ends_at_sentence(st.session_state.story_text):
+            # the lab promises a sentence end: when the token budget ran out first, it says so
+            st.session_state.story_notice = Message("image_story.story.cut", {"tokens": settings.max_new_tokens},
+                                                    "warning")
 
 
 def compare_modes(run: PipelineRun, source: Source, precision: str, english_centric: bool, caption: str,
-                  settings) -> None:
+                  settings, language: str = "zh") -> None:
     """The same caption, style, creativity, length and seed written the lab's way and the tutorial's way."""
     with timed_step(run, "story"):
         handle = loaded(load_causal_lm(source, precision))
@@ -476,7 +590,7 @@ def compare_modes(run: PipelineRun, source: Source, precision: str, english_cent
         else:
             lab_way, tutorial_way = tutorial.to_lab(settings, budget), settings
         caption_en = st.session_state.get("story_caption_en") or ""
-        ways = (("lab", build_messages(lab_way.style, caption, lab_way.target_chars, caption_en), lab_way),
+        ways = (("lab", build_messages(lab_way.style, caption, lab_way.target_chars, caption_en, language), lab_way),
                 ("tutorial", tutorial.tutorial_prompt(tutorial_way.style, caption, tutorial_way.target_chars),
                  tutorial_way))
         with st.spinner(t("image_story.status.story")):
@@ -496,8 +610,8 @@ def show_comparison(comparison: list[dict]) -> None:
                 st.markdown(markdown_lines(written["text"]) or "—")
 
 
-def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
-    """Model, mode, settings and the streamed story; returns the target length (for the character count)."""
+def story_step(run: PipelineRun, image: PreparedImage | None, mode: str) -> int:
+    """Model, settings and the streamed story in `mode`; returns the target length (for the character count)."""
     state = st.session_state
     source = resolve_role("causal_lm")
     english_centric = source.english_centric
@@ -506,21 +620,24 @@ def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
         st.warning(t("image_story.lm.english_centric"))
     if not source.ready:
         explain_missing(source, "warning")  # a first view: the button that needs it is disabled
-    mode = choose_mode()
     remote = backend_choice("story", stop=False) if mode == "lab" else None
     ready = source.ready if remote is None else remote.problem() is None
     precision = precision_choice("story", source) if remote is None and source.ready else "fp32"
     style = choose_style()
     caption = (state.get("story_caption_zh") or "").strip() or (state.get("story_caption_en") or "").strip()
+    language = "zh"
     if mode == "lab":
         measured = state.get("story_chars_per_token", {}).get(source.cache_key) if remote is None else None
+        language = english_choice(english_centric and remote is None)
         settings = lab_settings(style, english_centric, measured)
-        prompt = build_messages(style, caption, settings.target_chars, state.get("story_caption_en") or "")
+        prompt = build_messages(style, caption, settings.target_chars, state.get("story_caption_en") or "", language)
     else:
         settings = tutorial_settings(style)
         prompt = tutorial.tutorial_prompt(style, caption, settings.target_chars)
     if mode == "lab":
         note_markers_kept_as_text(prompt)
+    if english_centric and remote is None and (mode == "tutorial" or language == "zh"):
+        offline_demo(mode, settings.target_chars)
     n_variants = variants_input()
     show_caps("new_tokens", "variants")
     show_prompt(prompt, settings)
@@ -538,9 +655,12 @@ def story_step(run: PipelineRun, image: PreparedImage | None) -> int:
         if problem:
             run.fail("story", problem)
         elif compare:
-            compare_modes(run, source, precision, english_centric, caption, settings)
+            compare_modes(run, source, precision, english_centric, caption, settings, language)
+            seed_used(mode, settings.seed)
         else:
             write_story(run, image, source, remote, precision, prompt, settings, n_variants, english_centric, stop_slot)
+            seed_used(mode, settings.seed)
+    show_last_seed(mode)
     if state.get("story_comparison"):
         show_comparison(state.story_comparison)
     return settings.target_chars
@@ -566,10 +686,11 @@ def show_variants(variants: list[dict]) -> None:
                       args=(variant["text"], variant["seed"]), icon=":material/star:")
 
 
-def story_text(target_chars: int) -> None:
-    """The story (editable: speech and the bundle use it) and its length."""
+def story_text(target_chars: int, mode: str) -> None:
+    """The story (editable: speech and the bundle use it) and its length; the help says how `mode` ends a story."""
     keep("story_text", "")
-    st.text_area(t("image_story.story.text"), key="story_text", height=260, help=t("image_story.story.text_help"))
+    st.text_area(t("image_story.story.text"), key="story_text", height=260,
+                 help=t(f"image_story.story.text_help_{mode}"))
     if st.session_state.get("story_text"):
         st.caption(t("image_story.story.count", chars=len("".join(st.session_state.story_text.split())),
                      target=target_chars))
@@ -692,10 +813,15 @@ def main() -> None:
     state = st.session_state
     header("nav.image_story", "image_story.intro")
     take_link(PAGE, LINK_FIELDS)
+    apply_tutorial_example()
     if not state.get("story_cleaned"):  # once per session: drop speech and bundles older than the cleanup setting
         files.cleanup_old_files()
         state.story_cleaned = True
     restore_stopped_story()
+
+    mode = choose_mode()  # the tutorial's mode covers the caption and the story
+    if mode == "tutorial":
+        choose_tutorial_example()
 
     st.subheader(t("image_story.step.image"))
     choose_image()
@@ -703,16 +829,16 @@ def main() -> None:
     run = start_run()
 
     st.subheader(t("image_story.step.caption"))
-    caption_step(run, state.get("story_image"))
-    translation_step(run)
+    caption_step(run, state.get("story_image"), mode)
+    translation_step(run, mode)
 
     st.subheader(t("image_story.step.story"))
-    target_chars = story_step(run, state.get("story_image"))
+    target_chars = story_step(run, state.get("story_image"), mode)
     if state.get("story_variants"):
         show_variants(state.story_variants)
     if state.get("story_notice"):
         show_message(state.pop("story_notice"))
-    story_text(target_chars)
+    story_text(target_chars, mode)
 
     st.subheader(t("image_story.step.speech"))
     speech_step(run)

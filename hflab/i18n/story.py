@@ -28,6 +28,8 @@ STRINGS = {
     "image_story.example.chelsea": {"zh": "猫咪 Chelsea（CC0）", "en": "Chelsea the cat (CC0)"},
     "image_story.example.coffee": {"zh": "一杯咖啡（CC0）", "en": "A cup of coffee (CC0)"},
     "image_story.example.rocket": {"zh": "火箭（公有领域）", "en": "Rocket (public domain)"},
+    "image_story.example.kite": {"zh": "放风筝（代码画的）", "en": "Flying a kite (drawn in code)"},
+    "image_story.example.rings": {"zh": "婚戒（代码画的）", "en": "Wedding rings (drawn in code)"},
     "image_story.note.first_frame": {"zh": "这是一张 {frames} 帧的动图，只用第一帧。", "en": "This is an animation with {frames} frames; the first frame is used."},
     "image_story.note.exif": {"zh": "已按照片的 EXIF 方向信息摆正。", "en": "Rotated according to the photo's EXIF orientation."},
     "image_story.note.cmyk": {"zh": "CMYK 印刷色彩已转换为 RGB。", "en": "CMYK print colours were converted to RGB."},
@@ -76,6 +78,10 @@ STRINGS = {
     "image_story.caption.num_beams": {"zh": "束宽 num_beams", "en": "num_beams"},
     "image_story.caption.max_length": {"zh": "最大长度 max_length", "en": "max_length"},
     "image_story.caption.repetition_penalty": {"zh": "重复惩罚 repetition_penalty", "en": "repetition_penalty"},
+    "image_story.caption.tutorial_settings": {
+        "zh": "教程原版的描述设置：model.generate(**inputs, max_length={max_length}, num_beams={num_beams})，不加重复惩罚；翻译也和教程一样最多 50 个 token。",
+        "en": "The tutorial's caption settings: model.generate(**inputs, max_length={max_length}, num_beams={num_beams}), no repetition penalty; the translation, as in the tutorial, at most 50 tokens.",
+    },
     "image_story.caption.type_it": {"zh": "没有可用的描述模型：请在下面直接输入英文或中文描述，后面的步骤照常可用。", "en": "No captioning model is available: type a caption below; the rest of the page still works."},
     "image_story.caption.type_zh": {"zh": "没有可用的翻译模型：请直接输入中文描述。", "en": "No translation model is available: type the Chinese caption yourself."},
     "image_story.caption.run": {"zh": "生成英文描述", "en": "Caption the image"},
@@ -110,12 +116,12 @@ STRINGS = {
     "image_story.mode.lab": {"zh": "实验室版", "en": "The lab's"},
     "image_story.mode.tutorial": {"zh": "教程原版", "en": "The tutorial's original"},
     "image_story.mode.lab_note": {
-        "zh": "实验室版：用模型的聊天模板（Qwen2-Instruct 是对话模型，这样更听指令），创意值 0 为贪心解码，故事在接近目标字数的句末结束，不会被硬截断。",
-        "en": "The lab's way: the model's chat template (Qwen2-Instruct is a chat model and follows instructions better so), creativity 0 is greedy decoding, and the story ends at a sentence end near the target instead of a hard cut.",
+        "zh": "实验室版：描述的束搜索参数可调；写故事用模型的聊天模板（Qwen2-Instruct 是对话模型，这样更听指令），创意值 0 为贪心解码，故事在接近目标字数的句末结束；如果 token 预算先用完、故事停在句子中间，页面会提示。",
+        "en": "The lab's way: adjustable beam search for the caption; the story uses the model's chat template (Qwen2-Instruct is a chat model and follows instructions better so), creativity 0 is greedy decoding, and the story ends at a sentence end near the target; if the token budget runs out mid-sentence first, the page says so.",
     },
     "image_story.mode.tutorial_note": {
-        "zh": "教程原版：和教程的 app.py 完全一样：原样文本提示（任务 / 要求 / 图片描述 / 故事，不用聊天模板），总是采样（top_p 0.9），最多生成与字数相同的 token 数，超长时硬截断到最后一个“。”并加上截断标记。",
-        "en": "The tutorial's original, exactly as its app.py: a raw text prompt (任务 / 要求 / 图片描述 / 故事, no chat template), always sampling (top_p 0.9), as many new tokens as the maximum number of characters, and a hard cut back to the last “。” with the truncation marker when longer.",
+        "zh": "教程原版：描述和故事都和教程的 app.py 完全一样：描述用 max_length=50、num_beams=3，不加重复惩罚；故事用原样文本提示（任务 / 要求 / 图片描述 / 故事，不用聊天模板），总是采样（top_p 0.9），最多生成与字数相同的 token 数，超长时硬截断到最后一个“。”并加上截断标记；每次点击用一个新的随机种子。",
+        "en": "The tutorial's original, caption and story exactly as its app.py: the caption with max_length=50, num_beams=3 and no repetition penalty; the story from a raw text prompt (任务 / 要求 / 图片描述 / 故事, no chat template), always sampling (top_p 0.9), as many new tokens as the maximum number of characters, and a hard cut back to the last “。” with the truncation marker when longer; a fresh random seed on every click.",
     },
     "image_story.compare.run": {"zh": "两种写法并排各写一次", "en": "Write it both ways side by side"},
     "image_story.compare.help": {
@@ -129,6 +135,25 @@ STRINGS = {
         "zh": "创意值 {creativity} → temperature = max(0.3, min(2.0, 0.3 + 创意值/10 × 1.7)) = {temperature}（总是采样）",
         "en": "Creativity {creativity} → temperature = max(0.3, min(2.0, 0.3 + creativity/10 × 1.7)) = {temperature} (always sampling)",
     },
+    "image_story.tutorial.examples": {"zh": "教程的示例（gr.Examples）", "en": "The tutorial's examples (gr.Examples)"},
+    "image_story.tutorial.example": {
+        "zh": "{file} · {chars} 字 · {style} · 创意值 {creativity}",
+        "en": "{file} · {chars} characters · {style} · creativity {creativity}",
+    },
+    "image_story.tutorial.example_image": {
+        "zh": "教程没有公开它的 {file}，这里用示例图片“{image}”代替；字数、风格和创意值和教程的示例一样。",
+        "en": "The tutorial does not publish its {file}; the example image “{image}” stands in for it, with the tutorial's length, style and creativity.",
+    },
+    "image_story.tutorial.fixed_seed": {"zh": "固定种子", "en": "Fixed seed"},
+    "image_story.tutorial.fixed_seed_help": {
+        "zh": "教程不设种子，每次点击都会写出不同的故事，这里每次点击抽一个新种子。打开后用下面的种子（预先填好上一个故事的种子），同一个种子写出同一个故事。",
+        "en": "The tutorial sets no seed, so every click writes a new story; here each click draws a fresh seed. Switched on, the seed below is used (prefilled with the last story's seed): the same seed writes the same story.",
+    },
+    "image_story.tutorial.last_seed": {"zh": "上一个故事的种子：{seed}", "en": "The last story's seed: {seed}"},
+    "image_story.tutorial.seed_used": {
+        "zh": "这个故事的种子是 {seed}。想再写出同一个故事，打开“固定种子”。",
+        "en": "This story's seed is {seed}. To write the same story again, switch on “Fixed seed”.",
+    },
     "image_story.tutorial.prompt": {"zh": "发给模型的原样提示（不用聊天模板）", "en": "The raw prompt sent to the model (no chat template)"},
     "image_story.story.stopped": {"zh": "已停止生成，保留了已写出的 {chars} 个字符。", "en": "Generation stopped; the {chars} characters written so far were kept."},
     "image_story.story.variant": {"zh": "版本 {number}（种子 {seed}）", "en": "Variant {number} (seed {seed})"},
@@ -136,7 +161,32 @@ STRINGS = {
     "image_story.story.keep": {"zh": "选这个", "en": "Keep this one"},
     "image_story.story.kept": {"zh": "已选用种子 {seed} 的版本。", "en": "Kept the variant with seed {seed}."},
     "image_story.story.text": {"zh": "故事（可修改，朗读和打包都用这里的文字）", "en": "Story (editable; speech and the bundle use this text)"},
-    "image_story.story.text_help": {"zh": "故事会在接近目标字数的句末结束，而不是硬截断。", "en": "The story ends at a sentence end near the target length instead of a hard cut."},
+    "image_story.story.text_help_lab": {
+        "zh": "实验室版的故事在接近目标字数的句末结束；如果 token 预算先用完，会停在句子中间，页面会提示。",
+        "en": "The lab's story ends at a sentence end near the target length; if the token budget runs out first it stops mid-sentence, and the page says so.",
+    },
+    "image_story.story.text_help_tutorial": {
+        "zh": "教程原版会硬截断：超过最大字数时截到最后一个“。”，再加上截断标记。",
+        "en": "The tutorial's way cuts hard: longer than the maximum, the story is cut back to the last “。” and the truncation marker is added.",
+    },
+    "image_story.story.cut": {
+        "zh": "故事停在了句子中间：token 预算（max_new_tokens = {tokens}）在写到句末之前就用完了。可以把字数调大一点再写一次，或者自己补完最后一句。",
+        "en": "The story stops mid-sentence: the token budget (max_new_tokens = {tokens}) ran out before a sentence end. Raise the length and write it again, or finish the last sentence yourself.",
+    },
+    "image_story.offline.english": {"zh": "用英文写（这个模型主要懂英文）", "en": "Write in English (this model mostly knows English)"},
+    "image_story.offline.english_help": {
+        "zh": "让离线模型 SmolLM2-135M-Instruct 写英文短故事：它写英文通顺，写中文常常是乱码。",
+        "en": "Asks the offline SmolLM2-135M-Instruct for a short English story: its English reads well, its Chinese is often garbled.",
+    },
+    "image_story.offline.lab": {
+        "zh": "现在只有离线小模型 SmolLM2-135M-Instruct 可用：它写的中文常常不通顺甚至是乱码，在普通电脑上也要写好几分钟。想先看到一个能读的故事，用下面的离线短篇预设：英文、大约 {short} 个字母。",
+        "en": "Only the small offline model SmolLM2-135M-Instruct is available: its Chinese is often broken or garbled, and it takes minutes on an ordinary computer. For a readable story first, use the short offline preset below: English, about {short} letters.",
+    },
+    "image_story.offline.tutorial": {
+        "zh": "现在只有离线小模型 SmolLM2-135M-Instruct 可用。教程原版不会提前停：{chars} 字就要生成满 {chars} 个 token，这个模型写中文又常常是乱码，在普通电脑上可能要等十分钟。想先看到一个能读的故事，用下面的离线短篇预设（实验室版、英文、大约 {short} 个字母）。",
+        "en": "Only the small offline model SmolLM2-135M-Instruct is available. The tutorial's way never stops early: {chars} characters means {chars} new tokens, and this model's Chinese is often garbled, so it can take ten minutes on an ordinary computer. For a readable story first, use the short offline preset below (the lab's way, English, about {short} letters).",
+    },
+    "image_story.offline.preset": {"zh": "离线短篇预设（英文，约 {chars} 个字母）", "en": "Short offline preset (English, about {chars} letters)"},
     "image_story.story.count": {"zh": "{chars} 个字符（目标 {target}）", "en": "{chars} characters (target {target})"},
     "image_story.speech.engine": {"zh": "朗读引擎", "en": "Speech engine"},
     "image_story.speech.engine.auto": {"zh": "自动（先 gTTS，失败用 espeak-ng）", "en": "Auto (gTTS, then espeak-ng)"},

@@ -10,11 +10,18 @@ MAX_CAPTION_CHARS = 300  # longer "captions" are pasted stories: they would swam
 
 @dataclass(frozen=True)
 class CaptionSettings:
-    """Beam search settings exposed on the page."""
+    """Beam search settings exposed on the page; `repetition_penalty=None` passes none (the tutorial's call)."""
 
     num_beams: int = 3
     max_length: int = 30
-    repetition_penalty: float = 1.2
+    repetition_penalty: float | None = 1.2
+
+    def generate_kwargs(self) -> dict:
+        """The keyword arguments for BLIP's `generate` besides the image."""
+        kwargs = {"num_beams": self.num_beams, "max_length": self.max_length}
+        if self.repetition_penalty is not None:
+            kwargs["repetition_penalty"] = self.repetition_penalty
+        return {**kwargs, "do_sample": False}
 
     def as_dict(self) -> dict:
         """Plain dict (for params.json)."""
@@ -27,8 +34,7 @@ def generate_caption(model, processor, image, settings: CaptionSettings) -> str:
 
     inputs = processor(images=image, return_tensors="pt").to(model.device)
     with torch.inference_mode():
-        out = model.generate(**inputs, num_beams=settings.num_beams, max_length=settings.max_length,
-                             repetition_penalty=settings.repetition_penalty, do_sample=False)
+        out = model.generate(**inputs, **settings.generate_kwargs())
     return processor.decode(out[0], skip_special_tokens=True).strip()
 
 

@@ -13,10 +13,12 @@ instead of a hard cut. `TutorialSettings` has the same methods as `StorySettings
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from hflab.chat import encode_as_text
+from hflab.story.caption import CaptionSettings
 from hflab.story.writer import StorySettings, known_fields
 
 MIN_CHARS, MAX_CHARS, CHARS_STEP = 50, 1000, 50  # the tutorial's "故事最大字数" slider
@@ -24,6 +26,42 @@ DEFAULT_CHARS, DEFAULT_CREATIVITY, DEFAULT_STYLE = 300, 5, "温馨"
 TOP_P = 0.9  # the tutorial: "平衡创意与逻辑"
 PROMPT_MAX_TOKENS = 512  # the tutorial truncates its prompt to 512 tokens
 TRUNCATION_MARKER = "......(故事已截断以符合字数要求)"
+# the tutorial's caption call: `model.generate(**inputs, max_length=50, num_beams=3)`, no repetition penalty,
+# BLIP's own generation config for the rest (greedy beams); its translation: `translator(caption, max_length=50)`
+CAPTION = CaptionSettings(num_beams=3, max_length=50, repetition_penalty=None)
+TRANSLATION_MAX_NEW_TOKENS = 49  # max_length=50 counts the decoder's start token
+SEED_LIMIT = 2**31  # seeds the page's number input takes: 0 .. 2**31 - 1
+
+
+@dataclass(frozen=True)
+class TutorialExample:
+    """One row of the tutorial's `gr.Examples`: its image file, 故事最大字数, 风格, 创意值; `image` is the lab's
+    stand-in for that file (the tutorial does not ship its images): an example image id of the story page."""
+
+    id: str
+    tutorial_file: str
+    max_chars: int
+    style: str
+    creativity: int
+    image: str
+
+
+# the tutorial's examples, in its order: ["./example_images/dog.jpg", 300, "温馨", 5], ...
+EXAMPLES = (
+    TutorialExample("dog", "dog.jpg", 300, "温馨", 5, "chelsea"),  # a pet photo: the shipped cat
+    TutorialExample("kite", "fangfengzheng.jpeg", 400, "童话", 8, "kite"),  # 放风筝: drawn in code
+    TutorialExample("wedding", "jiehun.jpg", 200, "爱情", 7, "rings"),  # 结婚: drawn in code
+)
+
+
+def tutorial_example(example_id: str) -> TutorialExample:
+    """The tutorial's example with `example_id`."""
+    return next(e for e in EXAMPLES if e.id == example_id)
+
+
+def fresh_seed() -> int:
+    """A new seed for one click in the tutorial's mode (the tutorial never seeds: each click tells a new story)."""
+    return secrets.randbelow(SEED_LIMIT)
 
 
 def tutorial_temperature(creativity: int) -> float:

@@ -34,6 +34,8 @@ STYLE_HINTS = {
     "冒险": "主角踏上旅程，克服困难，有成长。",
     "童话": "语言简单，适合讲给孩子听，有一个小道理。",
 }
+STYLE_NAMES_EN = dict(zip(STYLES, ("funny", "martial-arts", "love", "action", "science-fiction", "mystery",
+                                     "fantasy", "heart-warming", "scary", "adventure", "fairy-tale")))
 MIN_CHARS, MAX_CHARS = 50, 1000
 DEFAULT_CHARS = 300
 ENGLISH_CENTRIC_DEFAULT_CHARS = (
@@ -41,7 +43,8 @@ ENGLISH_CENTRIC_DEFAULT_CHARS = (
 )
 TEMPERATURE_PER_STEP = 0.15  # creativity 0..10 -> temperature 0.15 x creativity; 0 means greedy decoding
 TOP_K = 50  # fixed and recorded, so a model's own generation_config (Qwen2 sets top_k=20) cannot change results
-_SENTENCE_END = re.compile(r"[。！？!?…]+[」』”’\"'）)]*")
+# an ASCII full stop ends a sentence unless it sits after a digit (3.5): the offline model writes English
+_SENTENCE_END = re.compile(r"(?:[。！？!?…]|(?<![0-9])\.)+[」』”’\"'）)]*")
 _CLOSERS = "」』”’\"'）)"
 
 
@@ -185,13 +188,27 @@ def known_fields(cls, data: dict) -> dict:
     return {k: v for k, v in data.items() if k in names}
 
 
-def build_messages(style: str, caption_zh: str, target_chars: int, caption_en: str = "") -> list[dict]:
-    """System and user chat messages asking for a Chinese story of `style` about the image."""
+def build_messages(style: str, caption_zh: str, target_chars: int, caption_en: str = "",
+                   language: str = "zh") -> list[dict]:
+    """System and user chat messages asking for a Chinese story of `style` about the image; `language="en"` asks
+    an English-centric model (the offline SmolLM2) for an English story it can write readably."""
+    if language == "en":
+        return english_messages(style, caption_en.strip() or caption_zh.strip(), target_chars)
     system = f"你是一位中文故事作家，擅长写{style}故事。{STYLE_HINTS.get(style, '')}只用简体中文写作。"
     user = (f"请根据下面的图片描述，写一个{style}风格的中文故事，大约 {target_chars} 个汉字，"
             f"分成几段，有完整的开头、经过和结尾。不要写标题，直接开始讲故事。\n图片描述：{caption_zh.strip()}")
     if caption_en.strip():
         user += f"\n（英文原描述：{caption_en.strip()}）"
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def english_messages(style: str, caption: str, target_chars: int) -> list[dict]:
+    """The same request in English (the style by its English name): about `target_chars` letters, whole sentences."""
+    name = STYLE_NAMES_EN.get(style, style)
+    words = max(10, round(target_chars / 5))  # about 5 letters (whitespace excluded) per English word
+    system = f"You are a storyteller who writes short {name.lower()} stories in simple English."
+    user = (f"Write a short {name.lower()} story of about {words} words about this picture: {caption}\n"
+            "Use complete sentences. No title.")
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -250,9 +267,37 @@ def cut_at_sentence(chunks: Iterable[str], target_chars: int) -> Iterator[str]:
             close()
 
 
+def ends_at_sentence(text: str) -> bool:
+    """True when `text` ends with a sentence end (closing quotes after it allowed)."""
+    text = text.strip().rstrip(_CLOSERS)
+    return bool(text) and _SENTENCE_END.search(text[-1]) is not None
+
+
 def finish_story(streamed: str) -> str:
     """The final story from the streamed text: stripped and ending at a sentence boundary."""
     return trim_to_sentence(streamed)
+
+
+INCOMPLETE = "\ufffd"  # what decode shows for the bytes of a character whose last bytes have not come yet
+
+
+def whole_char_streamer(tokenizer, **kwargs):
+    """A TextIteratorStreamer that never passes on the bytes of an unfinished character.
+
+    A byte-level tokenizer (Qwen2, SmolLM2) spends several tokens on one Chinese character; decoded before its last
+    byte, the character shows as U+FFFD. Mid-stream the streamer already waits for more; at the end of the budget
+    it flushed the unfinished piece as U+FFFD: that tail is held back. What the model wrote in between is passed on
+    as decoded (invalid bytes it wrote stay U+FFFD: the same text a one-shot `decode` gives).
+    """
+    from transformers import TextIteratorStreamer
+
+    class WholeCharStreamer(TextIteratorStreamer):
+        def on_finalized_text(self, text: str, stream_end: bool = False):
+            if stream_end:
+                text = text.rstrip(INCOMPLETE)
+            super().on_finalized_text(text, stream_end)
+
+    return WholeCharStreamer(tokenizer, **kwargs)
 
 
 class StoryGenerationError(RuntimeError):
@@ -285,12 +330,11 @@ def stream_local(model, tokenizer, lock, prompt, settings, progress: StreamProgr
     the next token.
     """
     import torch
-    from transformers import TextIteratorStreamer
 
     from hflab.runtime.rng import seeded_generate
 
     stop = threading.Event()
-    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    streamer = whole_char_streamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     failure: list[BaseException] = []
     if progress is not None:
         progress.count_chunks_as_tokens = False

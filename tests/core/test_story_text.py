@@ -129,3 +129,28 @@ def test_time_left_follows_the_nearer_of_budget_and_target():
         progress.add("猫。")  # 20 tokens, 40 characters in 10 s
     assert progress.tokens_per_s() == pytest.approx(2.0, rel=0.05)
     assert progress.seconds_left() == pytest.approx(5.0, rel=0.05)  # 20 characters to go at 4 per second
+
+
+def test_english_sentences_end_at_a_full_stop_but_not_in_a_number():
+    # issue 33.9: the offline model writes English; without "." the lab's cut never found a sentence end
+    story = "Tom found a kite. It cost 3.5 dollars! He ran to the hill and let it fly. The wind took it up"
+    cut = sentence_cut(story, 20)
+    assert story[:cut] == "Tom found a kite. It cost 3.5 dollars!"
+    assert trim_to_sentence(story) == "Tom found a kite. It cost 3.5 dollars! He ran to the hill and let it fly."
+
+
+def test_ends_at_sentence_tells_a_finished_story_from_a_cut_one():
+    from hflab.story.writer import ends_at_sentence
+
+    assert ends_at_sentence("小猫睡着了。") and ends_at_sentence("“回家吧！”") and ends_at_sentence("It flew away.")
+    assert not ends_at_sentence("小猫跑进了花") and not ends_at_sentence("The wind took it")
+    assert not ends_at_sentence("")
+
+
+def test_english_messages_for_the_english_centric_model():
+    from hflab.story.writer import STYLE_NAMES_EN
+
+    system, user = build_messages("童话", "一只猫", 100, "a cat on a couch", language="en")
+    assert STYLE_NAMES_EN["童话"] in system["content"] and "a cat on a couch" in user["content"]
+    assert "about 20 words" in user["content"] and not any("\u4e00" <= ch <= "\u9fff" for ch in user["content"])
+    assert len(STYLE_NAMES_EN) == len(STYLES)

@@ -1,10 +1,13 @@
 """The tutorial's original story step (教程原版): its numbers and prompt, hard-coded from the tutorial's app.py."""
+from pathlib import Path
+
 import pytest
 
 from hflab.story.tutorial import (
     CHARS_STEP,
     DEFAULT_CHARS,
     DEFAULT_CREATIVITY,
+    DEFAULT_STYLE,
     MAX_CHARS,
     MIN_CHARS,
     TutorialSettings,
@@ -79,3 +82,50 @@ def test_the_story_page_uses_the_tutorials_words():
     assert story["image_story.story.creativity"] == "创意值"
     assert story["image_story.tutorial.creativity"] == "创意值(0-10)"  # the tutorial's slider label, as written
     assert story["image_story.tutorial.length"] == "故事最大字数"
+
+
+def test_caption_settings_are_the_tutorials_call():
+    """Issue 37.7: the tutorial captions with `model.generate(**inputs, max_length=50, num_beams=3)`, no penalty."""
+    from hflab.learn.tutorial_code import _STORY
+    from hflab.story.tutorial import CAPTION, TRANSLATION_MAX_NEW_TOKENS
+
+    assert "model.generate(**inputs, max_length=50, num_beams=3)" in _STORY
+    assert "translator(caption, max_length=50)" in _STORY
+    assert CAPTION.generate_kwargs() == {"num_beams": 3, "max_length": 50, "do_sample": False}
+    assert "repetition_penalty" not in CAPTION.generate_kwargs() and TRANSLATION_MAX_NEW_TOKENS == 50 - 1
+
+
+def test_presets_are_the_tutorials_examples():
+    """The tutorial's gr.Examples rows (image, 故事最大字数, 风格, 创意值), each with an image the page can show."""
+    import ast
+    import re
+
+    from hflab.learn.tutorial_code import _DEPLOY_UI
+    from hflab.story.drawn import DRAWINGS
+    from hflab.story.tutorial import EXAMPLES
+    from hflab.story.writer import STYLES
+
+    rows = ast.literal_eval(re.search(r"examples=(\[.*?\]\s*\])", _DEPLOY_UI, re.S).group(1))
+    assert [[f"./example_images/{e.tutorial_file}", e.max_chars, e.style, e.creativity] for e in EXAMPLES] == rows
+    shipped = {p.stem for p in (Path(__file__).parents[2] / "hflab" / "story" / "examples").glob("*.jpg")}
+    assert all(e.image in shipped | set(DRAWINGS) and e.style in STYLES for e in EXAMPLES)
+    assert (EXAMPLES[0].max_chars, EXAMPLES[0].style, EXAMPLES[0].creativity) == (
+        DEFAULT_CHARS, DEFAULT_STYLE, DEFAULT_CREATIVITY)
+
+
+def test_drawn_examples_open_as_images():
+    from hflab.story.drawn import DRAWINGS, drawn_example
+    from hflab.story.images import open_image
+
+    for name in DRAWINGS:
+        data = drawn_example(name)
+        assert data == drawn_example(name)  # the same picture every time
+        image = open_image(data, f"{name}.jpg")
+        assert image.source_format == "JPEG" and image.image.mode == "RGB"
+
+
+def test_a_fresh_seed_per_call_in_the_seed_boxs_range():
+    from hflab.story.tutorial import SEED_LIMIT, fresh_seed
+
+    seeds = {fresh_seed() for _ in range(20)}
+    assert len(seeds) > 1 and all(0 <= s < SEED_LIMIT for s in seeds)

