@@ -575,7 +575,9 @@ def lens_table(play: Playground, view: LensView) -> None:
     colours = pd.DataFrame("", index=cells.index, columns=cells.columns)
     colours[ranks] = [[f"background-color: {probability_color(p)}" for p in probs] for probs in view.top_probs]
     colours[prob_col] = [f"background-color: {probability_color(p)}" for p in view.tracked_probs]
-    st.dataframe(cells.style.apply(lambda _: colours, axis=None), hide_index=True)
+    # every row on screen: in the default ten-row box the final layer, the row the captions point to, was scrolled
+    # out of sight (issue 33.10)
+    st.dataframe(cells.style.apply(lambda _: colours, axis=None), hide_index=True, height="content")
 
 
 def lens_tab(play: Playground) -> None:

@@ -24,6 +24,7 @@ from hflab.loading.roles import ROLES
 from hflab.messages import Message
 from hflab.sentiment.checkpoints import classifier_choices, name_key
 from hflab.settings import get_settings
+from hflab.snippet.reference import load_reference
 from hflab.tokenizer import anatomy as an
 from hflab.tokenizer import code, compare, export, inputs, vocab
 from hflab.tokenizer.counts import counts
@@ -648,13 +649,12 @@ def api_tab(source, tok: Handle, anatomy) -> None:
     if anatomy is None:
         st.info(t("tokenizer.no_result"))
         return
-    local_folder = source.target if source.kind in ("local", "packaged") else None
-    call = (source.repo_id, anatomy.texts, anatomy.pairs, anatomy.options, st.session_state.get(EDITS_KEY, []),
-            selected_index(len(anatomy)), local_folder)
+    call = (load_reference(source), anatomy.texts, anatomy.pairs, anatomy.options,
+            st.session_state.get(EDITS_KEY, []), selected_index(len(anatomy)))
     snippet, cut = code.call_snippet(*call)
     st.markdown(f"**{t('tokenizer.api.modern')}**")
     st.code(snippet, language="python")
-    notebook_button(code.call_notebook(*call))
+    notebook_button(code.call_notebook(*call, model_id=source.repo_id))
     if cut:
         st.caption(t("tokenizer.api.cut"))
     st.markdown(f"**{t('tokenizer.api.legacy')}**")

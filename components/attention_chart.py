@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import altair as alt
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from components.i18n import t
 from components.prob_chart import draw
@@ -19,7 +20,8 @@ from components.prob_chart import draw
 CELL_PX = 12  # one cell of the single-head heatmap: 64 tokens and their labels fit the page
 THUMB_PX = 150  # one head in the small multiples
 COLUMNS = 4
-TOKEN_AXIS = {"labelLimit": 90, "labelOverlap": False, "labelFontSize": 10}  # every token labelled, none hidden
+TOKEN_AXIS = {"labelLimit": 90, "labelOverlap": False, "labelFontSize": 10}  # every labelled token shown
+AXIS_LABELS = 32  # at most this many labels per axis: 64 labels 12 px apart overlapped (issue 33.10); the rest thinned
 CELLS, LABELS = "attention_cells", "attention_labels"  # the spec's named data sets
 
 
@@ -63,12 +65,19 @@ def _tooltip(words: dict[str, str]) -> list:
             alt.Tooltip("w:Q", title=words["weight"], format=".3f")]
 
 
+def label_step(n_tokens: int, most: int = AXIS_LABELS) -> int:
+    """Label one token in this many on each axis, so that at most `most` labels show (1: every token)."""
+    return max(1, -(-n_tokens // most))
+
+
 def heatmap(weights, labels: Sequence[str], words: dict[str, str]) -> dict:
-    """One head [tokens, tokens]: row = query token, column = key token, colour = weight (each row sums to 1)."""
+    """One head [tokens, tokens]: row = query token, column = key token, colour = weight (each row sums to 1). The
+    axes label every token, or one in `label_step` when there are many (each cell's tooltip names both tokens)."""
     names = positioned(labels)
+    shown = {"values": names[::label_step(len(names))]} if label_step(len(names)) > 1 else {}
     chart = _cells_chart().encode(
-        x=alt.X("key:N", sort=names, title=words["key"], axis=alt.Axis(labelAngle=-60, **TOKEN_AXIS)),
-        y=alt.Y("query:N", sort=names, title=words["query"], axis=alt.Axis(**TOKEN_AXIS)),
+        x=alt.X("key:N", sort=names, title=words["key"], axis=alt.Axis(labelAngle=-60, **TOKEN_AXIS, **shown)),
+        y=alt.Y("query:N", sort=names, title=words["query"], axis=alt.Axis(**TOKEN_AXIS, **shown)),
         color=alt.Color("w:Q", scale=alt.Scale(scheme="blues", domainMin=0), title=words["weight"]),
         tooltip=_tooltip(words),
     ).properties(width=alt.Step(CELL_PX), height=alt.Step(CELL_PX))  # square cells, axes outside them
@@ -87,8 +96,10 @@ def small_multiples(layer_weights, labels: Sequence[str], words: dict[str, str])
 
 
 def render_heatmap(weights, labels: Sequence[str]) -> None:
-    """Draw one head's heatmap."""
+    """Draw one head's heatmap, and say so when its axes label only some tokens."""
     draw(heatmap(weights, labels, chart_words()), width="content")
+    if label_step(len(labels)) > 1:
+        st.caption(t("attention.thinned", n=len(labels), step=label_step(len(labels))))
 
 
 def render_small_multiples(layer_weights, labels: Sequence[str]) -> None:

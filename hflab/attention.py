@@ -17,6 +17,9 @@ from hflab import byte_pieces as bp
 from hflab.messages import Message, MessageError
 
 MAX_TOKENS = 64  # heatmaps of 64 x 64 cells and 12 small multiples of them stay light in the browser
+# below this, no head's attention is far from even: a random or barely trained model (issue 33.10). Measured: random
+# BERT / Qwen2 inits 0.005-0.11 (bert-base-sized 0.11), the trained SmolLM2-135M-Instruct 0.85-0.91
+FLAT_ATTENTION = 0.3
 
 
 @dataclass(frozen=True)
@@ -154,10 +157,38 @@ def head_summaries(weights, ids: Sequence[int], cls_id: int | None, sep_id: int 
             for layer in range(weights.shape[0]) for head in range(weights.shape[1])]
 
 
+def distance_from_uniform(weights) -> float:
+    """How far the least uniform head of `weights` [layers, heads, tokens, tokens] is from spreading its attention
+    evenly: per head, the mean over query rows of the total variation distance (0 = even, near 1 = all on one
+    key) between the row and the even spread over the keys it can see (a causal row sees itself and the earlier
+    tokens); the largest over heads. Rows that see one key only are left out; 0.0 when no row sees two."""
+    import torch
+
+    n = weights.shape[-1]
+    seen = torch.ones(n, n, dtype=torch.bool)
+    if not bool(weights.triu(diagonal=1).any()):  # no head looks at a later token: a causal LM's masked keys
+        seen = seen.tril()
+    support = seen.sum(-1, keepdim=True)
+    even = seen.float() / support.clamp(min=1)
+    distance = 0.5 * (weights.float() - even).abs().sum(-1)  # [layers, heads, queries]
+    rows = (support.squeeze(-1) > 1).float()
+    if not bool(rows.any()):
+        return 0.0
+    return float(((distance * rows).sum(-1) / rows.sum(-1).clamp(min=1)).max())
+
+
+def flat_note(weights) -> Message | None:
+    """The note that every head attends almost evenly (a random or barely trained model), or None."""
+    distance = distance_from_uniform(weights)
+    if weights.shape[-1] < 2 or distance >= FLAT_ATTENTION:
+        return None
+    return Message("attention.flat", {"distance": round(100 * distance)}, "info")
+
+
 @dataclass(frozen=True)
 class Inspection:
     """What an attention view draws for one input: the maps [layers, heads, tokens, tokens], one axis label per
-    token, the per-head summaries, and the notes about the input (the cap)."""
+    token, the per-head summaries, and the notes (the input's cap, attention too flat to show anything)."""
 
     maps: Any
     labels: list[str]
@@ -167,9 +198,11 @@ class Inspection:
 
 def inspect(model: Any, tokenizer: Any, input_ids: Sequence[int], token_type_ids: Sequence[int] | None = None,
             notes: Sequence[Message] = ()) -> Inspection:
-    """`attention_maps`, `axis_labels` and `head_summaries` (with the tokenizer's [CLS] / [SEP]) of one input;
-    the caller holds the model's lock. Raises MessageError as `attention_maps` does."""
+    """`attention_maps`, `axis_labels` and `head_summaries` (with the tokenizer's [CLS] / [SEP]) of one input, and
+    after `notes` the note that the model's attention is flat (`flat_note`); the caller holds the model's lock.
+    Raises MessageError as `attention_maps` does."""
     maps = attention_maps(model, input_ids, token_type_ids)
     summaries = head_summaries(maps, input_ids, getattr(tokenizer, "cls_token_id", None),
                                getattr(tokenizer, "sep_token_id", None))
-    return Inspection(maps, axis_labels(tokenizer, input_ids), summaries, tuple(notes))
+    flat = flat_note(maps)
+    return Inspection(maps, axis_labels(tokenizer, input_ids), summaries, (*notes, *([flat] if flat else [])))

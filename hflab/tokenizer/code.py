@@ -1,15 +1,16 @@
 """The copyable code of the Tokenizer page: the current call (transformers 5), the tutorial's
 transformers 4 call, the vocab edits, the embedding resize and loading an exported zip.
 
-Code always loads the tokenizer by its model id, so it runs on the learner's machine; where this
-page loaded a local copy, a comment says so by the folder's name (never this machine's path).
+Code loads the tokenizer the page used the way every snippet loads its model (hflab.snippet.reference): by its
+model id (a local copy only as a comment), or, offline, from the packaged vocab as the lab does, so the
+notebook runs without the Hub and prints the page's ids.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import PurePath
 
 from hflab.snippet.notebook import NotebookSpec
+from hflab.snippet.reference import LoadReference
 from hflab.tokenizer.inputs import CallOptions
 from hflab.tokenizer.vocab import VocabEdit
 
@@ -31,13 +32,10 @@ def _kwargs_lines(options: CallOptions, indent: str = "    ") -> str:
     return "".join(f"{indent}{k}={v!r},\n" for k, v in options.kwargs().items())
 
 
-def load_line(model_id: str, local_folder: str | None = None) -> str:
-    """`tokenizer = AutoTokenizer.from_pretrained(<model id>)`, plus a comment naming the local copy, if any."""
-    line = f"tokenizer = AutoTokenizer.from_pretrained({model_id!r})"
-    if local_folder:
-        line += (f"\n# offline: a local folder with its files, e.g. "
-                 f"AutoTokenizer.from_pretrained({'./' + PurePath(local_folder).name!r})")
-    return line
+def load_line(model: LoadReference) -> str:
+    """The lines that load the tokenizer (`model`'s setup, then `tokenizer = AutoTokenizer.from_pretrained(...)`)."""
+    setup = model.setup + "\n" if model.setup.count("\n") > 1 else model.setup  # a block of setup: a blank line
+    return f"{setup}tokenizer = AutoTokenizer.from_pretrained({model.args})"
 
 
 def edit_line(edit: VocabEdit) -> str:
@@ -50,14 +48,15 @@ def edit_line(edit: VocabEdit) -> str:
     return f"tokenizer.add_special_tokens({{{edit.special_role!r}: {edit.tokens[0]!r}}})"
 
 
-def call_snippet(model_id: str, texts: Sequence[str], pairs: Sequence[str] | None, options: CallOptions,
-                 edits: Sequence[VocabEdit] = (), index: int = 0, local_folder: str | None = None) -> tuple[str, bool]:
-    """Copyable code for the current call (transformers 5) that prints the page's table for text `index`.
+def call_snippet(model: LoadReference, texts: Sequence[str], pairs: Sequence[str] | None, options: CallOptions,
+                 edits: Sequence[VocabEdit] = (), index: int = 0) -> tuple[str, bool]:
+    """Copyable code for the current call (transformers 5) that loads the tokenizer as `model` says
+    (hflab.snippet.reference.load_reference) and prints the page's table for text `index`.
 
     Returns (code, cut): cut is True when the texts were too long to embed in full.
     """
     texts_literal, cut_texts = _literal_list(texts)
-    lines = ["import pandas as pd", "from transformers import AutoTokenizer", "", load_line(model_id, local_folder)]
+    lines = ["import pandas as pd", "from transformers import AutoTokenizer", "", load_line(model)]
     lines += [edit_line(edit) for edit in edits]
     lines.append(f"texts = {texts_literal}")
     pair_arg = ""
@@ -78,11 +77,12 @@ def call_snippet(model_id: str, texts: Sequence[str], pairs: Sequence[str] | Non
     return "\n".join(lines) + "\n", cut_texts or cut_pairs
 
 
-def call_notebook(model_id: str, texts: Sequence[str], pairs: Sequence[str] | None, options: CallOptions,
-                  edits: Sequence[VocabEdit] = (), index: int = 0, local_folder: str | None = None) -> NotebookSpec:
-    """`call_snippet` (same arguments) as a notebook with the call's settings; it prints the page's table."""
-    snippet, _ = call_snippet(model_id, texts, pairs, options, edits, index, local_folder)
-    settings: dict[str, object] = {"model": model_id, "texts": len(texts), "text in the table": index,
+def call_notebook(model: LoadReference, texts: Sequence[str], pairs: Sequence[str] | None, options: CallOptions,
+                  edits: Sequence[VocabEdit] = (), index: int = 0, model_id: str = "") -> NotebookSpec:
+    """`call_snippet` (same arguments) as a notebook with the call's settings (`model_id`: the model's name
+    there); it prints the page's table."""
+    snippet, _ = call_snippet(model, texts, pairs, options, edits, index)
+    settings: dict[str, object] = {"model": model_id or model.args, "texts": len(texts), "text in the table": index,
                                    "text": texts[index] if 0 <= index < len(texts) else ""}
     if pairs is not None:
         settings["pair"] = pairs[index] if 0 <= index < len(pairs) else ""

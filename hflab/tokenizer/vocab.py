@@ -29,13 +29,22 @@ def parse_words(raw: str) -> list[str]:
 
 
 def lookup(tokenizer: Any, words: Sequence[str]) -> list[dict]:
-    """For each word: is it one vocab entry, its id, and how the tokenizer splits it otherwise."""
+    """For each word: is it one vocab entry, its id, and the tokens and ids the tokenizer encodes it to.
+
+    The split is the encoding itself (`tokenizer(word)` without special tokens), never
+    `convert_tokens_to_ids(tokenize(word))`: transformers 5's `tokenize` returns an added token in its normalized
+    form (bert-base-chinese: 阳光 as " 阳  光 "), which no vocab entry matches, so an added word showed as [UNK]
+    while it encodes to its own id (issue 33.7). An added token is named as it was added (`get_added_vocab`), not
+    in that normalized form `convert_ids_to_tokens` also returns.
+    """
     vocab = tokenizer.get_vocab()
+    added = {token_id: token for token, token_id in tokenizer.get_added_vocab().items()}
     rows = []
     for word in words:
-        pieces = tokenizer.tokenize(word)
-        rows.append({"word": word, "in_vocab": word in vocab, "id": vocab.get(word),
-                     "tokens": " ".join(pieces), "ids": tokenizer.convert_tokens_to_ids(pieces)})
+        ids = list(tokenizer(word, add_special_tokens=False)["input_ids"])
+        pieces = [added.get(i, piece) for i, piece in zip(ids, tokenizer.convert_ids_to_tokens(ids), strict=True)]
+        rows.append({"word": word, "in_vocab": word in vocab, "id": vocab.get(word), "tokens": " ".join(pieces),
+                     "ids": ids})
     return rows
 
 

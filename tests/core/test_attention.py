@@ -7,7 +7,8 @@ import torch
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
 
 from hflab import attention
-from hflab.messages import MessageError
+from hflab.i18n import t
+from hflab.messages import Message, MessageError
 
 TEXT = "我爱北京天安门，today 很好"
 MODELS = {"sentiment": AutoModelForSequenceClassification, "causal_lm": AutoModelForCausalLM}
@@ -210,3 +211,63 @@ def test_charts_are_valid_vega_lite_over_the_weights(tiny):
         assert len(cells) == weights.numel()
         assert torch.equal(torch.tensor(cells["w"].to_numpy()).reshape(weights.shape), weights)
         assert list(data[chart.LABELS]["label"]) == chart.positioned(labels)
+
+
+def test_distance_from_uniform_by_hand():
+    """Issue 33.10: 0 for even rows, 1 - 1/n for rows on one key; a causal row is even over the keys it sees."""
+    even = torch.full((1, 2, 4, 4), 0.25)
+    assert attention.distance_from_uniform(even) == pytest.approx(0.0)
+    one_hot = torch.zeros(1, 1, 4, 4)
+    one_hot[..., 3] = 1.0  # every row on the last token: an encoder's row sees all 4 keys
+    assert attention.distance_from_uniform(one_hot) == pytest.approx(0.75)
+    assert attention.distance_from_uniform(torch.cat([even[:, :1], one_hot], dim=1)) == pytest.approx(0.75)  # max
+    causal = torch.tril(torch.ones(4, 4))
+    causal = (causal / causal.sum(-1, keepdim=True))[None, None]  # row q: 1/(q+1) on keys 0..q
+    assert attention.distance_from_uniform(causal) == pytest.approx(0.0)
+    sink = torch.zeros(1, 1, 4, 4)
+    sink[..., 0] = 1.0  # every causal row on the first token: row q is 1 - 1/(q+1) away; row 0 sees one key only
+    assert attention.distance_from_uniform(sink) == pytest.approx((1 / 2 + 2 / 3 + 3 / 4) / 3)
+    assert attention.distance_from_uniform(torch.ones(1, 1, 1, 1)) == 0.0
+    assert attention.flat_note(torch.ones(1, 1, 1, 1)) is None  # one token: nothing to spread
+
+
+def test_a_random_model_gets_the_flat_note_and_a_sharp_one_does_not(tiny):
+    """Issue 33.10: the untrained encoder's heatmap was a flat square with no word why. The tiny models are random
+    inits; the same weights with queries and keys scaled up attend sharply, as trained heads do."""
+    import copy
+
+    role, model, _, tokenizer = tiny
+    encoded, notes = attention.encode_capped(tokenizer, TEXT)
+    view = attention.inspect(model, tokenizer, encoded.input_ids, encoded.token_type_ids, notes)
+    distance = attention.distance_from_uniform(view.maps)
+    assert distance < attention.FLAT_ATTENTION
+    assert view.notes == (Message("attention.flat", {"distance": round(100 * distance)}, "info"),)
+    assert "{distance}%" in t("attention.flat", "zh") and "{distance}%" in t("attention.flat", "en")
+    sharp = copy.deepcopy(model)
+    with torch.no_grad():
+        for name, param in sharp.named_parameters():
+            if any(part in name for part in ("query.weight", "key.weight", "q_proj.weight", "k_proj.weight")):
+                param.mul_(400.0)
+    view = attention.inspect(sharp, tokenizer, encoded.input_ids, encoded.token_type_ids, notes)
+    assert attention.distance_from_uniform(view.maps) >= attention.FLAT_ATTENTION
+    assert view.notes == tuple(notes)
+
+
+def test_many_tokens_get_thinned_axis_labels():
+    """Issue 33.10: 64 tokens drew 64 overlapping labels per axis; over AXIS_LABELS only one in `label_step` shows
+    (the cells and the tooltip keep every token)."""
+    import altair as alt
+
+    from components import attention_chart as chart
+
+    words = {w: w for w in ("query", "key", "weight", "head")}
+    for n, step in ((8, 1), (32, 1), (33, 2), (64, 2), (100, 4)):
+        labels = [f"字{i}" for i in range(n)]
+        spec = chart.heatmap(torch.full((n, n), 1 / n), labels, words)
+        assert chart.label_step(n) == step
+        for axis in ("x", "y"):
+            values = spec["encoding"][axis]["axis"].get("values")
+            assert values == (None if step == 1 else chart.positioned(labels)[::step])
+            assert len(values or labels) <= chart.AXIS_LABELS
+        assert list(spec.pop("datasets")[chart.LABELS]["label"]) == chart.positioned(labels)
+        alt.Chart.from_dict(spec, validate=True)

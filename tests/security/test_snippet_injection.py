@@ -27,7 +27,7 @@ from hflab.sampling.processors import SamplingSettings
 from hflab.sentiment import code as sentiment_code
 from hflab.sentiment.data import ReviewData
 from hflab.snippet import notebook as nbook
-from hflab.snippet.reference import load_reference
+from hflab.snippet.reference import LoadReference, load_reference
 from hflab.story.code import story_code, story_notebook
 from hflab.story.tutorial import TutorialSettings
 from hflab.story.writer import StorySettings
@@ -82,6 +82,9 @@ def typed_dir(path: str) -> Source:
 def hub(repo_id: str) -> Source:
     """A Hub id the lab reaches online: the snippet names it."""
     return Source("models", "hub", repo_id, repo_id, "source.hub")
+
+
+M = LoadReference("", "'m'")  # a snippet's model loaded by the Hub id "m"
 
 
 def options(value: str) -> CallOptions:
@@ -140,15 +143,18 @@ BUILDERS = [
         lambda s: story_notebook(load_reference(hub("m")), [{"role": "system", "content": s}], StorySettings()),
     ),
     # tokenizer
-    Builder("tokenizer-call-model-id", lambda s: tokenizer_code.call_snippet(s, ["a"], None, options("longest"))[0]),
     Builder(
-        "tokenizer-call-texts", lambda s: tokenizer_code.call_snippet("m", [s, "b"], [s, "c"], options("longest"))[0]
+        "tokenizer-call-model-id",
+        lambda s: tokenizer_code.call_snippet(load_reference(hub(s)), ["a"], None, options("longest"))[0],
     ),
-    Builder("tokenizer-call-options", lambda s: tokenizer_code.call_snippet("m", ["a"], None, options(s))[0]),
+    Builder(
+        "tokenizer-call-texts", lambda s: tokenizer_code.call_snippet(M, [s, "b"], [s, "c"], options("longest"))[0]
+    ),
+    Builder("tokenizer-call-options", lambda s: tokenizer_code.call_snippet(M, ["a"], None, options(s))[0]),
     Builder(
         "tokenizer-call-edits",
         lambda s: tokenizer_code.call_snippet(
-            "m",
+            M,
             ["a"],
             None,
             CallOptions(),
@@ -162,18 +168,20 @@ BUILDERS = [
     ),
     Builder(
         "tokenizer-call-local-folder",
-        lambda s: tokenizer_code.call_snippet("m", ["a"], None, CallOptions(), local_folder=PATH + s)[0],
+        lambda s: tokenizer_code.call_snippet(load_reference(role_copy(PATH + s)), ["a"], None, CallOptions())[0],
     ),
     Builder(
         "tokenizer-notebook",
-        lambda s: tokenizer_code.call_notebook(s, [s], [s], options(s), [VocabEdit((s,))], 0, PATH + s),
+        lambda s: tokenizer_code.call_notebook(
+            load_reference(cached(PATH + s)), [s], [s], options(s), [VocabEdit((s,))], 0, s
+        ),
     ),
     Builder(
         "tokenizer-legacy-options",
         lambda s: "tokenizer = texts = pairs = None\n" + tokenizer_code.legacy_snippet(options(s), True),
     ),
     Builder("tokenizer-surgery", lambda s: tokenizer_code.surgery_snippet(s, [VocabEdit((s,)), VocabEdit((s,), s)], 9)),
-    Builder("tokenizer-load-line", lambda s: tokenizer_code.load_line(s, PATH + s)),
+    Builder("tokenizer-load-line", lambda s: tokenizer_code.load_line(load_reference(cached(PATH + s, "org/" + s)))),
     # sentiment
     Builder("sentiment-load-upload-name", lambda s: sentiment_code.load_code(ReviewData({}, "upload", s))),
     Builder(
@@ -282,7 +290,7 @@ INTEGER_PARAMETERS = [
     Builder("sentiment-torch-batch-size", lambda v: sentiment_code.torch_code(v, 128)),
     Builder("sentiment-torch-max-length", lambda v: sentiment_code.torch_code(16, v)),
     Builder("tokenizer-resize-size", lambda v: tokenizer_code.resize_snippet("m", v)),
-    Builder("tokenizer-call-index", lambda v: tokenizer_code.call_snippet("m", ["a"], None, CallOptions(), index=v)[0]),
+    Builder("tokenizer-call-index", lambda v: tokenizer_code.call_snippet(M, ["a"], None, CallOptions(), index=v)[0]),
 ]
 
 
