@@ -23,6 +23,8 @@ from hflab.loading.network import hub_status
 from hflab.loading.roles import ROLES
 from hflab.messages import Message, MessageError
 from hflab.models import checkpoint, code, licences, memory
+from hflab.models.stand_in import lesson_stand_in
+from hflab.sentiment.checkpoints import list_trained, trained_source
 from hflab.settings import get_settings, user_download_token
 
 PAGE = "models"  # this page's id in links (components.links)
@@ -92,6 +94,18 @@ def pick_source(role_sources: dict):
     keep("models_custom", "")
     typed_text = st.text_input(t("models.pick.custom_label"), key="models_custom", help=t("models.pick.custom_help"))
     return typed.resolve_user_input(typed_text)
+
+
+def stand_in_for(source, role_sources: dict):
+    """A role with no model here (offline): say so with its fix, then the model shown instead (a classifier the lab
+    trained, or the packaged LM) so the tabs still teach their lesson; `source` itself when there is none."""
+    found = lesson_stand_in(source, role_sources, [trained_source(path) for path, _meta in list_trained()])
+    if found is None:
+        return source
+    explain_problem(source, "warning")
+    st.info(literal(f"models.stand_in.{found.kind}", missing=source.repo_id, repo=found.source.repo_id,
+                    path=found.source.target or "-"))
+    return found.source
 
 
 def load_choice(source):
@@ -206,7 +220,7 @@ def licence_view(source) -> None:
             show_error(exc, source.repo_id, "models.lic.hub_failed")
             found = licences.Licence("", "none", "unknown")
     else:
-        found = licences.read_local(source.target)
+        found = licences.read_source(source)
     if found.licence_id:
         st.text(t("models.lic.id", licence=found.licence_id, found_in=t(f"models.lic.found.{found.found_in}")))
     if found.klass == "unknown":
@@ -248,13 +262,16 @@ def heads_view(source, handle) -> None:
     from hflab.models import heads
 
     st.markdown(t("models.heads.intro"))
-    try:
-        config = handle.value.model.config if handle is not None else loaders.load_config(
-            source.target, token=typed.hub_token(source))
-    except Exception as exc:
-        show_error(exc, source.repo_id)
-        return
-    supported = heads.supported_heads(config)
+    if source.needs_conversion:  # no config.json before the one-time conversion: the architecture says it
+        supported = heads.packaged_heads()
+    else:
+        try:
+            config = handle.value.model.config if handle is not None else loaders.load_config(
+                source.target, token=typed.hub_token(source))
+        except Exception as exc:
+            show_error(exc, source.repo_id)
+            return
+        supported = heads.supported_heads(config)
     if not supported:
         st.info(t("models.heads.none"))
         return
@@ -269,7 +286,7 @@ def heads_view(source, handle) -> None:
         width="stretch",
     )
     if handle is None:
-        st.info(t("models.need_load"))
+        st.info(t("models.ov.needs_conversion" if source.needs_conversion else "models.need_load"))
         return
     keep_offered("models_head", supported, supported[0])
     head = st.selectbox(t("models.heads.pick"), supported, key="models_head")
@@ -551,9 +568,15 @@ def loaded_view(mgr) -> None:
 
 
 def model_tabs(source, handle, overview_tab, heads_tab, architecture_tab) -> None:
-    """The three tabs about one model; a packaged model not converted yet has no files to read until loaded."""
+    """The three tabs about one model; a packaged model not converted yet has no files to read until loaded: its
+    overview (with its licence) and heads come from what the lab knows of it."""
     if source.needs_conversion:
         overview_tab.info(t("models.ov.needs_conversion"))
+        with overview_tab:
+            overview(source, None)
+        with heads_tab:
+            heads_view(source, None)
+        architecture_tab.info(t("models.ov.needs_conversion"))
         return
     with overview_tab:
         overview(source, handle)
@@ -568,7 +591,7 @@ def main() -> None:
     header("nav.models", "models.intro")
     take_link(PAGE, LINK_FIELDS)
     role_sources = {role: resolve_role(role) for role in MODEL_ROLES}
-    source = pick_source(role_sources)
+    source = stand_in_for(pick_source(role_sources), role_sources)
     handle = load_choice(source)
     tabs = page_tabs(PAGE, ("overview", "heads", "architecture", "memory", "cache", "loaded"),
                      lambda name: t(f"models.tab.{name}"), key="models_tab")

@@ -9,9 +9,10 @@ from hflab.snippet.notebook import MIME, NotebookSpec, build_notebook, notebook_
 
 
 def notebook_button(spec: NotebookSpec) -> None:
-    """'Download as notebook': `spec` as an .ipynb with its heading and intro in the session's language."""
+    """'Download as notebook': `spec` as an .ipynb with its heading and intro in the session's language, and a line
+    saying how to open it (issue 33.6: no page said so)."""
     title = f"{t('app.title')} · {t(spec.page_key)}: {t(spec.title_key)}"
-    nb = build_notebook(spec, title, t("notebook.intro"))
+    nb = build_notebook(spec, title, t("notebook.intro"), columns=(t("notebook.col.setting"), t("notebook.col.value")))
     st.download_button(
         t("notebook.download"),
         data=notebook_bytes(nb),
@@ -22,6 +23,7 @@ def notebook_button(spec: NotebookSpec) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+    st.caption(t("notebook.how_to_open", file=spec.file_name))  # the lab's own file name: no learner text
 
 
 def show_code(code: str, title_key: str = "common.show_code", expanded: bool = False,

@@ -115,9 +115,17 @@ STRINGS = {
     },
     "common.show_code": {"zh": "查看代码", "en": "Show the code"},
     "notebook.download": {"zh": "下载为 Jupyter 笔记本（.ipynb）", "en": "Download as notebook"},
+    "notebook.col.setting": {"zh": "设置", "en": "setting"},  # the headers of the notebook's settings table
+    "notebook.col.value": {"zh": "值", "en": "value"},
     "notebook.help": {
         "zh": "一个 Jupyter 笔记本（.ipynb）：页面当前的设置、固定的库版本，以及重新计算并打印页面上这些数字的代码",
         "en": "A Jupyter notebook (.ipynb): the page's current settings, the pinned library versions, and cells that recompute and print the numbers the page shows",
+    },
+    "notebook.how_to_open": {
+        "zh": "怎样打开：在终端运行 `pip install notebook`，再运行 `jupyter notebook {file}`；"
+              "也可以上传到 Colab，或直接用 VS Code 打开。",
+        "en": "How to open it: run `pip install notebook`, then `jupyter notebook {file}`; "
+              "or upload it to Colab, or open it in VS Code.",
     },
     "notebook.intro": {
         "zh": "由 HF 实验室导出的 Jupyter 笔记本。下面的表格是导出时页面的设置；第一个代码单元列出实验室固定的库版本（可取消注释来安装）；其余单元用 transformers 重新计算并打印页面上显示的数字。",

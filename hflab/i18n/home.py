@@ -5,6 +5,21 @@ STRINGS = {
         "zh": "把经典的 Hugging Face 中文教程变成可以动手的工具：每个页面都跑在真实模型上，并展示 transformers 实际做了什么。",
         "en": "The classic Chinese Hugging Face tutorial turned into live tools: every page runs real models and shows exactly what transformers does.",
     },
+    # 从这里开始: the first thing on Home (app_pages/home.py render_start_here)
+    "home.start.title": {"zh": "🚩 从这里开始", "en": "🚩 Start here"},
+    "home.start.steps": {
+        "zh": "1. 打开 **学习路线** 的第 1 章「{chapter}」，按教程的顺序一章一章往下学：每章有教程原来的代码、今天 transformers 5 的写法，以及旧代码现在会在哪里出错。\n2. 每章的「{open}」会打开对应的实验页面，并填好教程里的例子；试过之后勾上「{done}」。\n3. 离线也能学：下面「模型角色」表里缺的模型都附有准备它的命令。在 Windows 上先在这里选 PowerShell 或 cmd，本页的命令就换成它的写法。",
+        "en": "1. Open chapter 1 of the **Learning path**, “{chapter}”, and follow the tutorial chapter by chapter: each has the tutorial's code, the transformers 5 way and where the old code breaks today.\n2. “{open}” on each chapter opens the lab page that runs it, with the tutorial's example filled in; tick “{done}” once you have tried it.\n3. Offline works too: every missing model in “Model roles” below comes with the command that readies it. On Windows, pick PowerShell or cmd here and this page writes its commands for that shell.",
+    },
+    "home.start.link": {"zh": "打开学习路线 · 第 1 章：{chapter}", "en": "Open the Learning path · chapter 1: {chapter}"},
+    "home.shell": {"zh": "本页命令的写法", "en": "Commands on this page are written for"},
+    "home.shell_help": {
+        "zh": "bash 用 `VAR=值 命令` 只为这一条命令设环境变量；PowerShell 的 `$env:VAR=\"值\"` 和 cmd 的 `set \"VAR=值\"` 会一直留在这个窗口里。",
+        "en": "bash's `VAR=value command` sets the variable for that one command; PowerShell's `$env:VAR=\"value\"` and cmd's `set \"VAR=value\"` keep it for the rest of the window.",
+    },
+    "home.shell.bash": {"zh": "bash（Linux / macOS）", "en": "bash (Linux / macOS)"},
+    "home.shell.powershell": {"zh": "PowerShell（Windows）", "en": "PowerShell (Windows)"},
+    "home.shell.cmd": {"zh": "cmd（Windows）", "en": "cmd (Windows)"},
     "home.how_to": {"zh": "各页面能做什么", "en": "What each page does"},
     "home.page.image_story": {"zh": "上传图片 → BLIP 描述 → 中文故事（Qwen2，流式）→ 语音与打包下载。", "en": "Upload an image → BLIP caption → Chinese story (Qwen2, streamed) → speech and a download bundle."},
     "home.page.sampling": {"zh": "看清温度、top-k、top-p 如何改变真实模型在全词汇表上的下一个词分布。", "en": "See how temperature, top-k and top-p reshape a real model's next-token distribution over the full vocabulary."},

