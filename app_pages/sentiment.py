@@ -42,6 +42,7 @@ from hflab.sentiment.evaluate import (
     misclassified,
     predictions_frame,
 )
+from hflab.sentiment.measured import recipe_comparison
 from hflab.sentiment.plan import (
     DEFAULT_TIME_LIMIT_MIN,
     TrainPlan,
@@ -855,6 +856,11 @@ def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> str:
     recipe = st.radio(t("sentiment.train.recipe_choice"), ["loop", "trainer"], horizontal=True,
                       key=keep_choice("sentiment_train_recipe", "loop"),
                       format_func=catalog_labels("sentiment.train.recipe_"))
+    compared = recipe_comparison()
+    if compared is not None:
+        st.caption(t("sentiment.train.recipes_compared", rows=f"{compared.rows:,}", epochs=compared.epochs,
+                     max_length=compared.max_length, loop=compared.loop_accuracy, trainer=compared.trainer_accuracy,
+                     loop_s=compared.loop_seconds, trainer_s=compared.trainer_seconds))
     script = script_download(config, mode, role, reviews, rows)
     if training_run.follow("train"):  # a run goes: its live view (stop button, ETA) instead of a start button
         return script

@@ -684,3 +684,16 @@ def test_the_code_tab_shows_the_train_py_that_the_train_tab_hands_out(page_env, 
     script = zipfile.ZipFile(io.BytesIO(archive["data"])).read("hflab-train/train.py").decode()
     assert "    'epochs': 3,\n" in script
     assert script.rstrip("\n") in [c.value for c in at.code]  # st.code drops the last newline
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_train_tab_says_what_the_benchmark_measured_for_both_recipes(page_env, lang):
+    """Issue 36: the two recipes' accuracies on the page are bench/results.md's (hflab.sentiment.measured)."""
+    from hflab.sentiment.measured import recipe_comparison
+
+    found = recipe_comparison()
+    at = open_page(PAGE, lang)
+    expected = t("sentiment.train.recipes_compared", lang, rows=f"{found.rows:,}", epochs=found.epochs,
+                 max_length=found.max_length, loop=found.loop_accuracy, trainer=found.trainer_accuracy,
+                 loop_s=found.loop_seconds, trainer_s=found.trainer_seconds)
+    assert expected in [c.value for c in at.caption]
