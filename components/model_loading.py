@@ -53,11 +53,22 @@ def explain_missing(source: Source, level: str = "error") -> None:
         st.code(source.fix, language="bash")
 
 
+def busy_note() -> None:
+    """Before a first wait: say so when the machine is busy now, so the idle-machine times the pages give are read
+    as lower bounds (hflab.runtime.environment.busy_cpu)."""
+    from hflab.runtime.environment import busy_cpu
+
+    busy = busy_cpu()
+    if busy is not None:
+        st.caption(t("common.busy", load=f"{busy[0]:.1f}", cores=busy[1]))
+
+
 def convert_packaged() -> None:
     """The packaged GGUF's one-time conversion to safetensors, with a progress bar through its stages and, at the
     end, how long it took (later starts load the converted copy)."""
     from hflab.loading import offline_assets
 
+    busy_note()
     bar = st.progress(0.0, text=t("convert.stage.tokenizer"))
     start = time.perf_counter()
     offline_assets.convert_smollm2(lambda fraction, stage: bar.progress(fraction, text=t(f"convert.stage.{stage}")))
@@ -88,8 +99,10 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
         tokenizer = tokenizer_only or loader is loaders.load_tokenizer
         if source.needs_conversion and not tokenizer:
             convert_packaged()
+        key = f"{source.cache_key}@{variant}" if variant else source.cache_key
+        if not any(row["key"] == key for row in manager().snapshot()):  # a first load: the wait the note is about
+            busy_note()
         with st.spinner(busy_text or t("common.loading", what=f"{what} ({label})")):
-            key = f"{source.cache_key}@{variant}" if variant else source.cache_key
             return manager().get(key, lambda: loader(source),
                                  0 if tokenizer else loaders.estimate_load_bytes(source, width), label,
                                  weights="" if tokenizer else source.target or "")

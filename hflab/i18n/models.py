@@ -103,8 +103,8 @@ STRINGS = {
     "models.ov.tied_note": {"zh": "共享（tied）的权重在每个用到它的模块里都算一次，在总数里只算一次。",
                             "en": "Shared (tied) weights count in every module that uses them, and once in the total."},
     "models.ov.needs_conversion": {
-        "zh": "这是内置的离线模型（GGUF 格式）：第一次点「加载并检查模型」时会把它转换为 safetensors（约 30 秒，只做一次），之后这里显示它的文件、参数量、许可证与结构。",
-        "en": "This is the packaged offline model (GGUF): the first “Load and inspect the model” converts it to safetensors (about 30 s, once); then its files, parameters, licence and architecture show here.",
+        "zh": "这是内置的离线模型（GGUF 格式）：第一次点「加载并检查模型」时会把它转换为 safetensors（空闲的 2 核机器上约 30 秒，机器忙时可能要 1–2 分钟；只做一次），之后这里显示它的文件、参数量、许可证与结构。",
+        "en": "This is the packaged offline model (GGUF): the first “Load and inspect the model” converts it to safetensors (about 30 s on an idle 2-core machine, 1-2 minutes on a busy one; once); then its files, parameters, licence and architecture show here.",
     },
     "models.ov.hub_files_failed": {"zh": "无法从 Hub 读取文件列表：", "en": "Could not read the file list from the Hub:"},
     "models.ov.no_weights": {"zh": "目录里没有 safetensors 权重文件。", "en": "No safetensors weights in the directory."},

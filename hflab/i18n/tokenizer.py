@@ -251,8 +251,8 @@ STRINGS = {
     },
     "tokenizer.compare.load": {"zh": "加载第二个分词器", "en": "Load the second tokenizer"},
     "tokenizer.compare.extracting": {
-        "zh": "正在从 SmolLM2 的 GGUF 文件里读出分词器（只读分词器，不转换模型）：读取器要走完整个文件的元数据，约需半分钟到一分钟；读出后保存下来，以后只要一秒。",
-        "en": "Reading the tokenizer out of SmolLM2's GGUF file (the tokenizer only, the model is not converted): the reader walks all of the file's metadata, about half a minute to a minute; it is saved afterwards, so later loads take a second.",
+        "zh": "正在从 SmolLM2 的 GGUF 文件里读出分词器（只读分词器，不转换模型）：读取器要走完整个文件的元数据，空闲的机器上约需半分钟到一分钟，机器忙时更久；读出后保存下来，以后只要一秒。",
+        "en": "Reading the tokenizer out of SmolLM2's GGUF file (the tokenizer only, the model is not converted): the reader walks all of the file's metadata, about half a minute to a minute on an idle machine, longer on a busy one; it is saved afterwards, so later loads take a second.",
     },
     "tokenizer.compare.source": {"zh": "第二个分词器：{source}", "en": "Second tokenizer: {source}"},
     "tokenizer.compare.capped": {"zh": "对比只用前 {limit} 个字符。", "en": "The comparison uses the first {limit} characters."},

@@ -38,6 +38,18 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def busy_cpu() -> tuple[float, int] | None:
+    """(1-minute load average, usable cores) when more work waits for the CPU than it has cores (other learners,
+    other programs): every wait the pages promise for an idle machine then takes longer. None when the machine is
+    not busy or the system has no load average (Windows)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+    cores = cpu_count()
+    return (load, cores) if load > cores else None
+
+
 def process_rss_bytes() -> int:
     """Resident memory of this process."""
     import psutil
