@@ -51,6 +51,7 @@ BENCHMARKS = (
         [],
         "the Community Cloud rehearsal (full-size models through the app) takes about 4 minutes, 6 on a clean clone",
     ),
+    ("rehearse_three", [], "three learners at once through the app with the full-size models take about 30 minutes"),
 )
 
 

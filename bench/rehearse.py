@@ -134,111 +134,221 @@ def review_csv(path: Path) -> Path:
     return path
 
 
-async def drive(url: str, rss: TreeRSS, upload: Path, report: dict) -> None:
-    """The learner's session; fills `report` with story times, step times and page exceptions as it goes."""
-    from app_server import CHROMIUM, CHROMIUM_ARGS
-    from hostile.sessions import wait_idle, wait_stable
-    from playwright.async_api import async_playwright
+class Learner:
+    """One learner's browser session (its own context: its own Streamlit session) and what it measured: story
+    times, step times, the seconds it saw "waiting for a model another session is using", page exceptions."""
 
-    from hflab.i18n import t
+    def __init__(self, name: str, page, rss: TreeRSS, url: str, report: dict):
+        self.name, self.page, self.rss, self.url, self.report = name, page, rss, url, report
+        self.main = page.locator('[data-testid="stMain"]')
+        self.waited_s = 0.0
+        self.phase = "start"
+
+    def mark(self, phase: str) -> None:
+        """Name what this learner does now (the RSS sampler's phase when it is the only learner)."""
+        self.phase = phase
+        self.rss.phase = phase if self.name == "learner" else f"{self.name}: {phase}"
+
+    async def watch_waits(self, stop: asyncio.Event) -> None:
+        """Add up the time the page shows the waiting note (polled every half second) until `stop` is set."""
+        from hflab.i18n import t
+
+        prefix = t("common.waiting", "zh", model="MODEL", place="P", seconds="S").split("MODEL")[0]
+        while not stop.is_set():
+            try:
+                if prefix and await self.main.get_by_text(prefix).count():
+                    self.waited_s += 0.5
+            except Exception:  # a page between two runs has no main area for a moment
+                pass
+            await asyncio.sleep(0.5)
+
+    async def open_page(self, path: str) -> None:
+        from hostile.sessions import wait_idle
+
+        await self.page.goto(f"{self.url}/{path}")
+        await self.page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=120_000)
+        await wait_idle(self.page)
+
+    async def note_exceptions(self, where: str) -> None:
+        exceptions = self.report["exceptions"]
+        key = f"{self.name} {where}"
+        exceptions[key] = exceptions.get(key, 0) + await self.page.locator('[data-testid="stException"]').count()
+
+    async def story(self, n: int, mode: str = "lab") -> None:
+        """Example image -> caption -> translation -> story -> speech with one click, in `mode` (lab / tutorial)."""
+        from hostile.sessions import wait_idle, wait_stable
+
+        from hflab.i18n import t
+
+        page, main = self.page, self.main
+        self.mark(f"story {n} ({mode})")
+        await self.open_page("image_story")
+        if mode == "tutorial":
+            await page.locator(".st-key-story_mode button", has_text=t("image_story.mode.tutorial", "zh")).click()
+            await wait_stable(page, main)
+        await page.locator(".st-key-story_image_source button", has_text=t("image_story.image.example", "zh")).click()
+        await wait_stable(page, main)
+        if "story_format" not in self.report:  # the weight format the page chose for the causal LM, and why
+            why = main.get_by_text("HFLAB_MEMORY_BUDGET_MB")
+            self.report["story_format"] = (await why.first.inner_text()).strip() if await why.count() else "fp32"
+            print(f"story page format: {self.report['story_format']}", flush=True)
+        start, began_at = time.perf_counter(), time.time()
+        await main.get_by_role("button", name=t("image_story.run_all", "zh")).first.click()
+        await wait_idle(page, 900_000)
+        await wait_stable(page, main, timeout_s=900)
+        wall = time.perf_counter() - start
+        text = await page.locator(".st-key-story_text textarea").input_value()
+        timings = await main.get_by_text(t("image_story.status.timings", "zh")).first.inner_text()
+        audio = await page.locator('[data-testid="stAudio"]').count()
+        if not text:  # say why on the page: the story step showed a message instead
+            await page.screenshot(path=str(SHOTS / f"{self.name}-story-{n}.png"), full_page=True)
+            print((await main.inner_text())[-1500:], flush=True)
+        self.report["stories"].append({"learner": self.name, "run": n, "mode": mode, "wall_s": round(wall, 1),
+                                       "story_chars": len(text), "audio": audio, "steps": timings.strip(),
+                                       "window": (began_at, time.time())})
+        print(f"{self.name} story {n} ({mode}): {wall:.1f} s, {len(text)} characters, audio {audio}; "
+              f"{timings.strip()}", flush=True)
+        await self.note_exceptions(f"story {n}")
+
+    async def sampling(self) -> None:
+        """STEPS next-token steps on the Sampling page."""
+        from hostile.sessions import wait_idle
+
+        from hflab.i18n import t
+
+        self.mark("sampling")
+        await self.open_page("sampling")
+        start = time.perf_counter()
+        # the model's generation_config samples (as Qwen2-0.5B-Instruct's does), so the button says "sample"
+        step = re.compile(
+            f"^({re.escape(t('sampling.step_button', 'zh'))}|{re.escape(t('sampling.greedy_button', 'zh'))})$")
+        for _ in range(STEPS):
+            await self.main.get_by_role("button", name=step).first.click()
+            await wait_idle(self.page)
+        self.report.setdefault("sampling_s", {})[self.name] = round(time.perf_counter() - start, 1)
+        print(f"{self.name} sampling: {STEPS} steps in {time.perf_counter() - start:.1f} s", flush=True)
+        await self.note_exceptions("sampling")
+
+    async def batch_prediction(self, upload: Path) -> None:
+        """REVIEWS uploaded reviews predicted on the Sentiment page's Predict tab."""
+        from hostile.sessions import wait_idle
+
+        from hflab.i18n import t
+
+        page, main = self.page, self.main
+        self.mark("sentiment")
+        await self.open_page("sentiment")
+        await page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
+        await wait_idle(page)
+        await page.locator(".st-key-sentiment_batch_src label", has_text=t("sentiment.predict.batch_upload", "zh")
+                           ).click()
+        await wait_idle(page)
+        await page.locator(".st-key-sentiment_batch_file input[type=file]").set_input_files(str(upload))
+        await wait_idle(page)
+        start = time.perf_counter()
+        await page.locator(".st-key-sentiment_batch_go button").first.click()
+        await wait_idle(page, 900_000)
+        await main.locator('[data-testid="stMetric"]', has_text=t("sentiment.eval.accuracy", "zh")).first.wait_for()
+        self.report["sentiment_s"] = round(time.perf_counter() - start, 1)
+        print(f"{self.name} sentiment: {REVIEWS} reviews predicted in {self.report['sentiment_s']} s", flush=True)
+        await self.note_exceptions("sentiment")
+
+    async def training(self) -> None:
+        """A training on the Sentiment page's Train tab with its defaults (planned for this machine, re-planned
+        when it slows down), followed until the page reports the saved model."""
+        from hostile.sessions import wait_idle
+
+        from hflab.i18n import t
+
+        page, main = self.page, self.main
+        self.mark("training")
+        await self.open_page("sentiment")
+        await page.get_by_role("tab", name=t("sentiment.tab.train", "zh")).click()
+        await wait_idle(page, 600_000)
+        start = time.perf_counter()
+        await page.locator(".st-key-sentiment_train_go button").first.click()
+        saved = t("sentiment.train.saved", "zh", val="V", test="T", path="P").split("V")[0]
+        await main.get_by_text(saved).first.wait_for(timeout=1_200_000)  # the live view redraws itself meanwhile
+        self.report.setdefault("training_s", {})[self.name] = round(time.perf_counter() - start, 1)
+        print(f"{self.name} training: {time.perf_counter() - start:.1f} s", flush=True)
+        await self.note_exceptions("training")
+
+    async def models(self) -> None:
+        """The Models page loading each role."""
+        from hostile.sessions import wait_idle
+
+        from hflab.i18n import t
+
+        page = self.page
+        self.mark("models")
+        await self.open_page("models")
+        for role in ("caption", "translation", "causal_lm", "sentiment"):
+            await page.locator('[class*="st-key-models_role"] [role=combobox]').first.click(timeout=120_000)
+            await page.get_by_role("option", name=re.compile("^" + re.escape(t(f"role.{role}", "zh")))).click()
+            await wait_idle(page)
+            await page.locator(".st-key-models_load button").first.click()
+            await wait_idle(page, 600_000)
+            await self.note_exceptions(f"models {role}")
+        print(f"{self.name} models page: each role loaded", flush=True)
+
+    async def failed(self) -> None:
+        """Show where it stopped: the page as the learner saw it."""
+        await self.page.screenshot(path=str(SHOTS / f"failed-{self.name}-{self.phase.replace(' ', '-')}.png"),
+                                   full_page=True)
+        print(f"{self.name} stopped during {self.phase}; the page said:\n" + (await self.main.inner_text())[-1500:],
+              flush=True)
+
+
+async def learners(url: str, rss: TreeRSS, report: dict, names: list[str], script) -> None:
+    """Open one browser context per learner name and run `script(learners)`; each learner's waits are added up."""
+    from app_server import CHROMIUM, CHROMIUM_ARGS
+    from playwright.async_api import async_playwright
 
     SHOTS.mkdir(exist_ok=True)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
-        page.set_default_timeout(600_000)
-        main = page.locator('[data-testid="stMain"]')
-
-        async def open_page(path: str) -> None:
-            await page.goto(f"{url}/{path}")
-            await page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=120_000)
-            await wait_idle(page)
-
-        async def note_exceptions(where: str) -> None:
-            report["exceptions"][where] = report["exceptions"].get(where, 0) + await page.locator(
-                '[data-testid="stException"]').count()
-
-        async def story(n: int) -> None:
-            rss.phase = f"story {n}"
-            await open_page("image_story")
-            await page.locator(
-                ".st-key-story_image_source button", has_text=t("image_story.image.example", "zh")
-            ).click()
-            await wait_stable(page, main)
-            if n == 1:  # which weight format the page chose for the causal LM, and the reason it gives
-                why = main.get_by_text("HFLAB_MEMORY_BUDGET_MB")
-                report["story_format"] = (await why.first.inner_text()).strip() if await why.count() else "fp32"
-                print(f"story page format: {report['story_format']}", flush=True)
-            start, began_at = time.perf_counter(), time.time()
-            await main.get_by_role("button", name=t("image_story.run_all", "zh")).first.click()
-            await wait_idle(page, 900_000)
-            await wait_stable(page, main, timeout_s=900)
-            wall = time.perf_counter() - start
-            text = await page.locator(".st-key-story_text textarea").input_value()
-            timings = await main.get_by_text(t("image_story.status.timings", "zh")).first.inner_text()
-            audio = await page.locator('[data-testid="stAudio"]').count()
-            if not text:  # say why on the page: the story step showed a message instead
-                await page.screenshot(path=str(SHOTS / f"story-{n}.png"), full_page=True)
-                print((await main.inner_text())[-1500:], flush=True)
-            report["stories"].append({"run": n, "wall_s": round(wall, 1), "story_chars": len(text), "audio": audio,
-                                      "steps": timings.strip(), "window": (began_at, time.time())})
-            print(f"story {n}: {wall:.1f} s, {len(text)} characters, audio {audio}; {timings.strip()}", flush=True)
-            await note_exceptions(f"story {n}")
-
+        team = []
+        for name in names:
+            page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
+            page.set_default_timeout(600_000)
+            team.append(Learner(name, page, rss, url, report))
+        stop = asyncio.Event()
+        watchers = [asyncio.create_task(learner.watch_waits(stop)) for learner in team]
         try:
-            await story(1)
-            await story(2)
-
-            rss.phase = "sampling"
-            await open_page("sampling")
-            await page.screenshot(path=str(SHOTS / "sampling.png"), full_page=True)
-            start = time.perf_counter()
-            for _ in range(STEPS):
-                # the model's generation_config samples (as Qwen2-0.5B-Instruct's does), so the button says "sample"
-                step = re.compile(
-                    f"^({re.escape(t('sampling.step_button', 'zh'))}|{re.escape(t('sampling.greedy_button', 'zh'))})$"
-                )
-                await main.get_by_role("button", name=step).first.click()
-                await wait_idle(page)
-            report["sampling_s"] = round(time.perf_counter() - start, 1)
-            print(f"sampling: {STEPS} steps in {report['sampling_s']} s", flush=True)
-            await note_exceptions("sampling")
-
-            rss.phase = "sentiment"
-            await open_page("sentiment")
-            await page.get_by_role("tab", name=t("sentiment.tab.predict", "zh")).click()
-            await wait_idle(page)
-            await page.locator(
-                ".st-key-sentiment_batch_src label", has_text=t("sentiment.predict.batch_upload", "zh")
-            ).click()
-            await wait_idle(page)
-            await page.locator(".st-key-sentiment_batch_file input[type=file]").set_input_files(str(upload))
-            await wait_idle(page)
-            start = time.perf_counter()
-            await page.locator(".st-key-sentiment_batch_go button").first.click()
-            await wait_idle(page, 900_000)
-            await main.locator('[data-testid="stMetric"]', has_text=t("sentiment.eval.accuracy", "zh")).first.wait_for()
-            report["sentiment_s"] = round(time.perf_counter() - start, 1)
-            print(f"sentiment: {REVIEWS} reviews predicted in {report['sentiment_s']} s", flush=True)
-            await note_exceptions("sentiment")
-
-            rss.phase = "models"
-            await open_page("models")
-            for role in ("caption", "translation", "causal_lm", "sentiment"):
-                await page.locator('[class*="st-key-models_role"] [role=combobox]').first.click(timeout=120_000)
-                await page.get_by_role("option", name=re.compile("^" + re.escape(t(f"role.{role}", "zh")))).click()
-                await wait_idle(page)
-                await page.locator(".st-key-models_load button").first.click()
-                await wait_idle(page, 600_000)
-                await note_exceptions(f"models {role}")
-            print("models page: each role loaded", flush=True)
-
-            await story(3)
-        except Exception:  # show where it stopped: the page as the learner saw it
-            await page.screenshot(path=str(SHOTS / f"failed-{rss.phase.replace(' ', '-')}.png"), full_page=True)
-            print(f"stopped during {rss.phase}; the page said:\n" + (await main.inner_text())[-1500:], flush=True)
+            await script(team)
+        except Exception:
+            for learner in team:
+                await learner.failed()
             raise
-        await browser.close()
+        finally:
+            stop.set()
+            await asyncio.gather(*watchers)
+            report["waited_s"] = {learner.name: round(learner.waited_s) for learner in team}
+            await browser.close()
+
+
+async def one_learner(team: list[Learner], upload: Path) -> None:
+    """Issue 19's learner: two stories, sampling steps, a batch prediction, every role on the Models page, a story."""
+    (learner,) = team
+    await learner.story(1)
+    await learner.story(2)
+    await learner.sampling()
+    await learner.batch_prediction(upload)
+    await learner.models()
+    await learner.story(3)
+
+
+async def three_learners(team: list[Learner]) -> None:
+    """Issue 34.2: two learners write stories (one in tutorial mode) while the third runs sampling steps and then a
+    training; then they swap roles, twice, so each learner does each part once."""
+    async def studies(learner: Learner) -> None:
+        await learner.sampling()
+        await learner.training()
+
+    parts = [lambda learner, n: learner.story(n, "lab"), lambda learner, n: learner.story(n, "tutorial"),
+             lambda learner, n: studies(learner)]
+    for round_ in range(3):
+        await asyncio.gather(*(parts[(i + round_) % 3](learner, round_ + 1) for i, learner in enumerate(team)))
 
 
 def manager_events(log: Path) -> list[str]:
@@ -253,7 +363,7 @@ def held_twice(events: list[str]) -> list[str]:
     held: dict[str, int] = {}
     twice = []
     for line in events:
-        found = re.search(r"hflab\.manager: (loaded|unloaded) (\S+)", line)
+        found = re.search(r"hflab\.loading\.manager: (loaded|unloaded) (\S+)", line)
         if not found or "(0 MB)" in line:  # a tokenizer holds no weights (it may share the model's folder)
             continue
         verb, model = found.groups()
@@ -263,11 +373,13 @@ def held_twice(events: list[str]) -> list[str]:
     return twice
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = add_args(argparse.ArgumentParser())
     parser.add_argument("--work", default=str(Path.home() / ".cache" / "hflab-rehearsal"))
     parser.add_argument("--details", metavar="PATH", help="write every number and the manager's log as JSON")
-    args = parser.parse_args()
+    parser.add_argument("--learners", type=int, choices=(1, 3), default=1,
+                        help="1: issue 19's learner alone; 3: issue 34.2's three learners at once, swapping parts")
+    args = parser.parse_args(argv)
     began = time.perf_counter()
     work = Path(args.work)
     from app_server import running_app
@@ -288,9 +400,13 @@ def main() -> int:
     with running_app(env, log_path=log, python=str(python)) as url:
         rss = TreeRSS(server_pid(url))
         idle = rss.now()
-        report: dict = {"stories": [], "exceptions": {}}
+        report: dict = {"stories": [], "exceptions": {}, "learners": args.learners}
+        if args.learners == 1:
+            names, script = ["learner"], lambda team: one_learner(team, upload)
+        else:
+            names, script = ["A", "B", "C"], three_learners
         try:
-            asyncio.run(drive(url, rss, upload, report))
+            asyncio.run(learners(url, rss, report, names, script))
         except Exception as exc:  # the memory figures up to the failure still count: report them, and FAIL
             report["exceptions"][f"rehearsal stopped: {type(exc).__name__}: {str(exc)[:200]}"] = 1
         finally:
@@ -316,8 +432,11 @@ def main() -> int:
                "held_twice": twice, "minutes": round(total / 60, 1), "ok": ok}
     if args.details:
         Path(args.details).write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
-    return finish(args, "Community Cloud rehearsal (full-size models, default settings)", "python dev.py rehearse",
-                  summary(details), ok=ok)
+    if args.learners == 1:
+        return finish(args, "Community Cloud rehearsal (full-size models, default settings)",
+                      "python dev.py rehearse", summary(details), ok=ok)
+    return finish(args, "Community Cloud rehearsal, three learners at once (full-size models)",
+                  "python bench/rehearse_three.py", summary(details), ok=ok)
 
 
 def load_seconds(events: list[str], window: tuple[float, float]) -> float:
@@ -328,7 +447,8 @@ def load_seconds(events: list[str], window: tuple[float, float]) -> float:
 
     total = 0.0
     for line in events:
-        found = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ hflab\.manager: loaded .* in ([\d.]+) s\b", line)
+        found = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+ hflab\.loading\.manager: loaded .* in ([\d.]+) s\b",
+                         line)
         if found:
             logged = datetime.datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S").timestamp()
             if window[0] - 1 <= logged <= window[1]:
@@ -336,25 +456,36 @@ def load_seconds(events: list[str], window: tuple[float, float]) -> float:
     return total
 
 
+def seconds_of(per_learner: dict | None) -> str:
+    """"A 12 s, B 30 s" (one learner: "12 s"); "?" when the part did not run."""
+    if not per_learner:
+        return "?"
+    return ", ".join(f"{s:.0f} s" if name == "learner" else f"{name} {s:.0f} s" for name, s in per_learner.items())
+
+
 def summary(d: dict) -> str:
     """The rehearsal's table cell: peak RSS against the limit, story runs, the other phases, loads and unloads."""
     stories = "; ".join(
-        f"run {s['run']} **{s['wall_s']:.0f} s**, of which loading models "
+        f"{'' if d['learners'] == 1 else s['learner'] + ' '}run {s['run']}"
+        f"{'' if d['learners'] == 1 else ' (' + s['mode'] + ')'} **{s['wall_s']:.0f} s**, of which loading models "
         f"{load_seconds(d['events'], s['window']):.0f} s "
         f"({s['steps'].split('：', 1)[-1]})"
         for s in d["stories"]
     )
     phases = ", ".join(f"{phase} {mb:,} MB" for phase, mb in d["phase_peaks_mb"].items())
     loads = sum(" loaded " in line for line in d["events"])
-    unloads = [re.sub(r"^.*hflab\.manager: ", "", line) for line in d["events"] if " unloaded " in line]
+    unloads = [re.sub(r"^.*hflab\.loading\.manager: ", "", line) for line in d["events"] if " unloaded " in line]
     return (
         f"random weights of the real configs (BLIP-base, opus-mt-en-zh, Qwen2-0.5B-Instruct bf16, bert-base-chinese "
         f"2-label) through the app from a requirements.txt-only venv, in Chromium, with the default settings: "
         f"**peak RSS {d['peak_mb']:,} MB** (server and children; limit {LIMIT_MB:,.0f} MB: "
         f"{'PASS' if d['peak_mb'] <= LIMIT_MB else 'FAIL'}; after start {d['idle_mb']:,} MB; per phase: {phases}); "
         f"causal LM format chosen by the page: {d.get('story_format', '?')[:60]}…; stories: {stories}; "
-        f"sampling {STEPS} steps {d.get('sampling_s', '?')} s; {REVIEWS} reviews predicted "
-        f"{d.get('sentiment_s', '?')} s; {loads} loads, {len(unloads)} unloads ({'; '.join(unloads)}); "
+        f"sampling {STEPS} steps: {seconds_of(d.get('sampling_s'))}; "
+        + (f"{REVIEWS} reviews predicted {d.get('sentiment_s', '?')} s; " if d["learners"] == 1 else
+           f"a default training on the Train tab: {seconds_of(d.get('training_s'))}; each learner's time seen "
+           f"waiting for a model another session was using: {seconds_of(d.get('waited_s'))}; ")
+        + f"{loads} loads, {len(unloads)} unloads ({'; '.join(unloads)}); "
         f"models held twice at once: {len(d['held_twice'])}; page exceptions "
         f"{sum(d['exceptions'].values())}; whole rehearsal {d['minutes']} min"
     )
