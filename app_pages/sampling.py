@@ -20,7 +20,7 @@ from components.model_loading import resolve_role, source_caption, using
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
-from components.remote_backend import backend_choice, show_candidates, show_remote_error, top_k_input
+from components.remote_backend import backend_choice, candidates, show_candidates, show_remote_error, top_k_input
 from components.state import forget, keep, keep_choice, remember, remembered, session_memo, set_choice
 from components.tabs import page_tabs
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
@@ -160,7 +160,7 @@ def local_model() -> tuple[Source, str, Handle | None]:
 
 def remote_panel(remote) -> None:
     """A server's top few next-token candidates instead of the local model."""
-    from hflab.remote.client import RemoteError, next_token_candidates
+    from hflab.remote.client import RemoteError
 
     keep("sampling_remote_prompt", EXAMPLE_PROMPTS[lang()])
     prompt = st.text_area(t("sampling.prompt"), key="sampling_remote_prompt", height=110)
@@ -169,7 +169,8 @@ def remote_panel(remote) -> None:
     k = top_k_input("sampling")
     if check_text(prompt):
         try:
-            show_candidates(next_token_candidates(remote, prompt, k=k, as_chat=as_chat))
+            # asked once per settings: a silent server's failure is remembered a while, not waited for per rerun
+            show_candidates(candidates(remote, prompt, k, as_chat))
         except RemoteError as err:
             show_remote_error(err)
 

@@ -7,8 +7,9 @@ the operator's URL: a user who types another URL must type their own key.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -30,8 +31,17 @@ from hflab.remote.client import (
 )
 from hflab.remote.hosts import policy_from_env
 
-_OUTCOMES = "remote_outcomes"  # session cache: (settings, action) -> result or RemoteError
+_OUTCOMES = "remote_outcomes"  # session cache: (settings, action) -> result or _Failure
 _MAX_OUTCOMES = 32
+FAILURE_MEMORY_S = 120.0  # how long a failed request is shown from memory before the server is asked again
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A remembered RemoteError and when it happened (time.monotonic())."""
+
+    error: RemoteError
+    at: float
 
 
 def show_remote_error(err: RemoteError) -> None:
@@ -48,33 +58,49 @@ def _settings_id(config: RemoteConfig) -> tuple:
 
 
 def remembered(config: RemoteConfig, action: tuple, call):
-    """`call()` once per settings and action: later reruns reuse its result or its RemoteError until the
-    settings change, so a silent server costs one deadline per user action, not one per rerun."""
+    """`call()` once per settings and action: later reruns reuse its result until the settings change, and its
+    RemoteError for FAILURE_MEMORY_S, so a silent server costs one deadline per user action, not one per rerun."""
     outcomes = st.session_state.setdefault(_OUTCOMES, {})
     key = (_settings_id(config), action)
+    if _failure_age(config, action) is None and isinstance(outcomes.get(key), _Failure):
+        del outcomes[key]  # remembered long enough: the server gets another chance
     if key not in outcomes:
         try:
             outcomes[key] = call()
         except RemoteError as err:
-            outcomes[key] = err
+            outcomes[key] = _Failure(err, time.monotonic())
         while len(outcomes) > _MAX_OUTCOMES:
             outcomes.pop(next(iter(outcomes)))
     outcome = outcomes[key]
-    if isinstance(outcome, RemoteError):
-        raise outcome
+    if isinstance(outcome, _Failure):
+        raise outcome.error
     return outcome
 
 
+def _failure_age(config: RemoteConfig, action: tuple) -> float | None:
+    """Seconds since this session's remembered failure of `action` with these settings; None when there is none
+    (or it is older than FAILURE_MEMORY_S)."""
+    outcome = st.session_state.get(_OUTCOMES, {}).get((_settings_id(config), action))
+    if not isinstance(outcome, _Failure):
+        return None
+    age = time.monotonic() - outcome.at
+    return age if age < FAILURE_MEMORY_S else None
+
+
 def candidates(config: RemoteConfig, prompt: str, k: int, as_chat: bool) -> NextTokenCandidates:
-    """The server's top-k next tokens for `prompt`, asked once per settings (see `remembered`)."""
-    return remembered(config, ("candidates", prompt, k, as_chat),
-                      lambda: next_token_candidates(config, prompt, k=k, as_chat=as_chat))
+    """The server's top-k next tokens for `prompt`, asked once per settings (see `remembered`); a failure shown
+    again from memory says so, and when the server gets asked again."""
+    action = ("candidates", prompt, k, as_chat)
+    age = _failure_age(config, action)
+    if age is not None:
+        st.info(t("remote.failure_cached", seconds=f"{age:.0f}", retry=f"{FAILURE_MEMORY_S - age:.0f}"))
+    return remembered(config, action, lambda: next_token_candidates(config, prompt, k=k, as_chat=as_chat))
 
 
 def _test_connection(config: RemoteConfig) -> None:
     """"Test connection": one deadline; a failure with unchanged settings is shown again without waiting."""
     action = ("check",)
-    if isinstance(st.session_state.get(_OUTCOMES, {}).get((_settings_id(config), action)), RemoteError):
+    if _failure_age(config, action) is not None:
         st.info(t("remote.check_cached"))
     try:
         models = remembered(config, action, lambda: check_model(config))
@@ -107,7 +133,7 @@ def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
         typed_key = st.text_input(t("remote.api_key_required" if key_required(url) else "remote.api_key"),
                                   type="password", key=f"{prefix}_remote_key", help=t("remote.api_key_help"))
         api_key = typed_key or (env.api_key if url == env.base_url else "")
-        config = RemoteConfig(url, model, api_key, env.timeout_s, env.max_seconds)
+        config = replace(env, base_url=url, model=model, api_key=api_key)  # the operator's limits stay
         if url != env.base_url:  # typed by the user: checked against the operator's host policy
             config = replace(config, guard=policy_from_env(env.base_url, app_on_loopback()))
         if st.button(t("remote.check"), key=f"{prefix}_remote_check") and config.problem() is None:
@@ -142,11 +168,15 @@ def show_candidates(result: NextTokenCandidates) -> None:
 
 
 def stream_story(config: RemoteConfig, messages: list[dict], settings, failures: list[RemoteError]) -> Iterator[str]:
-    """Stream a story with the page's StorySettings; a RemoteError ends the stream and lands in `failures`."""
+    """Stream a story with the page's StorySettings; a RemoteError ends the stream and lands in `failures`; every
+    keep-alive of the server comes through as an empty piece."""
     try:
+        # keepalive: a server that sends only `: ping` still hands the page control, so its Stop button works
+        # (closing this generator closes the connection)
         yield from stream_chat(config, messages, max_tokens=settings.max_new_tokens,
                                temperature=settings.temperature if settings.do_sample else 0.0,
-                               top_p=settings.top_p if settings.do_sample else 1.0, seed=settings.seed)
+                               top_p=settings.top_p if settings.do_sample else 1.0, seed=settings.seed,
+                               keepalive=True)
     except RemoteError as err:
         failures.append(err)
 

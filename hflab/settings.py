@@ -139,3 +139,24 @@ def operator_actions(app_on_loopback: bool) -> bool:
 def max_download_mb() -> int:
     """Largest repo (sum of its file sizes, MB) a user may download from the Models page (HFLAB_MAX_DOWNLOAD_MB)."""
     return _env_int("HFLAB_MAX_DOWNLOAD_MB", 2048)
+
+
+def _env_megabytes(name: str, default_mb: float) -> int:
+    """A size setting given in MB (fractions allowed) as bytes; unset, malformed or not positive: the default."""
+    try:
+        value = float(os.environ.get(name, default_mb))
+    except ValueError:
+        value = default_mb
+    return int((value if value > 0 else default_mb) * 2**20)
+
+
+def remote_max_reply_bytes() -> int:
+    """Most bytes the lab reads of one non-streamed reply (or error body) of a remote server, after which it stops
+    reading and says so (HFLAB_REMOTE_MAX_REPLY_MB, default 8): a hostile 300 MB answer must not fill the memory."""
+    return _env_megabytes("HFLAB_REMOTE_MAX_REPLY_MB", 8)
+
+
+def remote_max_stream_bytes() -> int:
+    """Most bytes the lab reads of one streamed reply of a remote server in all, SSE framing and keep-alives
+    included (HFLAB_REMOTE_MAX_STREAM_MB, default 4): a story is a few KB, a flood is cut off."""
+    return _env_megabytes("HFLAB_REMOTE_MAX_STREAM_MB", 4)

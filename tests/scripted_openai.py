@@ -1,15 +1,34 @@
 """A scripted OpenAI-protocol server on loopback (SSE streaming, logprobs in chat and legacy shape, and
-bad-server modes chosen by the first path segment), served by the `server` fixture in conftest."""
+bad-server modes chosen by the first path segment), served by the `server` fixture in conftest.
+
+The URL it yields also counts, per mode, the requests it received (`requests`), the clients it saw hang up
+(`disconnects`) and the body bytes it wrote (`sent`). Hostile modes stop by themselves after `HOSTILE_S`
+seconds or `HOSTILE_BYTES` bytes, whichever comes first."""
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PIECES = ["从前", "有一只", "猫", "。"]
 TOP = [("Hello", -0.5), ("Hi", -1.5), ("Hey", -2.5)]
+HOSTILE_S = 20.0  # a hostile mode gives up after this long, so no test server outlives its test for long
+HOSTILE_BYTES = 32 * 2**20  # ... or after writing this much
+FLOOD_PIECE = "啊" * 200  # no sentence end, ever
+PING_EVERY_S = 0.1
+
+
+class ScriptedURL(str):
+    """The server's base URL, with what the server saw, per mode."""
+
+    requests: Counter
+    disconnects: Counter
+    sent: Counter
 
 
 def _chunk(delta: dict, finish=None) -> bytes:
@@ -25,6 +44,63 @@ class Scripted(BaseHTTPRequestHandler):
 
     def log_message(self, *args):  # keep pytest output clean
         pass
+
+    def _count(self, what: str, mode: str, n: int = 1) -> None:
+        with self.server.lock:
+            getattr(self.server, what)[mode] += n
+
+    def _write(self, mode: str, data: bytes) -> bool:
+        """Write and flush; False (and a disconnect counted) when the client has gone."""
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:
+            self._count("disconnects", mode)
+            return False
+        self._count("sent", mode, len(data))
+        return True
+
+    def _client_gone(self, wait: float) -> bool:
+        """Wait up to `wait` s for the client to hang up (EOF or reset on the connection)."""
+        if not select.select([self.connection], [], [], wait)[0]:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def _hold(self, mode: str, ping: bool) -> None:
+        """Send nothing (or only `: ping` comments) until the client hangs up or HOSTILE_S has passed."""
+        end = time.monotonic() + HOSTILE_S
+        while time.monotonic() < end:
+            if ping and not self._write(mode, b": ping\n\n"):
+                return
+            if self._client_gone(PING_EVERY_S):
+                self._count("disconnects", mode)
+                return
+
+    def _flood(self, mode: str, piece: bytes, head: bytes = b"", tail: bytes = b"") -> None:
+        """Write `head`, then `piece` again and again (HOSTILE_S / HOSTILE_BYTES at most), then `tail`."""
+        end, sent = time.monotonic() + HOSTILE_S, 0
+        if head and not self._write(mode, head):
+            return
+        while time.monotonic() < end and sent < HOSTILE_BYTES:
+            if not self._write(mode, piece):
+                return
+            sent += len(piece)
+        self._write(mode, tail)
+
+    def _big_json(self, mode: str) -> None:
+        """A reply of HOSTILE_BYTES: declared up front (bigdeclared) or only ended by closing (big)."""
+        head, tail = b'{"id": "c2", "object": "chat.completion", "choices": [{"message": {"content": "', b'"}}]}'
+        piece = b"a" * 65536
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if mode == "bigdeclared":
+            self.send_header("Content-Length", str(len(head) + HOSTILE_BYTES + len(tail)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self._flood(mode, piece, head, tail)
 
     def _json(self, status: int, body) -> None:
         data = json.dumps(body).encode() if not isinstance(body, bytes) else body
@@ -42,6 +118,11 @@ class Scripted(BaseHTTPRequestHandler):
 
     def do_GET(self):
         mode = self.path.split("/")[1]
+        self._count("requests", mode)
+        if mode in ("big", "bigdeclared"):
+            return self._big_json(mode)
+        if mode == "silent":
+            return self._hold(mode, ping=False)
         if mode == "redirect":  # to a cloud metadata address: a typed URL must not follow it
             self.send_response(307)
             self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -71,6 +152,18 @@ class Scripted(BaseHTTPRequestHandler):
     def do_POST(self):
         mode, endpoint = self.path.split("/")[1], self.path.rsplit("/", 1)[-1]
         request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        self._count("requests", mode)
+        if mode in ("big", "bigdeclared"):
+            return self._big_json(mode)
+        if mode == "silent" and not request.get("stream"):  # never answers
+            return self._hold(mode, ping=False)
+        if mode in ("ping", "silent", "flood"):  # one chunk, then keep-alives / nothing / text without an end
+            self._sse_start()
+            if not self._write(mode, _chunk({"role": "assistant", "content": "从前"})):
+                return
+            if mode == "flood":
+                return self._flood(mode, _chunk({"content": FLOOD_PIECE}))
+            return self._hold(mode, ping=mode == "ping")
         if mode == "error500":
             return self._json(500, {"error": {"message": "CUDA out of memory", "type": "server_error"}})
         if mode == "auth":
@@ -124,13 +217,18 @@ class Scripted(BaseHTTPRequestHandler):
 
 @contextmanager
 def scripted_server():
-    """Serve `Scripted` on a free loopback port; yields the base URL."""
+    """Serve `Scripted` on a free loopback port; yields the base URL (a ScriptedURL with its counters)."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
     httpd.daemon_threads = True
+    httpd.lock = threading.Lock()
+    url = ScriptedURL(f"http://127.0.0.1:{httpd.server_address[1]}")
+    url.requests = httpd.requests = Counter()
+    url.disconnects = httpd.disconnects = Counter()
+    url.sent = httpd.sent = Counter()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield url
     finally:
         httpd.shutdown()
         httpd.server_close()

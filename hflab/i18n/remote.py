@@ -77,4 +77,16 @@ STRINGS = {
         "zh": "上次用同样的设置测试失败了，结果如下；修改设置后会重新测试。",
         "en": "The last test with these same settings failed, as below; change the settings to test again.",
     },
+    "remote.error.reply_too_big": {
+        "zh": "远程服务器的回复超过 {size}，已停止读取。正常的回复远小于这个上限；管理员可以用 HFLAB_REMOTE_MAX_REPLY_MB 调整。",
+        "en": "The remote server's reply is larger than {size}, so the lab stopped reading it. A normal reply is far smaller; the operator can change the limit with HFLAB_REMOTE_MAX_REPLY_MB.",
+    },
+    "remote.error.stream_too_big": {
+        "zh": "远程服务器流式发送的内容超过 {size}，已关闭连接。一个故事只有几 KB；管理员可以用 HFLAB_REMOTE_MAX_STREAM_MB 调整。",
+        "en": "The remote server streamed more than {size}, so the lab closed the connection. A story is a few KB; the operator can change the limit with HFLAB_REMOTE_MAX_STREAM_MB.",
+    },
+    "remote.failure_cached": {
+        "zh": "{seconds} 秒前用同样的设置请求失败了，这里显示的是那次的结果，没有再次联系服务器；{retry} 秒后或修改设置后会重新请求。",
+        "en": "The same request failed {seconds} s ago with these settings; its result is shown again without contacting the server. It is tried again after {retry} s or when the settings change.",
+    },
 }

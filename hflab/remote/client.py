@@ -2,26 +2,34 @@
 Providers, `transformers serve`) through the official `openai` client. Knows nothing of Streamlit.
 
 Why: one Streamlit process cannot hold a big model for many users; a generation server can. Every
-failure (server down, slow, HTTP error, unknown model, garbage) becomes a `RemoteError` whose `key`
+failure (server down, slow, HTTP error, unknown model, garbage, too big) becomes a `RemoteError` whose `key`
 is a catalog string, so pages show a clear message instead of hanging or printing a traceback.
+A server is not trusted to end its reply: every request runs under a `_Watch` that enforces its whole deadline,
+its byte cap and a stop on the connection itself (every chunk read is counted and timed, keep-alives included;
+at the deadline or on stop the socket is shut down, so even a silent server cannot hold a request past it).
 A server returns only the top few next-token candidates (`top_logprobs`, at most 20 in the OpenAI
 API), never the full distribution over the vocabulary.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from hflab.chat import defuse_messages
 from hflab.messages import MessageError
 from hflab.remote.hosts import HostPolicy, HostRefused
+from hflab.settings import remote_max_reply_bytes, remote_max_stream_bytes
 
 ENV_BASE_URL = "HFLAB_REMOTE_BASE_URL"
 ENV_MODEL = "HFLAB_REMOTE_MODEL"
@@ -53,6 +61,8 @@ class RemoteConfig:
     timeout_s: float = 30.0  # connect / per-read limit; also the whole limit of a non-streamed request
     max_seconds: float = 300.0  # whole-request limit of a stream: a server that trickles forever is cut off
     guard: HostPolicy | None = None  # a URL the user typed: its hosts are checked and its error bodies not shown
+    max_reply_bytes: int = field(default_factory=remote_max_reply_bytes)  # most bytes read of one non-streamed reply
+    max_stream_bytes: int = field(default_factory=remote_max_stream_bytes)  # most bytes read of one stream, in all
 
     def problem(self) -> str | None:
         """Catalog key of what is wrong with this config, or None when it can be used."""
@@ -116,6 +126,7 @@ def translate_error(exc: BaseException, config: RemoteConfig | None = None) -> R
 
 
 def _classify(exc: BaseException) -> RemoteError:
+    import httpx2
     import openai
 
     # a refusal raised inside the HTTP client's request hook arrives wrapped in a connection error
@@ -128,6 +139,11 @@ def _classify(exc: BaseException) -> RemoteError:
         return RemoteError("remote.error.timeout")
     if isinstance(exc, openai.APIConnectionError):
         return RemoteError("remote.error.down", str(exc.__cause__ or exc))
+    # a stream is read from the HTTP response itself: its transport errors arrive unwrapped
+    if isinstance(exc, httpx2.TimeoutException):
+        return RemoteError("remote.error.timeout")
+    if isinstance(exc, httpx2.RequestError):
+        return RemoteError("remote.error.down", str(exc))
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
         return RemoteError("remote.error.auth", _status_detail(exc), exc.status_code)
     if isinstance(exc, openai.APIStatusError):
@@ -146,8 +162,143 @@ def _classify(exc: BaseException) -> RemoteError:
     return RemoteError("remote.error.garbage", f"{type(exc).__name__}: {exc}")
 
 
-def make_client(config: RemoteConfig):
-    """An `openai.OpenAI` client for the server: no retries (fail fast, the page says why), short timeouts.
+def size_label(n_bytes: int) -> str:
+    """A byte cap as people read it: "8 MB", "1.5 MB", "64 KB"."""
+    if n_bytes >= 2**20:
+        return f"{n_bytes / 2**20:.4g} MB"
+    return f"{n_bytes / 2**10:.4g} KB"
+
+
+class _Stopped(Exception):
+    """The caller's stop event was set: the stream ends quietly (stopping is not a failure)."""
+
+
+class _Watch:
+    """One request's limits, enforced on the connection itself rather than on what the client library yields.
+
+    - deadline: measured from the start of the first request (redirects share it); checked on every chunk read
+      (SSE comments and keep-alives are chunks too), and a watcher thread shuts the socket down when it passes,
+      so a read blocked on a silent server returns at once instead of waiting for its socket timeout;
+    - bytes: every chunk read of a reply is counted (`max_bytes` in all, `too_big` names the message); a declared
+      Content-Length over the cap is refused before a byte of the body is read; compressed replies are refused
+      (a small gzip body can decode to gigabytes, and we ask for none);
+    - stop: the caller's `threading.Event`; set, the watcher shuts the socket down as at the deadline.
+    """
+
+    TICK_S = 0.2  # how often the watcher looks at a stop event
+
+    def __init__(self, seconds: float, max_bytes: int, too_big: str, stop: threading.Event | None = None):
+        self.seconds = seconds
+        self.deadline = math.inf  # set when the first request starts
+        self.max_bytes, self.too_big, self.stop = int(max_bytes), too_big, stop
+        self.read = 0  # bytes of reply bodies read so far
+        self.cut: str | None = None  # why the connection was cut: "timeout" or "stopped"
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # httpx hooks -------------------------------------------------------------------------------------------
+    def on_request(self, request) -> None:
+        """Every request (redirects included): give httpcore a trace hook that hands us the socket, start watching."""
+        request.extensions = {**request.extensions, "trace": self._trace}
+        with self._lock:
+            if self._thread is None and not self._done.is_set():
+                self.deadline = time.monotonic() + self.seconds
+                self._thread = threading.Thread(target=self._run, name="hflab-remote-watch", daemon=True)
+                self._thread.start()
+
+    def on_response(self, response) -> None:
+        """Before any byte of the body is read: refuse what cannot be capped, count what is read."""
+        import httpx2
+
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise RemoteError("remote.error.garbage", f"compressed reply ({encoding[:40]})")
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and self.read + int(declared) > self.max_bytes:
+            raise RemoteError(self.too_big, size=size_label(self.max_bytes))
+        watch, inner = self, response.stream
+
+        class Counted(httpx2.SyncByteStream):
+            def __iter__(self):
+                try:
+                    for chunk in inner:
+                        watch.took(len(chunk))
+                        yield chunk
+                except (RemoteError, _Stopped):
+                    raise
+                except Exception:
+                    watch.check()  # a read ended by our own cut says why, not "connection lost"
+                    raise
+                watch.check()  # a cut socket may also look like the normal end of a body
+
+            def close(self):
+                inner.close()
+
+        response.stream = Counted()
+
+    def _trace(self, name: str, info: dict) -> None:
+        if not name.endswith(("connect_tcp.complete", "start_tls.complete")):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                cut = self.cut
+            if cut:
+                _shutdown(sock)
+
+    # limits -----------------------------------------------------------------------------------------------
+    def took(self, n_bytes: int) -> None:
+        """Count `n_bytes` just read; raise when the cap, the deadline or a stop says the reply ends here."""
+        self.read += n_bytes
+        if self.read > self.max_bytes:
+            raise RemoteError(self.too_big, size=size_label(self.max_bytes))
+        self.check()
+
+    def check(self) -> None:
+        """Raise `_Stopped` after a stop, RemoteError(timeout) past the deadline; else nothing."""
+        if self.cut == "stopped" or (self.stop is not None and self.stop.is_set()):
+            raise _Stopped()
+        if self.cut == "timeout" or time.monotonic() > self.deadline:
+            raise RemoteError("remote.error.timeout")
+
+    def cut_now(self, reason: str) -> None:
+        """Shut down every socket of this request: a read blocked in another thread returns at once."""
+        with self._lock:
+            self.cut = self.cut or reason
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+    def close(self) -> None:
+        """The request is over (the connection is closed by its owner): the watcher ends."""
+        self._done.set()
+
+    def _run(self) -> None:
+        while True:
+            left = self.deadline - time.monotonic()
+            wait = max(0.0, left if self.stop is None else min(self.TICK_S, left))
+            if self._done.wait(wait):
+                return
+            if self.stop is not None and self.stop.is_set():
+                return self.cut_now("stopped")
+            if time.monotonic() >= self.deadline:
+                return self.cut_now("timeout")
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+def make_client(config: RemoteConfig, watch: _Watch | None = None):
+    """An `openai.OpenAI` client for the server: no retries (fail fast, the page says why), short timeouts, and
+    (with `watch`) the request's deadline, byte cap and stop enforced on its connection.
 
     For a typed URL the host is checked now and every request (redirects included) is checked again
     by the HTTP client's request hook, after DNS resolution.
@@ -159,34 +310,46 @@ def make_client(config: RemoteConfig):
     import openai
 
     base_url = config.base_url.strip().rstrip("/")
-    http_client = None
+    hooks: dict[str, list] = {"request": [], "response": []}
     if config.guard is not None:
         try:
             config.guard.check_url(base_url)
         except HostRefused as refused:
             raise RemoteError(refused.key, **refused.params) from None
         guard = config.guard
-        http_client = httpx2.Client(timeout=config.timeout_s, follow_redirects=True,
-                                    event_hooks={"request": [lambda request: guard.check_url(str(request.url))]})
+        hooks["request"].append(lambda request: guard.check_url(str(request.url)))
+    if watch is not None:
+        hooks["request"].append(watch.on_request)
+        hooks["response"].append(watch.on_response)
+    # identity: a compressed body could decode to far more than the bytes the cap counts
+    http_client = httpx2.Client(timeout=config.timeout_s, follow_redirects=True, event_hooks=hooks,
+                                headers={"Accept-Encoding": "identity"})
     return openai.OpenAI(base_url=base_url, api_key=config.api_key or NO_KEY, timeout=config.timeout_s,
                          max_retries=0, http_client=http_client)
 
 
 def _within_deadline(config: RemoteConfig, call: Callable[[Any], T]) -> T:
-    """Run `call(client)` with one overall deadline (`timeout_s`): a server that answers byte by byte
-    cannot stretch a request past it; the client is closed so the worker thread ends too."""
-    client = make_client(config)
+    """Run `call(client)` with one overall deadline (`timeout_s`) and the reply cap (`max_reply_bytes`): a server
+    that answers byte by byte cannot stretch a request past it; at the deadline its socket is shut down, so the
+    worker thread ends too."""
+    watch = _Watch(config.timeout_s, config.max_reply_bytes, "remote.error.reply_too_big")
+    client = make_client(config, watch)
     pool = ThreadPoolExecutor(max_workers=1)
     future = pool.submit(call, client)
     try:
         return future.result(timeout=config.timeout_s)
     except FutureTimeout:
-        client.close()
+        watch.cut_now("timeout")
         raise RemoteError("remote.error.timeout") from None
     except Exception as exc:  # every failure becomes a clear RemoteError
+        if watch.cut == "timeout":  # the watcher cut the socket: the error is the deadline's, whatever it looks like
+            raise RemoteError("remote.error.timeout") from exc
         raise translate_error(exc, config) from exc
     finally:
+        watch.close()
         pool.shutdown(wait=False)
+        if future.done():
+            client.close()
 
 
 def list_models(config: RemoteConfig) -> list[str]:
@@ -212,14 +375,22 @@ def _text_of(value: Any) -> str:
     return value
 
 
+KEEPALIVE = ""  # what stream_chat(keepalive=True) yields for each SSE comment: a caller's chance to stop it
+
+
 def stream_chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 256, temperature: float = 0.7,
-                top_p: float = 1.0, seed: int | None = None) -> Iterator[str]:
+                top_p: float = 1.0, seed: int | None = None, stop: threading.Event | None = None,
+                keepalive: bool = False) -> Iterator[str]:
     """Yield the assistant's text piece by piece as the server streams it (SSE).
 
-    Raises RemoteError on any failure, including mid-stream; a stream that exceeds
-    `config.max_seconds` in total is closed with `remote.error.timeout`.
+    Raises RemoteError on any failure, including mid-stream. The whole stream has one deadline,
+    `config.max_seconds` from the request's start, checked on every line read (comments and keep-alives
+    included) and enforced on the socket, and a byte cap, `config.max_stream_bytes` in all. Closing the
+    generator (`close()`) closes the HTTP connection; so does setting `stop`, after which the stream ends
+    quietly. `keepalive=True` yields KEEPALIVE ("") for every SSE comment (`: ping`), so a page drawing the
+    stream gets control back, and with it its Stop button, while a server sends nothing but keep-alives.
     """
-    deadline = time.monotonic() + config.max_seconds
+    watch = _Watch(config.max_seconds, config.max_stream_bytes, "remote.error.stream_too_big", stop)
     # typed chat markers are broken apart: the server's template must not read them as turns
     kwargs: dict[str, Any] = {
         "model": config.model,
@@ -231,30 +402,63 @@ def stream_chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 25
     }
     if seed is not None:
         kwargs["seed"] = int(seed)
-    stream = None
+    client = None
     try:
-        stream = make_client(config).chat.completions.create(**kwargs)
-        valid_chunks = 0
-        for chunk in stream:
-            choices = getattr(chunk, "choices", None)
-            if not isinstance(choices, list):
-                raise ValueError("a streamed chunk has no 'choices' list")
-            valid_chunks += 1
-            for choice in choices:
-                text = _text_of(getattr(getattr(choice, "delta", None), "content", None))
-                if text:
-                    yield text
-            if time.monotonic() > deadline:
-                raise RemoteError("remote.error.timeout")
-        if not valid_chunks:
-            raise ValueError("the stream ended without a single chunk")
+        client = make_client(config, watch)
+        with client.chat.completions.with_streaming_response.create(
+                **kwargs, timeout=min(config.timeout_s, config.max_seconds)) as response:
+            valid_chunks = 0
+            data: list[str] = []
+            for line in chain(response.iter_lines(), [""]):  # a last blank line dispatches an unterminated event
+                watch.check()
+                if line.startswith(":"):  # an SSE comment: a keep-alive
+                    if keepalive:
+                        yield KEEPALIVE
+                    continue
+                if line:
+                    name, _, value = line.partition(":")
+                    if name == "data":
+                        data.append(value[1:] if value.startswith(" ") else value)
+                    continue
+                if not data:
+                    continue
+                event, data = "\n".join(data), []
+                if event.strip() == "[DONE]":
+                    break
+                valid_chunks += 1
+                yield from _chunk_texts(json.loads(event))
+            if not valid_chunks:
+                raise ValueError("the stream ended without a single chunk")
     except GeneratorExit:
         raise
+    except _Stopped:
+        return
     except Exception as exc:
+        if watch.cut == "stopped":
+            return
+        if watch.cut == "timeout":  # the watcher cut the socket: the error is the deadline's, whatever it looks like
+            raise RemoteError("remote.error.timeout") from exc
         raise translate_error(exc, config) from exc
     finally:
-        if stream is not None:
-            stream.close()
+        watch.close()
+        if client is not None:
+            client.close()
+
+
+def _chunk_texts(chunk: Any) -> Iterator[str]:
+    """The non-empty text pieces of one streamed chunk; an error event or another shape raises."""
+    if isinstance(chunk, dict) and chunk.get("error"):
+        error = chunk["error"]
+        message = error.get("message") if isinstance(error, dict) else error
+        raise RemoteError("remote.error.http", str(message or "an error event in the stream"))
+    choices = chunk.get("choices") if isinstance(chunk, dict) else None
+    if not isinstance(choices, list):
+        raise ValueError("a streamed chunk has no 'choices' list")
+    for choice in choices:
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        text = _text_of(delta.get("content") if isinstance(delta, dict) else None)
+        if text:
+            yield text
 
 
 def chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 256, temperature: float = 0.7) -> str:

@@ -58,3 +58,29 @@ def test_story_server_down_says_so(remote_env, monkeypatch):
     at.button(key="story_run").click().run()
     assert not at.exception
     assert any(e.value.startswith(i18n.t("remote.error.down", "en", detail="")[:25]) for e in at.error)
+
+
+def test_sampling_page_asks_a_silent_server_once_per_settings_not_per_rerun(remote_env, server, monkeypatch):
+    """Issue 38: a server that never answers cost the remote panel its whole timeout on every rerun."""
+    import re
+
+    from components import remote_backend
+
+    remote_env("silent")
+    timeout = i18n.t("remote.error.timeout", "en")
+    cached = re.compile(re.escape(i18n.t("remote.failure_cached", "en", seconds="§", retry="¤"))
+                        .replace("§", r"\d+").replace("¤", r"\d+"))
+    before = server.requests["silent"]
+    at = open_page("app_pages/sampling.py", "en")
+    at.toggle(key="sampling_backend").set_value(True).run()
+    assert [e.value for e in at.error] == [timeout]
+    assert server.requests["silent"] == before + 1
+    at.run()  # a rerun with the same settings: the failure from memory, and a note that says so
+    at.run()
+    assert server.requests["silent"] == before + 1
+    assert not at.exception and [e.value for e in at.error] == [timeout]
+    assert [i.value for i in at.info if cached.fullmatch(i.value)] != []
+    monkeypatch.setattr(remote_backend, "FAILURE_MEMORY_S", 0.0)  # remembered long enough: asked again
+    at.run()
+    assert [e.value for e in at.error] == [timeout]
+    assert server.requests["silent"] == before + 2
