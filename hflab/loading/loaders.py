@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from hflab.loading import offline_assets
 from hflab.loading.files import config_dict, hub_files, read_meta, stored_dtype, weights_summary
-from hflab.loading.policy import pretrained_kwargs
+from hflab.loading.policy import BUILDING, pretrained_kwargs
 from hflab.loading.sources import Source
 from hflab.messages import MessageError
 from hflab.runtime.device import configure_torch, device
@@ -112,8 +112,9 @@ def _with_tokenizer(source: Source, auto_model: str, dtype: Any = None) -> Langu
     configure_torch()
     target = _target(source)
     tokenizer = transformers.AutoTokenizer.from_pretrained(target, **pretrained_kwargs(target, source))
-    model = getattr(transformers, auto_model).from_pretrained(
-        target, **pretrained_kwargs(target, source, weights=True, dtype=dtype))
+    with BUILDING:
+        model = getattr(transformers, auto_model).from_pretrained(
+            target, **pretrained_kwargs(target, source, weights=True, dtype=dtype))
     return LanguageModel(model, tokenizer) if dtype is not None else LanguageModel(_place(model), tokenizer)
 
 
@@ -161,7 +162,8 @@ def load_caption_model(source: Source) -> Captioner:
     configure_torch()
     target = _target(source)
     processor = BlipProcessor.from_pretrained(target, **pretrained_kwargs(target, source))
-    model = BlipForConditionalGeneration.from_pretrained(target, **pretrained_kwargs(target, source, weights=True))
+    with BUILDING:
+        model = BlipForConditionalGeneration.from_pretrained(target, **pretrained_kwargs(target, source, weights=True))
     return Captioner(_place(model), processor)
 
 
@@ -178,8 +180,9 @@ def load_classifier(source: Source) -> Classifier:
     configure_torch()
     target = _target(source)
     tokenizer = AutoTokenizer.from_pretrained(target, **pretrained_kwargs(target, source))
-    model, info = AutoModelForSequenceClassification.from_pretrained(
-        target, output_loading_info=True, **pretrained_kwargs(target, source, weights=True))
+    with BUILDING:
+        model, info = AutoModelForSequenceClassification.from_pretrained(
+            target, output_loading_info=True, **pretrained_kwargs(target, source, weights=True))
     meta = read_meta(Path(target)) if Path(target).is_dir() else None
     return Classifier(_place(model), tokenizer, tuple(sorted(info["missing_keys"])), meta)
 
@@ -200,7 +203,8 @@ def load_masked_lm(source: Source) -> LanguageModel:
         raise NoMaskedLMHead("learn.fill.no_head", model=source.repo_id,
                              architectures=", ".join(config.architectures or []) or "?")
     tokenizer = load_tokenizer(source)
-    model = AutoModelForMaskedLM.from_pretrained(target, **pretrained_kwargs(target, source, weights=True))
+    with BUILDING:
+        model = AutoModelForMaskedLM.from_pretrained(target, **pretrained_kwargs(target, source, weights=True))
     return LanguageModel(_place(model), tokenizer)
 
 
@@ -210,8 +214,10 @@ def load_with_head(target: str, auto_class: str, token: Any = None) -> tuple[Any
     import torch
     import transformers
 
-    model, info = getattr(transformers, auto_class).from_pretrained(
-        target, output_loading_info=True, **pretrained_kwargs(target, token=token, weights=True, dtype=torch.float32))
+    with BUILDING:
+        model, info = getattr(transformers, auto_class).from_pretrained(
+            target, output_loading_info=True,
+            **pretrained_kwargs(target, token=token, weights=True, dtype=torch.float32))
     return model.eval(), info
 
 
@@ -247,7 +253,9 @@ def load_for_inspection(source: Source) -> LanguageModel:
     cls = architecture_class(config) or AutoModel
     # on CPU fp32, unless its load would not fit the memory budget: then in the width it is stored in
     dtype = torch.float32 if device() == "cpu" and fits_fp32(source) else "auto"
-    model = cls.from_pretrained(source.target, **pretrained_kwargs(source.target, source, weights=True, dtype=dtype))
+    with BUILDING:
+        model = cls.from_pretrained(source.target,
+                                    **pretrained_kwargs(source.target, source, weights=True, dtype=dtype))
     model = model.eval().to(device())
     try:
         tokenizer = AutoTokenizer.from_pretrained(source.target, **pretrained_kwargs(source.target, source))

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from hflab.loading.policy import pretrained_kwargs
+from hflab.loading.policy import BUILDING, pretrained_kwargs
 from hflab.paths import atomic_dir
 from hflab.settings import get_settings
 
@@ -112,14 +112,16 @@ def convert_smollm2(progress: Callable[[float, str], None] | None = None) -> Pat
         report("tokenizer")
         tokenizer = gguf_tokenizer(gguf)
         report("dequantize")
-        quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name,
-                                                         **pretrained_kwargs(str(gguf.parent)))
+        with BUILDING:
+            quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name,
+                                                             **pretrained_kwargs(str(gguf.parent)))
         report("copy")
         # a GGUF-loaded model refuses save_pretrained: copy its weights into a plain model of the same config
         config_dict = quantized.config.to_dict()
         config_dict.pop("quantization_config", None)
         config = type(quantized.config).from_dict(config_dict)
-        plain = AutoModelForCausalLM.from_config(config)
+        with BUILDING:
+            plain = AutoModelForCausalLM.from_config(config)
         plain.load_state_dict(quantized.state_dict())
         plain.generation_config = quantized.generation_config
         report("save")

@@ -7,6 +7,7 @@ the checkpoint's own dtype on GPU.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,12 @@ from hflab.settings import hf_token
 if TYPE_CHECKING:  # sources imports offline_assets, which loads the packaged GGUF with this policy
     from hflab.loading.sources import Source
 
+# transformers 5 swaps process-wide state while from_pretrained builds a model (PreTrainedModel.tie_weights emptied by
+# no_tie_weights, torch's default dtype by local_torch_dtype, torch.linspace, the torch.nn.init functions). Two
+# sessions building models at once left a tied head on the meta device ("Cannot copy out of meta tensor", found by the
+# three-learner rehearsal; tests/core/test_model_building.py) and can leave that state swapped for every later load.
+# Every model the lab builds (from_pretrained, from_config, a model class on a config) is built under this lock.
+BUILDING = threading.RLock()
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")  # torch.load formats: unpickling runs code
 _OWN = object()  # "the token the source's kind calls for"
 

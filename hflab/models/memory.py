@@ -28,6 +28,7 @@ from pathlib import Path
 
 from hflab.loading.files import JsonRefused, parse_json, read_json
 from hflab.loading.loaders import architecture_class
+from hflab.loading.policy import BUILDING
 from hflab.messages import Message, MessageError
 
 WEIGHT_BYTES = {"fp32": 4, "fp16": 2, "int8": 1}  # bytes per parameter
@@ -226,7 +227,7 @@ def _count(config_json: str, config_class) -> int:
 
     config = config_class.from_dict(json.loads(config_json))
     try:
-        with torch.device("meta"):
+        with BUILDING, torch.device("meta"):
             model = model_class(config)(config)
     except Exception as exc:  # sizes that do not fit together (hidden size not divisible by heads, ...)
         raise MessageError("models.mem.err.bad_config", model_type=config.model_type, error=_short(exc)) from exc

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from hflab.loading.files import META_FILE
+from hflab.loading.policy import BUILDING
 from hflab.paths import atomic_dir
 from hflab.sentiment.batching import bucketed_batches, encode_reviews, pad_batch
 from hflab.sentiment.predict import predict_proba
@@ -107,7 +108,8 @@ def small_bert(tokenizer, config: TrainConfig):
                              intermediate_size=config.intermediate_size, max_position_embeddings=512,
                              pad_token_id=tokenizer.pad_token_id, num_labels=2, id2label=dict(LABELS),
                              label2id={v: k for k, v in LABELS.items()})
-    with DrawsFrom(seeded_generator(config.seed)):  # its own draws: another session's cannot change the weights
+    # its own draws (another session's cannot change the weights), built while no other model is (BUILDING)
+    with BUILDING, DrawsFrom(seeded_generator(config.seed)):
         return BertForSequenceClassification(bert_config)
 
 
