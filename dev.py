@@ -45,6 +45,7 @@ BENCHMARKS = (
     ("concurrency_rss", [], "8 browser sessions at once, 5 rounds, take about 4.5 minutes"),
     ("sentiment_train_small", [], "two full offline trainings take about 3-7 minutes"),
     ("trainer_vs_loop", [], "the Trainer recipe and the hand-written loop, rounds of two trainings each, take minutes"),
+    ("train_script_processes", [], "train.py in one process and under accelerate launch with two, in rounds"),
     ("quick_training_under_load", [], "six one-click trainings of up to two minutes, idle and under load, alternating"),
     (
         "rehearse",
