@@ -2,8 +2,6 @@
 bad input is caught with a catalog message, and the copyable code reproduces the page's table."""
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from hflab.i18n import catalog
@@ -34,30 +32,116 @@ TEXTS = {
 }
 MACHINE_DIR = "/home/someone/.cache/hflab/assets/bert-base-chinese-tokenizer"
 PACKAGED = Source("tokenizer", "packaged", "bert-base-chinese", MACHINE_DIR, "source.packaged.bert_vocab")
+# the call's arguments, named like the page's widgets and CallOptions' fields
+ADD, TRUNC, PAD, MAX = "add_special_tokens", "truncation", "padding", "max_length"
+MASK, TYPES, SPECIALS = "return_attention_mask", "return_token_type_ids", "return_special_tokens_mask"
+OFFSETS, LENGTH = "return_offsets_mapping", "return_length"
+# each row, literally: the keyword arguments the call must get for the options CallOptions(**row) (the page's widgets
+# are named like them; max_length only when set). The five return_* flags vary apart from each other, so a flag
+# sent under another's name, a dropped or an extra argument changes a row.
 OPTION_GRID = [
-    CallOptions(add_special_tokens=a, truncation=tr, padding=pd, max_length=ml, return_attention_mask=r1,
-                   return_token_type_ids=r1, return_special_tokens_mask=r2, return_offsets_mapping=r2, return_length=r2)
-    for a, (tr, pd, ml), r1, r2 in itertools.product(
-        (True, False),
-        ((True, "max_length", 30), (False, False, None), ("longest_first", "longest", 12), (True, False, 8)),
-        (True, False), (True, False))
+    {ADD: True, TRUNC: True, PAD: "max_length", MAX: 30,
+     MASK: True, TYPES: True, SPECIALS: True, OFFSETS: True, LENGTH: True},
+    {ADD: True, TRUNC: True, PAD: "max_length", MAX: 30,
+     MASK: True, TYPES: False, SPECIALS: True, OFFSETS: False, LENGTH: False},
+    {ADD: True, TRUNC: True, PAD: "max_length", MAX: 30,
+     MASK: False, TYPES: True, SPECIALS: True, OFFSETS: False, LENGTH: True},
+    {ADD: True, TRUNC: True, PAD: "max_length", MAX: 30,
+     MASK: False, TYPES: False, SPECIALS: False, OFFSETS: True, LENGTH: True},
+    {ADD: True, TRUNC: False, PAD: False,
+     MASK: True, TYPES: True, SPECIALS: True, OFFSETS: True, LENGTH: True},
+    {ADD: True, TRUNC: False, PAD: False,
+     MASK: True, TYPES: False, SPECIALS: True, OFFSETS: False, LENGTH: False},
+    {ADD: True, TRUNC: False, PAD: False,
+     MASK: False, TYPES: True, SPECIALS: True, OFFSETS: False, LENGTH: True},
+    {ADD: True, TRUNC: False, PAD: False,
+     MASK: False, TYPES: False, SPECIALS: False, OFFSETS: True, LENGTH: True},
+    {ADD: True, TRUNC: "longest_first", PAD: "longest", MAX: 12,
+     MASK: True, TYPES: True, SPECIALS: True, OFFSETS: True, LENGTH: True},
+    {ADD: True, TRUNC: "longest_first", PAD: "longest", MAX: 12,
+     MASK: True, TYPES: False, SPECIALS: True, OFFSETS: False, LENGTH: False},
+    {ADD: True, TRUNC: "longest_first", PAD: "longest", MAX: 12,
+     MASK: False, TYPES: True, SPECIALS: True, OFFSETS: False, LENGTH: True},
+    {ADD: True, TRUNC: "longest_first", PAD: "longest", MAX: 12,
+     MASK: False, TYPES: False, SPECIALS: False, OFFSETS: True, LENGTH: True},
+    {ADD: True, TRUNC: True, PAD: False, MAX: 8,
+     MASK: True, TYPES: True, SPECIALS: True, OFFSETS: True, LENGTH: True},
+    {ADD: True, TRUNC: True, PAD: False, MAX: 8,
+     MASK: True, TYPES: False, SPECIALS: True, OFFSETS: False, LENGTH: False},
+    {ADD: True, TRUNC: True, PAD: False, MAX: 8,
+     MASK: False, TYPES: True, SPECIALS: True, OFFSETS: False, LENGTH: True},
+    {ADD: True, TRUNC: True, PAD: False, MAX: 8,
+     MASK: False, TYPES: False, SPECIALS: False, OFFSETS: True, LENGTH: True},
+    {ADD: False, TRUNC: True, PAD: "max_length", MAX: 30,
+     MASK: True, TYPES: True, SPECIALS: True, OFFSETS: True, LENGTH: True},
+    {ADD: False, TRUNC: True, PAD: "max_length", MAX: 30,
+     MASK: True, TYPES: False, SPECIALS: True, OFFSETS: False, LENGTH: False},
+    {ADD: False, TRUNC: True, PAD: "max_length", MAX: 30,
+     MASK: False, TYPES: True, SPECIALS: True, OFFSETS: False, LENGTH: True},
+    {ADD: False, TRUNC: True, PAD: "max_length", MAX: 30,
+     MASK: False, TYPES: False, SPECIALS: False, OFFSETS: True, LENGTH: True},
+    {ADD: False, TRUNC: False, PAD: False,
+     MASK: True, TYPES: True, SPECIALS: True, OFFSETS: True, LENGTH: True},
+    {ADD: False, TRUNC: False, PAD: False,
+     MASK: True, TYPES: False, SPECIALS: True, OFFSETS: False, LENGTH: False},
+    {ADD: False, TRUNC: False, PAD: False,
+     MASK: False, TYPES: True, SPECIALS: True, OFFSETS: False, LENGTH: True},
+    {ADD: False, TRUNC: False, PAD: False,
+     MASK: False, TYPES: False, SPECIALS: False, OFFSETS: True, LENGTH: True},
+    {ADD: False, TRUNC: "longest_first", PAD: "longest", MAX: 12,
+     MASK: True, TYPES: True, SPECIALS: True, OFFSETS: True, LENGTH: True},
+    {ADD: False, TRUNC: "longest_first", PAD: "longest", MAX: 12,
+     MASK: True, TYPES: False, SPECIALS: True, OFFSETS: False, LENGTH: False},
+    {ADD: False, TRUNC: "longest_first", PAD: "longest", MAX: 12,
+     MASK: False, TYPES: True, SPECIALS: True, OFFSETS: False, LENGTH: True},
+    {ADD: False, TRUNC: "longest_first", PAD: "longest", MAX: 12,
+     MASK: False, TYPES: False, SPECIALS: False, OFFSETS: True, LENGTH: True},
+    {ADD: False, TRUNC: True, PAD: False, MAX: 8,
+     MASK: True, TYPES: True, SPECIALS: True, OFFSETS: True, LENGTH: True},
+    {ADD: False, TRUNC: True, PAD: False, MAX: 8,
+     MASK: True, TYPES: False, SPECIALS: True, OFFSETS: False, LENGTH: False},
+    {ADD: False, TRUNC: True, PAD: False, MAX: 8,
+     MASK: False, TYPES: True, SPECIALS: True, OFFSETS: False, LENGTH: True},
+    {ADD: False, TRUNC: True, PAD: False, MAX: 8,
+     MASK: False, TYPES: False, SPECIALS: False, OFFSETS: True, LENGTH: True},
 ]
 
 
-@pytest.mark.parametrize("options", OPTION_GRID, ids=lambda o: "-".join(str(v) for v in o.kwargs().values()))
+@pytest.mark.parametrize("expected", OPTION_GRID, ids=lambda kw: "-".join(str(v) for v in kw.values()))
 @pytest.mark.parametrize("name", list(TEXTS))
-def test_fields_equal_the_tokenizers_output(bert, name, options):
+def test_fields_equal_the_tokenizers_output(bert, name, expected):
     texts = TEXTS[name]
+    options = CallOptions(**expected)
+    assert options.kwargs() == expected  # the page's options -> the call's arguments
     anatomy = encode(bert, texts, None, options)
-    oracle = bert(texts, **options.kwargs())
-    assert set(anatomy.fields) == set(oracle.keys())
+    oracle = bert(texts, **expected)
+    returned = ["input_ids"] + [field for field, flag in (("token_type_ids", TYPES), ("attention_mask", MASK),
+                                                          ("special_tokens_mask", SPECIALS),
+                                                          ("offset_mapping", OFFSETS), ("length", LENGTH))
+                                if expected[flag]]
+    assert list(anatomy.fields) == returned
+    assert set(oracle.keys()) == set(returned)
     for key in oracle.keys():
         assert anatomy.fields[key] == oracle[key], key
+    offsets = bert(texts, **{**expected, OFFSETS: True})["offset_mapping"]  # the page asks for them itself
     for i, ids in enumerate(oracle["input_ids"]):
         assert anatomy.tokens[i] == bert.convert_ids_to_tokens(ids)
         table = position_table(anatomy, i)
         assert list(table["input_ids"]) == ids
         assert list(table["token"]) == bert.convert_ids_to_tokens(ids)
+        assert_spans(anatomy, i, oracle.sequence_ids(i), offsets[i])
+
+
+def assert_spans(anatomy, i: int, segments: list, offsets: list) -> None:
+    """Every token of a text (or its pair) has a non-empty span, the characters its offsets name; specials and
+    padding have none."""
+    assert len(segments) == len(offsets) == len(anatomy.fields["input_ids"][i])
+    for pos, (segment, (start, end)) in enumerate(zip(segments, offsets)):
+        span = span_of(anatomy, i, pos)
+        if segment is None:
+            assert span is None, pos
+        else:
+            assert end > start and span == (segment, start, end), pos
 
 
 @pytest.mark.parametrize("truncation", [True, "only_second", "only_first", "longest_first"])
@@ -65,18 +149,21 @@ def test_pairs_equal_the_tokenizers_output(bert, truncation):
     texts, pairs = EXAMPLES["pair"]
     options = CallOptions(truncation=truncation, padding="longest", max_length=24, return_special_tokens_mask=True,
                              return_offsets_mapping=True)
+    expected = {ADD: True, TRUNC: truncation, PAD: "longest", MAX: 24,
+                MASK: True, TYPES: True, SPECIALS: True, OFFSETS: True, LENGTH: False}
+    assert options.kwargs() == expected
     anatomy = encode(bert, texts, pairs, options)
-    oracle = bert(texts, text_pair=pairs, **options.kwargs())
+    oracle = bert(texts, text_pair=pairs, **expected)
+    assert set(anatomy.fields) == set(oracle.keys())
     for key in oracle.keys():
         assert anatomy.fields[key] == oracle[key]
     for i in range(len(texts)):
-        assert anatomy.segments[i] == oracle.sequence_ids(i)
-        # each token's span is the characters its offsets name in the right text
-        for pos, (start, end) in enumerate(oracle["offset_mapping"][i]):
-            span = span_of(anatomy, i, pos)
-            if span:
-                assert span[1:] == (start, end)
-                assert source_text(anatomy, i, span[0]) == (texts[i] if span[0] == 0 else pairs[i])
+        segments = oracle.sequence_ids(i)
+        assert anatomy.segments[i] == segments
+        assert {0, 1} <= set(segments)  # both texts kept tokens: every check below sees both segments
+        # each token's span is the characters its offsets name in the right text; specials have none
+        assert_spans(anatomy, i, segments, oracle["offset_mapping"][i])
+        assert source_text(anatomy, i, 0) == texts[i] and source_text(anatomy, i, 1) == pairs[i]
 
 
 def test_kinds_and_counts_agree_with_special_tokens_mask(bert):

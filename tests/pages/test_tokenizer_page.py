@@ -183,7 +183,12 @@ def test_vocab_surgery_and_export(tiny_env):
     assert list(position_table(at)["input_ids"])[:8] == [101, 21128, 4212, 1762, 21129, 677, 21130, 102]
     assert "tokenizer.add_tokens(['阳光', '大地'])" in snippet(at)
     at.button(key="tok_reset").click().run()
-    assert not at.session_state["tok_edits"] if "tok_edits" in at.session_state else True
+    assert not error_texts(at)
+    assert "tok_edits" not in at.session_state  # the edits are gone, and the table is the shared tokenizer's again
+    assert list(position_table(at)["input_ids"])[:12] == [101, 7345, 1045, 4212, 1762, 1920, 1765, 677, 138, 10434, 140,
+                                                          102]
+    assert "tokenizer.add_tokens" not in snippet(at)
+    assert t("tokenizer.surgery.none", "en") in [i.value for i in at.info]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
