@@ -373,13 +373,23 @@ def held_twice(events: list[str]) -> list[str]:
     return twice
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments() -> argparse.ArgumentParser:
+    """The rehearsal's options (bench/rehearse_three.py takes the same)."""
     parser = add_args(argparse.ArgumentParser())
     parser.add_argument("--work", default=str(Path.home() / ".cache" / "hflab-rehearsal"))
     parser.add_argument("--details", metavar="PATH", help="write every number and the manager's log as JSON")
-    parser.add_argument("--learners", type=int, choices=(1, 3), default=1,
-                        help="1: issue 19's learner alone; 3: issue 34.2's three learners at once, swapping parts")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main() -> int:
+    args = arguments().parse_args()
+    details = rehearse(args, learners=1)
+    return finish(args, "Community Cloud rehearsal (full-size models, default settings)", "python dev.py rehearse",
+                  summary(details), ok=details["ok"])
+
+
+def rehearse(args: argparse.Namespace, learners: int) -> dict:
+    """Run the rehearsal with 1 learner (issue 19's) or 3 at once (issue 34.2's); every number it measured."""
     began = time.perf_counter()
     work = Path(args.work)
     from app_server import running_app
@@ -400,8 +410,8 @@ def main(argv: list[str] | None = None) -> int:
     with running_app(env, log_path=log, python=str(python)) as url:
         rss = TreeRSS(server_pid(url))
         idle = rss.now()
-        report: dict = {"stories": [], "exceptions": {}, "learners": args.learners}
-        if args.learners == 1:
+        report: dict = {"stories": [], "exceptions": {}, "learners": learners}
+        if learners == 1:
             names, script = ["learner"], lambda team: one_learner(team, upload)
         else:
             names, script = ["A", "B", "C"], three_learners
@@ -432,11 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                "held_twice": twice, "minutes": round(total / 60, 1), "ok": ok}
     if args.details:
         Path(args.details).write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
-    if args.learners == 1:
-        return finish(args, "Community Cloud rehearsal (full-size models, default settings)",
-                      "python dev.py rehearse", summary(details), ok=ok)
-    return finish(args, "Community Cloud rehearsal, three learners at once (full-size models)",
-                  "python bench/rehearse_three.py", summary(details), ok=ok)
+    return details
 
 
 def load_seconds(events: list[str], window: tuple[float, float]) -> float:

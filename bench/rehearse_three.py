@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import sys
 
-from rehearse import main
+from rehearse import arguments, rehearse, summary
+from report import finish
+
+
+def main() -> int:
+    args = arguments().parse_args()  # rehearse.py's options: --json and --quick (report.add_args) among them
+    details = rehearse(args, learners=3)
+    return finish(args, "Community Cloud rehearsal, three learners at once (full-size models)",
+                  "python bench/rehearse_three.py", summary(details), ok=details["ok"])
+
 
 if __name__ == "__main__":
-    sys.exit(main(["--learners", "3", *sys.argv[1:]]))
+    sys.exit(main())

@@ -115,7 +115,8 @@ def test_every_benchmark_script_is_run_by_dev_py_bench_and_writes_its_row():
     assert {name for name, _, _ in dev.BENCHMARKS} == scripts
     for name in scripts:
         source = (root / "bench" / f"{name}.py").read_text(encoding="utf-8")
-        assert "add_args(" in source and "finish(" in source, name
+        # its options from report.add_args, directly or through the script it extends (rehearse_three: rehearse.py's)
+        assert ("add_args(" in source or "arguments().parse_args(" in source) and "finish(" in source, name
 
 
 def test_decode_bound_model_has_the_real_rotary_frequencies_and_tied_head():
@@ -132,3 +133,31 @@ def test_decode_bound_model_has_the_real_rotary_frequencies_and_tied_head():
     expected = Qwen2RotaryEmbedding(config=Qwen2Config(hidden_size=64, num_attention_heads=4))
     assert torch.equal(model.model.rotary_emb.inv_freq, expected.inv_freq)
     assert model.lm_head.weight.data_ptr() == model.get_input_embeddings().weight.data_ptr()
+
+
+class _NoServerBrowser:
+    """A browser whose page never reaches a server (the run must notice the server process has exited)."""
+
+    def new_page(self):
+        class Page:
+            def goto(self, url, timeout):
+                raise ConnectionRefusedError(url)
+
+        return Page()
+
+
+def test_cold_start_bench_fails_when_a_subprocess_crashes(tmp_path):
+    """bench/home_cold_start.py: a server that exits before serving, or a Home run that raises in the import check,
+    fails the run (AppCrashed) instead of hanging or reading as "no heavy modules"."""
+    import home_cold_start
+
+    with pytest.raises(home_cold_start.AppCrashed, match=r"missing\.py: streamlit exited \(2\) before it served"):
+        home_cold_start.time_to_first_page(tmp_path / "missing.py", _NoServerBrowser())
+    crashing = tmp_path / "crashing.py"
+    crashing.write_text("import streamlit as st\nst.title('x')\nraise RuntimeError('home broke')\n")
+    # the page's own error text is redacted by the app's config (showErrorDetails): the crash is what counts
+    with pytest.raises(home_cold_start.AppCrashed, match=r"(?s)crashing\.py exited \(1\):.*the page raised: "):
+        home_cold_start.heavy_imports(crashing)
+    fine = tmp_path / "fine.py"
+    fine.write_text("import streamlit as st\nst.title('x')\n")
+    assert home_cold_start.heavy_imports(fine) == []
