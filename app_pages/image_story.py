@@ -19,7 +19,7 @@ from components.chat_markers import note_markers_kept_as_text
 from components.code import show_code
 from components.escape import markdown_lines
 from components.i18n import t
-from components.limits import show_caps
+from components.limits import cap_value, show_caps, show_upload_caps
 from components.links import take_link
 from components.messages import message_text, show_message
 from components.model_loading import explain_missing, load, resolve_role, source_caption, using
@@ -118,10 +118,10 @@ def timed_step(run: PipelineRun, name: str):
         return
     seconds = time.perf_counter() - start
     st.session_state.setdefault("story_timings", {})[name] = seconds
-    done = t("image_story.status.step_done", step=t(f"image_story.status.{name}"), seconds=f"{seconds:.1f}")
-    box.write(done)
-    if run.box is None:
-        box.update(label=done, state="complete")
+    step, took = t(f"image_story.status.{name}"), f"{seconds:.1f}"
+    box.write(t("image_story.status.step_done", step=step, seconds=took))
+    if run.box is None:  # the complete state draws its own check mark
+        box.update(label=t("image_story.status.step_time", step=step, seconds=took), state="complete")
 
 
 def loaded(handle: Handle | None) -> Handle:
@@ -178,8 +178,8 @@ def choose_image() -> None:
     else:
         # no `type=` filter: Streamlit's own rejection message is English-only; open_image explains in both languages
         upload = st.file_uploader(t("image_story.image.upload_label"), key="story_upload",
-                                  help=t("image_story.image.upload_help"))
-        show_caps("upload_mb")
+                                  help=t("image_story.image.upload_help", mb=cap_value("upload_mb")))
+        show_upload_caps()
         if upload is not None:
             take_image(("upload", upload.file_id), upload.getvalue(), upload.name)
         elif (st.session_state.get("story_image_sig") or ("",))[0] == "upload":  # the file was removed: forget it
@@ -758,7 +758,7 @@ def show_timings(timings: dict[str, float]) -> None:
     """The latest time of each step."""
     if timings:
         st.caption(t("image_story.status.timings") + " · ".join(
-            t("image_story.status.step_done", step=t(f"image_story.status.{name}"), seconds=f"{secs:.1f}")
+            t("image_story.status.step_time", step=t(f"image_story.status.{name}"), seconds=f"{secs:.1f}")
             for name, secs in timings.items()))
 
 

@@ -12,7 +12,7 @@ from components import training_run
 from components.code import notebook_button, show_code
 from components.escape import markdown_code, markdown_literal
 from components.i18n import catalog_labels, t
-from components.limits import show_caps
+from components.limits import show_caps, show_upload_caps
 from components.links import open_link, take_link
 from components.messages import show_message
 from components.model_loading import explain_missing, load, resolve_role, source_caption, using
@@ -171,7 +171,7 @@ def run_predictions(handle, texts: list[str], batch_size: int = 64):
 def upload_mapping(key: str, need_label: bool) -> tuple[str, pd.DataFrame] | None:
     """File uploader plus text / label column pickers; returns (file name, mapped frame) or None."""
     file = st.file_uploader(t("sentiment.data.upload"), type=list(sdata.UPLOAD_TYPES), key=f"{key}_file")
-    show_caps("upload_mb", "batch_texts")
+    show_upload_caps("batch_texts")
     if file is None:
         return None
     try:
@@ -364,7 +364,10 @@ def split_overview(reviews: sdata.ReviewData) -> None:
             x=alt.X("split:N", title=t("sentiment.explore.split")), xOffset="label_name:N",
             y=alt.Y("count:Q", title=t("sentiment.explore.count")),
             color=alt.Color("label_name:N", title=t("sentiment.explore.label")),
-            tooltip=["split", "label_name", "count", alt.Tooltip("share:Q", format=".1%")]),
+            tooltip=[alt.Tooltip("split:N", title=t("sentiment.explore.split")),
+                     alt.Tooltip("label_name:N", title=t("sentiment.explore.label")),
+                     alt.Tooltip("count:Q", title=t("sentiment.explore.count")),
+                     alt.Tooltip("share:Q", format=".1%", title=t("sentiment.explore.share"))]),
         width="stretch")
 
 
@@ -397,10 +400,14 @@ def length_chart(hist: stats.LengthHistogram, column: str) -> None:
                 "start:Q", title=t(f"sentiment.explore.{column}"), scale=alt.Scale(domain=[0, hist.upper], nice=False)
             ),
             x2="end:Q",
-            y=alt.Y("count:Q", stack=None, title=t("sentiment.explore.count"), scale=alt.Scale(domainMin=0)),
+            y=alt.Y("count:Q", stack=None, title=t("sentiment.explore.count"),
+                    scale=alt.Scale(domain=[0, stats.axis_top(bins["count"])], nice=False)),  # the tallest bar fits
             y2=alt.datum(0),
             color=alt.Color("label_name:N", title=t("sentiment.explore.label")),
-            tooltip=["label_name", "start", "end", "count"],
+            tooltip=[alt.Tooltip("label_name:N", title=t("sentiment.explore.label")),
+                     alt.Tooltip("start:Q", title=t("sentiment.explore.bin_start")),
+                     alt.Tooltip("end:Q", title=t("sentiment.explore.bin_end")),
+                     alt.Tooltip("count:Q", title=t("sentiment.explore.count"))],
         )
         .properties(height=260),
         width="stretch",
@@ -611,7 +618,8 @@ def single_prediction(reviews: sdata.ReviewData, picked: PickedModel) -> None:
     m2.altair_chart(alt.Chart(chart).mark_bar().encode(
         x=alt.X("p:Q", scale=alt.Scale(domain=[0, 1]), title=t("sentiment.predict.probability")),
         y=alt.Y("label:N", title=None), color=alt.Color("label:N", legend=None),
-        tooltip=["label", alt.Tooltip("p:Q", format=".3f")]), width="stretch")
+        tooltip=[alt.Tooltip("label:N", title=t("sentiment.explore.label")),
+                 alt.Tooltip("p:Q", format=".3f", title=t("sentiment.predict.probability"))]), width="stretch")
     why_this_label(picked, text, label, "sentiment_why_predict")
 
 
@@ -784,7 +792,10 @@ def confusion_chart(confusion: pd.DataFrame) -> None:
     base = alt.Chart(conf).encode(
         x=alt.X("predicted:N", title=t("sentiment.predict.predicted"), sort=order,
                 axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("true:N", title=t("sentiment.eval.true"), sort=order, axis=alt.Axis(labelAngle=0)))
+        y=alt.Y("true:N", title=t("sentiment.eval.true"), sort=order, axis=alt.Axis(labelAngle=0)),
+        tooltip=[alt.Tooltip("true:N", title=t("sentiment.eval.true")),
+                 alt.Tooltip("predicted:N", title=t("sentiment.predict.predicted")),
+                 alt.Tooltip("count:Q", title=t("sentiment.explore.count"))])
     chart = (base.mark_rect().encode(color=alt.Color("count:Q", legend=None, scale=alt.Scale(scheme="blues")))
              + base.mark_text(fontSize=18, fontWeight="bold").encode(
                  text="count:Q", color=alt.condition(alt.datum.count > confusion.to_numpy().max() / 2,
@@ -799,17 +810,21 @@ def confidence_charts(result, pred: pd.DataFrame) -> None:
     k1, k2 = st.columns(2)
     k1.altair_chart(alt.Chart(pred).mark_bar(opacity=0.7).encode(
         x=alt.X("confidence:Q", bin=alt.Bin(maxbins=20), title=t("sentiment.predict.confidence")),
-        y=alt.Y("count():Q", stack=None, title=t("sentiment.explore.count")), color=alt.Color("correct:N", title=None)),
+        y=alt.Y("count():Q", stack=None, title=t("sentiment.explore.count")),
+        color=alt.Color("correct:N", title=t("sentiment.eval.outcome"), legend=alt.Legend(title=None))),
         width="stretch")
     diagonal = pd.DataFrame({"x": [0.5, 1.0], "y": [0.5, 1.0]})
     k2.altair_chart(
-        alt.Chart(diagonal).mark_line(strokeDash=[4, 4], color="gray").encode(x="x:Q", y="y:Q")
+        alt.Chart(diagonal).mark_line(strokeDash=[4, 4], color="gray", tooltip=False).encode(
+            x=alt.X("x:Q", title=t("sentiment.predict.confidence")), y=alt.Y("y:Q", title=t("sentiment.eval.accuracy")))
         + alt.Chart(result.calibration)
         .mark_line(point=True)
         .encode(
             x=alt.X("confidence:Q", scale=alt.Scale(domain=[0.5, 1]), title=t("sentiment.predict.confidence")),
             y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), title=t("sentiment.eval.accuracy")),
-            tooltip=["bin", "count", alt.Tooltip("accuracy:Q", format=".3f")],
+            tooltip=[alt.Tooltip("bin:N", title=t("sentiment.eval.bin")),
+                     alt.Tooltip("count:Q", title=t("sentiment.explore.count")),
+                     alt.Tooltip("accuracy:Q", format=".3f", title=t("sentiment.eval.accuracy"))],
         ),
         width="stretch",
     )

@@ -32,6 +32,18 @@ def show_caps(*names: str) -> None:
     st.caption(caps_text(*names))
 
 
+def upload_text(*names: str) -> str:
+    """What the file uploader's own words mean (Streamlit draws "Upload" and "20MB per file" in English whatever the
+    session's language, and offers no way to set them) with the size limit it enforces, then the other caps."""
+    hint = t("reliability.upload_hint", n=cap_value("upload_mb"))
+    return f"{hint}{'' if hint.endswith('。') else ' '}{caps_text(*names)}" if names else hint
+
+
+def show_upload_caps(*names: str) -> None:
+    """The caption under a file uploader: its own words in the session's language, its size limit, other caps."""
+    st.caption(upload_text(*names))
+
+
 def check_text(text: str | None, allow_empty: bool = False) -> bool:
     """True when `text` may be processed; otherwise show why (empty, too long) and return False."""
     limit = cap_value("text_chars")

@@ -3,6 +3,7 @@ observed frequencies against probabilities. Token text reaches the browser only 
 (rendered as SVG/canvas text, never as HTML)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import altair as alt
@@ -39,9 +40,17 @@ def stage_bars_data(view, labels: Sequence[str], stage_titles: Sequence[str], wo
     return rows
 
 
+def balanced_columns(panels: int, most: int = 3) -> int:
+    """Columns for `panels` facet panels, at most `most` a row, the rows as even as they can be: 4 stages as 2 + 2,
+    not 3 with the 4th alone on a row of its own (issue 33.11); 5 as 3 + 2."""
+    rows = max(1, math.ceil(panels / most))
+    return max(1, math.ceil(panels / rows))
+
+
 def stage_bars(view, labels: Sequence[str], stage_titles: Sequence[str], words: dict[str, str],
-               columns: int = 3) -> dict:
+               columns: int | None = None) -> dict:
     """Vega-Lite spec: horizontal bars of the top candidates, one panel per stage; cut tokens grey, the chosen one blue.
+    `columns` panels a row; by default the stages in even rows of at most three (`balanced_columns`).
 
     Written as the spec itself, not through Altair: composing a layered facet in Altair deep-copies its
     parts and costs ~70 ms per step, more than computing every stage over 151,936 tokens.
@@ -65,7 +74,7 @@ def stage_bars(view, labels: Sequence[str], stage_titles: Sequence[str], words: 
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "data": {"values": rows},
         "facet": {"field": "stage", "sort": list(stage_titles), "title": None, "type": "nominal"},
-        "columns": columns,
+        "columns": balanced_columns(len(stage_titles)) if columns is None else columns,
         "spec": {
             "layer": [
                 {"mark": {"type": "bar"}, "encoding": {**encoding, "color": color}},

@@ -191,5 +191,8 @@ def history_chart(rows: list[dict]) -> alt.Chart:
     return alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("step:Q", title=t("sentiment.train.step"), axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)), color=alt.Color("metric:N", legend=None),
-        row=alt.Row("metric:N", title=None), tooltip=["step", "metric", alt.Tooltip("value:Q", format=".4f")],
+        row=alt.Row("metric:N", title=None),
+        tooltip=[alt.Tooltip("step:Q", title=t("sentiment.train.step")),
+                 alt.Tooltip("metric:N", title=t("sentiment.train.metric")),
+                 alt.Tooltip("value:Q", title=t("sentiment.train.value"), format=".4f")],
     ).properties(height=140).resolve_scale(y="independent")

@@ -6,6 +6,11 @@ STRINGS = {
     "reliability.cap.new_tokens": {"zh": "最多生成 {n:,} 个 token", "en": "At most {n:,} new tokens"},
     "reliability.cap.variants": {"zh": "最多 {n} 个变体", "en": "At most {n} variants"},
     "reliability.cap.upload_mb": {"zh": "文件最大 {n} MB", "en": "Files up to {n} MB"},
+    "reliability.upload_hint": {
+        "zh": "上传框里的英文是控件自带的文字：点 \"Upload\"（上传）选择文件，或把文件拖进框里；"
+              "\"{n}MB per file\" 的意思是每个文件最大 {n} MB。",
+        "en": "Click Upload in the box or drop a file on it; each file can be up to {n} MB.",
+    },
     "reliability.caps": {"zh": "上限：{caps}（公共部署可在设置中调整）", "en": "Limits: {caps} (adjustable in a deployment's settings)"},
     "reliability.text_too_long": {
         "zh": "文本太长：{length:,} 个字符，上限是 {limit:,}（HFLAB_MAX_TEXT_CHARS）。请缩短后再试。",

@@ -20,8 +20,8 @@ STRINGS = {
     "image_story.image.example": {"zh": "示例图片", "en": "Example image"},
     "image_story.image.upload_label": {"zh": "上传图片（JPG、PNG、WebP、GIF）", "en": "Upload an image (JPG, PNG, WebP, GIF)"},
     "image_story.image.upload_help": {
-        "zh": "动图只用第一帧；手机照片会按 EXIF 方向自动摆正；最大 20 MB。",
-        "en": "Animated GIFs use their first frame; phone photos are rotated by their EXIF orientation; 20 MB at most.",
+        "zh": "动图只用第一帧；手机照片会按 EXIF 方向自动摆正；每个文件最大 {mb} MB。",
+        "en": "Animated GIFs use their first frame; phone photos are rotated by their EXIF orientation; {mb} MB at most per file.",
     },
     "image_story.image.facts": {"zh": "{name} · {format} · {mode} · {width}×{height}", "en": "{name} · {format} · {mode} · {width}×{height}"},
     "image_story.example.astronaut": {"zh": "宇航员（公有领域）", "en": "Astronaut (public domain)"},
@@ -70,6 +70,8 @@ STRINGS = {
     "image_story.status.story": {"zh": "写故事", "en": "Story"},
     "image_story.status.speech": {"zh": "朗读", "en": "Speech"},
     "image_story.status.step_done": {"zh": "✓ {step}：{seconds} 秒", "en": "✓ {step}: {seconds} s"},
+    # a finished step's own status box: its "complete" state already draws a check mark (no "✓ ✓朗读")
+    "image_story.status.step_time": {"zh": "{step}：{seconds} 秒", "en": "{step}: {seconds} s"},
     "image_story.status.done": {"zh": "全部完成，用时 {seconds} 秒", "en": "Finished in {seconds} s"},
     "image_story.status.stopped": {"zh": "在“{step}”这一步停止，后面的步骤没有运行", "en": "Stopped at “{step}”; the later steps did not run"},
     "image_story.status.load_failed": {"zh": "模型没有加载成功，原因见这一步下方的说明。", "en": "The model could not be loaded; the reason is shown at this step."},

@@ -108,6 +108,14 @@ def round_width(span: float, bins: int) -> int:
     return int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
 
 
+def axis_top(counts) -> int:
+    """A round top for a count axis starting at 0, at least 5% above the largest count: its bar is not cut at the
+    chart's edge (a domain given as only domainMin=0 ended at the tallest bar, issue 33.11)."""
+    most = max((float(c) for c in counts), default=0.0)
+    step = round_width(most, 5)
+    return max(step, int(math.ceil(most * 1.05 / step)) * step)
+
+
 def length_histogram(df: pd.DataFrame, column: str, bins: int = 30, quantile: float = 0.99) -> LengthHistogram:
     """Lengths from 0 up to the `quantile` (a few very long reviews would squeeze the rest into one bar)."""
     values = df[column].to_numpy()

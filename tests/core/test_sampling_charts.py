@@ -90,3 +90,16 @@ def test_stage_bars_mark_cut_and_chosen_tokens():
     cut = [r["token"] for r in rows if r["stage"] == "After top-k" and r["status"] == "cut"]
     chosen = {r["token"] for r in rows if r["status"] == "chosen"}
     assert cut == ["3. c"] and chosen == {"2. b"}
+
+
+@pytest.mark.parametrize(("panels", "columns"), [(1, 1), (2, 2), (3, 3), (4, 2), (5, 3), (6, 3)])
+def test_stage_panels_share_their_rows_evenly(panels, columns):
+    """Issue 33.11: four stages drawn three to a row left the fourth alone on its row."""
+    from components.prob_chart import balanced_columns
+
+    assert balanced_columns(panels) == columns
+    view = _view()
+    titles = [f"stage {i}" for i in range(panels)]
+    stretched = StepView(**{**view.__dict__, "stages": titles, "probs": np.resize(view.probs, (panels, 3)),
+                            "kept": np.resize(view.kept, (panels, 3))})
+    assert stage_bars(stretched, ["a", "b", "c"], titles, WORDS)["columns"] == columns

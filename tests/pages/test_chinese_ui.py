@@ -84,3 +84,58 @@ def test_chinese_ui_shows_no_english_outside_identifiers(page, tiny_env):
     assert not at.exception, [e.value for e in at.exception]
     leftovers = {text: sorted(english_words(text)) for text in visible_texts(at) if english_words(text)}
     assert leftovers == {}
+
+
+# channels whose title a chart shows on an axis, a legend or a header; offsets, x2 / y2, text and detail show none
+TITLED = {"x", "y", "color", "fill", "stroke", "opacity", "size", "shape", "row", "column", "facet"}
+GUIDE = {"x": "axis", "y": "axis", "row": "header", "column": "header", "facet": "header"}
+
+
+def chart_titles(spec: dict) -> list[str | None]:
+    """Every title a Vega-Lite spec shows on an axis, legend, header or tooltip; None where it would fall back to the
+    field's own name (e.g. "label_name", "count"), which is English in a Chinese UI.
+
+    Streamlit's chart theme sets `mark.tooltip = {"content": "encoding"}`: a chart without a tooltip channel shows
+    every field channel in its tooltip, titled by the channel's title or, when it has none (or null), its field."""
+    found: list[str | None] = []
+
+    def walk(node):
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        facet = node.get("facet")
+        if isinstance(facet, dict) and "field" in facet and "title" not in facet:
+            found.append(None)
+        encoding = node.get("encoding")
+        if isinstance(encoding, dict):
+            tooltip = encoding.get("tooltip")
+            has_tooltip = tooltip is not None
+            for entry in tooltip if isinstance(tooltip, list) else [tooltip] if isinstance(tooltip, dict) else []:
+                found.append(entry.get("title") if isinstance(entry, dict) else None)
+            mark = node.get("mark")
+            tooltips_off = isinstance(mark, dict) and mark.get("tooltip") is False
+            for name, channel in encoding.items():
+                if name == "tooltip" or not isinstance(channel, dict) or not ("field" in channel
+                                                                              or "aggregate" in channel):
+                    continue
+                title = channel.get("title")
+                if name in TITLED and channel.get(GUIDE.get(name, "legend"), {}) is not None:
+                    if "title" not in channel or title:  # a null title hides the guide's title
+                        found.append(title)
+                if not has_tooltip and not tooltips_off and name not in ("xOffset", "yOffset"):
+                    found.append(title or None)  # a tooltip falls back to the field's name
+        for key in ("layer", "spec", "hconcat", "vconcat", "concat"):
+            walk(node.get(key))
+
+    walk(spec)
+    return found
+
+
+def chart_texts(at) -> list[str | None]:
+    """The titles of every Vega-Lite chart on the page (see chart_titles)."""
+    import json
+
+    return [title for chart in at.get("vega_lite_chart") for title in chart_titles(json.loads(chart.proto.spec))]

@@ -522,3 +522,27 @@ def test_the_first_start_shows_the_conversion_stages_then_how_long_it_took(tiny_
     _button(at, "sampling.step_button", lang).click().run()
     assert not error_texts(at) and len(at.session_state["sampling_stepper"].generated) == 1
     assert t("convert.done", lang, seconds="0") not in [c.value for c in at.caption]
+
+
+def test_stage_panels_fill_their_rows_and_the_charts_speak_chinese(tiny_env):  # issue 33.11
+    """The stage chart's panels sit in even rows (4 stages as 2 + 2: the 4th used to wrap alone onto a row of its
+    own); every title the charts show is Chinese (a tooltip's bare "token" is the lab's word for it)."""
+    import json
+
+    from test_chinese_ui import chart_texts, english_words
+
+    at = open_page(PAGE, "zh")
+    at.toggle(key="sampling_do_sample").set_value(True).run()
+    at.slider(key="sampling_temperature").set_value(0.7).run()
+    at.number_input(key="sampling_top_k").set_value(50).run()
+    at.slider(key="sampling_top_p").set_value(0.9).run()
+    _button(at, "sampling.step_button", "zh").click().run()
+    _button(at, "sampling.many_run", "zh").click().run()
+    assert not error_texts(at)
+    facets = [spec for spec in (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))
+              if spec.get("facet", {}).get("field") == "stage"]
+    panels = [(len(spec["facet"]["sort"]), spec["columns"]) for spec in facets]
+    assert (4, 2) in panels, panels  # raw, temperature, top-k, top-p
+    assert all(n % columns != 1 for n, columns in panels if 1 < n <= 6 and columns > 1), panels
+    texts = [text for text in chart_texts(at) if text is not None]
+    assert texts and {text: english_words(text) for text in texts if english_words(text)} == {}

@@ -271,7 +271,59 @@ def test_length_histograms_start_at_zero_and_count_the_tail(page_env, review_dat
     histograms = [s for s in _chart_specs(at) if s.get("encoding", {}).get("y2") == {"datum": 0}]
     assert len(histograms) == 2
     assert histograms[0]["encoding"]["x"]["scale"]["domain"] == [0, chars.upper]
-    assert all(s["encoding"]["y"]["scale"]["domainMin"] == 0 for s in histograms)
+    # issue 33.11: the y axis ends on a round count above the tallest bar (it used to end on it, the bar cut there)
+    tallest = chars.bins["count"].max()
+    assert histograms[0]["encoding"]["y"]["scale"]["domain"] == [0, stats.axis_top([tallest])]
+    assert all(s["encoding"]["y"]["scale"]["domain"][0] == 0 for s in histograms)
+    assert stats.axis_top([tallest]) >= 1.05 * tallest
+
+
+@pytest.mark.parametrize(("counts", "top"), [([], 1), ([1], 2), ([9], 10), ([95], 100), ([1499], 2000),
+                                             ([1700, 3], 2000), ([4872], 6000)])
+def test_count_axis_top_leaves_room_above_the_tallest_bar(counts, top):
+    from hflab.sentiment import stats
+
+    assert stats.axis_top(counts) == top
+
+
+def test_charts_title_their_axes_legends_and_tooltips_in_chinese(page_env):
+    """Issue 33.11: no chart shows a field's own name ("split", "count", "label_name"...) or an English title in the
+    Chinese UI: every axis, legend and tooltip title comes from the catalog."""
+    from test_chinese_ui import chart_texts, english_words
+
+    at = open_page(PAGE, "zh")
+    at.text_area(key="sentiment_text").input(REVIEW).run()
+    at.button(key="sentiment_eval_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    specs = _chart_specs(at)
+    assert len(specs) >= 6  # balance, two length histograms, prediction, confusion, confidence, calibration
+    texts = chart_texts(at)
+    assert None not in texts, "a chart shows a field's own name"
+    assert {text: english_words(text) for text in texts if english_words(text)} == {}
+    for key in ("explore.split", "explore.label", "explore.count", "explore.share", "explore.bin_start",
+                "predict.probability", "eval.bin", "eval.outcome", "eval.true", "predict.predicted"):
+        assert t(f"sentiment.{key}", "zh") in texts
+
+
+def test_the_uploader_says_in_chinese_what_its_english_words_mean_and_its_limit(page_env):
+    """Issue 33.11: Streamlit draws "Upload" and "20MB per file" in English; the caption under it says in the
+    session's language what they mean, with the limit the server enforces (.streamlit/config.toml)."""
+    import tomllib
+
+    from apptest_utils import ROOT
+
+    from hflab.settings import get_settings
+
+    limit = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    for lang in ("zh", "en"):
+        at = open_page(PAGE, lang)
+        at.radio(key="sentiment_batch_src").set_value("upload").run()
+        caps = t("reliability.caps", lang, caps=t("reliability.cap.batch_texts", lang,
+                                                  n=get_settings().max_batch_texts))
+        gap = {"zh": "", "en": " "}[lang]  # no space after a Chinese full stop
+        assert f"{t('reliability.upload_hint', lang, n=limit)}{gap}{caps}" in [c.value for c in at.caption]
+    assert f"\"{limit}MB per file\"" in t("reliability.upload_hint", "zh", n=limit)
+    assert f"{limit} MB" in t("reliability.upload_hint", "zh", n=limit)
 
 
 def test_confusion_matrix_is_readable_and_the_reference_only_beside_chnsenticorp(tiny_env, monkeypatch, tmp_path,
@@ -670,6 +722,11 @@ def test_a_run_goes_on_its_own_thread_with_an_eta_and_a_stop_button_that_keeps_t
     stopped = t("sentiment.train.stop.stopped", "zh", steps=steps, planned=run.job.result.result.planned_steps)
     assert stopped in [i.value for i in at.info]
     assert at.session_state["sentiment_model"] == run.job.result.model_key  # the saved model is picked
+    from test_chinese_ui import chart_texts, english_words
+
+    titles = chart_texts(at)  # the report's chart included: its axes, rows and tooltips in Chinese
+    assert t("sentiment.train.metric", "zh") in titles and None not in titles
+    assert [title for title in titles if english_words(title)] == []
 
 
 def test_the_code_tab_shows_the_train_py_that_the_train_tab_hands_out(page_env, monkeypatch):

@@ -503,3 +503,38 @@ def test_offline_small_model_offers_a_short_english_preset(story_env, monkeypatc
     messages = json.loads(next(c.value for c in at.code if '"role": "system"' in c.value))
     assert "a cat sitting on a couch" in messages[1]["content"] and "English" in messages[0]["content"]
     assert t("image_story.offline.lab", "zh", short=ENGLISH_CENTRIC_DEFAULT_CHARS) not in [i.value for i in at.info]
+
+
+def test_a_step_run_on_its_own_shows_one_check_mark(story_env):
+    """Issue 33.11 "✓ ✓朗读": a finished step's status box draws its own check mark (state complete), so its label
+    carries none; the lines inside the box and the timings keep the step and its seconds."""
+    at = open_page(PAGE, "zh")
+    at.text_area(key="story_text").set_value("小猫坐在窗台上。").run()
+    at.segmented_control(key="story_engine").set_value("espeak").run()
+    at.button(key="story_speak").click().run()
+    assert not error_texts(at)
+    seconds = f"{at.session_state['story_timings']['speech']:.1f}"
+    step = t("image_story.status.speech", "zh")
+    status, = [s for s in at.status if step in s.label]
+    assert status.state == "complete" and "✓" not in status.label
+    assert status.label == t("image_story.status.step_time", "zh", step=step, seconds=seconds)
+    timings = t("image_story.status.timings", "zh") + t("image_story.status.step_time", "zh", step=step,
+                                                        seconds=seconds)
+    assert timings in [c.value for c in at.caption]
+
+
+def test_the_image_uploader_says_its_limit_in_the_sessions_language(story_env):
+    """Issue 33.11: "Upload" and "20MB per file" are Streamlit's own English; the caption and the help under the
+    uploader say what they mean with the server's real limit (.streamlit/config.toml), the same as open_image's."""
+    import tomllib
+
+    from apptest_utils import ROOT
+
+    from hflab.story.images import MAX_BYTES
+
+    limit = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    assert MAX_BYTES == limit * 2**20
+    for lang in ("zh", "en"):
+        at = open_page(PAGE, lang)
+        assert t("reliability.upload_hint", lang, n=limit) in [c.value for c in at.caption]
+        assert f"{limit} MB" in at.file_uploader(key="story_upload").help
