@@ -473,3 +473,28 @@ def test_offline_the_licence_and_heads_chapters_land_on_their_lesson(chapter_id,
         assert heads[0] == "AutoModel" and "AutoModelForSequenceClassification" in heads
         assert ("AutoModelForCausalLM" if offline_lab == "packaged" else "AutoModelForMaskedLM") in heads
         assert t("models.heads.intro", lang) in [m.value for m in lesson.markdown]
+
+
+LESSON_ELEMENTS = ("dataframe", "table", "code", "text_area", "metric", "vega_lite_chart", "arrow_vega_lite_chart",
+                   "imgs", "chat_message")  # what a lesson shows; a tab of warnings and captions alone has none
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.id)
+def test_every_chapter_lands_on_a_lesson_offline(chapter, lang, tmp_path, monkeypatch):
+    """Issue 33: offline with only the packaged assets (no HFLAB_*_DIR, a fresh data dir: no trained model), every
+    chapter's link lands on its page and tab, which shows the lesson's content, not only a warning, in both
+    languages."""
+    monkeypatch.setenv("HFLAB_DATA_DIR", str(tmp_path / "data"))
+    at = follow_link(chapter.id, lang)
+    assert current_page(at) == page_path(chapter.target.page)
+    assert error_texts(at) == []
+    place = at.main
+    if chapter.target.tab is not None:
+        label = tab_label(chapter.target.page, chapter.target.tab, lang)
+        assert open_tab_label(at) == label
+        place = next(block for block in at.tabs if block.label == label)
+    shown = {kind: len(place.get(kind)) for kind in LESSON_ELEMENTS}
+    # a lesson that starts with the learner's click (vocab edits, the API call) has its example typed in, ready
+    shown["filled inputs"] = len([w for w in place.text_input if w.value])
+    assert sum(shown.values()) > 0, shown
