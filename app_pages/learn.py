@@ -11,6 +11,7 @@ import streamlit as st
 
 from components.escape import markdown_literal
 from components.i18n import lang, t
+from components.limits import cap_texts, check_text, show_caps
 from components.links import open_link
 from components.messages import message_text
 from components.model_loading import explain_missing, load, resolve_role
@@ -199,7 +200,8 @@ def pipeline_step() -> None:
     source = picked_source(picked, finetuned)
     keep("learn_pipe_texts", PIPELINE_SENTENCE)
     raw = st.text_area(t("learn.pipe.texts"), key="learn_pipe_texts", height=80)
-    texts = [line.strip() for line in raw.split("\n") if line.strip()]
+    show_caps("text_chars", "batch_texts")
+    texts = cap_texts([line.strip() for line in raw.split("\n") if line.strip()]) if check_text(raw) else []
     if not source.ready:
         show_missing(source)
     else:
@@ -226,13 +228,18 @@ def generation_step() -> None:
         return
     keep("learn_gen_prompt", GENERATION_PROMPTS[lang()])
     prompt = st.text_input(t("learn.gen.prompt"), key="learn_gen_prompt")
+    st.caption(t("learn.gen.prompt_cap", limit=pipelines.PROMPT_TOKENS))
     result_key = RESULT_KEY.format(step="generate")
-    if st.button(t("learn.gen.run"), key="learn_gen_run", disabled=not prompt.strip()):
+    if st.button(t("learn.gen.run"), key="learn_gen_run", disabled=not prompt.strip()) and check_text(prompt):
         handle = load(source, loaders.load_causal_lm, t("role.causal_lm"))
         if handle is not None:
             with st.spinner(t("learn.gen.running")), handle.use() as lm:
-                st.session_state[result_key] = (pipelines.generate_text(lm.model, lm.tokenizer, prompt),
-                                                pipelines.direct_greedy(lm.model, lm.tokenizer, prompt))
+                n = pipelines.prompt_tokens(lm.tokenizer, prompt)
+                if n > pipelines.PROMPT_TOKENS:
+                    st.warning(t("learn.gen.too_long", n=n, limit=pipelines.PROMPT_TOKENS))
+                else:
+                    st.session_state[result_key] = (pipelines.generate_text(lm.model, lm.tokenizer, prompt),
+                                                    pipelines.direct_greedy(lm.model, lm.tokenizer, prompt))
     if result_key in st.session_state:
         from_pipeline, from_generate = st.session_state[result_key]
         left, right = st.columns(2)

@@ -379,6 +379,8 @@ STRINGS = {
     # pipeline: text-generation
     "learn.gen.heading": {"zh": "pipeline(\"text-generation\")", "en": "pipeline(\"text-generation\")"},
     "learn.gen.prompt": {"zh": "开头", "en": "Prompt"},
+    "learn.gen.prompt_cap": {"zh": "这一步的开头最多 {limit} 个 token：它演示 pipeline 与 generate 的对应；长的提示请到采样实验场。", "en": "This step's prompt takes at most {limit} tokens: it shows pipeline and generate agree; take long prompts to the Sampling playground."},
+    "learn.gen.too_long": {"zh": "开头有 {n} 个 token，这一步最多 {limit} 个：请缩短它（长的提示请到采样实验场）。", "en": "The prompt has {n} tokens; this step takes at most {limit}: shorten it (take long prompts to the Sampling playground)."},
     "learn.gen.run": {"zh": "生成（贪心）", "en": "Generate (greedy)"},
     "learn.gen.running": {"zh": "正在生成…", "en": "Generating…"},
     "learn.gen.pipeline": {"zh": "pipeline 的续写", "en": "pipeline's continuation"},

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+BATCH = 16  # texts per forward: many long lines in one padded batch took gigabytes
+PROMPT_TOKENS = 512  # the generation step's prompt: it shows pipeline == generate, not long-context speed
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -18,14 +21,24 @@ class Classification:
     probabilities: tuple[float, ...]  # softmax of the logits, in label-id order
 
 
+def max_length(model, tokenizer) -> int:
+    """Tokens a text is cut to: the tokenizer's limit, or the model's positions when the tokenizer names none."""
+    positions = getattr(model.config, "max_position_embeddings", None) or tokenizer.model_max_length
+    return int(min(tokenizer.model_max_length, positions))
+
+
 def direct_probabilities(model, tokenizer, texts: list[str]) -> list[tuple[float, ...]]:
     """Softmax of the classifier's logits for each text: what the pipeline computes underneath."""
     import torch
 
-    encoded = tokenizer(texts, padding=True, truncation=True, return_tensors="pt").to(model.device)
-    with torch.inference_mode():
-        logits = model(**encoded).logits
-    return [tuple(float(p) for p in row) for row in torch.softmax(logits.float(), dim=-1)]
+    rows = []
+    for start in range(0, len(texts), BATCH):
+        encoded = tokenizer(texts[start:start + BATCH], padding=True, truncation=True,
+                            max_length=max_length(model, tokenizer), return_tensors="pt")
+        with torch.inference_mode():
+            logits = model(**encoded.to(model.device)).logits
+        rows += [tuple(float(p) for p in row) for row in torch.softmax(logits.float(), dim=-1)]
+    return rows
 
 
 def classify(model, tokenizer, texts: list[str]) -> list[Classification]:
@@ -33,7 +46,8 @@ def classify(model, tokenizer, texts: list[str]) -> list[Classification]:
     from transformers import pipeline
 
     classifier = pipeline("text-classification", model=model, tokenizer=tokenizer)
-    answers = classifier(texts)
+    # as the direct forward: a text past the model's length is cut, not an error
+    answers = classifier(texts, truncation=True, max_length=max_length(model, tokenizer))
     direct = direct_probabilities(model, tokenizer, texts)
     return [Classification(text, answer["label"], float(answer["score"]), probs)
             for text, answer, probs in zip(texts, answers, direct)]
@@ -57,6 +71,11 @@ def direct_fill_mask(model, tokenizer, text: str, top_k: int = 5) -> list[tuple[
         logits = model(**encoded).logits[0, position]
     top = torch.softmax(logits.float(), dim=-1).topk(top_k)
     return [(int(i), float(p)) for p, i in zip(top.values, top.indices)]
+
+
+def prompt_tokens(tokenizer, prompt: str) -> int:
+    """Tokens of `prompt` as the generation step encodes it (checked against PROMPT_TOKENS before it runs)."""
+    return len(tokenizer(prompt)["input_ids"])
 
 
 def generate_text(model, tokenizer, prompt: str, max_new_tokens: int = 20) -> str:

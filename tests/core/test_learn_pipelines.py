@@ -80,6 +80,24 @@ def test_classification_equals_softmax_of_logits(which, bert_backbone, tiny_env)
         assert all(abs(row.score - 0.5) < 0.1 for row in rows)
 
 
+def test_many_and_overlong_texts_go_through_in_batches_and_are_cut_as_the_pipeline_cuts(tiny_env):
+    """Issue 38: every text in batches of pipelines.BATCH (memory bounded), each equal to its forward alone; a text
+    past the model's length is truncated by both, not an error."""
+    import torch
+
+    loaded = loaders.load_classifier(local(tiny_env["sentiment"]))
+    texts = [f"{TEXTS[i % 3]}{'好' * i}" for i in range(pipelines.BATCH * 2 + 3)] + ["很好" * 600]
+    rows = pipelines.classify(loaded.model, loaded.tokenizer, texts)
+    assert [row.text for row in rows] == texts
+    for row in rows:
+        encoded = loaded.tokenizer(row.text, truncation=True, max_length=loaded.model.config.max_position_embeddings,
+                                   return_tensors="pt")
+        with torch.no_grad():
+            probs = torch.softmax(loaded.model(**encoded).logits[0], dim=-1)
+        assert row.probabilities == pytest.approx([float(p) for p in probs], abs=1e-5)
+        assert row.score == pytest.approx(max(row.probabilities), abs=1e-5)
+
+
 def test_fill_mask_equals_top_tokens_of_the_logits(bert_mlm):
     model, tokenizer = loaders.load_masked_lm(local(bert_mlm))
     answers = pipelines.fill_mask(model, tokenizer, FILL_MASK_SENTENCE, top_k=5)

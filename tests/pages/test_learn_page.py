@@ -498,3 +498,36 @@ def test_every_chapter_lands_on_a_lesson_offline(chapter, lang, tmp_path, monkey
     # a lesson that starts with the learner's click (vocab edits, the API call) has its example typed in, ready
     shown["filled inputs"] = len([w for w in place.text_input if w.value])
     assert sum(shown.values()) > 0, shown
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_generation_step_refuses_a_prompt_over_its_token_cap_before_generating(lang, tiny_env, monkeypatch):
+    """Issue 38: an 8,000-token prompt held the shared model for 11 minutes; the step now says why and runs nothing."""
+    from hflab.learn import pipelines
+
+    ran = []
+    monkeypatch.setattr(pipelines, "generate_text", lambda *args, **kwargs: ran.append(1) or "")
+    at = open_page(PAGE, lang)
+    at.text_input(key="learn_gen_prompt").set_value("你好" * 2000).run()
+    button(at, "learn_gen_run").click().run()
+    from transformers import AutoTokenizer
+
+    n = len(AutoTokenizer.from_pretrained(str(tiny_env["causal_lm"]))("你好" * 2000)["input_ids"])
+    assert t("learn.gen.too_long", lang, n=n, limit=pipelines.PROMPT_TOKENS) in [w.value for w in at.warning]
+    assert ran == [] and "learn_result_generate" not in at.session_state
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_pipeline_step_takes_the_lab_pages_text_caps(lang, tiny_env, monkeypatch):
+    """Issue 38: 1,500 long lines added 2.2 GB; the step has the lab's caps on characters and texts."""
+    monkeypatch.setenv("HFLAB_MAX_TEXT_CHARS", "60")
+    monkeypatch.setenv("HFLAB_MAX_BATCH_TEXTS", "3")
+    at = open_page(PAGE, lang)
+    at.text_area(key="learn_pipe_texts").set_value("好" * 61).run()
+    assert t("reliability.text_too_long", lang, length=61, limit=60) in [e.value for e in at.error]
+    assert button(at, "learn_classify_run").disabled  # nothing to classify
+    at.text_area(key="learn_pipe_texts").set_value("\n".join(["好评", "差评", "一般", "很好", "太差"])).run()
+    assert t("reliability.too_many_texts", lang, count=5, limit=3) in [w.value for w in at.warning]
+    button(at, "learn_classify_run").click().run()
+    table = next(f.value for f in at.dataframe if t("learn.pipe.col.label", lang) in f.value.columns)
+    assert list(table[t("learn.pipe.col.text", lang)]) == ["好评", "差评", "一般"]
