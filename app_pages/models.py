@@ -558,12 +558,14 @@ def loaded_view(mgr) -> None:
         names = {r["key"]: r["label"] for r in rows}
         key = st.selectbox(t("models.loaded.pick"), list(names), format_func=names.get, key="models_unload_pick")
         if st.button(t("models.loaded.unload"), key="models_unload"):
-            outcome = "models.loaded.unloaded" if mgr.unload(key) else "models.loaded.gone"
-            st.session_state.pop(f"models_loaded|{key}", None)  # or this page would load it again on rerun
-            st.session_state["models_loaded_msg"] = literal(outcome, label=names[key])
+            status = mgr.unload(key, if_idle=True)  # "unloaded", "gone" or "busy" (another learner runs it)
+            if status != "busy":
+                st.session_state.pop(f"models_loaded|{key}", None)  # or this page would load it again on rerun
+            st.session_state["models_loaded_msg"] = (status, literal(f"models.loaded.{status}", label=names[key]))
             st.rerun()
     if "models_loaded_msg" in st.session_state:
-        st.success(st.session_state.pop("models_loaded_msg"))
+        status, text = st.session_state.pop("models_loaded_msg")
+        (st.warning if status == "busy" else st.success)(text)
     show_code(code.UNLOAD_CODE, "models.code.unload")
 
 

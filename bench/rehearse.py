@@ -36,6 +36,8 @@ from dev import installable  # noqa: E402
 
 LIMIT_MB = 2.7 * 1024  # Community Cloud's memory limit (2.7 GB)
 STEPS = 20
+# the longest one page action may take: with three learners a load can wait for another learner's whole story
+WAIT_MS = 1_800_000
 SHOTS = Path(tempfile.gettempdir()) / "hflab-rehearsal-shots"  # a screenshot of any step that did not finish
 REVIEWS = 100
 
@@ -141,7 +143,8 @@ class Learner:
     def __init__(self, name: str, page, rss: TreeRSS, url: str, report: dict):
         self.name, self.page, self.rss, self.url, self.report = name, page, rss, url, report
         self.main = page.locator('[data-testid="stMain"]')
-        self.waited_s = 0.0
+        self.waited_s = 0.0  # the page said another session runs the model it needs
+        self.waited_memory_s = 0.0  # the page said its load waits for room in the memory budget
         self.phase = "start"
 
     def mark(self, phase: str) -> None:
@@ -150,14 +153,17 @@ class Learner:
         self.rss.phase = phase if self.name == "learner" else f"{self.name}: {phase}"
 
     async def watch_waits(self, stop: asyncio.Event) -> None:
-        """Add up the time the page shows the waiting note (polled every half second) until `stop` is set."""
+        """Add up the time the page shows either waiting note (polled every half second) until `stop` is set."""
         from hflab.i18n import t
 
-        prefix = t("common.waiting", "zh", model="MODEL", place="P", seconds="S").split("MODEL")[0]
+        for_model = t("common.waiting", "zh", model="MODEL", place="P", seconds="S").split("MODEL")[0]
+        for_memory = t("common.waiting_memory", "zh", models="MODELS", seconds="S").split("MODELS")[0]
         while not stop.is_set():
             try:
-                if prefix and await self.main.get_by_text(prefix).count():
+                if await self.main.get_by_text(for_model).count():
                     self.waited_s += 0.5
+                if await self.main.get_by_text(for_memory).count():
+                    self.waited_memory_s += 0.5
             except Exception:  # a page between two runs has no main area for a moment
                 pass
             await asyncio.sleep(0.5)
@@ -194,8 +200,8 @@ class Learner:
             print(f"story page format: {self.report['story_format']}", flush=True)
         start, began_at = time.perf_counter(), time.time()
         await main.get_by_role("button", name=t("image_story.run_all", "zh")).first.click()
-        await wait_idle(page, 900_000)
-        await wait_stable(page, main, timeout_s=900)
+        await wait_idle(page, WAIT_MS)
+        await wait_stable(page, main, timeout_s=WAIT_MS / 1000)
         wall = time.perf_counter() - start
         text = await page.locator(".st-key-story_text textarea").input_value()
         timings = await main.get_by_text(t("image_story.status.timings", "zh")).first.inner_text()
@@ -224,7 +230,7 @@ class Learner:
             f"^({re.escape(t('sampling.step_button', 'zh'))}|{re.escape(t('sampling.greedy_button', 'zh'))})$")
         for _ in range(STEPS):
             await self.main.get_by_role("button", name=step).first.click()
-            await wait_idle(self.page)
+            await wait_idle(self.page, WAIT_MS)
         self.report.setdefault("sampling_s", {})[self.name] = round(time.perf_counter() - start, 1)
         print(f"{self.name} sampling: {STEPS} steps in {time.perf_counter() - start:.1f} s", flush=True)
         await self.note_exceptions("sampling")
@@ -264,11 +270,11 @@ class Learner:
         self.mark("training")
         await self.open_page("sentiment")
         await page.get_by_role("tab", name=t("sentiment.tab.train", "zh")).click()
-        await wait_idle(page, 600_000)
+        await wait_idle(page, WAIT_MS)
         start = time.perf_counter()
         await page.locator(".st-key-sentiment_train_go button").first.click()
         saved = t("sentiment.train.saved", "zh", val="V", test="T", path="P").split("V")[0]
-        await main.get_by_text(saved).first.wait_for(timeout=1_200_000)  # the live view redraws itself meanwhile
+        await main.get_by_text(saved).first.wait_for(timeout=2 * WAIT_MS)  # the live view redraws itself meanwhile
         self.report.setdefault("training_s", {})[self.name] = round(time.perf_counter() - start, 1)
         print(f"{self.name} training: {time.perf_counter() - start:.1f} s", flush=True)
         await self.note_exceptions("training")
@@ -310,7 +316,7 @@ async def learners(url: str, rss: TreeRSS, report: dict, names: list[str], scrip
         team = []
         for name in names:
             page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
-            page.set_default_timeout(600_000)
+            page.set_default_timeout(WAIT_MS)
             team.append(Learner(name, page, rss, url, report))
         stop = asyncio.Event()
         watchers = [asyncio.create_task(learner.watch_waits(stop)) for learner in team]
@@ -324,6 +330,7 @@ async def learners(url: str, rss: TreeRSS, report: dict, names: list[str], scrip
             stop.set()
             await asyncio.gather(*watchers)
             report["waited_s"] = {learner.name: round(learner.waited_s) for learner in team}
+            report["waited_memory_s"] = {learner.name: round(learner.waited_memory_s) for learner in team}
             await browser.close()
 
 
@@ -490,7 +497,8 @@ def summary(d: dict) -> str:
         f"sampling {STEPS} steps: {seconds_of(d.get('sampling_s'))}; "
         + (f"{REVIEWS} reviews predicted {d.get('sentiment_s', '?')} s; " if d["learners"] == 1 else
            f"a default training on the Train tab: {seconds_of(d.get('training_s'))}; each learner's time seen "
-           f"waiting for a model another session was using: {seconds_of(d.get('waited_s'))}; ")
+           f"waiting for a model another session was using: {seconds_of(d.get('waited_s'))}, waiting for room in "
+           f"the memory budget while other sessions ran their models: {seconds_of(d.get('waited_memory_s'))}; ")
         + f"{loads} loads, {len(unloads)} unloads ({'; '.join(unloads)}); "
         f"models held twice at once: {len(d['held_twice'])}; page exceptions "
         f"{sum(d['exceptions'].values())}; whole rehearsal {d['minutes']} min"

@@ -102,10 +102,17 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
         key = f"{source.cache_key}@{variant}" if variant else source.cache_key
         if not any(row["key"] == key for row in manager().snapshot()):  # a first load: the wait the note is about
             busy_note()
-        with st.spinner(busy_text or t("common.loading", what=f"{what} ({label})")):
-            return manager().get(key, lambda: loader(source),
-                                 0 if tokenizer else loaders.estimate_load_bytes(source, width), label,
-                                 weights="" if tokenizer else source.target or "")
+        wait = WaitNote(f"stop_waiting_load_{key}")
+        try:
+            with st.spinner(busy_text or t("common.loading", what=f"{what} ({label})")):
+                return manager().get(key, lambda: loader(source),
+                                     0 if tokenizer else loaders.estimate_load_bytes(source, width), label,
+                                     weights="" if tokenizer else source.target or "",
+                                     on_wait=lambda models, waited_s: wait.say(t(
+                                         "common.waiting_memory", models=", ".join(models),
+                                         seconds=f"{waited_s:.0f}")))
+        finally:
+            wait.clear()
     except MessageError as exc:  # the core said why: over the memory budget, pickle weights refused, a corrupt file
         show_message(exc.message)
     except Exception as exc:  # any loader failure becomes a message; the app keeps running
@@ -113,26 +120,36 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
     return None
 
 
+class WaitNote:
+    """What a wait is for, drawn in place with a "stop waiting" button (drawn once per wait: the same widget key
+    twice in a run is an error; a click reruns the page, which ends the wait); `clear()` removes both."""
+
+    def __init__(self, stop_key: str):
+        box = st.container()
+        self._note, self._stop, self._key, self._drawn = box.empty(), box.empty(), stop_key, False
+
+    def say(self, text: str) -> None:
+        """Show `text` as the wait's note (and the stop button the first time)."""
+        self._note.info(text)
+        if not self._drawn:
+            self._stop.button(t("common.stop_waiting"), key=self._key)
+            self._drawn = True
+
+    def clear(self) -> None:
+        """Remove the note and the button."""
+        self._note.empty()
+        self._stop.empty()
+
+
 @contextmanager
 def using(handle: Handle) -> Iterator[Any]:
     """`handle.use()` that says so while another session runs the model: what it waits for, its place in line and
-    the wait so far, with a button that stops waiting (a click reruns the page, which ends the wait)."""
-    box = st.container()
-    note, stop = box.empty(), box.empty()
-    stop_drawn = False
-
-    def on_wait(place: int, waited_s: float) -> None:
-        nonlocal stop_drawn
-        note.info(t("common.waiting", model=handle.label, place=place, seconds=f"{waited_s:.0f}"))
-        if not stop_drawn:  # drawn once per wait: the same widget key twice in a run is an error
-            stop.button(t("common.stop_waiting"), key=f"stop_waiting_{handle.key}")
-            stop_drawn = True
-
+    the wait so far, with a button that stops waiting."""
+    wait = WaitNote(f"stop_waiting_{handle.key}")
     try:
-        with handle.use(on_wait) as value:
-            note.empty()
-            stop.empty()
+        with handle.use(lambda place, waited_s: wait.say(
+                t("common.waiting", model=handle.label, place=place, seconds=f"{waited_s:.0f}"))) as value:
+            wait.clear()
             yield value
     finally:
-        note.empty()
-        stop.empty()
+        wait.clear()

@@ -89,6 +89,7 @@ STRINGS = {
     "problem.load_failed": {"zh": "加载 {what} 失败：{error}", "en": "Loading {what} failed: {error}"},
     "common.loading": {"zh": "正在加载 {what}…", "en": "Loading {what}…"},
     "common.waiting": {"zh": "另一位学习者正在用 {model}：你排在第 {place} 位，已等 {seconds} 秒。轮到你时会自动继续。", "en": "Another learner is using {model}: you are number {place} in line, waiting for {seconds} s. It goes on by itself when it is your turn."},
+    "common.waiting_memory": {"zh": "内存预算已满：要等其他学习者用完 {models} 才能加载，已等 {seconds} 秒。腾出内存后会自动继续。", "en": "The memory budget is full: this load waits until other learners are done with {models}; waiting for {seconds} s. It goes on by itself once there is room."},
     "common.stop_waiting": {"zh": "不等了", "en": "Stop waiting"},
     "common.busy": {"zh": "⏳ 这台机器现在很忙（1 分钟平均负载 {load}，共 {cores} 个核）：页面上写的等待时间是在空闲机器上量的，这次会更久。", "en": "⏳ This machine is busy right now (1-minute load average {load} on {cores} cores): the waits the pages give were measured on an idle machine, this one will take longer."},
     "convert.stage.tokenizer": {

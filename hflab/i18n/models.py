@@ -328,8 +328,8 @@ STRINGS = {
     "models.dl.empty": {"zh": "请输入仓库 id。", "en": "Enter a repo id."},
     # loaded now
     "models.loaded.title": {"zh": "模型管理器：当前加载的模型", "en": "Model manager: models loaded now"},
-    "models.loaded.budget": {"zh": "已用 {used} MB / 预算 {budget} MB（超出时最久未用的模型先被卸载）",
-                             "en": "{used} MB used of a {budget} MB budget (the least recently used model is unloaded first when it is exceeded)"},
+    "models.loaded.budget": {"zh": "已用 {used} MB / 预算 {budget} MB（超出时最久未用的空闲模型先被卸载；正在使用的模型要等用完）",
+                             "en": "{used} MB used of a {budget} MB budget (when a load would exceed it, the least recently used idle model is unloaded first; a model in use is waited for)"},
     "models.loaded.none": {"zh": "现在没有加载任何模型。", "en": "No model is loaded right now."},
     "models.loaded.col.model": {"zh": "模型", "en": "Model"},
     "models.loaded.col.mb": {"zh": "内存 (MB)", "en": "Memory (MB)"},
@@ -340,4 +340,7 @@ STRINGS = {
     "models.loaded.unload": {"zh": "卸载", "en": "Unload"},
     "models.loaded.unloaded": {"zh": "已卸载 {label}。", "en": "Unloaded {label}."},
     "models.loaded.gone": {"zh": "{label} 已经不在内存中了。", "en": "{label} was no longer loaded."},
+    "models.loaded.busy": {"zh": "{label} 正被学习者使用或有人在排队等它，没有卸载：用完后它会按需自动让出内存。",
+                           "en": "{label} is in use or someone is waiting for it, so it was not unloaded: it makes "
+                                 "room by itself once it is idle."},
 }

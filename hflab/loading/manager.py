@@ -1,8 +1,9 @@
 """The model manager: one copy of each model per process, a lock per model, and a memory budget.
 
 `st.cache_resource` cannot evict by memory, so the manager owns the models and Streamlit caches
-only the manager (components/model_loading.py). Least recently used models are unloaded before a load
-that would exceed the budget.
+only the manager (components/model_loading.py). Least recently used idle models are unloaded before a load
+that would exceed the budget; a model another session is running is never unloaded (its memory would stay
+taken until that session finished, and the new load would come on top): the load waits for it instead.
 """
 from __future__ import annotations
 
@@ -47,6 +48,13 @@ class Handle(Generic[T]):
     weights: str = ""  # the weight files it was loaded from; another form of the same files is a second copy
 
     waiting: list = field(default_factory=list, repr=False)  # tickets of the sessions waiting, in arrival order
+    holder: int | None = field(default=None, repr=False)  # the thread running it now (None: idle)
+    _depth: int = field(default=0, repr=False)  # nested use() by the holder (the lock is reentrant)
+
+    @property
+    def busy(self) -> bool:
+        """True while a session runs this model or waits in line for it: unloading it now frees nothing."""
+        return self.holder is not None or bool(self.waiting)
 
     @contextmanager
     def use(self, on_wait: Callable[[int, float], None] | None = None, poll_s: float = 0.5) -> Iterator[T]:
@@ -62,10 +70,14 @@ class Handle(Generic[T]):
                         on_wait(self.waiting.index(ticket) + 1, time.monotonic() - start)
             finally:
                 self.waiting.remove(ticket)
+        self.holder, self._depth = threading.get_ident(), self._depth + 1
         try:
             self.last_used = time.time()
             yield self.value
         finally:
+            self._depth -= 1
+            if not self._depth:
+                self.holder = None
             self.lock.release()
 
 
@@ -98,11 +110,13 @@ class ModelManager:
             return sum(h.nbytes for h in self._handles.values())
 
     def get(self, key: str, loader: Callable[[], Any], estimate_bytes: int = 0, label: str = "",
-            weights: str = "") -> Handle:
+            weights: str = "", on_wait: Callable[[list[str], float], None] | None = None) -> Handle:
         """Return the loaded handle for `key`, loading it (once, even under concurrency) if needed.
 
         `weights` names the files the model comes from: a loaded copy of the same files under another key
-        (another page's copy, another weight format) is unloaded first, so no model is ever held twice."""
+        (another page's copy, another weight format) is unloaded first, so no model is ever held twice. When the
+        load only fits once models other sessions are running are done, it waits for them: `on_wait(their labels,
+        seconds waited)` hears about it every `poll_s`; an exception it raises (a page's stop) ends the wait."""
         if estimate_bytes > self.budget_bytes:
             raise BudgetTooSmall(label or key, estimate_bytes, self.budget_bytes)
         with self._registry_lock:
@@ -119,7 +133,7 @@ class ModelManager:
                     return handle
             if weights:
                 self._drop_copies(weights)
-            self._make_room(estimate_bytes)
+            self._make_room(estimate_bytes, on_wait)
             start = time.perf_counter()
             value = loader()
             nbytes = measure_nbytes(value) or estimate_bytes
@@ -134,17 +148,39 @@ class ModelManager:
             with self._registry_lock:
                 self._handles[key] = handle
                 self.load_counts[key] = self.load_counts.get(key, 0) + 1
-            self._make_room(0)
+            self._make_room(0, keep=key)  # measured bigger than estimated: make room around the model just loaded
             return handle
 
-    def _make_room(self, incoming: int) -> None:
-        """Unload least recently used models until `incoming` more bytes fit in the budget."""
-        evicted = []
-        with self._registry_lock:
-            while self._handles and sum(h.nbytes for h in self._handles.values()) + incoming > self.budget_bytes:
-                oldest = min(self._handles.values(), key=lambda h: h.last_used)
-                evicted.append(self._handles.pop(oldest.key))
-        self._released(evicted, f"to make room for {incoming / 2**20:.0f} MB")
+    def _make_room(self, incoming: int, on_wait: Callable[[list[str], float], None] | None = None,
+                   poll_s: float = 0.5, keep: str = "") -> None:
+        """Unload least recently used idle models until `incoming` more bytes fit in the budget; while only models
+        that other sessions are running stand in the way, wait for them to finish. A session that runs a model
+        itself never waits (two sessions each waiting for the other's model would wait forever): its load goes over
+        the budget, logged. `keep`: the model just loaded, neither unloaded nor waited for (it is in memory already,
+        so waiting would save nothing)."""
+        me, start = threading.get_ident(), time.monotonic()
+        while True:
+            evicted: list[Handle] = []
+            with self._registry_lock:
+                used = sum(h.nbytes for h in self._handles.values())
+                for idle in sorted((h for h in self._handles.values() if not h.busy and h.key != keep),
+                                  key=lambda h: h.last_used):
+                    if used + incoming <= self.budget_bytes:
+                        break
+                    evicted.append(self._handles.pop(idle.key))
+                    used -= idle.nbytes
+                blockers = [] if used + incoming <= self.budget_bytes else list(self._handles.values())
+                holds_one = any(h.holder == me for h in blockers)
+            self._released(evicted, f"to make room for {incoming / 2**20:.0f} MB")
+            if not blockers or keep:
+                return
+            if holds_one:
+                log.warning("over budget by %.0f MB: this session runs %s itself", (used + incoming
+                            - self.budget_bytes) / 2**20, ", ".join(h.label for h in blockers if h.holder == me))
+                return
+            if on_wait is not None:
+                on_wait([h.label for h in blockers], time.monotonic() - start)
+            time.sleep(poll_s)
 
     def _drop_copies(self, weights: str) -> None:
         """Unload every loaded model that came from the files `weights` (before another form of them loads)."""
@@ -152,12 +188,19 @@ class ModelManager:
             copies = [self._handles.pop(h.key) for h in list(self._handles.values()) if h.weights == weights]
         self._released(copies, "before another copy of its weights loads")
 
-    def unload(self, key: str) -> bool:
-        """Drop a model from the registry (sessions using it keep their reference until done)."""
+    def unload(self, key: str, if_idle: bool = False) -> str:
+        """Drop a model from the registry: "unloaded", "gone" (not loaded) or, with `if_idle`, "busy" and kept while
+        a session runs it or waits for it (a learner's unload must not pull a model from under another learner).
+        Without `if_idle` (its files were replaced), sessions running it keep their reference until done."""
         with self._registry_lock:
-            handle = self._handles.pop(key, None)
-        self._released([handle] if handle else [], "on request")
-        return handle is not None
+            handle = self._handles.get(key)
+            if handle is None:
+                return "gone"
+            if if_idle and handle.busy:
+                return "busy"
+            del self._handles[key]
+        self._released([handle], "on request")
+        return "unloaded"
 
     @staticmethod
     def _released(handles: list[Handle], why: str) -> None:

@@ -60,7 +60,8 @@ def test_measured_size_of_real_model(tiny_models):
 def test_unload():
     mgr = ModelManager(100)
     mgr.get("a", lambda: Blob(1), 10)
-    assert mgr.unload("a") and mgr.snapshot() == []
+    assert mgr.unload("a") == "unloaded" and mgr.snapshot() == []
+    assert mgr.unload("a") == "gone"
 
 
 def test_a_second_form_of_the_same_weights_replaces_the_first(caplog):
@@ -148,3 +149,85 @@ def test_stopping_while_waiting_leaves_the_line_without_the_model():
         ran.append(len(handle.waiting))
     assert ran == ["stopped", 0] and handle.lock.acquire(blocking=False)
     handle.lock.release()
+
+
+def test_a_model_in_use_is_not_evicted_the_load_waits_for_it_and_then_fits():
+    """Issue 34.2: evicting a model another session runs frees nothing until that run ends, so the new load came on
+    top of it (the three-learner rehearsal's 3.7 GB). The load waits, hearing which model it waits for, then
+    evicts it once idle: used bytes never exceed the budget."""
+    mgr = ModelManager(100)
+    busy = mgr.get("writer", lambda: Blob(1), 60, label="Qwen")
+    mgr.get("idle", lambda: Blob(1), 30, label="opus")
+    running, release = threading.Event(), threading.Event()
+    heard: list[tuple[list[str], float]] = []
+
+    def learner_writing() -> None:
+        with busy.use():
+            running.set()
+            release.wait()
+
+    def on_wait(models: list[str], waited: float) -> None:
+        heard.append((models, waited))
+        release.set()  # the writer finishes once the second learner is seen waiting
+
+    writer = threading.Thread(target=learner_writing)
+    writer.start()
+    running.wait()
+    mgr.get("captioner", lambda: Blob(1), 50, label="BLIP", on_wait=on_wait)
+    writer.join()
+    assert heard and heard[0][0] == ["Qwen"]  # the idle model went first; the wait names the one still running
+    assert {row["key"] for row in mgr.snapshot()} == {"captioner"} and mgr.used_bytes() <= 100
+
+
+def test_a_session_that_runs_a_model_itself_does_not_wait_for_room(caplog):
+    """Waiting for its own model would never end: the load goes over the budget and the log says so."""
+    mb = 2**20
+    mgr = ModelManager(100 * mb)
+    handle = mgr.get("a", lambda: Blob(1), 80 * mb, label="A")
+    with caplog.at_level("WARNING", logger="hflab.loading.manager"), handle.use():
+        mgr.get("b", lambda: Blob(1), 50 * mb, label="B", on_wait=lambda *_: pytest.fail("waited for itself"))
+    assert {row["key"] for row in mgr.snapshot()} == {"a", "b"}
+    assert "over budget by 30 MB: this session runs A itself" in caplog.text
+
+
+def test_stopping_a_wait_for_room_loads_nothing():
+    mgr = ModelManager(100)
+    handle = mgr.get("a", lambda: Blob(1), 80)
+    loaded = []
+
+    class Stopped(Exception):
+        pass
+
+    def stop(models: list[str], waited: float) -> None:
+        raise Stopped
+
+    def wait_then_stop() -> None:
+        try:
+            mgr.get("b", lambda: loaded.append("b") or Blob(1), 50, on_wait=stop)
+        except Stopped:
+            loaded.append("stopped")
+
+    with handle.use():
+        worker = threading.Thread(target=wait_then_stop)
+        worker.start()
+        worker.join()
+    assert loaded == ["stopped"] and {row["key"] for row in mgr.snapshot()} == {"a"}
+
+
+def test_a_learner_cannot_unload_a_model_another_is_running():
+    mgr = ModelManager(100)
+    handle = mgr.get("a", lambda: Blob(1), 10)
+    holding, release = threading.Event(), threading.Event()
+
+    def run() -> None:
+        with handle.use():
+            holding.set()
+            release.wait()
+
+    other = threading.Thread(target=run)
+    other.start()
+    holding.wait()
+    assert mgr.unload("a", if_idle=True) == "busy" and mgr.snapshot()[0]["key"] == "a"
+    release.set()
+    other.join()
+    assert mgr.unload("a", if_idle=True) == "unloaded"

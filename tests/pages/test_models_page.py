@@ -63,6 +63,36 @@ def test_loaded_now_lists_and_unloads(tiny_env):
     assert any(s.value.startswith("Unloaded") for s in at.success)
 
 
+def test_a_model_another_learner_is_running_is_not_unloaded(tiny_env):
+    """Issue 38: a learner's unload must not pull a model from under another learner's run."""
+    import threading
+
+    at = _load_role(open_page(PAGE, "zh"), "translation")
+    from components.model_loading import manager
+
+    key = next(row["key"] for row in manager().snapshot() if row["key"].startswith("models|") and "translation" in
+               row["key"])
+    handle, running, done = manager().get(key, lambda: None), threading.Event(), threading.Event()
+
+    def other_learner() -> None:
+        with handle.use():
+            running.set()
+            done.wait()
+
+    other = threading.Thread(target=other_learner)
+    other.start()
+    running.wait()
+    try:
+        at.selectbox(key="models_unload_pick").set_value(key).run()
+        at.button(key="models_unload").click().run()
+        shown = [w.value.replace("\\", "").replace("\u200b", "") for w in at.warning]
+        assert t("models.loaded.busy", "zh", label=handle.label) in shown
+        assert key in [row["key"] for row in manager().snapshot()]
+    finally:
+        done.set()
+        other.join()
+
+
 @pytest.fixture()
 def typed(tiny_env):
     at = open_page(PAGE, "en")
