@@ -6,10 +6,10 @@ packaged bert-base-chinese vocabulary (--model names the tokenizer). Issue 36.5:
 two-process time here, honestly labelled: two processes on two cores are not expected to be faster (each gets one
 thread and they exchange gradients every step); the point is that the same script runs distributed unchanged.
 
-    python bench/train_script_processes.py [--rows 2000] [--rounds 3] [--quick] [--json PATH]
+    python bench/train_script_processes.py [--rows 2000] [--rounds 5] [--quick] [--json PATH]
 
 Interleaved rounds after one warm-up run of each (bench/rounds.py); every round a path must give its warm-up's
-validation and test accuracy (one seed, one result). --quick: 600 rows, 3 rounds.
+validation and test accuracy (one seed, one result). --quick: 600 rows, the same 5 rounds.
 """
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def runner(script: Path, data: Path, tokenizer: Path, work: Path, processes: int
 def main() -> int:
     parser = add_args(argparse.ArgumentParser())
     parser.add_argument("--rows", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     rows = 600 if args.quick else args.rows
     with tempfile.TemporaryDirectory(prefix="hflab-bench-script-") as folder:
