@@ -305,7 +305,7 @@ class Learner:
               flush=True)
 
 
-async def learners(url: str, rss: TreeRSS, report: dict, names: list[str], script) -> None:
+async def run_learners(url: str, rss: TreeRSS, report: dict, names: list[str], script) -> None:
     """Open one browser context per learner name and run `script(learners)`; each learner's waits are added up."""
     from app_server import CHROMIUM, CHROMIUM_ARGS
     from playwright.async_api import async_playwright
@@ -423,7 +423,7 @@ def rehearse(args: argparse.Namespace, learners: int) -> dict:
         else:
             names, script = ["A", "B", "C"], three_learners
         try:
-            asyncio.run(learners(url, rss, report, names, script))
+            asyncio.run(run_learners(url, rss, report, names, script))
         except Exception as exc:  # the memory figures up to the failure still count: report them, and FAIL
             report["exceptions"][f"rehearsal stopped: {type(exc).__name__}: {str(exc)[:200]}"] = 1
         finally:
