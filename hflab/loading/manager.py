@@ -102,6 +102,7 @@ class ModelManager:
         self._handles: dict[str, Handle] = {}
         self._registry_lock = threading.Lock()
         self._load_locks: dict[str, threading.Lock] = {}
+        self._loading: dict[str, tuple[str, int]] = {}  # loads in flight: key -> (label, bytes at their peak)
         self.load_counts: dict[str, int] = {}
 
     def used_bytes(self) -> int:
@@ -133,53 +134,63 @@ class ModelManager:
                     return handle
             if weights:
                 self._drop_copies(weights)
-            self._make_room(estimate_bytes, on_wait)
-            start = time.perf_counter()
-            value = loader()
-            nbytes = measure_nbytes(value) or estimate_bytes
-            if nbytes > self.budget_bytes:
-                del value
-                gc.collect()
-                raise BudgetTooSmall(label or key, nbytes, self.budget_bytes)
-            handle = Handle(key, value, nbytes, label=label or key, load_seconds=time.perf_counter() - start,
-                            weights=weights)
-            log.info("loaded %s (%.0f MB) in %.1f s; %s", handle.label, nbytes / 2**20, handle.load_seconds,
-                     describe_resident())
-            with self._registry_lock:
-                self._handles[key] = handle
-                self.load_counts[key] = self.load_counts.get(key, 0) + 1
+            self._make_room(estimate_bytes, on_wait, reserve=(key, label or key))
+            try:
+                start = time.perf_counter()
+                value = loader()
+                nbytes = measure_nbytes(value) or estimate_bytes
+                if nbytes > self.budget_bytes:
+                    del value
+                    gc.collect()
+                    raise BudgetTooSmall(label or key, nbytes, self.budget_bytes)
+                handle = Handle(key, value, nbytes, label=label or key, load_seconds=time.perf_counter() - start,
+                                weights=weights)
+                log.info("loaded %s (%.0f MB) in %.1f s; %s", handle.label, nbytes / 2**20, handle.load_seconds,
+                         describe_resident())
+                with self._registry_lock:  # one step from reserved to registered: never counted twice or not at all
+                    self._handles[key] = handle
+                    self._loading.pop(key, None)
+                    self.load_counts[key] = self.load_counts.get(key, 0) + 1
+            finally:
+                with self._registry_lock:
+                    self._loading.pop(key, None)
             self._make_room(0, keep=key)  # measured bigger than estimated: make room around the model just loaded
             return handle
 
     def _make_room(self, incoming: int, on_wait: Callable[[list[str], float], None] | None = None,
-                   poll_s: float = 0.5, keep: str = "") -> None:
+                   poll_s: float = 0.5, keep: str = "", reserve: tuple[str, str] | None = None) -> None:
         """Unload least recently used idle models until `incoming` more bytes fit in the budget; while only models
         that other sessions are running stand in the way, wait for them to finish. A session that runs a model
         itself never waits (two sessions each waiting for the other's model would wait forever): its load goes over
         the budget, logged. `keep`: the model just loaded, neither unloaded nor waited for (it is in memory already,
-        so waiting would save nothing)."""
+        so waiting would save nothing). `reserve` (key, label): once the room is there, it is booked for that load in
+        the same step, so loads in flight count against the budget (two sessions starting two loads at once each
+        saw the other's room as free: the rehearsal's 3.2 GB)."""
         me, start = threading.get_ident(), time.monotonic()
         while True:
             evicted: list[Handle] = []
             with self._registry_lock:
-                used = sum(h.nbytes for h in self._handles.values())
+                used = sum(h.nbytes for h in self._handles.values()) + sum(b for _, b in self._loading.values())
                 for idle in sorted((h for h in self._handles.values() if not h.busy and h.key != keep),
                                   key=lambda h: h.last_used):
                     if used + incoming <= self.budget_bytes:
                         break
                     evicted.append(self._handles.pop(idle.key))
                     used -= idle.nbytes
-                blockers = [] if used + incoming <= self.budget_bytes else list(self._handles.values())
-                holds_one = any(h.holder == me for h in blockers)
+                fits = used + incoming <= self.budget_bytes
+                mine = [h.label for h in self._handles.values() if h.holder == me]
+                go = fits or bool(keep) or bool(mine)
+                if go and reserve:
+                    self._loading[reserve[0]] = (reserve[1], incoming)
+                blockers = [h.label for h in self._handles.values()] + [label for label, _ in self._loading.values()]
             self._released(evicted, f"to make room for {incoming / 2**20:.0f} MB")
-            if not blockers or keep:
-                return
-            if holds_one:
-                log.warning("over budget by %.0f MB: this session runs %s itself", (used + incoming
-                            - self.budget_bytes) / 2**20, ", ".join(h.label for h in blockers if h.holder == me))
+            if go:
+                if not fits and mine:
+                    log.warning("over budget by %.0f MB: this session runs %s itself",
+                                (used + incoming - self.budget_bytes) / 2**20, ", ".join(mine))
                 return
             if on_wait is not None:
-                on_wait([h.label for h in blockers], time.monotonic() - start)
+                on_wait(blockers, time.monotonic() - start)
             time.sleep(poll_s)
 
     def _drop_copies(self, weights: str) -> None:

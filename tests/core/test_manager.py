@@ -231,3 +231,29 @@ def test_a_learner_cannot_unload_a_model_another_is_running():
     release.set()
     other.join()
     assert mgr.unload("a", if_idle=True) == "unloaded"
+
+
+def test_a_load_in_flight_counts_against_the_budget():
+    """Two sessions starting two loads at once each saw the budget free of the other's load (the rehearsal's 3.2 GB
+    peak): a load in flight books its room, so the second waits for it, then makes room as usual."""
+    mgr = ModelManager(100)
+    loading, finish = threading.Event(), threading.Event()
+    heard: list[list[str]] = []
+
+    def slow_loader() -> Blob:
+        loading.set()
+        finish.wait()
+        return Blob(1)
+
+    first = threading.Thread(target=lambda: mgr.get("a", slow_loader, 60, label="A"))
+    first.start()
+    loading.wait()
+
+    def on_wait(models: list[str], waited: float) -> None:
+        heard.append(models)
+        finish.set()  # the first load ends once the second is seen waiting for it
+
+    mgr.get("b", lambda: Blob(1), 60, label="B", on_wait=on_wait)
+    first.join()
+    assert heard[0] == ["A"]
+    assert {row["key"] for row in mgr.snapshot()} == {"b"} and mgr.used_bytes() <= 100
