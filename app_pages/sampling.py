@@ -21,6 +21,7 @@ from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.remote_backend import backend_choice, candidates, show_candidates, show_remote_error, top_k_input
+from components.remote_stepping import stepping_panel
 from components.state import forget, keep, keep_choice, remember, remembered, session_memo, set_choice
 from components.tabs import page_tabs
 from components.token_chips import Chip, markdown_label, probability_color, render_chips
@@ -159,20 +160,26 @@ def local_model() -> tuple[Source, str, Handle | None]:
 
 
 def remote_panel(remote) -> None:
-    """A server's top few next-token candidates instead of the local model."""
+    """The server instead of the local model: as a chat, its top few next tokens; as raw text, stepping, branching
+    and the sampling stages on the server."""
     from hflab.remote.client import RemoteError
 
     keep("sampling_remote_prompt", EXAMPLE_PROMPTS[lang()])
     prompt = st.text_area(t("sampling.prompt"), key="sampling_remote_prompt", height=110)
     keep("sampling_remote_chat", True)
     as_chat = st.toggle(t("remote.as_chat"), key="sampling_remote_chat")
+    if not check_text(prompt):
+        return
+    if not as_chat:
+        stepping_panel(remote, prompt)
+        return
+    st.caption(t("remote_step.chat_note"))
     k = top_k_input("sampling")
-    if check_text(prompt):
-        try:
-            # asked once per settings: a silent server's failure is remembered a while, not waited for per rerun
-            show_candidates(candidates(remote, prompt, k, as_chat))
-        except RemoteError as err:
-            show_remote_error(err)
+    try:
+        # asked once per settings: a silent server's failure is remembered a while, not waited for per rerun
+        show_candidates(candidates(remote, prompt, k, as_chat))
+    except RemoteError as err:
+        show_remote_error(err)
 
 
 def use_prompt(text: str) -> None:

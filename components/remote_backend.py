@@ -87,14 +87,19 @@ def _failure_age(config: RemoteConfig, action: tuple) -> float | None:
     return age if age < FAILURE_MEMORY_S else None
 
 
-def candidates(config: RemoteConfig, prompt: str, k: int, as_chat: bool) -> NextTokenCandidates:
-    """The server's top-k next tokens for `prompt`, asked once per settings (see `remembered`); a failure shown
-    again from memory says so, and when the server gets asked again."""
-    action = ("candidates", prompt, k, as_chat)
+def asked(config: RemoteConfig, action: tuple, call):
+    """`call()` once per settings and action (see `remembered`); a failure shown again from memory says so, and when
+    the server gets asked again."""
     age = _failure_age(config, action)
     if age is not None:
         st.info(t("remote.failure_cached", seconds=f"{age:.0f}", retry=f"{FAILURE_MEMORY_S - age:.0f}"))
-    return remembered(config, action, lambda: next_token_candidates(config, prompt, k=k, as_chat=as_chat))
+    return remembered(config, action, call)
+
+
+def candidates(config: RemoteConfig, prompt: str, k: int, as_chat: bool) -> NextTokenCandidates:
+    """The server's top-k next tokens for `prompt`, asked once per settings (see `asked`)."""
+    return asked(config, ("candidates", prompt, k, as_chat),
+                 lambda: next_token_candidates(config, prompt, k=k, as_chat=as_chat))
 
 
 def _test_connection(config: RemoteConfig) -> None:

