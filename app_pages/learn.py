@@ -16,6 +16,7 @@ from components.links import open_link
 from components.messages import message_text
 from components.model_loading import explain_missing, load, resolve_role
 from components.page import header
+from components.session_owner import session_owner
 from components.state import keep
 from hflab.learn import batches, pipelines, reviews, space_bundle, subword
 from hflab.learn.chapters import (
@@ -129,7 +130,7 @@ def classifier_choices(finetuned: Source | None) -> dict[str, str]:
     choices = {ROLE_CHOICE: t("learn.pipe.model.role", repo=resolve_role("sentiment").repo_id)}
     if finetuned is not None:
         choices[FINETUNED_CHOICE] = t("learn.pipe.model.finetuned", repo=finetuned.repo_id)
-    for path, _meta in list_trained():
+    for path, _meta in list_trained(session_owner()):
         choices[str(path)] = t("learn.pipe.model.trained", name=path.name)
     return choices
 

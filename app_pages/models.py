@@ -15,6 +15,7 @@ from components.messages import message_plain, message_text, show_message, show_
 from components.model_loading import load, manager, resolve_role, source_caption, using
 from components.operator import operator_actions_allowed
 from components.page import header
+from components.session_owner import session_owner
 from components.state import keep, keep_offered
 from components.tabs import page_tabs
 from hflab.loading import cache, files, loaders, typed
@@ -99,7 +100,8 @@ def pick_source(role_sources: dict):
 def stand_in_for(source, role_sources: dict):
     """A role with no model here (offline): say so with its fix, then the model shown instead (a classifier the lab
     trained, or the packaged LM) so the tabs still teach their lesson; `source` itself when there is none."""
-    found = lesson_stand_in(source, role_sources, [trained_source(path) for path, _meta in list_trained()])
+    trained = [trained_source(path) for path, _meta in list_trained(session_owner())]
+    found = lesson_stand_in(source, role_sources, trained)
     if found is None:
         return source
     explain_problem(source, "warning")

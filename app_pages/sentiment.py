@@ -17,6 +17,7 @@ from components.links import open_link, take_link
 from components.messages import show_message
 from components.model_loading import explain_missing, load, resolve_role, source_caption, using
 from components.page import header
+from components.session_owner import session_owner
 from components.state import keep, keep_choice, keep_offered, remember, remembered, session_memo
 from components.tabs import page_tabs
 from components.token_chips import render_scored_text
@@ -30,7 +31,14 @@ from hflab.messages import Message, MessageError
 from hflab.sentiment import data as sdata
 from hflab.sentiment import stats
 from hflab.sentiment.attribution import BASELINES, DEFAULT_STEPS, MAX_TOKENS, STEP_CHOICES, integrated_gradients
-from hflab.sentiment.checkpoints import classifier_choices, is_lesson, list_trained, name_key, trained_source
+from hflab.sentiment.checkpoints import (
+    classifier_choices,
+    is_lesson,
+    list_trained,
+    name_key,
+    trained_name,
+    trained_source,
+)
 from hflab.sentiment.code import load_code, predict_code, predict_notebook, torch_code, train_code
 from hflab.sentiment.evaluate import (
     REFERENCE_BAND,
@@ -271,7 +279,7 @@ def model_label(source: Source, meta: dict | None) -> str:
     if meta:
         acc = meta.get("test_accuracy")
         acc_text = f"{acc:.1%}" if acc is not None else t("sentiment.model.acc_unknown")
-        return t(name_key(meta, "label"), dataset=meta.get("dataset", "?"), acc=acc_text, base=meta.get("base") or "")
+        return t(name_key(meta, "label"), dataset=trained_name(meta), acc=acc_text, base=meta.get("base") or "")
     if is_lesson(source):
         return t("sentiment.model.lesson_label", name=model_name(source, meta))
     return model_name(source, meta)
@@ -280,7 +288,7 @@ def model_label(source: Source, meta: dict | None) -> str:
 def model_name(source: Source, meta: dict | None) -> str:
     """A classifier's name without its accuracy (captions say the accuracy once, with where it was measured)."""
     if meta:
-        return t(name_key(meta, "name"), dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
+        return t(name_key(meta, "name"), dataset=trained_name(meta), base=meta.get("base") or "")
     if source.kind == "local":  # a local dir is whatever it holds: name it by its path, not the default id
         return source_caption(source)
     return f"{source.repo_id} · {source_caption(source)}"
@@ -290,7 +298,7 @@ def pick_model() -> PickedModel | None:
     """Model picker; returns the picked classifier or None with a message shown. Its default is always a model
     that predicts or, when none exists yet, the one-click training in Predict (never an empty path)."""
     role = resolve_role("sentiment")
-    choices = {source.cache_key: (source, meta) for source, meta in classifier_choices(role)}
+    choices = {source.cache_key: (source, meta) for source, meta in classifier_choices(role, session_owner())}
     usable = [key for key, (source, _) in choices.items() if not is_lesson(source)]
     if not usable:
         st.info(t("sentiment.model.none_offline"))
@@ -883,9 +891,10 @@ def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> str:
         training_run.start(reviews, rows, config, mode, role, evaluations, recipe, "train")
         st.rerun()  # drawn again without the start button, the live view in its place
     training_run.last_report()
-    for path, meta in list_trained()[:3]:
+    for path, meta in list_trained(session_owner())[:3]:
         st.caption(t("sentiment.train.saved_model", name=markdown_literal(model_label(trained_source(path), meta)),
                      path=markdown_literal(path)))
+    st.caption(t("sentiment.train.own_models"))
     return script
 
 

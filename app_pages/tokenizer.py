@@ -13,6 +13,7 @@ from components.links import take_link
 from components.messages import show_message, show_messages
 from components.model_loading import explain_missing, load, resolve_role, source_caption, using
 from components.page import header
+from components.session_owner import session_owner
 from components.state import keep, keep_choice, kept, remember, remembered, session_memo, set_choice
 from components.tabs import page_tabs
 from components.token_chips import Chip, legend, markdown_label, render_chips, render_source
@@ -22,7 +23,7 @@ from hflab.loading.loaders import load_classifier, load_tokenizer
 from hflab.loading.manager import Handle
 from hflab.loading.roles import ROLES
 from hflab.messages import Message
-from hflab.sentiment.checkpoints import classifier_choices, name_key
+from hflab.sentiment.checkpoints import classifier_choices, name_key, trained_name
 from hflab.settings import get_settings
 from hflab.snippet.reference import load_reference
 from hflab.tokenizer import anatomy as an
@@ -577,7 +578,7 @@ def compare_tab(source, tok, texts: list[str]) -> None:
 def encoder_label(source, meta: dict | None) -> str:
     """A model's name in the encoder picker: models trained on the Sentiment page by how they were trained."""
     if meta:
-        return t(name_key(meta, "name"), dataset=meta.get("dataset", "?"), base=meta.get("base") or "")
+        return t(name_key(meta, "name"), dataset=trained_name(meta), base=meta.get("base") or "")
     if source.kind == "local":  # a local dir is whatever it holds: named by its path, not the role's default id
         return source_caption(source)
     return f"{source.repo_id} · {source_caption(source)}"
@@ -586,7 +587,7 @@ def encoder_label(source, meta: dict | None) -> str:
 def pick_encoder(role):
     """The encoder whose attention is shown, among the lab's BERT models (the role's own first); None when none."""
     choices = {source.cache_key: (source, meta)
-               for source, meta in sorted(classifier_choices(role), key=lambda choice: choice[0] != role)}
+               for source, meta in sorted(classifier_choices(role, session_owner()), key=lambda c: c[0] != role)}
     if not choices:
         return None
     if keep("tok_attn_model", next(iter(choices))) not in choices:

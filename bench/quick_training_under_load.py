@@ -65,7 +65,6 @@ class Load:
 
 def one_click(reviews) -> dict:
     """The one-click training exactly as the Predict tab runs it; what it produced."""
-    from hflab.loading.manager import ModelManager
     from hflab.loading.sources import resolve
     from hflab.sentiment.evaluate import EvaluationStore, majority_share
     from hflab.sentiment.train import QUICK_ROWS, quick_config
@@ -75,7 +74,7 @@ def one_click(reviews) -> dict:
     started = time.perf_counter()
     speed = training_speed("scratch", role, list(reviews.splits["train"]["text"].iloc[:128]), config)
     rows = quick_rows(reviews, config, speed, QUICK_ROWS)
-    outcome = run_training(reviews, rows, config, "scratch", role, EvaluationStore(), ModelManager(2**34))
+    outcome = run_training(reviews, rows, config, "scratch", role, EvaluationStore(), owner=None)
     share = majority_share(outcome.test_evaluation)
     acc = outcome.test_accuracy
     return {"speed": speed, "rows": rows, "stop": outcome.result.stop_reason, "steps": outcome.result.steps,

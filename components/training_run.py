@@ -5,16 +5,17 @@ and back finds it still going."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.admission import admission
 from components.escape import markdown_literal
 from components.i18n import t
 from components.messages import show_message
-from components.model_loading import manager
+from components.session_owner import session_owner
 from hflab.loading.sources import Source
 from hflab.messages import Message, MessageError
 from hflab.sentiment import data as sdata
@@ -35,6 +36,7 @@ class RunningTraining:
     patience: int
     role_name: str
     started: float
+    line: list = field(default_factory=list)  # [its place] while it waits for the server's cap (HFLAB_MAX_HEAVY_JOBS)
 
 
 def running() -> RunningTraining | None:
@@ -45,7 +47,8 @@ def running() -> RunningTraining | None:
 def start(reviews: sdata.ReviewData, rows: int, config, mode: str, role: Source, evaluations: EvaluationStore,
           recipe: str, origin: str) -> None:
     """Start a run of `recipe` ("loop": run_training, the hand-written loop; "trainer": run_trainer_training,
-    transformers' Trainer) on its own thread; `origin` is the tab that draws its progress."""
+    transformers' Trainer) on its own thread, its model saved as this session's own; `origin` is the tab that draws
+    its progress."""
     from hflab.sentiment.workflow import TrainingJob, run_training
 
     if running() is not None:  # one run per session: a second click while it goes starts nothing
@@ -54,11 +57,25 @@ def start(reviews: sdata.ReviewData, rows: int, config, mode: str, role: Source,
         from hflab.sentiment.trainer_recipe import run_trainer_training as runner
     else:
         runner = run_training
-    models = manager()  # taken here: the thread has no Streamlit context for the cached resource
-    job = TrainingJob(lambda on_event, on_stage, stop: runner(reviews, rows, config, mode, role, evaluations, models,
-                                                             on_event=on_event, on_stage=on_stage, stop=stop))
+    # read here: the thread has no Streamlit context for session state or cached resources
+    owner, jobs, line = session_owner(), admission(), []
+
+    def admitted(on_event, on_stage, stop):
+        """The run under the operator's caps on heavy jobs: refused over the session's, in line over the server's."""
+        def on_wait(place: int, waited_s: float) -> None:
+            line[:] = [place]
+            on_stage("queued")
+            if stop.is_set():  # the stop button while in line: leave it, nothing trained
+                raise MessageError("admission.stopped_in_line", level="info")
+
+        with jobs.admit(owner, "admission.job.training", on_wait):
+            line.clear()
+            return runner(reviews, rows, config, mode, role, evaluations, owner=owner, on_event=on_event,
+                          on_stage=on_stage, stop=stop)
+
+    job = TrainingJob(admitted)
     st.session_state.pop(REPORT_KEY, None)  # the old report never shows beside a new run
-    st.session_state[JOB_KEY] = RunningTraining(job, origin, config.patience, role.repo_id, time.monotonic())
+    st.session_state[JOB_KEY] = RunningTraining(job, origin, config.patience, role.repo_id, time.monotonic(), line)
 
 
 def follow(origin: str) -> bool:
@@ -96,6 +113,9 @@ def progress_text(run: RunningTraining, events: list) -> tuple[str, float]:
     stage = run.job.stage
     if stage == "testing":
         return t("sentiment.train.testing"), 1.0
+    if stage == "queued" and run.line:
+        return t("admission.waiting", job=t("admission.job.training"), place=run.line[0],
+                 seconds=f"{time.monotonic() - run.started:.0f}"), 0.0
     if not events:
         waited = f"{time.monotonic() - run.started:.0f}"
         text = {"loading": t("common.loading", what=run.role_name), "tokenizing": t("sentiment.train.tokenizing")}

@@ -1,8 +1,15 @@
 """Sentiment classifier checkpoints: the fine-tuned Hub default (online), the role's model (a local dir, or
 bert-base-chinese as the untrained-head lesson) and the models trained on the page under
-`<models_dir>/sentiment/`; loading one tells whether its head is trained."""
+`<models_dir>/sentiment/`; loading one tells whether its head is trained.
+
+A model trained on the page belongs to the session that trained it: its metadata names that session's owner id
+(a random string the page keeps in session state) and only that session lists it. Models saved without an owner
+(before models had owners, or by a script) are shared: every session lists them, and none replaces them, since
+every save takes a folder of its own."""
 from __future__ import annotations
 
+import contextlib
+import secrets
 import time
 from pathlib import Path
 
@@ -35,20 +42,46 @@ def trained_root() -> Path:
     return get_settings().models_dir / "sentiment"
 
 
-def trained_dir(kind: str, dataset_name: str) -> Path:
-    """One directory per (training mode, data set): retraining replaces it atomically."""
+def claim_trained_dir(kind: str, dataset_name: str) -> Path:
+    """A new, empty folder for one trained model: its mode and data set, then a random suffix. Made here (mkdir fails
+    on a name that exists), so a save never replaces another model, this session's or another's."""
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in dataset_name.split("/")[-1])[:60]
-    return trained_root() / f"{kind}-{safe}"
+    root = trained_root()
+    root.mkdir(parents=True, exist_ok=True)
+    while True:
+        target = root / f"{kind}-{safe}-{secrets.token_hex(8)}"
+        with contextlib.suppress(FileExistsError):  # 64 random bits: taken only by chance, then draw again
+            target.mkdir()
+            return target
 
 
-def list_trained() -> list[tuple[Path, dict]]:
-    """(dir, metadata) of every model trained on the page, newest first."""
+def list_trained(owner: str | None = None) -> list[tuple[Path, dict]]:
+    """(dir, metadata) of the models trained by the session whose owner id is `owner` and of the shared ones (saved
+    with no owner), newest first. `owner` None lists the shared ones only: a session's models are its own."""
     root = trained_root()
     if not root.is_dir():
         return []
     found = [(d, read_meta(d)) for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]
-    found = [(d, m) for d, m in found if m is not None and is_usable_dir(d, "model")]
+    found = [(d, m) for d, m in found
+             if m is not None and m.get("owner") in (None, owner) and is_usable_dir(d, "model")]
     return sorted(found, key=lambda dm: -dm[1].get("created", 0))
+
+
+def trained_name(meta: dict) -> str:
+    """The name a trained model is shown under: its own (unique among the models its session lists), or its data
+    set's for models saved before they had names."""
+    return str(meta.get("name") or meta.get("dataset") or "?")
+
+
+def free_name(dataset_name: str, kind: str, owner: str | None) -> str:
+    """`dataset_name`, else `dataset_name (2)`, `(3)`, ...: the first name that no model of `kind` listed to `owner`'s
+    session has, so two runs on files of one name are two models under two names."""
+    taken = {trained_name(meta) for _path, meta in list_trained(owner) if meta.get("kind") == kind}
+    name, count = dataset_name, 1
+    while name in taken:
+        count += 1
+        name = f"{dataset_name} ({count})"
+    return name
 
 
 def trained_source(path: Path) -> Source:
@@ -69,24 +102,29 @@ def is_lesson(source: Source) -> bool:
     return source.kind != "local" and source.repo_id == LESSON_ID
 
 
-def classifier_choices(role: Source) -> list[tuple[Source, dict | None]]:
+def classifier_choices(role: Source, owner: str | None = None) -> list[tuple[Source, dict | None]]:
     """Selectable classifiers, the default first: the fine-tuned Hub checkpoint (online), the role's model
-    when it is not bert-base-chinese, the models trained here, then bert-base-chinese as the lesson."""
+    when it is not bert-base-chinese, the models `owner`'s session trained and the shared ones (`list_trained`),
+    then bert-base-chinese as the lesson."""
     ready_role = [(role, None)] if role.ready else []
     lesson = [c for c in ready_role if is_lesson(c[0])]
     finetuned = finetuned_source()
     return ([(finetuned, None)] if finetuned else []) + [c for c in ready_role if c not in lesson] \
-        + [(trained_source(path), meta) for path, meta in list_trained()] + lesson
+        + [(trained_source(path), meta) for path, meta in list_trained(owner)] + lesson
 
 
 
 def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, test_accuracy: float | None,
                  data, kind: str, base: str | None = None, train_rows: int | None = None,
-                 test_evaluation: Evaluation | None = None) -> Path:
-    """Save a classifier the page trained, with metadata the UI uses to label it honestly (`train_rows`: the rows it
-    trained on, when not the whole train split; how the run ended; whether it only guesses the majority class)."""
+                 test_evaluation: Evaluation | None = None, owner: str | None = None) -> Path:
+    """Save a classifier the page trained into a folder of its own (atomically: a failed save leaves no model), owned
+    by `owner`'s session (None: shared, as a script's), with metadata the UI uses to label it honestly (its name,
+    unique in that session; `train_rows`: the rows it trained on, when not the whole train split; how the run ended;
+    whether it only guesses the majority class)."""
     meta = {
         "kind": kind,  # "scratch" or "finetune"
+        "owner": owner,
+        "name": free_name(data.name, kind, owner),
         "base": base,
         "dataset": data.name,
         "dataset_origin": data.origin,
@@ -105,9 +143,14 @@ def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, tes
         "created": time.time(),
         "params": int(sum(p.numel() for p in model.parameters())),
     }
-    return save_classifier(model, tokenizer, trained_dir(kind, data.name), meta)
+    target = claim_trained_dir(kind, data.name)
+    try:
+        return save_classifier(model, tokenizer, target, meta)
+    except BaseException:
+        with contextlib.suppress(OSError):  # rmdir removes only the empty claim, never a model
+            target.rmdir()
+        raise
 
 
-__all__ = ["FINETUNED_ID", "LESSON_ID", "classifier_choices", "finetuned_source",
-           "is_lesson", "list_trained", "save_trained", "trained_dir",
-           "trained_root", "trained_source"]
+__all__ = ["FINETUNED_ID", "LESSON_ID", "claim_trained_dir", "classifier_choices", "finetuned_source", "free_name",
+           "is_lesson", "list_trained", "save_trained", "trained_name", "trained_root", "trained_source"]

@@ -110,9 +110,3 @@ class EvaluationStore:
         """Store (or replace) the evaluation of `key`."""
         with self._lock:
             self._items[key] = (evaluation, probs)
-
-    def forget_model(self, model_key: str) -> None:
-        """Drop every evaluation of a model (its files were replaced)."""
-        with self._lock:
-            for key in [k for k in self._items if k[0] == model_key]:
-                del self._items[key]

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hflab.loading.manager import ModelManager
 from hflab.loading.sources import Source
 from hflab.sentiment import data as sdata
 from hflab.sentiment.batching import bucketed_batches, encode_reviews
@@ -281,7 +280,7 @@ def _train(model, tokenizer, train_split, val_split, config: TrainConfig, output
 
 
 def run_trainer_training(reviews: sdata.ReviewData, rows: int, config: TrainConfig, mode: str, role: Source,
-                         evaluations: EvaluationStore, manager: ModelManager,
+                         evaluations: EvaluationStore, *, owner: str | None,
                          on_event: Callable[[TrainEvent], None] | None = None,
                          on_stage: Callable[[str], None] | None = None,
                          stop: threading.Event | None = None) -> TrainingOutcome:
@@ -308,4 +307,5 @@ def run_trainer_training(reviews: sdata.ReviewData, rows: int, config: TrainConf
                                     on_event=on_event, stop=stop)
     finally:
         shutil.rmtree(checkpoints, ignore_errors=True)
-    return measure_and_save(reviews, prepared, result, config, kind, len(train_part), evaluations, manager, on_stage)
+    return measure_and_save(reviews, prepared, result, config, kind, len(train_part), evaluations, owner=owner,
+                            on_stage=on_stage)

@@ -1,5 +1,6 @@
 """The Train tab's whole run, callable without Streamlit: the model to train, training, the test split measured as
-Evaluate measures it, an atomic save, and what the new files make stale (the loaded copy, its evaluations)."""
+Evaluate measures it (kept for Evaluate), and an atomic save into a folder of its own, owned by the session that
+trained it (hflab.sentiment.checkpoints)."""
 from __future__ import annotations
 
 import threading
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from hflab.loading.loaders import load_classifier
-from hflab.loading.manager import ModelManager
 from hflab.loading.sources import Source
 from hflab.messages import MessageError
 from hflab.sentiment import data as sdata
@@ -86,12 +86,12 @@ def quick_rows(reviews: sdata.ReviewData, config: TrainConfig, tokens_per_s: flo
 
 
 def run_training(reviews: sdata.ReviewData, rows: int, config: TrainConfig, mode: str, role: Source,
-                 evaluations: EvaluationStore, manager: ModelManager,
+                 evaluations: EvaluationStore, *, owner: str | None,
                  on_event: Callable[[TrainEvent], None] | None = None,
                  on_stage: Callable[[str], None] | None = None,
                  stop: threading.Event | None = None) -> TrainingOutcome:
     """Train `mode`'s model on the first `rows` training reviews (validating on the validation split), measure the
-    test split, save atomically, unload the replaced model and forget its evaluations. A missing or empty split
+    test split and save it as a new model of `owner`'s session (None: shared, as a script's). A missing or empty split
     raises DataError before any model loads; `on_stage` hears "loading", "tokenizing" and "testing" as they start;
     `stop` (set from another thread) ends training after the current step, keeping the best validated weights."""
     train_part = sdata.require_rows(reviews, "train").iloc[:rows]
@@ -105,14 +105,16 @@ def run_training(reviews: sdata.ReviewData, rows: int, config: TrainConfig, mode
     result = train.train_classifier(model, tokenizer, list(train_part["text"]), list(train_part["label"]),
                                     list(val_part["text"]), list(val_part["label"]), config, on_event=on_event,
                                     stop=stop)
-    return measure_and_save(reviews, prepared, result, config, mode, len(train_part), evaluations, manager, on_stage)
+    return measure_and_save(reviews, prepared, result, config, mode, len(train_part), evaluations, owner=owner,
+                            on_stage=on_stage)
 
 
 def measure_and_save(reviews: sdata.ReviewData, prepared: ModelToTrain, result: TrainResult, config: TrainConfig,
-                  kind: str, train_rows: int, evaluations: EvaluationStore, manager: ModelManager,
-                  on_stage: Callable[[str], None] | None = None) -> TrainingOutcome:
+                     kind: str, train_rows: int, evaluations: EvaluationStore, *, owner: str | None,
+                     on_stage: Callable[[str], None] | None = None) -> TrainingOutcome:
     """After either recipe trained `prepared`: measure the test split as Evaluate measures it (so Evaluate reuses
-    it), save atomically as `kind`, unload the replaced model and forget its evaluations."""
+    it) and save it atomically as `kind`, a new model of `owner`'s session (a new folder: nothing loaded or measured
+    before goes stale)."""
     model, tokenizer = result.model, prepared.tokenizer
     test = reviews.splits.get("test")
     tested = None
@@ -123,10 +125,8 @@ def measure_and_save(reviews: sdata.ReviewData, prepared: ModelToTrain, result: 
         tested = (evaluate(test["label"], probs), probs)
     evaluation = tested[0] if tested else None
     path = save_trained(model, tokenizer, config, result, evaluation.accuracy if evaluation else None, reviews,
-                        kind=kind, base=prepared.base, train_rows=train_rows, test_evaluation=evaluation)
+                        kind=kind, base=prepared.base, train_rows=train_rows, test_evaluation=evaluation, owner=owner)
     key = trained_source(path).cache_key
-    manager.unload(key)  # a retrained model replaces the loaded copy and its cached evaluations
-    evaluations.forget_model(key)
     if tested:
         evaluations.put((key, reviews.fingerprint, "test"), *tested)
     return TrainingOutcome(path, key, result, evaluation)

@@ -9,7 +9,6 @@ import pytest
 
 from hflab.loading.files import read_meta
 from hflab.loading.loaders import load_classifier
-from hflab.loading.manager import ModelManager
 from hflab.loading.sources import resolve
 from hflab.sentiment import data as sdata
 from hflab.sentiment import trainer_recipe as recipe
@@ -119,7 +118,7 @@ def test_both_recipes_beat_chance_on_the_same_data_and_seed(reviews, tokenizer, 
 
 
 def test_a_trainer_run_trains_tests_saves_and_the_picker_lists_it(reviews):
-    manager, store = ModelManager(2**34), EvaluationStore()
+    store = EvaluationStore()
     stages = []
     config = replace(SMALL, epochs=1, max_length=32)
     before = {path for path, _ in list_trained()}
@@ -129,7 +128,7 @@ def test_a_trainer_run_trains_tests_saves_and_the_picker_lists_it(reviews):
             stages.append(stage)
             on_stage(stage)
 
-        return recipe.run_trainer_training(reviews, 300, config, "scratch", resolve("sentiment"), store, manager,
+        return recipe.run_trainer_training(reviews, 300, config, "scratch", resolve("sentiment"), store, owner=None,
                                            on_event=on_event, on_stage=hear_stage, stop=stop)
 
     job = TrainingJob(run)
@@ -157,8 +156,7 @@ def test_fine_tuning_a_local_encoder_dir(reviews, tiny_env):
     role = resolve("sentiment")
     assert role.kind == "local"
     config = replace(SMALL, epochs=1, max_length=32, learning_rate=1e-3)
-    outcome = recipe.run_trainer_training(reviews, 200, config, "finetune", role, EvaluationStore(),
-                                          ModelManager(2**34))
+    outcome = recipe.run_trainer_training(reviews, 200, config, "finetune", role, EvaluationStore(), owner=None)
     meta = read_meta(outcome.path)
     assert meta["kind"] == "trainer-finetune" and recipe.trained_mode(meta["kind"]) == "finetune"
     assert meta["base"] == role.repo_id and outcome.result.steps == 7  # 200 rows / 32
@@ -169,11 +167,11 @@ def test_an_unknown_mode_or_a_missing_split_fails_before_any_model_loads(reviews
     stages = []
     with pytest.raises(KeyError):
         recipe.run_trainer_training(reviews, 100, SMALL, "other", resolve("sentiment"), EvaluationStore(),
-                                    ModelManager(2**34), on_stage=stages.append)
+                                    owner=None, on_stage=stages.append)
     without_validation = sdata.ReviewData({"train": reviews.splits["train"]}, reviews.origin, reviews.name)
     with pytest.raises(sdata.DataError):
         recipe.run_trainer_training(without_validation, 100, SMALL, "scratch", resolve("sentiment"),
-                                    EvaluationStore(), ModelManager(2**34), on_stage=stages.append)
+                                    EvaluationStore(), owner=None, on_stage=stages.append)
     assert stages == []
 
 

@@ -1,7 +1,5 @@
-"""The Train tab's run without Streamlit (hflab.sentiment.workflow): train, test, save, and what the new files make
-stale; the evaluation store shared by sessions under its lock."""
-import shutil
-import threading
+"""The Train tab's run without Streamlit (hflab.sentiment.workflow): train, test, save as a new model of the session
+that trained it; the evaluation store shared by sessions under its lock."""
 
 import numpy as np
 import pandas as pd
@@ -9,7 +7,6 @@ import pytest
 
 from hflab.loading.files import read_meta
 from hflab.loading.loaders import load_classifier
-from hflab.loading.manager import ModelManager
 from hflab.loading.sources import resolve
 from hflab.messages import MessageError
 from hflab.sentiment import data as sdata
@@ -28,15 +25,16 @@ def reviews(review_dataset):
     return sdata.load_saved(review_dataset)
 
 
-def test_a_run_trains_tests_saves_and_replaces_what_was_stale(reviews):
-    manager, store = ModelManager(2**34), EvaluationStore()
+def test_a_run_trains_tests_and_saves_a_new_model_that_a_second_run_never_replaces(reviews, request):
+    store, owner = EvaluationStore(), request.node.name  # this test's own session: no other test lists its models
     stages, events = [], []
-    first = run_training(reviews, 300, CONFIG, "scratch", resolve("sentiment"), store, manager,
+    first = run_training(reviews, 300, CONFIG, "scratch", resolve("sentiment"), store, owner=owner,
                          on_event=events.append, on_stage=stages.append)
     assert stages == ["loading", "tokenizing", "testing"] and events and events[-1].step == events[-1].total_steps
     assert first.model_key == trained_source(first.path).cache_key
     meta = read_meta(first.path)
     assert meta["kind"] == "scratch" and meta["train_rows"] == 300 and meta["test_accuracy"] == first.test_accuracy
+    assert meta["owner"] == owner and meta["name"] == reviews.name
     # the stored test evaluation is exactly what Evaluate would compute from the saved model
     saved = load_classifier(trained_source(first.path))
     test = reviews.splits["test"]
@@ -45,14 +43,14 @@ def test_a_run_trains_tests_saves_and_replaces_what_was_stale(reviews):
     np.testing.assert_allclose(stored_probs, probs, atol=1e-5)
     assert stored.accuracy == evaluate(test["label"], probs).accuracy == first.test_accuracy
 
-    # retraining the same kind on the same data replaces the folder: its loaded copy and old evaluations go
-    handle = manager.get(first.model_key, lambda: saved, 1)
-    store.put((first.model_key, reviews.fingerprint, "validation"), stored, stored_probs)
-    second = run_training(reviews, 200, CONFIG, "scratch", resolve("sentiment"), store, manager)
-    assert second.path == first.path and manager.snapshot() == []
-    assert store.get((first.model_key, reviews.fingerprint, "validation")) is None
-    assert store.get((first.model_key, reviews.fingerprint, "test"))[0].accuracy == second.test_accuracy
-    assert read_meta(second.path)["train_rows"] == 200 and handle.value is saved  # sessions keep their reference
+    # the same session, mode and data again: a second model under a second name; the first and its evaluation stay
+    files = {p.name: p.read_bytes() for p in first.path.iterdir()}
+    second = run_training(reviews, 200, CONFIG, "scratch", resolve("sentiment"), store, owner=owner)
+    assert second.path != first.path and second.path.parent == first.path.parent
+    assert {p.name: p.read_bytes() for p in first.path.iterdir()} == files
+    assert read_meta(second.path)["name"] == f"{reviews.name} (2)" and read_meta(second.path)["train_rows"] == 200
+    assert store.get((first.model_key, reviews.fingerprint, "test"))[0].accuracy == first.test_accuracy
+    assert store.get((second.model_key, reviews.fingerprint, "test"))[0].accuracy == second.test_accuracy
 
 
 def test_a_missing_split_is_a_message_before_any_model_loads(reviews):
@@ -60,36 +58,9 @@ def test_a_missing_split_is_a_message_before_any_model_loads(reviews):
     stages = []
     with pytest.raises(MessageError) as caught:
         run_training(without_validation, 100, CONFIG, "scratch", resolve("sentiment"), EvaluationStore(),
-                     ModelManager(2**34), on_stage=stages.append)
+                     owner="session-a", on_stage=stages.append)
     assert caught.value.key == "sentiment.err.empty_split" and caught.value.params == {"split": "validation"}
     assert stages == []
-
-
-def test_the_store_is_safe_while_sessions_write_and_forget_at_once():
-    """Before the store, the page's shared dict was written without a lock and iterated while forgetting a model:
-    "dictionary changed size during iteration" under concurrent sessions."""
-    store, errors = EvaluationStore(), []
-    evaluation, probs = evaluate([0, 1], np.array([[0.9, 0.1], [0.2, 0.8]])), np.zeros((2, 2))
-    start = threading.Barrier(4)
-
-    def writer(model: str) -> None:
-        start.wait()
-        try:
-            for i in range(2000):
-                store.put((model, f"data{i}", "test"), evaluation, probs)
-                store.forget_model("other" if model == "a" else "a")
-        except Exception as exc:  # the failure this test is about
-            errors.append(exc)
-
-    threads = [threading.Thread(target=writer, args=(m,)) for m in ("a", "other", "a", "other")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    store.forget_model("a")
-    store.forget_model("other")
-    assert store.get(("a", "data0", "test")) is None
 
 
 class SlowClock:
@@ -169,9 +140,7 @@ def test_a_model_that_learned_nothing_is_reported_as_guessing_the_majority_class
     test = reviews.splits["test"]
     skewed.splits["test"] = pd.concat([test[test.label == 0].head(70), test[test.label == 1].head(30)])
     outcome = run_training(skewed, 200, replace(CONFIG, learning_rate=0.0), "scratch", resolve("sentiment"),
-                           EvaluationStore(), ModelManager(2**34))
-    # the saved model is named after this made-up data set: later page tests would list it among the lab's models
-    request.addfinalizer(lambda: shutil.rmtree(outcome.path, ignore_errors=True))
+                           EvaluationStore(), owner=request.node.name)
     evaluation = outcome.test_evaluation
     assert majority_share(evaluation) == 0.7 and majority_label(evaluation) == 0
     # an untrained small BERT answers one class for every review: here 负面, 70 of 100

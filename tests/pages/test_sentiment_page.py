@@ -353,10 +353,11 @@ def test_confusion_matrix_is_readable_and_the_reference_only_beside_chnsenticorp
 def test_after_training_evaluate_reuses_the_test_measurement_and_says_the_accuracy_once(page_env):
     """Issues 18.10 and 18.14: Evaluate shows what training measured on test without a second run, and the
     Predict caption names the accuracy once."""
+    from components.session_owner import OWNER_KEY
     from hflab.sentiment.checkpoints import list_trained
 
     at = _train_briefly("scratch")
-    (path, meta), *_ = list_trained()
+    (path, meta), *_ = list_trained(at.session_state[OWNER_KEY])
     accuracy = next(m for m in at.metric if m.label == t("sentiment.eval.accuracy", "en"))  # no Evaluate click
     assert accuracy.value == f"{meta['test_accuracy']:.2%}"
     caption = next(c.value for c in at.caption if c.value.startswith("Model: "))
@@ -405,9 +406,10 @@ def test_offline_first_view_trains_with_one_click_then_predicts(no_classifier, m
     text = at.text_area(key="sentiment_text").value
     assert text
     shown = next(m for m in at.metric if m.label == t("sentiment.predict.label", "zh"))
+    from components.session_owner import OWNER_KEY
     from hflab.sentiment.checkpoints import list_trained, trained_source
 
-    (trained, _), = list_trained()
+    (trained, _), = list_trained(at.session_state[OWNER_KEY])
     assert at.selectbox(key="sentiment_model").value == trained_source(trained).cache_key
     clf = load_classifier(trained_source(trained))
     probs = predict_proba(clf.model, clf.tokenizer, [text])[0]
@@ -754,3 +756,44 @@ def test_the_train_tab_says_what_the_benchmark_measured_for_both_recipes(page_en
                  max_length=found.max_length, loop=found.loop_accuracy, trainer=found.trainer_accuracy,
                  loop_s=found.loop_seconds, trainer_s=found.trainer_seconds)
     assert expected in [c.value for c in at.caption]
+
+
+def test_a_training_waits_in_line_behind_the_servers_job_cap_and_can_stop_there(page_env, monkeypatch):
+    """Issue 35.2: with HFLAB_MAX_HEAVY_JOBS=1 and another learner's job running, the run waits, its bar says its
+    place in line; the stop button leaves the line with nothing trained."""
+    import threading
+    import time
+
+    from components.admission import admission
+
+    monkeypatch.setenv("HFLAB_MAX_HEAVY_JOBS", "1")
+    at = open_page(PAGE, "zh")
+    at.slider(key="sentiment_train_rows").set_value(100).run()
+    running, done = threading.Event(), threading.Event()
+
+    def another_learners_story() -> None:
+        with admission().admit("another learner", "admission.job.story"):
+            running.set()
+            done.wait()
+
+    other = threading.Thread(target=another_learners_story)
+    other.start()
+    running.wait()
+    try:
+        at.button(key="sentiment_train_go").click().run()
+        run = at.session_state[training_run.JOB_KEY]
+        deadline = time.monotonic() + 60
+        while not run.line and time.monotonic() < deadline:  # the thread reaches the line
+            time.sleep(0.05)
+        at.run()  # what the live view's next redraw shows
+        waiting = t("admission.waiting", "zh", job=t("admission.job.training", "zh"), place=1, seconds="S")
+        bar = [p.proto.text for p in at.get("progress")]
+        assert bar and bar[0].startswith(waiting.split("S 秒")[0]), bar
+        at.button(key="sentiment_train_stop").click().run()
+        assert run.job.wait(60) and run.job.result is None
+        at.run()
+        assert t("admission.stopped_in_line", "zh") in [i.value for i in at.info]
+        assert admission().waiting() == 0 and [j.session for j in admission().running()] == ["another learner"]
+    finally:
+        done.set()
+        other.join()
