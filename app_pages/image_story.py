@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.admission import heavy_job
 from components.chat_markers import note_markers_kept_as_text
 from components.code import show_code
 from components.escape import markdown_lines
@@ -545,7 +546,7 @@ def keep_story(image, prompt, settings, variants: list[dict], writer: dict) -> N
 def write_story(run: PipelineRun, image, source: Source, remote, precision: str, prompt, settings, n_variants: int,
                 english_centric: bool, stop_slot) -> None:
     """Load the model (or use the server), size the token budget from it, stream the variants, keep the story."""
-    with timed_step(run, "story"):
+    with timed_step(run, "story"), heavy_job("admission.job.story"):
         failures = []  # a server's errors end its stream and are shown after it
         if remote is None:
             handle = loaded(load_causal_lm(source, precision))
@@ -580,7 +581,7 @@ def write_story(run: PipelineRun, image, source: Source, remote, precision: str,
 def compare_modes(run: PipelineRun, source: Source, precision: str, english_centric: bool, caption: str,
                   settings, language: str = "zh") -> None:
     """The same caption, style, creativity, length and seed written the lab's way and the tutorial's way."""
-    with timed_step(run, "story"):
+    with timed_step(run, "story"), heavy_job("admission.job.story"):
         handle = loaded(load_causal_lm(source, precision))
         model, tokenizer = handle.value  # stream_local runs them under handle.lock, in its own thread
         measured = measured_chars_per_token(source, handle, english_centric)

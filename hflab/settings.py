@@ -41,6 +41,8 @@ class Settings:
     max_variants: int
     max_upload_rows: int  # rows of an uploaded table, checked before it is parsed in full
     max_upload_columns: int
+    max_jobs_per_session: int  # heavy jobs (stories, trainings) one session runs at once; 0: no cap
+    max_heavy_jobs: int  # heavy jobs running at once on the server, the rest wait in line; 0: no cap
     onednn_linear: str  # "auto" (oneDNN where it is faster: hflab.runtime.onednn_linear.preferred), "on", "off"
 
     @property
@@ -81,6 +83,8 @@ def get_settings() -> Settings:
         max_variants=_env_int("HFLAB_MAX_VARIANTS", 4),
         max_upload_rows=_env_int("HFLAB_MAX_UPLOAD_ROWS", 200_000),
         max_upload_columns=_env_int("HFLAB_MAX_UPLOAD_COLUMNS", 64),
+        max_jobs_per_session=_env_int("HFLAB_MAX_JOBS_PER_SESSION", 0),
+        max_heavy_jobs=_env_int("HFLAB_MAX_HEAVY_JOBS", 0),
         onednn_linear=_switch(os.environ.get("HFLAB_ONEDNN_LINEAR", "auto")),
     )
 

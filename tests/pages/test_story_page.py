@@ -538,3 +538,37 @@ def test_the_image_uploader_says_its_limit_in_the_sessions_language(story_env):
         at = open_page(PAGE, lang)
         assert t("reliability.upload_hint", lang, n=limit) in [c.value for c in at.caption]
         assert f"{limit} MB" in at.file_uploader(key="story_upload").help
+
+
+def test_a_story_over_the_sessions_job_cap_is_refused_with_the_message(story_env, monkeypatch):
+    """Issue 35.2: the operator caps a session's heavy jobs at once (HFLAB_MAX_JOBS_PER_SESSION); a story started
+    while this session's training runs stops at the story step and says why, the steps before it done."""
+    import threading
+
+    from components.admission import admission
+    from components.session_owner import OWNER_KEY
+
+    monkeypatch.setenv("HFLAB_MAX_JOBS_PER_SESSION", "1")
+    at = _example()
+    at.session_state[OWNER_KEY] = owner = "learner-a"  # this session's id, known to the test
+    training, done = threading.Event(), threading.Event()
+
+    def this_sessions_training() -> None:
+        with admission().admit(owner, "admission.job.training"):
+            training.set()
+            done.wait()
+
+    other = threading.Thread(target=this_sessions_training)
+    other.start()
+    training.wait()
+    try:
+        at.button(key="story_run_all").click().run()
+        status = at.status[0]
+        assert status.label == t("image_story.status.stopped", "zh", step=t("image_story.status.story", "zh"))
+        assert [e.value for e in status.error] == [t("admission.session_full", "zh", count=1, cap=1)]
+        assert at.text_area(key="story_caption_zh").value  # caption and translation ran
+    finally:
+        done.set()
+        other.join()
+    at.button(key="story_run_all").click().run()  # the training ended: the story runs
+    assert at.text_area(key="story_text").value
