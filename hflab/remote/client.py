@@ -296,12 +296,36 @@ def _shutdown(sock: socket.socket) -> None:
         pass  # already closed
 
 
+def pinned_transport(guard: HostPolicy):
+    """An HTTP transport whose every TCP connection (the first one, each redirect's) goes to an address `guard` has
+    just checked (`HostPolicy.addresses`), never to what a second DNS lookup answers (DNS rebinding); the Host
+    header, TLS SNI and the certificate check keep the name. A client given it uses no environment proxy (a proxy
+    would look the name up again itself)."""
+    import httpcore2
+    import httpx2
+
+    class Pinned(httpcore2.SyncBackend):
+        def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+            addresses = guard.addresses(host, port)  # HostRefused before any connection
+            for address in addresses[:-1]:
+                try:
+                    return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+                except (httpcore2.ConnectError, httpcore2.ConnectTimeout):
+                    continue  # the next checked address, as socket.create_connection would
+            return super().connect_tcp(str(addresses[-1]), port, timeout, local_address, socket_options)
+
+    transport = httpx2.HTTPTransport()
+    # httpx takes no network backend argument; its connection pool opens every connection through this one
+    transport._pool._network_backend = Pinned()
+    return transport
+
+
 def make_client(config: RemoteConfig, watch: _Watch | None = None):
     """An `openai.OpenAI` client for the server: no retries (fail fast, the page says why), short timeouts, and
     (with `watch`) the request's deadline, byte cap and stop enforced on its connection.
 
-    For a typed URL the host is checked now and every request (redirects included) is checked again
-    by the HTTP client's request hook, after DNS resolution.
+    For a typed URL the host is checked now, and every connection (redirects included) goes only to an address
+    checked when it is opened (`pinned_transport`).
     """
     problem = config.problem()
     if problem:
@@ -311,45 +335,61 @@ def make_client(config: RemoteConfig, watch: _Watch | None = None):
 
     base_url = config.base_url.strip().rstrip("/")
     hooks: dict[str, list] = {"request": [], "response": []}
+    transport = None
     if config.guard is not None:
         try:
             config.guard.check_url(base_url)
         except HostRefused as refused:
             raise RemoteError(refused.key, **refused.params) from None
-        guard = config.guard
-        hooks["request"].append(lambda request: guard.check_url(str(request.url)))
+        transport = pinned_transport(config.guard)
     if watch is not None:
         hooks["request"].append(watch.on_request)
         hooks["response"].append(watch.on_response)
     # identity: a compressed body could decode to far more than the bytes the cap counts
     http_client = httpx2.Client(timeout=config.timeout_s, follow_redirects=True, event_hooks=hooks,
-                                headers={"Accept-Encoding": "identity"})
+                                headers={"Accept-Encoding": "identity"}, transport=transport)
     return openai.OpenAI(base_url=base_url, api_key=config.api_key or NO_KEY, timeout=config.timeout_s,
                          max_retries=0, http_client=http_client)
 
 
-def _within_deadline(config: RemoteConfig, call: Callable[[Any], T]) -> T:
+CUT_KEYS = {"timeout": "remote.error.timeout", "stopped": "remote.error.stopped"}  # why a request's socket was cut
+
+
+def _within_deadline(config: RemoteConfig, call: Callable[[Any], T], stop: threading.Event | None = None) -> T:
     """Run `call(client)` with one overall deadline (`timeout_s`) and the reply cap (`max_reply_bytes`): a server
-    that answers byte by byte cannot stretch a request past it; at the deadline its socket is shut down, so the
-    worker thread ends too."""
-    watch = _Watch(config.timeout_s, config.max_reply_bytes, "remote.error.reply_too_big")
+    that answers byte by byte cannot stretch a request past it; at the deadline, or as soon as `stop` is set
+    (RemoteError `remote.error.stopped`), its socket is shut down, so the worker thread ends too."""
+    watch = _Watch(config.timeout_s, config.max_reply_bytes, "remote.error.reply_too_big", stop)
     client = make_client(config, watch)
     pool = ThreadPoolExecutor(max_workers=1)
     future = pool.submit(call, client)
     try:
-        return future.result(timeout=config.timeout_s)
-    except FutureTimeout:
-        watch.cut_now("timeout")
-        raise RemoteError("remote.error.timeout") from None
+        return _result(future, config.timeout_s, watch)
     except Exception as exc:  # every failure becomes a clear RemoteError
-        if watch.cut == "timeout":  # the watcher cut the socket: the error is the deadline's, whatever it looks like
-            raise RemoteError("remote.error.timeout") from exc
+        if watch.cut:  # our own cut ended the request: the error is the cut's, whatever it looks like
+            raise RemoteError(CUT_KEYS[watch.cut]) from exc
         raise translate_error(exc, config) from exc
     finally:
         watch.close()
         pool.shutdown(wait=False)
         if future.done():
             client.close()
+
+
+def _result(future, seconds: float, watch: _Watch) -> Any:
+    """The future's result; when the watch's stop is set or `seconds` pass first, the request's socket is cut and
+    FutureTimeout raised at once (even while the worker still waits, on a DNS lookup for instance)."""
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            return future.result(timeout=max(0.0, min(end - time.monotonic(), _Watch.TICK_S)))
+        except FutureTimeout:
+            if watch.stop is not None and watch.stop.is_set():
+                watch.cut_now("stopped")
+                raise
+            if time.monotonic() >= end:
+                watch.cut_now("timeout")
+                raise
 
 
 def list_models(config: RemoteConfig) -> list[str]:
@@ -505,16 +545,18 @@ def _sorted(cands: list[Candidate], k: int) -> tuple[Candidate, ...]:
     return tuple(sorted(cands, key=lambda c: -c.logprob)[:k])
 
 
-def next_token_candidates(config: RemoteConfig, prompt: str, k: int = 5, as_chat: bool = True) -> NextTokenCandidates:
+def next_token_candidates(config: RemoteConfig, prompt: str, k: int = 5, as_chat: bool = True,
+                          stop: threading.Event | None = None) -> NextTokenCandidates:
     """Ask for one token with `top_logprobs=k` (k is capped at 20).
 
     `as_chat=True` uses /chat/completions (the next token of the assistant's reply to `prompt`),
     which every OpenAI-compatible server offers; `as_chat=False` uses the legacy /completions with
     `logprobs=k`, the raw continuation of `prompt` (vLLM and llama.cpp offer it).
-    Raises `remote.error.no_logprobs` when the server ignores the request for log-probabilities.
+    Raises `remote.error.no_logprobs` when the server ignores the request for log-probabilities, and
+    `remote.error.stopped` as soon as `stop` is set (the connection is closed).
     """
     k = max(1, min(int(k), MAX_TOP_LOGPROBS))
-    return _within_deadline(config, lambda client: _ask_candidates(client, config.model, prompt, k, as_chat))
+    return _within_deadline(config, lambda client: _ask_candidates(client, config.model, prompt, k, as_chat), stop)
 
 
 def _ask_candidates(client, model: str, prompt: str, k: int, as_chat: bool) -> NextTokenCandidates:

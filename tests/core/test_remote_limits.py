@@ -1,12 +1,15 @@
 """Issue 38: a hostile remote server can neither hold a request past its deadline nor fill the memory.
 
 Loopback servers (tests/scripted_openai.py) that ping forever, go silent, flood text without a sentence end or
-answer with 32 MB; each gives up by itself after HOSTILE_S seconds, so every "it ended" bound below is far under
+answer with 32 MB, and a mute one that accepts the connection and never sends a byte (not even a status line); the
+scripted ones give up by themselves after HOSTILE_S seconds, so every "it ended" bound below is far under
 what the old code took (it waited for the server to give up, or read everything). Deadlines and caps are set
 small per test; no timing is asserted except those generous upper bounds.
 """
 from __future__ import annotations
 
+import select
+import socket
 import threading
 import time
 import tracemalloc
@@ -151,3 +154,90 @@ def test_size_settings_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("HFLAB_REMOTE_MAX_REPLY_MB")
     assert RemoteConfig("http://127.0.0.1:1/v1", "m").max_reply_bytes == 8 * 2**20
     assert [size_label(n) for n in (8 * 2**20, 3 * 2**19, CAP)] == ["8 MB", "1.5 MB", "64 KB"]
+
+
+class MuteServer:
+    """A loopback server that accepts connections, reads what it is sent and never answers a byte. Counts the
+    connections it `accepted` and those the client `closed`; serves until `stop()`."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/v1"
+        self.accepted = self.closed = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        open_ = [self.listener]
+        while not self._done.is_set():
+            for sock in select.select(open_, [], [], 0.02)[0]:
+                if sock is self.listener:
+                    open_.append(sock.accept()[0])
+                    self.accepted += 1
+                elif not _drained(sock):
+                    open_.remove(sock)
+                    sock.close()
+                    self.closed += 1
+        for sock in open_:
+            sock.close()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def _drained(sock: socket.socket) -> bool:
+    """Read what the client sent; False once it has hung up."""
+    try:
+        return sock.recv(65536) != b""
+    except OSError:
+        return False
+
+
+@pytest.fixture()
+def mute():
+    server = MuteServer()
+    yield server
+    server.stop()
+
+
+def ask(call: str, url: str, stop: threading.Event | None = None, seconds: float = 60.0):
+    """The story's stream or the Sampling page's one-shot candidates call, with `seconds` as its whole deadline."""
+    if call == "story":
+        return list(stream_chat(RemoteConfig(url, "m", timeout_s=60.0, max_seconds=seconds), HI, stop=stop))
+    return next_token_candidates(RemoteConfig(url, "m", timeout_s=seconds), "Hi", stop=stop)
+
+
+@pytest.mark.parametrize("call", ["story", "candidates"])
+def test_stop_ends_a_request_to_a_server_that_never_answers(mute, call):
+    """Stop, pressed while the request waits for a status line that never comes: the request ends at once and the
+    connection is closed (a stream ends quietly, the candidates call says it was stopped). The old candidates call
+    took no stop and waited for its whole 60 s deadline."""
+    stop = threading.Event()
+    presser = threading.Thread(target=lambda: wait_for(lambda: mute.accepted == 1) and stop.set())
+    presser.start()
+    started = time.monotonic()
+    try:
+        if call == "story":
+            assert ask(call, mute.url, stop) == []
+        else:
+            with pytest.raises(RemoteError) as err:
+                ask(call, mute.url, stop)
+            assert_message(err.value, "remote.error.stopped")
+            assert i18n.t(err.value.key, "en") == (
+                "Stopped: the request was cancelled before the server answered, and the connection was closed.")
+    finally:
+        presser.join()
+    assert stop.is_set() and time.monotonic() - started < ENDED_S
+    assert wait_for(lambda: mute.closed == 1)
+
+
+@pytest.mark.parametrize("call", ["story", "candidates"])
+def test_the_whole_request_deadline_fires_against_a_server_that_never_answers(mute, call):
+    started = time.monotonic()
+    with pytest.raises(RemoteError) as err:
+        ask(call, mute.url, seconds=0.5)
+    assert_message(err.value, "remote.error.timeout")
+    assert time.monotonic() - started < ENDED_S
+    assert mute.accepted == 1 and wait_for(lambda: mute.closed == 1)
