@@ -1,14 +1,16 @@
 """CSV files a spreadsheet opens without running formulas from data (CSV / formula injection).
 
 Excel, LibreOffice and Google Sheets treat a cell that starts with = + - @ (or a tab / carriage return
-before one) as a formula: `=HYPERLINK(...)` in a review would become a live link in predictions.csv.
+before one) as a formula: `=HYPERLINK(...)` in a review would become a live link in predictions.csv. With an East
+Asian input method the fullwidth ＝ ＋ － ＠ start formulas too, and | and % start DDE and macro payloads in older
+spreadsheets.
 Such text cells get a leading apostrophe, which spreadsheets show as plain text (OWASP's advice).
 """
 from __future__ import annotations
 
 import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠", "|", "%")
 
 
 def inert_cell(value: object) -> object:
