@@ -87,3 +87,11 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     # widgets whose code is loaded lazily show skeletons first (often on a fresh browser)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
     page.wait_for_timeout(300)
+
+
+def tiny_app_server(module_name: str, tiny_models: dict, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real server on the tiny models (one per test module, its log under artifacts/ named after the module), with
+    `extra_env`; yields its URL."""
+    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()} | (extra_env or {})
+    with running_app(env, log_path=ROOT / "artifacts" / f"{module_name.replace('test_', '')}.log") as url:
+        yield url

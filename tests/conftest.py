@@ -112,19 +112,12 @@ def review_env(review_dataset, monkeypatch) -> Path:
     return review_dataset
 
 
-def _tiny_app(request, tiny_models, extra_env: dict[str, str] | None = None):
-    from app_server import running_app
-
-    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()} | (extra_env or {})
-    log = ROOT / "artifacts" / f"{request.module.__name__.replace('test_', '')}.log"
-    with running_app(env, log_path=log) as url:
-        yield url
-
-
 @pytest.fixture(scope="module")
 def tiny_app(request, tiny_models):
     """A real `streamlit run Home.py` server on the tiny models, one per test module; yields its URL."""
-    yield from _tiny_app(request, tiny_models)
+    from app_server import tiny_app_server
+
+    yield from tiny_app_server(request.module.__name__, tiny_models)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ STRINGS = {
     "remote_step.profile.llama-cpp-python": {
         "zh": "服务器：llama-cpp-python（`python -m llama_cpp.server`，本项目测试所用）。它只接受文本提示词，"
               "路径以文本发送、由服务器重新分词；候选词只有文字，半个字符的字节被丢掉，所以一个汉字的几个字节片段都叫作空串，"
-              "互相覆盖。候选数不限。它把没写完的字符留住，继续生成直到字符完整，所以一步可能是几个词元。",
+              "互相覆盖。候选数不限。它把没写完的字符留住，继续生成直到字符完整，所以一步可能是几个 token。",
         "en": "Server: llama-cpp-python (`python -m llama_cpp.server`, the one this project tests). It takes text "
               "prompts only: the path is sent as text and re-tokenized by the server; candidates come with their text "
               "only, broken bytes dropped, so the byte pieces of a Chinese character are all named \"\" and overwrite "
@@ -24,14 +24,14 @@ STRINGS = {
               "it is whole, so one step can be several tokens.",
     },
     "remote_step.profile.llama.cpp": {
-        "zh": "服务器：llama.cpp 的 llama-server（按其文档接口实现，本项目未在此测试）。路径以词元 id 发送；"
+        "zh": "服务器：llama.cpp 的 llama-server（按其文档接口实现，本项目未在此测试）。路径以 token id 发送；"
               "每个候选带 id 与字节（bytes），字节片段完整无缺。候选数不限（n_probs）。",
         "en": "Server: llama.cpp's llama-server (built to its documented API, not tested by this project). The path is "
               "sent as token ids; every candidate comes with its id and bytes, byte pieces intact. Any number of "
               "candidates (n_probs).",
     },
     "remote_step.profile.vllm": {
-        "zh": "服务器：vLLM（按其文档接口实现，本项目未在此测试）。路径以词元 id 发送；候选以 token_id:N 命名"
+        "zh": "服务器：vLLM（按其文档接口实现，本项目未在此测试）。路径以 token id 发送；候选以 token_id:N 命名"
               "（return_tokens_as_token_ids）。候选数最多为服务器的 --max-logprobs（默认 20）。",
         "en": "Server: vLLM (built to its documented API, not tested by this project). The path is sent as token ids; "
               "candidates are named token_id:N (return_tokens_as_token_ids). At most the server's --max-logprobs "
@@ -106,7 +106,7 @@ STRINGS = {
     "remote_step.step_title": {"zh": "第 {step} 步：{token}（{how}，原始概率 {p}）",
                                "en": "Step {step}: {token} ({how}, raw probability {p})"},
     "remote_step.several_tokens": {
-        "zh": "这一步是 {n} 个词元：服务器把没写完的字符留住，直到字符完整才返回。下图是第一个词元位置的分布。",
+        "zh": "这一步是 {n} 个 token：服务器把没写完的字符留住，直到字符完整才返回。下图是第一个 token 位置的分布。",
         "en": "This step is {n} tokens: the server held back a half-written character until it was whole. The chart "
               "shows the distribution at the first of them.",
     },

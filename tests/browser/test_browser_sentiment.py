@@ -1,6 +1,6 @@
 """The Sentiment page in a real browser: type a review in the Predict tab and see a label."""
 import pytest
-from app_server import ROOT, chromium, wait_for_app
+from app_server import ROOT, chromium, tiny_app_server, wait_for_app
 
 from hflab.i18n import t
 
@@ -10,9 +10,7 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 @pytest.fixture(scope="module")
 def app_url(request, tiny_models, review_dataset):
     """A server on the tiny models with the dataset role on the small ChnSentiCorp-shaped data set."""
-    from conftest import _tiny_app
-
-    yield from _tiny_app(request, tiny_models, {"HFLAB_DATASET_DIR": str(review_dataset)})
+    yield from tiny_app_server(request.module.__name__, tiny_models, {"HFLAB_DATASET_DIR": str(review_dataset)})
 
 
 def test_type_a_review_and_see_a_label(app_url):
