@@ -1,6 +1,7 @@
 """Cached model access for pages: one ModelManager per process, resolution with clear messages."""
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from hflab.messages import Message, MessageError
 from hflab.settings import get_settings
 
 OVERRIDE_KEY = "override_dir_{role}"  # session-level local-dir setting per role (Models page / sidebar)
+_WAITS = itertools.count()  # numbers the waits' stop buttons (WaitNote)
 
 
 @st.cache_resource(show_spinner=False)
@@ -121,12 +123,14 @@ def load(source: Source, loader: Callable[[Source], Any], what: str, variant: st
 
 
 class WaitNote:
-    """What a wait is for, drawn in place with a "stop waiting" button (drawn once per wait: the same widget key
-    twice in a run is an error; a click reruns the page, which ends the wait); `clear()` removes both."""
+    """What a wait is for, drawn in place with a "stop waiting" button (a click reruns the page, which ends the wait);
+    `clear()` removes both. Each wait's button has a key of its own: a run may wait twice for one model (the
+    Tokenizer page uses its tokenizer several times), and one key drawn twice in a run is an error."""
 
     def __init__(self, stop_key: str):
         box = st.container()
-        self._note, self._stop, self._key, self._drawn = box.empty(), box.empty(), stop_key, False
+        self._note, self._stop, self._drawn = box.empty(), box.empty(), False
+        self._key = f"{stop_key}_{next(_WAITS)}"
 
     def say(self, text: str) -> None:
         """Show `text` as the wait's note (and the stop button the first time)."""

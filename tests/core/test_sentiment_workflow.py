@@ -1,6 +1,8 @@
 """The Train tab's run without Streamlit (hflab.sentiment.workflow): train, test, save as a new model of the session
 that trained it; the evaluation store shared by sessions under its lock."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,6 +29,8 @@ def reviews(review_dataset):
 
 def test_a_run_trains_tests_and_saves_a_new_model_that_a_second_run_never_replaces(reviews, request):
     store, owner = EvaluationStore(), request.node.name  # this test's own session: no other test lists its models
+    # a data set name of its own: shared (ownerless) models other tests saved from `reviews` would take its plain name
+    reviews = replace(reviews, name=f"reviews-{owner}")
     stages, events = [], []
     first = run_training(reviews, 300, CONFIG, "scratch", resolve("sentiment"), store, owner=owner,
                          on_event=events.append, on_stage=stages.append)
