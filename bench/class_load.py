@@ -55,6 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from llama_native import choose_server, server_command  # noqa: E402
 from report import add_args, finish  # noqa: E402
 from rounds import OutputChanged, interleave, spread, with_extras  # noqa: E402
 
@@ -220,19 +221,6 @@ def pin_to_cores() -> list[int]:
     return cores
 
 
-def server_command(kind: str, binary: Path | None, gguf: Path, port: int, slots: int, ctx: int) -> list[str]:
-    """The server's command line: native `llama-server` with `slots` slots of `ctx` tokens each and continuous
-    batching, or llama-cpp-python's server (one slot) that lets a new request wait instead of cutting the one
-    streaming (its default `interrupt_requests` ends a stream when another request arrives)."""
-    if kind == "native":
-        return [str(binary), "-m", str(gguf), "--host", "127.0.0.1", "--port", str(port), "--alias", ALIAS,
-                "--parallel", str(slots), "--cont-batching", "--ctx-size", str(ctx * slots),
-                "--threads", str(CORES), "--threads-batch", str(CORES)]
-    return [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", ALIAS, "--host",
-            "127.0.0.1", "--port", str(port), "--n_ctx", str(ctx), "--n_threads", str(CORES), "--n_threads_batch",
-            str(CORES), "--interrupt_requests", "false"]
-
-
 @contextmanager
 def running_server(cmd: list[str], port: int, log_path: Path) -> Iterator[subprocess.Popen]:
     """The server started on loopback, ready to answer; stopped (terminated, then killed) on the way out."""
@@ -250,18 +238,6 @@ def running_server(cmd: list[str], port: int, log_path: Path) -> Iterator[subpro
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def choose_server(choice: str) -> tuple[str, Path | None, str]:
-    """("native" or "python", the native binary or None, why not native: "" when it is)."""
-    from llama_native import native_server
-
-    if choice == "python":
-        return "python", None, "--server python"
-    binary, reason = native_server()
-    if binary is None and choice == "native":
-        raise SystemExit(f"--server native: {reason}")
-    return ("native", binary, "") if binary else ("python", None, reason)
 
 
 def arguments() -> argparse.Namespace:
@@ -370,7 +346,7 @@ def main() -> int:
     server_label = (f"llama.cpp's llama-server, {args.slots} parallel slots, continuous batching" if kind == "native"
                     else f"llama-cpp-python's Python server, one request at a time (native llama-server: "
                          f"{why_not_native})")
-    cmd = server_command(kind, binary, gguf, port, args.slots, ctx)
+    cmd = server_command(kind, binary, gguf, port, alias=ALIAS, threads=CORES, slots=args.slots, ctx=ctx)
     print(f"cores {cores}; model {source.repo_id}: in-process fp32 (the page's default), server {gguf.name}; "
           f"prompt {prompt_tokens} tokens, {target} characters, max_new_tokens {settings.max_new_tokens}; "
           f"server: {server_label}\n  {' '.join(cmd)}", flush=True)

@@ -19,7 +19,9 @@ N-token call, the prompt's forward included) is shown beside it.
 All paths run in >= 5 interleaved rounds (bench/rounds.py `interleave`, starting path rotating); the tokens of
 every fp32 path must be identical to each other every round, as must the int8 paths', fp16 identical to its own
 first round (and each 1-token run to the first token of its N-token run), else the script exits nonzero.
-Headline: median (range) of the rounds; each round's share of the bound uses that round's read bandwidth.
+Headline: median (range) of the rounds; each round's share of the bound uses that round's read bandwidth. The
+targets are judged on the app's own path (`generate` at each width, fp32 on the backend the lab's loader picks on this
+CPU); the other paths (lean and fused loops, the other fp32 backend) are shown as what the hardware allows, not judged.
 Usage: python bench/decode_bound.py [--tokens 24] [--rounds 5] [--quick] [--json PATH]
 """
 from __future__ import annotations
@@ -82,6 +84,18 @@ def random_model(**overrides) -> Qwen2ForCausalLM:
     for p in model.parameters():
         p.data.normal_(0, 0.02)
     return model.eval()
+
+
+def app_paths() -> dict[str, str]:
+    """The path the app decodes on, per width: `generate`, with the large fp32 layers on oneDNN exactly where the
+    lab's loader puts them (hflab.runtime.onednn_linear.route with the HFLAB_ONEDNN_LINEAR setting) on this CPU."""
+    from hflab.runtime import onednn_linear
+    from hflab.settings import get_settings
+
+    mode = get_settings().onednn_linear
+    onednn = mode == "on" or (mode == "auto" and onednn_linear.preferred())
+    return {"fp32": f"generate fp32 ({'oneDNN' if onednn else 'MKL'})", "fp16": "generate fp16",
+            "int8": "generate int8"}
 
 
 def main() -> int:
@@ -201,27 +215,31 @@ def main() -> int:
     lines.append("tokens identical: every fp32 path to each other every round, every int8 path too; fp16 every round")
     print("\n".join(lines))
 
-    def best(width: str) -> str:
-        return max((n for n, w in width_of.items() if w == width), key=lambda n: statistics.median(share[n]))
-
-    b32, b16, b8 = best("fp32"), best("fp16"), best("int8")
-    pass32 = statistics.median(share[b32]) >= TARGET_FP32
-    pass8 = statistics.median(share[b8]) >= TARGET_INT8
+    app = app_paths()
+    pass32 = statistics.median(share[app["fp32"]]) >= TARGET_FP32
+    pass8 = statistics.median(share[app["int8"]]) >= TARGET_INT8
 
     def cell(name: str) -> str:
         return (f"{name} decode **{spread(decode[name])} tok/s**, {spread([100 * x for x in share[name]], 0)}% of "
                 f"its bound (end to end {spread(end_to_end(timings[name]))})")
 
-    others = ", ".join(f"{n} {statistics.median(decode[n]):.2f}" for n in width_of if n not in (b32, b16, b8))
+    def fastest(width: str) -> str:
+        return max((n for n, w in width_of.items() if w == width), key=lambda n: statistics.median(share[n]))
+
+    others = ", ".join(f"{n} {statistics.median(decode[n]):.2f} ({statistics.median(share[n]) * 100:.0f}%)"
+                       for n in width_of if n not in app.values())
     ceilings = ", ".join(f"{n} {statistics.median(c) * 100:.0f}%" for n, c in ceiling.items())
     result = (f"read {spread([b / 1e9 for b in read_bw], 1)} GB/s (copy {spread([b / 1e9 for b in copy_bw], 1)}); "
               f"bytes/token fp32 {widths['fp32'] / 1e9:.2f} GB, fp16 {widths['fp16'] / 1e9:.2f}, "
-              f"int8 {widths['int8'] / 1e9:.2f}; " + "; ".join(cell(n) for n in (b32, b16, b8))
-              + f"; other paths' decode tok/s (median): {others}; one step's matrix products with nothing else "
+              f"int8 {widths['int8'] / 1e9:.2f}; the app's path (`generate`, fp32 layers on "
+              f"{'oneDNN' if 'oneDNN' in app['fp32'] else 'MKL'} as the lab's loader picks on this CPU): "
+              + "; ".join(cell(app[w]) for w in ("fp32", "fp16", "int8"))
+              + f"; benchmark-only paths' decode tok/s (median, share of the bound): {others} (fastest fp32: "
+              f"{fastest('fp32')}, int8: {fastest('int8')}); one step's matrix products with nothing else "
               f"(the kernels' ceiling, share of the bound): {ceilings}; decode = the {tokens - 1} steps after the "
               f"prompt's forward, end to end = {tokens} tokens / the whole call with the 16-token prompt; "
               f"tokens identical across all fp32 paths and across all int8 paths every round. "
-              f"Targets fp32 >= {TARGET_FP32:.0%}: {'PASS' if pass32 else 'FAIL'}, "
+              f"Targets judged on the app's path: fp32 >= {TARGET_FP32:.0%}: {'PASS' if pass32 else 'FAIL'}, "
               f"int8 >= {TARGET_INT8:.0%}: {'PASS' if pass8 else 'FAIL'} ({tokens} tokens x {rounds} rounds)")
     ok = pass32 and pass8
     return finish(args, "decode vs read-bandwidth bound (Qwen2-0.5B-sized, fp32 / fp16 / int8)",

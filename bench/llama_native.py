@@ -75,6 +75,37 @@ def native_server(build: bool = True, limit_s: float = BUILD_LIMIT_S) -> tuple[P
     return binary, ""
 
 
+def choose_server(choice: str) -> tuple[str, Path | None, str]:
+    """For a benchmark's --server auto|native|python: ("native" or "python", the native binary or None, why not
+    native: "" when it is)."""
+    if choice == "python":
+        return "python", None, "--server python"
+    binary, reason = native_server()
+    if binary is None and choice == "native":
+        raise SystemExit(f"--server native: {reason}")
+    return ("native", binary, "") if binary else ("python", None, reason)
+
+
+def server_command(kind: str, binary: Path | None, gguf: Path, port: int, *, alias: str, threads: int,
+                   slots: int = 1, ctx: int = 1024) -> list[str]:
+    """A llama.cpp server's command line on loopback: native `llama-server` with `slots` slots of `ctx` tokens each
+    and continuous batching, or llama-cpp-python's server (one slot) that lets a new request wait instead of cutting
+    the one streaming (its default `interrupt_requests` ends a stream when another request arrives)."""
+    if kind == "native":
+        return [str(binary), "-m", str(gguf), "--host", "127.0.0.1", "--port", str(port), "--alias", alias,
+                "--parallel", str(slots), "--cont-batching", "--ctx-size", str(ctx * slots),
+                "--threads", str(threads), "--threads-batch", str(threads)]
+    return [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", alias, "--host",
+            "127.0.0.1", "--port", str(port), "--n_ctx", str(ctx), "--n_threads", str(threads), "--n_threads_batch",
+            str(threads), "--interrupt_requests", "false"]
+
+
+def server_label(kind: str) -> str:
+    """How a result row names the server it measured."""
+    return ("llama.cpp's native `llama-server` (portable AVX2 build, bench/llama_native.py)" if kind == "native"
+            else "llama-cpp-python's Python server (portable AVX2 build; one request at a time)")
+
+
 class BuildFailed(RuntimeError):
     """One step of the build failed or ran out of time; the message says which."""
 

@@ -8,7 +8,9 @@ the lab's fp32 model (transformers dequantizes the same GGUF, hflab.loading.offl
 llama.cpp F32 vs the lab's fp32 (large layers on oneDNN, as the lab's loader runs it), F16 vs the lab's fp16, Q8_0
 vs the lab's int8 (hflab.runtime.quantize; MLP down projections fp16).
 
-One llama.cpp server (llama-cpp-python, 2 threads for decode and prompt) per width on loopback; completions are
+One llama.cpp server (2 threads for decode and prompt, one slot) per width on loopback: llama.cpp's native
+`llama-server` where bench/llama_native.py has built (or can build) it, else llama-cpp-python's Python server (the
+row names which; --server picks); completions are
 streamed over plain HTTP with the chat prompt the lab builds (the same prompt tokens on both sides: checked), greedy
 (temperature 0, no repeat penalty), exactly N new tokens on both sides (min = max tokens). The local side is the
 app's streaming path, `model.generate` with a streamer, whose `put` stamps each token. Tokens are counted, not
@@ -34,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.llama_native import choose_server, server_command, server_label  # noqa: E402
 from bench.report import add_args, finish  # noqa: E402
 from bench.rounds import OutputChanged, interleave, spread, with_extras  # noqa: E402
 from hflab.loading import offline_assets  # noqa: E402
@@ -80,9 +83,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(model: Path, port: int, log) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
-           "--n_ctx", "1024", "--n_threads", "2", "--n_threads_batch", "2"]
+def start_server(kind: str, binary: Path | None, model: Path, port: int, log) -> subprocess.Popen:
+    """One llama.cpp server of `kind` (bench/llama_native.choose_server) for `model`: 2 threads, one slot."""
+    cmd = server_command(kind, binary, model, port, alias=model.stem, threads=2)
     return subprocess.Popen(cmd, stdout=log, stderr=log, env={**os.environ, "HF_HUB_OFFLINE": "1"})
 
 
@@ -102,9 +105,10 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
 
 
 def llama_stream(port: int, prompt: str, tokens: int) -> tuple[str, float, float, float]:
-    """(text, time to first token, first token time, last token time) of one streamed greedy completion."""
-    body = json.dumps({"prompt": prompt, "max_tokens": tokens, "min_tokens": tokens, "temperature": 0.0,
-                       "repeat_penalty": 1.0, "top_k": 1, "stream": True, "cache_prompt": False})
+    """(text, time to first token, first token time, last token time) of one streamed greedy completion of exactly
+    `tokens` tokens (`min_tokens` for llama-cpp-python, `ignore_eos` for llama-server; each ignores the other's)."""
+    body = json.dumps({"prompt": prompt, "max_tokens": tokens, "min_tokens": tokens, "ignore_eos": True,
+                       "temperature": 0.0, "repeat_penalty": 1.0, "top_k": 1, "stream": True, "cache_prompt": False})
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     start = time.perf_counter()
     conn.request("POST", "/v1/completions", body=body, headers={"Content-Type": "application/json"})
@@ -150,6 +154,8 @@ def main() -> int:
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--agree-tokens", type=int, default=32, help="N of 'the first N tokens agree' (F32 vs fp32)")
+    parser.add_argument("--server", choices=("auto", "native", "python"), default="auto",
+                        help="llama.cpp's native llama-server (auto: when bench/llama_native.py can build it)")
     args = parser.parse_args()
     tokens = 24 if args.quick else args.tokens
     rounds = max(args.rounds, 5)
@@ -169,7 +175,8 @@ def main() -> int:
     ggufs = {w: requantized(t, f) for w, (t, f) in WIDTHS.items()}
     log = open(cache_dir() / "llama-server.log", "ab")
     ports = {w: free_port() for w in WIDTHS}
-    procs = {w: start_server(ggufs[w], ports[w], log) for w in WIDTHS}
+    kind, binary, why_not_native = choose_server(args.server)
+    procs = {w: start_server(kind, binary, ggufs[w], ports[w], log) for w in WIDTHS}
     try:
         path = offline_assets.convert_smollm2()
         tokenizer = AutoTokenizer.from_pretrained(path)
@@ -248,8 +255,9 @@ def main() -> int:
         lab, text = first_out[("lab fp32", k)], first_out[("llama.cpp F32", k)]
         agree.append(max(j for j in range(n_agree + 1) if text.startswith(tokenizer.decode(lab[:j]))))
 
+    server = server_label(kind) + (f" ({why_not_native})" if why_not_native else "")
     lines = [f"SmolLM2-135M-Instruct, {tokens} new tokens, {rounds} interleaved rounds over {n_prompts} prompts, "
-             f"2 threads each side, load average {tuple(round(x, 1) for x in os.getloadavg())}"]
+             f"2 threads each side, load average {tuple(round(x, 1) for x in os.getloadavg())}; server: {server}"]
     cells, ok = [], True
     for width, (gguf_type, _) in WIDTHS.items():
         lab, ref = timings[f"lab {width}"], timings[f"llama.cpp {gguf_type}"]
@@ -267,7 +275,9 @@ def main() -> int:
                      f"({'PASS' if passed else 'FAIL'}; {1 / statistics.median(ratio):.1f}x slower)")
     lines.append(f"F32 vs fp32: first {n_agree} tokens agree {agree} (per prompt)")
     print("\n".join(lines))
-    result = ("; ".join(cells) + f". Target local >= 1/{TARGET}x llama.cpp's tokens/s at the same width. "
+    result = (f"server: {server}, timed at the client over loopback HTTP; the lab: the app's path (`generate` with a "
+              f"streamer, fp32 layers routed as the lab's loader does), timed in process. "
+              + "; ".join(cells) + f". Target local >= 1/{TARGET}x llama.cpp's tokens/s at the same width. "
               f"F32 vs fp32 same tokens: first {', '.join(f'{a}/{n_agree}' for a in agree)} (per prompt); each path's "
               f"tokens identical round to round ({tokens} tokens, {rounds} rounds, a different prompt every round)")
     return finish(args, "streaming: lab vs llama.cpp server at the same width (SmolLM2-135M)",
