@@ -17,6 +17,63 @@ from pathlib import Path
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 HEADER = "| benchmark | command | result |\n| --- | --- | --- |"
+DAGGER = "†"
+
+# What each benchmark's row compared, and whether every round's outputs were checked (True: bench/rounds.interleave
+# checked each path's output against its warm-up's every round, a mismatch fails the run; False: a single run or
+# outputs that differ by design, marked with DAGGER). results.md lists these under its table.
+COMPARED: dict[str, tuple[bool, str]] = {
+    "tokenizer_batch": (True, "one tokenizer call per text vs one batched call vs the page's encode with counts, and "
+                              "one long text: each path's ids equal its warm-up's every round, and the loop's, the "
+                              "batched call's and the page's ids equal each other"),
+    "sentiment_stats": (True, "the Explore statistics, the character bigrams and the load_from_disk + pandas "
+                              "baseline: each one's output equal to its warm-up's every round"),
+    "inside_views": (True, "each view (attention tab, why this label, logit lens) against a plain forward of the same "
+                           "input: each path's output equal to its warm-up's every round"),
+    "sampling_step_vs_generate": (True, "the playground's stepper vs `generate`, same prompt and settings: the tokens "
+                                        "equal the warm-up's and each other's every round"),
+    "sampling_first_start": (True, "a first start (with the conversion) vs later starts vs the imports alone, each a "
+                                   "fresh process: each path's output equal to its warm-up's every round, the top-5 "
+                                   "tokens of first and later starts equal each other"),
+    "story_streaming": (True, "the story page's streaming path vs `generate` (and `generate` of one token): each "
+                              "path's output equal to its warm-up's every round, the streamed text equal to "
+                              "`generate`'s"),
+    "quantize_cpu": (True, "greedy decoding with fp32, fp16, int8 and all-int8 weights: each variant's tokens equal "
+                           "its warm-up's every round; the variants are not asserted equal to each other (KL and "
+                           "top-1 say how far each moves)"),
+    "sentiment_predict_speed": (True, "the lab's predict_proba vs pipeline vs the tutorial's pad-to-512 loop: every "
+                                      "round, row for row, every path's labels identical to the lab's and its "
+                                      "probabilities within 1e-5 of the lab's"),
+    "decode_bound": (True, "decoding paths (generate, lean loop, fused loop; MKL and oneDNN; fp32, fp16, int8) "
+                           "against the read-bandwidth bound: each path's output equal to its warm-up's every "
+                           "round, the tokens of all fp32 paths equal each other, and of all int8 paths"),
+    "remote_ttft": (True, "the lab's streaming vs llama.cpp's server at the same width: each path's tokens for a "
+                          "prompt equal its first tokens for that prompt every round; the lab's and the server's "
+                          "tokens are counted against each other, not asserted equal"),
+    "home_cold_start": (True, "HF Lab's Home vs a one-line app, each a fresh server opened in Chromium: each page's "
+                              "title equal to its warm-up's every round"),
+    "idle_server_cpu": (True, "one server idle with the file watcher on vs off: the page's title the same for both "
+                              "and in every round"),
+    "concurrency_rss": (True, "one path, the sessions at once on one server: 0 page exceptions in every round (the "
+                              "count is what is compared)"),
+    "sentiment_train_small": (False, "one default training per data set, no rounds: test accuracy and wall time "
+                                     "against the targets"),
+    "trainer_vs_loop": (True, "the hand-written loop vs transformers' Trainer, same data, settings and seed: each "
+                              "recipe's test accuracy equal to its warm-up's every round; the two recipes are "
+                              "compared by the target, not asserted equal"),
+    "train_script_processes": (True, "train.py in one process vs under accelerate launch with two: each path's "
+                                     "validation and test accuracy equal to its warm-up's every round"),
+    "quick_training_under_load": (False, "the one-click training idle vs beside busy processes, a few alternating "
+                                         "runs: the rows trained follow the speed probed just before, so outputs "
+                                         "differ by design; every run must be useful or flagged"),
+    "class_load": (False, "a class of N learners at once, in process vs on llama.cpp's server: the in-process "
+                          "stories are the same text in every class; the server's are not compared (it samples on "
+                          "its own); any error fails the row"),
+    "rehearse": (False, "one run of one learner through the app in Chromium, no rounds: peak RSS against Community "
+                        "Cloud's limit, no page exception, no model held twice"),
+    "rehearse_three": (False, "one run of three learners at once through the app in Chromium, no rounds: the "
+                              "rehearsal's checks"),
+}
 
 
 def add_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -81,18 +138,35 @@ def mark_earlier(table_row: str, when: str) -> str:
     return table_row.rstrip().removesuffix("|").rstrip() + f" *(not rerun in this run: measured {when})* |"
 
 
+def compared(rows: list[str]) -> list[str]:
+    """The list under the table: what each row's benchmark compared, DAGGER where outputs were not checked every
+    round (a benchmark missing from COMPARED says so; tests/core/test_bench_report.py keeps it from happening)."""
+    lines = []
+    for table_row in rows:
+        name = script_of(table_row)
+        if name is None:
+            continue
+        checked, what = COMPARED.get(name, (False, "not declared in bench/report.py's COMPARED"))
+        lines.append(f"- {'' if checked else DAGGER + ' '}`bench/{name}.py`: {what}")
+    return lines
+
+
 def render(machine: list[tuple[str, str]], rows: list[str], notes: list[str] = ()) -> str:
-    """bench/results.md: the machine and environment as a list, the table, then notes."""
+    """bench/results.md: the machine and environment as a list, the table, what each row compared, then notes."""
     lines = [
         "# Benchmark results",
         "",
-        "Written by `python dev.py bench` (do not edit by hand). Every timed result is the "
-        "**median** of at least 5 interleaved rounds with the range (fastest-slowest) in parentheses; outputs are "
-        "asserted identical in every round (a mismatch fails the run).",
+        "Written by `python dev.py bench` (do not edit by hand). The machine, date, versions and load average are "
+        "those of the run that wrote this file; a row that run did not rerun says when it was measured. A result "
+        "from interleaved rounds is the **median** of at least 5 rounds with the range (fastest-slowest) in "
+        "parentheses. Under the table, each row's benchmark says what it compared: unmarked, every round's outputs "
+        "were checked against that path's warm-up (a mismatch fails the run); marked "
+        f"{DAGGER}, they were not (a single run, or outputs that differ by design), and it says what was checked "
+        "instead.",
         "",
     ]
     lines += [f"- **{key}**: {value}" for key, value in machine]
-    lines += ["", HEADER, *rows]
+    lines += ["", HEADER, *rows, "", "**What each row compared**", "", *compared(rows)]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines) + "\n"

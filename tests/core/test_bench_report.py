@@ -1,6 +1,7 @@
 """The benchmark runner's pure parts: bench/rounds.py catches an output that changes in any round, and bench/report.py
 turns the scripts' fragments into bench/results.md and the README's table. No timings here (those are bench/'s)."""
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -162,3 +163,48 @@ def test_cold_start_bench_fails_when_a_subprocess_crashes(tmp_path):
     fine = tmp_path / "fine.py"
     fine.write_text("import streamlit as st\nst.title('x')\n")
     assert home_cold_start.heavy_imports(fine) == []
+
+
+def test_the_header_claims_identical_outputs_only_for_rows_that_checked_them():
+    """Issue 38: the header said every row asserted identical outputs in every round; single runs (the default
+    training, the rehearsals) and runs that differ by design (the one-click training under load) did not. Each row's
+    benchmark now says what it compared, and those are marked."""
+    rows = ["| Tok | `python bench/tokenizer_batch.py` | 1 s |",
+            "| Train | `python bench/sentiment_train_small.py` | x |",
+            "| Rehearsal | `python dev.py rehearse` | 2,492 MB |"]
+    text = report.render([("date", "D")], rows, ["- note"])
+    assert "outputs are asserted identical in every round" not in text
+    listed = text.split("**What each row compared**", 1)[1]
+    assert f"- `bench/tokenizer_batch.py`: {report.COMPARED['tokenizer_batch'][1]}" in listed
+    assert f"- {report.DAGGER} `bench/sentiment_train_small.py`: one default training per data set" in listed
+    assert f"- {report.DAGGER} `bench/rehearse.py`: one run" in listed
+    assert listed.index("tokenizer_batch") < listed.index("sentiment_train_small") < listed.index("- note")
+
+
+def test_every_benchmark_declares_what_it_compared():
+    """A benchmark without an entry would reach results.md without saying what it compared; one declared as
+    checked every round must time its paths with rounds.interleave, which is what checks them."""
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root))
+    import dev
+
+    assert set(report.COMPARED) == {name for name, _, _ in dev.BENCHMARKS}
+    for name, (checked, what) in report.COMPARED.items():
+        source = (root / "bench" / f"{name}.py").read_text(encoding="utf-8")
+        assert what and (not checked or "interleave(" in source), name
+    unchecked = {name for name, (checked, _) in report.COMPARED.items() if not checked}
+    assert {"sentiment_train_small", "quick_training_under_load", "rehearse", "rehearse_three"} <= unchecked
+
+
+def test_results_md_and_the_readme_table_are_what_dev_py_writes():
+    """bench/results.md as report.render writes it from its own parts (so a hand edit of its header cannot drift from
+    dev.py's), and the README's table between the markers is that file."""
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "bench" / "results.md").read_text(encoding="utf-8")
+    machine = re.findall(r"^- \*\*(.+?)\*\*: (.*)$", text, flags=re.M)
+    rows = [line for line in text.splitlines()
+            if line.startswith("| ") and not line.startswith(("| benchmark |", "| --- |"))]
+    notes = text.partition("**What each row compared**\n\n")[2].partition("\n\n")[2].splitlines()
+    assert report.render(machine, rows, notes) == text
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert report.between_markers(readme, text.split("\n", 2)[2]) == readme
