@@ -27,6 +27,7 @@ from components.model_loading import explain_missing, load, resolve_role, source
 from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.remote_backend import backend_choice, remote_record, show_remote_error, stream_story
+from components.remote_queue import show_engine_queue
 from components.state import keep, kept
 from hflab.loading import loaders
 from hflab.loading.manager import Handle
@@ -646,6 +647,8 @@ def story_step(run: PipelineRun, image: PreparedImage | None, mode: str) -> int:
         reference = load_reference(source)
         show_code(story_code(reference, prompt, settings), "image_story.code_title",
                   notebook=story_notebook(reference, prompt, settings))
+    else:
+        show_engine_queue(remote, "story")  # a shared server's busy slots: why the story may wait to start
     story_col, compare_col = st.columns([1, 3])
     clicked = story_col.button(t("image_story.story.run"), key="story_run", disabled=not ready)
     compare = compare_col.button(t("image_story.compare.run"), key="story_compare", help=t("image_story.compare.help"),

@@ -21,6 +21,7 @@ from components.page import header
 from components.precision import load_causal_lm, precision_choice
 from components.prob_chart import cumulative_curve, draw, observed_vs_expected, stage_bars
 from components.remote_backend import backend_choice, candidates, show_candidates, show_remote_error, top_k_input
+from components.remote_queue import show_engine_queue
 from components.remote_stepping import stepping_panel
 from components.state import forget, keep, keep_choice, remember, remembered, session_memo, set_choice
 from components.tabs import page_tabs
@@ -164,6 +165,7 @@ def remote_panel(remote) -> None:
     and the sampling stages on the server."""
     from hflab.remote.client import RemoteError
 
+    show_engine_queue(remote, "sampling")
     keep("sampling_remote_prompt", EXAMPLE_PROMPTS[lang()])
     prompt = st.text_area(t("sampling.prompt"), key="sampling_remote_prompt", height=110)
     keep("sampling_remote_chat", True)

@@ -1,9 +1,10 @@
 """A scripted OpenAI-protocol server on loopback (SSE streaming, logprobs in chat and legacy shape, and
 bad-server modes chosen by the first path segment), served by the `server` fixture in conftest.
 
-The URL it yields also counts, per mode, the requests it received (`requests`), the clients it saw hang up
-(`disconnects`) and the body bytes it wrote (`sent`). Hostile modes stop by themselves after `HOSTILE_S`
-seconds or `HOSTILE_BYTES` bytes, whichever comes first."""
+The URL it yields also counts, per mode, the requests it received (`requests`; those for the engine's queue,
+GET /<mode>/slots and /<mode>/metrics, in `queue_requests` instead), the clients it saw hang up (`disconnects`) and
+the body bytes it wrote (`sent`). Hostile modes stop by themselves after `HOSTILE_S` seconds or `HOSTILE_BYTES` bytes,
+whichever comes first. The queue modes (QUEUE_ANSWERS) answer /slots and /metrics as llama.cpp's server and vLLM do."""
 from __future__ import annotations
 
 import json
@@ -21,12 +22,81 @@ HOSTILE_S = 20.0  # a hostile mode gives up after this long, so no test server o
 HOSTILE_BYTES = 32 * 2**20  # ... or after writing this much
 FLOOD_PIECE = "啊" * 200  # no sentence end, ever
 PING_EVERY_S = 0.1
+NOT_SUPPORTED = (501, "application/json", json.dumps(  # llama.cpp with the endpoint off (--no-slots, no --metrics)
+    {"error": {"code": 501, "message": "This server does not support metrics endpoint.",
+               "type": "not_supported_error"}}))
+NOT_FOUND = (404, "application/json", json.dumps({"detail": "Not Found"}))
+
+
+def _slot(i: int, processing: bool) -> dict:
+    """One slot of current llama.cpp's /slots (tools/server/README.md), shortened."""
+    return {"id": i, "id_task": 100 + i if processing else -1, "n_ctx": 4096, "speculative": False,
+            "is_processing": processing, "params": {"n_predict": -1, "temperature": 0.8, "samplers": ["top_k"]},
+            "next_token": {"has_next_token": processing, "has_new_line": False, "n_remain": -1,
+                           "n_decoded": 17 if processing else 0}}
+
+
+def _old_slot(i: int, state: int) -> dict:
+    """One slot of older llama.cpp's /slots: "state" 0 idle / 1 processing, and the slot's prompt."""
+    return {"id": i, "n_ctx": 2048, "model": "llama-2-7b.Q2_K.gguf", "prompt": "Say hello", "state": state,
+            "next_token": {"has_next_token": bool(state), "n_remain": -1, "n_decoded": 3 * state},
+            "task_id": i, "temperature": 0.0}
+
+
+LLAMA_METRICS = """# HELP llamacpp:prompt_tokens_total Number of prompt tokens processed.
+# TYPE llamacpp:prompt_tokens_total counter
+llamacpp:prompt_tokens_total 6886
+# HELP llamacpp:kv_cache_usage_ratio KV-cache usage. 1 means 100 percent usage.
+# TYPE llamacpp:kv_cache_usage_ratio gauge
+llamacpp:kv_cache_usage_ratio 0.41
+# HELP llamacpp:requests_processing Number of requests processing.
+# TYPE llamacpp:requests_processing gauge
+llamacpp:requests_processing 2
+# HELP llamacpp:requests_deferred Number of requests deferred.
+# TYPE llamacpp:requests_deferred gauge
+llamacpp:requests_deferred 3
+"""
+VLLM_METRICS = """# HELP vllm:num_requests_running Number of requests in model execution batches.
+# TYPE vllm:num_requests_running gauge
+vllm:num_requests_running{engine="0",model_name="Qwen/Qwen2.5-0.5B-Instruct"} 3.0
+vllm:num_requests_running{engine="1",model_name="Qwen/Qwen2.5-0.5B-Instruct"} 1.0
+# HELP vllm:num_requests_waiting Number of requests waiting to be processed.
+# TYPE vllm:num_requests_waiting gauge
+vllm:num_requests_waiting{engine="0",model_name="Qwen/Qwen2.5-0.5B-Instruct"} 2.0
+vllm:num_requests_waiting{engine="1",model_name="Qwen/Qwen2.5-0.5B-Instruct"} 5.0
+vllm:num_requests_waiting_by_reason{engine="0",model_name="Qwen/Qwen2.5-0.5B-Instruct",reason="capacity"} 9.0
+# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.
+# TYPE vllm:kv_cache_usage_perc gauge
+vllm:kv_cache_usage_perc{engine="0",model_name="Qwen/Qwen2.5-0.5B-Instruct"} NaN
+# HELP vllm:e2e_request_latency_seconds Histogram of e2e request latency in seconds.
+# TYPE vllm:e2e_request_latency_seconds histogram
+vllm:e2e_request_latency_seconds_bucket{engine="0",le="0.3",model_name="Qwen/Qwen2.5-0.5B-Instruct"} 0.0
+vllm:e2e_request_latency_seconds_bucket{engine="0",le="+Inf",model_name="Qwen/Qwen2.5-0.5B-Instruct"} 12.0
+vllm:e2e_request_latency_seconds_count{engine="0",model_name="Qwen/Qwen2.5-0.5B-Instruct"} 12.0
+"""
+PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
+# mode -> endpoint ("slots" / "metrics") -> (status, content type, body)
+QUEUE_ANSWERS = {
+    "llamacpp": {"slots": (200, "application/json", json.dumps([_slot(i, i < 2) for i in range(4)])),
+                 "metrics": (200, PROMETHEUS, LLAMA_METRICS)},
+    "llamacpp_old": {"slots": (200, "application/json", json.dumps([_old_slot(i, int(i == 0)) for i in range(3)])),
+                     "metrics": NOT_SUPPORTED},
+    "llamacpp_metrics": {"slots": NOT_SUPPORTED, "metrics": (200, PROMETHEUS, LLAMA_METRICS)},
+    "vllm": {"slots": NOT_FOUND, "metrics": (200, PROMETHEUS, VLLM_METRICS)},
+    "noqueue": {"slots": NOT_SUPPORTED, "metrics": NOT_SUPPORTED},
+    "auth": dict.fromkeys(("slots", "metrics"), (401, "application/json", json.dumps(
+        {"error": {"code": 401, "message": "Invalid API Key", "type": "authentication_error"}}))),
+    "queue_garbage": {"slots": (200, "application/json", '[{"id": 0, "is_processing": tru'),
+                      "metrics": (200, PROMETHEUS, "<html>login</html>\nvllm:num_requests_running{model_name=\"x\" 3\n"
+                                                   "vllm:num_requests_running one\n")},
+}
 
 
 class ScriptedURL(str):
     """The server's base URL, with what the server saw, per mode."""
 
     requests: Counter
+    queue_requests: Counter
     disconnects: Counter
     sent: Counter
 
@@ -117,8 +187,9 @@ class Scripted(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self):
-        mode = self.path.split("/")[1]
-        self._count("requests", mode)
+        mode, endpoint = self.path.split("/")[1], self.path.rsplit("/", 1)[-1]
+        queue = endpoint in ("slots", "metrics")
+        self._count("queue_requests" if queue else "requests", mode)
         if mode in ("big", "bigdeclared"):
             return self._big_json(mode)
         if mode == "silent":
@@ -142,6 +213,15 @@ class Scripted(BaseHTTPRequestHandler):
             return
         if mode == "error500":
             return self._json(500, {"error": {"message": "internal-service-secret-banner"}})
+        if queue:
+            status, content_type, body = QUEUE_ANSWERS.get(mode, {}).get(endpoint, NOT_FOUND)
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if mode == "ok":
             self._json(
                 200, {"object": "list", "data": [{"id": "scripted", "object": "model", "created": 0, "owned_by": "t"}]}
@@ -223,6 +303,7 @@ def scripted_server():
     httpd.lock = threading.Lock()
     url = ScriptedURL(f"http://127.0.0.1:{httpd.server_address[1]}")
     url.requests = httpd.requests = Counter()
+    url.queue_requests = httpd.queue_requests = Counter()
     url.disconnects = httpd.disconnects = Counter()
     url.sent = httpd.sent = Counter()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -392,6 +392,24 @@ def _result(future, seconds: float, watch: _Watch) -> Any:
                 raise
 
 
+def server_root(config: RemoteConfig) -> str:
+    """The server's root URL: llama-server and vLLM serve /tokenize, /slots and /metrics beside /v1, not under it."""
+    url = config.base_url.strip().rstrip("/")
+    return url[:-3] if url.endswith("/v1") else url
+
+
+def root_request(config: RemoteConfig, path: str, parse: Callable[[Any], T], body: dict | None = None,
+                 text: bool = False) -> T:
+    """`parse` of the answer to GET `path` at the server's root (POST with `body`), through the client every other
+    request uses (host policy, pinned transport, the config's deadline and reply cap, errors as RemoteError): the
+    answer as JSON, or with `text=True` the body as text. `parse` runs inside the deadline, so its KeyError or
+    ValueError on a malformed answer becomes `remote.error.garbage` too."""
+    url, cast_to = server_root(config) + path, str if text else object
+    if body is None:
+        return _within_deadline(config, lambda client: parse(client.get(url, cast_to=cast_to)))
+    return _within_deadline(config, lambda client: parse(client.post(url, body=body, cast_to=cast_to)))
+
+
 def list_models(config: RemoteConfig) -> list[str]:
     """Model ids the server says it serves (`GET /models`); not every server implements it."""
     return _within_deadline(config, lambda client: [str(m.id) for m in client.models.list().data])

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from hflab.byte_pieces import MergedPiece, is_partial, merge_pieces, piece_label, visible
-from hflab.remote.client import RemoteConfig, RemoteError, _within_deadline
+from hflab.remote.client import RemoteConfig, RemoteError, _within_deadline, root_request
 from hflab.sampling.processors import SamplingSettings, StepView, build_processors, run_stages, summarize
 
 MAX_CANDIDATES = 100  # most candidates the page asks for where the server sets no bound (each is a bar and a row)
@@ -250,12 +250,6 @@ def _profile_of(data: Any) -> ServerProfile:
     return PROFILES[next((_OWNERS[o] for o in sorted(owners) if o in _OWNERS), OTHER)]
 
 
-def _root(config: RemoteConfig) -> str:
-    """The server's root URL: llama-server and vLLM serve /tokenize beside /v1, not under it."""
-    url = config.base_url.strip().rstrip("/")
-    return url[:-3] if url.endswith("/v1") else url
-
-
 def prompt_ids(config: RemoteConfig, profile: ServerProfile, prompt: str) -> tuple[int, ...] | None:
     """The prompt's token ids from the server's own /tokenize (the served tokenizer) on token-id servers; None on
     text servers (they tokenize the text themselves)."""
@@ -267,8 +261,7 @@ def prompt_ids(config: RemoteConfig, profile: ServerProfile, prompt: str) -> tup
         body = {"content": prompt, "add_special": True}
     else:
         body = {"model": config.model, "prompt": prompt, "add_special_tokens": True}
-    return _within_deadline(config, lambda client: _token_list(
-        client.post(_root(config) + "/tokenize", body=body, cast_to=object)))
+    return root_request(config, "/tokenize", _token_list, body=body)
 
 
 def start(config: RemoteConfig, profile: ServerProfile, prompt: str, seed: int) -> RemoteStepper:
