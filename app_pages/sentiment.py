@@ -485,8 +485,11 @@ def search_filters(sub: pd.DataFrame, split: str) -> pd.DataFrame | None:
                                    key="sentiment_labels")
     longest = max(1, int(sub["chars"].max()) if len(sub) else 1)
     low, high = keep(f"sentiment_len_{split}", (0, longest))
-    if not 0 <= low <= high <= longest:  # kept for other data: start again from the whole range
+    # a range kept for other data (even one that fits) would hide this data's longer reviews: start from the whole
+    made_for = (len(sub), longest)
+    if st.session_state.get(f"sentiment_len_{split}_for") != made_for or not 0 <= low <= high <= longest:
         st.session_state[f"sentiment_len_{split}"] = (0, longest)
+        st.session_state[f"sentiment_len_{split}_for"] = made_for
     min_c, max_c = s4.slider(t("sentiment.explore.char_range"), 0, longest, key=f"sentiment_len_{split}")
     try:
         return stats.search_reviews(sub, query, use_regex, chosen_labels, min_c, max_c)

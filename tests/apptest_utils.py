@@ -26,6 +26,14 @@ def error_texts(at: AppTest) -> list[str]:
     return [e.value for e in at.error] + [str(e.value) for e in at.exception]
 
 
+def chart_data(at: AppTest) -> list:
+    """The data of every Vega-Lite (Altair) chart on the page, one pandas DataFrame per dataset, in page order."""
+    import pyarrow as pa
+
+    return [pa.ipc.open_stream(dataset.data.data).read_pandas()
+            for chart in at.get("vega_lite_chart") for dataset in chart.proto.datasets]
+
+
 def record_downloads(monkeypatch) -> list[dict]:
     """Record every st.download_button the page draws (label, data, file_name, ...), then draw it as usual."""
     import streamlit as st
