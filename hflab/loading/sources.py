@@ -73,12 +73,13 @@ def is_usable_dir(path: Path, kind: str) -> bool:
 def _from_local(role: Role, local: str) -> Source:
     try:
         path = confine(local)
+        # a problem names the path as typed or set: the resolved one would show the server's folders
         if not path.exists():
             return Source(role.name, "missing", role.hub_id(), None, "source.local", "problem.dir_missing",
-                          role.env_dir, {"path": str(path)})
+                          role.env_dir, {"path": local})
         if not is_usable_dir(path, role.kind):
             return Source(role.name, "missing", role.hub_id(), None, "source.local", "problem.not_a_model_dir",
-                          role.env_dir, {"path": str(path), "markers": ", ".join(_DIR_MARKERS[role.kind])})
+                          role.env_dir, {"path": local, "markers": ", ".join(_DIR_MARKERS[role.kind])})
         confine_tree(local)  # no file read later (config, weights, data) may be a link out of the allowed roots
     except PathNotAllowed as refused:
         return Source(role.name, "missing", role.hub_id(), None, "source.local", refused.key,

@@ -55,19 +55,19 @@ def _has_weights(snapshot) -> bool:
 def _local_source(text: str) -> Source:
     try:
         path = confine(text)
-        params = {"path": str(path)}
+        typed = {"path": text}  # a problem names the path as typed: the resolved one would show the server's folders
         if not path.is_dir():
-            return Source(None, "missing", text, None, "source.local", "problem.dir_missing", params=params)
+            return Source(None, "missing", text, None, "source.local", "problem.dir_missing", params=typed)
         if not is_usable_dir(path, "model"):
             key = "models.problem.tokenizer_only" if is_usable_dir(path, "tokenizer") else "models.problem.no_config"
-            return Source(None, "missing", text, None, "source.local", key, params=params)
+            return Source(None, "missing", text, None, "source.local", key, params=typed)
         confine_tree(text)  # every file the page will read: config, weights, card (walked only for a model dir)
         check_json(path / "config.json")  # before transformers parses it, without limits, on every view
     except PathNotAllowed as refused:
         return Source(None, "missing", text, None, "source.local", refused.key, refused.setting, dict(refused.params))
     except JsonRefused as refused:
         return Source(None, "missing", text, None, "source.local", refused.key, params=dict(refused.params))
-    return Source(None, "local", path.name, str(path), "source.local", params=params)
+    return Source(None, "local", path.name, str(path), "source.local", params={"path": str(path)})
 
 
 def is_typed(source: Source) -> bool:

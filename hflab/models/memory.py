@@ -213,9 +213,24 @@ def model_class(config):
     return lambda config: auto.from_config(config)
 
 
+# how configs name a stack's layer count: one of each group per stack (aliases of one number), the groups added
+ENCODER_LAYER_KEYS = ("num_hidden_layers", "num_layers", "encoder_layers", "n_layer")
+DECODER_LAYER_KEYS = ("num_decoder_layers", "decoder_layers")
+
+
+def total_layers(config_dict: dict) -> int:
+    """Every layer the config builds: its own stacks (encoder and decoder) plus those of each sub-config (vision,
+    text, audio, ...); a pasted config may hide most of its layers in a T5 decoder or a vision tower."""
+    def count(group: tuple[str, ...], d: dict) -> int:
+        return max((v for k, v in d.items() if k in group and type(v) is int and v > 0), default=0)
+
+    own = count(ENCODER_LAYER_KEYS, config_dict) + count(DECODER_LAYER_KEYS, config_dict)
+    return own + sum(total_layers(v) for v in config_dict.values() if isinstance(v, dict))
+
+
 def parameter_count(config) -> int:
     """Parameters of the model the config describes, counted on the meta device (no weights allocated)."""
-    layers = max(_int(config.get_text_config(decoder=True), "num_hidden_layers"), _int(config, "num_hidden_layers"))
+    layers = total_layers(config.to_dict())
     if layers > MAX_LAYERS:
         raise MessageError("models.mem.err.too_many_layers", layers=layers, max=MAX_LAYERS)
     return _count(json.dumps(config.to_dict(), sort_keys=True, default=str), type(config))

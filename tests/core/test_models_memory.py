@@ -158,6 +158,10 @@ def test_a_typed_text_that_is_not_a_config(text, key, params):
     ('{"model_type": "llama", "hidden_size": 64, "num_attention_heads": 5}', "models.mem.err.bad_config"),
     ('{"model_type": "llama", "hidden_size": "wide"}', "models.mem.err.bad_config"),
     ('{"model_type": "llama", "num_hidden_layers": 100000}', "models.mem.err.too_many_layers"),
+    # the layers a single count missed: a T5 decoder, a vision tower (one such paste took 150 s of server CPU)
+    ('{"model_type": "t5", "num_layers": 1, "num_decoder_layers": 100000}', "models.mem.err.too_many_layers"),
+    ('{"model_type": "blip", "vision_config": {"num_hidden_layers": 100000}}', "models.mem.err.too_many_layers"),
+    ('{"model_type": "bart", "encoder_layers": 600, "decoder_layers": 600}', "models.mem.err.too_many_layers"),
 ])
 def test_sizes_that_do_not_fit_together_are_a_message_not_a_traceback(text, key):
     with pytest.raises(MessageError) as raised:  # when reading the config, or when building it on the meta device

@@ -110,3 +110,17 @@ def test_the_sentiment_page_shows_the_message_for_another_users_home(lang, tiny_
     at.text_input(key="sentiment_local_dir").input("~nobody-here-7f3a/data").run()
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == [message("problem.path_other_home", lang, path="~nobody-here-7f3a/data")]
+
+
+@pytest.mark.parametrize("typed", ["./no_such_model_dir", "./no/such/dir"])
+def test_a_missing_relative_path_is_named_as_typed_not_as_the_servers_folder(typed):
+    """A relative path resolves under the app's working directory: the message names what the learner typed, never
+    the server's install folder (./no_such_model_dir showed "Directory does not exist: /srv/app/no_such_model_dir")
+    """
+    from hflab.loading.sources import resolve
+    from hflab.loading.typed import resolve_user_input
+
+    typed_model = resolve_user_input(typed)
+    configured = resolve("dataset", local_dir=typed)
+    for source in (typed_model, configured):
+        assert (source.problem_key, source.params) == ("problem.dir_missing", {"path": typed})
