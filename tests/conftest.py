@@ -195,12 +195,11 @@ def online(monkeypatch):
 def closed_port(monkeypatch, online):
     """HF_ENDPOINT on a loopback port nobody listens on: "no network" without mocks. Yields the URL. The port stays
     bound, never listening, until the test ends: connections to it are refused and no other process can take it."""
-    from local_servers import refusing_port
+    from local_servers import refused_port
 
-    with refusing_port() as port:
-        url = f"http://127.0.0.1:{port}"
-        monkeypatch.setenv("HF_ENDPOINT", url)
-        yield url
+    url = f"http://127.0.0.1:{refused_port()}"
+    monkeypatch.setenv("HF_ENDPOINT", url)
+    yield url
 
 
 @pytest.fixture(scope="module")

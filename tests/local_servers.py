@@ -34,13 +34,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def refusing_port() -> Iterator[int]:
-    """A loopback port held bound, never listening, while the block runs: connections to it are refused at once, and
-    no other process can take it meanwhile (as it could take a port picked and closed again)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        yield s.getsockname()[1]
+_REFUSING: list[socket.socket] = []  # the one socket behind refused_port(), held while the test process lives
+
+
+def refused_port() -> int:
+    """A loopback port this test process holds bound and never listens on, for the whole run: connections to it are
+    refused at once ("no network" without mocks), and no other process can take it meanwhile (as it could take a
+    port picked and closed again)."""
+    if not _REFUSING:
+        held = socket.socket()
+        held.bind(("127.0.0.1", 0))
+        _REFUSING.append(held)
+    return _REFUSING[0].getsockname()[1]
 
 
 def port_in_use(port: int) -> bool:

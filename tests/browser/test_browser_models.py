@@ -1,9 +1,9 @@
 """The Models page in headless Chromium: load a role, walk every tab, no error block; an error that reads
 as written; screenshots kept."""
 import re
-import socket
 
 from app_server import ROOT, chromium, running_app, wait_for_app
+from local_servers import refused_port
 
 from hflab.i18n import t
 
@@ -39,9 +39,7 @@ def test_models_page_in_a_browser(app_url):
 def test_no_network_error_reads_as_written(tiny_models):
     """Issue 18.14: the endpoint in the error had a literal backslash ("https://huggingface\\.co") and the
     mirror URL auto-linked the Chinese text after it; the browser shows the catalog text exactly."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        endpoint = f"http://127.0.0.1:{s.getsockname()[1]}"  # nobody listens: "no network" without mocks
+    endpoint = f"http://127.0.0.1:{refused_port()}"  # nobody listens: "no network" without mocks
     env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
     env.update({"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": endpoint})
     with running_app(env, log_path=ROOT / "artifacts" / "browser_models_no_network.log") as url, chromium() as browser:

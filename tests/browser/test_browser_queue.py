@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 
 from app_server import chromium, running_app, wait_for_app
+from local_servers import refused_port
 
 from hflab.i18n import t
 
@@ -21,12 +21,11 @@ def _waiting_prefix() -> str:
 
 
 def test_a_learner_waiting_for_a_model_another_runs_sees_the_line(tiny_models, smollm2_dir, tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed_port = s.getsockname()[1]
+    closed_port = refused_port()
     env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
     env["HFLAB_CAUSAL_LM_DIR"] = str(smollm2_dir)  # the real 135M model: a long story holds it for many seconds
-    env["HFLAB_ALLOWED_ROOTS"] = os.pathsep.join([os.environ["HFLAB_DATA_DIR"], str(smollm2_dir.parent)])
+    roots = [os.environ["HFLAB_DATA_DIR"], str(tiny_models["caption"].parent), str(smollm2_dir.parent)]
+    env["HFLAB_ALLOWED_ROOTS"] = os.pathsep.join(roots)  # this test's data dir, the tiny models, the real SmolLM2
     # gTTS cannot reach Google here: a proxy on a closed port refuses at once (espeak-ng speaks instead)
     env.update({name: f"http://127.0.0.1:{closed_port}" for name in ("HTTPS_PROXY", "HTTP_PROXY")}, NO_PROXY="")
     with running_app(env, log_path=tmp_path / "server.log") as url, chromium() as browser:

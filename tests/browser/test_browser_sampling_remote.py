@@ -67,7 +67,7 @@ def test_step_branch_undo_and_stages_on_the_server(llama_server, tiny_models, tm
         stage_rows = page.locator('[data-testid="stDataFrame"]').first
         assert stage_rows.count() == 1 and page.locator('[data-testid="stVegaLiteChart"]').count() >= 1
         chips = page.locator(".st-key-sampling_remote_chips button")
-        assert chips.count() >= 2
+        assert chips.count() >= 1  # one per whole character: two steps may be the two byte pieces of one character
         chips.first.click()
         wait_for_app(page, 120_000)
         assert page.get_by_text(t("remote_step.back", "zh")).count() == 1

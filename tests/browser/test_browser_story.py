@@ -1,8 +1,8 @@
 """The image story page in headless Chromium: upload a photo, run every step, get a story and an audio player."""
-import socket
 
 import pytest
 from app_server import ROOT, chromium, running_app, wait_for_app
+from local_servers import refused_port
 
 from hflab.i18n import t
 
@@ -11,9 +11,7 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 @pytest.fixture(scope="module")
 def story_app(tiny_models):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed_port = s.getsockname()[1]
+    closed_port = refused_port()
     env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
     # gTTS cannot reach Google here: make that explicit and fast (a proxy on a closed port refuses at once)
     env.update({name: f"http://127.0.0.1:{closed_port}" for name in ("HTTPS_PROXY", "HTTP_PROXY")}, NO_PROXY="")

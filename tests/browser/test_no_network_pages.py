@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -14,6 +13,7 @@ import textwrap
 import pytest
 from app_server import ROOT, chromium, running_app, wait_for_app
 from hostile.scan import PAGES, URL_PATHS
+from local_servers import refused_port
 
 from hflab.i18n import t
 
@@ -24,9 +24,7 @@ MUST_EXPLAIN = {"app_pages/image_story.py": ("Salesforce/blip-image-captioning-b
 
 def closed_port() -> int:
     """A loopback port nobody listens on (connections to it are refused at once)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return refused_port()
 
 
 @pytest.fixture(scope="module")

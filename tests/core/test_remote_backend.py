@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from local_servers import refused_port
 from scripted_openai import PIECES, TOP
 
 from hflab import i18n
@@ -53,11 +54,7 @@ def test_check_model_lists_and_rejects_unknown(server):
 
 
 def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return refused_port()
 
 
 @pytest.mark.parametrize("mode,key", [

@@ -11,7 +11,6 @@ import http.server
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from local_servers import refused_port
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -183,9 +183,7 @@ def test_pip_takes_the_cpu_build(indexes):
 
 def closed_port() -> int:
     """A loopback port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return refused_port()
 
 
 def test_the_pytorch_page_out_of_reach_stops_uv_and_pip_falls_back_to_plain_torch(indexes):

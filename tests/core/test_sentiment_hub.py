@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import io
-import socket
 
 import pandas as pd
 import pytest
 from apptest_utils import error_texts, open_page
 from fake_hub import FakeHub
+from local_servers import refused_port
 
 from hflab.i18n import t
 from hflab.loading import network
@@ -85,9 +85,7 @@ def hub(hub_files, monkeypatch, tmp_path):
 
 
 def _closed_port() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{s.getsockname()[1]}"
+    return f"http://127.0.0.1:{refused_port()}"
 
 
 def _assert_rows(reviews: sdata.ReviewData, expected: dict[str, pd.DataFrame]) -> None:

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
+from local_servers import refused_port
 
 from hflab.loading import network
 from hflab.loading.sources import resolve
@@ -13,10 +14,7 @@ from hflab.loading.sources import resolve
 @pytest.fixture()
 def closed_port_endpoint(monkeypatch):
     """A Hub endpoint on a loopback port nobody listens on: 'no network' without mocks."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{refused_port()}")
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     network._cache.clear()
     yield

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from local_servers import refused_port
 
 from hflab.i18n import t
 from hflab.messages import Message
@@ -15,9 +16,7 @@ pytestmark = pytest.mark.skipif(tts.shutil.which("espeak-ng") is None, reason="e
 
 
 def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # closed again when the block ends: connections are refused
+    return refused_port()
 
 
 @contextmanager

@@ -1,11 +1,11 @@
 """The image story page in AppTest with the tiny BLIP / Marian / Qwen2: pipeline, bundle, bad input, variants."""
 import json
 import shutil
-import socket
 
 import pytest
 from apptest_utils import error_texts, notebook_download, open_page, record_downloads
 from image_files import bad_images
+from local_servers import refused_port
 
 from components.escape import markdown_literal
 from hflab.i18n import t
@@ -19,9 +19,7 @@ PAGE = "app_pages/image_story.py"
 @pytest.fixture()
 def story_env(tiny_env, monkeypatch):
     """Tiny models, and gTTS's network blocked at the socket level (a proxy on a closed local port)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = refused_port()
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
