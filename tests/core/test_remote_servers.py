@@ -13,7 +13,7 @@ import importlib.util
 import sys
 
 import pytest
-from local_servers import free_port, server_process
+from local_servers import server_on_free_port
 
 from hflab.remote.client import RemoteConfig, RemoteError, next_token_candidates, stream_chat
 
@@ -26,11 +26,12 @@ STORY = [{"role": "user", "content": "Tell a short story about a cat."}]
 def transformers_server(smollm2_dir, session_dir):
     if importlib.util.find_spec("fastapi") is None:
         pytest.skip("fastapi is not installed (pip install -r requirements-test.txt)")
-    port = free_port()
     model_dir = str(smollm2_dir)
-    cmd = [sys.executable, "-c", "import sys; from transformers.cli.transformers import main; sys.exit(main())",
-           "serve", model_dir, "--host", "127.0.0.1", "--port", str(port), "--device", "cpu", "--dtype", "float32"]
-    with server_process(cmd, port, "/health", session_dir / "transformers_serve.log") as url:
+
+    def cmd(port: int) -> list[str]:
+        return [sys.executable, "-c", "import sys; from transformers.cli.transformers import main; sys.exit(main())",
+                "serve", model_dir, "--host", "127.0.0.1", "--port", str(port), "--device", "cpu", "--dtype", "float32"]
+    with server_on_free_port(cmd, "/health", session_dir / "transformers_serve.log") as url:
         yield RemoteConfig(base_url=url, model=model_dir, timeout_s=60)
 
 
