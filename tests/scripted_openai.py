@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 PIECES = ["从前", "有一只", "猫", "。"]
 TOP = [("Hello", -0.5), ("Hi", -1.5), ("Hey", -2.5)]
 HOSTILE_S = 20.0  # a hostile mode gives up after this long, so no test server outlives its test for long
+ENDED_S = HOSTILE_S / 2  # "it ended": far sooner than a hostile mode gives up by itself
 HOSTILE_BYTES = 32 * 2**20  # ... or after writing this much
 FLOOD_PIECE = "啊" * 200  # no sentence end, ever
 PING_EVERY_S = 0.1
@@ -26,6 +27,16 @@ NOT_SUPPORTED = (501, "application/json", json.dumps(  # llama.cpp with the endp
     {"error": {"code": 501, "message": "This server does not support metrics endpoint.",
                "type": "not_supported_error"}}))
 NOT_FOUND = (404, "application/json", json.dumps({"detail": "Not Found"}))
+
+
+def wait_for(check, seconds: float = ENDED_S) -> bool:
+    """Poll `check()` until it is true or `seconds` have passed."""
+    end = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _slot(i: int, processing: bool) -> dict:

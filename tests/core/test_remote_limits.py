@@ -15,7 +15,7 @@ import time
 import tracemalloc
 
 import pytest
-from scripted_openai import HOSTILE_BYTES, HOSTILE_S
+from scripted_openai import ENDED_S, HOSTILE_BYTES, wait_for
 
 from hflab import i18n
 from hflab.remote.client import (
@@ -30,7 +30,6 @@ from hflab.remote.client import (
 from hflab.story.writer import cut_at_sentence
 
 HI = [{"role": "user", "content": "讲个故事"}]
-ENDED_S = HOSTILE_S / 2  # "it ended": far sooner than the hostile server would have given up by itself
 CAP = 64 * 2**10
 
 
@@ -43,16 +42,6 @@ def hung_up(server, mode: str):
     lives for the whole module)."""
     before = server.disconnects[mode]
     return lambda: server.disconnects[mode] == before + 1
-
-
-def wait_for(check, seconds: float = ENDED_S) -> bool:
-    """Poll `check()` until it is true or `seconds` have passed."""
-    end = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def assert_message(err: RemoteError, key: str, **params) -> None:

@@ -8,18 +8,15 @@ run: a rerun request with the widget states of what the run has drawn so far, th
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from scripted_openai import HOSTILE_S
+from scripted_openai import ENDED_S, wait_for
 from streamlit.runtime.scriptrunner import RerunData
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import parse_tree_from_messages
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
 from hflab import i18n
-
-ENDED_S = HOSTILE_S / 2  # "it ended": far sooner than the deadline (60 s) or the server giving up by itself
 
 
 def candidates_app():
@@ -31,16 +28,6 @@ def candidates_app():
         show_candidates(candidates(config_from_env(), "Hi", 3, True))
     except RemoteError as err:
         show_remote_error(err)
-
-
-def wait_for(check, seconds: float = ENDED_S) -> bool:
-    """Poll `check()` until it is true or `seconds` have passed."""
-    end = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def waiting_notes(at, lang: str) -> list[str]:
