@@ -57,7 +57,7 @@ def show_remote_error(err: RemoteError) -> None:
         st.caption(t("remote.error.detail", detail=markdown_literal(err.detail)))
 
 
-def _settings_id(config: RemoteConfig) -> tuple:
+def settings_id(config: RemoteConfig) -> tuple:
     """What identifies the settings of a call (the key only as a hash: session state is not a key store)."""
     return (config.base_url, config.model, hashlib.sha256(config.api_key.encode()).hexdigest()[:16],
             config.guard is None)
@@ -67,7 +67,7 @@ def remembered(config: RemoteConfig, action: tuple, call):
     """`call()` once per settings and action: later reruns reuse its result until the settings change, and its
     RemoteError for FAILURE_MEMORY_S, so a silent server costs one deadline per user action, not one per rerun."""
     outcomes = st.session_state.setdefault(_OUTCOMES, {})
-    key = (_settings_id(config), action)
+    key = (settings_id(config), action)
     if _failure_age(config, action) is None and isinstance(outcomes.get(key), _Failure):
         del outcomes[key]  # remembered long enough: the server gets another chance
     if key not in outcomes:
@@ -86,7 +86,7 @@ def remembered(config: RemoteConfig, action: tuple, call):
 def _failure_age(config: RemoteConfig, action: tuple) -> float | None:
     """Seconds since this session's remembered failure of `action` with these settings; None when there is none
     (or it is older than FAILURE_MEMORY_S)."""
-    outcome = st.session_state.get(_OUTCOMES, {}).get((_settings_id(config), action))
+    outcome = st.session_state.get(_OUTCOMES, {}).get((settings_id(config), action))
     if not isinstance(outcome, _Failure):
         return None
     age = time.monotonic() - outcome.at

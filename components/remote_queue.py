@@ -6,16 +6,16 @@ a rerun does not ask the server each time; the refresh button asks at once.
 """
 from __future__ import annotations
 
-import hashlib
 import time
 
 import streamlit as st
 
 from components.i18n import t
-from hflab.remote.client import RemoteConfig, server_root
+from components.remote_backend import settings_id
+from hflab.remote.client import RemoteConfig
 from hflab.remote.queue import EngineQueue, engine_queue
 
-_READS = "remote_queue_reads"  # session cache: server -> (EngineQueue or None, time.monotonic() of the read)
+_READS = "remote_queue_reads"  # session cache: settings_id -> (EngineQueue or None, time.monotonic() of the read)
 _MAX_READS = 8
 QUEUE_MEMORY_S = 10.0
 FAILED_MEMORY_S = 60.0
@@ -29,14 +29,9 @@ def queue_line(queue: EngineQueue) -> str:
              source=queue.source)
 
 
-def _server(config: RemoteConfig) -> tuple:
-    """Whose queue: the server's root, its key (as a hash: session state is not a key store), typed or not."""
-    return server_root(config), hashlib.sha256(config.api_key.encode()).hexdigest()[:16], config.guard is None
-
-
 def _read(config: RemoteConfig) -> EngineQueue | None:
     """The server's queue, from this session's memory while it is fresh, else from the server."""
-    reads, server = st.session_state.setdefault(_READS, {}), _server(config)
+    reads, server = st.session_state.setdefault(_READS, {}), settings_id(config)
     if server in reads:
         queue, at = reads[server]
         if time.monotonic() - at < (QUEUE_MEMORY_S if queue is not None else FAILED_MEMORY_S):
@@ -64,4 +59,4 @@ def show_engine_queue(config: RemoteConfig, prefix: str) -> None:
     line.caption(queue_line(queue))
     button.button(t("remote.queue.refresh"), key=f"{prefix}_queue_refresh", type="tertiary",
                   help=t("remote.queue.refresh_help", seconds=f"{QUEUE_MEMORY_S:.0f}"),
-                  on_click=_forget, args=(_server(config),))
+                  on_click=_forget, args=(settings_id(config),))
