@@ -21,15 +21,13 @@ from components.escape import markdown_literal
 from components.i18n import t
 from components.messages import show_message
 from components.operator import app_on_loopback
+from hflab.remote.candidates import MAX_TOP_LOGPROBS, NextTokenCandidates, next_token_candidates
 from hflab.remote.client import (
-    MAX_TOP_LOGPROBS,
-    NextTokenCandidates,
     RemoteConfig,
     RemoteError,
     check_model,
     config_from_env,
     key_required,
-    next_token_candidates,
     stream_chat,
 )
 from hflab.remote.hosts import policy_from_env
@@ -197,8 +195,10 @@ def show_candidates(result: NextTokenCandidates) -> None:
     """The server's top few candidates, with the note that this is not the full vocabulary."""
     st.warning(t("remote.top_note", k=len(result.candidates), mass=result.covered_mass))
     st.caption(t("remote.top_chosen", token=markdown_literal(repr(result.chosen))))
+    if result.withheld:
+        st.caption(t("remote.withheld"))
     frame = pd.DataFrame({
-        t("remote.col_token"): [repr(c.token) for c in result.candidates],
+        t("remote.col_token"): [repr(c.label) for c in result.candidates],
         t("remote.col_prob"): [c.prob for c in result.candidates],
         t("remote.col_logprob"): [c.logprob for c in result.candidates],
     })

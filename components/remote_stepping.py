@@ -142,6 +142,8 @@ def show_answer(answer: Answer, settings: SamplingSettings, profile: ServerProfi
         return
     st.caption(t("remote_step.covered", k=len(answer.candidates), mass=answer.covered_mass,
                  rest=1 - answer.covered_mass))
+    if answer.withheld:
+        st.caption(t("remote_step.withheld"))
     if answer.merged:
         st.warning(t("remote_step.merged", asked=answer.asked, got=len(answer.candidates), n=answer.merged))
     stages = rebuild_stages(answer, settings, bool(profile.temperature_last), chosen)

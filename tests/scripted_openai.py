@@ -280,6 +280,8 @@ class Scripted(BaseHTTPRequestHandler):
             self._sse_start()
             self.wfile.write(b'data: {"hello": "world"}\n\n')
             return
+        if mode == "withheld" and endpoint == "tokenize":  # a withheld byte piece, no /tokenize
+            return self._json(404, {"detail": "Not Found"})
         if request.get("stream"):
             self._sse_start()
             self.wfile.write(_chunk({"role": "assistant", "content": ""}))
@@ -294,11 +296,13 @@ class Scripted(BaseHTTPRequestHandler):
             return
         if endpoint == "completions" and "messages" in request:  # chat with logprobs
             k = request.get("top_logprobs", 0)
-            logprobs = None if mode == "nologprobs" else {"content": [{"token": "Hello", "logprob": -0.5, "bytes": None,
+            logprobs = None if mode in ("nologprobs", "withheld") else {"content": [{"token": "Hello", "logprob": -0.5,
+                "bytes": None,
                 "top_logprobs": [{"token": t, "logprob": lp, "bytes": None} for t, lp in TOP[:k]]}]}
             return self._json(200, {"id": "c2", "object": "chat.completion", "created": 0, "model": "scripted",
                                     "choices": [{"index": 0, "finish_reason": "length", "logprobs": logprobs,
-                                                 "message": {"role": "assistant", "content": "Hello"}}]})
+                                                 "message": {"role": "assistant",
+                                                             "content": "\ufffd" if mode == "withheld" else "Hello"}}]})
         k = request.get("logprobs") or 0  # legacy completions: logprobs is an int
         return self._json(200, {"id": "c3", "object": "text_completion", "created": 0, "model": "scripted",
                                 "choices": [{"index": 0, "text": " upon", "finish_reason": "length",

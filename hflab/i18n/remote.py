@@ -29,6 +29,15 @@ STRINGS = {
         "en": "The server returns only the top {k} candidates (top_logprobs, at most 20), not the distribution over the full vocabulary; together they hold {mass:.1%} of the probability, the rest is spread over tokens you cannot see.",
     },
     "remote.top_chosen": {"zh": "服务器选中的下一个词：{token}", "en": "Next token the server picked: {token}"},
+    "remote.withheld": {
+        "zh": "llama-server 在这里选中的是半个字符的字节片段，它不返回这种 token 的概率。本页把同一个请求再发一次，用 "
+              "logit_bias 强制选一个完整的词（\"a\"）：logit_bias 只影响抽样、不改原始概率，所以下面的候选和概率仍是这个"
+              "位置的原样；温度为 0 时服务器选中的就是概率最高的候选。",
+        "en": "llama-server picked a byte piece here, half a character, and withholds the probabilities of such a "
+              "token. The page sent the same request again with a logit_bias that forces a whole token (\"a\"): "
+              "logit_bias only steers the pick and leaves the raw probabilities alone, so the candidates below are this "
+              "position's own; at temperature 0 the server's pick is the most likely candidate.",
+    },
     "remote.col_token": {"zh": "候选词", "en": "Candidate"},
     "remote.col_prob": {"zh": "概率", "en": "Probability"},
     "remote.col_logprob": {"zh": "对数概率", "en": "Log-probability"},

@@ -24,11 +24,14 @@ STRINGS = {
               "it is whole, so one step can be several tokens.",
     },
     "remote_step.profile.llama.cpp": {
-        "zh": "服务器：llama.cpp 的 llama-server（按其文档接口实现，本项目未在此测试）。路径以 token id 发送；"
-              "每个候选带 id 与字节（bytes），字节片段完整无缺。候选数不限（n_probs）。",
-        "en": "Server: llama.cpp's llama-server (built to its documented API, not tested by this project). The path is "
-              "sent as token ids; every candidate comes with its id and bytes, byte pieces intact. Any number of "
-              "candidates (n_probs).",
+        "zh": "服务器：llama.cpp 的 llama-server（本项目用 llama.cpp 按 llama-server 录下的回答规则测试，并在原生 "
+              "llama-server 上手动核对过）。路径以 token id 发送；每个候选带 id 与字节（bytes），字节片段完整无缺。"
+              "候选数不限（n_probs）。抽到的 token 停在半个字符上时，它不返回这一步的概率，本页会再问一次（见分布下方的说明）。",
+        "en": "Server: llama.cpp's llama-server (tested with llama.cpp answering by llama-server's recorded rules, and "
+              "checked by hand against a native llama-server). The path is sent as token ids; every candidate comes "
+              "with its id and bytes, byte pieces intact. Any number of candidates (n_probs). Where the drawn token "
+              "stops inside a character it withholds the step's probabilities, and the page asks again (see the note "
+              "under the distribution).",
     },
     "remote_step.profile.vllm": {
         "zh": "服务器：vLLM（按其文档接口实现，本项目未在此测试）。路径以 token id 发送；候选以 token_id:N 命名"
@@ -126,4 +129,20 @@ STRINGS = {
               "them and the chart draws the first.",
     },
     "remote_step.table_title": {"zh": "候选表（每个阶段的概率）", "en": "Candidate table (probability after each stage)"},
+    "remote_step.error.draw_unseen": {
+        "zh": "llama-server 在这里抽到了一个不完整的 UTF-8 字节片段，它不返回这个片段的概率，而这个片段也不在概率最高的 {n} "
+              "个候选词里，所以无法显示。可以从候选词中选一个分支，或者调低温度、设置 top-k 后再走一步。",
+        "en": "llama-server drew an incomplete UTF-8 byte piece here and withholds its probability, and the piece is not "
+              "among the {n} most likely candidates either, so it cannot be shown. Branch to a candidate instead, or "
+              "lower the temperature or set top-k and step again.",
+    },
+    "remote_step.withheld": {
+        "zh": "llama-server 在这里抽到的是半个字符的字节片段，它不返回这种 token 的概率。本页把同一个请求再发一次，用 "
+              "logit_bias 强制抽一个完整的词（\"a\"）：logit_bias 只影响抽样、不改原始概率，所以这里的候选和概率仍是这个"
+              "位置的原样；这一步抽到的 token 则由 /completion 的 return_tokens 取得（同一种子，同一次抽样）。",
+        "en": "llama-server drew a byte piece here, half a character, and withholds the probabilities of such a token. "
+              "The page sent the same request again with a logit_bias that forces a whole token (\"a\"): logit_bias only "
+              "steers the draw and leaves the raw probabilities alone, so the candidates shown are this position's own; "
+              "the drawn token itself comes from /completion's return_tokens (same seed, same draw).",
+    },
 }

@@ -7,8 +7,7 @@ is a catalog string, so pages show a clear message instead of hanging or printin
 A server is not trusted to end its reply: every request runs under a `_Watch` that enforces its whole deadline,
 its byte cap and a stop on the connection itself (every chunk read is counted and timed, keep-alives included;
 at the deadline or on stop the socket is shut down, so even a silent server cannot hold a request past it).
-A server returns only the top few next-token candidates (`top_logprobs`, at most 20 in the OpenAI
-API), never the full distribution over the vocabulary.
+A server's top next-token candidates: hflab.remote.candidates.
 """
 from __future__ import annotations
 
@@ -36,7 +35,6 @@ ENV_MODEL = "HFLAB_REMOTE_MODEL"
 ENV_API_KEY = "HFLAB_REMOTE_API_KEY"
 ENV_TIMEOUT = "HFLAB_REMOTE_TIMEOUT_S"
 ENV_MAX_SECONDS = "HFLAB_REMOTE_MAX_SECONDS"
-MAX_TOP_LOGPROBS = 20  # the OpenAI API's upper bound for top_logprobs
 NO_KEY = "EMPTY"  # vLLM / llama.cpp convention for servers that need no key (the client requires one)
 _DETAIL_CHARS = 300
 CHECK_SECONDS = 10.0  # "test connection" gives up after this long in all, whatever the server does
@@ -399,15 +397,15 @@ def server_root(config: RemoteConfig) -> str:
 
 
 def root_request(config: RemoteConfig, path: str, parse: Callable[[Any], T], body: dict | None = None,
-                 text: bool = False) -> T:
+                 text: bool = False, stop: threading.Event | None = None) -> T:
     """`parse` of the answer to GET `path` at the server's root (POST with `body`), through the client every other
     request uses (host policy, pinned transport, the config's deadline and reply cap, errors as RemoteError): the
     answer as JSON, or with `text=True` the body as text. `parse` runs inside the deadline, so its KeyError or
-    ValueError on a malformed answer becomes `remote.error.garbage` too."""
+    ValueError on a malformed answer becomes `remote.error.garbage` too; `stop` ends it as in `_within_deadline`."""
     url, cast_to = server_root(config) + path, str if text else object
     if body is None:
-        return _within_deadline(config, lambda client: parse(client.get(url, cast_to=cast_to)))
-    return _within_deadline(config, lambda client: parse(client.post(url, body=body, cast_to=cast_to)))
+        return _within_deadline(config, lambda client: parse(client.get(url, cast_to=cast_to)), stop)
+    return _within_deadline(config, lambda client: parse(client.post(url, body=body, cast_to=cast_to)), stop)
 
 
 def list_models(config: RemoteConfig) -> list[str]:
@@ -425,7 +423,8 @@ def check_model(config: RemoteConfig) -> list[str]:
     return models
 
 
-def _text_of(value: Any) -> str:
+def text_of(value: Any) -> str:
+    """A reply's text field: "" for none, TypeError for anything but text."""
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -514,89 +513,13 @@ def _chunk_texts(chunk: Any) -> Iterator[str]:
         raise ValueError("a streamed chunk has no 'choices' list")
     for choice in choices:
         delta = choice.get("delta") if isinstance(choice, dict) else None
-        text = _text_of(delta.get("content") if isinstance(delta, dict) else None)
+        text = text_of(delta.get("content") if isinstance(delta, dict) else None)
         if text:
             yield text
 
 
 def chat(config: RemoteConfig, messages: list[dict], max_tokens: int = 256, temperature: float = 0.7) -> str:
     """The whole assistant reply at once (non-streaming), within one deadline."""
-    return _within_deadline(config, lambda client: _text_of(client.chat.completions.create(
+    return _within_deadline(config, lambda client: text_of(client.chat.completions.create(
         model=config.model, messages=defuse_messages(messages), max_tokens=int(max_tokens),
         temperature=float(temperature)).choices[0].message.content))
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One next-token candidate as the server reported it."""
-
-    token: str
-    logprob: float
-
-    @property
-    def prob(self) -> float:
-        return math.exp(self.logprob)
-
-
-@dataclass(frozen=True)
-class NextTokenCandidates:
-    """The server's top few next-token candidates: NOT the full vocabulary distribution."""
-
-    chosen: str
-    candidates: tuple[Candidate, ...]
-    model: str
-
-    @property
-    def covered_mass(self) -> float:
-        """Probability mass of the listed candidates; the rest (1 - this) is spread over unseen tokens."""
-        return min(1.0, sum(c.prob for c in self.candidates))
-
-
-def _candidate(token: Any, logprob: Any) -> Candidate:
-    value = float(logprob)
-    if not isinstance(token, str) or math.isnan(value) or value > 1e-6:
-        raise ValueError(f"not a token log-probability: {token!r} {logprob!r}")
-    return Candidate(token, min(value, 0.0))
-
-
-def _sorted(cands: list[Candidate], k: int) -> tuple[Candidate, ...]:
-    return tuple(sorted(cands, key=lambda c: -c.logprob)[:k])
-
-
-def next_token_candidates(config: RemoteConfig, prompt: str, k: int = 5, as_chat: bool = True,
-                          stop: threading.Event | None = None) -> NextTokenCandidates:
-    """Ask for one token with `top_logprobs=k` (k is capped at 20).
-
-    `as_chat=True` uses /chat/completions (the next token of the assistant's reply to `prompt`),
-    which every OpenAI-compatible server offers; `as_chat=False` uses the legacy /completions with
-    `logprobs=k`, the raw continuation of `prompt` (vLLM and llama.cpp offer it).
-    Raises `remote.error.no_logprobs` when the server ignores the request for log-probabilities, and
-    `remote.error.stopped` as soon as `stop` is set (the connection is closed).
-    """
-    k = max(1, min(int(k), MAX_TOP_LOGPROBS))
-    return _within_deadline(config, lambda client: _ask_candidates(client, config.model, prompt, k, as_chat), stop)
-
-
-def _ask_candidates(client, model: str, prompt: str, k: int, as_chat: bool) -> NextTokenCandidates:
-    if as_chat:
-        response = client.chat.completions.create(
-            model=model, messages=defuse_messages([{"role": "user", "content": prompt}]), max_tokens=1,
-            temperature=0.0, logprobs=True, top_logprobs=k)
-        choice = response.choices[0]
-        content = getattr(choice.logprobs, "content", None) if choice.logprobs else None
-        if not content:
-            raise RemoteError("remote.error.no_logprobs")
-        first = content[0]
-        cands = [_candidate(c.token, c.logprob) for c in (first.top_logprobs or [])]
-        chosen = first.token
-    else:
-        response = client.completions.create(model=model, prompt=prompt, max_tokens=1, temperature=0.0, logprobs=k)
-        choice = response.choices[0]
-        tops = getattr(choice.logprobs, "top_logprobs", None) if choice.logprobs else None
-        if not tops or tops[0] is None:
-            raise RemoteError("remote.error.no_logprobs")
-        cands = [_candidate(tok, lp) for tok, lp in dict(tops[0]).items()]
-        chosen = choice.logprobs.tokens[0] if choice.logprobs.tokens else choice.text
-    if not cands:
-        raise RemoteError("remote.error.no_logprobs")
-    return NextTokenCandidates(_text_of(chosen), _sorted(cands, k), str(getattr(response, "model", "") or ""))

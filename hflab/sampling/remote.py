@@ -6,8 +6,9 @@ seed of its own (the session's seed + the position), so a step undone and taken 
 answer carries both what the server drew there and the top-k candidates of that position: a step takes the draw, a
 branch takes a candidate by hand, undo drops the last step (its answer is kept: no request).
 
-What each server offers, from its documented API and source; **only llama-cpp-python's server is tested here**
-(tests/core/test_remote_stepping.py, on the packaged SmolLM2 GGUF):
+What each server offers, from its documented API and source; tested here against llama-cpp-python's server
+(tests/core/test_remote_stepping.py) and against llama.cpp answering by llama-server's recorded rules
+(tests/core/test_remote_withheld.py), both on the packaged SmolLM2 GGUF; vLLM from its documented shapes only:
 
 - llama-cpp-python 0.3 (`owned_by` "me"): the path goes as text (its `prompt` is a string; the server re-tokenizes
   it); candidates are named by their text with broken bytes dropped, so the byte pieces of a character all come back
@@ -15,6 +16,9 @@ What each server offers, from its documented API and source; **only llama-cpp-py
   typical, top-p, min-p, temperature.
 - llama.cpp `llama-server` ("llamacpp"): token ids; candidates with id and `bytes`; any k (`n_probs`); raw
   (`post_sampling_probs` off); order penalties, dry, top-n-sigma, top-k, typical, top-p, min-p, xtc, temperature.
+  It withholds the log-probabilities of a draw that ends inside a UTF-8 character (text "\ufffd", no `logprobs`):
+  the draw's id then comes from its native /completion with `return_tokens` and the candidates from the same request
+  with a probe token forced by logit bias (hflab.remote.withheld).
 - vLLM ("vllm"): token ids; candidates as `token_id:N` (`return_tokens_as_token_ids`, bytes through a local
   tokenizer); at most `--max-logprobs` (20); raw with `--logprobs-mode raw_logprobs` (its default); order
   penalties, temperature, min-p, top-k, top-p.
@@ -40,6 +44,7 @@ import numpy as np
 
 from hflab.byte_pieces import MergedPiece, is_partial, merge_pieces, piece_label, visible
 from hflab.remote.client import RemoteConfig, RemoteError, _within_deadline, root_request
+from hflab.remote.withheld import PROBE_BIAS, Withheld, is_withheld, probe_token
 from hflab.sampling.processors import SamplingSettings, StepView, build_processors, run_stages, summarize
 
 MAX_CANDIDATES = 100  # most candidates the page asks for where the server sets no bound (each is a bar and a row)
@@ -48,6 +53,7 @@ EXACT_ATOL = 1e-6  # two tail models agreeing within this are one exact answer
 MIN_PROB = 1e-6  # smallest candidate probability the stages rebuild
 UTF8_MAX = 4  # most bytes, so most byte-piece tokens, of one UTF-8 character
 TAIL_EPS = 1e-6  # unseen mass below this is float noise of log-probs that sum to 1 (float32 on the server)
+WIDE_CANDIDATES = 1000  # where a withheld draw is outside the first k candidates: asked once more this wide (~80 kB)
 
 LLAMA_CPP_PYTHON, LLAMA_CPP, VLLM, OTHER = "llama-cpp-python", "llama.cpp", "vllm", "other"
 
@@ -127,6 +133,7 @@ class Answer:
     drawn: Draw | None  # None when the server ended the text here (end of sequence)
     asked: int  # how many candidates were asked for
     model: str = ""
+    withheld: bool = False  # llama-server withheld the draw's log-probabilities: asked again (`withheld_answer`)
 
     @property
     def ended(self) -> bool:
@@ -297,13 +304,17 @@ def request_body(profile: ServerProfile, model: str, context: str | list[int], s
 def ask(config: RemoteConfig, stepper: RemoteStepper, settings: SamplingSettings, k: int,
         id_bytes: Callable[[Sequence[int]], list[bytes]] | None = None) -> Answer:
     """The server's answer at the stepper's current position (one request, two where a text server drew a byte
-    piece; each within the config's deadline). `id_bytes` maps token ids to bytes (a local tokenizer of the served
-    model) for servers that give ids only."""
+    piece, up to five where llama-server withheld one (`withheld_answer`); each within the config's deadline).
+    `id_bytes` maps token ids to bytes (a local tokenizer of the served model) for servers that give ids only."""
     k = max(1, min(int(k), stepper.profile.max_candidates))
     context, seed = stepper.context(), stepper.position_seed()
     body = request_body(stepper.profile, config.model, context, settings, seed, k)
-    answer = _within_deadline(config, lambda client: parse_answer(
-        client.post("/completions", body=body, cast_to=object), k, id_bytes))
+    try:
+        answer = _completion(config, body, k, id_bytes)
+    except Withheld:
+        if stepper.profile.name != LLAMA_CPP:
+            raise
+        return withheld_answer(config, body, k)
     if stepper.profile.token_ids or answer.drawn is None or answer.drawn.data:
         return answer
     # a text server drew a byte piece, which text cannot carry back: the same draw again (same seed), on to the end of
@@ -311,6 +322,31 @@ def ask(config: RemoteConfig, stepper: RemoteStepper, settings: SamplingSettings
     longer = request_body(stepper.profile, config.model, context, settings, seed, 1, max_tokens=UTF8_MAX)
     return replace(answer, drawn=_within_deadline(config, lambda client: whole_character_draw(
         client.post("/completions", body=longer, cast_to=object))))
+
+
+def _completion(config: RemoteConfig, body: dict[str, Any], k: int,
+                id_bytes: Callable[[Sequence[int]], list[bytes]] | None = None) -> Answer:
+    return _within_deadline(config, lambda client: parse_answer(
+        client.post("/completions", body=body, cast_to=object), k, id_bytes))
+
+
+def withheld_answer(config: RemoteConfig, body: dict[str, Any], k: int) -> Answer:
+    """llama-server's answer at a position where its draw is an incomplete UTF-8 piece, whose log-probabilities it
+    withholds (hflab.remote.withheld): the draw's id from its native /completion with `return_tokens` (same body, same
+    seed, same draw), the candidates from the same request with the probe forced, and the draw's bytes and
+    log-probability from its candidate, asked once more WIDE_CANDIDATES wide where it is not among the first k."""
+    drawn = root_request(config, "/completion", _first_token, body=body | {"return_tokens": True})
+    probe = probe_token(config)
+    for n in dict.fromkeys((k, max(k, WIDE_CANDIDATES))):
+        probed = _completion(config, body | {"logprobs": n, "n_probs": n, "logit_bias": [[probe, PROBE_BIAS]]}, n)
+        hit = next((c for c in probed.candidates if c.token_id == drawn), None)
+        if hit is not None and hit.data:
+            return Answer(probed.candidates[:k], Draw(hit.data, hit.logprob, (drawn,)), k, probed.model, True)
+    raise RemoteError("remote_step.error.draw_unseen", n=WIDE_CANDIDATES)
+
+
+def _first_token(data: Any) -> int:
+    return int(data["tokens"][0])
 
 
 def whole_character_draw(data: Any) -> Draw:
@@ -353,7 +389,7 @@ def parse_answer(data: Any, k: int, id_bytes: Callable[[Sequence[int]], list[byt
         return Answer(_ranked(tops, k), Draw(data_bytes, logprob, ids, len(tokens)), k, model)
     if choice.get("finish_reason") == "stop" and not choice.get("text"):
         return Answer((), None, k, model)  # end of sequence drawn: llama-cpp-python sends no log-probs then
-    raise RemoteError("remote.error.no_logprobs")
+    raise Withheld() if is_withheld(choice.get("text")) else RemoteError("remote.error.no_logprobs")
 
 
 def _logprob(value: Any) -> float:

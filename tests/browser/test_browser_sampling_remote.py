@@ -6,8 +6,10 @@ from __future__ import annotations
 from app_server import chromium, running_app, wait_for_app
 
 from hflab.i18n import t
+from hflab.sampling.prompt import EXAMPLE_PROMPTS
 
 PROMPT = "从前有一只小猫，它"
+PROMPT_ZH = EXAMPLE_PROMPTS["zh"]  # the remote panel's Chinese example
 
 
 def click_toggle(page, key: str) -> None:
@@ -77,3 +79,43 @@ def test_step_branch_undo_and_stages_on_the_server(llama_server, tiny_models, tm
         assert page.locator('[data-testid="stException"]').count() == 0
         page.screenshot(path=str(tmp_path / "sampling_remote.zh.png"), full_page=True)
         page.close()
+
+
+def test_withheld_byte_pieces_on_a_llama_server(llama_shaped, tiny_models, tmp_path):  # noqa: F811
+    """llama-server withholds the log-probabilities of a drawn byte piece (tests/llama_server_shape.py draws the byte
+    0xE7 first): the chat mode's candidates and the stepping panel still show the position, every character whole."""
+    config, server = llama_shaped
+    server.force_draw = 178  # SmolLM2's token for the byte 0xE7: the first byte of a 3-byte character
+    env = {f"HFLAB_{role.upper()}_DIR": str(path) for role, path in tiny_models.items()}
+    env |= {"HFLAB_REMOTE_BASE_URL": config.base_url, "HFLAB_REMOTE_MODEL": config.model,
+            "HFLAB_REMOTE_TIMEOUT_S": "60"}
+    try:
+        with running_app(env, log_path=tmp_path / "app.log") as url, chromium() as browser:
+            page = browser.new_page(viewport={"width": 1400, "height": 3200})
+            page.goto(f"{url}/sampling")
+            wait_for_app(page, 180_000)
+            click_toggle(page, "sampling_backend")  # chat mode, the Chinese example prompt
+            table = page.locator('[data-testid="stDataFrame"]').first
+            table.wait_for(timeout=60_000)
+            assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+            page.screenshot(path=str(tmp_path / "withheld_chat.zh.png"), full_page=True)
+            click_toggle(page, "sampling_remote_chat")  # raw text: stepping, the first position's draw withheld
+            assert page.get_by_text(t("remote_step.profile.llama.cpp", "zh")[:20]).count() == 1
+            server.force_draw = None
+            for _ in range(3):
+                click(page, "sampling_remote_step")
+            three_steps = generated_text(page)
+            assert len(three_steps) > len(PROMPT_ZH) and "\ufffd" not in three_steps
+            byte_piece = next(i for i, option in enumerate(pick_options(page)) if "<0x" in option)
+            page.get_by_role("option").nth(byte_piece).click()
+            wait_for_app(page, 60_000)
+            click(page, "sampling_remote_pick_go")  # a branch to a byte piece: ids go back to llama-server
+            click(page, "sampling_remote_undo")
+            assert generated_text(page) == three_steps
+            main = page.locator('[data-testid="stMain"]').inner_text()
+            assert "\ufffd" not in main and page.locator('[data-testid="stException"]').count() == 0
+            assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+            page.screenshot(path=str(tmp_path / "withheld_stepping.zh.png"), full_page=True)
+            page.close()
+    finally:
+        server.force_draw = None

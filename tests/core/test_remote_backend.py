@@ -10,12 +10,12 @@ from local_servers import refused_port
 from scripted_openai import PIECES, TOP
 
 from hflab import i18n
+from hflab.remote.candidates import next_token_candidates
 from hflab.remote.client import (
     RemoteConfig,
     RemoteError,
     check_model,
     config_from_env,
-    next_token_candidates,
     stream_chat,
 )
 

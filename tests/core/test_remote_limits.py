@@ -18,12 +18,12 @@ import pytest
 from scripted_openai import ENDED_S, HOSTILE_BYTES, wait_for
 
 from hflab import i18n
+from hflab.remote.candidates import next_token_candidates
 from hflab.remote.client import (
     KEEPALIVE,
     RemoteConfig,
     RemoteError,
     list_models,
-    next_token_candidates,
     size_label,
     stream_chat,
 )

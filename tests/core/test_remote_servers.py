@@ -15,7 +15,8 @@ import sys
 import pytest
 from local_servers import server_on_free_port
 
-from hflab.remote.client import RemoteConfig, RemoteError, next_token_candidates, stream_chat
+from hflab.remote.candidates import next_token_candidates
+from hflab.remote.client import RemoteConfig, RemoteError, stream_chat
 
 pytestmark = pytest.mark.slow  # real server processes (transformers serve, llama.cpp)
 

@@ -14,7 +14,8 @@ def widget_app():
     import streamlit as st
 
     from components.remote_backend import backend_choice, show_candidates, show_remote_error
-    from hflab.remote.client import RemoteError, next_token_candidates, stream_chat
+    from hflab.remote.candidates import next_token_candidates
+    from hflab.remote.client import RemoteError, stream_chat
 
     config = backend_choice("t")
     st.text("local" if config is None else "remote")
