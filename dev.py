@@ -47,6 +47,8 @@ BENCHMARKS = (
     ("trainer_vs_loop", [], "the Trainer recipe and the hand-written loop, rounds of two trainings each, take minutes"),
     ("train_script_processes", [], "train.py in one process and under accelerate launch with two, in rounds"),
     ("quick_training_under_load", [], "six one-click trainings of up to two minutes, idle and under load, alternating"),
+    ("native_withheld", [], "llama.cpp's native llama-server against the lab's withheld-piece path (the first run "
+                            "also builds llama-server: up to 20 minutes)"),
     ("class_load", [], "10, 25 and 50 learners at once, in-process and on llama.cpp's server, take tens of minutes "
                        "(the first run also builds llama-server: up to 20 minutes)"),
     (

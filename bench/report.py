@@ -66,6 +66,9 @@ COMPARED: dict[str, tuple[bool, str]] = {
     "quick_training_under_load": (False, "the one-click training idle vs beside busy processes, a few alternating "
                                          "runs: the rows trained follow the speed probed just before, so outputs "
                                          "differ by design; every run must be useful or flagged"),
+    "native_withheld": (False, "one pass, no rounds (a check, not a timing): llama-server's answer with the probe "
+                               "token forced vs without, at every position where it answers both, top-20 ids and "
+                               "log-probabilities equal exactly; the lab's paths must end without an error"),
     "class_load": (False, "a class of N learners at once, in process vs on llama.cpp's server: the in-process "
                           "stories are the same text in every class; the server's are not compared (it samples on "
                           "its own); any error fails the row"),
