@@ -16,9 +16,11 @@ QUERY_KEY = "lab"
 _ID = "progress::id"
 _RESTORED = "progress::restored"
 _SAVED = "progress::saved"
-# what a learner would retype after a refresh: the language, every chapter's tick, and the texts they typed
+# what a learner would retype after a refresh: the language, every chapter's tick, the texts they typed and the
+# choice of a server (not its typed URL, model or key: those stay in the session)
 KEYS = ("lang_en", *(f"learn_done_{c.id}" for c in CHAPTERS), "learn_gen_prompt", "tok_texts", "tok_pairs",
-        "tok_new_tokens", "tok_probe", "sampling_prompt", "sentiment_text", "story_caption_en", "story_caption_zh")
+        "tok_new_tokens", "tok_probe", "sampling_prompt", "sentiment_text", "story_caption_en", "story_caption_zh",
+        "sampling_backend", "sampling_remote_chat", "sampling_remote_prompt", "story_backend")
 
 
 def keep_progress() -> None:

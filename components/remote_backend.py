@@ -21,6 +21,7 @@ from components.escape import markdown_literal
 from components.i18n import t
 from components.messages import show_message
 from components.operator import app_on_loopback
+from components.state import keep
 from hflab.remote.candidates import MAX_TOP_LOGPROBS, NextTokenCandidates, next_token_candidates
 from hflab.remote.client import (
     RemoteConfig,
@@ -158,6 +159,7 @@ def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
     stops the page run (`stop=False`: returns the config, whose `problem()` says why), so a page
     never silently falls back to the local model.
     """
+    keep(f"{prefix}_backend", False)  # the choice survives a visit to another page (and a refresh: Home's progress)
     if not st.toggle(t("remote.backend_remote"), key=f"{prefix}_backend", help=t("remote.backend_help")):
         return None
     env = config_from_env()
@@ -165,8 +167,10 @@ def backend_choice(prefix: str, stop: bool = True) -> RemoteConfig | None:
         if env.base_url:
             st.caption(t("remote.from_settings", url=markdown_literal(env.base_url),
                          model=markdown_literal(env.model or "—")))
-        url = st.text_input(t("remote.base_url"), value=env.base_url, key=f"{prefix}_remote_url").strip()
-        model = st.text_input(t("remote.model"), value=env.model, key=f"{prefix}_remote_model").strip()
+        keep(f"{prefix}_remote_url", env.base_url)
+        url = st.text_input(t("remote.base_url"), key=f"{prefix}_remote_url").strip()
+        keep(f"{prefix}_remote_model", env.model)
+        model = st.text_input(t("remote.model"), key=f"{prefix}_remote_model").strip()
         typed_key = st.text_input(t("remote.api_key_required" if key_required(url) else "remote.api_key"),
                                   type="password", key=f"{prefix}_remote_key", help=t("remote.api_key_help"))
         api_key = typed_key or (env.api_key if url == env.base_url else "")

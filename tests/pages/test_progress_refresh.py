@@ -65,3 +65,27 @@ def test_a_state_over_the_cap_is_not_kept_and_the_page_works():
     assert progress.save(lab, {"tok_texts": "字" * progress.MAX_BYTES}) is False
     assert progress.load(lab) == {"tok_texts": "字" * 10}  # the last state that fit is kept, whole
     assert progress.save(lab, {"nested": {"a": 1}, "n": 3}) and progress.load(lab) == {"n": 3}  # plain values only
+
+
+def test_the_server_switch_and_its_inputs_survive_leaving_the_page_and_a_refresh(tiny_env, server, monkeypatch):
+    """Seen in Chromium (issue 35): after F5, or after a visit to another page, the Sampling page was back on the
+    local model although the learner had chosen the server."""
+    monkeypatch.setenv("HFLAB_REMOTE_BASE_URL", f"{server}/ok/v1")
+    monkeypatch.setenv("HFLAB_REMOTE_MODEL", "scripted")
+    at = fresh_session("app_pages/sampling.py")
+    lab = at.query_params["lab"]
+    at.toggle(key="sampling_backend").set_value(True).run()
+    at.toggle(key="sampling_remote_chat").set_value(False).run()
+    at.text_area(key="sampling_remote_prompt").input("服务器上的提示词").run()
+    at.text_input(key="sampling_remote_model").input("typed-model").run()
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page("app_pages/sampling.py").run()  # left and came back
+    assert at.toggle(key="sampling_backend").value and not at.toggle(key="sampling_remote_chat").value
+    assert at.text_input(key="sampling_remote_model").value == "typed-model"
+    assert at.text_area(key="sampling_remote_prompt").value == "服务器上的提示词"
+
+    again = fresh_session("app_pages/sampling.py", lab)  # F5
+    assert not again.exception, [e.value for e in again.exception]
+    assert again.toggle(key="sampling_backend").value and not again.toggle(key="sampling_remote_chat").value
+    assert again.text_area(key="sampling_remote_prompt").value == "服务器上的提示词"
+    assert again.text_input(key="sampling_remote_model").value == "scripted"  # typed server details: not on disk
