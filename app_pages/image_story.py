@@ -36,7 +36,7 @@ from hflab.messages import Message, MessageError
 from hflab.settings import get_settings
 from hflab.snippet.reference import load_reference
 from hflab.story import bundle, files, tts, tutorial
-from hflab.story.caption import CaptionSettings, check_caption, generate_caption
+from hflab.story.caption import CaptionSettings, caption_controls, check_caption, generate_caption
 from hflab.story.code import story_code, story_notebook
 from hflab.story.drawn import DRAWINGS, drawn_example
 from hflab.story.images import ImageProblem, PreparedImage, open_image
@@ -638,6 +638,8 @@ def story_step(run: PipelineRun, image: PreparedImage | None, mode: str) -> int:
         prompt = tutorial.tutorial_prompt(style, caption, settings.target_chars)
     if mode == "lab":
         note_markers_kept_as_text(prompt)
+    if controls := caption_controls(caption):
+        show_message(controls)
     if english_centric and remote is None and (mode == "tutorial" or language == "zh"):
         offline_demo(mode, settings.target_chars)
     n_variants = variants_input()

@@ -8,7 +8,8 @@ A single token is often only part of a UTF-8 character, so decoding it alone giv
 - `piece_label(data)`: text where the bytes form whole characters, `<0xE6>` for the leftovers;
 - `merge_pieces(pieces)`: consecutive tokens grouped until their bytes are whole characters again,
   which is how a streaming UI shows generated text token by token without "�";
-- `visible(text)`: spaces, newlines and invisible characters made visible for chips.
+- `visible(text)`: spaces, newlines and invisible characters made visible for chips;
+- `control_chars(text)`: the control characters a text should not carry unnoticed (NUL and the like).
 
 Used by the Tokenizer page (compare view) and the sampling playground (generated tokens).
 """
@@ -156,6 +157,12 @@ def merge_pieces(pieces: Sequence[bytes]) -> list[MergedPiece]:
 
 
 _VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}
+
+
+def control_chars(text: str) -> list[str]:
+    """The control characters of `text` (tab and line breaks excluded): BERT's normalizer deletes them, byte-level BPE
+    gives each a byte token of its own."""
+    return [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t\r"]
 
 
 def visible(text: str) -> str:

@@ -53,6 +53,13 @@ STRINGS = {
         "en": "The image is too long and thin ({width}×{height}), beyond {ratio}:1; BLIP squashes it into a square and cannot describe it. Please crop it first.",
     },
     "image_story.bad.caption_empty": {"zh": "描述是空的：请先生成描述，或自己输入一句。", "en": "The caption is empty: generate one or type one."},
+    "image_story.caption_controls": {
+        "zh": "图片描述里有控制字符（{chars}）：它们会原样送进模型，Qwen2 的分词器给每个一个单独的字节 token，故事可能因此写偏。"
+              "如果是误粘贴进来的，请在上面的描述框里删掉。",
+        "en": "The caption contains control characters ({chars}): they reach the model as typed, each a byte token of "
+              "its own in Qwen2's tokenizer, and can throw the story off. Delete them in the caption box above if they "
+              "were pasted by accident.",
+    },
     "image_story.bad.caption_long": {"zh": "描述太长（{length} 个字符，上限 {limit}）。请缩短成一两句话。", "en": "The caption is too long ({length} characters, the limit is {limit}). Please shorten it to a sentence or two."},
     "image_story.bad.story_empty": {
         "zh": "模型没有写出任何内容。可以换一个种子、调高创意值，或改写描述后再试。",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from hflab.byte_pieces import control_chars
 from hflab.messages import Message
 
 MAX_CAPTION_CHARS = 300  # longer "captions" are pasted stories: they would swamp the story prompt
@@ -36,6 +37,16 @@ def generate_caption(model, processor, image, settings: CaptionSettings) -> str:
     with torch.inference_mode():
         out = model.generate(**inputs, **settings.generate_kwargs())
     return processor.decode(out[0], skip_special_tokens=True).strip()
+
+
+def caption_controls(text: str) -> Message | None:
+    """The warning naming the control characters of `text` (NUL and the like, at most 5), which reach the model as
+    typed; None when there are none."""
+    found = sorted(set(control_chars(text or "")))
+    if not found:
+        return None
+    return Message("image_story.caption_controls", {"chars": ", ".join(f"U+{ord(c):04X}" for c in found[:5])},
+                   "warning")
 
 
 def check_caption(text: str, max_chars: int = MAX_CAPTION_CHARS) -> Message | None:

@@ -6,7 +6,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from hflab.tokenizer.inputs import LINE_SEPARATORS, control_chars
+from hflab.byte_pieces import control_chars
+from hflab.tokenizer.inputs import LINE_SEPARATORS
 
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
 _CJK_SPACE = re.compile(f"{_CJK} +{_CJK}|{_CJK} +[^ ]|[^ ] +{_CJK}")

@@ -4,10 +4,10 @@ Every check returns `Message`s: errors stop the call, warnings explain what was 
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from hflab.byte_pieces import control_chars
 from hflab.messages import Message
 
 UNSET_MODEL_MAX = 1_000_000  # transformers uses ~1e30 for "no known maximum"
@@ -56,11 +56,6 @@ class CallOptions:
     def truncates(self) -> bool:
         """True when the call may cut tokens away."""
         return self.truncation not in (False, "do_not_truncate")
-
-
-def control_chars(text: str) -> list[str]:
-    """The control characters of `text` that BERT's normalizer deletes (tab and line breaks excluded)."""
-    return [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t\r"]
 
 
 def split_texts(raw: str, one_per_line: bool) -> list[str]:

@@ -299,7 +299,7 @@ EXPECTED: dict[str, tuple[Shown, ...]] = {
     "story-caption-empty": (Shown("image_story.bad.caption_empty", W, {}),),
     "story-caption-whitespace": (Shown("image_story.bad.caption_empty", W, {}),),
     "story-caption-200k_chars": (Shown("image_story.bad.caption_long", W, {"length": "200000", "limit": "300"}),),
-    "story-caption-nul": (),
+    "story-caption-nul": (Shown("image_story.caption_controls", W, {"chars": "U+0000"}),),
     "story-caption-html_script": (),
     "story-caption-markdown_links": (),
     "data-not_utf8": (Shown("sentiment.err.not_utf8", params={"position": "11"}),),
@@ -647,7 +647,7 @@ OUTCOME: dict[str, Outcome] = {
     "story-caption-empty": no_story,
     "story-caption-whitespace": no_story,
     "story-caption-200k_chars": no_story,
-    "story-caption-nul": story_from("前\x00后\x00"),  # strip() keeps NUL: the model gets the caption as typed
+    "story-caption-nul": story_from("前\x00后\x00"),  # the model gets the caption as typed, with a warning
     "story-caption-html_script": story_from(HTML_PAYLOAD),
     "story-caption-markdown_links": story_from(MARKDOWN_PAYLOAD),
     "data-not_utf8": upload_refused,
