@@ -33,6 +33,7 @@ from hflab.sentiment import stats
 from hflab.sentiment.attribution import BASELINES, DEFAULT_STEPS, MAX_TOKENS, STEP_CHOICES, integrated_gradients
 from hflab.sentiment.checkpoints import (
     classifier_choices,
+    cleanup_trained,
     is_lesson,
     list_trained,
     name_key,
@@ -997,6 +998,9 @@ def main() -> None:
     """Data source, then the classifier, then one tab per job."""
     header("nav.sentiment", "sentiment.intro")
     take_link(PAGE, LINK_FIELDS)
+    if not st.session_state.get("sentiment_cleaned"):  # once per session: models no session can list any more
+        cleanup_trained()
+        st.session_state["sentiment_cleaned"] = True
     with st.container(border=True):
         reviews = choose_data()
     if reviews is None:

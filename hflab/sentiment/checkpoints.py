@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import shutil
 import time
 from pathlib import Path
 
@@ -65,6 +66,35 @@ def list_trained(owner: str | None = None) -> list[tuple[Path, dict]]:
     found = [(d, m) for d, m in found
              if m is not None and m.get("owner") in (None, owner) and is_usable_dir(d, "model")]
     return sorted(found, key=lambda dm: -dm[1].get("created", 0))
+
+
+def cleanup_trained(days: int | None = None, now: float | None = None) -> list[Path]:
+    """Delete the folders under `trained_root()` older than `days` (HFLAB_CLEANUP_DAYS, default 3) that no session can
+    list any more: models a session owned (sessions end, a reload starts a new one, and a session's models are its
+    own) and what a save that never finished left (an empty claimed folder, a hidden temporary one). Shared models
+    (saved with no owner, by a script) and anything else stay; symlinks are never followed or deleted."""
+    days = get_settings().cleanup_days if days is None else days
+    root = trained_root()
+    if not root.is_dir() or root.is_symlink():
+        return []
+    cutoff = (time.time() if now is None else now) - days * 86400
+    removed: list[Path] = []
+    for folder in root.iterdir():
+        try:
+            if folder.is_symlink() or not folder.is_dir():
+                continue
+            meta = read_meta(folder)
+            if meta is not None:
+                stale = meta.get("owner") is not None and float(meta.get("created") or 0) < cutoff
+            else:  # an unfinished save: its claim left empty, or atomic_dir's temporary folder
+                unfinished = (folder.name.startswith(".") and ".tmp-" in folder.name) or not any(folder.iterdir())
+                stale = unfinished and folder.lstat().st_mtime < cutoff
+            if stale:
+                shutil.rmtree(folder)
+                removed.append(folder)
+        except (OSError, TypeError, ValueError):  # raced with another session, or metadata of the wrong type
+            continue
+    return removed
 
 
 def trained_name(meta: dict) -> str:
@@ -152,5 +182,5 @@ def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, tes
         raise
 
 
-__all__ = ["FINETUNED_ID", "LESSON_ID", "claim_trained_dir", "classifier_choices", "finetuned_source", "free_name",
-           "is_lesson", "list_trained", "save_trained", "trained_name", "trained_root", "trained_source"]
+__all__ = ["FINETUNED_ID", "LESSON_ID", "claim_trained_dir", "classifier_choices", "cleanup_trained",
+           "finetuned_source", "free_name", "is_lesson", "list_trained", "save_trained", "trained_name", "trained_root", "trained_source"]

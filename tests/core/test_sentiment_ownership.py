@@ -3,6 +3,7 @@ of its own, its metadata names the session's owner id, and a session lists its o
 with no owner: before models had owners, or by a script). A name taken in a session gets a number; no save replaces
 a model, not even when a random folder name comes up twice; a failed save leaves nothing behind."""
 import json
+import os
 import shutil
 from types import SimpleNamespace
 
@@ -116,3 +117,34 @@ def test_a_failed_save_leaves_no_folder_behind(tiny, models_dir, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         save(tiny, "owner-a")
     assert list(models_dir.iterdir()) == []  # neither the claimed folder nor a half-written temporary one
+
+
+def test_cleanup_removes_what_no_session_can_list_and_keeps_the_rest(tiny, models_dir, tmp_path):
+    """Trained models took a folder each and nothing removed them: a session's models are its own, and a reload starts
+    a new session, so they stayed on disk, unreachable (issue 35, noticed)."""
+    old, new = save(tiny, "gone-session"), save(tiny, "live-session")
+    shared = save(tiny, None)
+    empty_claim = checkpoints.claim_trained_dir("scratch", "reviews.csv")
+    unfinished = models_dir / ".scratch-reviews.csv-0123.tmp-abc"
+    unfinished.mkdir()
+    (unfinished / "model.safetensors").write_bytes(b"half")
+    foreign = models_dir / "placed-by-hand"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep")
+    (models_dir / "link").symlink_to(outside, target_is_directory=True)
+    meta = read_meta(old) | {"created": 0}
+    (old / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    now = read_meta(new)["created"] + 3600  # an hour after the newest save
+    for folder in (empty_claim, unfinished, foreign):
+        os.utime(folder, (0, 0))
+
+    removed = checkpoints.cleanup_trained(days=3, now=now)
+
+    assert sorted(removed) == sorted([old, empty_claim, unfinished])
+    assert {p.name for p in models_dir.iterdir()} == {new.name, shared.name, foreign.name, "link"}
+    assert (outside / "keep.txt").read_text() == "keep"
+    assert listed("live-session") == {new, shared}
+    assert checkpoints.cleanup_trained(days=3, now=now) == []

@@ -797,3 +797,20 @@ def test_a_training_waits_in_line_behind_the_servers_job_cap_and_can_stop_there(
     finally:
         done.set()
         other.join()
+
+
+def test_the_page_clears_models_no_session_can_list_once_per_session(page_env):
+    import json
+
+    from hflab.loading.files import META_FILE
+    from hflab.sentiment.checkpoints import trained_root
+
+    gone = trained_root() / "scratch-reviews.csv-0000000000000000"  # owned by a session that ended long ago
+    gone.mkdir(parents=True)
+    (gone / META_FILE).write_text(json.dumps({"owner": "ended", "created": 0}), encoding="utf-8")
+    at = open_page(PAGE, "zh")
+    assert not at.exception and not gone.exists()
+    gone.mkdir()
+    (gone / META_FILE).write_text(json.dumps({"owner": "ended", "created": 0}), encoding="utf-8")
+    at.run()  # a rerun of the same session: not again
+    assert gone.exists()
