@@ -183,4 +183,5 @@ def save_trained(model, tokenizer, config: TrainConfig, result: TrainResult, tes
 
 
 __all__ = ["FINETUNED_ID", "LESSON_ID", "claim_trained_dir", "classifier_choices", "cleanup_trained",
-           "finetuned_source", "free_name", "is_lesson", "list_trained", "save_trained", "trained_name", "trained_root", "trained_source"]
+           "finetuned_source", "free_name", "is_lesson", "list_trained", "save_trained", "trained_name",
+           "trained_root", "trained_source"]
