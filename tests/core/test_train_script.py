@@ -9,7 +9,6 @@ import io
 import json
 import os
 import runpy
-import socket
 import subprocess
 import sys
 import zipfile
@@ -17,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from local_servers import ADDRESS_IN_USE, PORT_ATTEMPTS, free_port
 
 from hflab.loading.loaders import load_classifier
 from hflab.loading.sources import resolve
@@ -157,15 +157,20 @@ def test_python_train_py_trains_evaluates_and_saves(one_process, offline_inputs,
 def test_accelerate_launch_trains_on_two_processes_with_disjoint_shards(one_process, exported, offline_inputs):
     records, out = exported.parent / "records", exported.parent / "two-processes"
     records.mkdir()
-    with socket.socket() as probe:  # a free port for the processes to meet on (accelerate's default may be taken)
-        probe.bind(("127.0.0.1", 0))
-        port = str(probe.getsockname()[1])
-    output = run_script(
-        [str(VENV_BIN / "accelerate"), "launch", "--config_file", "accelerate_config.yaml", "--num_processes", "2",
-         "--main_process_port", port, str(ROOT / "tests" / "launch_recorder.py"), str(records), "train.py",
-         "--model", str(offline_inputs["model"]), "--data", str(offline_inputs["data"]), "--output_dir", str(out),
-         "--cpu", "--batch_size", "16"],
-        exported, script_env(OMP_NUM_THREADS="1"))  # one thread each: two processes share the machine's cores
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        # a free port for the processes to meet on (accelerate's default may be taken), picked again when another
+        # process took it before accelerate bound it (accelerate has no "port 0")
+        done = subprocess.run(
+            [str(VENV_BIN / "accelerate"), "launch", "--config_file", "accelerate_config.yaml", "--num_processes",
+             "2", "--main_process_port", str(free_port()), str(ROOT / "tests" / "launch_recorder.py"), str(records),
+             "train.py", "--model", str(offline_inputs["model"]), "--data", str(offline_inputs["data"]),
+             "--output_dir", str(out), "--cpu", "--batch_size", "16"],
+            cwd=exported, env=script_env(OMP_NUM_THREADS="1"),  # one thread each: two processes share the cores
+            capture_output=True, text=True, timeout=600)
+        output = done.stdout + done.stderr
+        if done.returncode == 0 or attempt == PORT_ATTEMPTS or not ADDRESS_IN_USE.search(output):
+            break
+    assert done.returncode == 0, output[-6000:]
     ranks = [json.loads((records / f"rank-{rank}.json").read_text()) for rank in (0, 1)]
     assert [(r["rank"], r["world_size"], r["backend"]) for r in ranks] == [(0, 2, "gloo"), (1, 2, "gloo")]
     assert "process 1 of 2" in output and "process 2 of 2" in output
