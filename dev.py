@@ -28,6 +28,11 @@ PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 sys.path.insert(0, str(ROOT / "bench"))
 import report  # noqa: E402  (bench/report.py: standard library only)
 
+# llama.cpp's CPU flags for every build here (llama-cpp-python and bench/llama_native.py's llama-server): a portable
+# AVX2 set, not -march=native (see try_llama_server)
+PORTABLE_CPU_FLAGS = ("-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON", "-DGGML_FMA=ON", "-DGGML_F16C=ON",
+                      "-DGGML_BMI2=ON")
+
 # every benchmark `dev.py bench` runs, in order: (script, extra arguments of a full run, why --quick leaves it out)
 BENCHMARKS = (
     ("tokenizer_batch", [], None),
@@ -78,10 +83,9 @@ def try_llama_server() -> None:
     # a portable AVX2 build, not -march=native: on a VM that hides AMX from the kernel, a native build on an AMX
     # CPU (Sapphire Rapids) dies on its first tile instruction (general protection fault in libggml-cpu)
     env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 1),
-           "CMAKE_ARGS": os.environ.get("CMAKE_ARGS", "-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF "
-                                                      "-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=OFF "
-                                                      "-DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON "
-                                                      "-DGGML_BMI2=ON")}
+           "CMAKE_ARGS": os.environ.get("CMAKE_ARGS", " ".join((
+               "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF", "-DLLAMA_BUILD_TOOLS=OFF", "-DLLAMA_CURL=OFF",
+               *PORTABLE_CPU_FLAGS)))}
     # --no-cache-dir: pip's wheel cache ignores CMAKE_ARGS and would hand back a wheel built with other flags
     done = subprocess.run([str(PY), "-m", "pip", "install", "--disable-pip-version-check", "--no-cache-dir", "-q",
                            "-r", "requirements-llama.txt"], cwd=ROOT, env=env)

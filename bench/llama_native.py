@@ -8,8 +8,9 @@ in-process. llama.cpp's native server decodes `--parallel N` requests in one bat
 llama-cpp-python (`pip download --no-binary :all: --no-deps`, CMake, 2 jobs, niced) and caches the binary under
 .venv/llama-native/<version>/, so it builds once. A build that failed or ran past its time limit is remembered
 there (failed.txt: the reason and the log's path) and not tried again; delete that folder to retry.
-The flags are the portable AVX2 set dev.py builds llama-cpp-python with, not -march=native: on a VM that hides AMX
-from the kernel, a native build on an AMX CPU dies on its first tile instruction (dev.py `try_llama_server`).
+The flags are dev.PORTABLE_CPU_FLAGS, the portable AVX2 set dev.py builds llama-cpp-python with, not -march=native:
+on a VM that hides AMX from the kernel, a native build on an AMX CPU dies on its first tile instruction (dev.py
+`try_llama_server`).
 
 Usage: python bench/llama_native.py   (builds if needed; prints the binary's path, or why there is none)
 """
@@ -28,6 +29,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from dev import PORTABLE_CPU_FLAGS  # noqa: E402  (the flags dev.py builds llama-cpp-python with)
+
 CACHE = ROOT / ".venv" / "llama-native"
 BUILD_LIMIT_S = 20 * 60  # download, configure and build together; past it the build is given up
 CMAKE_OPTIONS = (
@@ -37,7 +41,7 @@ CMAKE_OPTIONS = (
     "-DLLAMA_BUILD_TOOLS=ON",  # the server lives under tools/ and is only configured with the tools
     "-DLLAMA_BUILD_TESTS=OFF",
     "-DLLAMA_BUILD_EXAMPLES=OFF",
-    "-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON", "-DGGML_FMA=ON", "-DGGML_F16C=ON", "-DGGML_BMI2=ON",
+    *PORTABLE_CPU_FLAGS,
 )
 
 
