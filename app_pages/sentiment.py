@@ -898,7 +898,7 @@ def train_tab(reviews: sdata.ReviewData, evaluations: EvaluationStore) -> str:
     for path, meta in list_trained(session_owner())[:3]:
         st.caption(t("sentiment.train.saved_model", name=markdown_literal(model_label(trained_source(path), meta)),
                      path=markdown_literal(path)))
-    st.caption(t("sentiment.train.own_models"))
+    st.caption(t("sentiment.train.own_models", days=get_settings().cleanup_days))
     return script
 
 

@@ -23,6 +23,11 @@ KEYS = ("lang_en", *(f"learn_done_{c.id}" for c in CHAPTERS), "learn_gen_prompt"
         "sampling_backend", "sampling_remote_chat", "sampling_remote_prompt", "story_backend")
 
 
+def tab_id() -> str | None:
+    """This tab's progress id (set by `keep_progress`, first on every run), or None before it ran."""
+    return st.session_state.get(_ID)
+
+
 def keep_progress() -> None:
     """Restore this tab's saved values once per session, then save the values of KEYS when they changed."""
     state = st.session_state

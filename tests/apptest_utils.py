@@ -8,11 +8,14 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def open_page(page: str, lang: str = "zh", timeout: float = 120, tab: str | None = None) -> AppTest:
+def open_page(page: str, lang: str = "zh", timeout: float = 120, tab: str | None = None,
+              lab: str | None = None) -> AppTest:
     """Run Home.py's navigation and switch to `page` (e.g. 'app_pages/tokenizer.py') in `lang`, on its `tab`
-    (as a Learning-path link opens it) when given."""
+    (as a Learning-path link opens it) when given; `lab`: the tab's id in its URL (a refresh of that tab)."""
     at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=timeout)
     at.session_state["lang_en"] = lang == "en"
+    if lab is not None:
+        at.query_params["lab"] = lab
     if tab:
         from components.links import LINK_KEY
 

@@ -2,10 +2,10 @@
 bert-base-chinese as the untrained-head lesson) and the models trained on the page under
 `<models_dir>/sentiment/`; loading one tells whether its head is trained.
 
-A model trained on the page belongs to the session that trained it: its metadata names that session's owner id
-(a random string the page keeps in session state) and only that session lists it. Models saved without an owner
-(before models had owners, or by a script) are shared: every session lists them, and none replaces them, since
-every save takes a folder of its own."""
+A model trained on the page belongs to the browser tab that trained it: its metadata names that tab's owner id
+(components/session_owner.py: the tab's progress id, which a refresh keeps) and only that tab lists it. Models saved
+without an owner (before models had owners, or by a script) are shared: every session lists them, and none replaces
+them, since every save takes a folder of its own."""
 from __future__ import annotations
 
 import contextlib
@@ -70,8 +70,8 @@ def list_trained(owner: str | None = None) -> list[tuple[Path, dict]]:
 
 def cleanup_trained(days: int | None = None, now: float | None = None) -> list[Path]:
     """Delete the folders under `trained_root()` older than `days` (HFLAB_CLEANUP_DAYS, default 3) that no session can
-    list any more: models a session owned (sessions end, a reload starts a new one, and a session's models are its
-    own) and what a save that never finished left (an empty claimed folder, a hidden temporary one). Shared models
+    list any more: models a tab owned (a tab's models are its own, and tabs get closed) and what a save that never
+    finished left (an empty claimed folder, a hidden temporary one). Shared models
     (saved with no owner, by a script) and anything else stay; symlinks are never followed or deleted."""
     days = get_settings().cleanup_days if days is None else days
     root = trained_root()

@@ -120,8 +120,8 @@ def test_a_failed_save_leaves_no_folder_behind(tiny, models_dir, monkeypatch):
 
 
 def test_cleanup_removes_what_no_session_can_list_and_keeps_the_rest(tiny, models_dir, tmp_path):
-    """Trained models took a folder each and nothing removed them: a session's models are its own, and a reload starts
-    a new session, so they stayed on disk, unreachable (issue 35, noticed)."""
+    """Trained models took a folder each and nothing removed them: a tab's models are its own, and tabs get closed,
+    so they stayed on disk, unreachable (issue 35, noticed)."""
     old, new = save(tiny, "gone-session"), save(tiny, "live-session")
     shared = save(tiny, None)
     empty_claim = checkpoints.claim_trained_dir("scratch", "reviews.csv")

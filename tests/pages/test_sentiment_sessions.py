@@ -99,4 +99,18 @@ def test_a_second_learner_neither_sees_nor_replaces_the_first_ones_model(shared_
     assert read_meta(again.path)["name"] == f"{FILE_NAME} (2)" and files(mine.path) == before
     assert offered(a) == [label(again.path), label(mine.path), other]
     assert read_meta(theirs.path)["owner"] == b.session_state[OWNER_KEY]
-    assert t("sentiment.train.own_models", "en") in [c.value for c in a.caption]
+    assert t("sentiment.train.own_models", "en", days=3) in [c.value for c in a.caption]
+
+
+def test_a_refresh_keeps_the_tabs_model_and_another_tab_still_does_not_see_it(shared_data_dir):
+    """Before, a model belonged to the browser session, and a refresh (a new session) no longer listed it."""
+    a = learner(seed=1)
+    mine = train(a)
+    lab = a.query_params["lab"]
+    assert a.session_state[OWNER_KEY] == lab  # the tab's id from its URL
+    again = open_page(PAGE, "en", lab=lab)  # F5: a new session on the same URL
+    again.radio(key="sentiment_data_src").set_value("upload").run()
+    again.file_uploader(key="sentiment_upload_file").set_value((FILE_NAME, upload_csv(1), "text/csv")).run()
+    assert label(mine.path) in offered(again) and names_on_train_tab(again, mine.path)
+    other_tab = learner(seed=1)
+    assert other_tab.query_params["lab"] != lab and label(mine.path) not in offered(other_tab)
