@@ -26,6 +26,7 @@ from hflab.sampling.remote import (
 )
 
 PREFIX = "sampling_remote"
+ACTION_KEY = f"{PREFIX}_action"  # the action a button asked for, applied by the next run
 CHART_WORDS = ("prob", "kept", "cut", "chosen", "status")
 
 
@@ -79,15 +80,41 @@ def current_answer(config: RemoteConfig, stepper: RemoteStepper, settings: Sampl
     return asked(config, action, lambda: ask(config, stepper, settings, k))
 
 
+def _request(action: str) -> None:
+    """A button's callback: the action waits for the next run, which applies it before drawing anything."""
+    st.session_state[ACTION_KEY] = action
+
+
+def apply_action(action: str | None, stepper: RemoteStepper, answer: Answer, settings: SamplingSettings) -> bool:
+    """Apply the action a button asked for (step, pick, undo, reset) to `answer`'s position, the one the learner saw;
+    True when the stepper moved. Applied before the panel draws, so every widget shows the new position."""
+    if action == "step" and not answer.ended:
+        stepper.take(answer, settings)
+    elif action == "pick":
+        index = st.session_state.get(f"{PREFIX}_pick", 0)
+        if index < len(answer.candidates) and stepper.can_pick(answer.candidates[index]):
+            stepper.pick(answer, index, settings)
+    elif action == "undo":
+        stepper.undo()
+    elif action == "reset":
+        stepper.reset()
+    else:
+        return False
+    st.session_state.pop(f"{PREFIX}_chips", None)
+    return True
+
+
 def controls(stepper: RemoteStepper, answer: Answer, settings: SamplingSettings) -> None:
-    """Step (the server's own draw), branch (a picked candidate), undo and reset, applied to the stepper."""
+    """Step (the server's own draw), branch (a picked candidate), undo and reset: buttons whose actions the next run
+    applies (`apply_action`)."""
     can_step = not answer.ended
     b_step, b_undo, b_reset = st.columns([3, 1, 1], vertical_alignment="bottom")
-    step = b_step.button(t("remote_step.step" if settings.do_sample else "remote_step.greedy"), type="primary",
-                         disabled=not can_step, key=f"{PREFIX}_step")
-    undo = b_undo.button(t("remote_step.undo"), disabled=not stepper.steps, key=f"{PREFIX}_undo")
-    reset = b_reset.button(t("remote_step.reset"), disabled=not stepper.steps, key=f"{PREFIX}_reset")
-    picked = None
+    b_step.button(t("remote_step.step" if settings.do_sample else "remote_step.greedy"), type="primary",
+                  disabled=not can_step, key=f"{PREFIX}_step", on_click=_request, args=("step",))
+    b_undo.button(t("remote_step.undo"), disabled=not stepper.steps, key=f"{PREFIX}_undo", on_click=_request,
+                  args=("undo",))
+    b_reset.button(t("remote_step.reset"), disabled=not stepper.steps, key=f"{PREFIX}_reset", on_click=_request,
+                   args=("reset",))
     if can_step and answer.candidates:
         labels = candidate_labels(answer)
         options = list(range(len(labels)))
@@ -98,20 +125,10 @@ def controls(stepper: RemoteStepper, answer: Answer, settings: SamplingSettings)
         index = p1.selectbox(t("remote_step.pick"), options, key=f"{PREFIX}_pick",
                              format_func=lambda i: f"{labels[i]}  ({answer.candidates[i].prob:.2%})")
         allowed = stepper.can_pick(answer.candidates[index])
-        if p2.button(t("remote_step.pick_button"), disabled=not allowed, key=f"{PREFIX}_pick_go"):
-            picked = index
+        p2.button(t("remote_step.pick_button"), disabled=not allowed, key=f"{PREFIX}_pick_go", on_click=_request,
+                  args=("pick",))
         if not allowed:
             st.caption(t("remote_step.cannot_pick"))
-    if step:
-        stepper.take(answer, settings)
-    elif picked is not None:
-        stepper.pick(answer, picked, settings)
-    elif undo:
-        stepper.undo()
-    elif reset:
-        stepper.reset()
-    if step or picked is not None or undo or reset:
-        st.session_state.pop(f"{PREFIX}_chips", None)
 
 
 def generated(stepper: RemoteStepper, prompt: str) -> int | None:
@@ -181,6 +198,7 @@ def past_step(stepper: RemoteStepper, index: int) -> None:
 
 def stepping_panel(config: RemoteConfig, prompt: str) -> None:
     """The whole stepping view for `prompt` on the server of `config`; a RemoteError becomes its message."""
+    action = st.session_state.pop(ACTION_KEY, None)  # taken at once: a run that stops early does not keep it for later
     st.caption(t("remote_step.intro"))
     try:
         profile = asked(config, ("profile",), lambda: detect_profile(config))
@@ -198,9 +216,10 @@ def stepping_panel(config: RemoteConfig, prompt: str) -> None:
         return
     try:
         stepper = session_stepper(config, profile, prompt, seed)
-        controls(stepper, current_answer(config, stepper, settings, k), settings)
-        # after a step the position moved: its answer is asked now (after an undo it is remembered)
         answer = current_answer(config, stepper, settings, k)
+        if apply_action(action, stepper, answer, settings):  # moved: the new position's answer (remembered after undo)
+            answer = current_answer(config, stepper, settings, k)
+        controls(stepper, answer, settings)
     except RemoteError as err:
         show_remote_error(err)
         return

@@ -251,7 +251,7 @@ STRINGS = {
     "sentiment.train.saved": {"zh": "最佳验证准确率 {val}，测试准确率 {test}。已保存到 {path}，可以在上方“分类模型”里选用。", "en": "Best validation accuracy {val}, test accuracy {test}. Saved to {path}; pick it under Classifier above."},
     "sentiment.train.saved_model": {"zh": "已有模型：{name}（{path}）", "en": "Saved model: {name} ({path})"},
     "sentiment.train.own_models": {
-        "zh": "在这里训练的模型只属于这个浏览器标签页：别的学习者看不到，也不会覆盖它们；同名的数据再训练一次会得到一个新模型，不会覆盖旧的。刷新页面后它们仍在列表里（标签页的编号在网址的 ?lab= 里）；新开的标签页看不到它们。模型在服务器上保留 {days} 天。",
+        "zh": "在这里训练的模型只属于这个浏览器标签页：别的学习者看不到，也不会覆盖它们；同名的数据再训练一次会得到一个新模型，不会覆盖旧的。刷新页面后它们仍在列表里（标签页的编号就在它的网址里）；新开的标签页看不到它们。模型在服务器上保留 {days} 天。",
         "en": "Models trained here belong to this browser tab: other learners neither see nor overwrite them, and training again on data of the same name makes a new model rather than replacing the old one. They stay listed after a refresh (the tab's id is in its URL, ?lab=); a new tab does not see them. The server keeps them for {days} days.",
     },
     # why this label (Integrated Gradients)

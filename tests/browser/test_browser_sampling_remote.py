@@ -4,6 +4,7 @@ branch, undo and the stages, on a Chinese prompt whose next token is a byte piec
 from __future__ import annotations
 
 from app_server import chromium, running_app, wait_for_app
+from scripted_openai import wait_for
 
 from hflab.i18n import t
 from hflab.sampling.prompt import EXAMPLE_PROMPTS
@@ -110,6 +111,7 @@ def test_withheld_byte_pieces_on_a_llama_server(llama_shaped, tiny_models, tmp_p
             page.get_by_role("option").nth(byte_piece).click()
             wait_for_app(page, 60_000)
             click(page, "sampling_remote_pick_go")  # a branch to a byte piece: ids go back to llama-server
+            assert wait_for(lambda: generated_text(page) != three_steps)
             click(page, "sampling_remote_undo")
             assert generated_text(page) == three_steps
             main = page.locator('[data-testid="stMain"]').inner_text()

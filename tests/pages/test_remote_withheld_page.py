@@ -50,3 +50,15 @@ def test_stepping_through_a_withheld_piece_to_a_whole_character(withheld_page):
     text = at.text[-1].value
     assert stepper.pieces()[0].complete and text == EXAMPLE_PROMPTS["zh"] + stepper.generated_bytes().decode()
     assert "\ufffd" not in text and not at.error and not at.exception
+
+
+def test_after_a_step_the_pick_box_offers_the_new_positions_candidates(withheld_page):
+    """Before, the run of a step drew the pick box from the position before the step: it offered the last position's
+    candidates beside the new position's chart, and a pick from them landed on the new position."""
+    at, server = withheld_page
+    at.toggle(key="sampling_remote_chat").set_value(False).run()
+    server.force_draw = None
+    before = at.selectbox(key="sampling_remote_pick").options
+    at.button(key="sampling_remote_step").click().run()
+    after = at.selectbox(key="sampling_remote_pick").options
+    assert after != before and at.run().selectbox(key="sampling_remote_pick").options == after
