@@ -82,6 +82,10 @@ def test_streamlit_renders_the_raw_payload_and_shows_the_escaped_one_literally(c
         page.goto(control_url)
         escaped = page.locator(".st-key-escaped [data-testid='stMarkdownContainer']")
         escaped.wait_for(timeout=60_000)
+        # both boxes are drawn before their Markdown is (a CI run read the raw one empty)
+        page.wait_for_function("() => [...document.querySelectorAll(\".st-key-raw [data-testid='stMarkdownContainer'], "
+                               ".st-key-escaped [data-testid='stMarkdownContainer']\")].filter(e => e.innerText.trim())"
+                               ".length === 2", timeout=60_000)
         raw = rendered(page.locator(".st-key-raw [data-testid='stMarkdownContainer']"))
         found = rendered(escaped)
         page.close()
